@@ -1,0 +1,72 @@
+import type { Logger } from 'pino';
+import type { SourceConfig } from '../src/config/types.js';
+import type { HttpClient } from '../src/harvest/http-client.js';
+
+/**
+ * The Connector contract. A connector speaks one protocol: it pages through a source and
+ * yields raw records. It never touches the store and never maps records; the harvest run
+ * does both. Adding a portal family is one file here plus, where possible, one mapping.
+ */
+
+/** One record as the source sent it. */
+export interface RawRecord {
+  /** The source's own id for the record (the identifier in the cross-platform spec). */
+  nativeId: string;
+  payload: unknown;
+}
+
+/** A record (or part of the listing) the connector could not get; the run goes on. */
+export interface SourceFailure {
+  nativeId?: string | undefined;
+  stage: 'fetch' | 'parse' | 'list';
+  /** Short cause name used to group failures in run reports: http-500, timeout, malformed-json ... */
+  rule: string;
+  field?: string | undefined;
+  message: string;
+}
+
+export interface RecordPage {
+  records: RawRecord[];
+  failures: SourceFailure[];
+}
+
+/** What the connector's records are: selects the mapping the run applies. */
+export type { RecordFormat } from '../src/mapping/index.js';
+import type { RecordFormat } from '../src/mapping/index.js';
+
+export interface HarvestContext {
+  http: HttpClient;
+  /** UTC instant: ask only for records changed since then, when the protocol can. Null: everything. */
+  since: string | null;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+export interface Connector {
+  readonly recordFormat: RecordFormat;
+  /** Whether `since` is honoured; a connector that ignores it always lists everything. */
+  readonly incremental: boolean;
+  /**
+   * Yield pages of records. Throw (a typed error) only when the source as a whole cannot
+   * be read: the run then fails, keeping the pages already yielded.
+   */
+  harvest(context: HarvestContext): AsyncIterable<RecordPage>;
+}
+
+export interface ConnectorDefinition {
+  type: SourceConfig['type'];
+  /** JSON Schema of `options` (without the shared `http` key, which the registry adds). */
+  optionsSchema: Record<string, unknown>;
+  create(source: SourceConfig): Connector;
+}
+
+/** The source as a whole could not be read (bad listing, not this protocol ...). */
+export class SourceProtocolError extends Error {
+  constructor(
+    readonly sourceId: string,
+    message: string,
+  ) {
+    super(`${sourceId}: ${message}`);
+    this.name = 'SourceProtocolError';
+  }
+}

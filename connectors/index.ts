@@ -1,0 +1,68 @@
+import { Ajv } from 'ajv';
+import type { Connector, ConnectorDefinition } from './connector.js';
+import { crossPlatformConnector } from './crossplatform.js';
+import { fileConnector } from './file.js';
+import type { GatewayConfig, HttpLimits, SourceConfig } from '../src/config/types.js';
+import { ConfigError } from '../src/config/load.js';
+
+/** Every connector the gateway ships, by source `type`. */
+export const CONNECTORS: ReadonlyMap<string, ConnectorDefinition> = new Map(
+  [crossPlatformConnector, fileConnector].map((definition) => [definition.type, definition]),
+);
+
+/** Per-source overrides of the harvest-wide HTTP limits: `options.http`. */
+const httpOverridesSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    timeoutMs: { type: 'integer', minimum: 100 },
+    connectTimeoutMs: { type: 'integer', minimum: 100 },
+    maxResponseBytes: { type: 'integer', minimum: 1024 },
+    retries: { type: 'integer', minimum: 0, maximum: 10 },
+    retryBaseDelayMs: { type: 'integer', minimum: 0 },
+    allowPrivateAddresses: { type: 'boolean' },
+  },
+};
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+const validators = new Map(
+  [...CONNECTORS.values()].map((definition) => {
+    const schema = definition.optionsSchema as { properties?: Record<string, unknown> };
+    return [
+      definition.type,
+      ajv.compile({ ...schema, properties: { ...schema.properties, http: httpOverridesSchema } }),
+    ] as const;
+  }),
+);
+
+/**
+ * Check every source's type and options against its connector, so a bad config stops
+ * start-up naming the field rather than failing at the first scheduled run.
+ */
+export function validateSources(config: GatewayConfig): void {
+  config.sources.forEach((source, index) => {
+    const validate = validators.get(source.type);
+    if (!validate) {
+      throw new ConfigError(config.origin, `sources[${index}].type`, `connector "${source.type}" is not available yet (available: ${[...CONNECTORS.keys()].join(', ')})`);
+    }
+    if (!validate(source.options)) {
+      const error = validate.errors?.[0];
+      const extra = error?.keyword === 'additionalProperties' ? `.${(error.params as { additionalProperty: string }).additionalProperty}` : '';
+      const path = (error?.instancePath ?? '').split('/').filter(Boolean).join('.');
+      const field = `sources[${index}].options${path ? `.${path}` : ''}${extra}`;
+      throw new ConfigError(config.origin, field, error?.keyword === 'additionalProperties' ? 'unknown key' : (error?.message ?? 'invalid'));
+    }
+  });
+}
+
+export function createConnector(source: SourceConfig): Connector {
+  const definition = CONNECTORS.get(source.type);
+  if (!definition) throw new Error(`no connector for source type "${source.type}" (source ${source.id})`);
+  const { http: _http, ...options } = source.options;
+  return definition.create({ ...source, options });
+}
+
+/** The HTTP limits of one source: the harvest-wide ones with the source's `options.http` on top. */
+export function httpLimitsFor(source: SourceConfig, defaults: HttpLimits): HttpLimits {
+  return { ...defaults, ...((source.options.http as Partial<HttpLimits> | undefined) ?? {}) };
+}

@@ -1,0 +1,108 @@
+import type { FastifyInstance } from 'fastify';
+import type { Db } from '../../store/database.js';
+import { getDataset, listIdentifiers } from '../../store/catalogue.js';
+import { parseTaiwanDate, toUtcInstant } from '../../model/dates.js';
+import { toGen1Json } from '../../views/gen1.js';
+import { nationalRecordSchema } from '../../model/validate.js';
+import { ERROR_CODES, specError, specErrorSchema } from '../errors.js';
+
+/**
+ * 政府資料開放跨平臺介接規範 v1, read side, exactly as the spec has it:
+ *   GET /api/v1/rest/dataset?modified=&limit=&offset=
+ *   GET /api/v1/rest/dataset/{identifier}
+ */
+export const MAX_LIMIT = 100_000;
+
+interface ListQuery {
+  modified?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export function crossPlatformRoutes(app: FastifyInstance, db: Db): void {
+  app.get<{ Querystring: ListQuery }>(
+    '/api/v1/rest/dataset',
+    {
+      schema: {
+        tags: ['cross-platform'],
+        operationId: 'listDatasetId',
+        summary: '取得資料集編號清單 (list dataset identifiers)',
+        description:
+          'Identifiers of the federated catalogue, ordered by identifier. `modified` keeps those whose metadata last changed at or after the given time (RFC 3339; `YYYY-MM-DD hh:mm:ss` and `YYYY-MM-DD` are read as Asia/Taipei). A dataset whose record has no `modified` counts as changed when the gateway last changed it.',
+        querystring: {
+          type: 'object',
+          properties: {
+            modified: { type: 'string', description: 'RFC 3339 date-time (or Taipei local time); records modified at or after it.', examples: ['2021-08-01T00:00:00+08:00'] },
+            limit: { type: 'integer', minimum: 0, maximum: MAX_LIMIT, description: 'At most this many identifiers (absent: all).' },
+            offset: { type: 'integer', minimum: 0, description: 'Skip this many identifiers first.' },
+          },
+        },
+        response: {
+          200: {
+            description: 'Identifiers; an empty array when none match.',
+            type: 'object',
+            required: ['success', 'result'],
+            properties: { success: { type: 'boolean' }, result: { type: 'array', items: { type: 'string' } } },
+          },
+          400: { description: 'A parameter is malformed (ER0210).', ...specErrorSchema },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { modified, limit, offset } = request.query;
+      let modifiedSince: string | undefined;
+      if (modified !== undefined) {
+        modifiedSince = parseModifiedParameter(modified);
+        if (!modifiedSince) {
+          return reply.code(400).send(specError(ERROR_CODES.badParameter, `modified must be an RFC 3339 date-time (e.g. 2021-08-01T00:00:00+08:00), got "${modified}"`));
+        }
+      }
+      return { success: true, result: listIdentifiers(db, { modifiedSince, limit, offset }) };
+    },
+  );
+
+  app.get<{ Params: { identifier: string } }>(
+    '/api/v1/rest/dataset/:identifier',
+    {
+      schema: {
+        tags: ['cross-platform'],
+        operationId: 'getDatasetById',
+        summary: '取得資料集詮釋資料 (one dataset, national metadata standard, gen-1 keys)',
+        description:
+          'The record in the keys of 資料集詮釋資料標準規範 with publisherOID and publisherOrgCode. Date-times are written `YYYY-MM-DD hh:mm:ss` in Asia/Taipei as the standard has them.',
+        params: { type: 'object', required: ['identifier'], properties: { identifier: { type: 'string', description: '資料集編號, e.g. A41000000G-000001' } } },
+        response: {
+          200: {
+            type: 'object',
+            required: ['success', 'result'],
+            properties: { success: { type: 'boolean' }, result: nationalRecordSchema },
+          },
+          404: { description: 'No dataset with this identifier (ER0100).', ...specErrorSchema },
+        },
+      },
+      // The record schema documents the shape; plain JSON.stringify serialises it, so a
+      // publisher's odd value (kept verbatim, flagged) is never coerced or dropped.
+      serializerCompiler: () => (data) => JSON.stringify(data),
+    },
+    async (request, reply) => {
+      const entry = getDataset(db, request.params.identifier);
+      if (!entry) {
+        return reply
+          .code(404)
+          .send(specError(ERROR_CODES.notFound, `no dataset with identifier "${request.params.identifier}"`, request.params.identifier));
+      }
+      return { success: true, result: toGen1Json(entry.record) };
+    },
+  );
+}
+
+/**
+ * Read the `modified` parameter into a UTC instant. Clients often forget to percent-encode
+ * the `+` of an offset, which arrives as a space: `…T10:00:00 08:00` is taken as `+08:00`.
+ */
+export function parseModifiedParameter(value: string): string | undefined {
+  const repaired = value.trim().replace(/(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})$/, '$1+$2');
+  const parsed = parseTaiwanDate(repaired);
+  if (!parsed) return undefined;
+  return toUtcInstant(parsed.value) ?? undefined;
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError } from './config/load.js';
+import { serve } from './cli/serve.js';
+import { harvest } from './cli/harvest.js';
+import { sources } from './cli/sources.js';
+import { runs } from './cli/runs.js';
+
+const USAGE = `ogd-gateway — harvest Taiwan open-data catalogues and serve one federated catalogue
+
+Usage:
+  ogd-gateway serve                   HTTP API and scheduled harvests
+  ogd-gateway harvest [sourceId ...]  harvest now (all enabled sources when none named)
+  ogd-gateway sources                 configured sources with their last run
+  ogd-gateway runs [sourceId]         recent runs with their errors grouped by cause
+
+Options:
+  --config FILE   configuration file (default: $OGD_CONFIG, else config/default.json)
+  --full          harvest: ignore the last run and list everything
+  --strict        harvest: exit 1 on a partial run too, not only on a failed one
+  --json          sources, runs: machine-readable output
+  -h, --help      this text
+
+Environment: PORT, DATABASE_PATH, OGD_CONFIG, LOG_LEVEL.
+Exit status: 0 success; 1 a run failed; 2 bad usage or configuration.`;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        full: { type: 'boolean', default: false },
+        strict: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`ogd-gateway: ${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [verb, ...rest] = positionals;
+  if (values.help || !verb) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const common = { configFile: values.config };
+  switch (verb) {
+    case 'serve':
+      return serve(common);
+    case 'harvest':
+      return harvest({ ...common, sourceIds: rest, full: values.full, strict: values.strict });
+    case 'sources':
+      return sources({ ...common, json: values.json });
+    case 'runs':
+      return runs({ ...common, sourceId: rest[0], json: values.json });
+    default:
+      process.stderr.write(`ogd-gateway: unknown command "${verb}"\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`ogd-gateway: configuration error: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`ogd-gateway: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,34 @@
+import type { Logger } from 'pino';
+import { validateSources } from '../../connectors/index.js';
+import { loadConfig } from '../config/load.js';
+import type { GatewayConfig } from '../config/types.js';
+import { createLogger } from '../log.js';
+import { openDatabase, type Db } from '../store/database.js';
+import { closeCrashedRuns } from '../store/runs.js';
+import { syncSources } from '../store/sources.js';
+
+export interface CommonOptions {
+  configFile?: string | undefined;
+}
+
+export interface Gateway {
+  config: GatewayConfig;
+  db: Db;
+  log: Logger;
+}
+
+/**
+ * What every verb starts with: the validated configuration (a bad one stops here, naming the
+ * field), the migrated database, runs left open by a crashed process closed as failed, and
+ * the configured sources recorded.
+ */
+export function openGateway(options: CommonOptions, logTo: 'stdout' | 'stderr'): Gateway {
+  const config = loadConfig(options.configFile ? { file: options.configFile } : {});
+  validateSources(config);
+  const log = createLogger(config.log.level, logTo);
+  const db = openDatabase(config.database.path);
+  const closed = closeCrashedRuns(db);
+  if (closed > 0) log.warn({ closed }, 'closed runs left open by a process that ended mid-run as failed');
+  syncSources(db, config.sources);
+  return { config, db, log };
+}

@@ -1,0 +1,40 @@
+import { buildApi } from '../api/app.js';
+import { Harvester } from '../harvest/harvester.js';
+import { Scheduler } from '../harvest/scheduler.js';
+import { lastCompleteRun } from '../store/runs.js';
+import { openGateway, type CommonOptions } from './context.js';
+
+/** `serve`: the HTTP API, the schedules, and a first harvest of sources never harvested. */
+export async function serve(options: CommonOptions): Promise<number> {
+  const { config, db, log } = openGateway(options, 'stdout');
+  const app = await buildApi({ db, publicUrl: config.server.publicUrl, logger: log });
+  await app.listen({ port: config.server.port, host: config.server.host });
+
+  const shutdown = new AbortController();
+  const harvester = new Harvester(db, config, log);
+  const scheduler = new Scheduler(harvester, log);
+  scheduler.start(config.sources);
+
+  if (config.harvest.runOnStart) {
+    // A fresh install should show a catalogue within seconds, not at the first cron tick.
+    for (const source of config.sources) {
+      if (!source.enabled || lastCompleteRun(db, source.id)) continue;
+      harvester.run(source.id, { signal: shutdown.signal }).catch((err: unknown) => log.error({ source: source.id, err }, 'start-up harvest failed'));
+    }
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      log.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  shutdown.abort();
+  await scheduler.stop();
+  await app.close();
+  await harvester.settle();
+  db.close();
+  return 0;
+}

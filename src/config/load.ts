@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import cron from 'node-cron';
+import { configSchema } from './schema.js';
+import type { GatewayConfig, SourceConfig } from './types.js';
+import { projectPath } from '../model/project-root.js';
+
+/** A configuration problem; `field` is the JSON path of the offending value. */
+export class ConfigError extends Error {
+  constructor(
+    readonly origin: string,
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${origin}: ${field}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ajv = new Ajv({ allErrors: false, strict: true });
+const validateShape = ajv.compile(configSchema);
+
+export interface LoadConfigOptions {
+  /** --config FILE; else OGD_CONFIG; else config/default.json of the installation. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function defaultConfigFile(): string {
+  return projectPath('config', 'default.json');
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
+  const env = options.env ?? process.env;
+  const file = resolve(options.file ?? (env.OGD_CONFIG || defaultConfigFile()));
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, '(file)', `cannot read: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(file, '(file)', `not valid JSON: ${(err as Error).message}`);
+  }
+  return parseConfig(raw, file, env);
+}
+
+/** Validate a configuration object, apply the environment and the defaults. */
+export function parseConfig(raw: unknown, origin: string, env: NodeJS.ProcessEnv = {}): GatewayConfig {
+  if (!validateShape(raw)) {
+    const first = validateShape.errors?.[0];
+    throw new ConfigError(origin, fieldOf(first), describe(first));
+  }
+  const input = raw as Partial<{
+    server: Partial<GatewayConfig['server']>;
+    database: Partial<GatewayConfig['database']>;
+    log: Partial<GatewayConfig['log']>;
+    harvest: Partial<GatewayConfig['harvest']>;
+    sources: Array<Partial<SourceConfig> & Pick<SourceConfig, 'id' | 'name' | 'type' | 'url' | 'schedule'>>;
+  }>;
+
+  const port = env.PORT !== undefined && env.PORT !== '' ? parsePort(env.PORT, origin) : (input.server?.port ?? 8080);
+  const config: GatewayConfig = {
+    origin,
+    server: {
+      port,
+      host: input.server?.host ?? '0.0.0.0',
+      publicUrl: (input.server?.publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    },
+    database: { path: env.DATABASE_PATH || input.database?.path || 'data/catalog.db' },
+    log: { level: env.LOG_LEVEL || input.log?.level || 'info' },
+    harvest: {
+      timeoutMs: 30_000,
+      connectTimeoutMs: 10_000,
+      maxResponseBytes: 50 * 1024 * 1024,
+      retries: 2,
+      retryBaseDelayMs: 500,
+      allowPrivateAddresses: false,
+      runOnStart: true,
+      userAgent: 'ogd-gateway/0.1 (metadata harvester)',
+      ...input.harvest,
+    },
+    sources: (input.sources ?? []).map((source) => ({
+      priority: 0,
+      enabled: true,
+      options: {},
+      ...source,
+    })),
+  };
+
+  const seen = new Set<string>();
+  config.sources.forEach((source, index) => {
+    if (seen.has(source.id)) {
+      throw new ConfigError(origin, `sources[${index}].id`, `duplicate source id "${source.id}"`);
+    }
+    seen.add(source.id);
+    if (!cron.validate(source.schedule)) {
+      throw new ConfigError(origin, `sources[${index}].schedule`, `not a valid cron expression: "${source.schedule}"`);
+    }
+  });
+  return config;
+}
+
+function parsePort(value: string, origin: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(origin, 'PORT (environment)', `must be an integer 0-65535, got "${value}"`);
+  }
+  return port;
+}
+
+function fieldOf(error: ErrorObject | undefined): string {
+  if (!error) return '(root)';
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+    .join('')
+    .replace(/^\./, '');
+  if (error.keyword === 'additionalProperties') {
+    const key = (error.params as { additionalProperty: string }).additionalProperty;
+    return path ? `${path}.${key}` : key;
+  }
+  if (error.keyword === 'required') {
+    const key = (error.params as { missingProperty: string }).missingProperty;
+    return path ? `${path}.${key}` : key;
+  }
+  return path || '(root)';
+}
+
+function describe(error: ErrorObject | undefined): string {
+  if (!error) return 'invalid';
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return 'unknown key';
+    case 'required':
+      return 'is required';
+    case 'enum':
+      return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return error.message ?? 'invalid';
+  }
+}

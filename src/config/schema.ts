@@ -1,0 +1,82 @@
+/**
+ * The configuration's JSON Schema. Unknown keys are errors everywhere: a typo in an
+ * operator's file must stop start-up, not be silently ignored.
+ */
+export const CONNECTOR_TYPES = [
+  'crossplatform',
+  'file',
+  'datagovtw',
+  'ckan',
+  'dcat',
+  'dcat-us',
+  'csw',
+  'oai-pmh',
+  'mapped-json',
+] as const;
+
+export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
+
+const httpLimits = {
+  timeoutMs: { type: 'integer', minimum: 100, maximum: 600_000 },
+  connectTimeoutMs: { type: 'integer', minimum: 100, maximum: 120_000 },
+  maxResponseBytes: { type: 'integer', minimum: 1024, maximum: 1_073_741_824 },
+  retries: { type: 'integer', minimum: 0, maximum: 10 },
+  retryBaseDelayMs: { type: 'integer', minimum: 0, maximum: 60_000 },
+  allowPrivateAddresses: { type: 'boolean' },
+} as const;
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string' },
+    server: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        host: { type: 'string', minLength: 1 },
+        publicUrl: { type: 'string', pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' },
+      },
+    },
+    database: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { path: { type: 'string', minLength: 1 } },
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+      },
+    },
+    harvest: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ...httpLimits,
+        runOnStart: { type: 'boolean' },
+        userAgent: { type: 'string', minLength: 1 },
+      },
+    },
+    sources: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'name', 'type', 'url', 'schedule'],
+        properties: {
+          id: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' },
+          name: { type: 'string', minLength: 1 },
+          type: { enum: CONNECTOR_TYPES },
+          url: { type: 'string', minLength: 1 },
+          schedule: { type: 'string', minLength: 1 },
+          priority: { type: 'integer', minimum: -1000, maximum: 1000 },
+          enabled: { type: 'boolean' },
+          options: { type: 'object' },
+        },
+      },
+    },
+  },
+} as const;

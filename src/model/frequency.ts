@@ -1,0 +1,231 @@
+/**
+ * Update frequency (更新頻率 / accrualPeriodicity / gen-2 updateFrequency).
+ *
+ * The canonical text is the standard's gen-1 form: `每` + integer + unit with the 1 dropped
+ * (每日, 每週, 每10分鐘), or 每半年, 即時, 不定期, 不更新. The EU code is from the Publications
+ * Office frequency authority table (http://publications.europa.eu/resource/authority/frequency),
+ * given only where a code means the same period.
+ */
+
+export interface NormalisedFrequency {
+  text: string;
+  euCode?: string;
+}
+
+type Unit = '分鐘' | '小時' | '日' | '週' | '月' | '季' | '年';
+
+/** Written unit → canonical unit. */
+const UNIT_ALIASES: Readonly<Record<string, Unit>> = {
+  分鐘: '分鐘',
+  分: '分鐘',
+  小時: '小時',
+  時: '小時',
+  鐘頭: '小時',
+  日: '日',
+  天: '日',
+  週: '週',
+  周: '週',
+  星期: '週',
+  禮拜: '週',
+  月: '月',
+  季: '季',
+  年: '年',
+};
+
+/**
+ * Periods that have an EU code. Equal periods written in another unit (每7日, 每3月) get the
+ * same code; the text stays as the publisher's unit.
+ */
+const EU_CODES: Readonly<Record<Unit, Readonly<Record<number, string>>>> = {
+  分鐘: { 1: '1MIN', 5: '5MIN', 10: '10MIN', 15: '15MIN', 30: '30MIN', 60: 'HOURLY' },
+  小時: { 1: 'HOURLY', 2: 'BIHOURLY', 3: 'TRIHOURLY', 12: '12HRS', 24: 'DAILY' },
+  日: { 1: 'DAILY', 7: 'WEEKLY', 14: 'BIWEEKLY' },
+  週: { 1: 'WEEKLY', 2: 'BIWEEKLY' },
+  // The EU table's code for "semiannual" (twice a year) is ANNUAL_2; it has no BIANNUAL.
+  月: { 1: 'MONTHLY', 2: 'BIMONTHLY', 3: 'QUARTERLY', 6: 'ANNUAL_2', 12: 'ANNUAL', 24: 'BIENNIAL' },
+  季: { 1: 'QUARTERLY', 2: 'ANNUAL_2', 4: 'ANNUAL' },
+  年: {
+    1: 'ANNUAL',
+    2: 'BIENNIAL',
+    3: 'TRIENNIAL',
+    4: 'QUADRENNIAL',
+    5: 'QUINQUENNIAL',
+    6: 'SEXENNIAL',
+    10: 'DECENNIAL',
+    20: 'BIDECENNIAL',
+    30: 'TRIDECENNIAL',
+  },
+};
+
+const REAL_TIME: NormalisedFrequency = { text: '即時', euCode: 'CONT' };
+const IRREGULAR: NormalisedFrequency = { text: '不定期', euCode: 'IRREG' };
+const NEVER_UPDATED: NormalisedFrequency = { text: '不更新', euCode: 'NEVER' };
+const HALF_YEARLY: NormalisedFrequency = { text: '每半年', euCode: 'ANNUAL_2' };
+
+/** Whole words (compacted: lower case, no spaces, `-`, `_`) that are not `每N單位`. */
+const WORDS: Readonly<Record<string, NormalisedFrequency | { every: number; unit: Unit }>> = {
+  即時: REAL_TIME,
+  即時更新: REAL_TIME,
+  實時: REAL_TIME,
+  實時更新: REAL_TIME,
+  realtime: REAL_TIME,
+  continuous: REAL_TIME,
+  continuously: REAL_TIME,
+  cont: REAL_TIME,
+  updatecont: REAL_TIME,
+  不定期: IRREGULAR,
+  不定期更新: IRREGULAR,
+  不定時: IRREGULAR,
+  不定時更新: IRREGULAR,
+  irregular: IRREGULAR,
+  irreg: IRREGULAR,
+  nonscheduled: IRREGULAR,
+  unscheduled: IRREGULAR,
+  asneeded: IRREGULAR,
+  不更新: NEVER_UPDATED,
+  不再更新: NEVER_UPDATED,
+  停止更新: NEVER_UPDATED,
+  once: NEVER_UPDATED,
+  never: NEVER_UPDATED,
+  每半年: HALF_YEARLY,
+  半年: HALF_YEARLY,
+  每半年更新: HALF_YEARLY,
+  semiannual: HALF_YEARLY,
+  semiannually: HALF_YEARLY,
+  biannual: HALF_YEARLY,
+  biannually: HALF_YEARLY,
+  halfyear: HALF_YEARLY,
+  halfyearly: HALF_YEARLY,
+  annual2: HALF_YEARLY,
+  minute: { every: 1, unit: '分鐘' },
+  hour: { every: 1, unit: '小時' },
+  hourly: { every: 1, unit: '小時' },
+  day: { every: 1, unit: '日' },
+  daily: { every: 1, unit: '日' },
+  everyday: { every: 1, unit: '日' },
+  week: { every: 1, unit: '週' },
+  weekly: { every: 1, unit: '週' },
+  biweekly: { every: 2, unit: '週' },
+  fortnightly: { every: 2, unit: '週' },
+  month: { every: 1, unit: '月' },
+  monthly: { every: 1, unit: '月' },
+  bimonthly: { every: 2, unit: '月' },
+  quarter: { every: 1, unit: '季' },
+  quarterly: { every: 1, unit: '季' },
+  year: { every: 1, unit: '年' },
+  yearly: { every: 1, unit: '年' },
+  annual: { every: 1, unit: '年' },
+  annually: { every: 1, unit: '年' },
+  biennial: { every: 2, unit: '年' },
+  triennial: { every: 3, unit: '年' },
+};
+
+/** `每N單位`, optionally `每N個月`, optionally followed by 更新 / 一次 / 更新一次. */
+const EVERY_N_UNITS = /^每([0-9]+|[一二兩三四五六七八九十]+)?個?(分鐘|分|小時|鐘頭|時|日|天|週|周|星期|禮拜|月|季|年)(更新)?(一次)?$/;
+
+/**
+ * Any way a frequency is published → the standard's text (+ EU code). Null for values that
+ * do not name one period, such as the compound 「每15日或每2月」 the standard warns against.
+ */
+export function normaliseFrequency(input: unknown): NormalisedFrequency | null {
+  if (typeof input === 'string') return fromText(input);
+  if (isPlainObject(input)) return fromStructured(input);
+  return null;
+}
+
+function fromText(input: string): NormalisedFrequency | null {
+  // NFKC folds full-width digits (每１０分鐘); spaces carry no meaning, nor do - and _ in words.
+  const key = input.normalize('NFKC').toLowerCase().replace(/\s/g, '');
+  if (key === '') return null;
+
+  const word = WORDS[key.replace(/[-_]/g, '')];
+  if (word !== undefined) return 'text' in word ? { ...word } : every(word.every, word.unit);
+
+  const match = EVERY_N_UNITS.exec(key);
+  if (!match) return null;
+  const count = match[1] === undefined ? 1 : parseCount(match[1]);
+  const unit = UNIT_ALIASES[match[2] ?? ''];
+  if (count === null || unit === undefined) return null;
+  return every(count, unit);
+}
+
+function every(count: number, unit: Unit): NormalisedFrequency | null {
+  if (!Number.isSafeInteger(count) || count < 1) return null;
+  const text = count === 1 ? `每${unit}` : `每${count}${unit}`;
+  const euCode = EU_CODES[unit][count];
+  return euCode === undefined ? { text } : { text, euCode };
+}
+
+/** gen-2 `{ regularupdate: "1", Frequency: "1", unittime: "日" }` (key case varies). */
+function fromStructured(input: Record<string, unknown>): NormalisedFrequency | null {
+  const lowerKeyed = new Map(Object.entries(input).map(([key, value]) => [key.toLowerCase(), value]));
+  const regular = lowerKeyed.get('regularupdate');
+  const frequency = lowerKeyed.get('frequency');
+  const unitTime = lowerKeyed.get('unittime');
+
+  if (regular !== undefined && regular !== null && isNo(regular)) return { ...IRREGULAR };
+  if (regular !== undefined && regular !== null && !isYes(regular)) return null;
+  if (typeof unitTime !== 'string' || unitTime.trim() === '') return null;
+
+  const unitText = unitTime.normalize('NFKC').trim();
+  const unit = UNIT_ALIASES[unitText] ?? ENGLISH_UNITS[unitText.toLowerCase()];
+  // Anything that is not a bare unit may be a whole value on its own (即時, 不定期, 每日).
+  if (unit === undefined) return fromText(unitText);
+
+  const countText = typeof frequency === 'number' ? String(frequency) : typeof frequency === 'string' ? frequency : '';
+  const count = parseCount(countText.normalize('NFKC').trim());
+  return count === null ? null : every(count, unit);
+}
+
+const ENGLISH_UNITS: Readonly<Record<string, Unit>> = {
+  minute: '分鐘',
+  minutes: '分鐘',
+  hour: '小時',
+  hours: '小時',
+  day: '日',
+  days: '日',
+  week: '週',
+  weeks: '週',
+  month: '月',
+  months: '月',
+  quarter: '季',
+  quarters: '季',
+  year: '年',
+  years: '年',
+};
+
+function isYes(value: unknown): boolean {
+  return value === true || value === 1 || (typeof value === 'string' && ['1', 'true', 'y', 'yes', '是'].includes(value.trim().toLowerCase()));
+}
+
+function isNo(value: unknown): boolean {
+  return value === false || value === 0 || (typeof value === 'string' && ['0', 'false', 'n', 'no', '否'].includes(value.trim().toLowerCase()));
+}
+
+const CHINESE_DIGITS: Readonly<Record<string, number>> = {
+  一: 1,
+  二: 2,
+  兩: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+};
+
+/** `10`, `十`, `十五`, `二十`, `二十四` → number; null otherwise. */
+function parseCount(text: string): number | null {
+  if (/^[0-9]+$/.test(text)) return Number(text);
+  const match = /^([一二兩三四五六七八九])?(十)?([一二三四五六七八九])?$/.exec(text);
+  if (!match || text === '') return null;
+  const [, tensOrUnit, ten, unit] = match;
+  if (ten === undefined) return unit === undefined && tensOrUnit !== undefined ? CHINESE_DIGITS[tensOrUnit] ?? null : null;
+  const tens = tensOrUnit === undefined ? 1 : CHINESE_DIGITS[tensOrUnit] ?? 0;
+  return tens * 10 + (unit === undefined ? 0 : CHINESE_DIGITS[unit] ?? 0);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

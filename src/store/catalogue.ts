@@ -1,0 +1,53 @@
+import type { Db } from './database.js';
+import type { NationalRecord, ValidationIssue } from '../model/record.js';
+
+/** Read side of the served catalogue. Views and the API read through here and never write. */
+export interface DatasetEntry {
+  identifier: string;
+  sourceId: string;
+  record: NationalRecord;
+  issues: ValidationIssue[];
+  modifiedAt: string;
+  updatedAt: string;
+}
+
+export interface IdentifierQuery {
+  /** UTC instant: only datasets whose metadata changed at or after it. */
+  modifiedSince?: string | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+export function listIdentifiers(db: Db, query: IdentifierQuery): string[] {
+  // LIMIT -1 is SQLite's "no limit", which keeps one statement for both cases.
+  const limit = query.limit ?? -1;
+  const offset = query.offset ?? 0;
+  const rows = query.modifiedSince
+    ? db
+        .prepare('SELECT identifier FROM datasets WHERE modified_at >= ? ORDER BY identifier LIMIT ? OFFSET ?')
+        .pluck()
+        .all(query.modifiedSince, limit, offset)
+    : db.prepare('SELECT identifier FROM datasets ORDER BY identifier LIMIT ? OFFSET ?').pluck().all(limit, offset);
+  return rows as string[];
+}
+
+export function getDataset(db: Db, identifier: string): DatasetEntry | undefined {
+  const row = db
+    .prepare('SELECT identifier, source_id, record, issues, modified_at, updated_at FROM datasets WHERE identifier = ?')
+    .get(identifier) as
+    | { identifier: string; source_id: string; record: string; issues: string; modified_at: string; updated_at: string }
+    | undefined;
+  if (!row) return undefined;
+  return {
+    identifier: row.identifier,
+    sourceId: row.source_id,
+    record: JSON.parse(row.record) as NationalRecord,
+    issues: JSON.parse(row.issues) as ValidationIssue[],
+    modifiedAt: row.modified_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function countDatasets(db: Db): number {
+  return db.prepare('SELECT COUNT(*) FROM datasets').pluck().get() as number;
+}

@@ -1,0 +1,97 @@
+/**
+ * Versioned schema migrations. Append only: a shipped migration is never edited, since
+ * operators' databases have already run it. PRAGMA user_version holds the applied version.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'sources, runs, run errors, source records, datasets',
+    sql: `
+      CREATE TABLE sources (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        type        TEXT NOT NULL,
+        url         TEXT NOT NULL,
+        priority    INTEGER NOT NULL DEFAULT 0,
+        updated_at  TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE runs (
+        id                 INTEGER PRIMARY KEY,
+        source_id          TEXT NOT NULL REFERENCES sources(id),
+        status             TEXT NOT NULL CHECK (status IN ('running','succeeded','partial','failed','cancelled')),
+        incremental_since  TEXT,
+        -- 1 when the source was listed to the end and every listed record was fetched: such a
+        -- run is the base of the next incremental run (records the publisher sent broken do
+        -- not stop that: they come again when the publisher fixes them and bumps modified)
+        complete           INTEGER NOT NULL DEFAULT 0,
+        started_at         TEXT NOT NULL,
+        finished_at        TEXT,
+        -- the harvesting process, so a crashed run can be told from a live one
+        pid                INTEGER,
+        pages              INTEGER NOT NULL DEFAULT 0,
+        records_seen       INTEGER NOT NULL DEFAULT 0,
+        records_created    INTEGER NOT NULL DEFAULT 0,
+        records_updated    INTEGER NOT NULL DEFAULT 0,
+        records_unchanged  INTEGER NOT NULL DEFAULT 0,
+        records_rejected   INTEGER NOT NULL DEFAULT 0,
+        records_flagged    INTEGER NOT NULL DEFAULT 0,
+        error_count        INTEGER NOT NULL DEFAULT 0,
+        message            TEXT
+      ) STRICT;
+      CREATE INDEX runs_by_source ON runs(source_id, id);
+      CREATE INDEX runs_running ON runs(status) WHERE status = 'running';
+
+      CREATE TABLE run_errors (
+        id         INTEGER PRIMARY KEY,
+        run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        source_id  TEXT NOT NULL,
+        native_id  TEXT,
+        stage      TEXT NOT NULL,
+        field      TEXT,
+        rule       TEXT,
+        message    TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX run_errors_by_run ON run_errors(run_id);
+
+      -- What each source said about each record, verbatim, with its hash and our mapping of it.
+      CREATE TABLE source_records (
+        source_id      TEXT NOT NULL REFERENCES sources(id),
+        native_id      TEXT NOT NULL,
+        identifier     TEXT NOT NULL,
+        content_hash   TEXT NOT NULL,
+        payload        TEXT NOT NULL,
+        record         TEXT NOT NULL,
+        issues         TEXT NOT NULL,
+        first_seen_at  TEXT NOT NULL,
+        last_seen_at   TEXT NOT NULL,
+        changed_at     TEXT NOT NULL,
+        last_run_id    INTEGER REFERENCES runs(id),
+        PRIMARY KEY (source_id, native_id)
+      ) STRICT;
+      CREATE INDEX source_records_by_identifier ON source_records(identifier);
+
+      -- The served catalogue: one row per dataset identifier.
+      CREATE TABLE datasets (
+        identifier   TEXT PRIMARY KEY,
+        source_id    TEXT NOT NULL REFERENCES sources(id),
+        native_id    TEXT NOT NULL,
+        priority     INTEGER NOT NULL,
+        title        TEXT NOT NULL,
+        -- UTC instant the metadata last changed: the record's own modified, else our change time
+        modified_at  TEXT NOT NULL,
+        record       TEXT NOT NULL,
+        issues       TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX datasets_by_modified ON datasets(modified_at);
+    `,
+  },
+];

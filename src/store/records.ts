@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Db } from './database.js';
+import type { NationalRecord, ValidationIssue } from '../model/record.js';
+import { toUtcInstant } from '../model/dates.js';
+import { nowUtc } from './time.js';
+
+/**
+ * Bumped whenever mapping changes what a given payload becomes, so that the next harvest
+ * re-maps every record instead of trusting hashes computed under the old mapping.
+ */
+export const MAPPING_VERSION = 1;
+
+/** Content hash of a raw payload under the current mapping version. */
+export function contentHash(payloadJson: string): string {
+  return createHash('sha256').update(`${MAPPING_VERSION}\n`).update(payloadJson).digest('base64url');
+}
+
+export interface MappedRecord {
+  nativeId: string;
+  payloadJson: string;
+  contentHash: string;
+  record: NationalRecord;
+  issues: ValidationIssue[];
+}
+
+export interface PageWriteResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** The stored hash of each of these native ids of a source (absent: never seen). */
+export function storedHashes(db: Db, sourceId: string, nativeIds: readonly string[]): Map<string, string> {
+  const hashes = new Map<string, string>();
+  if (nativeIds.length === 0) return hashes;
+  // json_each keeps this one statement whatever the page size (no variable-count limit).
+  const rows = db
+    .prepare(
+      `SELECT native_id, content_hash FROM source_records
+       WHERE source_id = ? AND native_id IN (SELECT value FROM json_each(?))`,
+    )
+    .all(sourceId, JSON.stringify(nativeIds)) as Array<{ native_id: string; content_hash: string }>;
+  for (const row of rows) hashes.set(row.native_id, row.content_hash);
+  return hashes;
+}
+
+export interface RecordPage {
+  sourceId: string;
+  priority: number;
+  runId: number;
+  /** Records whose payload is new or changed, already mapped. */
+  changed: readonly MappedRecord[];
+  /** Native ids seen in this page whose payload hash matched: only their last-seen moves. */
+  unchangedNativeIds: readonly string[];
+}
+
+/**
+ * Write one page in one transaction: either all of it lands or none of it does, so a run
+ * killed mid-page leaves the previous state of those records intact.
+ */
+export function writeRecordPage(db: Db, page: RecordPage): PageWriteResult {
+  const now = nowUtc();
+  const statements = prepared(db);
+  return db.transaction((): PageWriteResult => {
+    const result: PageWriteResult = { created: 0, updated: 0, unchanged: 0 };
+    for (const nativeId of page.unchangedNativeIds) {
+      statements.touch.run(now, page.runId, page.sourceId, nativeId);
+      result.unchanged += 1;
+    }
+    for (const mapped of page.changed) {
+      const previous = statements.previousIdentifier.get(page.sourceId, mapped.nativeId) as { identifier: string } | undefined;
+      const recordJson = JSON.stringify(mapped.record);
+      const issuesJson = JSON.stringify(mapped.issues);
+      statements.upsertSourceRecord.run({
+        source_id: page.sourceId,
+        native_id: mapped.nativeId,
+        identifier: mapped.record.identifier,
+        content_hash: mapped.contentHash,
+        payload: mapped.payloadJson,
+        record: recordJson,
+        issues: issuesJson,
+        now,
+        run_id: page.runId,
+      });
+      if (previous && previous.identifier !== mapped.record.identifier) {
+        // The publisher renumbered the record: the old identifier no longer comes from here.
+        statements.dropOwnedDataset.run(previous.identifier, page.sourceId, mapped.nativeId);
+      }
+      statements.upsertDataset.run({
+        identifier: mapped.record.identifier,
+        source_id: page.sourceId,
+        native_id: mapped.nativeId,
+        priority: page.priority,
+        title: mapped.record.title,
+        modified_at: (mapped.record.modified && toUtcInstant(mapped.record.modified)) || now,
+        record: recordJson,
+        issues: issuesJson,
+        now,
+      });
+      if (previous) result.updated += 1;
+      else result.created += 1;
+    }
+    return result;
+  })();
+}
+
+type Statement = Database.Statement<unknown[]>;
+
+interface Statements {
+  touch: Statement;
+  previousIdentifier: Statement;
+  upsertSourceRecord: Statement;
+  dropOwnedDataset: Statement;
+  upsertDataset: Statement;
+}
+
+const cache = new WeakMap<Db, Statements>();
+
+function prepared(db: Db): Statements {
+  let statements = cache.get(db);
+  if (statements) return statements;
+  statements = {
+    touch: db.prepare('UPDATE source_records SET last_seen_at = ?, last_run_id = ? WHERE source_id = ? AND native_id = ?'),
+    previousIdentifier: db.prepare('SELECT identifier FROM source_records WHERE source_id = ? AND native_id = ?'),
+    upsertSourceRecord: db.prepare(
+      `INSERT INTO source_records (source_id, native_id, identifier, content_hash, payload, record, issues,
+         first_seen_at, last_seen_at, changed_at, last_run_id)
+       VALUES (@source_id, @native_id, @identifier, @content_hash, @payload, @record, @issues, @now, @now, @now, @run_id)
+       ON CONFLICT(source_id, native_id) DO UPDATE SET identifier = excluded.identifier, content_hash = excluded.content_hash,
+         payload = excluded.payload, record = excluded.record, issues = excluded.issues,
+         last_seen_at = excluded.last_seen_at, changed_at = excluded.changed_at, last_run_id = excluded.last_run_id`,
+    ),
+    dropOwnedDataset: db.prepare('DELETE FROM datasets WHERE identifier = ? AND source_id = ? AND native_id = ?'),
+    // Until cross-source identity exists (issue 5), one identifier is one dataset: the record of
+    // the highest-priority source wins; on a tie the source that has it keeps it.
+    upsertDataset: db.prepare(
+      `INSERT INTO datasets (identifier, source_id, native_id, priority, title, modified_at, record, issues, created_at, updated_at)
+       VALUES (@identifier, @source_id, @native_id, @priority, @title, @modified_at, @record, @issues, @now, @now)
+       ON CONFLICT(identifier) DO UPDATE SET source_id = excluded.source_id, native_id = excluded.native_id,
+         priority = excluded.priority, title = excluded.title, modified_at = excluded.modified_at,
+         record = excluded.record, issues = excluded.issues, updated_at = excluded.updated_at
+       WHERE (datasets.source_id = excluded.source_id AND datasets.native_id = excluded.native_id)
+          OR excluded.priority > datasets.priority`,
+    ),
+  };
+  cache.set(db, statements);
+  return statements;
+}

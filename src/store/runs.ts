@@ -1,0 +1,190 @@
+import type { Db } from './database.js';
+import { StoreError } from './database.js';
+import { nowUtc } from './time.js';
+
+export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
+
+export interface RunCounts {
+  pages: number;
+  seen: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  flagged: number;
+  errors: number;
+}
+
+export interface RunRow {
+  id: number;
+  source_id: string;
+  status: RunStatus;
+  incremental_since: string | null;
+  complete: number;
+  started_at: string;
+  finished_at: string | null;
+  pid: number | null;
+  pages: number;
+  records_seen: number;
+  records_created: number;
+  records_updated: number;
+  records_unchanged: number;
+  records_rejected: number;
+  records_flagged: number;
+  error_count: number;
+  message: string | null;
+}
+
+/** One typed, per-record (or per-run) failure, as stored and reported. */
+export interface RunErrorRecord {
+  sourceId: string;
+  nativeId?: string | undefined;
+  stage: string;
+  field?: string | undefined;
+  rule?: string | undefined;
+  message: string;
+}
+
+export class SourceBusyError extends StoreError {
+  constructor(
+    readonly sourceId: string,
+    readonly runId: number,
+  ) {
+    super(`source ${sourceId} is already being harvested (run ${runId})`);
+    this.name = 'SourceBusyError';
+  }
+}
+
+/**
+ * Open a run, refusing when the source already has a live one. The check and the insert
+ * share one IMMEDIATE transaction, so two processes cannot both start a run of one source.
+ */
+export function startRun(db: Db, sourceId: string, incrementalSince: string | null): number {
+  return db
+    .transaction(() => {
+      const live = db
+        .prepare(`SELECT id, pid FROM runs WHERE source_id = ? AND status = 'running' ORDER BY id DESC LIMIT 1`)
+        .get(sourceId) as { id: number; pid: number | null } | undefined;
+      if (live) {
+        if (live.pid !== null && isProcessAlive(live.pid)) throw new SourceBusyError(sourceId, live.id);
+        closeRunAsCrashed(db, live.id);
+      }
+      const result = db
+        .prepare(`INSERT INTO runs (source_id, status, incremental_since, started_at, pid) VALUES (?, 'running', ?, ?, ?)`)
+        .run(sourceId, incrementalSince, nowUtc(), process.pid);
+      return Number(result.lastInsertRowid);
+    })
+    .immediate();
+}
+
+export interface RunOutcome {
+  status: Exclude<RunStatus, 'running'>;
+  /** Listed to the end with every listed record fetched (see the runs.complete column). */
+  complete: boolean;
+  counts: RunCounts;
+  message: string | null;
+}
+
+export function finishRun(db: Db, runId: number, outcome: RunOutcome): void {
+  const { status, complete, counts, message } = outcome;
+  db.prepare(
+    `UPDATE runs SET status = ?, complete = ?, finished_at = ?, pages = ?, records_seen = ?, records_created = ?, records_updated = ?,
+       records_unchanged = ?, records_rejected = ?, records_flagged = ?, error_count = ?, message = ?
+     WHERE id = ?`,
+  ).run(status, complete ? 1 : 0, nowUtc(), counts.pages, counts.seen, counts.created, counts.updated, counts.unchanged, counts.rejected, counts.flagged, counts.errors, message, runId);
+}
+
+export function recordRunErrors(db: Db, runId: number, errors: readonly RunErrorRecord[]): void {
+  if (errors.length === 0) return;
+  const insert = db.prepare(
+    'INSERT INTO run_errors (run_id, source_id, native_id, stage, field, rule, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  db.transaction(() => {
+    for (const e of errors) insert.run(runId, e.sourceId, e.nativeId ?? null, e.stage, e.field ?? null, e.rule ?? null, e.message);
+  })();
+}
+
+/**
+ * Close runs left 'running' by a process that no longer exists (a crash, kill -9): they
+ * are failed runs. A run whose process is alive (a server beside this CLI) is left alone.
+ */
+export function closeCrashedRuns(db: Db): number {
+  const running = db.prepare(`SELECT id, pid FROM runs WHERE status = 'running'`).all() as Array<{ id: number; pid: number | null }>;
+  let closed = 0;
+  for (const run of running) {
+    if (run.pid !== null && run.pid !== process.pid && isProcessAlive(run.pid)) continue;
+    if (run.pid === process.pid) continue;
+    closeRunAsCrashed(db, run.id);
+    closed += 1;
+  }
+  return closed;
+}
+
+function closeRunAsCrashed(db: Db, runId: number): void {
+  db.prepare(`UPDATE runs SET status = 'failed', finished_at = ?, message = ? WHERE id = ? AND status = 'running'`).run(
+    nowUtc(),
+    'the harvesting process ended before the run finished (crash or kill); closed as failed',
+    runId,
+  );
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function lastRun(db: Db, sourceId: string): RunRow | undefined {
+  return db.prepare('SELECT * FROM runs WHERE source_id = ? ORDER BY id DESC LIMIT 1').get(sourceId) as RunRow | undefined;
+}
+
+/** The newest complete run (listed to the end, every record fetched): the base of the next incremental run. */
+export function lastCompleteRun(db: Db, sourceId: string): RunRow | undefined {
+  return db
+    .prepare(`SELECT * FROM runs WHERE source_id = ? AND complete = 1 ORDER BY id DESC LIMIT 1`)
+    .get(sourceId) as RunRow | undefined;
+}
+
+export function listRuns(db: Db, sourceId?: string, limit = 20): RunRow[] {
+  if (sourceId) {
+    return db.prepare('SELECT * FROM runs WHERE source_id = ? ORDER BY id DESC LIMIT ?').all(sourceId, limit) as RunRow[];
+  }
+  return db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as RunRow[];
+}
+
+export interface RunErrorGroup {
+  stage: string;
+  field: string | null;
+  rule: string | null;
+  count: number;
+  example_native_id: string | null;
+  example_message: string;
+}
+
+/** A run's errors grouped by cause, so a report of 3,000 failures reads as a handful of lines. */
+export function runErrorGroups(db: Db, runId: number): RunErrorGroup[] {
+  return db
+    .prepare(
+      `SELECT stage, field, rule, COUNT(*) AS count, MIN(native_id) AS example_native_id, MIN(message) AS example_message
+       FROM run_errors WHERE run_id = ? GROUP BY stage, field, rule ORDER BY count DESC`,
+    )
+    .all(runId) as RunErrorGroup[];
+}
+
+export function runErrors(db: Db, runId: number): RunErrorRecord[] {
+  const rows = db
+    .prepare('SELECT source_id, native_id, stage, field, rule, message FROM run_errors WHERE run_id = ? ORDER BY id')
+    .all(runId) as Array<{ source_id: string; native_id: string | null; stage: string; field: string | null; rule: string | null; message: string }>;
+  return rows.map((r) => ({
+    sourceId: r.source_id,
+    nativeId: r.native_id ?? undefined,
+    stage: r.stage,
+    field: r.field ?? undefined,
+    rule: r.rule ?? undefined,
+    message: r.message,
+  }));
+}

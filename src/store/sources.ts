@@ -1,0 +1,34 @@
+import type { Db } from './database.js';
+import type { SourceConfig } from '../config/types.js';
+import { nowUtc } from './time.js';
+
+export interface SourceRow {
+  id: string;
+  name: string;
+  type: string;
+  url: string;
+  priority: number;
+  updated_at: string;
+}
+
+/** Record the configured sources; a source dropped from the config keeps its row (its records and runs refer to it). */
+export function syncSources(db: Db, sources: readonly SourceConfig[]): void {
+  const upsert = db.prepare(
+    `INSERT INTO sources (id, name, type, url, priority, updated_at)
+     VALUES (@id, @name, @type, @url, @priority, @updated_at)
+     ON CONFLICT(id) DO UPDATE SET name = excluded.name, type = excluded.type, url = excluded.url,
+       priority = excluded.priority, updated_at = excluded.updated_at
+     WHERE sources.name IS NOT excluded.name OR sources.type IS NOT excluded.type
+        OR sources.url IS NOT excluded.url OR sources.priority IS NOT excluded.priority`,
+  );
+  const now = nowUtc();
+  db.transaction(() => {
+    for (const source of sources) {
+      upsert.run({ id: source.id, name: source.name, type: source.type, url: source.url, priority: source.priority, updated_at: now });
+    }
+  })();
+}
+
+export function listSources(db: Db): SourceRow[] {
+  return db.prepare('SELECT id, name, type, url, priority, updated_at FROM sources ORDER BY id').all() as SourceRow[];
+}

@@ -1,0 +1,150 @@
+import t from 'tap';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectPath } from '../../src/model/project-root.js';
+import { startFixturePlatform } from '../helpers/crossplatform-server.js';
+import { readFixture, tempDir } from '../helpers/gateway.js';
+
+const CLI = projectPath('dist', 'src', 'cli.js');
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: projectPath(), env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function writeConfig(dir: string, sources: unknown[]): string {
+  const file = join(dir, 'config.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      database: { path: join(dir, 'catalog.db') },
+      harvest: { allowPrivateAddresses: true, retries: 0, timeoutMs: 3000 },
+      sources,
+    }),
+  );
+  return file;
+}
+
+const records = readFixture<Array<Record<string, unknown>>>('crossplatform', 'own-records.json').filter((r) => r.title !== undefined);
+
+t.test('harvest runs the named source, prints a summary and exits 0', async (t) => {
+  const platform = await startFixturePlatform(records);
+  const { dir, cleanup } = tempDir();
+  t.teardown(async () => {
+    await platform.close();
+    cleanup();
+  });
+  const config = writeConfig(dir, [{ id: 'agency', name: 'Agency', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *' }]);
+  const result = await runCli(['harvest', 'agency', '--config', config]);
+  t.equal(result.code, 0, result.stderr);
+  t.match(result.stdout, /agency: SUCCEEDED/);
+  t.match(result.stdout, new RegExp(`${records.length} records: ${records.length} new`));
+
+  const listed = await runCli(['sources', '--config', config, '--json']);
+  t.equal(listed.code, 0);
+  const sources = JSON.parse(listed.stdout) as Array<{ id: string; lastRun: { status: string; records: number } }>;
+  t.match(sources, [{ id: 'agency', lastRun: { status: 'succeeded', records: records.length } }]);
+
+  const runs = await runCli(['runs', 'agency', '--config', config]);
+  t.equal(runs.code, 0);
+  t.match(runs.stdout, /run 1 agency succeeded/);
+});
+
+t.test('a failed run exits 1 with the reason; a bad source id exits 2', async (t) => {
+  const platform = await startFixturePlatform(records);
+  platform.faults.listStatus = 500;
+  const { dir, cleanup } = tempDir();
+  t.teardown(async () => {
+    await platform.close();
+    cleanup();
+  });
+  const config = writeConfig(dir, [{ id: 'agency', name: 'Agency', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *' }]);
+  const failed = await runCli(['harvest', '--config', config]);
+  t.equal(failed.code, 1);
+  t.match(failed.stdout, /agency: FAILED/);
+  t.match(failed.stdout, /reason: HTTP 500/);
+  const runs = await runCli(['runs', '--config', config]);
+  t.match(runs.stdout, /1× source \[http-500\]/, 'the run report groups the error by cause');
+
+  const unknown = await runCli(['harvest', 'nope', '--config', config]);
+  t.equal(unknown.code, 2);
+  t.match(unknown.stderr, /unknown source "nope"/);
+});
+
+t.test('an invalid configuration stops start-up naming the field', async (t) => {
+  const { dir, cleanup } = tempDir();
+  t.teardown(cleanup);
+  const file = join(dir, 'bad.json');
+  writeFileSync(file, JSON.stringify({ server: { port: 8080, colour: 'blue' } }));
+  const result = await runCli(['serve', '--config', file]);
+  t.equal(result.code, 2);
+  t.match(result.stderr, /configuration error: .*bad\.json: server\.colour: unknown key/);
+  const usage = await runCli(['frobnicate']);
+  t.equal(usage.code, 2);
+  t.match(usage.stderr, /unknown command/);
+});
+
+t.test('serve with the default configuration shows the bundled catalogue within seconds', async (t) => {
+  const { dir, cleanup } = tempDir();
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {
+    cwd: projectPath(),
+    env: { ...process.env, PORT: String(port), DATABASE_PATH: join(dir, 'catalog.db'), LOG_LEVEL: 'warn', OGD_CONFIG: '' },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  t.teardown(() => {
+    child.kill('SIGKILL');
+    cleanup();
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  let ids: string[] = [];
+  while (Date.now() - started < 15_000) {
+    try {
+      const body = (await (await fetch(`${base}/api/v1/rest/dataset`)).json()) as { result: string[] };
+      ids = body.result;
+      if (ids.length >= 8) break;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  t.ok(ids.includes('A41000000G-000001'), `the spec example sample is listed after ${Date.now() - started} ms`);
+  t.ok(ids.includes('A45020000D-000354'), 'the gen-2 sample is listed');
+  t.equal(ids.length, 8, 'all bundled samples are served');
+
+  const record = (await (await fetch(`${base}/api/v1/rest/dataset/A41000000G-000001`)).json()) as { result: { title: string } };
+  t.equal(record.result.title, '行政院公報');
+  const jsonld = await fetch(`${base}/dataset/A41000000G-000001.jsonld`);
+  t.match(jsonld.headers.get('content-type'), /application\/ld\+json/);
+  const health = (await (await fetch(`${base}/healthz`)).json()) as { status: string; datasets: number };
+  t.same(health, { status: 'ok', datasets: 8 });
+  const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+  t.match(openapi.openapi, /^3\./);
+
+  child.kill('SIGTERM');
+  t.equal(await exited, 0, 'SIGTERM shuts down cleanly');
+});

@@ -1,0 +1,161 @@
+import t from 'tap';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpClient, HttpError, MalformedBodyError } from '../../src/harvest/http-client.js';
+
+const limits = {
+  timeoutMs: 2000,
+  connectTimeoutMs: 1000,
+  maxResponseBytes: 10_000,
+  retries: 2,
+  retryBaseDelayMs: 5,
+  allowPrivateAddresses: true,
+  userAgent: 'ogd-gateway-test',
+};
+
+async function serve(t: { teardown(fn: () => unknown): void }, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<HttpError> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as HttpError;
+  }
+  throw new Error('expected a rejection');
+}
+
+t.test('a body that drips slowly is cut at the deadline', async (t) => {
+  const url = await serve(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const timer = setInterval(() => res.write(' '), 50);
+    res.on('close', () => clearInterval(timer));
+  });
+  const client = new HttpClient({ ...limits, timeoutMs: 400, retries: 0 });
+  t.teardown(() => client.close());
+  const started = Date.now();
+  const err = await rejection(client.get(url));
+  t.type(err, HttpError);
+  t.equal(err.kind, 'timeout');
+  t.ok(Date.now() - started < 1500, 'did not wait for the body to end');
+});
+
+t.test('headers that never come time out', async (t) => {
+  const url = await serve(t, () => {
+    /* never answers */
+  });
+  const client = new HttpClient({ ...limits, timeoutMs: 300, retries: 0 });
+  t.teardown(() => client.close());
+  t.equal((await rejection(client.get(url))).kind, 'timeout');
+});
+
+t.test('an oversize body is refused, declared or streamed', async (t) => {
+  const big = 'x'.repeat(20_000);
+  const url = await serve(t, (req, res) => {
+    if (req.url === '/declared') {
+      res.writeHead(200, { 'content-length': String(big.length) });
+      res.end(big);
+    } else {
+      res.writeHead(200, { 'transfer-encoding': 'chunked' });
+      for (let i = 0; i < 20; i += 1) res.write(big.slice(0, 1000));
+      res.end();
+    }
+  });
+  const client = new HttpClient(limits);
+  t.teardown(() => client.close());
+  t.equal((await rejection(client.get(`${url}/declared`))).kind, 'too-large');
+  t.equal((await rejection(client.get(`${url}/chunked`))).kind, 'too-large');
+});
+
+t.test('a truncated body is a network error, not a record', async (t) => {
+  const url = await serve(t, (_req, res) => {
+    res.writeHead(200, { 'content-length': '1000' });
+    res.write('{"success":true,');
+    setTimeout(() => res.destroy(), 20);
+  });
+  const client = new HttpClient({ ...limits, retries: 0 });
+  t.teardown(() => client.close());
+  const err = await rejection(client.get(url));
+  t.type(err, HttpError);
+  t.equal(err.kind, 'network');
+});
+
+t.test('transient failures are retried, then succeed', async (t) => {
+  let calls = 0;
+  const url = await serve(t, (_req, res) => {
+    calls += 1;
+    res.writeHead(calls < 3 ? 503 : 200);
+    res.end(calls < 3 ? 'busy' : '{"ok":true}');
+  });
+  const client = new HttpClient(limits);
+  t.teardown(() => client.close());
+  const { json } = await client.getJson(url);
+  t.same(json, { ok: true });
+  t.equal(calls, 3);
+});
+
+t.test('a 404 is not retried; a 500 is retried only as configured', async (t) => {
+  let calls = 0;
+  const url = await serve(t, (req, res) => {
+    calls += 1;
+    res.writeHead(req.url === '/missing' ? 404 : 500);
+    res.end();
+  });
+  const client = new HttpClient(limits);
+  t.teardown(() => client.close());
+  const missing = await rejection(client.get(`${url}/missing`));
+  t.equal(missing.status, 404);
+  t.equal(calls, 1);
+  calls = 0;
+  const broken = await rejection(client.get(`${url}/broken`));
+  t.equal(broken.status, 500);
+  t.equal(calls, 3, 'one try and two retries');
+});
+
+t.test('malformed JSON is a typed error', async (t) => {
+  const url = await serve(t, (_req, res) => res.end('{"success": tru'));
+  const client = new HttpClient(limits);
+  t.teardown(() => client.close());
+  const err = await rejection(client.getJson(url));
+  t.type(err, MalformedBodyError);
+});
+
+t.test('private and loopback addresses are refused unless allowed', async (t) => {
+  let reached = 0;
+  const url = await serve(t, (_req, res) => {
+    reached += 1;
+    res.end('{}');
+  });
+  const port = new URL(url).port;
+  const guarded = new HttpClient({ ...limits, allowPrivateAddresses: false, retries: 0 });
+  t.teardown(() => guarded.close());
+  for (const host of ['127.0.0.1', 'localhost', '[::1]', '[::ffff:127.0.0.1]', '10.0.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0']) {
+    const err = await rejection(guarded.get(`http://${host}:${port}/`));
+    t.equal(err.kind, 'blocked-address', host);
+  }
+  t.equal(reached, 0, 'no request reached the server');
+  const bad = await rejection(guarded.get('file:///etc/passwd'));
+  t.equal(bad.kind, 'bad-url');
+});
+
+t.test('a cancelled request says so and is not retried', async (t) => {
+  const url = await serve(t, () => {
+    /* never answers */
+  });
+  const client = new HttpClient(limits);
+  t.teardown(() => client.close());
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 50);
+  const err = await rejection(client.get(url, { signal: controller.signal }));
+  t.equal(err.kind, 'cancelled');
+});

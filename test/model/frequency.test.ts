@@ -1,0 +1,128 @@
+import t from 'tap';
+import { normaliseFrequency } from '../../src/model/frequency.js';
+
+t.test('gen-1 texts map to the standard form and the EU code', async (t) => {
+  const cases: Array<[string, string, string | undefined]> = [
+    ['每日', '每日', 'DAILY'],
+    ['每週', '每週', 'WEEKLY'],
+    ['每周', '每週', 'WEEKLY'],
+    ['每月', '每月', 'MONTHLY'],
+    ['每季', '每季', 'QUARTERLY'],
+    ['每半年', '每半年', 'ANNUAL_2'],
+    ['每年', '每年', 'ANNUAL'],
+    ['每小時', '每小時', 'HOURLY'],
+    ['即時', '即時', 'CONT'],
+    ['不定期', '不定期', 'IRREG'],
+    ['不更新', '不更新', 'NEVER'],
+    ['每1年', '每年', 'ANNUAL'],
+    ['每1日', '每日', 'DAILY'],
+    ['每2週', '每2週', 'BIWEEKLY'],
+    ['每2月', '每2月', 'BIMONTHLY'],
+    ['每2個月', '每2月', 'BIMONTHLY'],
+    ['每3月', '每3月', 'QUARTERLY'],
+    ['每6月', '每6月', 'ANNUAL_2'],
+    ['每2年', '每2年', 'BIENNIAL'],
+    ['每3年', '每3年', 'TRIENNIAL'],
+    ['每4年', '每4年', 'QUADRENNIAL'],
+    ['每5年', '每5年', 'QUINQUENNIAL'],
+    ['每7日', '每7日', 'WEEKLY'],
+    ['每2小時', '每2小時', 'BIHOURLY'],
+    ['每12小時', '每12小時', '12HRS'],
+    ['每10分鐘', '每10分鐘', '10MIN'],
+    ['每5分鐘', '每5分鐘', '5MIN'],
+    ['每15分鐘', '每15分鐘', '15MIN'],
+    ['每3日', '每3日', undefined],
+    ['每7分鐘', '每7分鐘', undefined],
+    ['每45分鐘', '每45分鐘', undefined],
+    ['每5小時', '每5小時', undefined],
+    ['每2季', '每2季', 'ANNUAL_2'],
+    ['每7年', '每7年', undefined],
+    ['每日更新', '每日', 'DAILY'],
+    ['每月更新一次', '每月', 'MONTHLY'],
+    ['每二週', '每2週', 'BIWEEKLY'],
+    ['每兩年', '每2年', 'BIENNIAL'],
+    ['每十分鐘', '每10分鐘', '10MIN'],
+    ['每十二小時', '每12小時', '12HRS'],
+    ['每１０分鐘', '每10分鐘', '10MIN'],
+    [' 每 日 ', '每日', 'DAILY'],
+    ['即時更新', '即時', 'CONT'],
+    ['不定期更新', '不定期', 'IRREG'],
+  ];
+  for (const [input, text, euCode] of cases) {
+    const result = normaliseFrequency(input);
+    t.equal(result?.text, text, `${input} → ${text}`);
+    t.equal(result?.euCode, euCode, `${input} → ${euCode ?? 'no EU code'}`);
+  }
+});
+
+t.test('即時 is the only value mapped to CONT; no UPDATE_CONT', async (t) => {
+  t.same(normaliseFrequency('即時'), { text: '即時', euCode: 'CONT' });
+  t.same(normaliseFrequency('每分鐘'), { text: '每分鐘', euCode: '1MIN' });
+  t.notOk('euCode' in normaliseFrequency('每7分鐘')!, 'no euCode key where no code fits');
+});
+
+t.test('English and NTPC-style words', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['day', '每日'],
+    ['daily', '每日'],
+    ['Daily', '每日'],
+    ['everyday', '每日'],
+    ['week', '每週'],
+    ['weekly', '每週'],
+    ['month', '每月'],
+    ['monthly', '每月'],
+    ['quarterly', '每季'],
+    ['year', '每年'],
+    ['annual', '每年'],
+    ['hourly', '每小時'],
+    ['once', '不更新'],
+    ['never', '不更新'],
+    ['non-scheduled', '不定期'],
+    ['irregular', '不定期'],
+    ['real-time', '即時'],
+    ['ANNUAL', '每年'],
+    ['BIWEEKLY', '每2週'],
+  ];
+  for (const [input, text] of cases) t.equal(normaliseFrequency(input)?.text, text, input);
+});
+
+t.test('the gen-2 structured shape', async (t) => {
+  t.same(normaliseFrequency({ regularupdate: '1', Frequency: '1', unittime: '日' }), { text: '每日', euCode: 'DAILY' });
+  t.same(normaliseFrequency({ regularupdate: '1', Frequency: '2', unittime: '週' }), { text: '每2週', euCode: 'BIWEEKLY' });
+  t.same(normaliseFrequency({ regularupdate: '1', Frequency: '1', unittime: '年' }), { text: '每年', euCode: 'ANNUAL' });
+  t.same(normaliseFrequency({ regularupdate: '1', Frequency: 10, unittime: '分鐘' }), { text: '每10分鐘', euCode: '10MIN' });
+  t.same(normaliseFrequency({ regularupdate: 1, frequency: '3', unitTime: '月' }), { text: '每3月', euCode: 'QUARTERLY' }, 'key case and number flags');
+  t.same(normaliseFrequency({ regularupdate: '1', Frequency: '1', unittime: 'day' }), { text: '每日', euCode: 'DAILY' });
+  t.same(normaliseFrequency({ regularupdate: '0' }), { text: '不定期', euCode: 'IRREG' });
+  t.same(normaliseFrequency({ regularupdate: '0', Frequency: '1', unittime: '日' }), { text: '不定期', euCode: 'IRREG' }, 'not regular wins');
+  t.same(normaliseFrequency({ regularupdate: '1', unittime: '即時' }), { text: '即時', euCode: 'CONT' });
+});
+
+t.test('values that do not name one period are null', async (t) => {
+  const refused: unknown[] = [
+    '每15日或每2月',
+    '每日、每月',
+    '每日/每週',
+    '每0日',
+    '每-1日',
+    '每日日',
+    '每',
+    '日',
+    '',
+    '   ',
+    'sometimes',
+    '每1.5年',
+    null,
+    undefined,
+    1,
+    ['每日'],
+    {},
+    { regularupdate: '1' },
+    { regularupdate: '1', Frequency: '1' },
+    { regularupdate: '1', Frequency: 'x', unittime: '日' },
+    { regularupdate: '1', Frequency: '0', unittime: '日' },
+    { regularupdate: '1', Frequency: '1', unittime: '光年' },
+    { regularupdate: 'maybe', Frequency: '1', unittime: '日' },
+  ];
+  for (const value of refused) t.equal(normaliseFrequency(value), null, JSON.stringify(value) ?? String(value));
+});
