@@ -20,6 +20,8 @@ export const nationalRecordSchema: Readonly<Record<string, unknown>> = JSON.pars
   readFileSync(NATIONAL_RECORD_SCHEMA_FILE, 'utf8'),
 ) as Record<string, unknown>;
 
+const SCHEMA_DEFS = (nationalRecordSchema['$defs'] ?? {}) as Readonly<Record<string, unknown>>;
+
 // ajv-formats is CommonJS; under NodeNext its callable lives on `.default`.
 const addFormats = addFormatsModule.default;
 
@@ -58,12 +60,13 @@ export function uniqueIssues(issues: readonly ValidationIssue[]): ValidationIssu
  * parent's error (reported once, with a message for the whole rule) is the one that matters.
  */
 function isReportable(error: ErrorObject): boolean {
-  return error.keyword !== 'if' && !error.schemaPath.includes('/anyOf/');
+  return error.keyword !== 'if' && !/(^|\/)anyOf\/\d+\//.test(error.schemaPath.replace(/^#/, ''));
 }
 
 function describeSchemaError(error: ErrorObject): ValidationIssue | null {
   const field = fieldPath(error.instancePath);
   const value: unknown = error.data;
+  // The cost rule sits at the root schema, so its path is absolute.
   const underCostCondition = error.schemaPath.startsWith('#/then/');
 
   switch (error.keyword) {
@@ -91,10 +94,12 @@ function describeSchemaError(error: ErrorObject): ValidationIssue | null {
     case 'pattern':
       return describePatternError(field, value, String((error.params as { pattern: string }).pattern));
     case 'anyOf':
-      if (error.schemaPath.includes('/isoDateOrDateTime/')) {
+      // Referenced schemas report paths relative to themselves, so which rule failed is told
+      // by the schema object (ajv keeps the very objects it was given).
+      if (error.parentSchema === SCHEMA_DEFS['isoDateOrDateTime']) {
         return issue(field, 'date', `${field} is not an ISO 8601 date (YYYY-MM-DD) or UTC date-time (YYYY-MM-DDThh:mm:ssZ): ${quote(value)}`);
       }
-      if (error.schemaPath.includes('/$defs/distribution/')) {
+      if (error.parentSchema === SCHEMA_DEFS['distribution']) {
         return issue(field, 'required', `${field} has neither an accessURL nor a downloadURL; one of them is required`);
       }
       return issue(field, 'anyOf', `${field} ${error.message ?? 'does not match any allowed form'}`);

@@ -3,7 +3,7 @@ import type { Db } from '../../store/database.js';
 import { getDataset, listIdentifiers } from '../../store/catalogue.js';
 import { parseTaiwanDate, toUtcInstant } from '../../model/dates.js';
 import { toGen1Json } from '../../views/gen1.js';
-import { nationalRecordSchema } from '../../model/validate.js';
+import { servedRecordSchema } from '../record-schema.js';
 import { ERROR_CODES, specError, specErrorSchema } from '../errors.js';
 
 /**
@@ -75,7 +75,7 @@ export function crossPlatformRoutes(app: FastifyInstance, db: Db): void {
           200: {
             type: 'object',
             required: ['success', 'result'],
-            properties: { success: { type: 'boolean' }, result: nationalRecordSchema },
+            properties: { success: { type: 'boolean' }, result: servedRecordSchema() },
           },
           404: { description: 'No dataset with this identifier (ER0100).', ...specErrorSchema },
         },
