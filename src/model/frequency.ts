@@ -2,9 +2,14 @@
  * Update frequency (更新頻率 / accrualPeriodicity / gen-2 updateFrequency).
  *
  * The canonical text is the standard's gen-1 form: `每` + integer + unit with the 1 dropped
- * (每日, 每週, 每10分鐘), or 每半年, 即時, 不定期, 不更新. The EU code is from the Publications
- * Office frequency authority table (http://publications.europa.eu/resource/authority/frequency),
- * given only where a code means the same period.
+ * (每日, 每週, 每10分鐘), or 每半年, 即時, 不定期, 不更新. The standard has no form for "N times
+ * per period"; those are written `每` + unit + N + `次` (每日2次, 每週3次), except twice a year,
+ * which is the standard's 每半年. The EU code is from the Publications Office frequency
+ * authority table (http://publications.europa.eu/resource/authority/frequency), given only
+ * where a code means the same period.
+ *
+ * This module is the only place that knows frequencies: the DCAT-AP view takes its
+ * dct:accrualPeriodicity IRI from `euCode`.
  */
 
 export interface NormalisedFrequency {
@@ -17,8 +22,10 @@ type Unit = '分鐘' | '小時' | '日' | '週' | '月' | '季' | '年';
 /** Written unit → canonical unit. */
 const UNIT_ALIASES: Readonly<Record<string, Unit>> = {
   分鐘: '分鐘',
+  分钟: '分鐘',
   分: '分鐘',
   小時: '小時',
+  小时: '小時',
   時: '小時',
   鐘頭: '小時',
   日: '日',
@@ -27,6 +34,7 @@ const UNIT_ALIASES: Readonly<Record<string, Unit>> = {
   周: '週',
   星期: '週',
   禮拜: '週',
+  礼拜: '週',
   月: '月',
   季: '季',
   年: '年',
@@ -55,6 +63,17 @@ const EU_CODES: Readonly<Record<Unit, Readonly<Record<number, string>>>> = {
     20: 'BIDECENNIAL',
     30: 'TRIDECENNIAL',
   },
+};
+
+/**
+ * "N times per unit" codes. Twice a year is ANNUAL_2 whichever way it is written; the EU table
+ * has no code for three times a day or four times a week.
+ */
+const TIMES_PER_CODES: Readonly<Partial<Record<Unit, Readonly<Record<number, string>>>>> = {
+  日: { 2: 'DAILY_2' },
+  週: { 2: 'WEEKLY_2', 3: 'WEEKLY_3' },
+  月: { 2: 'MONTHLY_2', 3: 'MONTHLY_3' },
+  年: { 2: 'ANNUAL_2', 3: 'ANNUAL_3' },
 };
 
 const REAL_TIME: NormalisedFrequency = { text: '即時', euCode: 'CONT' };
@@ -120,8 +139,18 @@ const WORDS: Readonly<Record<string, NormalisedFrequency | { every: number; unit
   triennial: { every: 3, unit: '年' },
 };
 
-/** `每N單位`, optionally `每N個月`, optionally followed by 更新 / 一次 / 更新一次. */
-const EVERY_N_UNITS = /^每([0-9]+|[一二兩三四五六七八九十]+)?個?(分鐘|分|小時|鐘頭|時|日|天|週|周|星期|禮拜|月|季|年)(更新)?(一次)?$/;
+const COUNT = '([0-9]+|[一二兩三四五六七八九十]+)';
+const UNIT = '(分鐘|分钟|分|小時|小时|鐘頭|時|日|天|週|周|星期|禮拜|礼拜|月|季|年)';
+
+/**
+ * `每N單位`, optionally `每N個月` (个 too), optionally followed by 更新 / 一次 / 1次 / 更新一次.
+ * `每隔N單位` is read as `每N單位` (每隔3個月 = 每3月); 每隔 needs its number, because a bare
+ * 隔 means "every other" (隔週, 隔月).
+ */
+const EVERY_N_UNITS = new RegExp(`^每(?:${COUNT}|隔${COUNT})?[個个]?${UNIT}(?:更新)?(?:一次|1次)?$`);
+
+/** `每` + unit + [更新] + N + `次`: 每日兩次, 每週3次, 每個月更新二次. */
+const TIMES_PER_UNIT = new RegExp(`^每[個个]?${UNIT}(?:更新)?${COUNT}次$`);
 
 /**
  * Any way a frequency is published → the standard's text (+ EU code). Null for values that
@@ -138,21 +167,40 @@ function fromText(input: string): NormalisedFrequency | null {
   const key = input.normalize('NFKC').toLowerCase().replace(/\s/g, '');
   if (key === '') return null;
 
-  const word = WORDS[key.replace(/[-_]/g, '')];
+  const word = own(WORDS, key.replace(/[-_]/g, ''));
   if (word !== undefined) return 'text' in word ? { ...word } : every(word.every, word.unit);
 
-  const match = EVERY_N_UNITS.exec(key);
-  if (!match) return null;
-  const count = match[1] === undefined ? 1 : parseCount(match[1]);
-  const unit = UNIT_ALIASES[match[2] ?? ''];
-  if (count === null || unit === undefined) return null;
-  return every(count, unit);
+  const everyMatch = EVERY_N_UNITS.exec(key);
+  if (everyMatch) {
+    const written = everyMatch[1] ?? everyMatch[2];
+    const count = written === undefined ? 1 : parseCount(written);
+    const unit = own(UNIT_ALIASES, everyMatch[3] ?? '');
+    return count === null || unit === undefined ? null : every(count, unit);
+  }
+
+  const timesMatch = TIMES_PER_UNIT.exec(key);
+  if (timesMatch) {
+    const unit = own(UNIT_ALIASES, timesMatch[1] ?? '');
+    const times = parseCount(timesMatch[2] ?? '');
+    return times === null || unit === undefined ? null : timesPer(times, unit);
+  }
+  return null;
 }
 
 function every(count: number, unit: Unit): NormalisedFrequency | null {
   if (!Number.isSafeInteger(count) || count < 1) return null;
   const text = count === 1 ? `每${unit}` : `每${count}${unit}`;
   const euCode = EU_CODES[unit][count];
+  return euCode === undefined ? { text } : { text, euCode };
+}
+
+/** N times per unit; once per unit is just every unit (每日一次 = 每日). */
+function timesPer(times: number, unit: Unit): NormalisedFrequency | null {
+  if (!Number.isSafeInteger(times) || times < 1) return null;
+  if (times === 1) return every(1, unit);
+  if (times === 2 && unit === '年') return { ...HALF_YEARLY };
+  const text = `每${unit}${times}次`;
+  const euCode = TIMES_PER_CODES[unit]?.[times];
   return euCode === undefined ? { text } : { text, euCode };
 }
 
@@ -168,7 +216,7 @@ function fromStructured(input: Record<string, unknown>): NormalisedFrequency | n
   if (typeof unitTime !== 'string' || unitTime.trim() === '') return null;
 
   const unitText = unitTime.normalize('NFKC').trim();
-  const unit = UNIT_ALIASES[unitText] ?? ENGLISH_UNITS[unitText.toLowerCase()];
+  const unit = own(UNIT_ALIASES, unitText) ?? own(ENGLISH_UNITS, unitText.toLowerCase());
   // Anything that is not a bare unit may be a whole value on its own (即時, 不定期, 每日).
   if (unit === undefined) return fromText(unitText);
 
@@ -224,6 +272,11 @@ function parseCount(text: string): number | null {
   if (ten === undefined) return unit === undefined && tensOrUnit !== undefined ? CHINESE_DIGITS[tensOrUnit] ?? null : null;
   const tens = tensOrUnit === undefined ? 1 : CHINESE_DIGITS[tensOrUnit] ?? 0;
   return tens * 10 + (unit === undefined ? 0 : CHINESE_DIGITS[unit] ?? 0);
+}
+
+/** A table entry by key, never an inherited property (`constructor`, `__proto__`). */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -12,11 +12,13 @@
  *   is not one) never becomes an @id: the raw text is kept in a `twod:` literal instead, so
  *   nothing the publisher sent is lost and nothing invalid is asserted.
  * - A coded value (frequency, language, format, cost) gets the EU authority IRI only when the
- *   mapping in mappings/eu-authorities.json knows it.
+ *   mapping knows it: src/model/frequency.ts for frequencies, mappings/eu-authorities.json for
+ *   the others (and for the frequency table's base IRI).
  * - Odd input never throws: fields are read through type guards, whatever the record holds.
  */
 import { readFileSync } from 'node:fs';
 import { SERVICE_CATEGORIES } from '../model/codelists.js';
+import { normaliseFrequency } from '../model/frequency.js';
 import { projectPath } from '../model/project-root.js';
 import type { NationalDistribution, NationalRecord } from '../model/record.js';
 
@@ -43,7 +45,7 @@ interface FormatEntry {
 }
 
 interface AuthoritiesFile {
-  frequency: { base: string; byText: Record<string, string>; byPeriod: Record<string, string> };
+  frequency: { base: string };
   language: { base: string; byCode: Record<string, string> };
   fileType: {
     base: string;
@@ -113,8 +115,7 @@ function loadAuthorities(): AuthoritiesFile {
     'gatewaySchemes.datasetType.scheme', 'gatewaySchemes.datasetType.conceptBase',
   ];
   const stringRecords = [
-    'frequency.byText', 'frequency.byPeriod', 'language.byCode', 'fileType.aliases', 'accessRight.byCost',
-    'gatewaySchemes.datasetType.labels',
+    'language.byCode', 'fileType.aliases', 'accessRight.byCost', 'gatewaySchemes.datasetType.labels',
   ];
   const broken = [
     ...strings.filter((path) => typeof at(path) !== 'string'),
@@ -126,20 +127,18 @@ function loadAuthorities(): AuthoritiesFile {
 }
 
 /**
- * Lookup keys are compared after NFKC (publishers type full-width ＣＳＶ and １０), trimming and
- * case folding; `compact` also drops spaces, `-` and `_`, which carry no meaning in frequency
- * words ("non-scheduled", "real time").
+ * Lookup keys are compared after NFKC (publishers type full-width ＣＳＶ), trimming and case
+ * folding.
  */
-function lookupKey(value: string, compact = false): string {
-  const key = value.normalize('NFKC').trim().toLowerCase();
-  return compact ? key.replace(/[\s\-_]/g, '') : key;
+function lookupKey(value: string): string {
+  return value.normalize('NFKC').trim().toLowerCase();
 }
 
-function keyedMap(entries: Record<string, string>, base: string, compact = false): Map<string, string> {
+function keyedMap(entries: Record<string, string>, base: string): Map<string, string> {
   const map = new Map<string, string>();
   for (const [key, code] of Object.entries(entries)) {
     if (key.startsWith('$')) continue;
-    map.set(lookupKey(key, compact), base + code);
+    map.set(lookupKey(key), base + code);
   }
   return map;
 }
@@ -147,8 +146,7 @@ function keyedMap(entries: Record<string, string>, base: string, compact = false
 const CONTEXT = loadContext();
 const AUTHORITIES = loadAuthorities();
 
-const FREQUENCY_BY_TEXT = keyedMap(AUTHORITIES.frequency.byText, AUTHORITIES.frequency.base, true);
-const FREQUENCY_BY_PERIOD = keyedMap(AUTHORITIES.frequency.byPeriod, AUTHORITIES.frequency.base);
+const FREQUENCY_BASE = AUTHORITIES.frequency.base;
 const LANGUAGE_BY_CODE = keyedMap(AUTHORITIES.language.byCode, AUTHORITIES.language.base);
 const ACCESS_RIGHT_BY_COST = keyedMap(AUTHORITIES.accessRight.byCost, AUTHORITIES.accessRight.base);
 
@@ -440,49 +438,16 @@ function toMailtoIri(address: string): string | undefined {
   return EMAIL_PATTERN.test(candidate) ? `mailto:${candidate}` : undefined;
 }
 
-/** The EU frequency IRI when the text names one known period; the text itself always stays. */
+/**
+ * The EU frequency IRI when the text names one period that has an EU code (src/model/frequency.ts
+ * decides); the text itself always stays.
+ */
 function addFrequency(node: JsonLdNode, accrualPeriodicity: unknown): void {
   const raw = text(accrualPeriodicity);
   if (raw === undefined) return;
-  put(node, 'dct:accrualPeriodicity', frequencyIri(raw));
+  const euCode = normaliseFrequency(raw)?.euCode;
+  put(node, 'dct:accrualPeriodicity', euCode === undefined ? undefined : FREQUENCY_BASE + euCode);
   node['twod:accrualPeriodicityText'] = raw;
-}
-
-/** `每` [N] [個] unit [更新] [一次]: 每日, 每10分鐘, 每2週, 每3個月, 每十年 ... */
-const EVERY_N_UNITS = /^每(?:隔)?(\d+|[一二兩三四五六七八九十]+)?[個个]?(分鐘|分钟|分|小時|小时|鐘頭|時|日|天|週|周|星期|禮拜|礼拜|月|季|年)(?:更新)?(?:一次|1次)?$/;
-
-const CANONICAL_UNIT: Readonly<Record<string, string>> = {
-  分鐘: '分鐘', 分钟: '分鐘', 分: '分鐘',
-  小時: '小時', 小时: '小時', 鐘頭: '小時', 時: '小時',
-  日: '日', 天: '日',
-  週: '週', 周: '週', 星期: '週', 禮拜: '週', 礼拜: '週',
-  月: '月', 季: '季', 年: '年',
-};
-
-function frequencyIri(raw: string): string | undefined {
-  const key = lookupKey(raw, true);
-  const direct = FREQUENCY_BY_TEXT.get(key);
-  if (direct !== undefined) return direct;
-  const match = EVERY_N_UNITS.exec(key);
-  if (match === null) return undefined;
-  const count = match[1] === undefined ? 1 : parseCount(match[1]);
-  const unit = CANONICAL_UNIT[match[2] ?? ''];
-  if (count === undefined || unit === undefined) return undefined;
-  return FREQUENCY_BY_PERIOD.get(`${count}${unit}`);
-}
-
-const CJK_DIGIT: Readonly<Record<string, number>> = { 一: 1, 二: 2, 兩: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-
-/** Arabic digits, or a Chinese numeral up to 99 (十, 十二, 二十, 三十). */
-function parseCount(written: string): number | undefined {
-  if (/^\d+$/.test(written)) return Number(written);
-  const match = /^([一二兩三四五六七八九])?(十)?([一二三四五六七八九])?$/.exec(written);
-  if (match === null || written === '') return undefined;
-  const [, leading, ten, trailing] = match;
-  if (ten === undefined) return trailing === undefined && leading !== undefined ? CJK_DIGIT[leading] : undefined;
-  const tens = leading === undefined ? 1 : (CJK_DIGIT[leading] ?? 0);
-  const ones = trailing === undefined ? 0 : (CJK_DIGIT[trailing] ?? 0);
-  return tens * 10 + ones;
 }
 
 /** dct:PeriodOfTime from the ISO values; values that are not ISO stay as text, never as dates. */

@@ -86,6 +86,84 @@ t.test('English and NTPC-style words', async (t) => {
   for (const [input, text] of cases) t.equal(normaliseFrequency(input)?.text, text, input);
 });
 
+t.test('forms the DCAT-AP view used to parse on its own', async (t) => {
+  const cases: Array<[string, string, string | undefined]> = [
+    // N times per unit: 每 + unit + N + 次, twice a year being the standard's 每半年.
+    ['每日兩次', '每日2次', 'DAILY_2'],
+    ['每日2次', '每日2次', 'DAILY_2'],
+    ['每天兩次', '每日2次', 'DAILY_2'],
+    ['每週兩次', '每週2次', 'WEEKLY_2'],
+    ['每週三次', '每週3次', 'WEEKLY_3'],
+    ['每周3次', '每週3次', 'WEEKLY_3'],
+    ['每星期兩次', '每週2次', 'WEEKLY_2'],
+    ['每月兩次', '每月2次', 'MONTHLY_2'],
+    ['每個月二次', '每月2次', 'MONTHLY_2'],
+    ['每月三次', '每月3次', 'MONTHLY_3'],
+    ['每月更新3次', '每月3次', 'MONTHLY_3'],
+    ['每年兩次', '每半年', 'ANNUAL_2'],
+    ['每年2次', '每半年', 'ANNUAL_2'],
+    ['每年三次', '每年3次', 'ANNUAL_3'],
+    ['每日三次', '每日3次', undefined],
+    ['每週四次', '每週4次', undefined],
+    ['每季2次', '每季2次', undefined],
+    ['每日1次', '每日', 'DAILY'],
+    ['每月一次', '每月', 'MONTHLY'],
+    ['每2週1次', '每2週', 'BIWEEKLY'],
+    // Words.
+    ['不再更新', '不更新', 'NEVER'],
+    ['停止更新', '不更新', 'NEVER'],
+    ['半年', '每半年', 'ANNUAL_2'],
+    ['實時', '即時', 'CONT'],
+    ['不定時更新', '不定期', 'IRREG'],
+    ['real time', '即時', 'CONT'],
+    ['semiannual', '每半年', 'ANNUAL_2'],
+    ['bimonthly', '每2月', 'BIMONTHLY'],
+    // Chinese numerals, 個, 每隔, unit synonyms.
+    ['每十年', '每10年', 'DECENNIAL'],
+    ['每二十年', '每20年', 'BIDECENNIAL'],
+    ['每三個月', '每3月', 'QUARTERLY'],
+    ['每六個月', '每6月', 'ANNUAL_2'],
+    ['每個月', '每月', 'MONTHLY'],
+    ['每隔3個月', '每3月', 'QUARTERLY'],
+    ['每隔十分鐘', '每10分鐘', '10MIN'],
+    ['每隔2週更新一次', '每2週', 'BIWEEKLY'],
+    ['每天', '每日', 'DAILY'],
+    ['每七天', '每7日', 'WEEKLY'],
+    ['每星期', '每週', 'WEEKLY'],
+    ['每禮拜', '每週', 'WEEKLY'],
+    ['每兩星期', '每2週', 'BIWEEKLY'],
+    ['每鐘頭', '每小時', 'HOURLY'],
+    ['每24小時', '每24小時', 'DAILY'],
+    ['每60分鐘', '每60分鐘', 'HOURLY'],
+    ['每30分鐘', '每30分鐘', '30MIN'],
+    ['每3小時', '每3小時', 'TRIHOURLY'],
+    ['每14日', '每14日', 'BIWEEKLY'],
+    ['每12月', '每12月', 'ANNUAL'],
+    ['每24月', '每24月', 'BIENNIAL'],
+    ['每4季', '每4季', 'ANNUAL'],
+    ['每6年', '每6年', 'SEXENNIAL'],
+    ['每30年', '每30年', 'TRIDECENNIAL'],
+    // Simplified characters.
+    ['每个月', '每月', 'MONTHLY'],
+    ['每3个月', '每3月', 'QUARTERLY'],
+    ['每10分钟', '每10分鐘', '10MIN'],
+    ['每小时', '每小時', 'HOURLY'],
+    ['每礼拜', '每週', 'WEEKLY'],
+  ];
+  for (const [input, text, euCode] of cases) {
+    const result = normaliseFrequency(input);
+    t.equal(result?.text, text, `${input} → ${text}`);
+    t.equal(result?.euCode, euCode, `${input} → ${euCode ?? 'no EU code'}`);
+  }
+});
+
+t.test('canonical texts read back as themselves', async (t) => {
+  for (const input of ['每日2次', '每週3次', '每月2次', '每年3次', '每日3次', '每半年', '每3月', '每10年', '不更新']) {
+    const once = normaliseFrequency(input);
+    t.same(normaliseFrequency(once?.text), once, input);
+  }
+});
+
 t.test('the gen-2 structured shape', async (t) => {
   t.same(normaliseFrequency({ regularupdate: '1', Frequency: '1', unittime: '日' }), { text: '每日', euCode: 'DAILY' });
   t.same(normaliseFrequency({ regularupdate: '1', Frequency: '2', unittime: '週' }), { text: '每2週', euCode: 'BIWEEKLY' });
@@ -112,6 +190,14 @@ t.test('values that do not name one period are null', async (t) => {
     '   ',
     'sometimes',
     '每1.5年',
+    '每隔月',
+    '每隔週',
+    '每日0次',
+    '每2日3次',
+    '每日兩次或三次',
+    'constructor',
+    '__proto__',
+    'hasOwnProperty',
     null,
     undefined,
     1,
@@ -123,6 +209,8 @@ t.test('values that do not name one period are null', async (t) => {
     { regularupdate: '1', Frequency: '0', unittime: '日' },
     { regularupdate: '1', Frequency: '1', unittime: '光年' },
     { regularupdate: 'maybe', Frequency: '1', unittime: '日' },
+    { regularupdate: '1', Frequency: '1', unittime: 'constructor' },
+    { regularupdate: '1', Frequency: '1', unittime: 'toString' },
   ];
   for (const value of refused) t.equal(normaliseFrequency(value), null, JSON.stringify(value) ?? String(value));
 });
