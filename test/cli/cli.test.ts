@@ -93,6 +93,29 @@ t.test('a failed run exits 1 with the reason; a bad source id exits 2', async (t
   t.match(unknown.stderr, /unknown source "nope"/);
 });
 
+t.test('Ctrl-C cancels a harvest: the run is recorded as cancelled and the exit status is 1', async (t) => {
+  const many = Array.from({ length: 40 }, (_, i) => ({ ...records[0]!, identifier: `A41000000G-${String(i).padStart(6, '0')}` }));
+  const platform = await startFixturePlatform(many);
+  platform.faults.delayMs = 200;
+  const { dir, cleanup } = tempDir();
+  t.teardown(async () => {
+    await platform.close();
+    cleanup();
+  });
+  const config = writeConfig(dir, [{ id: 'slow', name: 'Slow', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: { pageSize: 5, concurrency: 1 } }]);
+  const child = spawn(process.execPath, [CLI, 'harvest', '--config', config], { cwd: projectPath(), env: { ...process.env, LOG_LEVEL: 'warn' } });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  while (platform.recordResponses() < 3) await new Promise((resolve) => setTimeout(resolve, 50));
+  child.kill('SIGINT');
+  t.equal(await exited, 1);
+  t.match(stdout, /slow: CANCELLED/);
+  const runs = await runCli(['runs', 'slow', '--config', config, '--json']);
+  t.match(JSON.parse(runs.stdout), [{ status: 'cancelled', complete: 0 }]);
+  t.ok(platform.recordResponses() < many.length, 'the harvest stopped early');
+});
+
 t.test('an invalid configuration stops start-up naming the field', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
