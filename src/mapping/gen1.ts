@@ -13,9 +13,9 @@ import {
   MappingNotes,
   acceptedRecord,
   derivePublisherOrgCode,
-  describeValue,
   isPlainObject,
   readCount,
+  readDistributionList,
   readDate,
   readKeywords,
   readText,
@@ -68,30 +68,7 @@ export function mapGen1(raw: unknown): MappingResult {
 }
 
 function readDistributions(notes: MappingNotes, value: unknown): NationalDistribution[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  // One resource sent as an object rather than a one-element array: same meaning, so accept it.
-  const items: unknown[] = Array.isArray(value) ? value : isPlainObject(value) ? [value] : [];
-  if (!Array.isArray(value)) {
-    if (isPlainObject(value)) {
-      notes.report('distribution', 'type', 'distribution should be an array; the single object was read as one resource', 'warning');
-    } else {
-      notes.park('distribution', value);
-      notes.report('distribution', 'type', `distribution must be an array of resources, not ${describeValue(value)}; the value was kept in extensions.unknownKeys`);
-      return undefined;
-    }
-  }
-
-  const distributions: NationalDistribution[] = [];
-  items.forEach((item, index) => {
-    const path = `distribution[${index}]`;
-    if (!isPlainObject(item)) {
-      notes.park(path, item);
-      notes.report(path, 'type', `${path} must be an object, not ${describeValue(item)}; the value was kept in extensions.unknownKeys`);
-      return;
-    }
-    distributions.push(readDistribution(notes, path, item));
-  });
-  return distributions;
+  return readDistributionList(notes, value, (path, item) => readDistribution(notes, path, item));
 }
 
 function readDistribution(notes: MappingNotes, path: string, item: Record<string, unknown>): NationalDistribution {

@@ -26,6 +26,7 @@ import {
   missingIdentity,
   notARecord,
   readCount,
+  readDistributionList,
   readDate,
   readKeywords,
   readText,
@@ -259,27 +260,10 @@ function readFrequency(record: NationalRecord, notes: MappingNotes, value: unkno
 }
 
 function readDistributions(notes: MappingNotes, value: unknown, identifier: string): NationalDistribution[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) && !isPlainObject(value)) {
-    notes.park('distribution', value);
-    notes.report('distribution', 'type', `distribution must be an array of resources, not ${describeValue(value)}; the value was kept in extensions.unknownKeys`);
-    return undefined;
-  }
-  if (!Array.isArray(value)) {
-    notes.report('distribution', 'type', 'distribution should be an array; the single object was read as one resource', 'warning');
-  }
-  const items: unknown[] = Array.isArray(value) ? value : [value];
-  const distributions: NationalDistribution[] = [];
-  items.forEach((item, index) => {
-    const path = `distribution[${index}]`;
-    if (!isPlainObject(item)) {
-      notes.park(path, item);
-      notes.report(path, 'type', `${path} must be an object, not ${describeValue(item)}; the value was kept in extensions.unknownKeys`);
-      return;
-    }
-    distributions.push(readDistribution(notes, path, item, `${identifier}-${String(index + 1).padStart(3, '0')}`));
-  });
-  return distributions;
+  // gen-2 resources have no ids: number them in order, as gen-1's resourceID would.
+  return readDistributionList(notes, value, (path, item, index) =>
+    readDistribution(notes, path, item, `${identifier}-${String(index + 1).padStart(3, '0')}`),
+  );
 }
 
 function readDistribution(

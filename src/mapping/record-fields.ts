@@ -68,32 +68,11 @@ export const GEN1_DISTRIBUTION_KEYS = [
 export const GEN1_DATE_KEYS = ['temporalCoverageFrom', 'temporalCoverageTo', 'issued', 'modified'] as const;
 
 /** Dataset keys holding plain text (identifier and title are checked apart: identity needs them). */
-export const GEN1_TEXT_KEYS = [
-  'categoryCode',
-  'description',
-  'fieldDescription',
-  'type',
-  'license',
-  'licenseURL',
-  'cost',
-  'costURL',
-  'costLaw',
-  'organization',
-  'organizationContactName',
-  'organizationContactPhone',
-  'organizationContactEmail',
-  'publisher',
-  'publisherContactName',
-  'publisherContactPhone',
-  'publisherContactEmail',
-  'publisherOID',
-  'publisherOrgCode',
-  'accrualPeriodicity',
-  'spatial',
-  'language',
-  'landingPage',
-  'notes',
-] as const satisfies readonly (keyof NationalRecord)[];
+const NOT_PLAIN_TEXT = ['identifier', 'title', 'keyword', 'numberOfData', 'distribution', ...GEN1_DATE_KEYS] as const;
+export const GEN1_TEXT_KEYS = GEN1_DATASET_KEYS.filter(
+  (key): key is Exclude<(typeof GEN1_DATASET_KEYS)[number], (typeof NOT_PLAIN_TEXT)[number]> =>
+    !(NOT_PLAIN_TEXT as readonly string[]).includes(key),
+);
 
 export const GEN1_DISTRIBUTION_TEXT_KEYS = [
   'resourceID',
@@ -268,4 +247,37 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   if (typeof value === 'object') return 'an object';
   return `the ${typeof value} ${String(value)}`;
+}
+
+/**
+ * The distribution list of a record, in either vocabulary: an array of resources (one resource
+ * sent as a bare object is read as a one-element list, with a warning); anything else is parked
+ * in extensions.unknownKeys with an error. `readOne` reads one resource in its vocabulary.
+ */
+export function readDistributionList(
+  notes: MappingNotes,
+  value: unknown,
+  readOne: (path: string, item: Record<string, unknown>, index: number) => NationalDistribution,
+): NationalDistribution[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) && !isPlainObject(value)) {
+    notes.park('distribution', value);
+    notes.report('distribution', 'type', `distribution must be an array of resources, not ${describeValue(value)}; the value was kept in extensions.unknownKeys`);
+    return undefined;
+  }
+  if (!Array.isArray(value)) {
+    notes.report('distribution', 'type', 'distribution should be an array; the single object was read as one resource', 'warning');
+  }
+  const items: unknown[] = Array.isArray(value) ? value : [value];
+  const distributions: NationalDistribution[] = [];
+  items.forEach((item, index) => {
+    const path = `distribution[${index}]`;
+    if (!isPlainObject(item)) {
+      notes.park(path, item);
+      notes.report(path, 'type', `${path} must be an object, not ${describeValue(item)}; the value was kept in extensions.unknownKeys`);
+      return;
+    }
+    distributions.push(readOne(path, item, index));
+  });
+  return distributions;
 }

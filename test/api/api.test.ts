@@ -1,12 +1,8 @@
 import t from 'tap';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import jsonld from 'jsonld';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { startFixturePlatform } from '../helpers/crossplatform-server.js';
-import { openTestDb, readFixture, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
-import { Harvester } from '../../src/harvest/harvester.js';
-import { buildApi } from '../../src/api/app.js';
+import { readFixture } from '../helpers/gateway.js';
+import { startFederation } from '../helpers/federation.js';
 
 type Raw = Record<string, unknown>;
 type Expanded = Array<Record<string, unknown>>;
@@ -25,20 +21,8 @@ const specRecord = (specExample.result ?? specExample) as Raw;
 const own = readFixture<Raw[]>('crossplatform', 'own-records.json');
 
 t.test('the gateway API over a harvested catalogue', async (t) => {
-  const platform = await startFixturePlatform([specRecord, ...own]);
-  const { dir, cleanup } = tempDir();
-  const config = testConfig(join(dir, 'catalog.db'), platform.url);
-  const db = openTestDb(config);
-  await new Harvester(db, config, silentLog).run('fixture');
-  const api = await buildApi({ db, publicUrl: 'https://gateway.example.tw', logger: silentLog });
-  await api.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
-  t.teardown(async () => {
-    await api.close();
-    db.close();
-    await platform.close();
-    cleanup();
-  });
+  const { harvester, base } = await startFederation(t, [specRecord, ...own], 'https://gateway.example.tw');
+  await harvester.run('fixture');
 
   await t.test('GET /dataset/{id}.jsonld expands to the intended DCAT triples', async (t) => {
     const res = await fetch(`${base}/dataset/A41000000G-000001.jsonld`);

@@ -1,10 +1,9 @@
 import t from 'tap';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { startFixturePlatform } from '../helpers/crossplatform-server.js';
 import { openTestDb, readFixture, silentLog, tempDir, testConfig, trimmedDeep } from '../helpers/gateway.js';
 import { Harvester } from '../../src/harvest/harvester.js';
-import { buildApi } from '../../src/api/app.js';
+import { startFederation } from '../helpers/federation.js';
 import { runErrors, listRuns } from '../../src/store/runs.js';
 
 type Raw = Record<string, unknown>;
@@ -17,20 +16,7 @@ const titleless = ownRecords.find((r) => r.title === undefined)!;
 const served = allRecords.filter((r) => r !== titleless);
 
 t.test('a cross-platform platform is harvested and served back through the same spec', async (t) => {
-  const platform = await startFixturePlatform(allRecords);
-  const { dir, cleanup } = tempDir();
-  const config = testConfig(join(dir, 'catalog.db'), platform.url);
-  const db = openTestDb(config);
-  const harvester = new Harvester(db, config, silentLog);
-  const api = await buildApi({ db, publicUrl: 'http://gateway.test', logger: silentLog });
-  await api.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
-  t.teardown(async () => {
-    await api.close();
-    db.close();
-    await platform.close();
-    cleanup();
-  });
+  const { platform, db, harvester, base } = await startFederation(t, allRecords, 'http://gateway.test');
 
   const summary = await harvester.run('fixture');
   t.ok(summary, 'the run happened');
