@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { buildConnector } from 'undici';
 
 /**
  * Refuse connections to loopback, private, link-local and other non-public addresses
@@ -53,4 +54,22 @@ export function guardedLookup(hostname: string, options: LookupOptions, callback
     if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
     return callback(null, first.address, first.family);
   });
+}
+
+/**
+ * An undici connector that applies the guard to every connection, including those a redirect
+ * opens: a host name goes through guardedLookup, and an IP literal (which skips DNS, so the
+ * lookup hook never sees it) is checked here.
+ */
+export function guardedConnector(options: { timeout: number }): buildConnector.connector {
+  const connect = buildConnector({ timeout: options.timeout, lookup: guardedLookup });
+  return (connectOptions, callback) => {
+    try {
+      assertLiteralHostAllowed(connectOptions.hostname);
+    } catch (err) {
+      callback(err as Error, null);
+      return;
+    }
+    connect(connectOptions, callback);
+  };
 }

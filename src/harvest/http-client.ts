@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import type { HttpLimits } from '../config/types.js';
-import { assertLiteralHostAllowed, BlockedAddressError, guardedLookup } from './address-guard.js';
+import { BlockedAddressError, guardedConnector } from './address-guard.js';
 
 export type HttpErrorKind = 'status' | 'timeout' | 'too-large' | 'network' | 'blocked-address' | 'cancelled' | 'bad-url';
 
@@ -54,10 +54,7 @@ export class HttpClient {
 
   constructor(private readonly options: HttpClientOptions) {
     const agent = new Agent({
-      connect: {
-        timeout: options.connectTimeoutMs,
-        ...(options.allowPrivateAddresses ? {} : { lookup: guardedLookup }),
-      },
+      connect: options.allowPrivateAddresses ? { timeout: options.connectTimeoutMs } : guardedConnector({ timeout: options.connectTimeoutMs }),
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
@@ -103,13 +100,6 @@ export class HttpClient {
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
       throw new HttpError('bad-url', url, `only http and https URLs are fetched, not ${parsed.protocol}`);
-    }
-    if (!this.options.allowPrivateAddresses) {
-      try {
-        assertLiteralHostAllowed(parsed.hostname);
-      } catch (err) {
-        throw new HttpError('blocked-address', url, (err as Error).message, undefined, { cause: err });
-      }
     }
 
     const deadline = AbortSignal.timeout(this.options.timeoutMs);

@@ -80,8 +80,7 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
   try {
     for await (const page of connector.harvest({ http: options.http, since, signal, log: runLog })) {
       sourceFailures += page.failures.length;
-      const errors = processPage(db, source, runId, page, counts, limits, map);
-      recordRunErrors(db, runId, errors);
+      processPage(db, source, runId, page, counts, limits, map);
       counts.pages += 1;
       options.onProgress?.({ ...counts, sourceId: source.id, elapsedMs: Date.now() - started });
       if (signal.aborted) break;
@@ -120,7 +119,7 @@ function processPage(
   counts: RunCounts,
   limits: RecordLimits,
   map: (payload: unknown) => ReturnType<(typeof MAPPERS)[keyof typeof MAPPERS]>,
-): RunErrorRecord[] {
+): void {
   const errors: RunErrorRecord[] = page.failures.map((failure) => ({ sourceId: source.id, ...failure }));
   counts.errors += page.failures.length;
   counts.seen += page.records.length;
@@ -169,11 +168,10 @@ function processPage(
     changed.push({ nativeId: raw.nativeId, payloadJson: raw.payloadJson, contentHash: raw.hash, record: result.record, issues: result.issues });
   }
 
-  const written = writeRecordPage(db, { sourceId: source.id, priority: source.priority, runId, changed, unchangedNativeIds });
+  const written = writeRecordPage(db, { sourceId: source.id, priority: source.priority, runId, changed, unchangedNativeIds, errors });
   counts.created += written.created;
   counts.updated += written.updated;
   counts.unchanged += written.unchanged;
-  return errors;
 }
 
 function errorRule(err: unknown): string {

@@ -18,9 +18,9 @@ export class StoreError extends Error {
  * (a CLI harvest beside a running server) wait for the writer instead of failing.
  */
 export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
-  if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
   let db: Db;
   try {
+    if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   } catch (err) {
     throw new StoreError(`cannot open database ${path}: ${(err as Error).message}`, { cause: err });

@@ -33,8 +33,10 @@ export const MIGRATIONS: readonly Migration[] = [
         complete           INTEGER NOT NULL DEFAULT 0,
         started_at         TEXT NOT NULL,
         finished_at        TEXT,
-        -- the harvesting process, so a crashed run can be told from a live one
+        -- the harvesting process, so a crashed run can be told from a live one; the token tells
+        -- this process from an earlier one that had the same pid (PID 1 in every container)
         pid                INTEGER,
+        process_token      TEXT,
         pages              INTEGER NOT NULL DEFAULT 0,
         records_seen       INTEGER NOT NULL DEFAULT 0,
         records_created    INTEGER NOT NULL DEFAULT 0,

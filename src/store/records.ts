@@ -4,6 +4,7 @@ import type { Db } from './database.js';
 import type { NationalRecord, ValidationIssue } from '../model/record.js';
 import { toUtcInstant } from '../model/dates.js';
 import { nowUtc } from './time.js';
+import { recordRunErrors, type RunErrorRecord } from './runs.js';
 
 /**
  * Bumped whenever mapping changes what a given payload becomes, so that the next harvest
@@ -53,11 +54,13 @@ export interface RecordPage {
   changed: readonly MappedRecord[];
   /** Native ids seen in this page whose payload hash matched: only their last-seen moves. */
   unchangedNativeIds: readonly string[];
+  /** The page's typed errors, committed with it. */
+  errors: readonly RunErrorRecord[];
 }
 
 /**
- * Write one page in one transaction: either all of it lands or none of it does, so a run
- * killed mid-page leaves the previous state of those records intact.
+ * Write one page, with its errors, in one transaction: either all of it lands or none of it
+ * does, so a run killed mid-page leaves the previous state of those records intact.
  */
 export function writeRecordPage(db: Db, page: RecordPage): PageWriteResult {
   const now = nowUtc();
@@ -101,6 +104,7 @@ export function writeRecordPage(db: Db, page: RecordPage): PageWriteResult {
       if (previous) result.updated += 1;
       else result.created += 1;
     }
+    recordRunErrors(db, page.runId, page.errors);
     return result;
   })();
 }

@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from './database.js';
 import { StoreError } from './database.js';
 import { nowUtc } from './time.js';
+
+/** Identifies this process among all that ever had its pid. */
+const PROCESS_TOKEN = randomUUID();
 
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
 
@@ -24,6 +28,7 @@ export interface RunRow {
   started_at: string;
   finished_at: string | null;
   pid: number | null;
+  process_token: string | null;
   pages: number;
   records_seen: number;
   records_created: number;
@@ -62,16 +67,16 @@ export class SourceBusyError extends StoreError {
 export function startRun(db: Db, sourceId: string, incrementalSince: string | null): number {
   return db
     .transaction(() => {
-      const live = db
-        .prepare(`SELECT id, pid FROM runs WHERE source_id = ? AND status = 'running' ORDER BY id DESC LIMIT 1`)
-        .get(sourceId) as { id: number; pid: number | null } | undefined;
-      if (live) {
-        if (live.pid !== null && isProcessAlive(live.pid)) throw new SourceBusyError(sourceId, live.id);
-        closeRunAsCrashed(db, live.id);
+      const open = db
+        .prepare(`SELECT id, pid, process_token FROM runs WHERE source_id = ? AND status = 'running' ORDER BY id DESC LIMIT 1`)
+        .get(sourceId) as RunOwner | undefined;
+      if (open) {
+        if (isRunLive(open)) throw new SourceBusyError(sourceId, open.id);
+        closeRunAsCrashed(db, open.id);
       }
       const result = db
-        .prepare(`INSERT INTO runs (source_id, status, incremental_since, started_at, pid) VALUES (?, 'running', ?, ?, ?)`)
-        .run(sourceId, incrementalSince, nowUtc(), process.pid);
+        .prepare(`INSERT INTO runs (source_id, status, incremental_since, started_at, pid, process_token) VALUES (?, 'running', ?, ?, ?, ?)`)
+        .run(sourceId, incrementalSince, nowUtc(), process.pid, PROCESS_TOKEN);
       return Number(result.lastInsertRowid);
     })
     .immediate();
@@ -109,15 +114,27 @@ export function recordRunErrors(db: Db, runId: number, errors: readonly RunError
  * are failed runs. A run whose process is alive (a server beside this CLI) is left alone.
  */
 export function closeCrashedRuns(db: Db): number {
-  const running = db.prepare(`SELECT id, pid FROM runs WHERE status = 'running'`).all() as Array<{ id: number; pid: number | null }>;
+  const open = db.prepare(`SELECT id, pid, process_token FROM runs WHERE status = 'running'`).all() as RunOwner[];
   let closed = 0;
-  for (const run of running) {
-    if (run.pid !== null && run.pid !== process.pid && isProcessAlive(run.pid)) continue;
-    if (run.pid === process.pid) continue;
+  for (const run of open) {
+    if (isRunLive(run)) continue;
     closeRunAsCrashed(db, run.id);
     closed += 1;
   }
   return closed;
+}
+
+interface RunOwner {
+  id: number;
+  pid: number | null;
+  process_token: string | null;
+}
+
+/** A run is live while the process that opened it runs: this one, or another that is still alive. */
+function isRunLive(run: RunOwner): boolean {
+  if (run.process_token === PROCESS_TOKEN) return true;
+  if (run.pid === null || run.pid === process.pid) return false;
+  return isProcessAlive(run.pid);
 }
 
 function closeRunAsCrashed(db: Db, runId: number): void {
