@@ -19,6 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { SERVICE_CATEGORIES } from '../model/codelists.js';
 import { normaliseFrequency } from '../model/frequency.js';
+import { normaliseLicense } from '../model/license.js';
 import { projectPath } from '../model/project-root.js';
 import type { NationalDistribution, NationalRecord } from '../model/record.js';
 
@@ -329,14 +330,18 @@ function conceptNode(concept: ConceptEntry): JsonLdNode {
 }
 
 /**
- * The licence document: the licenseURL as its IRI when it is a valid URL, else a blank node
- * that still carries the licence's name. An invalid URL is kept as twod:licenseURLText.
+ * The licence document: the licenseURL as its IRI when it is a valid URL; else, when the name
+ * is a licence we know in any of its spellings (政府資料開放授權條款－第一版 …), that licence's
+ * own URL; else a blank node that still carries the name. An invalid URL is kept as
+ * twod:licenseURLText.
  */
 function licenceNode(dataset: JsonLdNode, licenseName: unknown, licenseUrl: unknown): JsonLdNode | undefined {
   const name = zhLiteral(licenseName);
   const rawUrl = text(licenseUrl);
-  const iri = rawUrl === undefined ? undefined : toHttpIri(rawUrl);
-  if (rawUrl !== undefined && iri === undefined) dataset['twod:licenseURLText'] = rawUrl;
+  const given = rawUrl === undefined ? undefined : toHttpIri(rawUrl);
+  if (rawUrl !== undefined && given === undefined) dataset['twod:licenseURLText'] = rawUrl;
+  const rawName = text(licenseName);
+  const iri = given ?? (rawName === undefined ? undefined : normaliseLicense(rawName)?.url);
   if (name === undefined && iri === undefined) return undefined;
   const licence: JsonLdNode = {};
   put(licence, '@id', iri);
