@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { Connector, RecordPage } from '../../connectors/connector.js';
+import { SourceProtocolError, type Connector, type RecordPage } from '../../connectors/connector.js';
+import type { MappingResult } from '../model/record.js';
 import type { SourceConfig } from '../config/types.js';
 import type { Db } from '../store/database.js';
 import { MAPPERS } from '../mapping/index.js';
@@ -13,7 +14,7 @@ import {
   type RunErrorRecord,
   type RunStatus,
 } from '../store/runs.js';
-import type { HttpClient } from './http-client.js';
+import { HttpError, MalformedBodyError, type HttpClient } from './http-client.js';
 
 export interface RecordLimits {
   /** A record whose JSON is larger is rejected (that record, not the run). */
@@ -118,7 +119,7 @@ function processPage(
   page: RecordPage,
   counts: RunCounts,
   limits: RecordLimits,
-  map: (payload: unknown) => ReturnType<(typeof MAPPERS)[keyof typeof MAPPERS]>,
+  map: (payload: unknown) => MappingResult,
 ): void {
   const errors: RunErrorRecord[] = page.failures.map((failure) => ({ sourceId: source.id, ...failure }));
   counts.errors += page.failures.length;
@@ -142,8 +143,9 @@ function processPage(
       counts.rejected += 1;
       counts.errors += 1;
     };
-    if (raw.payloadJson.length > limits.maxRecordBytes) {
-      reject(undefined, 'too-large', `record is ${raw.payloadJson.length} bytes, over the cap of ${limits.maxRecordBytes}`);
+    const bytes = Buffer.byteLength(raw.payloadJson);
+    if (bytes > limits.maxRecordBytes) {
+      reject(undefined, 'too-large', `record is ${bytes} bytes, over the cap of ${limits.maxRecordBytes}`);
       continue;
     }
     const result = map(raw.payload);
@@ -174,10 +176,10 @@ function processPage(
   counts.unchanged += written.unchanged;
 }
 
+/** The cause name a whole-run failure is grouped under in run reports. */
 function errorRule(err: unknown): string {
-  const e = err as { name?: string; kind?: string; status?: number };
-  if (e.name === 'HttpError') return e.kind === 'status' ? `http-${e.status}` : (e.kind ?? 'http');
-  if (e.name === 'MalformedBodyError') return 'malformed-json';
-  if (e.name === 'SourceProtocolError') return 'protocol';
+  if (err instanceof HttpError) return err.kind === 'status' ? `http-${err.status}` : err.kind;
+  if (err instanceof MalformedBodyError) return 'malformed-json';
+  if (err instanceof SourceProtocolError) return 'protocol';
   return 'error';
 }
