@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyError } from 'fastify';
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
@@ -25,6 +26,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 1000 },
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
   });
+
+  // A public, read-only catalogue: any web page may read it.
+  await app.register(cors, { origin: '*', methods: ['GET', 'HEAD'] });
 
   await app.register(swagger, {
     openapi: {

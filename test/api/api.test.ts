@@ -80,6 +80,14 @@ t.test('the gateway API over a harvested catalogue', async (t) => {
     t.same(list.parameters.map((p) => p.name).sort(), ['limit', 'modified', 'offset']);
   });
 
+  await t.test('browsers may read the catalogue from any origin', async (t) => {
+    const res = await fetch(`${base}/api/v1/rest/dataset`, { headers: { origin: 'https://civic.example.tw' } });
+    t.equal(res.headers.get('access-control-allow-origin'), '*');
+    const preflight = await fetch(`${base}/api/v1/rest/dataset`, { method: 'OPTIONS', headers: { origin: 'https://civic.example.tw', 'access-control-request-method': 'GET' } });
+    t.equal(preflight.status, 204);
+    t.match(preflight.headers.get('access-control-allow-methods'), /GET/);
+  });
+
   await t.test('GET /healthz reports the catalogue', async (t) => {
     const body = (await (await fetch(`${base}/healthz`)).json()) as { status: string; datasets: number };
     t.equal(body.status, 'ok');
