@@ -16,7 +16,6 @@
  * runs after the harvests, api sends warm-up requests first), so the medians are steady state.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,7 +38,8 @@ import { openDatabase } from '../../src/store/database.js';
 import { syncSources } from '../../src/store/sources.js';
 import { toDcatJsonLd } from '../../src/views/dcat-jsonld.js';
 import { toGen1Json } from '../../src/views/gen1.js';
-import { syntheticCatalogue, syntheticIdentifier } from './synthetic-catalogue.js';
+import { prng, syntheticCatalogue, syntheticIdentifier } from './synthetic-catalogue.js';
+import { tempDir } from '../helpers/gateway.js';
 
 const SOURCE_ID = 'bench';
 /** The crossplatform connector's defaults (connectors/crossplatform.ts), which the bench source uses. */
@@ -80,23 +80,6 @@ function percentile(values: readonly number[], p: number): number {
 function round(value: number, digits = 1): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
-}
-
-function tempDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(os.tmpdir(), 'ogd-bench-'));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** A deterministic PRNG for picking identifiers (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -371,7 +354,7 @@ async function benchApi(dbPath: string, records: number): Promise<Record<string,
       if (res.statusCode !== 200) throw new Error(`GET ${path} answered ${res.statusCode}: ${body.slice(0, 200)}`);
       return ms;
     };
-    const rand = seeded(42);
+    const rand = prng(42);
     const randomPath = (): string => `/api/v1/rest/dataset/${syntheticIdentifier(1 + Math.floor(rand() * records))}`;
 
     for (let i = 0; i < API_WARMUP_REQUESTS; i += 1) await get(randomPath());

@@ -20,7 +20,7 @@ export function syntheticIdentifier(i: number): string {
 }
 
 /** mulberry32: small, fast, good enough for varied test data. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

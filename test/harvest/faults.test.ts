@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
-import { startFixturePlatform, type FixturePlatform } from '../helpers/crossplatform-server.js';
+import type { FixturePlatform } from '../helpers/crossplatform-server.js';
+import { startHarvestedPlatform } from '../helpers/federation.js';
 import { openTestDb, readFixture, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { runErrors } from '../../src/store/runs.js';
@@ -26,23 +27,15 @@ interface Setup {
 }
 
 async function setup(t: Test, initial: Raw[], harvest: Record<string, unknown> = {}, sourceOptions: Record<string, unknown> = { pageSize: 2 }): Promise<Setup> {
-  const platform = await startFixturePlatform(initial);
-  const { dir, cleanup } = tempDir();
-  const config = testConfig(join(dir, 'catalog.db'), platform.url, {
-    harvest: { allowPrivateAddresses: true, retries: 1, retryBaseDelayMs: 5, timeoutMs: 3000, ...harvest },
-    sources: [{ id: 'fixture', name: 'Fixture', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: sourceOptions }],
-  });
-  const db = openTestDb(config);
-  t.teardown(async () => {
-    db.close();
-    await platform.close();
-    cleanup();
-  });
+  const harvested = await startHarvestedPlatform(
+    t,
+    initial,
+    { harvest: { allowPrivateAddresses: true, retries: 1, retryBaseDelayMs: 5, timeoutMs: 3000, ...harvest } },
+    sourceOptions,
+  );
   return {
-    platform,
-    db,
-    harvester: new Harvester(db, config, silentLog),
-    snapshot: () => db.prepare('SELECT identifier, record FROM datasets ORDER BY identifier').all() as Array<{ identifier: string; record: string }>,
+    ...harvested,
+    snapshot: () => harvested.db.prepare('SELECT identifier, record FROM datasets ORDER BY identifier').all() as Array<{ identifier: string; record: string }>,
   };
 }
 

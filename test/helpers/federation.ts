@@ -7,36 +7,51 @@ import type { Db } from '../../src/store/database.js';
 import { startFixturePlatform, type FixturePlatform } from './crossplatform-server.js';
 import { openTestDb, silentLog, tempDir, testConfig } from './gateway.js';
 
-export interface Federation {
+export interface HarvestedPlatform {
   /** The fixture platform being harvested. */
   platform: FixturePlatform;
   db: Db;
+  /** Harvests the one source, "fixture", a `crossplatform` source on the platform. */
   harvester: Harvester;
+}
+
+export interface Federation extends HarvestedPlatform {
   /** Base URL of the gateway's API, listening on loopback. */
   base: string;
 }
 
 /**
- * A fixture platform serving `records`, a gateway with one `crossplatform` source ("fixture")
- * on it, and the gateway's API listening on loopback; all torn down with the test.
+ * A fixture platform serving `records` and a gateway store with one source on it; all torn down
+ * with the test. `overrides` replace top-level config keys (e.g. `harvest`); `sourceOptions` are
+ * the source's connector options.
  */
-export async function startFederation(t: Test, records: Array<Record<string, unknown>>, publicUrl: string): Promise<Federation> {
+export async function startHarvestedPlatform(
+  t: Test,
+  records: Array<Record<string, unknown>>,
+  overrides: Record<string, unknown> = {},
+  sourceOptions: Record<string, unknown> = { pageSize: 2 },
+): Promise<HarvestedPlatform> {
   const platform = await startFixturePlatform(records);
   const { dir, cleanup } = tempDir();
-  const config = testConfig(join(dir, 'catalog.db'), platform.url);
+  const config = testConfig(join(dir, 'catalog.db'), platform.url, {
+    sources: [{ id: 'fixture', name: 'Fixture platform', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: sourceOptions }],
+    ...overrides,
+  });
   const db = openTestDb(config);
-  const api = await buildApi({ db, publicUrl, logger: silentLog });
-  await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {
-    await api.close();
     db.close();
     await platform.close();
     cleanup();
   });
-  return {
-    platform,
-    db,
-    harvester: new Harvester(db, config, silentLog),
-    base: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`,
-  };
+  return { platform, db, harvester: new Harvester(db, config, silentLog) };
+}
+
+/** A harvested platform plus the gateway's API listening on loopback. */
+export async function startFederation(t: Test, records: Array<Record<string, unknown>>, publicUrl: string): Promise<Federation> {
+  const harvested = await startHarvestedPlatform(t, records);
+  const api = await buildApi({ db: harvested.db, publicUrl, logger: silentLog });
+  await api.listen({ port: 0, host: '127.0.0.1' });
+  // Registered after the platform's teardown, so it runs first: the API closes before the store.
+  t.teardown(() => api.close());
+  return { ...harvested, base: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}` };
 }
