@@ -8,11 +8,19 @@ import type { HttpClient } from '../src/harvest/http-client.js';
  * does both. Adding a portal family is one file here plus, where possible, one mapping.
  */
 
+/** HTTP validators of a record's answer (ETag, Last-Modified), for conditional requests. */
+export interface RecordValidators {
+  etag?: string | undefined;
+  lastModified?: string | undefined;
+}
+
 /** One record as the source sent it. */
 export interface RawRecord {
   /** The source's own id for the record (the identifier in the cross-platform spec). */
   nativeId: string;
   payload: unknown;
+  /** Validators of the answer that carried it, kept for the next conditional request. */
+  validators?: RecordValidators | undefined;
 }
 
 /** A record (or part of the listing) the connector could not get; the run goes on. */
@@ -27,8 +35,16 @@ export interface SourceFailure {
 
 export interface RecordPage {
   records: RawRecord[];
+  /**
+   * Native ids the source listed whose stored copy still stands: not re-fetched because the
+   * protocol said they did not change, or answered 304 Not Modified. They count as present.
+   */
+  unchanged: string[];
   failures: SourceFailure[];
 }
+
+/** What the gateway already holds of these native ids: known ids, with their stored validators. */
+export type KnownRecords = (nativeIds: readonly string[]) => ReadonlyMap<string, RecordValidators>;
 
 /** What the connector's records are: selects the mapping the run applies. */
 export type { RecordFormat } from '../src/mapping/index.js';
@@ -38,6 +54,8 @@ export interface HarvestContext {
   http: HttpClient;
   /** UTC instant: ask only for records changed since then, when the protocol can. Null: everything. */
   since: string | null;
+  /** Look up what is already stored, to skip unchanged records and send conditional requests. */
+  known: KnownRecords;
   signal: AbortSignal;
   log: Logger;
 }
@@ -46,6 +64,11 @@ export interface Connector {
   readonly recordFormat: RecordFormat;
   /** Whether `since` is honoured; a connector that ignores it always lists everything. */
   readonly incremental: boolean;
+  /**
+   * Whether a run without failures has listed every record the source holds, incremental or
+   * not. Only then may records it did not list be withdrawn.
+   */
+  readonly listsEverything: boolean;
   /**
    * Yield pages of records. Throw (a typed error) only when the source as a whole cannot
    * be read: the run then fails, keeping the pages already yielded.

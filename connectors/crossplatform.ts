@@ -1,4 +1,4 @@
-import type { ConnectorDefinition, Connector, HarvestContext, RecordPage, SourceFailure, RawRecord } from './connector.js';
+import type { ConnectorDefinition, Connector, HarvestContext, RecordPage, RecordValidators, SourceFailure, RawRecord } from './connector.js';
 import { SourceProtocolError } from './connector.js';
 import type { SourceConfig } from '../src/config/types.js';
 import { HttpError, MalformedBodyError } from '../src/harvest/http-client.js';
@@ -9,7 +9,8 @@ import { mapConcurrent } from '../src/harvest/concurrency.js';
  * 政府資料開放跨平臺介接規範 (cross-platform interface spec) v1, read side:
  *   GET {base}/api/v1/rest/dataset?modified=&limit=&offset=  → {"success":true,"result":[identifiers]}
  *   GET {base}/api/v1/rest/dataset/{identifier}              → {"success":true,"result":{gen-1 record}}
- * Incremental through `modified` (records whose metadata changed at or after it).
+ * Incremental through `modified` (records whose metadata changed at or after it) and through
+ * conditional requests (ETag / Last-Modified) on record URLs.
  */
 interface CrossPlatformOptions {
   /** Identifiers asked per list request (the spec's `limit`). */
@@ -65,6 +66,7 @@ export function datasetEndpoint(baseUrl: string): string {
 class CrossPlatformConnector implements Connector {
   readonly recordFormat = 'tw-national' as const;
   readonly incremental: boolean;
+  readonly listsEverything = true;
 
   constructor(
     private readonly sourceId: string,
@@ -74,56 +76,96 @@ class CrossPlatformConnector implements Connector {
     this.incremental = options.incremental;
   }
 
+  /**
+   * Every run lists every identifier (ids are cheap; the list is how deletions are seen). An
+   * incremental run first asks which identifiers changed since `since`, then fetches only those
+   * and the ones it has never stored; a full run fetches all, conditionally where it holds
+   * validators, so a 304 costs no parsing and no writing.
+   */
   async *harvest(context: HarvestContext): AsyncIterable<RecordPage> {
-    const seen = new Set<string>();
-    const modified = this.incremental && context.since ? this.formatModified(context.since) : undefined;
-    let previousPage: string[] | undefined;
-    for (let offset = 0; ; offset += this.options.pageSize) {
-      if (context.signal.aborted) return;
-      const ids = await this.listPage(context, modified, offset);
-      const failures: SourceFailure[] = [];
-
-      if (previousPage && ids.length > 0 && sameIds(ids, previousPage)) {
-        // The platform ignores `offset`: paging on would repeat this page forever.
-        failures.push({
-          stage: 'list',
-          rule: 'paging-loop',
-          message: `offset ${offset} returned the same identifiers as the previous page; the platform ignores offset, listing stopped`,
-        });
-        yield { records: [], failures };
-        return;
+    let changed: Set<string> | undefined;
+    if (this.incremental && context.since) {
+      changed = new Set();
+      for await (const listing of this.listIdentifiers(context, this.formatModified(context.since))) {
+        if (listing.failure) {
+          yield { records: [], unchanged: [], failures: [listing.failure] };
+          return;
+        }
+        for (const id of listing.ids) changed.add(id);
       }
-      const fresh = ids.filter((id) => {
-        if (seen.has(id)) return false;
-        seen.add(id);
-        return true;
-      });
-      if (fresh.length < ids.length) {
-        context.log.warn({ source: this.sourceId, offset, repeated: ids.length - fresh.length }, 'listing repeated identifiers; each is harvested once');
-      }
-      if (seen.size > this.options.maxIdentifiers) {
-        failures.push({ stage: 'list', rule: 'too-many-identifiers', message: `listing passed ${this.options.maxIdentifiers} identifiers; stopped` });
-        yield { records: [], failures };
-        return;
-      }
-
-      const results = await mapConcurrent(fresh, this.options.concurrency, (id) => this.fetchRecord(context, id));
-      const records: RawRecord[] = [];
-      for (const result of results) {
-        if ('failure' in result) failures.push(result.failure);
-        else records.push(result.record);
-      }
-      yield { records, failures };
-
-      // A short page is the last; so is one longer than asked (the platform ignores limit and sent everything).
-      if (ids.length < this.options.pageSize || ids.length > this.options.pageSize) return;
-      previousPage = ids;
     }
+
+    const listed = new Set<string>();
+    for await (const listing of this.listIdentifiers(context, undefined)) {
+      if (listing.failure) {
+        yield { records: [], unchanged: [], failures: [listing.failure] };
+        return;
+      }
+      const fresh: string[] = [];
+      for (const id of listing.ids) {
+        if (listed.has(id)) continue;
+        listed.add(id);
+        fresh.push(id);
+      }
+      if (fresh.length < listing.ids.length) {
+        context.log.warn({ source: this.sourceId, repeated: listing.ids.length - fresh.length }, 'listing repeated identifiers; each is harvested once');
+      }
+      if (listed.size > this.options.maxIdentifiers) {
+        yield { records: [], unchanged: [], failures: [{ stage: 'list', rule: 'too-many-identifiers', message: `listing passed ${this.options.maxIdentifiers} identifiers; stopped` }] };
+        return;
+      }
+      yield await this.fetchPage(context, fresh, changed);
+    }
+
+    // Listed as changed but not in the full list (it changed between the two listings): fetch it anyway.
+    const stragglers = changed ? [...changed].filter((id) => !listed.has(id)) : [];
+    if (stragglers.length > 0) yield await this.fetchPage(context, stragglers, undefined);
+  }
+
+  /** Fetch what must be fetched of one page of identifiers; the rest are unchanged. */
+  private async fetchPage(context: HarvestContext, ids: string[], changed: Set<string> | undefined): Promise<RecordPage> {
+    const known = context.known(ids);
+    const toFetch = changed ? ids.filter((id) => changed.has(id) || !known.has(id)) : ids;
+    const unchanged = changed ? ids.filter((id) => !changed.has(id) && known.has(id)) : [];
+    const results = await mapConcurrent(toFetch, this.options.concurrency, (id) => this.fetchRecord(context, id, known.get(id)));
+    const page: RecordPage = { records: [], unchanged, failures: [] };
+    for (const result of results) {
+      if ('failure' in result) page.failures.push(result.failure);
+      else if ('notModified' in result) page.unchanged.push(result.notModified);
+      else page.records.push(result.record);
+    }
+    return page;
   }
 
   private formatModified(sinceUtc: string): string {
     const local = formatTaipeiDateTime(sinceUtc);
     return this.options.modifiedFormat === 'taipei-local' ? local : `${local.replace(' ', 'T')}+08:00`;
+  }
+
+  /**
+   * Page through the identifier list with the paging guards: a page that repeats the previous
+   * one (the platform ignores offset) ends the listing with a failure; a short page, or one longer
+   * than asked (the platform ignores limit and sent everything), is the last.
+   */
+  private async *listIdentifiers(context: HarvestContext, modified: string | undefined): AsyncIterable<{ ids: string[]; failure?: undefined } | { ids?: undefined; failure: SourceFailure }> {
+    let previous: string[] | undefined;
+    for (let offset = 0; ; offset += this.options.pageSize) {
+      if (context.signal.aborted) return;
+      const ids = await this.listPage(context, modified, offset);
+      if (previous && ids.length > 0 && sameIds(ids, previous)) {
+        yield {
+          failure: {
+            stage: 'list',
+            rule: 'paging-loop',
+            message: `offset ${offset} returned the same identifiers as the previous page; the platform ignores offset, listing stopped`,
+          },
+        };
+        return;
+      }
+      yield { ids };
+      if (ids.length !== this.options.pageSize) return;
+      previous = ids;
+    }
   }
 
   private async listPage(context: HarvestContext, modified: string | undefined, offset: number): Promise<string[]> {
@@ -143,10 +185,15 @@ class CrossPlatformConnector implements Connector {
     return ids;
   }
 
-  private async fetchRecord(context: HarvestContext, id: string): Promise<{ record: RawRecord } | { failure: SourceFailure }> {
+  private async fetchRecord(
+    context: HarvestContext,
+    id: string,
+    validators: RecordValidators | undefined,
+  ): Promise<{ record: RawRecord } | { notModified: string } | { failure: SourceFailure }> {
     const url = `${this.endpoint}/${encodeURIComponent(id)}`;
     try {
-      const { response, json } = await context.http.getJson(url, { signal: context.signal, acceptStatuses: [404, 410] });
+      const { response, json } = await context.http.getJson(url, { signal: context.signal, acceptStatuses: [404, 410], validators });
+      if (response.status === 304) return { notModified: id };
       if (response.status === 404 || response.status === 410) {
         return { failure: { nativeId: id, stage: 'fetch', rule: `http-${response.status}`, message: `listed but ${url} answered ${response.status}` } };
       }
@@ -154,7 +201,7 @@ class CrossPlatformConnector implements Connector {
       if (!body || typeof body !== 'object' || body.success !== true || !body.result || typeof body.result !== 'object' || Array.isArray(body.result)) {
         return { failure: { nativeId: id, stage: 'parse', rule: 'not-a-record', message: `${url} did not answer {"success":true,"result":{...}}: ${describeBody(json)}` } };
       }
-      return { record: { nativeId: id, payload: body.result } };
+      return { record: { nativeId: id, payload: body.result, validators: response.validators } };
     } catch (err) {
       if (err instanceof MalformedBodyError) {
         return { failure: { nativeId: id, stage: 'parse', rule: 'malformed-json', message: `${url}: ${err.message}` } };

@@ -38,6 +38,7 @@ export const fileConnector: ConnectorDefinition = {
 class FileConnector implements Connector {
   readonly recordFormat = 'tw-national' as const;
   readonly incremental = false;
+  readonly listsEverything = true;
 
   constructor(
     private readonly sourceId: string,
@@ -56,7 +57,7 @@ class FileConnector implements Connector {
         if (nativeId) records.push({ nativeId, payload: item });
         else failures.push({ nativeId: `#${start + i}`, stage: 'parse', rule: 'no-identifier', field: 'identifier', message: `entry ${start + i} of ${this.path} has no identifier or datasetId` });
       });
-      yield { records, failures };
+      yield { records, unchanged: [], failures };
     }
   }
 

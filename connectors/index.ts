@@ -21,6 +21,9 @@ const httpOverridesSchema = {
     retries: { type: 'integer', minimum: 0, maximum: 10 },
     retryBaseDelayMs: { type: 'integer', minimum: 0 },
     allowPrivateAddresses: { type: 'boolean' },
+    maxConcurrentPerHost: { type: 'integer', minimum: 1, maximum: 64 },
+    minIntervalMs: { type: 'integer', minimum: 0, maximum: 600_000 },
+    maxRetryAfterMs: { type: 'integer', minimum: 0, maximum: 3_600_000 },
   },
 };
 

@@ -6,6 +6,8 @@
  */
 export const ERROR_CODES = {
   notFound: 'ER0100:找不到資料。',
+  /** A subcode of ER0100 (the spec allows extending a code with digits of one's own). */
+  withdrawn: 'ER010001:資料集已下架。',
   badParameter: 'ER0210:輸入的參數內容格式錯誤。',
   systemError: 'ER0500:系統錯誤。',
 } as const;

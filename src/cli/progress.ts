@@ -30,6 +30,6 @@ export function formatSummary(summary: RunSummary): string {
   const c = summary.counts;
   const seconds = (summary.durationMs / 1000).toFixed(1);
   const head = `${summary.sourceId}: ${summary.status.toUpperCase()} (run ${summary.runId}, ${seconds}s${summary.incrementalSince ? `, changes since ${summary.incrementalSince}` : ', full'})`;
-  const body = `  ${c.seen} records: ${c.created} new, ${c.updated} changed, ${c.unchanged} unchanged, ${c.rejected} rejected, ${c.flagged} kept with rule errors; ${c.errors} errors`;
+  const body = `  ${c.seen} records: ${c.created} new, ${c.updated} changed, ${c.unchanged} unchanged, ${c.rejected} rejected, ${c.flagged} kept with rule errors, ${c.withdrawn} withdrawn; ${c.errors} errors`;
   return summary.message ? `${head}\n${body}\n  reason: ${summary.message}` : `${head}\n${body}`;
 }

@@ -17,7 +17,7 @@ export async function runs(options: CommonOptions & { sourceId?: string | undefi
     if (rows.length === 0) process.stdout.write('no runs yet\n');
     for (const run of rows) {
       process.stdout.write(
-        `run ${run.id} ${run.source_id} ${run.status} ${run.started_at} → ${run.finished_at ?? '…'}: ${run.records_seen} records (${run.records_created} new, ${run.records_updated} changed, ${run.records_unchanged} unchanged, ${run.records_rejected} rejected, ${run.records_flagged} flagged), ${run.error_count} errors${run.message ? `\n  reason: ${run.message}` : ''}\n`,
+        `run ${run.id} ${run.source_id} ${run.status} ${run.started_at ?? `queued ${run.queued_at}`} → ${run.finished_at ?? '…'}: ${run.records_seen} records (${run.records_created} new, ${run.records_updated} changed, ${run.records_unchanged} unchanged, ${run.records_rejected} rejected, ${run.records_flagged} flagged, ${run.records_withdrawn} withdrawn), ${run.error_count} errors${run.message ? `\n  reason: ${run.message}` : ''}\n`,
       );
       for (const group of run.errorGroups) {
         process.stdout.write(`  ${group.count}× ${group.stage}${group.field ? ` ${group.field}` : ''}${group.rule ? ` [${group.rule}]` : ''}: e.g. ${group.example_native_id ?? ''} ${group.example_message}\n`);

@@ -1,7 +1,7 @@
 import { buildApi } from '../api/app.js';
 import { Harvester } from '../harvest/harvester.js';
 import { Scheduler } from '../harvest/scheduler.js';
-import { lastCompleteRun } from '../store/runs.js';
+import { lastSucceededRun } from '../store/runs.js';
 import { openGateway, type CommonOptions } from './context.js';
 
 /** `serve`: the HTTP API, the schedules, and a first harvest of sources never harvested. */
@@ -18,7 +18,7 @@ export async function serve(options: CommonOptions): Promise<number> {
   if (config.harvest.runOnStart) {
     // A fresh install should show a catalogue within seconds, not at the first cron tick.
     for (const source of config.sources) {
-      if (!source.enabled || lastCompleteRun(db, source.id)) continue;
+      if (!source.enabled || lastSucceededRun(db, source.id)) continue;
       harvester.run(source.id, { signal: shutdown.signal }).catch((err: unknown) => log.error({ source: source.id, err }, 'start-up harvest failed'));
     }
   }

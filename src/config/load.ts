@@ -18,6 +18,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Three days: a platform that drops its catalogue for a night of maintenance loses nothing. */
+export const DEFAULT_WITHDRAW_AFTER_HOURS = 72;
+
 const ajv = new Ajv({ allErrors: false, strict: true });
 const validateShape = ajv.compile(configSchema);
 
@@ -80,13 +83,18 @@ export function parseConfig(raw: unknown, origin: string, env: NodeJS.ProcessEnv
       retries: 2,
       retryBaseDelayMs: 500,
       allowPrivateAddresses: false,
+      maxConcurrentPerHost: 4,
+      minIntervalMs: 0,
+      maxRetryAfterMs: 120_000,
       runOnStart: true,
+      maxConcurrentRuns: 2,
       userAgent: 'ogd-gateway/0.1 (metadata harvester)',
       ...input.harvest,
     },
     sources: (input.sources ?? []).map((source) => ({
       priority: 0,
       enabled: true,
+      withdrawAfterHours: DEFAULT_WITHDRAW_AFTER_HOURS,
       options: {},
       ...source,
     })),

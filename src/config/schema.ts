@@ -23,6 +23,9 @@ const httpLimits = {
   retries: { type: 'integer', minimum: 0, maximum: 10 },
   retryBaseDelayMs: { type: 'integer', minimum: 0, maximum: 60_000 },
   allowPrivateAddresses: { type: 'boolean' },
+  maxConcurrentPerHost: { type: 'integer', minimum: 1, maximum: 64 },
+  minIntervalMs: { type: 'integer', minimum: 0, maximum: 600_000 },
+  maxRetryAfterMs: { type: 'integer', minimum: 0, maximum: 3_600_000 },
 } as const;
 
 export const configSchema = {
@@ -57,6 +60,7 @@ export const configSchema = {
       properties: {
         ...httpLimits,
         runOnStart: { type: 'boolean' },
+        maxConcurrentRuns: { type: 'integer', minimum: 1, maximum: 64 },
         userAgent: { type: 'string', minLength: 1 },
       },
     },
@@ -73,6 +77,7 @@ export const configSchema = {
           url: { type: 'string', minLength: 1 },
           schedule: { type: 'string', minLength: 1 },
           priority: { type: 'integer', minimum: -1000, maximum: 1000 },
+          withdrawAfterHours: { type: 'number', minimum: 0, maximum: 87_600 },
           enabled: { type: 'boolean' },
           options: { type: 'object' },
         },

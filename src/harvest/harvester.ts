@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import { createConnector, httpLimitsFor } from '../../connectors/index.js';
 import type { GatewayConfig, SourceConfig } from '../config/types.js';
 import type { Db } from '../store/database.js';
-import { SourceBusyError } from '../store/runs.js';
+import { finishRun, queueRun, SourceBusyError } from '../store/runs.js';
 import { HttpClient } from './http-client.js';
-import { runHarvest, type RunProgress, type RunSummary } from './run.js';
+import { emptyCounts, runHarvest, type RunProgress, type RunSummary } from './run.js';
+import { Slots } from './slots.js';
 
 export interface RunRequest {
   full?: boolean;
@@ -13,17 +14,21 @@ export interface RunRequest {
 }
 
 /**
- * Runs harvests of the configured sources, never two of one source at once: in this
- * process through the `active` map, across processes through the runs table (startRun).
+ * Runs harvests of the configured sources. Never two runs of one source at once (in this
+ * process through the `active` map, across processes through the runs table), and at most
+ * `harvest.maxConcurrentRuns` runs at once: the others wait as 'queued'.
  */
 export class Harvester {
-  private readonly active = new Map<string, Promise<RunSummary>>();
+  private readonly active = new Map<string, Promise<RunSummary | undefined>>();
+  private readonly slots: Slots;
 
   constructor(
     private readonly db: Db,
     private readonly config: GatewayConfig,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.slots = new Slots(config.harvest.maxConcurrentRuns);
+  }
 
   source(id: string): SourceConfig | undefined {
     return this.config.sources.find((s) => s.id === id);
@@ -33,24 +38,18 @@ export class Harvester {
     return this.active.has(sourceId);
   }
 
-  /** Harvest one source now. Resolves to undefined when a run of it is already going on. */
+  /** Harvest one source now. Resolves to undefined when a run of it is already queued or going on. */
   async run(sourceId: string, request: RunRequest = {}): Promise<RunSummary | undefined> {
     const source = this.source(sourceId);
     if (!source) throw new Error(`unknown source "${sourceId}"`);
     if (this.active.has(sourceId)) {
-      this.log.warn({ source: sourceId }, 'a run of this source is still going on; this one is skipped');
+      this.log.warn({ source: sourceId }, 'a run of this source is still queued or going on; this one is skipped');
       return undefined;
     }
-    const running = this.execute(source, request);
+    const running = this.queueAndRun(source, request);
     this.active.set(sourceId, running);
     try {
       return await running;
-    } catch (err) {
-      if (err instanceof SourceBusyError) {
-        this.log.warn({ source: sourceId, run: err.runId }, err.message);
-        return undefined;
-      }
-      throw err;
     } finally {
       this.active.delete(sourceId);
     }
@@ -61,20 +60,39 @@ export class Harvester {
     await Promise.allSettled([...this.active.values()]);
   }
 
-  private async execute(source: SourceConfig, request: RunRequest): Promise<RunSummary> {
+  private async queueAndRun(source: SourceConfig, request: RunRequest): Promise<RunSummary | undefined> {
+    let runId: number;
+    try {
+      runId = queueRun(this.db, source.id);
+    } catch (err) {
+      if (err instanceof SourceBusyError) {
+        this.log.warn({ source: source.id, run: err.runId }, err.message);
+        return undefined;
+      }
+      throw err;
+    }
+    const queuedAt = Date.now();
+    const release = await this.slots.acquire(request.signal);
+    if (!release) {
+      const counts = emptyCounts();
+      finishRun(this.db, runId, { status: 'cancelled', counts, message: 'cancelled while queued' });
+      return { runId, sourceId: source.id, status: 'cancelled', counts, incrementalSince: null, message: 'cancelled while queued', durationMs: Date.now() - queuedAt };
+    }
     const http = new HttpClient({ ...httpLimitsFor(source, this.config.harvest), userAgent: this.config.harvest.userAgent });
     try {
       return await runHarvest({
         db: this.db,
+        runId,
         source,
         connector: createConnector(source),
         http,
         log: this.log,
-        ...(request.signal ? { signal: request.signal } : {}),
-        ...(request.full ? { full: true } : {}),
-        ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+        signal: request.signal,
+        full: request.full,
+        onProgress: request.onProgress,
       });
     } finally {
+      release();
       await http.close();
     }
   }

@@ -2,34 +2,53 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import type { HttpLimits } from '../config/types.js';
 import { BlockedAddressError, guardedConnector } from './address-guard.js';
+import { hostKey, hostLimiter, onAbort, type HostPolicy } from './host-limiter.js';
 
 export type HttpErrorKind = 'status' | 'timeout' | 'too-large' | 'network' | 'blocked-address' | 'cancelled' | 'bad-url';
 
 /** A failed request, typed so run reports can group failures by cause. */
 export class HttpError extends Error {
+  /** What the server's Retry-After asked for, in ms, on a 429 or 503 that carried one. */
+  readonly retryAfterMs: number | undefined;
+  private readonly final: boolean;
+
   constructor(
     readonly kind: HttpErrorKind,
     readonly url: string,
     message: string,
     readonly status?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number; final?: boolean },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'HttpError';
+    this.retryAfterMs = options?.retryAfterMs;
+    this.final = options?.final ?? false;
   }
 
-  /** Worth another attempt: the source may answer next time. */
+  /** Worth another attempt: the source may answer next time (not if it asked to wait longer than allowed). */
   get transient(): boolean {
+    if (this.final) return false;
     if (this.kind === 'timeout' || this.kind === 'network') return true;
     return this.kind === 'status' && this.status !== undefined && (this.status >= 500 || this.status === 429 || this.status === 408);
   }
+}
+
+/** What a conditional GET sends back: ETag and Last-Modified, as the server wrote them. */
+export interface Validators {
+  etag?: string;
+  lastModified?: string;
 }
 
 export interface HttpResponse {
   url: string;
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** Empty on a 304. */
   body: string;
+  /** 304: the caller's validators still hold; keep what it has. */
+  notModified: boolean;
+  /** ETag and Last-Modified of the response, to store and send next time (on a 304 without them, the ones sent). */
+  validators: Validators;
 }
 
 export interface GetOptions {
@@ -37,22 +56,49 @@ export interface GetOptions {
   headers?: Record<string, string>;
   /** Statuses returned to the caller instead of thrown (e.g. 404 for a vanished record). */
   acceptStatuses?: readonly number[];
+  /** Make the request conditional (If-None-Match, If-Modified-Since); a 304 is returned, not thrown. */
+  validators?: Validators | undefined;
 }
 
-export interface HttpClientOptions extends HttpLimits {
+type PolitenessKeys = 'maxConcurrentPerHost' | 'minIntervalMs' | 'maxRetryAfterMs';
+
+/** The HTTP limits; the politeness ones may be left out (defaults as in the configuration). */
+export interface HttpClientOptions extends Omit<HttpLimits, PolitenessKeys>, Partial<Pick<HttpLimits, PolitenessKeys>> {
   userAgent: string;
 }
+
+export const POLITENESS_DEFAULTS: Readonly<Pick<HttpLimits, PolitenessKeys>> = {
+  maxConcurrentPerHost: 4,
+  minIntervalMs: 0,
+  maxRetryAfterMs: 120_000,
+};
+
+/** The abort reason of a request's own deadline, told apart from the caller's cancellation. */
+const DEADLINE = new Error('request deadline exceeded');
 
 /**
  * The only way connectors reach the network. Every request has a deadline covering connect,
  * headers and body (a source that drips a byte a second cannot hold a run forever), a size
  * cap enforced while streaming, the private-address guard, and bounded retries with
  * exponential backoff and jitter for transient failures.
+ *
+ * Politeness per host (`host:port`), shared with every other HttpClient of the process (see
+ * host-limiter.ts): at most `maxConcurrentPerHost` requests in flight, `minIntervalMs` between
+ * starts, and a 429/503 Retry-After (up to `maxRetryAfterMs`) pauses the whole host before the
+ * retry. The deadline starts when the request leaves the queue; waiting in it is bounded by the
+ * deadlines of the requests ahead and ends at once when the caller's signal aborts.
  */
 export class HttpClient {
   private readonly dispatcher: Dispatcher;
+  private readonly policy: HostPolicy;
+  private readonly maxRetryAfterMs: number;
 
   constructor(private readonly options: HttpClientOptions) {
+    this.policy = {
+      maxConcurrent: options.maxConcurrentPerHost ?? POLITENESS_DEFAULTS.maxConcurrentPerHost,
+      minIntervalMs: options.minIntervalMs ?? POLITENESS_DEFAULTS.minIntervalMs,
+    };
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? POLITENESS_DEFAULTS.maxRetryAfterMs;
     const agent = new Agent({
       connect: options.allowPrivateAddresses ? { timeout: options.connectTimeoutMs } : guardedConnector({ timeout: options.connectTimeoutMs }),
       headersTimeout: options.timeoutMs,
@@ -62,19 +108,28 @@ export class HttpClient {
   }
 
   async get(url: string, options: GetOptions = {}): Promise<HttpResponse> {
+    const host = hostKey(parseTarget(url));
+    const headers: Record<string, string> = { 'user-agent': this.options.userAgent };
+    if (options.validators?.etag) headers['if-none-match'] = options.validators.etag;
+    if (options.validators?.lastModified) headers['if-modified-since'] = options.validators.lastModified;
+    Object.assign(headers, options.headers);
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.getOnce(url, options);
+        return await this.attempt(url, host, headers, options);
       } catch (err) {
         if (!(err instanceof HttpError) || !err.transient || attempt >= this.options.retries) throw err;
         if (options.signal?.aborted) throw err;
+        // The host is paused until Retry-After has passed: the next attempt waits for it in the queue.
+        if (err.retryAfterMs !== undefined) continue;
         await sleep(this.backoffDelay(attempt), undefined, { signal: options.signal }).catch(() => undefined);
       }
     }
   }
 
+  /** A 304 gives `json: undefined`: nothing was sent to parse. */
   async getJson(url: string, options: GetOptions = {}): Promise<{ response: HttpResponse; json: unknown }> {
     const response = await this.get(url, { ...options, headers: { accept: 'application/json', ...options.headers } });
+    if (response.notModified) return { response, json: undefined };
     try {
       return { response, json: JSON.parse(response.body) as unknown };
     } catch (err) {
@@ -91,36 +146,64 @@ export class HttpClient {
     return base / 2 + Math.random() * (base / 2);
   }
 
-  private async getOnce(url: string, options: GetOptions): Promise<HttpResponse> {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new HttpError('bad-url', url, `not a valid URL: ${url}`);
+  /** One try: a slot of the host (waiting in line if need be), the request, the slot given back. */
+  private async attempt(url: string, host: string, headers: Record<string, string>, options: GetOptions): Promise<HttpResponse> {
+    const signal = options.signal;
+    if (signal?.aborted) throw cancelled(url);
+    const limiter = hostLimiter(host);
+    if (!limiter.tryAcquire(this.policy)) {
+      try {
+        await limiter.acquire(this.policy, signal);
+      } catch (err) {
+        // Only an abort rejects the wait, and a rejected wait took no slot: nothing to release.
+        throw cancelled(url, err);
+      }
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new HttpError('bad-url', url, `only http and https URLs are fetched, not ${parsed.protocol}`);
-    }
-
-    const deadline = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    // One timer and one controller per request (AbortSignal.timeout + AbortSignal.any cost
+    // several times more); the caller's signal reaches the controller through one shared listener.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(DEADLINE), this.options.timeoutMs);
+    const unlink = signal ? onAbort(signal, () => controller.abort(signal.reason)) : undefined;
     try {
-      const res = await request(url, {
-        method: 'GET',
-        dispatcher: this.dispatcher,
-        signal,
-        headers: { 'user-agent': this.options.userAgent, ...options.headers },
-      });
-      const accepted = options.acceptStatuses?.includes(res.statusCode) ?? false;
-      if ((res.statusCode < 200 || res.statusCode >= 300) && !accepted) {
+      const res = await request(url, { method: 'GET', dispatcher: this.dispatcher, signal: controller.signal, headers });
+      const status = res.statusCode;
+      if (status === 304) {
         await res.body.dump().catch(() => undefined);
-        throw new HttpError('status', url, `HTTP ${res.statusCode} from ${url}`, res.statusCode);
+        const validators = validatorsOf(res.headers);
+        return { url, status, headers: res.headers, body: '', notModified: true, validators: { ...options.validators, ...validators } };
+      }
+      if ((status < 200 || status >= 300) && !(options.acceptStatuses?.includes(status) ?? false)) {
+        await res.body.dump().catch(() => undefined);
+        throw this.statusError(url, status, res.headers, limiter);
       }
       const body = await this.readCapped(res, url);
-      return { url, status: res.statusCode, headers: res.headers, body };
+      return { url, status, headers: res.headers, body, notModified: false, validators: validatorsOf(res.headers) };
     } catch (err) {
-      throw this.classify(err, url, options.signal, deadline);
+      throw this.classify(err, url, signal, controller.signal);
+    } finally {
+      clearTimeout(timer);
+      unlink?.();
+      limiter.release();
     }
+  }
+
+  /** An unaccepted status; a 429/503 with Retry-After pauses the host (or fails outright if it asks too much). */
+  private statusError(url: string, status: number, headers: Dispatcher.ResponseData['headers'], limiter: ReturnType<typeof hostLimiter>): HttpError {
+    const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(headers['retry-after']) : undefined;
+    if (retryAfterMs === undefined) return new HttpError('status', url, `HTTP ${status} from ${url}`, status);
+    if (retryAfterMs > this.maxRetryAfterMs) {
+      const seconds = Math.ceil(retryAfterMs / 1000);
+      return new HttpError(
+        'status',
+        url,
+        `HTTP ${status} from ${url}: the server asked to wait ${seconds} s (Retry-After), longer than maxRetryAfterMs (${this.maxRetryAfterMs} ms)`,
+        status,
+        { retryAfterMs, final: true },
+      );
+    }
+    // Set before this request's slot is released, so nobody slips in meanwhile.
+    limiter.pauseFor(retryAfterMs);
+    return new HttpError('status', url, `HTTP ${status} from ${url} (Retry-After: ${Math.ceil(retryAfterMs / 1000)} s)`, status, { retryAfterMs });
   }
 
   private async readCapped(res: Dispatcher.ResponseData, url: string): Promise<string> {
@@ -144,10 +227,10 @@ export class HttpClient {
     return Buffer.concat(chunks, total).toString('utf8');
   }
 
-  private classify(err: unknown, url: string, callerSignal: AbortSignal | undefined, deadline: AbortSignal): Error {
+  private classify(err: unknown, url: string, callerSignal: AbortSignal | undefined, own: AbortSignal): Error {
     if (err instanceof HttpError || err instanceof MalformedBodyError) return err;
-    if (callerSignal?.aborted) return new HttpError('cancelled', url, `request to ${url} cancelled`, undefined, { cause: err });
-    if (deadline.aborted) {
+    if (callerSignal?.aborted) return cancelled(url, err);
+    if (own.aborted && own.reason === DEADLINE) {
       return new HttpError('timeout', url, `no complete response from ${url} within ${this.options.timeoutMs} ms`, undefined, { cause: err });
     }
     const blocked = findCause(err, (e) => e instanceof BlockedAddressError);
@@ -169,6 +252,49 @@ export class MalformedBodyError extends Error {
     super(message);
     this.name = 'MalformedBodyError';
   }
+}
+
+function cancelled(url: string, cause?: unknown): HttpError {
+  return new HttpError('cancelled', url, `request to ${url} cancelled`, undefined, cause === undefined ? undefined : { cause });
+}
+
+function parseTarget(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new HttpError('bad-url', url, `not a valid URL: ${url}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new HttpError('bad-url', url, `only http and https URLs are fetched, not ${parsed.protocol}`);
+  }
+  return parsed;
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function validatorsOf(headers: Dispatcher.ResponseData['headers']): Validators {
+  const validators: Validators = {};
+  const etag = firstHeader(headers['etag']);
+  const lastModified = firstHeader(headers['last-modified']);
+  if (etag) validators.etag = etag;
+  if (lastModified) validators.lastModified = lastModified;
+  return validators;
+}
+
+/** Retry-After as delta-seconds or an HTTP-date, in ms from now (never negative); undefined if absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = firstHeader(value)?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // All three HTTP-date forms start with a day name; Date.parse alone would take "-5" as a year.
+  if (!/^[A-Za-z]{3,9},?\s/.test(text)) return undefined;
+  // asctime carries no zone, but every HTTP-date is GMT.
+  const date = Date.parse(/(GMT|UTC)$/i.test(text) ? text : `${text} GMT`);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
 }
 
 function findCause(err: unknown, test: (e: unknown) => boolean): Error | undefined {

@@ -4,16 +4,18 @@ import type { MappingResult } from '../model/record.js';
 import type { SourceConfig } from '../config/types.js';
 import type { Db } from '../store/database.js';
 import { MAPPERS } from '../mapping/index.js';
-import { contentHash, storedHashes, writeRecordPage, type MappedRecord } from '../store/records.js';
+import { contentHash, storedStates, writeRecordPage, type HttpValidators, type MappedRecord, type StoredState } from '../store/records.js';
 import {
   finishRun,
-  lastCompleteRun,
+  isCancelRequested,
+  lastSucceededRun,
+  markRunStarted,
   recordRunErrors,
-  startRun,
+  type FinalRunStatus,
   type RunCounts,
   type RunErrorRecord,
-  type RunStatus,
 } from '../store/runs.js';
+import { withdrawMissing } from '../store/withdrawals.js';
 import { HttpError, MalformedBodyError, type HttpClient } from './http-client.js';
 
 export interface RecordLimits {
@@ -35,80 +37,113 @@ export interface RunProgress extends RunCounts {
 
 export interface HarvestRunOptions {
   db: Db;
+  /** The run, queued by queueRun; this function starts it. */
+  runId: number;
   source: SourceConfig;
   connector: Connector;
   http: HttpClient;
   log: Logger;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   limits?: RecordLimits;
   /** Ignore the last good run and list everything. */
-  full?: boolean;
-  onProgress?: (progress: RunProgress) => void;
+  full?: boolean | undefined;
+  onProgress?: ((progress: RunProgress) => void) | undefined;
 }
 
 export interface RunSummary {
   runId: number;
   sourceId: string;
-  status: Exclude<RunStatus, 'running'>;
+  status: FinalRunStatus;
   counts: RunCounts;
   incrementalSince: string | null;
   message: string | null;
   durationMs: number;
 }
 
+export function emptyCounts(): RunCounts {
+  return { pages: 0, seen: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, flagged: 0, withdrawn: 0, errors: 0 };
+}
+
 /**
  * One run of one source: pages from the connector, each record hashed, mapped when it
  * changed, and each page committed in its own transaction. A record that fails becomes a
  * typed error and the run goes on; a source that fails ends the run as failed, and every
- * record committed before stays as it was.
+ * record committed before stays as it was. Only a run that read the whole source without a
+ * failure (succeeded) withdraws what the source no longer lists, after the grace period.
  */
 export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary> {
-  const { db, source, connector, log } = options;
+  const { db, runId, source, connector, log } = options;
   const limits = options.limits ?? DEFAULT_RECORD_LIMITS;
-  const signal = options.signal ?? new AbortController().signal;
   const started = Date.now();
   const since = options.full || !connector.incremental ? null : incrementalBase(db, source.id);
-  const runId = startRun(db, source.id, since);
+  const counts = emptyCounts();
+  const summary = (status: FinalRunStatus, message: string | null): RunSummary => ({
+    runId,
+    sourceId: source.id,
+    status,
+    counts,
+    incrementalSince: since,
+    message,
+    durationMs: Date.now() - started,
+  });
+  if (!markRunStarted(db, runId, since)) return summary('cancelled', 'cancelled before it started');
+
+  // Cancelled by the caller (Ctrl-C, shutdown) or by `ogd-gateway cancel` from any process.
+  const cancel = new AbortController();
+  const onCallerAbort = (): void => cancel.abort();
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  if (options.signal?.aborted) cancel.abort();
+  const signal = cancel.signal;
+
   const runLog = log.child({ source: source.id, run: runId });
-  const counts: RunCounts = { pages: 0, seen: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, flagged: 0, errors: 0 };
-  // Failures to list or fetch (not records the publisher sent broken): any makes the run incomplete.
+  // Failures to list or fetch (not records the publisher sent broken): any makes the run partial.
   let sourceFailures = 0;
   const map = MAPPERS[connector.recordFormat];
+  const known = (nativeIds: readonly string[]): Map<string, StoredState['validators']> =>
+    new Map([...storedStates(db, source.id, nativeIds)].map(([id, state]) => [id, state.validators]));
   runLog.info({ incrementalSince: since }, 'harvest run started');
 
-  let status: RunSummary['status'];
+  let status: FinalRunStatus;
   let message: string | null = null;
   try {
-    for await (const page of connector.harvest({ http: options.http, since, signal, log: runLog })) {
+    for await (const page of connector.harvest({ http: options.http, since, known, signal, log: runLog })) {
       sourceFailures += page.failures.length;
       processPage(db, source, runId, page, counts, limits, map);
       counts.pages += 1;
       options.onProgress?.({ ...counts, sourceId: source.id, elapsedMs: Date.now() - started });
+      if (!signal.aborted && isCancelRequested(db, runId)) cancel.abort();
       if (signal.aborted) break;
     }
     if (signal.aborted) {
       status = 'cancelled';
       message = 'cancelled';
     } else {
-      status = counts.errors > 0 ? 'partial' : 'succeeded';
+      status = sourceFailures > 0 ? 'partial' : 'succeeded';
     }
   } catch (err) {
     status = signal.aborted ? 'cancelled' : 'failed';
     message = (err as Error).message;
     recordRunErrors(db, runId, [{ sourceId: source.id, stage: 'source', rule: errorRule(err), message }]);
     counts.errors += 1;
+  } finally {
+    options.signal?.removeEventListener('abort', onCallerAbort);
   }
-  const complete = status !== 'failed' && status !== 'cancelled' && sourceFailures === 0;
-  finishRun(db, runId, { status, complete, counts, message });
-  const summary: RunSummary = { runId, sourceId: source.id, status, counts, incrementalSince: since, message, durationMs: Date.now() - started };
+
+  if (status === 'succeeded' && connector.listsEverything) {
+    const outcome = withdrawMissing(db, source.id, runId, source.withdrawAfterHours * 3_600_000);
+    counts.withdrawn = outcome.withdrawn.length;
+    if (outcome.missing > 0) runLog.info({ missing: outcome.missing, withdrawn: outcome.withdrawn.length }, 'records the source no longer lists');
+  }
+  finishRun(db, runId, { status, counts, message });
+  const result = summary(status, message);
   const level = status === 'succeeded' ? 'info' : status === 'partial' ? 'warn' : 'error';
-  runLog[level]({ status, counts, durationMs: summary.durationMs, reason: message ?? undefined }, 'harvest run finished');
-  return summary;
+  runLog[level]({ status, counts, durationMs: result.durationMs, reason: message ?? undefined }, 'harvest run finished');
+  return result;
 }
 
 function incrementalBase(db: Db, sourceId: string): string | null {
-  const last = lastCompleteRun(db, sourceId);
-  if (!last) return null;
+  const last = lastSucceededRun(db, sourceId);
+  if (!last?.started_at) return null;
   return new Date(Date.parse(last.started_at) - INCREMENTAL_SAFETY_WINDOW_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
@@ -123,23 +158,30 @@ function processPage(
 ): void {
   const errors: RunErrorRecord[] = page.failures.map((failure) => ({ sourceId: source.id, ...failure }));
   counts.errors += page.failures.length;
-  counts.seen += page.records.length;
+  counts.seen += page.records.length + page.unchanged.length;
 
   const serialised = page.records.map((record) => {
     const payloadJson = JSON.stringify(record.payload);
-    return { nativeId: record.nativeId, payload: record.payload, payloadJson, hash: contentHash(payloadJson) };
+    return { ...record, payloadJson, hash: contentHash(payloadJson) };
   });
-  const known = storedHashes(db, source.id, serialised.map((r) => r.nativeId));
+  const stored = storedStates(db, source.id, serialised.map((r) => r.nativeId));
   const changed: MappedRecord[] = [];
-  const unchangedNativeIds: string[] = [];
+  // Listed by the source, stored copy stands: unchanged, not modified, or sent broken this time.
+  const presentNativeIds: string[] = [...page.unchanged];
+  const refreshedValidators: Array<{ nativeId: string; validators: HttpValidators }> = [];
+  let sameContent = 0;
 
   for (const raw of serialised) {
-    if (known.get(raw.nativeId) === raw.hash) {
-      unchangedNativeIds.push(raw.nativeId);
+    const before = stored.get(raw.nativeId);
+    if (before?.contentHash === raw.hash) {
+      presentNativeIds.push(raw.nativeId);
+      sameContent += 1;
+      if (raw.validators && !sameValidators(raw.validators, before.validators)) refreshedValidators.push({ nativeId: raw.nativeId, validators: raw.validators });
       continue;
     }
     const reject = (field: string | undefined, rule: string, message: string): void => {
       errors.push({ sourceId: source.id, nativeId: raw.nativeId, stage: 'map', field, rule, message });
+      presentNativeIds.push(raw.nativeId);
       counts.rejected += 1;
       counts.errors += 1;
     };
@@ -167,13 +209,17 @@ function processPage(
         errors.push({ sourceId: source.id, nativeId: raw.nativeId, stage: 'validate', field: issue.field, rule: issue.rule, message: issue.message });
       }
     }
-    changed.push({ nativeId: raw.nativeId, payloadJson: raw.payloadJson, contentHash: raw.hash, record: result.record, issues: result.issues });
+    changed.push({ nativeId: raw.nativeId, payloadJson: raw.payloadJson, contentHash: raw.hash, record: result.record, issues: result.issues, validators: raw.validators });
   }
 
-  const written = writeRecordPage(db, { sourceId: source.id, priority: source.priority, runId, changed, unchangedNativeIds, errors });
+  const written = writeRecordPage(db, { sourceId: source.id, priority: source.priority, runId, changed, presentNativeIds, refreshedValidators, errors });
   counts.created += written.created;
   counts.updated += written.updated;
-  counts.unchanged += written.unchanged;
+  counts.unchanged += page.unchanged.length + sameContent;
+}
+
+function sameValidators(a: HttpValidators, b: HttpValidators): boolean {
+  return (a.etag ?? null) === (b.etag ?? null) && (a.lastModified ?? null) === (b.lastModified ?? null);
 }
 
 /** The cause name a whole-run failure is grouped under in run reports. */

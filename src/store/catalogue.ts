@@ -1,7 +1,10 @@
 import type { Db } from './database.js';
 import type { NationalRecord, ValidationIssue } from '../model/record.js';
 
-/** Read side of the served catalogue. Views and the API read through here and never write. */
+/**
+ * Read side of the served catalogue. Views and the API read through here and never write.
+ * Withdrawn datasets are left out of lists and counts; a lookup by identifier still finds them.
+ */
 export interface DatasetEntry {
   identifier: string;
   sourceId: string;
@@ -9,6 +12,8 @@ export interface DatasetEntry {
   issues: ValidationIssue[];
   modifiedAt: string;
   updatedAt: string;
+  /** Set when its source stopped listing it: the dataset is gone from the catalogue. */
+  withdrawnAt: string | null;
 }
 
 export interface IdentifierQuery {
@@ -24,18 +29,18 @@ export function listIdentifiers(db: Db, query: IdentifierQuery): string[] {
   const offset = query.offset ?? 0;
   const rows = query.modifiedSince
     ? db
-        .prepare('SELECT identifier FROM datasets WHERE modified_at >= ? ORDER BY identifier LIMIT ? OFFSET ?')
+        .prepare('SELECT identifier FROM datasets WHERE withdrawn_at IS NULL AND modified_at >= ? ORDER BY identifier LIMIT ? OFFSET ?')
         .pluck()
         .all(query.modifiedSince, limit, offset)
-    : db.prepare('SELECT identifier FROM datasets ORDER BY identifier LIMIT ? OFFSET ?').pluck().all(limit, offset);
+    : db.prepare('SELECT identifier FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier LIMIT ? OFFSET ?').pluck().all(limit, offset);
   return rows as string[];
 }
 
 export function getDataset(db: Db, identifier: string): DatasetEntry | undefined {
   const row = db
-    .prepare('SELECT identifier, source_id, record, issues, modified_at, updated_at FROM datasets WHERE identifier = ?')
+    .prepare('SELECT identifier, source_id, record, issues, modified_at, updated_at, withdrawn_at FROM datasets WHERE identifier = ?')
     .get(identifier) as
-    | { identifier: string; source_id: string; record: string; issues: string; modified_at: string; updated_at: string }
+    | { identifier: string; source_id: string; record: string; issues: string; modified_at: string; updated_at: string; withdrawn_at: string | null }
     | undefined;
   if (!row) return undefined;
   return {
@@ -45,9 +50,10 @@ export function getDataset(db: Db, identifier: string): DatasetEntry | undefined
     issues: JSON.parse(row.issues) as ValidationIssue[],
     modifiedAt: row.modified_at,
     updatedAt: row.updated_at,
+    withdrawnAt: row.withdrawn_at,
   };
 }
 
 export function countDatasets(db: Db): number {
-  return db.prepare('SELECT COUNT(*) FROM datasets').pluck().get() as number;
+  return db.prepare('SELECT COUNT(*) FROM datasets WHERE withdrawn_at IS NULL').pluck().get() as number;
 }

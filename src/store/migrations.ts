@@ -11,7 +11,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    description: 'sources, runs, run errors, source records, datasets',
+    description: 'sources, runs, run errors, source records, datasets, changes',
     sql: `
       CREATE TABLE sources (
         id          TEXT PRIMARY KEY,
@@ -25,13 +25,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE runs (
         id                 INTEGER PRIMARY KEY,
         source_id          TEXT NOT NULL REFERENCES sources(id),
-        status             TEXT NOT NULL CHECK (status IN ('running','succeeded','partial','failed','cancelled')),
+        -- queued → running → succeeded | partial | failed | cancelled. Only 'succeeded' means the
+        -- source was listed to the end and every listed record fetched: such a run is the base of
+        -- the next incremental run and the only kind that may withdraw datasets.
+        status             TEXT NOT NULL CHECK (status IN ('queued','running','succeeded','partial','failed','cancelled')),
         incremental_since  TEXT,
-        -- 1 when the source was listed to the end and every listed record was fetched: such a
-        -- run is the base of the next incremental run (records the publisher sent broken do
-        -- not stop that: they come again when the publisher fixes them and bumps modified)
-        complete           INTEGER NOT NULL DEFAULT 0,
-        started_at         TEXT NOT NULL,
+        queued_at          TEXT NOT NULL,
+        started_at         TEXT,
         finished_at        TEXT,
         -- the harvesting process, so a crashed run can be told from a live one; the token tells
         -- this process from an earlier one that had the same pid (PID 1 in every container)
@@ -44,11 +44,14 @@ export const MIGRATIONS: readonly Migration[] = [
         records_unchanged  INTEGER NOT NULL DEFAULT 0,
         records_rejected   INTEGER NOT NULL DEFAULT 0,
         records_flagged    INTEGER NOT NULL DEFAULT 0,
+        records_withdrawn  INTEGER NOT NULL DEFAULT 0,
         error_count        INTEGER NOT NULL DEFAULT 0,
+        -- set by \`ogd-gateway cancel\` from any process; the run stops at its next page
+        cancel_requested   INTEGER NOT NULL DEFAULT 0,
         message            TEXT
       ) STRICT;
       CREATE INDEX runs_by_source ON runs(source_id, id);
-      CREATE INDEX runs_running ON runs(status) WHERE status = 'running';
+      CREATE INDEX runs_open ON runs(status) WHERE status IN ('queued', 'running');
 
       CREATE TABLE run_errors (
         id         INTEGER PRIMARY KEY,
@@ -75,9 +78,15 @@ export const MIGRATIONS: readonly Migration[] = [
         last_seen_at   TEXT NOT NULL,
         changed_at     TEXT NOT NULL,
         last_run_id    INTEGER REFERENCES runs(id),
+        -- when a complete run first did not list it; cleared when it is listed again
+        missing_since  TEXT,
+        -- HTTP validators of the record's last answer, for conditional requests
+        etag           TEXT,
+        last_modified  TEXT,
         PRIMARY KEY (source_id, native_id)
       ) STRICT;
       CREATE INDEX source_records_by_identifier ON source_records(identifier);
+      CREATE INDEX source_records_missing ON source_records(source_id, missing_since) WHERE missing_since IS NOT NULL;
 
       -- The served catalogue: one row per dataset identifier.
       CREATE TABLE datasets (
@@ -91,9 +100,24 @@ export const MIGRATIONS: readonly Migration[] = [
         record       TEXT NOT NULL,
         issues       TEXT NOT NULL,
         created_at   TEXT NOT NULL,
-        updated_at   TEXT NOT NULL
+        updated_at   TEXT NOT NULL,
+        -- set when its source stopped listing it past the grace period: it leaves the lists
+        -- and its identifier answers 410 Gone
+        withdrawn_at TEXT
       ) STRICT;
       CREATE INDEX datasets_by_modified ON datasets(modified_at);
+      CREATE INDEX datasets_by_source ON datasets(source_id, native_id);
+
+      -- What changed in the served catalogue, in order: the base of the change feed.
+      CREATE TABLE changes (
+        id          INTEGER PRIMARY KEY,
+        identifier  TEXT NOT NULL,
+        source_id   TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('created','updated','withdrawn','reinstated')),
+        run_id      INTEGER REFERENCES runs(id),
+        at          TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX changes_by_identifier ON changes(identifier);
     `,
   },
 ];

@@ -5,6 +5,7 @@ import type { NationalRecord, ValidationIssue } from '../model/record.js';
 import { toUtcInstant } from '../model/dates.js';
 import { nowUtc } from './time.js';
 import { recordRunErrors, type RunErrorRecord } from './runs.js';
+import { recordChange } from './changes.js';
 
 /**
  * Bumped whenever mapping changes what a given payload becomes, so that the next harvest
@@ -17,33 +18,51 @@ export function contentHash(payloadJson: string): string {
   return createHash('sha256').update(`${MAPPING_VERSION}\n`).update(payloadJson).digest('base64url');
 }
 
+/** HTTP validators of a record's last answer, sent back as If-None-Match / If-Modified-Since. */
+export interface HttpValidators {
+  etag?: string | undefined;
+  lastModified?: string | undefined;
+}
+
 export interface MappedRecord {
   nativeId: string;
   payloadJson: string;
   contentHash: string;
   record: NationalRecord;
   issues: ValidationIssue[];
+  validators?: HttpValidators | undefined;
 }
 
 export interface PageWriteResult {
   created: number;
   updated: number;
-  unchanged: number;
+  reinstated: number;
 }
 
-/** The stored hash of each of these native ids of a source (absent: never seen). */
-export function storedHashes(db: Db, sourceId: string, nativeIds: readonly string[]): Map<string, string> {
-  const hashes = new Map<string, string>();
-  if (nativeIds.length === 0) return hashes;
+/** What the store knows of one record of a source: its hash and validators. */
+export interface StoredState {
+  contentHash: string;
+  validators: HttpValidators;
+}
+
+/** The stored state of each of these native ids of a source (absent: never seen). */
+export function storedStates(db: Db, sourceId: string, nativeIds: readonly string[]): Map<string, StoredState> {
+  const states = new Map<string, StoredState>();
+  if (nativeIds.length === 0) return states;
   // json_each keeps this one statement whatever the page size (no variable-count limit).
   const rows = db
     .prepare(
-      `SELECT native_id, content_hash FROM source_records
+      `SELECT native_id, content_hash, etag, last_modified FROM source_records
        WHERE source_id = ? AND native_id IN (SELECT value FROM json_each(?))`,
     )
-    .all(sourceId, JSON.stringify(nativeIds)) as Array<{ native_id: string; content_hash: string }>;
-  for (const row of rows) hashes.set(row.native_id, row.content_hash);
-  return hashes;
+    .all(sourceId, JSON.stringify(nativeIds)) as Array<{ native_id: string; content_hash: string; etag: string | null; last_modified: string | null }>;
+  for (const row of rows) {
+    states.set(row.native_id, {
+      contentHash: row.content_hash,
+      validators: { ...(row.etag ? { etag: row.etag } : {}), ...(row.last_modified ? { lastModified: row.last_modified } : {}) },
+    });
+  }
+  return states;
 }
 
 export interface RecordPage {
@@ -52,8 +71,13 @@ export interface RecordPage {
   runId: number;
   /** Records whose payload is new or changed, already mapped. */
   changed: readonly MappedRecord[];
-  /** Native ids seen in this page whose payload hash matched: only their last-seen moves. */
-  unchangedNativeIds: readonly string[];
+  /**
+   * Native ids the source listed in this page whose stored copy stands: same hash, 304 Not
+   * Modified, not re-fetched (incremental), or sent broken this time. Only their presence moves.
+   */
+  presentNativeIds: readonly string[];
+  /** New validators for records that answered 200 with unchanged content. */
+  refreshedValidators: ReadonlyArray<{ nativeId: string; validators: HttpValidators }>;
   /** The page's typed errors, committed with it. */
   errors: readonly RunErrorRecord[];
 }
@@ -66,11 +90,19 @@ export function writeRecordPage(db: Db, page: RecordPage): PageWriteResult {
   const now = nowUtc();
   const statements = prepared(db);
   return db.transaction((): PageWriteResult => {
-    const result: PageWriteResult = { created: 0, updated: 0, unchanged: 0 };
-    for (const nativeId of page.unchangedNativeIds) {
-      statements.touch.run(now, page.runId, page.sourceId, nativeId);
-      result.unchanged += 1;
+    const result: PageWriteResult = { created: 0, updated: 0, reinstated: 0 };
+    const listedIds = JSON.stringify([...page.presentNativeIds, ...page.changed.map((r) => r.nativeId)]);
+
+    // Listed again: no longer missing, and back in the catalogue if it had been withdrawn.
+    statements.touchListed.run(now, page.runId, page.sourceId, listedIds);
+    const reinstated = statements.reinstateListed.all(now, page.sourceId, listedIds) as Array<{ identifier: string }>;
+    for (const { identifier } of reinstated) recordChange(db, { identifier, sourceId: page.sourceId, kind: 'reinstated', runId: page.runId, at: now });
+    result.reinstated = reinstated.length;
+
+    for (const { nativeId, validators } of page.refreshedValidators) {
+      statements.setValidators.run(validators.etag ?? null, validators.lastModified ?? null, page.sourceId, nativeId);
     }
+
     for (const mapped of page.changed) {
       const previous = statements.previousIdentifier.get(page.sourceId, mapped.nativeId) as { identifier: string } | undefined;
       const recordJson = JSON.stringify(mapped.record);
@@ -83,6 +115,8 @@ export function writeRecordPage(db: Db, page: RecordPage): PageWriteResult {
         payload: mapped.payloadJson,
         record: recordJson,
         issues: issuesJson,
+        etag: mapped.validators?.etag ?? null,
+        last_modified: mapped.validators?.lastModified ?? null,
         now,
         run_id: page.runId,
       });
@@ -90,7 +124,8 @@ export function writeRecordPage(db: Db, page: RecordPage): PageWriteResult {
         // The publisher renumbered the record: the old identifier no longer comes from here.
         statements.dropOwnedDataset.run(previous.identifier, page.sourceId, mapped.nativeId);
       }
-      statements.upsertDataset.run({
+      const existed = statements.datasetExists.get(mapped.record.identifier) !== undefined;
+      const written = statements.upsertDataset.run({
         identifier: mapped.record.identifier,
         source_id: page.sourceId,
         native_id: mapped.nativeId,
@@ -101,6 +136,9 @@ export function writeRecordPage(db: Db, page: RecordPage): PageWriteResult {
         issues: issuesJson,
         now,
       });
+      if (written.changes > 0) {
+        recordChange(db, { identifier: mapped.record.identifier, sourceId: page.sourceId, kind: existed ? 'updated' : 'created', runId: page.runId, at: now });
+      }
       if (previous) result.updated += 1;
       else result.created += 1;
     }
@@ -112,10 +150,13 @@ export function writeRecordPage(db: Db, page: RecordPage): PageWriteResult {
 type Statement = Database.Statement<unknown[]>;
 
 interface Statements {
-  touch: Statement;
+  touchListed: Statement;
+  reinstateListed: Statement;
+  setValidators: Statement;
   previousIdentifier: Statement;
   upsertSourceRecord: Statement;
   dropOwnedDataset: Statement;
+  datasetExists: Statement;
   upsertDataset: Statement;
 }
 
@@ -125,17 +166,28 @@ function prepared(db: Db): Statements {
   let statements = cache.get(db);
   if (statements) return statements;
   statements = {
-    touch: db.prepare('UPDATE source_records SET last_seen_at = ?, last_run_id = ? WHERE source_id = ? AND native_id = ?'),
+    touchListed: db.prepare(
+      `UPDATE source_records SET last_seen_at = ?, last_run_id = ?, missing_since = NULL
+       WHERE source_id = ? AND native_id IN (SELECT value FROM json_each(?))`,
+    ),
+    reinstateListed: db.prepare(
+      `UPDATE datasets SET withdrawn_at = NULL, updated_at = ?
+       WHERE source_id = ? AND withdrawn_at IS NOT NULL AND native_id IN (SELECT value FROM json_each(?))
+       RETURNING identifier`,
+    ),
+    setValidators: db.prepare('UPDATE source_records SET etag = ?, last_modified = ? WHERE source_id = ? AND native_id = ?'),
     previousIdentifier: db.prepare('SELECT identifier FROM source_records WHERE source_id = ? AND native_id = ?'),
     upsertSourceRecord: db.prepare(
       `INSERT INTO source_records (source_id, native_id, identifier, content_hash, payload, record, issues,
-         first_seen_at, last_seen_at, changed_at, last_run_id)
-       VALUES (@source_id, @native_id, @identifier, @content_hash, @payload, @record, @issues, @now, @now, @now, @run_id)
+         first_seen_at, last_seen_at, changed_at, last_run_id, etag, last_modified)
+       VALUES (@source_id, @native_id, @identifier, @content_hash, @payload, @record, @issues, @now, @now, @now, @run_id, @etag, @last_modified)
        ON CONFLICT(source_id, native_id) DO UPDATE SET identifier = excluded.identifier, content_hash = excluded.content_hash,
          payload = excluded.payload, record = excluded.record, issues = excluded.issues,
-         last_seen_at = excluded.last_seen_at, changed_at = excluded.changed_at, last_run_id = excluded.last_run_id`,
+         last_seen_at = excluded.last_seen_at, changed_at = excluded.changed_at, last_run_id = excluded.last_run_id,
+         missing_since = NULL, etag = excluded.etag, last_modified = excluded.last_modified`,
     ),
     dropOwnedDataset: db.prepare('DELETE FROM datasets WHERE identifier = ? AND source_id = ? AND native_id = ?'),
+    datasetExists: db.prepare('SELECT 1 FROM datasets WHERE identifier = ?'),
     // Until cross-source identity exists (issue 5), one identifier is one dataset: the record of
     // the highest-priority source wins; on a tie the source that has it keeps it.
     upsertDataset: db.prepare(
@@ -143,7 +195,7 @@ function prepared(db: Db): Statements {
        VALUES (@identifier, @source_id, @native_id, @priority, @title, @modified_at, @record, @issues, @now, @now)
        ON CONFLICT(identifier) DO UPDATE SET source_id = excluded.source_id, native_id = excluded.native_id,
          priority = excluded.priority, title = excluded.title, modified_at = excluded.modified_at,
-         record = excluded.record, issues = excluded.issues, updated_at = excluded.updated_at
+         record = excluded.record, issues = excluded.issues, updated_at = excluded.updated_at, withdrawn_at = NULL
        WHERE (datasets.source_id = excluded.source_id AND datasets.native_id = excluded.native_id)
           OR excluded.priority > datasets.priority`,
     ),

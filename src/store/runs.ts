@@ -6,7 +6,8 @@ import { nowUtc } from './time.js';
 /** Identifies this process among all that ever had its pid. */
 const PROCESS_TOKEN = randomUUID();
 
-export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
+export type FinalRunStatus = Exclude<RunStatus, 'queued' | 'running'>;
 
 export interface RunCounts {
   pages: number;
@@ -16,6 +17,7 @@ export interface RunCounts {
   unchanged: number;
   rejected: number;
   flagged: number;
+  withdrawn: number;
   errors: number;
 }
 
@@ -24,8 +26,8 @@ export interface RunRow {
   source_id: string;
   status: RunStatus;
   incremental_since: string | null;
-  complete: number;
-  started_at: string;
+  queued_at: string;
+  started_at: string | null;
   finished_at: string | null;
   pid: number | null;
   process_token: string | null;
@@ -36,7 +38,9 @@ export interface RunRow {
   records_unchanged: number;
   records_rejected: number;
   records_flagged: number;
+  records_withdrawn: number;
   error_count: number;
+  cancel_requested: number;
   message: string | null;
 }
 
@@ -61,42 +65,76 @@ export class SourceBusyError extends StoreError {
 }
 
 /**
- * Open a run, refusing when the source already has a live one. The check and the insert
- * share one IMMEDIATE transaction, so two processes cannot both start a run of one source.
+ * Queue a run, refusing when the source already has a live queued or running one. The check and
+ * the insert share one IMMEDIATE transaction, so two processes cannot both open a run of one
+ * source; an open run of a process that has died is closed as failed on the way.
  */
-export function startRun(db: Db, sourceId: string, incrementalSince: string | null): number {
+export function queueRun(db: Db, sourceId: string): number {
   return db
     .transaction(() => {
       const open = db
-        .prepare(`SELECT id, pid, process_token FROM runs WHERE source_id = ? AND status = 'running' ORDER BY id DESC LIMIT 1`)
+        .prepare(`SELECT id, pid, process_token FROM runs WHERE source_id = ? AND status IN ('queued', 'running') ORDER BY id DESC LIMIT 1`)
         .get(sourceId) as RunOwner | undefined;
       if (open) {
         if (isRunLive(open)) throw new SourceBusyError(sourceId, open.id);
         closeRunAsCrashed(db, open.id);
       }
       const result = db
-        .prepare(`INSERT INTO runs (source_id, status, incremental_since, started_at, pid, process_token) VALUES (?, 'running', ?, ?, ?, ?)`)
-        .run(sourceId, incrementalSince, nowUtc(), process.pid, PROCESS_TOKEN);
+        .prepare(`INSERT INTO runs (source_id, status, queued_at, pid, process_token) VALUES (?, 'queued', ?, ?, ?)`)
+        .run(sourceId, nowUtc(), process.pid, PROCESS_TOKEN);
       return Number(result.lastInsertRowid);
     })
     .immediate();
 }
 
+/** Move a queued run to running. False when it is no longer queued (it was cancelled meanwhile). */
+export function markRunStarted(db: Db, runId: number, incrementalSince: string | null): boolean {
+  const result = db
+    .prepare(`UPDATE runs SET status = 'running', started_at = ?, incremental_since = ? WHERE id = ? AND status = 'queued'`)
+    .run(nowUtc(), incrementalSince, runId);
+  return result.changes === 1;
+}
+
 export interface RunOutcome {
-  status: Exclude<RunStatus, 'running'>;
-  /** Listed to the end with every listed record fetched (see the runs.complete column). */
-  complete: boolean;
+  status: FinalRunStatus;
   counts: RunCounts;
   message: string | null;
 }
 
 export function finishRun(db: Db, runId: number, outcome: RunOutcome): void {
-  const { status, complete, counts, message } = outcome;
+  const { status, counts, message } = outcome;
   db.prepare(
-    `UPDATE runs SET status = ?, complete = ?, finished_at = ?, pages = ?, records_seen = ?, records_created = ?, records_updated = ?,
-       records_unchanged = ?, records_rejected = ?, records_flagged = ?, error_count = ?, message = ?
+    `UPDATE runs SET status = ?, finished_at = ?, pages = ?, records_seen = ?, records_created = ?, records_updated = ?,
+       records_unchanged = ?, records_rejected = ?, records_flagged = ?, records_withdrawn = ?, error_count = ?, message = ?
      WHERE id = ?`,
-  ).run(status, complete ? 1 : 0, nowUtc(), counts.pages, counts.seen, counts.created, counts.updated, counts.unchanged, counts.rejected, counts.flagged, counts.errors, message, runId);
+  ).run(status, nowUtc(), counts.pages, counts.seen, counts.created, counts.updated, counts.unchanged, counts.rejected, counts.flagged, counts.withdrawn, counts.errors, message, runId);
+}
+
+export type CancelOutcome = 'cancelled' | 'requested' | 'not-open';
+
+/**
+ * Cancel a run from any process: a queued run is cancelled at once; a running one is flagged and
+ * stops at its next page (the process running it polls the flag), keeping what it committed.
+ */
+export function requestCancel(db: Db, runId: number): CancelOutcome {
+  return db
+    .transaction((): CancelOutcome => {
+      const run = db.prepare('SELECT status FROM runs WHERE id = ?').get(runId) as { status: RunStatus } | undefined;
+      if (run?.status === 'queued') {
+        db.prepare(`UPDATE runs SET status = 'cancelled', finished_at = ?, message = ? WHERE id = ?`).run(nowUtc(), 'cancelled before it started', runId);
+        return 'cancelled';
+      }
+      if (run?.status === 'running') {
+        db.prepare('UPDATE runs SET cancel_requested = 1 WHERE id = ?').run(runId);
+        return 'requested';
+      }
+      return 'not-open';
+    })
+    .immediate();
+}
+
+export function isCancelRequested(db: Db, runId: number): boolean {
+  return (db.prepare('SELECT cancel_requested FROM runs WHERE id = ?').pluck().get(runId) as number | undefined) === 1;
 }
 
 export function recordRunErrors(db: Db, runId: number, errors: readonly RunErrorRecord[]): void {
@@ -110,11 +148,11 @@ export function recordRunErrors(db: Db, runId: number, errors: readonly RunError
 }
 
 /**
- * Close runs left 'running' by a process that no longer exists (a crash, kill -9): they
+ * Close runs left queued or running by a process that no longer exists (a crash, kill -9): they
  * are failed runs. A run whose process is alive (a server beside this CLI) is left alone.
  */
 export function closeCrashedRuns(db: Db): number {
-  const open = db.prepare(`SELECT id, pid, process_token FROM runs WHERE status = 'running'`).all() as RunOwner[];
+  const open = db.prepare(`SELECT id, pid, process_token FROM runs WHERE status IN ('queued', 'running')`).all() as RunOwner[];
   let closed = 0;
   for (const run of open) {
     if (isRunLive(run)) continue;
@@ -138,7 +176,7 @@ function isRunLive(run: RunOwner): boolean {
 }
 
 function closeRunAsCrashed(db: Db, runId: number): void {
-  db.prepare(`UPDATE runs SET status = 'failed', finished_at = ?, message = ? WHERE id = ? AND status = 'running'`).run(
+  db.prepare(`UPDATE runs SET status = 'failed', finished_at = ?, message = ? WHERE id = ? AND status IN ('queued', 'running')`).run(
     nowUtc(),
     'the harvesting process ended before the run finished (crash or kill); closed as failed',
     runId,
@@ -159,10 +197,10 @@ export function lastRun(db: Db, sourceId: string): RunRow | undefined {
   return db.prepare('SELECT * FROM runs WHERE source_id = ? ORDER BY id DESC LIMIT 1').get(sourceId) as RunRow | undefined;
 }
 
-/** The newest complete run (listed to the end, every record fetched): the base of the next incremental run. */
-export function lastCompleteRun(db: Db, sourceId: string): RunRow | undefined {
+/** The newest succeeded run (listed to the end, every record fetched): the base of the next incremental run. */
+export function lastSucceededRun(db: Db, sourceId: string): RunRow | undefined {
   return db
-    .prepare(`SELECT * FROM runs WHERE source_id = ? AND complete = 1 ORDER BY id DESC LIMIT 1`)
+    .prepare(`SELECT * FROM runs WHERE source_id = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1`)
     .get(sourceId) as RunRow | undefined;
 }
 

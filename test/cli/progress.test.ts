@@ -6,7 +6,7 @@ function fakeStream(isTTY: boolean): NodeJS.WriteStream & { output: string } {
   return stream as unknown as NodeJS.WriteStream & { output: string };
 }
 
-const progress = { sourceId: 'moda', pages: 3, seen: 3000, created: 10, updated: 5, unchanged: 2985, rejected: 0, flagged: 2, errors: 1, elapsedMs: 1500 };
+const progress = { sourceId: 'moda', pages: 3, seen: 3000, created: 10, updated: 5, unchanged: 2985, rejected: 0, flagged: 2, withdrawn: 0, errors: 1, elapsedMs: 1500 };
 
 t.test('progress is drawn on a terminal, in place', async (t) => {
   const stream = fakeStream(true);
@@ -34,6 +34,6 @@ t.test('the summary names the source, status, counts and reason', async (t) => {
     durationMs: 1234,
   });
   t.match(text, /^moda: FAILED \(run 7, 1\.2s, changes since 2026-11-22T02:50:00Z\)/);
-  t.match(text, /3000 records: 10 new, 5 changed, 2985 unchanged, 0 rejected, 2 kept with rule errors; 1 errors/);
+  t.match(text, /3000 records: 10 new, 5 changed, 2985 unchanged, 0 rejected, 2 kept with rule errors, 0 withdrawn; 1 errors/);
   t.match(text, /reason: HTTP 500/);
 });

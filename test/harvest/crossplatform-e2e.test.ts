@@ -20,7 +20,7 @@ t.test('a cross-platform platform is harvested and served back through the same 
 
   const summary = await harvester.run('fixture');
   t.ok(summary, 'the run happened');
-  t.equal(summary!.status, 'partial', 'one record is rejected, so the run is partial');
+  t.equal(summary!.status, 'succeeded', 'the source was read whole: a record the publisher sent broken does not make the run partial');
   t.equal(summary!.counts.seen, allRecords.length);
   t.equal(summary!.counts.created, served.length);
   t.equal(summary!.counts.rejected, 1);
@@ -103,7 +103,7 @@ t.test('a cross-platform platform is harvested and served back through the same 
   await t.test('a second run asks only for changes, and unchanged records are not rewritten', async (t) => {
     platform.requests.length = 0;
     const again = await harvester.run('fixture');
-    t.equal(again!.status, 'succeeded', 'nothing failed: the titleless record is no longer listed as changed');
+    t.equal(again!.status, 'succeeded');
     t.match(platform.requests[0], /modified=/, 'the list request carries modified');
     const runs = listRuns(db, 'fixture');
     t.equal(runs.length, 2);

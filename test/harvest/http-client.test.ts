@@ -159,3 +159,81 @@ t.test('a cancelled request says so and is not retried', async (t) => {
   const err = await rejection(client.get(url, { signal: controller.signal }));
   t.equal(err.kind, 'cancelled');
 });
+
+t.test('conditional GET with an ETag: validators come back, a match is a 304 with no body', async (t) => {
+  const etag = '"v1-abc"';
+  const seen: Array<string | undefined> = [];
+  const url = await serve(t, (req, res) => {
+    seen.push(req.headers['if-none-match']);
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { etag });
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json', etag });
+    res.end('{"v":1}');
+  });
+  const client = new HttpClient(limits);
+  t.teardown(() => client.close());
+
+  const first = await client.get(url);
+  t.equal(first.status, 200);
+  t.equal(first.notModified, false);
+  t.equal(first.body, '{"v":1}');
+  t.same(first.validators, { etag });
+
+  const second = await client.get(url, { validators: first.validators });
+  t.equal(second.status, 304);
+  t.equal(second.notModified, true);
+  t.equal(second.body, '');
+  t.same(second.validators, { etag });
+
+  const json = await client.getJson(url, { validators: { etag } });
+  t.equal(json.response.status, 304);
+  t.equal(json.response.notModified, true);
+  t.equal(json.json, undefined, 'nothing parsed on a 304');
+
+  const changed = await client.getJson(url, { validators: { etag: '"v0-old"' } });
+  t.equal(changed.response.status, 200);
+  t.same(changed.json, { v: 1 });
+  t.same(seen, [undefined, etag, etag, '"v0-old"'], 'If-None-Match sent only when asked');
+});
+
+t.test('conditional GET with Last-Modified: If-Modified-Since gets a 304', async (t) => {
+  const lastModified = 'Wed, 01 May 2024 08:00:00 GMT';
+  const seen: Array<string | undefined> = [];
+  const url = await serve(t, (req, res) => {
+    const since = req.headers['if-modified-since'];
+    seen.push(since);
+    if (since !== undefined && Date.parse(since) >= Date.parse(lastModified)) {
+      res.writeHead(304);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'last-modified': lastModified });
+    res.end('{"v":2}');
+  });
+  const client = new HttpClient(limits);
+  t.teardown(() => client.close());
+
+  const first = await client.getJson(url);
+  t.same(first.json, { v: 2 });
+  t.same(first.response.validators, { lastModified });
+
+  const second = await client.getJson(url, { validators: first.response.validators });
+  t.equal(second.response.status, 304);
+  t.equal(second.response.notModified, true);
+  t.equal(second.response.body, '');
+  t.equal(second.json, undefined);
+  t.same(second.response.validators, { lastModified }, 'a 304 without validators keeps the ones sent');
+  t.same(seen, [undefined, lastModified]);
+});
+
+t.test('a response without validators says so', async (t) => {
+  const url = await serve(t, (_req, res) => res.end('{}'));
+  const client = new HttpClient(limits);
+  t.teardown(() => client.close());
+  const response = await client.get(url);
+  t.same(response.validators, {});
+  t.equal(response.notModified, false);
+});

@@ -37,7 +37,7 @@ t.test('a source on a schedule is harvested on its ticks, and its runs never ove
   const runs = listRuns(db, 'every-second').reverse();
   t.ok(runs.length >= 1 && runs.length <= 3, `ran on its ticks, skipping ticks while busy (${runs.length} runs in 4.5 s of one-second ticks)`);
   for (let i = 1; i < runs.length; i += 1) {
-    t.ok(runs[i]!.started_at >= runs[i - 1]!.finished_at!, `run ${runs[i]!.id} started after run ${runs[i - 1]!.id} finished`);
+    t.ok(runs[i]!.started_at! >= runs[i - 1]!.finished_at!, `run ${runs[i]!.id} started after run ${runs[i - 1]!.id} finished`);
   }
   t.ok(runs.every((r) => r.status === 'succeeded'), 'every run succeeded');
   t.equal(listRuns(db, 'disabled').length, 0, 'a disabled source is not scheduled');

@@ -4,12 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { openDatabase, schemaVersion, StoreError } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-import { closeCrashedRuns, lastRun, SourceBusyError, startRun } from '../../src/store/runs.js';
+import { closeCrashedRuns, lastRun, markRunStarted, queueRun, requestCancel, SourceBusyError } from '../../src/store/runs.js';
 import { syncSources } from '../../src/store/sources.js';
 import { tempDir } from '../helpers/gateway.js';
 import type { SourceConfig } from '../../src/config/types.js';
 
-const source: SourceConfig = { id: 'agency', name: 'Agency', type: 'crossplatform', url: 'https://example.gov.tw', schedule: '0 3 * * *', priority: 0, enabled: true, options: {} };
+const source: SourceConfig = { id: 'agency', name: 'Agency', type: 'crossplatform', url: 'https://example.gov.tw', schedule: '0 3 * * *', priority: 0, enabled: true, withdrawAfterHours: 72, options: {} };
 
 function openFresh(t: Tap): ReturnType<typeof openDatabase> {
   const { dir, cleanup } = tempDir();
@@ -30,25 +30,40 @@ function deadPid(): number {
 
 t.test('a run left open by a dead process is closed as failed', async (t) => {
   const db = openFresh(t);
-  db.prepare(`INSERT INTO runs (source_id, status, started_at, pid, process_token) VALUES ('agency', 'running', '2026-01-01T00:00:00Z', ?, 'gone')`).run(deadPid());
+  db.prepare(`INSERT INTO runs (source_id, status, queued_at, started_at, pid, process_token) VALUES ('agency', 'running', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?, 'gone')`).run(deadPid());
   t.equal(closeCrashedRuns(db), 1);
   t.match(lastRun(db, 'agency'), { status: 'failed', message: /ended before the run finished/ });
 });
 
 t.test('a run left open by an earlier process with this same pid (a restarted container) is closed', async (t) => {
   const db = openFresh(t);
-  db.prepare(`INSERT INTO runs (source_id, status, started_at, pid, process_token) VALUES ('agency', 'running', '2026-01-01T00:00:00Z', ?, 'earlier-incarnation')`).run(process.pid);
-  const runId = startRun(db, 'agency', null);
+  db.prepare(`INSERT INTO runs (source_id, status, queued_at, started_at, pid, process_token) VALUES ('agency', 'running', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?, 'earlier-incarnation')`).run(process.pid);
+  const runId = queueRun(db, 'agency');
   t.equal(lastRun(db, 'agency')!.id, runId, 'the new run starts');
   t.equal((db.prepare('SELECT status FROM runs WHERE id = 1').get() as { status: string }).status, 'failed');
 });
 
-t.test('a live run blocks a second one of the same source', async (t) => {
+t.test('a live run, queued or running, blocks a second one of the same source', async (t) => {
   const db = openFresh(t);
-  const first = startRun(db, 'agency', null);
-  t.throws(() => startRun(db, 'agency', null), SourceBusyError);
+  const first = queueRun(db, 'agency');
+  t.throws(() => queueRun(db, 'agency'), SourceBusyError, 'while queued');
+  t.ok(markRunStarted(db, first, null));
+  t.throws(() => queueRun(db, 'agency'), SourceBusyError, 'while running');
   t.equal(closeCrashedRuns(db), 0, 'a live run is not closed');
   t.equal(lastRun(db, 'agency')!.id, first);
+});
+
+t.test('cancelling: a queued run at once, a running one at its next page', async (t) => {
+  const db = openFresh(t);
+  const queued = queueRun(db, 'agency');
+  t.equal(requestCancel(db, queued), 'cancelled');
+  t.notOk(markRunStarted(db, queued, null), 'a cancelled run does not start');
+  t.match(lastRun(db, 'agency'), { status: 'cancelled' });
+  const running = queueRun(db, 'agency');
+  markRunStarted(db, running, null);
+  t.equal(requestCancel(db, running), 'requested');
+  t.match(lastRun(db, 'agency'), { status: 'running', cancel_requested: 1 });
+  t.equal(requestCancel(db, 9999), 'not-open');
 });
 
 t.test('migrations run once and a newer database is refused', async (t) => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../store/database.js';
-import { getDataset, listIdentifiers } from '../../store/catalogue.js';
+import { listIdentifiers } from '../../store/catalogue.js';
+import { findServedDataset } from '../served-dataset.js';
 import { parseTaiwanDate, toUtcInstant } from '../../model/dates.js';
 import { toGen1Json } from '../../views/gen1.js';
 import { servedRecordSchema } from '../record-schema.js';
@@ -78,6 +79,7 @@ export function crossPlatformRoutes(app: FastifyInstance, db: Db): void {
             properties: { success: { type: 'boolean' }, result: servedRecordSchema() },
           },
           404: { description: 'No dataset with this identifier (ER0100).', ...specErrorSchema },
+          410: { description: 'The dataset was withdrawn: its source no longer lists it (ER010001).', ...specErrorSchema },
         },
       },
       // The record schema documents the shape; plain JSON.stringify serialises it, so a
@@ -85,12 +87,8 @@ export function crossPlatformRoutes(app: FastifyInstance, db: Db): void {
       serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (request, reply) => {
-      const entry = getDataset(db, request.params.identifier);
-      if (!entry) {
-        return reply
-          .code(404)
-          .send(specError(ERROR_CODES.notFound, `no dataset with identifier "${request.params.identifier}"`, request.params.identifier));
-      }
+      const entry = findServedDataset(db, request.params.identifier);
+      if ('error' in entry) return reply.code(entry.status).send(entry.error);
       return { success: true, result: toGen1Json(entry.record) };
     },
   );

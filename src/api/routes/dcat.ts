@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../store/database.js';
-import { getDataset } from '../../store/catalogue.js';
+import { findServedDataset } from '../served-dataset.js';
 import { toDcatJsonLd } from '../../views/dcat-jsonld.js';
 import { ERROR_CODES, specError, specErrorSchema } from '../errors.js';
 
@@ -28,6 +28,7 @@ export function dcatRoutes(app: FastifyInstance, db: Db, publicUrl: string): voi
             content: { 'application/ld+json': { schema: { type: 'object', additionalProperties: true } } },
           },
           404: { description: 'No dataset with this identifier, or not a .jsonld path (ER0100).', ...specErrorSchema },
+          410: { description: 'The dataset was withdrawn: its source no longer lists it (ER010001).', ...specErrorSchema },
         },
       },
       serializerCompiler: () => (data) => JSON.stringify(data),
@@ -37,11 +38,8 @@ export function dcatRoutes(app: FastifyInstance, db: Db, publicUrl: string): voi
       if (!file.endsWith(JSONLD_SUFFIX) || file.length === JSONLD_SUFFIX.length) {
         return reply.code(404).send(specError(ERROR_CODES.notFound, `no such document: /dataset/${file} (use /dataset/{identifier}.jsonld)`));
       }
-      const identifier = file.slice(0, -JSONLD_SUFFIX.length);
-      const entry = getDataset(db, identifier);
-      if (!entry) {
-        return reply.code(404).send(specError(ERROR_CODES.notFound, `no dataset with identifier "${identifier}"`, identifier));
-      }
+      const entry = findServedDataset(db, file.slice(0, -JSONLD_SUFFIX.length));
+      if ('error' in entry) return reply.code(entry.status).send(entry.error);
       return reply.type('application/ld+json; charset=utf-8').send(toDcatJsonLd(entry.record, { baseUrl: publicUrl }));
     },
   );

@@ -1,0 +1,41 @@
+import type { Db } from './database.js';
+import { recordChange } from './changes.js';
+import { nowUtc } from './time.js';
+
+export interface WithdrawalOutcome {
+  /** Records of the source this run did not list, newly or still missing. */
+  missing: number;
+  /** Identifiers withdrawn now: missing for longer than the grace period. */
+  withdrawn: string[];
+}
+
+/**
+ * After a run that listed the whole source (status succeeded, and only then): mark what it did
+ * not list as missing, and withdraw what has been missing for longer than `graceMs`. A dataset
+ * is never deleted: it leaves the lists, its identifier answers 410, and the withdrawal is
+ * recorded as a change. Listing it again reinstates it (see writeRecordPage).
+ */
+export function withdrawMissing(db: Db, sourceId: string, runId: number, graceMs: number): WithdrawalOutcome {
+  const now = nowUtc();
+  const cutoff = new Date(Date.parse(now) - graceMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return db.transaction((): WithdrawalOutcome => {
+    db.prepare(
+      `UPDATE source_records SET missing_since = ?
+       WHERE source_id = ? AND last_run_id IS NOT ? AND missing_since IS NULL`,
+    ).run(now, sourceId, runId);
+    const missing = db
+      .prepare('SELECT COUNT(*) FROM source_records WHERE source_id = ? AND missing_since IS NOT NULL')
+      .pluck()
+      .get(sourceId) as number;
+    const withdrawn = db
+      .prepare(
+        `UPDATE datasets SET withdrawn_at = ?, updated_at = ?
+         WHERE source_id = ? AND withdrawn_at IS NULL AND native_id IN (
+           SELECT native_id FROM source_records WHERE source_id = ? AND missing_since IS NOT NULL AND missing_since <= ?)
+         RETURNING identifier`,
+      )
+      .all(now, now, sourceId, sourceId, cutoff) as Array<{ identifier: string }>;
+    for (const { identifier } of withdrawn) recordChange(db, { identifier, sourceId, kind: 'withdrawn', runId, at: now });
+    return { missing, withdrawn: withdrawn.map((w) => w.identifier) };
+  })();
+}
