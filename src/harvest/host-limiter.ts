@@ -140,6 +140,11 @@ export class HostLimiter {
     if (this.head === this.queue.length) {
       this.queue = [];
       this.head = 0;
+      // Nobody left to wake (the last waiter was admitted or gave up): do not hold the process open.
+      if (this.timer !== undefined) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+      }
     } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;

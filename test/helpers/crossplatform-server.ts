@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -13,6 +14,8 @@ export interface FixturePlatform {
   faults: Faults;
   /** Record requests answered so far (for arming dieAfterRecords relative to now). */
   recordResponses(): number;
+  /** Record requests answered 304 Not Modified so far. */
+  notModifiedResponses(): number;
   close(): Promise<void>;
 }
 
@@ -33,6 +36,8 @@ export interface Faults {
   delayMs?: number;
   /** Extra identifiers appended to the list (e.g. duplicates). */
   extraListed?: string[];
+  /** Send an ETag with each record and answer 304 to a matching If-None-Match. */
+  etags?: boolean;
 }
 
 const TAIPEI_OFFSET_MS = 8 * 3600 * 1000;
@@ -54,6 +59,7 @@ export async function startFixturePlatform(initial: Record<string, unknown>[]): 
   const requests: string[] = [];
   const faults: Faults = {};
   let recordResponses = 0;
+  let notModified = 0;
   let dead = false;
 
   const send = (res: ServerResponse, status: number, body: string): void => {
@@ -95,7 +101,18 @@ export async function startFixturePlatform(initial: Record<string, unknown>[]): 
       if (faults.malformedRecords?.has(id)) return send(res, 200, '{"success":true,"result":{"identifier":');
       const record = records.get(id);
       if (!record || faults.missingRecords?.has(id)) return send(res, 404, JSON.stringify({ success: false, error: { identifier: id, error_type: 'ER0100', message: 'not found' } }));
-      return send(res, 200, JSON.stringify({ success: true, result: record }));
+      const body = JSON.stringify({ success: true, result: record });
+      if (faults.etags) {
+        const etag = `"${createHash('sha1').update(body).digest('hex')}"`;
+        if (req.headers['if-none-match'] === etag) {
+          notModified += 1;
+          res.writeHead(304, { etag });
+          res.end();
+          return;
+        }
+        res.setHeader('etag', etag);
+      }
+      return send(res, 200, body);
     }
     send(res, 404, '{}');
   };
@@ -112,6 +129,7 @@ export async function startFixturePlatform(initial: Record<string, unknown>[]): 
     requests,
     faults,
     recordResponses: () => recordResponses,
+    notModifiedResponses: () => notModified,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

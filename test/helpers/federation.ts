@@ -30,11 +30,12 @@ export async function startHarvestedPlatform(
   records: Array<Record<string, unknown>>,
   overrides: Record<string, unknown> = {},
   sourceOptions: Record<string, unknown> = { pageSize: 2 },
+  sourceSettings: Record<string, unknown> = {},
 ): Promise<HarvestedPlatform> {
   const platform = await startFixturePlatform(records);
   const { dir, cleanup } = tempDir();
   const config = testConfig(join(dir, 'catalog.db'), platform.url, {
-    sources: [{ id: 'fixture', name: 'Fixture platform', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: sourceOptions }],
+    sources: [{ id: 'fixture', name: 'Fixture platform', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: sourceOptions, ...sourceSettings }],
     ...overrides,
   });
   const db = openTestDb(config);
@@ -46,9 +47,14 @@ export async function startHarvestedPlatform(
   return { platform, db, harvester: new Harvester(db, config, silentLog) };
 }
 
-/** A harvested platform plus the gateway's API listening on loopback. */
-export async function startFederation(t: Test, records: Array<Record<string, unknown>>, publicUrl: string): Promise<Federation> {
-  const harvested = await startHarvestedPlatform(t, records);
+/** A harvested platform plus the gateway's API listening on loopback; `sourceSettings` e.g. withdrawAfterHours. */
+export async function startFederation(
+  t: Test,
+  records: Array<Record<string, unknown>>,
+  publicUrl: string,
+  sourceSettings: Record<string, unknown> = {},
+): Promise<Federation> {
+  const harvested = await startHarvestedPlatform(t, records, {}, { pageSize: 2 }, sourceSettings);
   const api = await buildApi({ db: harvested.db, publicUrl, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   // Registered after the platform's teardown, so it runs first: the API closes before the store.
