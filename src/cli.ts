@@ -5,6 +5,7 @@ import { serve } from './cli/serve.js';
 import { harvest } from './cli/harvest.js';
 import { sources } from './cli/sources.js';
 import { runs } from './cli/runs.js';
+import { cancel } from './cli/cancel.js';
 
 const USAGE = `ogd-gateway — harvest Taiwan open-data catalogues and serve one federated catalogue
 
@@ -13,6 +14,7 @@ Usage:
   ogd-gateway harvest [sourceId ...]  harvest now (all enabled sources when none named)
   ogd-gateway sources                 configured sources with their last run
   ogd-gateway runs [sourceId]         recent runs with their errors grouped by cause
+  ogd-gateway cancel RUN_ID           stop a queued or running run (from any process)
 
 Options:
   --config FILE   configuration file (default: $OGD_CONFIG, else config/default.json)
@@ -22,7 +24,7 @@ Options:
   -h, --help      this text
 
 Environment: PORT, DATABASE_PATH, OGD_CONFIG, LOG_LEVEL.
-Exit status: 0 success; 1 a run failed; 2 bad usage or configuration.`;
+Exit status: 0 success; 1 a run failed (or was cancelled); 2 bad usage or configuration.`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -58,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
       return sources({ ...common, json: values.json });
     case 'runs':
       return runs({ ...common, sourceId: rest[0], json: values.json });
+    case 'cancel':
+      return cancel({ ...common, runId: rest[0] });
     default:
       process.stderr.write(`ogd-gateway: unknown command "${verb}"\n\n${USAGE}\n`);
       return 2;

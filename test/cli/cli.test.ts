@@ -116,6 +116,32 @@ t.test('Ctrl-C cancels a harvest: the run is recorded as cancelled and the exit 
   t.ok(platform.recordResponses() < many.length, 'the harvest stopped early');
 });
 
+t.test('ogd-gateway cancel stops a run going on in another process', async (t) => {
+  const many = Array.from({ length: 40 }, (_, i) => ({ ...records[0]!, identifier: `A41000000G-${String(i).padStart(6, '0')}` }));
+  const platform = await startFixturePlatform(many);
+  platform.faults.delayMs = 100;
+  const { dir, cleanup } = tempDir();
+  t.teardown(async () => {
+    await platform.close();
+    cleanup();
+  });
+  const config = writeConfig(dir, [{ id: 'slow', name: 'Slow', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: { pageSize: 2, concurrency: 1 } }]);
+  const harvesting = runCli(['harvest', '--config', config]);
+  while (platform.recordResponses() < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+  const cancelled = await runCli(['cancel', '1', '--config', config]);
+  t.equal(cancelled.code, 0, cancelled.stderr);
+  t.match(cancelled.stdout, /run 1 will stop after its current page/);
+  const result = await harvesting;
+  t.equal(result.code, 1);
+  t.match(result.stdout, /slow: CANCELLED/);
+  t.ok(platform.recordResponses() < many.length, 'it stopped early');
+  const again = await runCli(['cancel', '1', '--config', config]);
+  t.equal(again.code, 1);
+  t.match(again.stderr, /not queued or running/);
+  const bad = await runCli(['cancel', 'x', '--config', config]);
+  t.equal(bad.code, 2);
+});
+
 t.test('an invalid configuration stops start-up naming the field', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);

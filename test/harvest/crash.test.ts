@@ -1,0 +1,65 @@
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { projectPath } from '../../src/model/project-root.js';
+import { startFixturePlatform } from '../helpers/crossplatform-server.js';
+import { readFixture, tempDir } from '../helpers/gateway.js';
+
+const CLI = projectPath('dist', 'src', 'cli.js');
+const own = readFixture<Array<Record<string, unknown>>>('crossplatform', 'own-records.json').filter((r) => r.title !== undefined);
+
+t.test('kill -9 of a harvesting process loses nothing committed, and the next run succeeds', async (t) => {
+  const records = Array.from({ length: 30 }, (_, i) => ({ ...own[i % own.length]!, identifier: `A41000000G-${String(400 + i).padStart(6, '0')}` }));
+  const platform = await startFixturePlatform(records);
+  platform.faults.delayMs = 40;
+  const { dir, cleanup } = tempDir();
+  t.teardown(async () => {
+    await platform.close();
+    cleanup();
+  });
+  const dbPath = join(dir, 'catalog.db');
+  const config = join(dir, 'config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      database: { path: dbPath },
+      harvest: { allowPrivateAddresses: true, retries: 0 },
+      sources: [{ id: 'agency', name: 'Agency', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: { pageSize: 3, concurrency: 1 } }],
+    }),
+  );
+
+  const child = spawn(process.execPath, [CLI, 'harvest', '--config', config], { cwd: projectPath(), stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'silent' } });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  while (platform.recordResponses() < 10) await new Promise((resolve) => setTimeout(resolve, 20));
+  child.kill('SIGKILL');
+  t.equal(await exited, 'SIGKILL', 'the harvester was killed mid-run');
+
+  const db = new Database(dbPath);
+  t.equal(db.pragma('integrity_check', { simple: true }), 'ok', 'the database is consistent');
+  const stored = db.prepare('SELECT identifier, record FROM datasets').all() as Array<{ identifier: string; record: string }>;
+  t.ok(stored.length >= 3 && stored.length < 30, `the pages committed before the kill are there (${stored.length})`);
+  for (const row of stored) t.doesNotThrow(() => JSON.parse(row.record), `${row.identifier} is whole`);
+  t.match(db.prepare('SELECT status FROM runs').all(), [{ status: 'running' }], 'the killed run was left open');
+  db.close();
+
+  platform.faults.delayMs = 0;
+  // Not spawnSync: the platform answering it lives in this process's event loop.
+  const next = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
+    const again = spawn(process.execPath, [CLI, 'harvest', '--config', config], { cwd: projectPath(), env: { ...process.env, LOG_LEVEL: 'silent' } });
+    let stdout = '';
+    again.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    again.on('close', (status) => resolve({ status, stdout }));
+  });
+  t.equal(next.status, 0);
+  t.match(next.stdout, /agency: SUCCEEDED/);
+
+  const after = new Database(dbPath, { readonly: true });
+  t.teardown(() => after.close());
+  t.match(after.prepare('SELECT id, status, message FROM runs ORDER BY id').all(), [
+    { id: 1, status: 'failed', message: /ended before the run finished/ },
+    { id: 2, status: 'succeeded' },
+  ]);
+  t.equal(after.prepare('SELECT COUNT(*) FROM datasets').pluck().get(), 30, 'the next run completed the catalogue');
+});
