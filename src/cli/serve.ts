@@ -10,7 +10,6 @@ export async function serve(options: CommonOptions): Promise<number> {
   const app = await buildApi({ db, publicUrl: config.server.publicUrl, logger: log });
   await app.listen({ port: config.server.port, host: config.server.host });
 
-  const shutdown = new AbortController();
   const harvester = new Harvester(db, config, log);
   const scheduler = new Scheduler(harvester, log);
   scheduler.start(config.sources);
@@ -19,7 +18,7 @@ export async function serve(options: CommonOptions): Promise<number> {
     // A fresh install should show a catalogue within seconds, not at the first cron tick.
     for (const source of config.sources) {
       if (!source.enabled || lastSucceededRun(db, source.id)) continue;
-      harvester.run(source.id, { signal: shutdown.signal }).catch((err: unknown) => log.error({ source: source.id, err }, 'start-up harvest failed'));
+      harvester.run(source.id).catch((err: unknown) => log.error({ source: source.id, err }, 'start-up harvest failed'));
     }
   }
 
@@ -31,10 +30,9 @@ export async function serve(options: CommonOptions): Promise<number> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  shutdown.abort();
   await scheduler.stop();
   await app.close();
-  await harvester.settle();
+  await harvester.shutdown();
   db.close();
   return 0;
 }

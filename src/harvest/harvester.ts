@@ -21,6 +21,8 @@ export interface RunRequest {
 export class Harvester {
   private readonly active = new Map<string, Promise<RunSummary | undefined>>();
   private readonly slots: Slots;
+  /** Aborted at shutdown: every queued and running run of this process stops. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly db: Db,
@@ -55,12 +57,14 @@ export class Harvester {
     }
   }
 
-  /** Wait for every run in flight (used at shutdown). */
-  async settle(): Promise<void> {
+  /** Stop every queued and running run (each ends cancelled after its current page) and wait for them. */
+  async shutdown(): Promise<void> {
+    this.stopping.abort();
     await Promise.allSettled([...this.active.values()]);
   }
 
   private async queueAndRun(source: SourceConfig, request: RunRequest): Promise<RunSummary | undefined> {
+    const signal = request.signal ? AbortSignal.any([request.signal, this.stopping.signal]) : this.stopping.signal;
     let runId: number;
     try {
       runId = queueRun(this.db, source.id);
@@ -72,7 +76,7 @@ export class Harvester {
       throw err;
     }
     const queuedAt = Date.now();
-    const release = await this.slots.acquire(request.signal);
+    const release = await this.slots.acquire(signal);
     if (!release) {
       const counts = emptyCounts();
       finishRun(this.db, runId, { status: 'cancelled', counts, message: 'cancelled while queued' });
@@ -87,7 +91,7 @@ export class Harvester {
         connector: createConnector(source),
         http,
         log: this.log,
-        signal: request.signal,
+        signal,
         full: request.full,
         onProgress: request.onProgress,
       });

@@ -142,6 +142,28 @@ t.test('ogd-gateway cancel stops a run going on in another process', async (t) =
   t.equal(bad.code, 2);
 });
 
+t.test('SIGTERM stops serve promptly, cancelling the harvest it was running', async (t) => {
+  const many = Array.from({ length: 40 }, (_, i) => ({ ...records[0]!, identifier: `A41000000G-${String(i).padStart(6, '0')}` }));
+  const platform = await startFixturePlatform(many);
+  platform.faults.delayMs = 200;
+  const { dir, cleanup } = tempDir();
+  t.teardown(async () => {
+    await platform.close();
+    cleanup();
+  });
+  const config = writeConfig(dir, [{ id: 'slow', name: 'Slow', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: { pageSize: 2, concurrency: 1 } }]);
+  const port = await freePort();
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', config], { cwd: projectPath(), stdio: 'ignore', env: { ...process.env, PORT: String(port), LOG_LEVEL: 'silent' } });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  while (platform.recordResponses() < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+  const stopping = Date.now();
+  child.kill('SIGTERM');
+  t.equal(await exited, 0);
+  t.ok(Date.now() - stopping < 3000, `stopped in ${Date.now() - stopping} ms, without waiting for the harvest to finish`);
+  const runs = await runCli(['runs', 'slow', '--config', config, '--json']);
+  t.match(JSON.parse(runs.stdout), [{ status: 'cancelled' }]);
+});
+
 t.test('an invalid configuration stops start-up naming the field', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);

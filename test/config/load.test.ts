@@ -31,8 +31,8 @@ t.test('defaults are filled in', async (t) => {
   t.match(config, {
     server: { port: 8080, host: '0.0.0.0', publicUrl: 'http://localhost:8080' },
     database: { path: 'data/catalog.db' },
-    harvest: { allowPrivateAddresses: false, runOnStart: true },
-    sources: [{ id: 'moda', priority: 0, enabled: true, options: {} }],
+    harvest: { allowPrivateAddresses: false, runOnStart: true, maxConcurrentRuns: 2, maxConcurrentPerHost: 4, minIntervalMs: 0 },
+    sources: [{ id: 'moda', priority: 0, enabled: true, withdrawAfterHours: 72, options: {} }],
   });
 });
 
@@ -52,6 +52,8 @@ t.test('an invalid configuration names the field', async (t) => {
     [{ sources: [{ ...source, schedule: 'every day' }] }, 'sources[0].schedule', /cron/],
     [{ sources: [source, source] }, 'sources[1].id', /duplicate/],
     [{ sources: [{ ...source, id: 'Bad Id!' }] }, 'sources[0].id', /pattern/],
+    [{ sources: [{ ...source, withdrawAfterHours: -1 }] }, 'sources[0].withdrawAfterHours', />= 0/],
+    [{ harvest: { maxConcurrentRuns: 0 } }, 'harvest.maxConcurrentRuns', />= 1/],
     [{ sources: [{ name: 'x', type: 'crossplatform', url: 'u', schedule: '* * * * *' }] }, 'sources[0].id', /required/],
     [[], '(root)', /object/],
   ];
