@@ -184,6 +184,33 @@ t.test('a record over the response size cap is rejected alone', async (t) => {
   t.equal(s.snapshot().length, 2);
 });
 
+t.test('a platform answering 429 with Retry-After is waited for, and the run succeeds', async (t) => {
+  const s = await setup(t, records(3), { retries: 2 });
+  s.platform.faults.throttle = { remaining: 2, retryAfterSeconds: 1 };
+  const started = Date.now();
+  const run = await s.harvester.run('fixture');
+  t.equal(run!.status, 'succeeded');
+  t.equal(run!.counts.created, 3);
+  t.ok(Date.now() - started >= 900, 'it waited as asked');
+});
+
+t.test('a record with exactly 10,000 distributions is kept', async (t) => {
+  const initial = records(1);
+  const distribution = Array.from({ length: 10_000 }, (_, i) => ({
+    resourceID: `${String(initial[0]!.identifier)}-${String(i).padStart(3, '0')}`,
+    resourceDescription: `r${i}`,
+    format: 'CSV',
+    downloadURL: `https://example.gov.tw/${i}.csv`,
+  }));
+  initial[0] = { ...initial[0]!, distribution };
+  const s = await setup(t, initial);
+  const run = await s.harvester.run('fixture');
+  t.equal(run!.status, 'succeeded');
+  t.equal(run!.counts.created, 1);
+  const stored = JSON.parse((s.db.prepare('SELECT record FROM datasets').get() as { record: string }).record) as { distribution: unknown[] };
+  t.equal(stored.distribution.length, 10_000);
+});
+
 t.test('a record with more than 10,000 distributions is rejected alone', async (t) => {
   const initial = records(2);
   const distribution = Array.from({ length: 10_001 }, (_, i) => ({

@@ -38,6 +38,8 @@ export interface Faults {
   extraListed?: string[];
   /** Send an ETag with each record and answer 304 to a matching If-None-Match. */
   etags?: boolean;
+  /** Answer the next N requests 429 with this Retry-After (seconds). */
+  throttle?: { remaining: number; retryAfterSeconds: number };
 }
 
 const TAIPEI_OFFSET_MS = 8 * 3600 * 1000;
@@ -72,6 +74,12 @@ export async function startFixturePlatform(initial: Record<string, unknown>[]): 
     requests.push(`${url.pathname}${url.search}`);
     if (dead) {
       req.socket.destroy();
+      return;
+    }
+    if (faults.throttle && faults.throttle.remaining > 0) {
+      faults.throttle.remaining -= 1;
+      res.writeHead(429, { 'retry-after': String(faults.throttle.retryAfterSeconds), 'content-type': 'application/json' });
+      res.end('{"success":false}');
       return;
     }
     const list = url.pathname === '/api/v1/rest/dataset';
