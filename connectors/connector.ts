@@ -40,6 +40,11 @@ export interface RecordPage {
    * protocol said they did not change, or answered 304 Not Modified. They count as present.
    */
   unchanged: string[];
+  /**
+   * Native ids the source itself says were deleted (an OAI-PMH deleted header, a change list's
+   * removals). Authoritative, so they are withdrawn at once, whatever the run's outcome.
+   */
+  deleted?: string[];
   failures: SourceFailure[];
 }
 

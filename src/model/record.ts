@@ -81,10 +81,30 @@ export interface RecordExtensions {
   detectFrequency?: string;
   dataQuality?: string;
   /** Which vocabulary the record arrived in. */
-  sourceVocabulary?: 'gen1' | 'gen2';
+  sourceVocabulary?: SourceVocabulary;
   /** Keys the publisher sent that no vocabulary we know defines (e.g. viewCount). */
   unknownKeys?: Record<string, unknown>;
+  /**
+   * The named extras bag of a foreign vocabulary (CKAN, DCAT, DCAT-US, CSW, OAI-PMH, mapped JSON):
+   * what the source sent that has no national field, keyed by the source's own names. Never
+   * dropped silently.
+   */
+  sourceExtras?: Record<string, unknown>;
 }
+
+/** The vocabularies records arrive in; one mapping each. */
+export type SourceVocabulary =
+  | 'gen1'
+  | 'gen2'
+  | 'datagovtw-export'
+  | 'ckan'
+  | 'dcat'
+  | 'dcat-us'
+  | 'csw-dc'
+  | 'iso19139'
+  | 'oai-dc'
+  | 'datacite'
+  | 'mapped-json';
 
 export type IssueSeverity = 'error' | 'warning';
 
