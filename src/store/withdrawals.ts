@@ -39,3 +39,29 @@ export function withdrawMissing(db: Db, sourceId: string, runId: number, graceMs
     return { missing, withdrawn: withdrawn.map((w) => w.identifier) };
   })();
 }
+
+/**
+ * Withdraw at once the records a source announced as deleted (OAI-PMH deleted headers, change
+ * lists): no grace period, since the source said so itself. They are also marked missing, so
+ * that listing them again later reinstates them like any other withdrawal.
+ */
+export function withdrawDeleted(db: Db, sourceId: string, runId: number, nativeIds: readonly string[]): string[] {
+  if (nativeIds.length === 0) return [];
+  const now = nowUtc();
+  const ids = JSON.stringify(nativeIds);
+  return db.transaction((): string[] => {
+    db.prepare(
+      `UPDATE source_records SET missing_since = COALESCE(missing_since, ?)
+       WHERE source_id = ? AND native_id IN (SELECT value FROM json_each(?))`,
+    ).run(now, sourceId, ids);
+    const withdrawn = db
+      .prepare(
+        `UPDATE datasets SET withdrawn_at = ?, updated_at = ?
+         WHERE source_id = ? AND withdrawn_at IS NULL AND native_id IN (SELECT value FROM json_each(?))
+         RETURNING identifier`,
+      )
+      .all(now, now, sourceId, ids) as Array<{ identifier: string }>;
+    for (const { identifier } of withdrawn) recordChange(db, { identifier, sourceId, kind: 'withdrawn', runId, at: now });
+    return withdrawn.map((w) => w.identifier);
+  })();
+}
