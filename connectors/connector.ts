@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { SourceConfig } from '../src/config/types.js';
 import type { HttpClient } from '../src/harvest/http-client.js';
+import type { MappingResult } from '../src/model/record.js';
 
 /**
  * The Connector contract. A connector speaks one protocol: it pages through a source and
@@ -66,7 +67,10 @@ export interface HarvestContext {
 }
 
 export interface Connector {
+  /** What the connector's records are; the run maps them with MAPPERS[recordFormat] unless `map` is given. */
   readonly recordFormat: RecordFormat;
+  /** The connector's own mapping of one payload to the national record (foreign vocabularies). */
+  map?(payload: unknown): MappingResult;
   /** Whether `since` is honoured; a connector that ignores it always lists everything. */
   readonly incremental: boolean;
   /**
@@ -83,6 +87,8 @@ export interface Connector {
 
 export interface ConnectorDefinition {
   type: SourceConfig['type'];
+  /** False while the connector is being written: configuration naming it is refused. */
+  available?: boolean;
   /** JSON Schema of `options` (without the shared `http` key, which the registry adds). */
   optionsSchema: Record<string, unknown>;
   create(source: SourceConfig): Connector;

@@ -2,12 +2,29 @@ import { Ajv } from 'ajv';
 import type { Connector, ConnectorDefinition } from './connector.js';
 import { crossPlatformConnector } from './crossplatform.js';
 import { fileConnector } from './file.js';
+import { dataGovTwConnector } from './datagovtw.js';
+import { ckanConnector } from './ckan.js';
+import { dcatConnector } from './dcat.js';
+import { dcatUsConnector } from './dcat-us.js';
+import { cswConnector } from './csw.js';
+import { oaiPmhConnector } from './oai-pmh.js';
+import { mappedJsonConnector } from './mapped-json.js';
 import type { GatewayConfig, HttpLimits, SourceConfig } from '../src/config/types.js';
 import { ConfigError } from '../src/config/load.js';
 
 /** Every connector the gateway ships, by source `type`. */
 export const CONNECTORS: ReadonlyMap<string, ConnectorDefinition> = new Map(
-  [crossPlatformConnector, fileConnector].map((definition) => [definition.type, definition]),
+  [
+    crossPlatformConnector,
+    fileConnector,
+    dataGovTwConnector,
+    ckanConnector,
+    dcatConnector,
+    dcatUsConnector,
+    cswConnector,
+    oaiPmhConnector,
+    mappedJsonConnector,
+  ].map((definition) => [definition.type, definition]),
 );
 
 /** Per-source overrides of the harvest-wide HTTP limits: `options.http`. */
@@ -45,8 +62,9 @@ const validators = new Map(
 export function validateSources(config: GatewayConfig): void {
   config.sources.forEach((source, index) => {
     const validate = validators.get(source.type);
-    if (!validate) {
-      throw new ConfigError(config.origin, `sources[${index}].type`, `connector "${source.type}" is not available yet (available: ${[...CONNECTORS.keys()].join(', ')})`);
+    if (!validate || CONNECTORS.get(source.type)?.available === false) {
+      const available = [...CONNECTORS.values()].filter((d) => d.available !== false).map((d) => d.type);
+      throw new ConfigError(config.origin, `sources[${index}].type`, `connector "${source.type}" is not available yet (available: ${available.join(', ')})`);
     }
     if (!validate(source.options)) {
       const error = validate.errors?.[0];
