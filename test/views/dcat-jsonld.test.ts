@@ -9,9 +9,10 @@ import { readFileSync } from 'node:fs';
 import jsonld from 'jsonld';
 import type { JsonLdDocument } from 'jsonld';
 import { Parser, Store } from 'n3';
-import type { ParserOptions, Quad, Term } from 'n3';
+import type { Term } from 'n3';
 import { DCAT_AP_TW_CONTEXT, toDcatJsonLd } from '../../src/views/dcat-jsonld.js';
 import { projectPath } from '../../src/model/project-root.js';
+import { dcatApViolations, PROCESSING_OPTIONS, toNQuads } from '../helpers/dcat-ap.js';
 import type { NationalRecord } from '../../src/model/record.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -129,25 +130,8 @@ const DATASET_IRI = `${BASE_URL}/dataset/A41000000G-000001`;
 // JSON-LD processing, offline and strict
 // ---------------------------------------------------------------------------------------------
 
-/** Any attempt to load a document (a remote @context) fails the test. */
-async function refuseEveryDocument(url: string): Promise<never> {
-  throw new Error(`a JSON-LD document was requested: ${url}`);
-}
-
-/**
- * Safe mode makes jsonld throw instead of silently dropping what it cannot map (an undefined
- * term, a relative IRI): without it, a typo in the context would just lose triples.
- */
-const PROCESSING_OPTIONS = { documentLoader: refuseEveryDocument, safe: true };
-
 async function expand(document: Record<string, unknown>) {
   return jsonld.expand(document as JsonLdDocument, PROCESSING_OPTIONS);
-}
-
-async function toNQuads(document: Record<string, unknown>): Promise<string> {
-  const nquads = await jsonld.toRDF(document as JsonLdDocument, { ...PROCESSING_OPTIONS, format: 'application/n-quads' });
-  if (typeof nquads !== 'string') throw new Error('jsonld.toRDF did not return N-Quads');
-  return nquads;
 }
 
 /** n3 rejects any IRI N-Quads forbids (spaces, `<>"{}|^\``), so parsing proves every IRI valid. */
@@ -176,53 +160,6 @@ function literalOf(term: Term): { value: string; language: string; datatype: str
 
 function build(record: NationalRecord): Record<string, unknown> {
   return toDcatJsonLd(record, { baseUrl: BASE_URL });
-}
-
-// ---------------------------------------------------------------------------------------------
-// SHACL (shacl-engine and rdf-ext ship no type declarations: the few members used are typed here)
-// ---------------------------------------------------------------------------------------------
-
-type RdfExtFactory = NonNullable<ParserOptions['factory']> & { dataset(quads?: Quad[]): object };
-
-interface ShaclResult {
-  severity: { value: string };
-  focusNode: { term: { value: string } };
-  path?: Array<{ predicates: Array<{ value: string }> }> | null;
-  constraintComponent: { value: string };
-  message: Array<{ value: string }>;
-}
-
-interface ShaclValidator {
-  validate(data: { dataset: object }): Promise<{ conforms: boolean; results: ShaclResult[] }>;
-}
-
-type ShaclValidatorClass = new (shapes: object, options: { factory: RdfExtFactory }) => ShaclValidator;
-
-const rdf = ((await import('rdf-ext' as string)) as { default: RdfExtFactory }).default;
-const { Validator } = (await import('shacl-engine' as string)) as { Validator: ShaclValidatorClass };
-
-const dcatApShapes = rdf.dataset(
-  new Parser({ factory: rdf }).parse(readFileSync(projectPath('test', 'fixtures', 'shacl', 'html_shacl_shapes.ttl'), 'utf8')),
-);
-const dcatApValidator = new Validator(dcatApShapes, { factory: rdf });
-
-/** DCAT-AP violations, each as `path constraint`, e.g. `dct:description MinCount`. */
-async function dcatApViolations(document: Record<string, unknown>): Promise<string[]> {
-  const nquads = await toNQuads(document);
-  const data = rdf.dataset(new Parser({ format: 'N-Quads', factory: rdf }).parse(nquads));
-  const report = await dcatApValidator.validate({ dataset: data });
-  return report.results.map((result) => {
-    const path = (result.path ?? []).map((step) => step.predicates.map((p) => shorten(p.value)).join('|')).join('/');
-    const constraint = result.constraintComponent.value.replace(/^.*#(.*)ConstraintComponent$/, '$1');
-    return `${path} ${constraint}`;
-  });
-}
-
-function shorten(value: string): string {
-  for (const [prefix, namespace] of Object.entries(NS)) {
-    if (value.startsWith(namespace)) return `${prefix}:${value.slice(namespace.length)}`;
-  }
-  return value;
 }
 
 // ---------------------------------------------------------------------------------------------
