@@ -15,7 +15,7 @@ import {
   type RunCounts,
   type RunErrorRecord,
 } from '../store/runs.js';
-import { withdrawMissing } from '../store/withdrawals.js';
+import { withdrawDeleted, withdrawMissing } from '../store/withdrawals.js';
 import { HttpError, MalformedBodyError, type HttpClient } from './http-client.js';
 
 export interface RecordLimits {
@@ -98,7 +98,7 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
   const runLog = log.child({ source: source.id, run: runId });
   // Failures to list or fetch (not records the publisher sent broken): any makes the run partial.
   let sourceFailures = 0;
-  const map = MAPPERS[connector.recordFormat];
+  const map = connector.map ? (payload: unknown) => connector.map!(payload) : MAPPERS[connector.recordFormat];
   const known = (nativeIds: readonly string[]): Map<string, StoredState['validators']> =>
     new Map([...storedStates(db, source.id, nativeIds)].map(([id, state]) => [id, state.validators]));
   runLog.info({ incrementalSince: since }, 'harvest run started');
@@ -109,6 +109,7 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
     for await (const page of connector.harvest({ http: options.http, since, known, signal, log: runLog })) {
       sourceFailures += page.failures.length;
       processPage(db, source, runId, page, counts, limits, map);
+      if (page.deleted?.length) counts.withdrawn += withdrawDeleted(db, source.id, runId, page.deleted).length;
       counts.pages += 1;
       options.onProgress?.({ ...counts, sourceId: source.id, elapsedMs: Date.now() - started });
       if (!signal.aborted && isCancelRequested(db, runId)) cancel.abort();
@@ -131,7 +132,7 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
 
   if (status === 'succeeded' && connector.listsEverything) {
     const outcome = withdrawMissing(db, source.id, runId, source.withdrawAfterHours * 3_600_000);
-    counts.withdrawn = outcome.withdrawn.length;
+    counts.withdrawn += outcome.withdrawn.length;
     if (outcome.missing > 0) runLog.info({ missing: outcome.missing, withdrawn: outcome.withdrawn.length }, 'records the source no longer lists');
   }
   finishRun(db, runId, { status, counts, message });
