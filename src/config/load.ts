@@ -95,6 +95,7 @@ export function parseConfig(raw: unknown, origin: string, env: NodeJS.ProcessEnv
       priority: 0,
       enabled: true,
       withdrawAfterHours: DEFAULT_WITHDRAW_AFTER_HOURS,
+      maxMissingShare: 0.5,
       options: {},
       ...source,
     })),

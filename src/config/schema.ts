@@ -78,6 +78,7 @@ export const configSchema = {
           schedule: { type: 'string', minLength: 1 },
           priority: { type: 'integer', minimum: -1000, maximum: 1000 },
           withdrawAfterHours: { type: 'number', minimum: 0, maximum: 87_600 },
+          maxMissingShare: { type: 'number', minimum: 0, maximum: 1 },
           enabled: { type: 'boolean' },
           options: { type: 'object' },
         },

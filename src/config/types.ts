@@ -30,6 +30,11 @@ export interface SourceConfig {
    * by runs that read the whole source (never after a partial, failed or cancelled run).
    */
   withdrawAfterHours: number;
+  /**
+   * A run that stops listing more than this share of the source's records at once marks none of
+   * them missing: an empty or truncated list served as success must not empty the catalogue.
+   */
+  maxMissingShare: number;
   /** Connector-specific options, validated by the connector's own schema. */
   options: Record<string, unknown>;
 }

@@ -131,9 +131,16 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
   }
 
   if (status === 'succeeded' && connector.listsEverything) {
-    const outcome = withdrawMissing(db, source.id, runId, source.withdrawAfterHours * 3_600_000);
+    const outcome = withdrawMissing(db, source.id, runId, source.withdrawAfterHours * 3_600_000, source.maxMissingShare);
     counts.withdrawn += outcome.withdrawn.length;
-    if (outcome.missing > 0) runLog.info({ missing: outcome.missing, withdrawn: outcome.withdrawn.length }, 'records the source no longer lists');
+    if (outcome.refusedShare !== undefined) {
+      const share = Math.round(outcome.refusedShare * 100);
+      message = `the source stopped listing ${outcome.missing} records (${share}% of those it had), more than maxMissingShare allows: none was marked missing; if this is real, raise the source's maxMissingShare for one run`;
+      recordRunErrors(db, runId, [{ sourceId: source.id, stage: 'withdraw', rule: 'too-many-missing', message }]);
+      runLog.warn({ missing: outcome.missing, share }, 'withdrawal refused: too many records vanished at once');
+    } else if (outcome.missing > 0) {
+      runLog.info({ missing: outcome.missing, withdrawn: outcome.withdrawn.length }, 'records the source no longer lists');
+    }
   }
   finishRun(db, runId, { status, counts, message });
   const result = summary(status, message);

@@ -7,6 +7,11 @@ export interface WithdrawalOutcome {
   missing: number;
   /** Identifiers withdrawn now: missing for longer than the grace period. */
   withdrawn: string[];
+  /**
+   * Set when the run listed so few of the source's records that marking the rest missing would
+   * look like a platform glitch (an empty or truncated list served as success): nothing was marked.
+   */
+  refusedShare?: number;
 }
 
 /**
@@ -15,10 +20,19 @@ export interface WithdrawalOutcome {
  * is never deleted: it leaves the lists, its identifier answers 410, and the withdrawal is
  * recorded as a change. Listing it again reinstates it (see writeRecordPage).
  */
-export function withdrawMissing(db: Db, sourceId: string, runId: number, graceMs: number): WithdrawalOutcome {
+export function withdrawMissing(db: Db, sourceId: string, runId: number, graceMs: number, maxMissingShare = 1): WithdrawalOutcome {
   const now = nowUtc();
   const cutoff = new Date(Date.parse(now) - graceMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return db.transaction((): WithdrawalOutcome => {
+    const { present, absent } = db
+      .prepare(
+        `SELECT SUM(last_run_id IS ?) AS present, SUM(last_run_id IS NOT ? AND missing_since IS NULL) AS absent
+         FROM source_records WHERE source_id = ?`,
+      )
+      .get(runId, runId, sourceId) as { present: number | null; absent: number | null };
+    const newlyMissing = absent ?? 0;
+    const share = newlyMissing / Math.max(1, newlyMissing + (present ?? 0));
+    if (newlyMissing > 0 && share > maxMissingShare) return { missing: newlyMissing, withdrawn: [], refusedShare: share };
     db.prepare(
       `UPDATE source_records SET missing_since = ?
        WHERE source_id = ? AND last_run_id IS NOT ? AND missing_since IS NULL`,

@@ -32,7 +32,7 @@ t.test('defaults are filled in', async (t) => {
     server: { port: 8080, host: '0.0.0.0', publicUrl: 'http://localhost:8080' },
     database: { path: 'data/catalog.db' },
     harvest: { allowPrivateAddresses: false, runOnStart: true, maxConcurrentRuns: 2, maxConcurrentPerHost: 4, minIntervalMs: 0 },
-    sources: [{ id: 'moda', priority: 0, enabled: true, withdrawAfterHours: 72, options: {} }],
+    sources: [{ id: 'moda', priority: 0, enabled: true, withdrawAfterHours: 72, maxMissingShare: 0.5, options: {} }],
   });
 });
 

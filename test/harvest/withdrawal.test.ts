@@ -74,3 +74,26 @@ t.test('within the grace period a missing dataset stays; an incremental run sees
   t.equal(later!.counts.withdrawn, 1, 'past the grace period: withdrawn');
   t.notOk((await listed(f.base)).includes(gone));
 });
+
+t.test('a list that suddenly lacks most records marks none missing (a glitch must not empty the catalogue)', async (t) => {
+  const initial = records(4);
+  const f = await startFederation(t, initial, 'http://gateway.test', { withdrawAfterHours: 0 });
+  await f.harvester.run('fixture');
+  for (const record of initial.slice(1)) f.platform.records.delete(String(record.identifier));
+  const run = await f.harvester.run('fixture', { full: true });
+  t.equal(run!.status, 'succeeded');
+  t.equal(run!.counts.withdrawn, 0);
+  t.match(run!.message, /stopped listing 3 records \(75%/);
+  t.equal((await listed(f.base)).length, 4, 'all still listed');
+  t.equal(f.db.prepare('SELECT COUNT(*) FROM source_records WHERE missing_since IS NOT NULL').pluck().get(), 0, 'none marked missing');
+});
+
+t.test('an operator who confirms the shrink (maxMissingShare 1) gets the withdrawals', async (t) => {
+  const initial = records(4);
+  const f = await startFederation(t, initial, 'http://gateway.test', { withdrawAfterHours: 0, maxMissingShare: 1 });
+  await f.harvester.run('fixture');
+  for (const record of initial.slice(1)) f.platform.records.delete(String(record.identifier));
+  const run = await f.harvester.run('fixture', { full: true });
+  t.equal(run!.counts.withdrawn, 3);
+  t.same(await listed(f.base), [String(initial[0]!.identifier)]);
+});

@@ -9,7 +9,7 @@ import { syncSources } from '../../src/store/sources.js';
 import { tempDir } from '../helpers/gateway.js';
 import type { SourceConfig } from '../../src/config/types.js';
 
-const source: SourceConfig = { id: 'agency', name: 'Agency', type: 'crossplatform', url: 'https://example.gov.tw', schedule: '0 3 * * *', priority: 0, enabled: true, withdrawAfterHours: 72, options: {} };
+const source: SourceConfig = { id: 'agency', name: 'Agency', type: 'crossplatform', url: 'https://example.gov.tw', schedule: '0 3 * * *', priority: 0, enabled: true, withdrawAfterHours: 72, maxMissingShare: 0.5, options: {} };
 
 function openFresh(t: Tap): ReturnType<typeof openDatabase> {
   const { dir, cleanup } = tempDir();
