@@ -94,7 +94,10 @@ export interface ConnectorDefinition {
   create(source: SourceConfig): Connector;
 }
 
-/** The source as a whole could not be read (bad listing, not this protocol ...). */
+/**
+ * The source as a whole could not be read (bad listing, not this protocol ...). A subclass may
+ * carry a `rule` naming the cause (e.g. `csw-exception`), under which run reports group it.
+ */
 export class SourceProtocolError extends Error {
   constructor(
     readonly sourceId: string,

@@ -234,6 +234,6 @@ function sameValidators(a: HttpValidators, b: HttpValidators): boolean {
 function errorRule(err: unknown): string {
   if (err instanceof HttpError) return err.kind === 'status' ? `http-${err.status}` : err.kind;
   if (err instanceof MalformedBodyError) return 'malformed-json';
-  if (err instanceof SourceProtocolError) return 'protocol';
+  if (err instanceof SourceProtocolError) return (err as SourceProtocolError & { rule?: string }).rule ?? 'protocol';
   return 'error';
 }

@@ -70,8 +70,10 @@ t.test('connector options are checked against the connector', async (t) => {
   t.equal(configError(() => validateSources(bad)).field, 'sources[0].options.pagesize');
   const badHttp = parseConfig({ sources: [{ ...source, options: { http: { timeoutMs: 'soon' } } }] }, 'cfg.json');
   t.equal(configError(() => validateSources(badHttp)).field, 'sources[0].options.http.timeoutMs');
-  const notYet = parseConfig({ sources: [{ ...source, type: 'csw' }] }, 'cfg.json');
-  t.match(configError(() => validateSources(notYet)).message, /not available yet/);
+  // A type the schema knows but no registered connector serves is refused by name.
+  const unserved = parseConfig({ sources: [source] }, 'cfg.json');
+  unserved.sources[0]!.type = 'no-such-connector' as never;
+  t.match(configError(() => validateSources(unserved)).message, /connector "no-such-connector" is not available/);
   validateSources(parseConfig({ sources: [{ ...source, options: { pageSize: 50, http: { allowPrivateAddresses: true } } }] }, 'ok'));
 });
 
