@@ -8,6 +8,21 @@
 export type ParsedTaiwanDate = { kind: 'date'; value: string } | { kind: 'datetime'; value: string };
 
 /**
+ * A date given only to the month or the year. Kept as the publisher gave it, `YYYY-MM` or
+ * `YYYY`: both are valid ISO 8601 (and xsd:gYearMonth / xsd:gYear), and filling in a day would
+ * invent precision the source does not have.
+ */
+export type ParsedPartialDate = { kind: 'yearMonth'; value: string } | { kind: 'year'; value: string };
+
+export type ParsedDateOrPartial = ParsedTaiwanDate | ParsedPartialDate;
+
+/** One end of an interval; null for an open end (`..` or nothing). */
+export interface ParsedIsoInterval {
+  start: ParsedDateOrPartial | null;
+  end: ParsedDateOrPartial | null;
+}
+
+/**
  * Local times carry no offset; they are Asia/Taipei. Taiwan has kept UTC+8 without daylight
  * saving since 1980, so a fixed offset is exact for every date metadata can plausibly carry
  * and spares us a time-zone database (Intl would do, but costs far more per value).
@@ -114,6 +129,99 @@ export function parseTaiwanDate(input: string): ParsedTaiwanDate | null {
   return null;
 }
 
+/** Gregorian `2018-05`, `2018/05`, `2018.5`. */
+const GREGORIAN_YEAR_MONTH = /^(\d{4})[-/.](\d{1,2})$/;
+
+/** ROC `107/05`, `107-05`, `民國107年5月` (the latter matched after spaces are removed). */
+const ROC_YEAR_MONTH = /^(?:民國 ?)?(\d{2,3})[-/.](\d{1,2})$/;
+const CHINESE_YEAR_MONTH = /^(民國)?(\d{1,4})年(\d{1,2})月$/;
+
+/** A bare Gregorian year; `民國107年` / `107年` for ROC years. */
+const GREGORIAN_YEAR = /^(\d{4})$/;
+const CHINESE_YEAR = /^(民國)?(\d{1,4})年$/;
+
+/**
+ * A date given to the month (`2018-05`, `107/05`, `民國107年5月`) or to the year (`2018`,
+ * `民國107年`). Null for anything else, full dates included: parseTaiwanDate reads those, and
+ * stays strict so that a year alone is never mistaken for a full date.
+ */
+export function parsePartialDate(input: string): ParsedPartialDate | null {
+  if (typeof input !== 'string') return null;
+  const text = input.normalize('NFKC').trim().replace(/\s+/g, ' ');
+  if (text === '') return null;
+  const compact = text.replace(/ /g, '');
+
+  const gregorian = GREGORIAN_YEAR_MONTH.exec(text);
+  if (gregorian) return yearMonth(Number(gregorian[1]), Number(gregorian[2]));
+  const roc = ROC_YEAR_MONTH.exec(text);
+  if (roc) return yearMonth(rocToGregorian(Number(roc[1])), Number(roc[2]));
+  const chinese = CHINESE_YEAR_MONTH.exec(compact);
+  if (chinese) return yearMonth(chineseYear(chinese[1], chinese[2] ?? ''), Number(chinese[3]));
+
+  const year = GREGORIAN_YEAR.exec(text);
+  if (year) return yearOnly(Number(year[1]));
+  const chineseYearOnly = CHINESE_YEAR.exec(compact);
+  if (chineseYearOnly) return yearOnly(chineseYear(chineseYearOnly[1], chineseYearOnly[2] ?? ''));
+  return null;
+}
+
+/** A full date or date-time (parseTaiwanDate), else a partial date (parsePartialDate). */
+export function parseDateOrPartial(input: string): ParsedDateOrPartial | null {
+  return parseTaiwanDate(input) ?? parsePartialDate(input);
+}
+
+/**
+ * An ISO 8601 time interval `start/end` as DCAT-US `temporal` writes it: `2010-01-01/2012-12-31`,
+ * `2018-05/2018-06`, `2000/2010`, `2009-09-01T12:00:00Z/2010-05-31T12:00:00Z`, with `..` (or
+ * nothing) for an open end. Each end is read by parseDateOrPartial. A duration on either side
+ * (`2010-01-01/P1Y`) is not read: null, as for anything that is not two dates. An end before
+ * the start is null too.
+ */
+export function parseIsoInterval(input: string): ParsedIsoInterval | null {
+  if (typeof input !== 'string') return null;
+  const text = input.normalize('NFKC').trim();
+  const parts = text.split('/');
+  if (parts.length !== 2) return null;
+  const [startText, endText] = parts.map((part) => part.trim()) as [string, string];
+  const start = isOpenEnd(startText) ? null : parseDateOrPartial(startText);
+  const end = isOpenEnd(endText) ? null : parseDateOrPartial(endText);
+  if ((start === null && !isOpenEnd(startText)) || (end === null && !isOpenEnd(endText))) return null;
+  if (start === null && end === null) return null;
+  if (start !== null && end !== null) {
+    const from = periodStartUtc(start);
+    const to = periodStartUtc(end);
+    if (from !== null && to !== null && to < from) return null;
+  }
+  return { start, end };
+}
+
+function isOpenEnd(text: string): boolean {
+  return text === '' || text === '..';
+}
+
+function yearMonth(year: number, month: number): ParsedPartialDate | null {
+  if (!isRealDate(year, month, 1)) return null;
+  return { kind: 'yearMonth', value: `${pad(year, 4)}-${pad(month, 2)}` };
+}
+
+function yearOnly(year: number): ParsedPartialDate | null {
+  if (!isRealDate(year, 1, 1)) return null;
+  return { kind: 'year', value: pad(year, 4) };
+}
+
+/** `民國107年` and `107年` are ROC; a four-digit `2018年` is Gregorian (as in CHINESE_DATE). */
+function chineseYear(roc: string | undefined, digits: string): number {
+  if (roc !== undefined) return digits.length > 3 ? Number.NaN : rocToGregorian(Number(digits));
+  return digits.length <= 3 ? rocToGregorian(Number(digits)) : Number(digits);
+}
+
+/** The UTC instant a parsed value's period starts at (Taipei midnight for dates and partials). */
+function periodStartUtc(parsed: ParsedDateOrPartial): string | null {
+  if (parsed.kind === 'datetime') return parsed.value;
+  const [year, month, day] = parsed.value.split('-').map(Number) as [number, number?, number?];
+  return isoInstant(localEpochMs({ year, month: month ?? 1, day: day ?? 1, hour: 0, minute: 0, second: 0 }));
+}
+
 /** A normalised UTC date-time rendered as Taipei wall-clock time: `YYYY-MM-DD hh:mm:ss`. */
 export function formatTaipeiDateTime(isoUtc: string): string {
   const parsed = parseTaiwanDate(isoUtc);
@@ -125,14 +233,12 @@ export function formatTaipeiDateTime(isoUtc: string): string {
 
 /**
  * A full UTC instant for ordering and comparison. A bare date means the start of that day
- * in Taipei (so `2021-08-01` → `2021-07-31T16:00:00Z`). Null when the value is not a date.
+ * in Taipei (so `2021-08-01` → `2021-07-31T16:00:00Z`); a partial date the start of its month
+ * or year (`2018-05` → `2018-04-30T16:00:00Z`). Null when the value is not a date.
  */
 export function toUtcInstant(value: string): string | null {
-  const parsed = parseTaiwanDate(value);
-  if (parsed === null) return null;
-  if (parsed.kind === 'datetime') return parsed.value;
-  const [year, month, day] = parsed.value.split('-').map(Number) as [number, number, number];
-  return isoInstant(localEpochMs({ year, month, day, hour: 0, minute: 0, second: 0 }));
+  const parsed = parseDateOrPartial(value);
+  return parsed === null ? null : periodStartUtc(parsed);
 }
 
 function rocToGregorian(rocYear: number): number {

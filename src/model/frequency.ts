@@ -8,6 +8,11 @@
  * authority table (http://publications.europa.eu/resource/authority/frequency), given only
  * where a code means the same period.
  *
+ * Foreign vocabularies are read too: ISO 8601 repeating durations as DCAT-US / Project Open
+ * Data write them (`R/P1D`, `R/PT1H`, `R/P0.5M`, `R/PT1S` for "continuously updated",
+ * `irregular`), the EU frequency IRIs (…/frequency/DAILY), and ISO 19115 `notPlanned`.
+ * `frequencyAsIsoDuration` goes back from the standard's text to the ISO form.
+ *
  * This module is the only place that knows frequencies: the DCAT-AP view takes its
  * dct:accrualPeriodicity IRI from `euCode`.
  */
@@ -106,6 +111,8 @@ const WORDS: Readonly<Record<string, NormalisedFrequency | { every: number; unit
   停止更新: NEVER_UPDATED,
   once: NEVER_UPDATED,
   never: NEVER_UPDATED,
+  // ISO 19115 MD_MaintenanceFrequencyCode "notPlanned": no update is planned.
+  notplanned: NEVER_UPDATED,
   每半年: HALF_YEARLY,
   半年: HALF_YEARLY,
   每半年更新: HALF_YEARLY,
@@ -167,6 +174,11 @@ function fromText(input: string): NormalisedFrequency | null {
   const key = input.normalize('NFKC').toLowerCase().replace(/\s/g, '');
   if (key === '') return null;
 
+  const iso = ISO_REPEATING_DURATION.exec(key);
+  if (iso) return fromIsoDuration(iso);
+  const euIri = EU_FREQUENCY_IRI.exec(key);
+  if (euIri) return fromEuCode((euIri[1] ?? '').toUpperCase());
+
   const word = own(WORDS, key.replace(/[-_]/g, ''));
   if (word !== undefined) return 'text' in word ? { ...word } : every(word.every, word.unit);
 
@@ -203,6 +215,137 @@ function timesPer(times: number, unit: Unit): NormalisedFrequency | null {
   const euCode = TIMES_PER_CODES[unit]?.[times];
   return euCode === undefined ? { text } : { text, euCode };
 }
+
+/**
+ * ISO 8601 repeating interval without start, as DCAT-US writes accrualPeriodicity: `R/P1D`,
+ * `R/PT10M`, `R/P0.5M` (twice a month). Matched on the lower-cased text. One component only: a
+ * compound `R/P1Y2M` names no period the standard can write. The bare duration `P1D` is read
+ * the same way (publishers drop the `R/`).
+ */
+const ISO_REPEATING_DURATION =
+  /^(?:r\d*\/)?p(?:(\d+(?:[.,]\d+)?)([ymwd])|t(\d+(?:[.,]\d+)?)([hms]))$/;
+
+/** An EU Publications Office frequency IRI; the code is upper-cased by the caller. */
+const EU_FREQUENCY_IRI = /^https?:\/\/publications\.europa\.eu\/resource\/authority\/frequency\/([a-z0-9_]+)$/;
+
+const ISO_DATE_UNITS: Readonly<Record<string, Unit>> = { y: '年', m: '月', w: '週', d: '日' };
+const ISO_TIME_UNITS: Readonly<Record<string, Unit>> = { h: '小時', m: '分鐘' };
+
+function fromIsoDuration(match: RegExpExecArray): NormalisedFrequency | null {
+  const dateCount = match[1];
+  const amount = Number((dateCount ?? match[3] ?? '').replace(',', '.'));
+  const letter = dateCount !== undefined ? match[2] ?? '' : match[4] ?? '';
+  if (!Number.isFinite(amount) || amount <= 0) return null;
+  // Project Open Data defines R/PT1S as "continuously updated"; other second counts name no
+  // period the standard has a unit for.
+  if (dateCount === undefined && letter === 's') return amount === 1 ? { ...REAL_TIME } : null;
+  const unit = dateCount !== undefined ? own(ISO_DATE_UNITS, letter) : own(ISO_TIME_UNITS, letter);
+  if (unit === undefined) return null;
+  if (Number.isInteger(amount)) {
+    // Months the standard names with its own word: a quarter, half a year, a year.
+    if (unit === '月' && amount === 3) return every(1, '季');
+    if (unit === '月' && amount === 6) return { ...HALF_YEARLY };
+    if (unit === '月' && amount === 12) return every(1, '年');
+    return every(amount, unit);
+  }
+  // Fractions are "N times per unit": R/P0.5M twice a month, R/P0.33W three times a week,
+  // R/P3.5D twice a week (POD's own list of values has exactly these).
+  if (unit === '日' && amount === 3.5) return timesPer(2, '週');
+  const times = Math.round(1 / amount);
+  return amount < 1 && Math.abs(1 / amount - times) < 0.1 ? timesPer(times, unit) : null;
+}
+
+/** EU frequency code → the standard's text; codes that name no period (OTHER, UNKNOWN) → null. */
+function fromEuCode(code: string): NormalisedFrequency | null {
+  const special = own(EU_CODE_WORDS, code);
+  if (special !== undefined) return { ...special };
+  const period = own(EU_CODE_PERIODS, code);
+  if (period !== undefined) return 'times' in period ? timesPer(period.times, period.unit) : every(period.every, period.unit);
+  return null;
+}
+
+const EU_CODE_WORDS: Readonly<Record<string, NormalisedFrequency>> = {
+  CONT: REAL_TIME,
+  UPDATE_CONT: REAL_TIME,
+  IRREG: IRREGULAR,
+  AS_NEEDED: IRREGULAR,
+  NEVER: NEVER_UPDATED,
+  NOT_PLANNED: NEVER_UPDATED,
+  ANNUAL_2: HALF_YEARLY,
+};
+
+/** The EU codes with a period, read back from the same tables `every` and `timesPer` use. */
+const EU_CODE_PERIODS: Readonly<Record<string, { every: number; unit: Unit } | { times: number; unit: Unit }>> = (() => {
+  const table: Record<string, { every: number; unit: Unit } | { times: number; unit: Unit }> = {};
+  // Each code's own unit first (DAILY from 日, not 24 小時; WEEKLY from 週, not 7 日).
+  const preferred: Array<[Unit, number[]]> = [
+    ['年', [1, 2, 3, 4, 5, 6, 10, 20, 30]],
+    ['季', [1]],
+    ['月', [1, 2]],
+    ['週', [1, 2]],
+    ['日', [1]],
+    ['小時', [1, 2, 3, 12]],
+    ['分鐘', [1, 5, 10, 15, 30]],
+  ];
+  for (const [unit, counts] of preferred) {
+    for (const count of counts) {
+      const code = EU_CODES[unit][count];
+      if (code !== undefined && !Object.hasOwn(table, code)) table[code] = { every: count, unit };
+    }
+  }
+  for (const [unit, codes] of Object.entries(TIMES_PER_CODES) as Array<[Unit, Readonly<Record<number, string>>]>) {
+    for (const [times, code] of Object.entries(codes)) {
+      if (!Object.hasOwn(table, code)) table[code] = { times: Number(times), unit };
+    }
+  }
+  return table;
+})();
+
+/**
+ * The standard's text (any form normaliseFrequency reads) → the ISO 8601 repeating duration
+ * DCAT-US uses: 每日 → `R/P1D`, 每季 → `R/P3M`, 每10分鐘 → `R/PT10M`, 即時 → `R/PT1S`, 不定期 →
+ * `irregular`. Null when DCAT-US has no form for it (不更新, 每日3次).
+ */
+export function frequencyAsIsoDuration(input: unknown): string | null {
+  const normalised = normaliseFrequency(input);
+  if (normalised === null) return null;
+  const text = normalised.text;
+  if (text === REAL_TIME.text) return 'R/PT1S';
+  if (text === IRREGULAR.text) return 'irregular';
+  if (text === HALF_YEARLY.text) return 'R/P6M';
+  const everyMatch = /^每(\d+)?(分鐘|小時|日|週|月|季|年)$/.exec(text);
+  if (everyMatch) {
+    const count = Number(everyMatch[1] ?? 1);
+    switch (everyMatch[2]) {
+      case '分鐘':
+        return `R/PT${count}M`;
+      case '小時':
+        return `R/PT${count}H`;
+      case '日':
+        return `R/P${count}D`;
+      case '週':
+        return `R/P${count}W`;
+      case '月':
+        return `R/P${count}M`;
+      case '季':
+        return `R/P${count * 3}M`;
+      case '年':
+        return `R/P${count}Y`;
+    }
+  }
+  const timesMatch = /^每(日|週|月)(\d+)次$/.exec(text);
+  if (timesMatch) return ISO_TIMES_PER[`${timesMatch[1]}${timesMatch[2]}`] ?? null;
+  return null;
+}
+
+/** N times per unit in POD's list of values (R/P0.33W …); others have no exact ISO form. */
+const ISO_TIMES_PER: Readonly<Record<string, string>> = {
+  日2: 'R/PT12H',
+  週2: 'R/P3.5D',
+  週3: 'R/P0.33W',
+  月2: 'R/P0.5M',
+  月3: 'R/P0.33M',
+};
 
 /** gen-2 `{ regularupdate: "1", Frequency: "1", unittime: "日" }` (key case varies). */
 function fromStructured(input: Record<string, unknown>): NormalisedFrequency | null {

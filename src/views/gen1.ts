@@ -37,7 +37,8 @@ function distributionToGen1(distribution: NationalDistribution): Record<string, 
 
 /**
  * gen-1 writes date-times as Taipei wall-clock `YYYY-MM-DD hh:mm:ss`; dates stay `YYYY-MM-DD`;
- * a value that was kept verbatim because it is not a date is served as the publisher sent it.
+ * a partial date (`2018-05`, `2018`: parseTaiwanDate does not read those) and a value that was
+ * kept verbatim because it is not a date are served as they are.
  */
 function gen1Date(value: string): string {
   const parsed = typeof value === 'string' ? parseTaiwanDate(value) : null;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { formatTaipeiDateTime, parseTaiwanDate, toUtcInstant } from '../../src/model/dates.js';
+import { formatTaipeiDateTime, parseDateOrPartial, parseIsoInterval, parsePartialDate, parseTaiwanDate, toUtcInstant } from '../../src/model/dates.js';
 
 t.test('ROC (民國) dates in every written form read as the Gregorian date', async (t) => {
   const forms = ['110/08/01', '110/8/1', '110-08-01', '110.08.01', '1100801', '民國110年8月1日', '110年8月1日', '民國 110 年 8 月 1 日', '民國110/08/01'];
@@ -117,4 +117,51 @@ t.test('toUtcInstant gives a comparable UTC instant', async (t) => {
   t.equal(toUtcInstant('not a date'), null);
   t.equal(toUtcInstant(''), null);
   t.ok(toUtcInstant('2021-08-01')! < toUtcInstant('2021-08-01 00:00:01')!, 'instants order as strings');
+});
+
+t.test('partial dates: to the month or the year, kept at that precision', async (t) => {
+  const yearMonths: Array<[string, string]> = [
+    ['2018-05', '2018-05'],
+    ['2018/5', '2018-05'],
+    ['2018.05', '2018-05'],
+    ['107/05', '2018-05'],
+    ['107-5', '2018-05'],
+    ['民國107年5月', '2018-05'],
+    ['107年5月', '2018-05'],
+    ['2018年5月', '2018-05'],
+    ['２０１８－０５', '2018-05'],
+  ];
+  for (const [input, value] of yearMonths) t.same(parsePartialDate(input), { kind: 'yearMonth', value }, input);
+  for (const [input, value] of [['2018', '2018'], ['民國107年', '2018'], ['107年', '2018'], ['2018年', '2018']] as const) {
+    t.same(parsePartialDate(input), { kind: 'year', value }, input);
+  }
+  for (const bad of ['2018-13', '2018-00', '0999', '107/13', '民國2018年', '2018-05-01', '', 'May 2018', '12345']) {
+    t.equal(parsePartialDate(bad), null, JSON.stringify(bad));
+  }
+  t.equal(parseTaiwanDate('2018-05'), null, 'parseTaiwanDate stays strict about full dates');
+  t.same(parseDateOrPartial('2018-05-01'), { kind: 'date', value: '2018-05-01' });
+  t.same(parseDateOrPartial('2018-05'), { kind: 'yearMonth', value: '2018-05' });
+  t.equal(parseDateOrPartial('soon'), null);
+});
+
+t.test('toUtcInstant puts a partial date at the start of its period, Taipei time', async (t) => {
+  t.equal(toUtcInstant('2018-05'), '2018-04-30T16:00:00Z');
+  t.equal(toUtcInstant('2018'), '2017-12-31T16:00:00Z');
+  t.equal(toUtcInstant('107/05'), '2018-04-30T16:00:00Z');
+});
+
+t.test('parseIsoInterval reads start/end, partial and open ends', async (t) => {
+  t.same(parseIsoInterval('2010-01-01/2012-12-31'), { start: { kind: 'date', value: '2010-01-01' }, end: { kind: 'date', value: '2012-12-31' } });
+  t.same(parseIsoInterval('2018-05/2018-06'), { start: { kind: 'yearMonth', value: '2018-05' }, end: { kind: 'yearMonth', value: '2018-06' } });
+  t.same(parseIsoInterval('2000/2010'), { start: { kind: 'year', value: '2000' }, end: { kind: 'year', value: '2010' } });
+  t.same(parseIsoInterval('2009-09-01T12:00:00Z/2010-05-31T12:00:00Z'), {
+    start: { kind: 'datetime', value: '2009-09-01T12:00:00Z' },
+    end: { kind: 'datetime', value: '2010-05-31T12:00:00Z' },
+  });
+  t.same(parseIsoInterval('2015-01-01/..'), { start: { kind: 'date', value: '2015-01-01' }, end: null }, 'open end');
+  t.same(parseIsoInterval('../2015'), { start: null, end: { kind: 'year', value: '2015' } }, 'open start');
+  t.same(parseIsoInterval(' 2010-01-01 / 2011 '), { start: { kind: 'date', value: '2010-01-01' }, end: { kind: 'year', value: '2011' } });
+  for (const bad of ['2010-01-01', '2010-01-01/P1Y', 'R/P1D', '2012/2010', '../..', '/', 'a/b', '2010/2011/2012', '']) {
+    t.equal(parseIsoInterval(bad), null, JSON.stringify(bad));
+  }
 });

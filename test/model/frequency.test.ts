@@ -1,5 +1,5 @@
 import t from 'tap';
-import { normaliseFrequency } from '../../src/model/frequency.js';
+import { frequencyAsIsoDuration, normaliseFrequency } from '../../src/model/frequency.js';
 
 t.test('gen-1 texts map to the standard form and the EU code', async (t) => {
   const cases: Array<[string, string, string | undefined]> = [
@@ -213,4 +213,98 @@ t.test('values that do not name one period are null', async (t) => {
     { regularupdate: '1', Frequency: '1', unittime: 'toString' },
   ];
   for (const value of refused) t.equal(normaliseFrequency(value), null, JSON.stringify(value) ?? String(value));
+});
+
+t.test('ISO 8601 repeating durations (DCAT-US accrualPeriodicity) read as the standard text', async (t) => {
+  const cases: Array<[string, string, string | undefined]> = [
+    ['R/P1D', '每日', 'DAILY'],
+    ['R/P1W', '每週', 'WEEKLY'],
+    ['R/P2W', '每2週', 'BIWEEKLY'],
+    ['R/P1M', '每月', 'MONTHLY'],
+    ['R/P2M', '每2月', 'BIMONTHLY'],
+    ['R/P3M', '每季', 'QUARTERLY'],
+    ['R/P4M', '每4月', undefined],
+    ['R/P6M', '每半年', 'ANNUAL_2'],
+    ['R/P1Y', '每年', 'ANNUAL'],
+    ['R/P2Y', '每2年', 'BIENNIAL'],
+    ['R/P10Y', '每10年', 'DECENNIAL'],
+    ['R/PT1H', '每小時', 'HOURLY'],
+    ['R/PT10M', '每10分鐘', '10MIN'],
+    ['R/PT1S', '即時', 'CONT'],
+    ['R/P0.5M', '每月2次', 'MONTHLY_2'],
+    ['R/P0.33M', '每月3次', 'MONTHLY_3'],
+    ['R/P0.33W', '每週3次', 'WEEKLY_3'],
+    ['R/P3.5D', '每週2次', 'WEEKLY_2'],
+    ['r/p1d', '每日', 'DAILY'],
+    ['P1D', '每日', 'DAILY'],
+    ['R/P12M', '每年', 'ANNUAL'],
+    ['irregular', '不定期', 'IRREG'],
+    ['notPlanned', '不更新', 'NEVER'],
+  ];
+  for (const [input, text, euCode] of cases) {
+    t.same(normaliseFrequency(input), euCode === undefined ? { text } : { text, euCode }, input);
+  }
+  for (const bad of ['R/P1Y2M', 'R/PT30S', 'R/P0D', 'R/P', 'R/P0.4M', 'R/PXD', 'R/P1X']) {
+    t.equal(normaliseFrequency(bad), null, bad);
+  }
+});
+
+t.test('EU frequency authority IRIs read as the standard text', async (t) => {
+  const base = 'http://publications.europa.eu/resource/authority/frequency/';
+  const cases: Array<[string, string, string]> = [
+    ['DAILY', '每日', 'DAILY'],
+    ['WEEKLY', '每週', 'WEEKLY'],
+    ['BIWEEKLY', '每2週', 'BIWEEKLY'],
+    ['MONTHLY', '每月', 'MONTHLY'],
+    ['QUARTERLY', '每季', 'QUARTERLY'],
+    ['ANNUAL', '每年', 'ANNUAL'],
+    ['ANNUAL_2', '每半年', 'ANNUAL_2'],
+    ['ANNUAL_3', '每年3次', 'ANNUAL_3'],
+    ['BIENNIAL', '每2年', 'BIENNIAL'],
+    ['HOURLY', '每小時', 'HOURLY'],
+    ['12HRS', '每12小時', '12HRS'],
+    ['10MIN', '每10分鐘', '10MIN'],
+    ['DAILY_2', '每日2次', 'DAILY_2'],
+    ['WEEKLY_3', '每週3次', 'WEEKLY_3'],
+    ['CONT', '即時', 'CONT'],
+    ['UPDATE_CONT', '即時', 'CONT'],
+    ['IRREG', '不定期', 'IRREG'],
+    ['NEVER', '不更新', 'NEVER'],
+  ];
+  for (const [code, text, euCode] of cases) {
+    t.same(normaliseFrequency(base + code), { text, euCode }, code);
+  }
+  t.same(normaliseFrequency('https://publications.europa.eu/resource/authority/frequency/daily'), { text: '每日', euCode: 'DAILY' }, 'https, lower case');
+  t.equal(normaliseFrequency(`${base}OTHER`), null, 'OTHER names no period');
+  t.equal(normaliseFrequency(`${base}UNKNOWN`), null);
+  t.equal(normaliseFrequency('http://example.org/frequency/DAILY'), null, 'only the EU authority');
+});
+
+t.test('frequencyAsIsoDuration goes back from the standard text to ISO 8601', async (t) => {
+  const cases: Array<[string, string | null]> = [
+    ['每日', 'R/P1D'],
+    ['每週', 'R/P1W'],
+    ['每2週', 'R/P2W'],
+    ['每月', 'R/P1M'],
+    ['每季', 'R/P3M'],
+    ['每2季', 'R/P6M'],
+    ['每半年', 'R/P6M'],
+    ['每年', 'R/P1Y'],
+    ['每小時', 'R/PT1H'],
+    ['每10分鐘', 'R/PT10M'],
+    ['每7日', 'R/P7D'],
+    ['即時', 'R/PT1S'],
+    ['不定期', 'irregular'],
+    ['每週2次', 'R/P3.5D'],
+    ['每月2次', 'R/P0.5M'],
+    ['每日2次', 'R/PT12H'],
+    ['daily', 'R/P1D'],
+    ['不更新', null],
+    ['每日3次', null],
+    ['garbage', null],
+  ];
+  for (const [text, iso] of cases) t.equal(frequencyAsIsoDuration(text), iso, text);
+  for (const iso of ['R/P1D', 'R/P2W', 'R/P1M', 'R/P3M', 'R/P6M', 'R/P1Y', 'R/PT1H', 'R/PT10M', 'R/PT1S', 'R/P0.5M', 'R/P3.5D']) {
+    t.equal(frequencyAsIsoDuration(normaliseFrequency(iso)?.text), iso, `${iso} round-trips`);
+  }
 });

@@ -1,0 +1,295 @@
+/**
+ * DCAT-US dataset (Project Open Data `data.json` 1.1, and DCAT-US 3.0 as data.gov's harvester
+ * reads it) → the national record.
+ *
+ * 1.1 and 3.0 differ in shape more than in meaning, so one mapping reads both: 3.0's identifier
+ * may be an object (`{"@id"}` or `{"notation"}`), its contactPoint a list, its temporal a
+ * PeriodOfTime object, its license an object with `@id`. What has no national field (accessLevel,
+ * rights, bureauCode, programCode, theme, references, …) goes to `extensions.sourceExtras` under
+ * its DCAT-US name.
+ */
+import { parseIsoInterval } from '../model/dates.js';
+import { normaliseFrequency } from '../model/frequency.js';
+import { normaliseLicense } from '../model/license.js';
+import type { MappingResult, NationalDistribution, NationalRecord } from '../model/record.js';
+import { isoLanguageCode, readForeignDate } from './ckan.js';
+import {
+  MappingNotes,
+  acceptedRecord,
+  derivePublisherOrgCode,
+  describeValue,
+  isPlainObject,
+  missingIdentity,
+  notARecord,
+  readKeywords,
+  readText,
+} from './record-fields.js';
+
+/** Dataset keys read into national fields; every other key is kept in sourceExtras. */
+const MAPPED_KEYS = new Set([
+  'identifier',
+  'title',
+  'description',
+  'keyword',
+  'modified',
+  'issued',
+  'publisher',
+  'contactPoint',
+  'license',
+  'spatial',
+  'temporal',
+  'accrualPeriodicity',
+  'language',
+  'landingPage',
+  'distribution',
+  '@type',
+]);
+
+/** Distribution keys read into national fields. */
+const DISTRIBUTION_MAPPED_KEYS = new Set(['downloadURL', 'accessURL', 'format', 'mediaType', 'title', 'description', '@type']);
+
+/** The common data media types → the standard's format code, for a distribution without `format`. */
+const MEDIA_TYPE_FORMATS: Readonly<Record<string, string>> = {
+  'text/csv': 'CSV',
+  'application/json': 'JSON',
+  'application/xml': 'XML',
+  'text/xml': 'XML',
+  'application/pdf': 'PDF',
+  'application/zip': 'ZIP',
+  'application/vnd.ms-excel': 'XLS',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'XLSX',
+  'application/geo+json': 'GEOJSON',
+  'application/vnd.geo+json': 'GEOJSON',
+  'text/html': 'HTML',
+  'application/rdf+xml': 'RDF',
+  'text/plain': 'TXT',
+};
+
+/** The dataset's native id as the connector and the mapping both read it (null when it has none). */
+export function dcatUsIdentifier(dataset: Record<string, unknown>): string | null {
+  const value = dataset['identifier'];
+  const text = isPlainObject(value) ? (value['@id'] ?? value['notation']) : value;
+  return typeof text === 'string' && text.trim() !== '' ? text.trim() : null;
+}
+
+export function mapDcatUsDataset(raw: unknown): MappingResult {
+  if (!isPlainObject(raw)) return notARecord(raw);
+  const identifier = dcatUsIdentifier(raw);
+  const rejection = missingIdentity(identifier ?? raw['identifier'], raw['title']);
+  if (rejection !== null) return rejection;
+
+  const notes = new MappingNotes();
+  const record: NationalRecord = { identifier: identifier!, title: String(raw['title']).trim() };
+  const sourceExtras: Record<string, unknown> = {};
+  // An identifier object carries more than the id (schemaAgency, version): keep it whole.
+  if (isPlainObject(raw['identifier'])) sourceExtras['identifier'] = raw['identifier'];
+
+  setText(record, 'description', readText(notes, 'description', raw['description']));
+  const keywords = readKeywords(notes, 'keyword', raw['keyword']);
+  if (keywords !== undefined && keywords.length > 0) record.keyword = keywords;
+  readModified(notes, raw['modified'], record, sourceExtras);
+  setText(record, 'issued', readForeignDate(notes, 'issued', raw['issued']));
+  readPublisher(notes, raw['publisher'], record, sourceExtras);
+  readContactPoint(notes, raw['contactPoint'], record, sourceExtras);
+  readLicence(notes, raw['license'], record, sourceExtras);
+  readSpatial(notes, raw['spatial'], record, sourceExtras);
+  readTemporal(notes, raw['temporal'], record, sourceExtras);
+  readFrequency(notes, raw['accrualPeriodicity'], record);
+  readLanguages(raw['language'], record, sourceExtras);
+  setText(record, 'landingPage', readText(notes, 'landingPage', raw['landingPage']));
+  const distributions = readDistributions(notes, raw['distribution'], record.identifier, sourceExtras);
+  if (distributions !== undefined) record.distribution = distributions;
+
+  for (const [key, value] of Object.entries(raw)) {
+    if (MAPPED_KEYS.has(key) || value === undefined || value === null) continue;
+    sourceExtras[key] = value;
+  }
+
+  derivePublisherOrgCode(record, notes);
+  record.extensions = { sourceVocabulary: 'dcat-us', ...(Object.keys(sourceExtras).length > 0 ? { sourceExtras } : {}) };
+  return acceptedRecord(record, notes);
+}
+
+/**
+ * `modified` is a date or date-time, but DCAT-US 1.1 also allows a repeating duration (`R/P1W`:
+ * "changes every week"): that is a frequency, read as accrualPeriodicity when the dataset has
+ * none, and kept as sent in sourceExtras.
+ */
+function readModified(notes: MappingNotes, value: unknown, record: NationalRecord, sourceExtras: Record<string, unknown>): void {
+  if (typeof value === 'string' && /^R\d*\/P/i.test(value.trim())) {
+    sourceExtras['modified'] = value;
+    const frequency = normaliseFrequency(value);
+    notes.report('modified', 'normalise', `modified is a repeating duration, not a date; kept in sourceExtras${frequency ? ` and read as the update frequency ${frequency.text}` : ''}: ${JSON.stringify(value)}`, 'warning');
+    if (frequency) record.accrualPeriodicity = frequency.text;
+    return;
+  }
+  setText(record, 'modified', readForeignDate(notes, 'modified', value));
+}
+
+/**
+ * publisher.name → publisher; the first subOrganizationOf → organization (上級機關, the parent
+ * agency); the whole chain of names, nearest first, → sourceExtras.publisherHierarchy.
+ */
+function readPublisher(notes: MappingNotes, value: unknown, record: NationalRecord, sourceExtras: Record<string, unknown>): void {
+  if (value === undefined || value === null) return;
+  if (!isPlainObject(value)) {
+    setText(record, 'publisher', readText(notes, 'publisher', value));
+    return;
+  }
+  const chain: string[] = [];
+  let organisation: unknown = value;
+  // A bounded walk: a publisher that names itself as its own parent must not loop forever.
+  for (let depth = 0; isPlainObject(organisation) && depth < 20; depth += 1) {
+    const name = organisation['name'] ?? organisation['prefLabel'];
+    if (typeof name === 'string' && name.trim() !== '') chain.push(name.trim());
+    organisation = organisation['subOrganizationOf'];
+  }
+  if (chain[0] !== undefined) record.publisher = chain[0];
+  if (chain[1] !== undefined) record.organization = chain[1];
+  if (chain.length > 2) sourceExtras['publisherHierarchy'] = chain;
+}
+
+/** contactPoint (one vCard, or a list in 3.0) → publisher contact; further contacts stay as extras. */
+function readContactPoint(notes: MappingNotes, value: unknown, record: NationalRecord, sourceExtras: Record<string, unknown>): void {
+  if (value === undefined || value === null) return;
+  const contacts = Array.isArray(value) ? value : [value];
+  const first: unknown = contacts[0];
+  if (!isPlainObject(first)) {
+    notes.park('contactPoint', value);
+    notes.report('publisherContactName', 'type', `contactPoint must be a vCard object, not ${describeValue(first)}; kept in extensions.unknownKeys`);
+    return;
+  }
+  setText(record, 'publisherContactName', readText(notes, 'publisherContactName', first['fn']));
+  const email = readText(notes, 'publisherContactEmail', first['hasEmail']);
+  if (email !== undefined) record.publisherContactEmail = email.replace(/^mailto:/i, '');
+  const phone = first['hasTelephone'];
+  const phoneText = isPlainObject(phone) ? phone['value'] ?? phone['hasValue'] : Array.isArray(phone) ? phone[0] : phone;
+  const phoneValue = readText(notes, 'publisherContactPhone', phoneText);
+  if (phoneValue !== undefined) record.publisherContactPhone = phoneValue.replace(/^tel:/i, '');
+  if (contacts.length > 1) sourceExtras['contactPoint'] = contacts.slice(1);
+}
+
+/** license (a URL; in 3.0 possibly `{"@id": URL}`) → license + licenseURL. */
+function readLicence(notes: MappingNotes, value: unknown, record: NationalRecord, sourceExtras: Record<string, unknown>): void {
+  if (value === undefined || value === null) return;
+  const text = readText(notes, 'license', isPlainObject(value) ? (value['@id'] ?? value['url'] ?? value['title']) : value);
+  if (isPlainObject(value)) sourceExtras['license'] = value;
+  if (text === undefined || text === '') return;
+  const known = normaliseLicense(text);
+  if (known) {
+    record.license = known.name;
+    record.licenseURL = known.url;
+    return;
+  }
+  record.license = text;
+  if (/^https?:\/\//i.test(text)) record.licenseURL = text;
+  notes.report('license', 'codelist', `license is not a licence we recognise; kept as sent: ${JSON.stringify(text)}`, 'warning');
+}
+
+/** spatial: a place name, a bounding box or GeoJSON text stays text; an object (3.0 Location) is kept as an extra. */
+function readSpatial(notes: MappingNotes, value: unknown, record: NationalRecord, sourceExtras: Record<string, unknown>): void {
+  if (value === undefined || value === null) return;
+  if (typeof value === 'string') {
+    setText(record, 'spatial', readText(notes, 'spatial', value));
+    return;
+  }
+  sourceExtras['spatial'] = value;
+  notes.report('spatial', 'normalise', `spatial is ${describeValue(value)}, not text; kept in sourceExtras`, 'warning');
+}
+
+/** temporal `start/end` (ISO 8601 interval, partial dates kept as such) or 3.0 `{startDate, endDate}`. */
+function readTemporal(notes: MappingNotes, value: unknown, record: NationalRecord, sourceExtras: Record<string, unknown>): void {
+  if (value === undefined || value === null || value === '') return;
+  const period = Array.isArray(value) && value.length === 1 ? value[0] : value;
+  if (isPlainObject(period)) {
+    setText(record, 'temporalCoverageFrom', readForeignDate(notes, 'temporalCoverageFrom', period['startDate']));
+    setText(record, 'temporalCoverageTo', readForeignDate(notes, 'temporalCoverageTo', period['endDate']));
+    return;
+  }
+  const interval = typeof period === 'string' ? parseIsoInterval(period) : null;
+  if (interval === null) {
+    sourceExtras['temporal'] = value;
+    notes.report('temporalCoverageFrom', 'date', `temporal could not be read as an ISO 8601 interval start/end; kept in sourceExtras: ${JSON.stringify(value)}`, 'warning');
+    return;
+  }
+  if (interval.start) record.temporalCoverageFrom = interval.start.value;
+  if (interval.end) record.temporalCoverageTo = interval.end.value;
+}
+
+function readFrequency(notes: MappingNotes, value: unknown, record: NationalRecord): void {
+  const text = readText(notes, 'accrualPeriodicity', value);
+  if (text === undefined || text === '') return;
+  // A frequency we cannot read stays as sent; validation says it is not in the standard's form.
+  record.accrualPeriodicity = normaliseFrequency(text)?.text ?? text;
+}
+
+/** language: a list of tags (`en-US`); the record has one language, the list is kept when longer. */
+function readLanguages(value: unknown, record: NationalRecord, sourceExtras: Record<string, unknown>): void {
+  if (value === undefined || value === null) return;
+  const tags = (Array.isArray(value) ? value : [value]).filter((tag): tag is string => typeof tag === 'string' && tag.trim() !== '');
+  if (tags.length === 0) return;
+  const code = isoLanguageCode(tags[0]!);
+  record.language = code ?? tags[0]!.trim();
+  if (tags.length > 1 || code !== tags[0]) sourceExtras['language'] = value;
+}
+
+function readDistributions(
+  notes: MappingNotes,
+  value: unknown,
+  identifier: string,
+  sourceExtras: Record<string, unknown>,
+): NationalDistribution[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const items: unknown[] = Array.isArray(value) ? value : [value];
+  const distributions: NationalDistribution[] = [];
+  const leftovers: Array<Record<string, unknown>> = [];
+  items.forEach((item, index) => {
+    const path = `distribution[${index}]`;
+    if (!isPlainObject(item)) {
+      notes.park(path, item);
+      notes.report(path, 'type', `${path} must be an object, not ${describeValue(item)}; kept in extensions.unknownKeys`);
+      return;
+    }
+    // DCAT-US distributions have no id: the standard's identifier-NNN form keeps them addressable.
+    const resourceID = `${identifier}-${String(index + 1).padStart(3, '0')}`;
+    distributions.push(readDistribution(notes, path, item, resourceID));
+    const rest: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(item)) {
+      if (!DISTRIBUTION_MAPPED_KEYS.has(key) && field !== undefined && field !== null) rest[key] = field;
+    }
+    if (typeof item['mediaType'] === 'string') rest['mediaType'] = item['mediaType'];
+    if (Object.keys(rest).length > 0) leftovers.push({ resourceID, ...rest });
+  });
+  if (leftovers.length > 0) sourceExtras['distribution'] = leftovers;
+  return distributions;
+}
+
+function readDistribution(notes: MappingNotes, path: string, item: Record<string, unknown>, resourceID: string): NationalDistribution {
+  const distribution: NationalDistribution = { resourceID, extensions: { resourceIDSynthesised: true } };
+  const title = readText(notes, `${path}.resourceDescription`, item['title']);
+  const description = readText(notes, `${path}.resourceDescription`, item['description']);
+  if (title) {
+    distribution.resourceDescription = title;
+    if (description && description !== title) distribution.extensions!.resourceNotes = description;
+  } else if (description) {
+    distribution.resourceDescription = description;
+  }
+
+  let format = readText(notes, `${path}.format`, item['format']);
+  if (!format && typeof item['mediaType'] === 'string') {
+    const type = item['mediaType'].split(';')[0]!.trim().toLowerCase();
+    if (Object.hasOwn(MEDIA_TYPE_FORMATS, type)) {
+      format = MEDIA_TYPE_FORMATS[type]!;
+      notes.report(`${path}.format`, 'derived', `${path}.format was absent; derived from the mediaType ${JSON.stringify(item['mediaType'])}: ${format}`, 'warning');
+    }
+  }
+  if (format) distribution.format = format;
+
+  setText(distribution, 'downloadURL', readText(notes, `${path}.downloadURL`, item['downloadURL']));
+  setText(distribution, 'accessURL', readText(notes, `${path}.accessURL`, item['accessURL']));
+  return distribution;
+}
+
+function setText<T extends object, K extends keyof T>(target: T, key: K, value: string | undefined): void {
+  if (value !== undefined) target[key] = value as T[K];
+}
