@@ -1,12 +1,134 @@
-import type { Connector, ConnectorDefinition } from './connector.js';
+import { Store } from 'n3';
+import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordPage, SourceFailure } from './connector.js';
 import type { SourceConfig } from '../src/config/types.js';
+import { mapDcatRecord } from '../src/mapping/dcat.js';
+import type { MappingResult } from '../src/model/record.js';
+import { datasetsOf } from './dcat/datasets.js';
+import { ACCEPT_RDF, RDF_FORMATS, chooseFormat, type RdfFormat } from './dcat/formats.js';
+import { nextPageOf, pageKey } from './dcat/hydra.js';
+import { DcatParseError, parseRdf } from './dcat/parse.js';
 
-/** DCAT connector: being written (issue 4). */
+/**
+ * DCAT catalogues (W3C DCAT 2/3, DCAT-AP, GeoDCAT-AP) published as one RDF document or as Hydra
+ * pages: `url` is the catalogue document (Turtle, RDF/XML or JSON-LD). Each page yields one
+ * record per dcat:Dataset / dcat:DatasetSeries; the payload is that dataset's own subgraph as
+ * canonical N-Quads (connectors/dcat/datasets.ts), mapped by src/mapping/dcat.ts.
+ * docs/connectors/dcat.md has the whole story.
+ */
+interface DcatOptions {
+  /** Parse every page in this format whatever the server says (a server that mislabels everything). */
+  format?: RdfFormat;
+  /** Stop paging after this many pages (reported as a list failure, so nothing is withdrawn). */
+  maxPages: number;
+  /** Cut a dataset's subgraph at this many triples: one record must stay small. */
+  maxQuadsPerDataset: number;
+}
+
+const DEFAULTS: DcatOptions = { maxPages: 1000, maxQuadsPerDataset: 20_000 };
+
 export const dcatConnector: ConnectorDefinition = {
   type: 'dcat',
-  available: false,
-  optionsSchema: { type: 'object', additionalProperties: false, properties: {} },
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      format: { enum: [...RDF_FORMATS] },
+      maxPages: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+      maxQuadsPerDataset: { type: 'integer', minimum: 10, maximum: 1_000_000 },
+    },
+  },
   create(source: SourceConfig): Connector {
-    throw new Error(`the dcat connector is not available yet (source ${source.id})`);
+    const options = { ...DEFAULTS, ...(source.options as Partial<DcatOptions>) };
+    return new DcatConnector(source.id, source.url, options);
   },
 };
+
+class DcatConnector implements Connector {
+  readonly recordFormat = 'tw-national' as const;
+  /** DCAT has no standard way to ask for what changed: every run reads the whole catalogue. */
+  readonly incremental = false;
+  /** A run without failures has read every page, so it has seen every dataset the catalogue holds. */
+  readonly listsEverything = true;
+
+  constructor(
+    private readonly sourceId: string,
+    private readonly url: string,
+    private readonly options: DcatOptions,
+  ) {}
+
+  map(payload: unknown): MappingResult {
+    return mapDcatRecord(payload);
+  }
+
+  /**
+   * Page by page along the Hydra next links. A page that cannot be read ends the run (failed;
+   * the pages before it are committed). A next link back to a page already read, or paging past
+   * maxPages, ends the listing with a `list` failure: the run is partial and withdraws nothing.
+   */
+  async *harvest(context: HarvestContext): AsyncIterable<RecordPage> {
+    const seenPages = new Set<string>();
+    const listed = new Set<string>();
+    let pageUrl: string | undefined = this.url;
+    while (pageUrl !== undefined) {
+      if (context.signal.aborted) return;
+      if (seenPages.size >= this.options.maxPages) {
+        yield listFailure('too-many-pages', `the catalogue has more than ${this.options.maxPages} pages (options.maxPages); stopped before ${pageUrl}`);
+        return;
+      }
+      seenPages.add(pageKey(pageUrl));
+      const { page, store } = await this.readPage(context, pageUrl, listed, seenPages.size === 1);
+      const next = nextPageOf(store, pageUrl);
+      if (next && next.alternatives.length > 0) {
+        context.log.warn({ source: this.sourceId, page: pageUrl, next: next.url, ignored: next.alternatives }, 'page has several next links; following one');
+      }
+      if (next && seenPages.has(pageKey(next.url))) {
+        page.failures.push({ stage: 'list', rule: 'paging-loop', message: `${pageUrl} links to ${next.url} as its next page, which was already read; paging stopped` });
+        yield page;
+        return;
+      }
+      yield page;
+      pageUrl = next?.url;
+    }
+  }
+
+  private async readPage(context: HarvestContext, url: string, listed: Set<string>, first: boolean): Promise<{ page: RecordPage; store: Store }> {
+    const response = await context.http.get(url, { signal: context.signal, headers: { accept: ACCEPT_RDF } });
+    const contentType = header(response.headers['content-type']);
+    const choice = chooseFormat(url, contentType, response.body, this.options.format);
+    if ('refused' in choice) {
+      throw new DcatParseError(this.sourceId, url, undefined, 'not-rdf', undefined, `${choice.reason}; not an RDF catalogue`);
+    }
+    if (choice.contradicted) context.log.warn({ source: this.sourceId, page: url, reason: choice.reason }, 'content type contradicts the body; read as the body shows');
+    const quads = await parseRdf({ sourceId: this.sourceId, url, body: response.body, format: choice.format });
+    if (first && quads.length === 0) {
+      // An empty first page would "list" an empty catalogue and withdraw everything.
+      throw new DcatParseError(this.sourceId, url, choice.format, 'no-triples', undefined, 'the document holds no RDF triples; not a catalogue');
+    }
+    const store = new Store(quads);
+    const found = await datasetsOf(store, { maxQuadsPerDataset: this.options.maxQuadsPerDataset });
+
+    const records: RawRecord[] = [];
+    const failures: SourceFailure[] = [];
+    for (const dataset of found) {
+      if (listed.has(dataset.nativeId)) {
+        context.log.warn({ source: this.sourceId, page: url, nativeId: dataset.nativeId }, 'dataset described on more than one page; the first is kept');
+        continue;
+      }
+      listed.add(dataset.nativeId);
+      if (dataset.truncated) {
+        failures.push({ nativeId: dataset.nativeId, stage: 'parse', rule: 'too-many-triples', message: `${dataset.nativeId} on ${url} has more than ${this.options.maxQuadsPerDataset} triples (options.maxQuadsPerDataset); not harvested` });
+        continue;
+      }
+      records.push({ nativeId: dataset.nativeId, payload: dataset.payload });
+    }
+    return { page: { records, unchanged: [], failures }, store };
+  }
+}
+
+function listFailure(rule: string, message: string): RecordPage {
+  return { records: [], unchanged: [], failures: [{ stage: 'list', rule, message }] };
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
