@@ -43,8 +43,10 @@ export interface HttpResponse {
   url: string;
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** Empty on a 304. */
+  /** The body decoded as UTF-8; empty on a 304. */
   body: string;
+  /** The body's raw bytes, for a source that is not UTF-8 (Big5 exports); empty on a 304. */
+  bytes: Buffer;
   /** 304: the caller's validators still hold; keep what it has. */
   notModified: boolean;
   /** ETag and Last-Modified of the response, to store and send next time (on a 304 without them, the ones sent). */
@@ -170,14 +172,14 @@ export class HttpClient {
       if (status === 304) {
         await res.body.dump().catch(() => undefined);
         const validators = validatorsOf(res.headers);
-        return { url, status, headers: res.headers, body: '', notModified: true, validators: { ...options.validators, ...validators } };
+        return { url, status, headers: res.headers, body: '', bytes: Buffer.alloc(0), notModified: true, validators: { ...options.validators, ...validators } };
       }
       if ((status < 200 || status >= 300) && !(options.acceptStatuses?.includes(status) ?? false)) {
         await res.body.dump().catch(() => undefined);
         throw this.statusError(url, status, res.headers, limiter);
       }
-      const body = await this.readCapped(res, url);
-      return { url, status, headers: res.headers, body, notModified: false, validators: validatorsOf(res.headers) };
+      const bytes = await this.readCapped(res, url);
+      return { url, status, headers: res.headers, body: bytes.toString('utf8'), bytes, notModified: false, validators: validatorsOf(res.headers) };
     } catch (err) {
       throw this.classify(err, url, signal, controller.signal);
     } finally {
@@ -206,7 +208,7 @@ export class HttpClient {
     return new HttpError('status', url, `HTTP ${status} from ${url} (Retry-After: ${Math.ceil(retryAfterMs / 1000)} s)`, status, { retryAfterMs });
   }
 
-  private async readCapped(res: Dispatcher.ResponseData, url: string): Promise<string> {
+  private async readCapped(res: Dispatcher.ResponseData, url: string): Promise<Buffer> {
     const cap = this.options.maxResponseBytes;
     const tooLarge = (detail: string): HttpError => {
       // Cutting the stream makes it emit an abort error; nobody else listens, so swallow it here.
@@ -224,7 +226,7 @@ export class HttpClient {
       if (total > cap) throw tooLarge(`body`);
       chunks.push(buffer);
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    return Buffer.concat(chunks, total);
   }
 
   private classify(err: unknown, url: string, callerSignal: AbortSignal | undefined, own: AbortSignal): Error {
