@@ -15,6 +15,7 @@ import { parseDateOrPartial, parseTaiwanDate } from '../model/dates.js';
 import { normaliseFrequency } from '../model/frequency.js';
 import { normaliseLicense } from '../model/license.js';
 import type { MappingResult, NationalDistribution, NationalRecord } from '../model/record.js';
+import { formatOfMediaType } from '../model/formats.js';
 import {
   MappingNotes,
   acceptedRecord,
@@ -383,7 +384,7 @@ function readResource(notes: MappingNotes, path: string, resource: Record<string
 
   let format = readText(notes, `${path}.format`, resource['format']);
   if (!format) {
-    const fromMimetype = formatOfMimetype(resource['mimetype']);
+    const fromMimetype = formatOfMediaType(resource['mimetype']);
     if (fromMimetype !== undefined) {
       format = fromMimetype;
       notes.report(`${path}.format`, 'derived', `${path}.format was empty; derived from the mimetype ${JSON.stringify(resource['mimetype'])}: ${format}`, 'warning');
@@ -401,27 +402,6 @@ function readResource(notes: MappingNotes, path: string, resource: Record<string
   const modified = isEmpty(resource['last_modified']) ? resource['created'] : resource['last_modified'];
   setText(distribution, 'resourceModified', readUtcTimestamp(notes, `${path}.resourceModified`, modified));
   return distribution;
-}
-
-/** The common data mimetypes → the standard's format code; a guess is only made from these. */
-function formatOfMimetype(mimetype: unknown): string | undefined {
-  if (typeof mimetype !== 'string') return undefined;
-  const type = mimetype.split(';')[0]!.trim().toLowerCase();
-  const table: Record<string, string> = {
-    'text/csv': 'CSV',
-    'application/json': 'JSON',
-    'application/xml': 'XML',
-    'text/xml': 'XML',
-    'application/pdf': 'PDF',
-    'application/zip': 'ZIP',
-    'application/vnd.ms-excel': 'XLS',
-    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'XLSX',
-    'application/vnd.oasis.opendocument.spreadsheet': 'ODS',
-    'application/geo+json': 'GEOJSON',
-    'application/vnd.geo+json': 'GEOJSON',
-    'text/html': 'HTML',
-  };
-  return Object.hasOwn(table, type) ? table[type] : undefined;
 }
 
 /**

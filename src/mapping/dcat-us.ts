@@ -12,6 +12,7 @@ import { parseIsoInterval } from '../model/dates.js';
 import { normaliseFrequency } from '../model/frequency.js';
 import { normaliseLicense } from '../model/license.js';
 import type { MappingResult, NationalDistribution, NationalRecord } from '../model/record.js';
+import { formatOfMediaType } from '../model/formats.js';
 import { isoLanguageCode, readForeignDate } from './ckan.js';
 import {
   MappingNotes,
@@ -47,23 +48,6 @@ const MAPPED_KEYS = new Set([
 
 /** Distribution keys read into national fields. */
 const DISTRIBUTION_MAPPED_KEYS = new Set(['downloadURL', 'accessURL', 'format', 'mediaType', 'title', 'description', '@type']);
-
-/** The common data media types → the standard's format code, for a distribution without `format`. */
-const MEDIA_TYPE_FORMATS: Readonly<Record<string, string>> = {
-  'text/csv': 'CSV',
-  'application/json': 'JSON',
-  'application/xml': 'XML',
-  'text/xml': 'XML',
-  'application/pdf': 'PDF',
-  'application/zip': 'ZIP',
-  'application/vnd.ms-excel': 'XLS',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'XLSX',
-  'application/geo+json': 'GEOJSON',
-  'application/vnd.geo+json': 'GEOJSON',
-  'text/html': 'HTML',
-  'application/rdf+xml': 'RDF',
-  'text/plain': 'TXT',
-};
 
 /** The dataset's native id as the connector and the mapping both read it (null when it has none). */
 export function dcatUsIdentifier(dataset: Record<string, unknown>): string | null {
@@ -277,9 +261,9 @@ function readDistribution(notes: MappingNotes, path: string, item: Record<string
 
   let format = readText(notes, `${path}.format`, item['format']);
   if (!format && typeof item['mediaType'] === 'string') {
-    const type = item['mediaType'].split(';')[0]!.trim().toLowerCase();
-    if (Object.hasOwn(MEDIA_TYPE_FORMATS, type)) {
-      format = MEDIA_TYPE_FORMATS[type]!;
+    const derived = formatOfMediaType(item['mediaType']);
+    if (derived !== undefined) {
+      format = derived;
       notes.report(`${path}.format`, 'derived', `${path}.format was absent; derived from the mediaType ${JSON.stringify(item['mediaType'])}: ${format}`, 'warning');
     }
   }

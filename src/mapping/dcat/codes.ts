@@ -7,6 +7,7 @@ import type { Term } from 'n3';
 import { LANGUAGE_CODES } from '../../model/codelists.js';
 import { parseTaiwanDate } from '../../model/dates.js';
 import { normaliseFrequency } from '../../model/frequency.js';
+import { formatOfMediaType } from '../../model/formats.js';
 import { normaliseLicense, type KnownLicense } from '../../model/license.js';
 import { projectPath } from '../../model/project-root.js';
 import { term } from './vocab.js';
@@ -111,10 +112,6 @@ export function languageCode(value: Term): string | undefined {
 // Format
 // ------------------------------------------------------------------------------------------
 
-const FORMAT_BY_MEDIA_TYPE = new Map<string, string>();
-for (const [format, entry] of Object.entries(AUTHORITIES.fileType.byFormat)) {
-  if (entry.mediaType !== undefined && !FORMAT_BY_MEDIA_TYPE.has(entry.mediaType)) FORMAT_BY_MEDIA_TYPE.set(entry.mediaType, format);
-}
 
 /**
  * dct:format / dcat:mediaType → a short format name (CSV): an EU file-type IRI gives its code, an
@@ -126,13 +123,13 @@ export function formatName(value: Term, label: string | undefined): string | und
     const iri = value.value;
     if (iri.startsWith(AUTHORITIES.fileType.base)) return lastSegment(iri);
     const mediaType = /\/media-types\/(.+)$/.exec(iri)?.[1];
-    if (mediaType !== undefined) return FORMAT_BY_MEDIA_TYPE.get(mediaType.toLowerCase()) ?? mediaType;
+    if (mediaType !== undefined) return formatOfMediaType(mediaType) ?? mediaType;
     return label ?? lastSegment(iri);
   }
   if (value.termType === 'BlankNode') return label;
   const text = value.value.trim();
   if (text === '') return undefined;
-  if (/^[a-z]+\/[\w.+-]+$/i.test(text)) return FORMAT_BY_MEDIA_TYPE.get(text.toLowerCase()) ?? text;
+  if (/^[a-z]+\/[\w.+-]+$/i.test(text)) return formatOfMediaType(text) ?? text;
   return text;
 }
 
