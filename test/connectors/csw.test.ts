@@ -1,74 +1,19 @@
 import t, { type Test } from 'tap';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { openTestDb, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
-import { Harvester } from '../../src/harvest/harvester.js';
+import { harvestSource, startFakeSource, type Answer, type FakeSource, type HarvestedSource } from '../helpers/source-harness.js';
 import { runErrors } from '../../src/store/runs.js';
 import { projectPath } from '../../src/model/project-root.js';
-import type { Db } from '../../src/store/database.js';
-import type { NationalRecord } from '../../src/model/record.js';
 
 const fixture = (name: string): string => readFileSync(projectPath('test', 'fixtures', 'csw', name), 'utf8');
 
-/** What the fixture catalogue answers to one GetRecords request. */
-interface Answer {
-  status?: number;
-  contentType?: string;
-  body: string;
-}
-
-interface Catalogue {
-  url: string;
-  requests: URLSearchParams[];
-  answer: (params: URLSearchParams) => Answer;
-}
-
-async function startCatalogue(t: Test, answer: (params: URLSearchParams) => Answer): Promise<Catalogue> {
-  const catalogue: Catalogue = { url: '', requests: [], answer };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
-    catalogue.requests.push(params);
-    const reply = catalogue.answer(params);
-    res.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'application/xml; charset=utf-8' });
-    res.end(reply.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  catalogue.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/csw`;
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return catalogue;
-}
-
-interface Setup {
-  catalogue: Catalogue;
-  db: Db;
-  harvester: Harvester;
-  datasets(): Map<string, NationalRecord>;
+/** A pycsw-like catalogue on loopback, and a gateway harvesting it. */
+interface Setup extends HarvestedSource {
+  catalogue: FakeSource;
 }
 
 async function setup(t: Test, answer: (params: URLSearchParams) => Answer, options: Record<string, unknown> = {}, settings: Record<string, unknown> = {}): Promise<Setup> {
-  const catalogue = await startCatalogue(t, answer);
-  const { dir, cleanup } = tempDir();
-  const config = testConfig(join(dir, 'catalog.db'), catalogue.url, {
-    sources: [{ id: 'csw', name: 'pycsw', type: 'csw', url: catalogue.url, schedule: '0 3 * * *', options, ...settings }],
-  });
-  const db = openTestDb(config);
-  t.teardown(() => {
-    db.close();
-    cleanup();
-  });
-  return {
-    catalogue,
-    db,
-    harvester: new Harvester(db, config, silentLog),
-    datasets: () =>
-      new Map(
-        (db.prepare('SELECT identifier, record FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier').all() as Array<{ identifier: string; record: string }>).map(
-          (row) => [row.identifier, JSON.parse(row.record) as NationalRecord],
-        ),
-      ),
-  };
+  const catalogue = await startFakeSource(t, '/csw', 'application/xml; charset=utf-8', answer);
+  return { catalogue, ...harvestSource(t, { id: 'csw', name: 'pycsw', type: 'csw', url: catalogue.url }, options, settings) };
 }
 
 /** The records of a GetRecordsResponse, as XML text, in order. */

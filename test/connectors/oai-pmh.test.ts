@@ -1,72 +1,18 @@
 import t, { type Test } from 'tap';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { openTestDb, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
-import { Harvester } from '../../src/harvest/harvester.js';
+import { harvestSource, startFakeSource, type Answer, type FakeSource, type HarvestedSource } from '../helpers/source-harness.js';
 import { runErrors } from '../../src/store/runs.js';
 import { projectPath } from '../../src/model/project-root.js';
-import type { Db } from '../../src/store/database.js';
-import type { NationalRecord } from '../../src/model/record.js';
 
 const fixture = (name: string): string => readFileSync(projectPath('test', 'fixtures', 'oai-pmh', name), 'utf8');
 
-interface Answer {
-  status?: number;
-  contentType?: string;
-  body: string;
-}
-
-interface Repository {
-  url: string;
-  requests: URLSearchParams[];
-}
-
-async function startRepository(t: Test, answer: (params: URLSearchParams) => Answer): Promise<Repository> {
-  const repository: Repository = { url: '', requests: [] };
-  const server = createServer((req, res) => {
-    const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
-    repository.requests.push(params);
-    const reply = answer(params);
-    res.writeHead(reply.status ?? 200, { 'content-type': reply.contentType ?? 'text/xml; charset=utf-8' });
-    res.end(reply.body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  repository.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oai`;
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return repository;
-}
-
-interface Setup {
-  repository: Repository;
-  db: Db;
-  harvester: Harvester;
-  datasets(): Map<string, NationalRecord>;
+interface Setup extends HarvestedSource {
+  repository: FakeSource;
 }
 
 async function setup(t: Test, answer: (params: URLSearchParams) => Answer, options: Record<string, unknown> = {}, settings: Record<string, unknown> = {}): Promise<Setup> {
-  const repository = await startRepository(t, answer);
-  const { dir, cleanup } = tempDir();
-  const config = testConfig(join(dir, 'catalog.db'), repository.url, {
-    sources: [{ id: 'oai', name: 'OAI repository', type: 'oai-pmh', url: repository.url, schedule: '0 3 * * *', options, ...settings }],
-  });
-  const db = openTestDb(config);
-  t.teardown(() => {
-    db.close();
-    cleanup();
-  });
-  return {
-    repository,
-    db,
-    harvester: new Harvester(db, config, silentLog),
-    datasets: () =>
-      new Map(
-        (db.prepare('SELECT identifier, record FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier').all() as Array<{ identifier: string; record: string }>).map(
-          (row) => [row.identifier, JSON.parse(row.record) as NationalRecord],
-        ),
-      ),
-  };
+  const repository = await startFakeSource(t, '/oai', 'text/xml; charset=utf-8', answer);
+  return { repository, ...harvestSource(t, { id: 'oai', name: 'OAI repository', type: 'oai-pmh', url: repository.url }, options, settings) };
 }
 
 /** sickle's four ListRecords pages: each names the next file as its resumptionToken. */
