@@ -3,8 +3,9 @@
  * not share the harvester's event loop. It speaks the cross-platform spec's read API:
  *   GET /api/v1/rest/dataset?modified=&limit=&offset=  → {"success":true,"result":[identifiers]}
  *   GET /api/v1/rest/dataset/{identifier}              → {"success":true,"result":{record}}
- * plus GET /__bench/cpu (this process's CPU time, µs) so the orchestrator can tell how busy
- * the platform was during a harvest.
+ * plus GET /__bench/cpu (this process's CPU time, µs, and how many record and list requests it
+ * has answered) so the orchestrator can tell how busy the platform was during a harvest and what
+ * the harvester asked for.
  *
  * Usage: node platform-process.js N. Listens on 127.0.0.1:0 and prints the port as its first
  * stdout line. Every record response is serialised once up front, so serving costs little
@@ -30,6 +31,8 @@ for (const record of records) {
 }
 listing.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 const listCache = new Map<string, Buffer>();
+let recordRequests = 0;
+let listRequests = 0;
 const notFound = Buffer.from(JSON.stringify({ success: false, error: { error_type: 'ER0100', message: 'not found' } }));
 
 function send(res: ServerResponse, status: number, body: Buffer): void {
@@ -51,10 +54,12 @@ const server = createServer((req, res) => {
   const path = query === -1 ? url : url.slice(0, query);
   const prefix = '/api/v1/rest/dataset/';
   if (path.startsWith(prefix)) {
+    recordRequests += 1;
     const body = bodies.get(decodeURIComponent(path.slice(prefix.length)));
     return body ? send(res, 200, body) : send(res, 404, notFound);
   }
   if (path === '/api/v1/rest/dataset') {
+    listRequests += 1;
     const key = query === -1 ? '' : url.slice(query + 1);
     let body = listCache.get(key);
     if (!body) {
@@ -70,7 +75,7 @@ const server = createServer((req, res) => {
   }
   if (path === '/__bench/cpu') {
     const usage = process.cpuUsage();
-    return send(res, 200, Buffer.from(JSON.stringify({ userUs: usage.user, systemUs: usage.system })));
+    return send(res, 200, Buffer.from(JSON.stringify({ userUs: usage.user, systemUs: usage.system, recordRequests, listRequests })));
   }
   send(res, 404, notFound);
 });

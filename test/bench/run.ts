@@ -15,19 +15,12 @@
  * Every figure except fetchOnly and api is preceded by one untimed warm-up trial (fetchOnly
  * runs after the harvests, api sends warm-up requests first), so the medians are steady state.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import pino from 'pino';
 import { Agent, request } from 'undici';
 import { buildApi } from '../../src/api/app.js';
-import { parseConfig } from '../../src/config/load.js';
-import type { GatewayConfig } from '../../src/config/types.js';
 import { mapConcurrent } from '../../src/harvest/concurrency.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { HttpClient } from '../../src/harvest/http-client.js';
@@ -40,96 +33,30 @@ import { toDcatJsonLd } from '../../src/views/dcat-jsonld.js';
 import { toGen1Json } from '../../src/views/gen1.js';
 import { prng, syntheticCatalogue, syntheticIdentifier } from './synthetic-catalogue.js';
 import { tempDir } from '../helpers/gateway.js';
+import {
+  benchConfig,
+  benchFloor,
+  CONNECTOR_DEFAULTS,
+  envInt,
+  machine,
+  median,
+  progress,
+  round,
+  SOURCE_ID,
+  startPlatform,
+  type Platform,
+} from './shared.js';
 
-const SOURCE_ID = 'bench';
-/** The crossplatform connector's defaults (connectors/crossplatform.ts), which the bench source uses. */
-const CONNECTOR_DEFAULTS = { pageSize: 1000, concurrency: 4 };
 const API_GET_REQUESTS = 1000;
 const API_LIST_REQUESTS = 50;
 const API_WARMUP_REQUESTS = 20;
 
 const log = pino({ level: 'silent' });
-const here = dirname(fileURLToPath(import.meta.url));
-
-function progress(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
-}
-
-function envInt(name: string, fallback: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new Error(`${name} must be an integer from 1 to ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Nearest-rank percentile. */
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-function round(value: number, digits = 1): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The platform child process
-// ---------------------------------------------------------------------------------------------
-
-interface Platform {
-  url: string;
-  /** CPU time the platform process has used so far, ms. */
-  cpuMs(): Promise<number>;
-  stop(): Promise<void>;
-}
-
-async function startPlatform(records: number): Promise<Platform> {
-  const child: ChildProcess = spawn(process.execPath, [join(here, 'platform-process.js'), String(records)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    const fail = (why: string): void => {
-      lines.close();
-      reject(new Error(`the platform process did not start: ${why}`));
-    };
-    child.once('error', (err) => fail(err.message));
-    child.once('exit', (code, signal) => fail(`exited with ${signal ?? code}`));
-    lines.once('line', (line) => {
-      child.removeAllListeners('exit');
-      lines.close();
-      const value = Number(line.trim());
-      if (Number.isInteger(value) && value > 0) resolve(value);
-      else reject(new Error(`the platform process printed "${line}" instead of its port`));
-    });
-  });
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    url,
-    async cpuMs() {
-      const res = await request(`${url}/__bench/cpu`);
-      const usage = (await res.body.json()) as { userUs: number; systemUs: number };
-      return (usage.userUs + usage.systemUs) / 1000;
-    },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -172,17 +99,6 @@ function benchViews(mapped: readonly NationalRecord[], trials: number): Record<s
     dcatJsonLdUsPerRecord: round(median(dcat), 2),
     trials: { gen1JsonUsPerRecord: gen1.map((v) => round(v, 2)), dcatJsonLdUsPerRecord: dcat.map((v) => round(v, 2)) },
   };
-}
-
-function benchConfig(dbPath: string, platformUrl: string): GatewayConfig {
-  return parseConfig(
-    {
-      database: { path: dbPath },
-      harvest: { allowPrivateAddresses: true },
-      sources: [{ id: SOURCE_ID, name: 'Synthetic platform', type: 'crossplatform', url: platformUrl, schedule: '0 3 * * *' }],
-    },
-    'bench config',
-  );
 }
 
 interface HarvestTrial {
@@ -288,41 +204,6 @@ async function benchFetchOnly(platform: Platform, records: number, trials: numbe
   return rates;
 }
 
-/** JSON.parse of every record's JSON plus a bulk insert into a plain table in one transaction. */
-function benchFloor(recordJson: readonly string[], trials: number): number[] {
-  const rates: number[] = [];
-  // Trial -1 is an untimed warm-up, as for every in-process figure.
-  for (let trial = -1; trial < trials; trial += 1) {
-    const { dir, cleanup } = tempDir();
-    try {
-      const db = new Database(join(dir, 'floor.db'));
-      try {
-        // The gateway's own pragmas (src/store/database.ts), so the floor pays the same durability.
-        db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = NORMAL');
-        db.exec('CREATE TABLE records (identifier TEXT PRIMARY KEY, payload TEXT NOT NULL)');
-        const insert = db.prepare('INSERT INTO records (identifier, payload) VALUES (?, ?)');
-        const start = performance.now();
-        db.transaction(() => {
-          for (const json of recordJson) {
-            const record = JSON.parse(json) as { identifier: string };
-            insert.run(record.identifier, json);
-          }
-        })();
-        const seconds = (performance.now() - start) / 1000;
-        const stored = db.prepare('SELECT COUNT(*) FROM records').pluck().get() as number;
-        if (stored !== recordJson.length) throw new Error(`floor stored ${stored} of ${recordJson.length}`);
-        if (trial >= 0) rates.push(recordJson.length / seconds);
-      } finally {
-        db.close();
-      }
-    } finally {
-      cleanup();
-    }
-  }
-  return rates;
-}
-
 interface Latency {
   requests: number;
   medianMs: number;
@@ -380,7 +261,6 @@ async function main(): Promise<void> {
   const records = envInt('BENCH_RECORDS', 5000, 999_999);
   const trials = envInt('BENCH_TRIALS', 3, 100);
   const began = performance.now();
-  const cpus = os.cpus();
 
   // The harvests come first, before this process holds the synthetic catalogue, so that the
   // peak RSS taken after them is the harvester's (the platform child builds its own copy).
@@ -432,13 +312,7 @@ async function main(): Promise<void> {
     const report = {
       benchmark: 'ogd-gateway',
       date: new Date().toISOString(),
-      machine: {
-        node: process.version,
-        platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-        cpuModel: cpus[0]?.model ?? 'unknown',
-        cpuCount: cpus.length,
-        totalMemoryMB: Math.round(os.totalmem() / 1024 / 1024),
-      },
+      machine: machine(),
       parameters: {
         records,
         trials,

@@ -1,0 +1,185 @@
+/**
+ * What the two benchmarks share (`npm run bench`: test/bench/run.ts, `npm run bench:harvest`:
+ * test/bench/harvest.ts): statistics, the platform child process, the bench source's
+ * configuration and the floor (JSON.parse + bulk insert, no mapping, no HTTP).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { request } from 'undici';
+import { parseConfig } from '../../src/config/load.js';
+import type { GatewayConfig } from '../../src/config/types.js';
+import { tempDir } from '../helpers/gateway.js';
+
+export const SOURCE_ID = 'bench';
+/** The crossplatform connector's defaults (connectors/crossplatform.ts), which the bench source uses. */
+export const CONNECTOR_DEFAULTS = { pageSize: 1000, concurrency: 4 };
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+export function envInt(name: string, fallback: number, max: number, min = 1): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+export function machine(): Record<string, unknown> {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cpuCount: cpus.length,
+    totalMemoryMB: Math.round(os.totalmem() / 1024 / 1024),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The platform child process
+// ---------------------------------------------------------------------------------------------
+
+export interface PlatformStats {
+  /** CPU time the platform process has used so far, ms. */
+  cpuMs: number;
+  /** `GET /dataset/{id}` requests answered so far. */
+  recordRequests: number;
+  /** `GET /dataset?…` (listing) requests answered so far. */
+  listRequests: number;
+}
+
+/** What the platform child reports at `/__bench/cpu`. */
+export async function platformStats(url: string): Promise<PlatformStats> {
+  const res = await request(`${url}/__bench/cpu`);
+  const usage = (await res.body.json()) as { userUs: number; systemUs: number; recordRequests: number; listRequests: number };
+  return { cpuMs: (usage.userUs + usage.systemUs) / 1000, recordRequests: usage.recordRequests, listRequests: usage.listRequests };
+}
+
+export interface Platform {
+  url: string;
+  /** CPU time the platform process has used so far, ms. */
+  cpuMs(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Spawn a compiled script of this folder with Node; its first stdout line is returned with the child. */
+export async function spawnWithFirstLine(script: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; line: string }> {
+  const child: ChildProcess = spawn(process.execPath, [join(here, script), ...args], { stdio: ['pipe', 'pipe', 'inherit'], env });
+  const line = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const fail = (why: string): void => {
+      lines.close();
+      reject(new Error(`${script} did not start: ${why}`));
+    };
+    child.once('error', (err) => fail(err.message));
+    child.once('exit', (code, signal) => fail(`exited with ${signal ?? code}`));
+    lines.once('line', (first) => {
+      child.removeAllListeners('exit');
+      child.removeAllListeners('error');
+      lines.close();
+      resolve(first);
+    });
+  });
+  return { child, line };
+}
+
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startPlatform(records: number): Promise<Platform> {
+  const { child, line } = await spawnWithFirstLine('platform-process.js', [String(records)]);
+  const port = Number(line.trim());
+  if (!Number.isInteger(port) || port <= 0) {
+    await stopChild(child);
+    throw new Error(`the platform process printed "${line}" instead of its port`);
+  }
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    async cpuMs() {
+      return (await platformStats(url)).cpuMs;
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bench source and the floor
+// ---------------------------------------------------------------------------------------------
+
+export function benchConfig(dbPath: string, platformUrl: string): GatewayConfig {
+  return parseConfig(
+    {
+      database: { path: dbPath },
+      harvest: { allowPrivateAddresses: true },
+      sources: [{ id: SOURCE_ID, name: 'Synthetic platform', type: 'crossplatform', url: platformUrl, schedule: '0 3 * * *' }],
+    },
+    'bench config',
+  );
+}
+
+/**
+ * The floor: JSON.parse of every record's JSON plus an insert of (identifier, json) into a plain
+ * table, all in one transaction, with the gateway's pragmas. One untimed warm-up trial first.
+ * Returns records/s per trial.
+ */
+export function benchFloor(recordJson: readonly string[], trials: number): number[] {
+  const rates: number[] = [];
+  for (let trial = -1; trial < trials; trial += 1) {
+    const { dir, cleanup } = tempDir();
+    try {
+      const db = new Database(join(dir, 'floor.db'));
+      try {
+        // The gateway's own pragmas (src/store/database.ts), so the floor pays the same durability.
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        db.exec('CREATE TABLE records (identifier TEXT PRIMARY KEY, payload TEXT NOT NULL)');
+        const insert = db.prepare('INSERT INTO records (identifier, payload) VALUES (?, ?)');
+        const start = performance.now();
+        db.transaction(() => {
+          for (const json of recordJson) {
+            const record = JSON.parse(json) as { identifier: string };
+            insert.run(record.identifier, json);
+          }
+        })();
+        const seconds = (performance.now() - start) / 1000;
+        const stored = db.prepare('SELECT COUNT(*) FROM records').pluck().get() as number;
+        if (stored !== recordJson.length) throw new Error(`floor stored ${stored} of ${recordJson.length}`);
+        if (trial >= 0) rates.push(recordJson.length / seconds);
+      } finally {
+        db.close();
+      }
+    } finally {
+      cleanup();
+    }
+  }
+  return rates;
+}
