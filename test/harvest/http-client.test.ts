@@ -237,3 +237,28 @@ t.test('a response without validators says so', async (t) => {
   t.same(response.validators, {});
   t.equal(response.notModified, false);
 });
+
+t.test('a host that never completes the TCP handshake hits the connect timeout', async (t) => {
+  // A listener with a full accept queue that never accepts: the kernel drops further SYNs, so a
+  // connect hangs exactly as it does towards a firewalled host. Python makes that listener
+  // (Node accepts connections by itself); the test needs python3, which this machine kind has.
+  const { spawn } = await import('node:child_process');
+  const net = await import('node:net');
+  const listener = spawn('python3', ['-c', "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)"]);
+  t.teardown(() => listener.kill());
+  const port = await new Promise<number>((resolve, reject) => {
+    listener.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+    listener.once('error', reject);
+  });
+  const fillers = Array.from({ length: 4 }, () => net.connect(port, '127.0.0.1').on('error', () => undefined));
+  t.teardown(() => fillers.forEach((socket) => socket.destroy()));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+
+  const client = new HttpClient({ ...limits, connectTimeoutMs: 300, timeoutMs: 10_000, retries: 0 });
+  t.teardown(() => client.close());
+  const started = Date.now();
+  const err = await rejection(client.get(`http://127.0.0.1:${port}/`));
+  t.equal(err.kind, 'timeout');
+  t.match(err.message, /timed out|within/);
+  t.ok(Date.now() - started < 4000, `gave up at the connect timeout, not the request deadline (${Date.now() - started} ms)`);
+});
