@@ -1,7 +1,6 @@
 import t from 'tap';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HttpClient, HttpError, MalformedBodyError } from '../../src/harvest/http-client.js';
+import { rejection, serveLoopback } from '../helpers/loopback.js';
 
 const limits = {
   timeoutMs: 2000,
@@ -13,27 +12,7 @@ const limits = {
   userAgent: 'ogd-gateway-test',
 };
 
-async function serve(t: { teardown(fn: () => unknown): void }, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<HttpError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as HttpError;
-  }
-  throw new Error('expected a rejection');
-}
+const serve = async (...args: Parameters<typeof serveLoopback>): Promise<string> => (await serveLoopback(...args)).url;
 
 t.test('a body that drips slowly is cut at the deadline', async (t) => {
   const url = await serve(t, (_req, res) => {

@@ -1,10 +1,10 @@
 import t from 'tap';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hostLimiterSnapshot } from '../../src/harvest/host-limiter.js';
 import { HttpClient, HttpError, parseRetryAfter } from '../../src/harvest/http-client.js';
+import { rejection, serveLoopback } from '../helpers/loopback.js';
 
 const limits = {
   timeoutMs: 2000,
@@ -21,19 +21,7 @@ const limits = {
 
 type Teardown = { teardown(fn: () => unknown): void };
 
-async function serve(t: Teardown, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; host: string }> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  const port = (server.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}` };
-}
+const serve = serveLoopback;
 
 /** A server that counts requests in flight (and the most at once), answering each after `delayMs`. */
 async function countingServer(t: Teardown, delayMs: number): Promise<{ url: string; host: string; stats: { inFlight: number; max: number; total: number } }> {
@@ -54,15 +42,6 @@ function client(t: Teardown, overrides: Partial<typeof limits> = {}): HttpClient
   const http = new HttpClient({ ...limits, ...overrides });
   t.teardown(() => http.close());
   return http;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<HttpError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as HttpError;
-  }
-  throw new Error('expected a rejection');
 }
 
 t.test('at most maxConcurrentPerHost requests are in flight to one host', async (t) => {
