@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { Db } from './database.js';
 
 /** What happened to a dataset of the served catalogue: the base of the change feed. */
@@ -12,14 +13,16 @@ export interface Change {
   at: string;
 }
 
+const insertChange = new WeakMap<Db, Database.Statement<unknown[]>>();
+
 export function recordChange(db: Db, change: Omit<Change, 'id'>): void {
-  db.prepare('INSERT INTO changes (identifier, source_id, kind, run_id, at) VALUES (?, ?, ?, ?, ?)').run(
-    change.identifier,
-    change.sourceId,
-    change.kind,
-    change.runId,
-    change.at,
-  );
+  // Called once per created or updated record in a page: prepare once per connection.
+  let statement = insertChange.get(db);
+  if (!statement) {
+    statement = db.prepare('INSERT INTO changes (identifier, source_id, kind, run_id, at) VALUES (?, ?, ?, ?, ?)');
+    insertChange.set(db, statement);
+  }
+  statement.run(change.identifier, change.sourceId, change.kind, change.runId, change.at);
 }
 
 /** Changes after `afterId`, oldest first. */

@@ -112,14 +112,12 @@ export function writeRecordPage(db: Db, page: RecordPage): PageWriteResult {
         native_id: mapped.nativeId,
         identifier: mapped.record.identifier,
         content_hash: mapped.contentHash,
-        payload: mapped.payloadJson,
-        record: recordJson,
-        issues: issuesJson,
         etag: mapped.validators?.etag ?? null,
         last_modified: mapped.validators?.lastModified ?? null,
         now,
         run_id: page.runId,
       });
+      statements.upsertPayload.run(page.sourceId, mapped.nativeId, mapped.payloadJson, recordJson, issuesJson);
       if (previous && previous.identifier !== mapped.record.identifier) {
         // The publisher renumbered the record: the old identifier no longer comes from here.
         statements.dropOwnedDataset.run(previous.identifier, page.sourceId, mapped.nativeId);
@@ -155,6 +153,7 @@ interface Statements {
   setValidators: Statement;
   previousIdentifier: Statement;
   upsertSourceRecord: Statement;
+  upsertPayload: Statement;
   dropOwnedDataset: Statement;
   datasetExists: Statement;
   upsertDataset: Statement;
@@ -178,13 +177,16 @@ function prepared(db: Db): Statements {
     setValidators: db.prepare('UPDATE source_records SET etag = ?, last_modified = ? WHERE source_id = ? AND native_id = ?'),
     previousIdentifier: db.prepare('SELECT identifier FROM source_records WHERE source_id = ? AND native_id = ?'),
     upsertSourceRecord: db.prepare(
-      `INSERT INTO source_records (source_id, native_id, identifier, content_hash, payload, record, issues,
+      `INSERT INTO source_records (source_id, native_id, identifier, content_hash,
          first_seen_at, last_seen_at, changed_at, last_run_id, etag, last_modified)
-       VALUES (@source_id, @native_id, @identifier, @content_hash, @payload, @record, @issues, @now, @now, @now, @run_id, @etag, @last_modified)
+       VALUES (@source_id, @native_id, @identifier, @content_hash, @now, @now, @now, @run_id, @etag, @last_modified)
        ON CONFLICT(source_id, native_id) DO UPDATE SET identifier = excluded.identifier, content_hash = excluded.content_hash,
-         payload = excluded.payload, record = excluded.record, issues = excluded.issues,
          last_seen_at = excluded.last_seen_at, changed_at = excluded.changed_at, last_run_id = excluded.last_run_id,
          missing_since = NULL, etag = excluded.etag, last_modified = excluded.last_modified`,
+    ),
+    upsertPayload: db.prepare(
+      `INSERT INTO source_payloads (source_id, native_id, payload, record, issues) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(source_id, native_id) DO UPDATE SET payload = excluded.payload, record = excluded.record, issues = excluded.issues`,
     ),
     dropOwnedDataset: db.prepare('DELETE FROM datasets WHERE identifier = ? AND source_id = ? AND native_id = ?'),
     datasetExists: db.prepare('SELECT 1 FROM datasets WHERE identifier = ?'),

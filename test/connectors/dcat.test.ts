@@ -193,7 +193,7 @@ t.test('a stored record keeps its content hash: a second run changes nothing', a
   t.match(JSON.parse(stored[0]!.record), { title: '公有停車場即時剩餘車位', publisher: '範例市政府交通局', distribution: [{ format: 'JSON' }, { format: 'CSV' }] });
   const second = (await gw.harvester.run('tw'))!;
   t.match(second.counts, { created: 0, updated: 0, unchanged: 2 });
-  const payload = JSON.parse(gw.db.prepare("SELECT payload FROM source_records WHERE native_id = 'https://opendata.example.gov.tw/dataset-rain'").pluck().get() as string) as { subject: string; nquads: string };
+  const payload = JSON.parse(gw.db.prepare("SELECT payload FROM source_payloads WHERE native_id = 'https://opendata.example.gov.tw/dataset-rain'").pluck().get() as string) as { subject: string; nquads: string };
   t.equal(payload.subject, 'https://opendata.example.gov.tw/dataset-rain');
   t.match(payload.nquads, /^<https:\/\/opendata\.example\.gov\.tw\/dataset-rain> <http:\/\/purl\.org\/dc\/terms\/title> "Rain gauge observations" \.$/m);
 });

@@ -1,0 +1,52 @@
+import t from 'tap';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openDatabase, schemaVersion } from '../../src/store/database.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
+import { tempDir } from '../helpers/gateway.js';
+
+/** A database as version 1 of the schema left it, with one stored record. */
+function versionOneDatabase(path: string): void {
+  const db = new Database(path);
+  db.exec(MIGRATIONS.find((m) => m.version === 1)!.sql);
+  db.pragma('user_version = 1');
+  db.prepare("INSERT INTO sources (id, name, type, url, updated_at) VALUES ('agency', 'Agency', 'crossplatform', 'https://example.gov.tw', '2026-01-01T00:00:00Z')").run();
+  db.prepare(
+    `INSERT INTO source_records (source_id, native_id, identifier, content_hash, payload, record, issues, first_seen_at, last_seen_at, changed_at, etag)
+     VALUES ('agency', 'A41000000G-000001', 'A41000000G-000001', 'h1', '{"title":"原始"}', '{"identifier":"A41000000G-000001"}', '[]',
+             '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z', '2026-01-01T00:00:00Z', '"v1"')`,
+  ).run();
+  db.close();
+}
+
+t.test('migration 2 moves payloads out of source_records without losing any', (t) => {
+  const { dir, cleanup } = tempDir();
+  t.teardown(cleanup);
+  const path = join(dir, 'catalog.db');
+  versionOneDatabase(path);
+
+  const db = openDatabase(path);
+  t.teardown(() => db.close());
+  t.equal(schemaVersion(db), MIGRATIONS[MIGRATIONS.length - 1]!.version);
+  t.same(db.prepare('SELECT source_id, native_id, payload, record, issues FROM source_payloads').all(), [
+    { source_id: 'agency', native_id: 'A41000000G-000001', payload: '{"title":"原始"}', record: '{"identifier":"A41000000G-000001"}', issues: '[]' },
+  ]);
+  const columns = (db.prepare("SELECT name FROM pragma_table_info('source_records')").pluck().all() as string[]).sort();
+  t.notOk(columns.includes('payload') || columns.includes('record') || columns.includes('issues'), 'the wide columns are gone from source_records');
+  t.same(db.prepare('SELECT content_hash, etag, last_seen_at FROM source_records').get(), { content_hash: 'h1', etag: '"v1"', last_seen_at: '2026-01-02T00:00:00Z' }, 'the narrow state is kept');
+  t.equal((db.pragma('foreign_key_check') as unknown[]).length, 0, 'every payload belongs to a source record');
+  t.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+  t.end();
+});
+
+t.test('a payload cannot exist without its source record', (t) => {
+  const { dir, cleanup } = tempDir();
+  t.teardown(cleanup);
+  const db = openDatabase(join(dir, 'catalog.db'));
+  t.teardown(() => db.close());
+  t.throws(
+    () => db.prepare("INSERT INTO source_payloads (source_id, native_id, payload, record, issues) VALUES ('nobody', 'x', '{}', '{}', '[]')").run(),
+    /FOREIGN KEY/,
+  );
+  t.end();
+});
