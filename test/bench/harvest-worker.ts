@@ -1,16 +1,23 @@
 /**
  * The harvesting process of `npm run bench:harvest` (test/bench/harvest.ts), one per catalogue
- * size, so that its peak RSS is that size's alone.
+ * shape and size, so that its peak RSS is that shape's and size's alone.
  *
- * Usage: node harvest-worker.js PLATFORM_URL RECORDS TRIALS WARMUPS
+ * Usage: node harvest-worker.js PLATFORM_URL SHAPE RECORDS TRIALS WARMUPS
+ * (SHAPE: crossplatform or ckan, the API the platform child speaks and the bench source's type)
  *
  * Each trial (warm-ups first, untimed) opens a FRESH SQLite file and runs the real Harvester
  * three times against the platform child:
- *   1. full: the first run of the source (nothing stored, no base: lists and fetches everything);
+ *   1. full: the first run of the source (nothing stored, no base: lists and fetches everything;
+ *      for CKAN, package_search pages carry the whole packages, so there is no package_show);
  *   2. unchanged: the next ordinary run, nothing having changed at the platform (incremental:
- *      lists `?modified=` changes, then every identifier, fetches nothing it already holds);
+ *      asks what changed since the last run, which is nothing — `?modified=`, or CKAN's
+ *      package_search with `fq=metadata_modified:[since TO *]` — then lists every identifier
+ *      (CKAN: package_search with `fl=id`) and fetches nothing it already holds);
  *   3. fullReharvest: a `full: true` run on the same database (every record fetched again, every
  *      hash matches, only presence moves).
+ * Every run is checked against what it must have done (counts, and the records the platform
+ * sent whole: all of them exactly once, or none for the unchanged run), so a figure never comes
+ * from a run that did something else.
  * Prints ONE JSON line on stdout: every timed run's figures and `process.resourceUsage().maxRSS`.
  */
 import { statSync } from 'node:fs';
@@ -22,7 +29,7 @@ import type { RunSummary } from '../../src/harvest/run.js';
 import { openDatabase } from '../../src/store/database.js';
 import { syncSources } from '../../src/store/sources.js';
 import { tempDir } from '../helpers/gateway.js';
-import { benchConfig, platformStats, progress, round, SOURCE_ID } from './shared.js';
+import { benchConfig, platformStats, progress, round, SHAPES, SOURCE_ID, type PlatformStats, type Shape } from './shared.js';
 
 export type RunKind = 'full' | 'unchanged' | 'fullReharvest';
 
@@ -32,12 +39,17 @@ export interface TimedRun {
   /** CPU (user + system) of this harvesting process during the run. */
   harvesterCpuMs: number;
   platformCpuMs: number;
-  /** Record requests (`GET /dataset/{id}`) and listing requests the platform answered during the run. */
+  /** Record requests (`GET /dataset/{id}`, package_show) and listing requests (`GET /dataset?…`, package_search) the platform answered during the run. */
   recordRequests: number;
   listRequests: number;
+  /** Records the platform sent whole during the run, by either kind of request. */
+  recordsServed: number;
+  /** Records the run kept but flagged (a rule of the standard broken). */
+  flagged: number;
 }
 
 export interface WorkerResult {
+  shape: Shape;
   records: number;
   trials: Record<RunKind, TimedRun[]>;
   /** `process.resourceUsage().maxRSS` of this process after every trial, MB. */
@@ -50,6 +62,27 @@ export interface WorkerResult {
 
 const log = pino({ level: 'silent' });
 
+/** Whether the run's summary says it did what a run of this kind must do. */
+function summaryAsExpected(summary: RunSummary | undefined, records: number, kind: RunKind): summary is RunSummary {
+  const c = summary?.counts;
+  if (summary?.status !== 'succeeded' || c?.seen !== records || c.errors !== 0) return false;
+  if (kind === 'full') return summary.incrementalSince === null && c.created === records;
+  const incremental = kind === 'unchanged';
+  return c.unchanged === records && c.created === 0 && c.updated === 0 && (summary.incrementalSince !== null) === incremental;
+}
+
+/**
+ * What the platform sent must match the run: full runs get every record whole exactly once (a
+ * retry or a duplicate page would show); the unchanged run none at all — neither a record
+ * request nor a package in an answer (CKAN's modified-since query must come back empty).
+ */
+function trafficProblem(delta: PlatformStats, records: number, kind: RunKind): string | undefined {
+  if (kind !== 'unchanged') return delta.recordsServed === records ? undefined : `the platform sent ${delta.recordsServed} of ${records} records whole`;
+  if (delta.recordRequests !== 0) return `the unchanged incremental run fetched ${delta.recordRequests} records`;
+  if (delta.recordsServed !== 0) return `the unchanged incremental run was sent ${delta.recordsServed} records whole`;
+  return undefined;
+}
+
 async function timed(harvester: Harvester, platformUrl: string, records: number, kind: RunKind): Promise<TimedRun> {
   const before = await platformStats(platformUrl);
   const cpuBefore = process.cpuUsage();
@@ -58,24 +91,24 @@ async function timed(harvester: Harvester, platformUrl: string, records: number,
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const after = await platformStats(platformUrl);
-  const recordRequests = after.recordRequests - before.recordRequests;
-  const c = summary?.counts;
-  const expected =
-    summary?.status === 'succeeded' &&
-    c?.seen === records &&
-    c.errors === 0 &&
-    (kind === 'full'
-      ? summary.incrementalSince === null && c.created === records
-      : c.unchanged === records && c.created === 0 && c.updated === 0 && (kind === 'unchanged' ? summary.incrementalSince !== null : summary.incrementalSince === null));
-  if (!expected) throw new Error(`harvest (${kind}) did not do what the bench expects: ${JSON.stringify(summary)}`);
-  if (kind === 'unchanged' && recordRequests !== 0) throw new Error(`the unchanged incremental run fetched ${recordRequests} records`);
+  const delta: PlatformStats = {
+    cpuMs: after.cpuMs - before.cpuMs,
+    recordRequests: after.recordRequests - before.recordRequests,
+    listRequests: after.listRequests - before.listRequests,
+    recordsServed: after.recordsServed - before.recordsServed,
+  };
+  if (!summaryAsExpected(summary, records, kind)) throw new Error(`harvest (${kind}) did not do what the bench expects: ${JSON.stringify(summary)}`);
+  const problem = trafficProblem(delta, records, kind);
+  if (problem !== undefined) throw new Error(`harvest (${kind}): ${problem}`);
   return {
     seconds,
     datasetsPerSecond: records / seconds,
     harvesterCpuMs: (cpu.user + cpu.system) / 1000,
-    platformCpuMs: after.cpuMs - before.cpuMs,
-    recordRequests,
-    listRequests: after.listRequests - before.listRequests,
+    platformCpuMs: delta.cpuMs,
+    recordRequests: delta.recordRequests,
+    listRequests: delta.listRequests,
+    recordsServed: delta.recordsServed,
+    flagged: summary.counts.flagged,
   };
 }
 
@@ -88,12 +121,13 @@ function fileMB(path: string): number {
 }
 
 async function main(): Promise<void> {
-  const [platformUrl, recordsArg, trialsArg, warmupsArg] = process.argv.slice(2);
+  const [platformUrl, shapeArg, recordsArg, trialsArg, warmupsArg] = process.argv.slice(2);
+  const shape = SHAPES.find((s) => s === shapeArg);
   const records = Number(recordsArg);
   const trials = Number(trialsArg);
   const warmups = Number(warmupsArg ?? 0);
-  if (!platformUrl || !(records > 0) || !(trials > 0) || !(warmups >= 0)) {
-    throw new Error('usage: harvest-worker.js PLATFORM_URL RECORDS TRIALS WARMUPS');
+  if (!platformUrl || !shape || !(records > 0) || !(trials > 0) || !(warmups >= 0)) {
+    throw new Error(`usage: harvest-worker.js PLATFORM_URL ${SHAPES.join('|')} RECORDS TRIALS WARMUPS`);
   }
   const rssBeforeHarvestMB = round(process.resourceUsage().maxRSS / 1024, 1);
   const result: WorkerResult['trials'] = { full: [], unchanged: [], fullReharvest: [] };
@@ -101,7 +135,7 @@ async function main(): Promise<void> {
   for (let trial = -warmups; trial < trials; trial += 1) {
     const { dir, cleanup } = tempDir('ogd-bench-');
     try {
-      const config = benchConfig(join(dir, 'catalog.db'), platformUrl);
+      const config = benchConfig(join(dir, 'catalog.db'), platformUrl, shape);
       const db = openDatabase(config.database.path);
       try {
         syncSources(db, config.sources);
@@ -113,9 +147,9 @@ async function main(): Promise<void> {
         };
         const rates = `full ${Math.round(runs.full.datasetsPerSecond)}, unchanged ${Math.round(runs.unchanged.datasetsPerSecond)}, full re-harvest ${Math.round(runs.fullReharvest.datasetsPerSecond)} datasets/s`;
         if (trial < 0) {
-          progress(`${records}: warm-up: ${rates} (not counted)`);
+          progress(`${shape} ${records}: warm-up: ${rates} (not counted)`);
         } else {
-          progress(`${records}: trial ${trial + 1}/${trials}: ${rates}`);
+          progress(`${shape} ${records}: trial ${trial + 1}/${trials}: ${rates}`);
           for (const kind of Object.keys(runs) as RunKind[]) result[kind].push(runs[kind]);
         }
         databaseMB = fileMB(config.database.path) + fileMB(`${config.database.path}-wal`);
@@ -127,6 +161,7 @@ async function main(): Promise<void> {
     }
   }
   const output: WorkerResult = {
+    shape,
     records,
     trials: result,
     peakRssMB: round(process.resourceUsage().maxRSS / 1024, 1),

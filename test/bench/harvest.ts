@@ -2,14 +2,19 @@
  * `npm run bench:harvest`: the harvester at catalogue scale (issue 3), printed as ONE JSON
  * document on stdout (progress goes to stderr). See docs/benchmarks.md.
  *
- * For each catalogue size, a platform child process (platform-process.ts) serves the synthetic
- * catalogue on loopback, and a SEPARATE harvesting child process (harvest-worker.ts) measures,
- * per trial on a fresh SQLite file: the full harvest, the next ordinary (incremental) run with
- * nothing changed, and a `full: true` re-harvest; then reports its own peak RSS. This process
- * then measures the floor (JSON.parse + one-transaction bulk insert of the same records, no
- * mapping, no HTTP) and compares.
+ * The synthetic catalogue comes in two shapes: the cross-platform spec's (one listing of
+ * identifiers, then one request per record: synthetic-catalogue.ts) and CKAN's (package_search
+ * pages carrying whole packages: synthetic-ckan.ts), both built from the same records. For
+ * each size and each shape, a platform child process (platform-process.ts) serves the
+ * catalogue on loopback in that shape, and a SEPARATE harvesting child process
+ * (harvest-worker.ts) measures, per trial on a fresh SQLite file: the full harvest, the next
+ * ordinary (incremental) run with nothing changed, and a `full: true` re-harvest; then reports
+ * its own peak RSS, so each (shape, size) has its own. This process then measures the floor
+ * once per size (JSON.parse + one-transaction bulk insert of the gen-1 records, no mapping, no
+ * HTTP) and compares every shape with it. The targets are evaluated per shape.
  *
  *   BENCH_SIZES    catalogue sizes, comma-separated (default 10000,100000; each at most 999999)
+ *   BENCH_SHAPES   catalogue shapes, comma-separated (default crossplatform,ckan)
  *   BENCH_TRIALS   timed trials per size, one number or one per size (default 3,3)
  *   BENCH_WARMUPS  untimed warm-up trials per size, likewise (default 1,0)
  *
@@ -21,8 +26,9 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { syntheticRecord } from './synthetic-catalogue.js';
+import { syntheticPackage } from './synthetic-ckan.js';
 import type { RunKind, TimedRun, WorkerResult } from './harvest-worker.js';
-import { benchFloor, CONNECTOR_DEFAULTS, machine, median, progress, round, startPlatform, type Platform } from './shared.js';
+import { benchFloor, CONNECTORS, machine, median, progress, round, SHAPES, startPlatform, type Platform, type Shape } from './shared.js';
 
 const TARGETS = {
   fullDatasetsPerSecond: 5000,
@@ -48,11 +54,20 @@ function envList(name: string, fallback: readonly number[], count: number | unde
   return values.slice(0, count);
 }
 
-/** Run the harvesting child for one size; resolves with what it printed. */
-async function runWorker(platformUrl: string, records: number, trials: number, warmups: number, track: (child: ChildProcess | undefined) => void): Promise<WorkerResult> {
-  const child = spawn(process.execPath, [join(here, 'harvest-worker.js'), platformUrl, String(records), String(trials), String(warmups)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+/** BENCH_SHAPES: known shapes, each once, in the order given. */
+function envShapes(): Shape[] {
+  const raw = process.env.BENCH_SHAPES;
+  if (raw === undefined || raw === '') return [...SHAPES];
+  const names = [...new Set(raw.split(',').map((part) => part.trim()))];
+  const unknown = names.filter((name) => !SHAPES.some((shape) => shape === name));
+  if (unknown.length > 0 || names.length === 0) throw new Error(`BENCH_SHAPES must be some of ${SHAPES.join(',')}, got "${raw}"`);
+  return names as Shape[];
+}
+
+/** Run the harvesting child for one shape and size; resolves with what it printed. */
+async function runWorker(platformUrl: string, shape: Shape, records: number, trials: number, warmups: number, track: (child: ChildProcess | undefined) => void): Promise<WorkerResult> {
+  const args = [join(here, 'harvest-worker.js'), platformUrl, shape, String(records), String(trials), String(warmups)];
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   track(child);
   let stdout = '';
   child.stdout.setEncoding('utf8');
@@ -62,7 +77,7 @@ async function runWorker(platformUrl: string, records: number, trials: number, w
     child.once('close', (status, signal) => resolve(signal ? -1 : status));
   });
   track(undefined);
-  if (code !== 0) throw new Error(`the harvesting process for ${records} records exited with ${code}`);
+  if (code !== 0) throw new Error(`the harvesting process for ${shape} ${records} records exited with ${code}`);
   const last = stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(last) as WorkerResult;
 }
@@ -75,11 +90,13 @@ function summarise(runs: readonly TimedRun[]): Record<string, unknown> {
     platformCpuMs: Math.round(median(runs.map((r) => r.platformCpuMs))),
     recordRequests: median(runs.map((r) => r.recordRequests)),
     listRequests: median(runs.map((r) => r.listRequests)),
+    recordsServed: median(runs.map((r) => r.recordsServed)),
+    flagged: median(runs.map((r) => r.flagged)),
     trials: runs.map((r) => Math.round(r.datasetsPerSecond)),
   };
 }
 
-/** The size's records as JSON (what the floor parses and stores), and what the catalogue is like. */
+/** The size's gen-1 records as JSON (what the floor parses and stores), and what they are like. */
 function catalogueJson(records: number): { json: string[]; stats: Record<string, number> } {
   const json: string[] = new Array<string>(records);
   let bytes = 0;
@@ -94,9 +111,95 @@ function catalogueJson(records: number): { json: string[]; stats: Record<string,
   return { json, stats: { records, distributions, meanRecordJsonBytes: Math.round(bytes / records) } };
 }
 
+/** What the CKAN packages are like (they are not kept: the floor parses the gen-1 records). */
+function ckanCatalogueStats(records: number): Record<string, number> {
+  let bytes = 0;
+  let distributions = 0;
+  for (let i = 1; i <= records; i += 1) {
+    const pkg = syntheticPackage(i);
+    distributions += (pkg.resources as unknown[]).length;
+    bytes += Buffer.byteLength(JSON.stringify(pkg));
+  }
+  return { records, distributions, meanRecordJsonBytes: Math.round(bytes / records) };
+}
+
+interface ShapeRun {
+  shape: Shape;
+  records: number;
+  worker: WorkerResult;
+  catalogue: Record<string, number>;
+}
+
+interface SizeRun {
+  records: number;
+  floor: number[];
+  shapes: ShapeRun[];
+}
+
+const rateOf = (w: WorkerResult, kind: RunKind): number => median(w.trials[kind].map((r) => r.datasetsPerSecond));
+
+/** One shape at one size, against that size's floor. */
+function shapeReport({ worker: w, catalogue }: ShapeRun, floorRate: number): Record<string, unknown> {
+  return {
+    catalogue,
+    trials: w.trials.full.length,
+    full: summarise(w.trials.full),
+    unchanged: summarise(w.trials.unchanged),
+    fullReharvest: summarise(w.trials.fullReharvest),
+    peakRssMB: w.peakRssMB,
+    rssBeforeHarvestMB: w.rssBeforeHarvestMB,
+    databaseMB: w.databaseMB,
+    ratios: {
+      fullToFloor: round(rateOf(w, 'full') / floorRate, 4),
+      unchangedToFloor: round(rateOf(w, 'unchanged') / floorRate, 4),
+      fullReharvestToFloor: round(rateOf(w, 'fullReharvest') / floorRate, 4),
+    },
+  };
+}
+
+/** The targets for one shape, over its runs from the smallest size to the largest. */
+function shapeTargets(runs: readonly ShapeRun[]): Record<string, unknown> {
+  const bySize = (value: (w: WorkerResult) => number): Record<string, number> => Object.fromEntries(runs.map(({ records, worker }) => [String(records), value(worker)]));
+  const full = bySize((w) => Math.round(rateOf(w, 'full')));
+  const unchanged = bySize((w) => Math.round(rateOf(w, 'unchanged')));
+  const rss = bySize((w) => w.peakRssMB);
+  const smallest = runs[0]!.worker.peakRssMB;
+  const largest = runs[runs.length - 1]!.worker.peakRssMB;
+  const spread = round((largest - smallest) / smallest, 3);
+  return {
+    fullHarvest: { target: `>= ${TARGETS.fullDatasetsPerSecond} datasets/s`, datasetsPerSecond: full, met: Object.values(full).every((v) => v >= TARGETS.fullDatasetsPerSecond) },
+    unchangedReharvest: {
+      target: `>= ${TARGETS.unchangedDatasetsPerSecond} datasets/s`,
+      datasetsPerSecond: unchanged,
+      met: Object.values(unchanged).every((v) => v >= TARGETS.unchangedDatasetsPerSecond),
+    },
+    peakRss: { target: `<= ${TARGETS.peakRssMB} MB`, peakRssMB: rss, met: Object.values(rss).every((v) => v <= TARGETS.peakRssMB) },
+    rssSpread: {
+      target: `largest size's peak RSS within ${TARGETS.rssSpread * 100} % of the smallest's`,
+      spread,
+      met: runs.length > 1 && Math.abs(spread) <= TARGETS.rssSpread,
+    },
+  };
+}
+
+/** What each run of each shape does, for the report. */
+const RUNS: Readonly<Record<Shape, Record<RunKind, string>>> = {
+  crossplatform: {
+    full: 'first run into a fresh SQLite file: lists and fetches every record',
+    unchanged: 'the next ordinary run, nothing changed: incremental, lists ?modified= then every identifier, fetches none',
+    fullReharvest: 'a full: true run on the same database: every record fetched again, every hash matches',
+  },
+  ckan: {
+    full: 'first run into a fresh SQLite file: pages package_search, whole packages, no package_show',
+    unchanged: 'the next ordinary run, nothing changed: incremental, package_search fq=metadata_modified:[since TO *] (empty), then every id with fl=id, no package_show',
+    fullReharvest: 'a full: true run on the same database: every package paged again, every hash matches',
+  },
+};
+
 async function main(): Promise<void> {
   const began = performance.now();
   const sizes = envList('BENCH_SIZES', [10_000, 100_000], undefined, 1, 999_999);
+  const shapes = envShapes();
   const trials = envList('BENCH_TRIALS', [3, 3], sizes.length, 1, 100);
   const warmups = envList('BENCH_WARMUPS', [1, 0], sizes.length, 0, 10);
 
@@ -107,54 +210,39 @@ async function main(): Promise<void> {
     void platform?.stop().finally(() => process.exit(130));
   });
 
-  const perSize: Array<{ records: number; worker: WorkerResult; floor: number[]; catalogue: Record<string, number> }> = [];
+  const perSize: SizeRun[] = [];
   for (const [index, records] of sizes.entries()) {
-    progress(`${records}: starting the platform process`);
-    platform = await startPlatform(records);
-    let result: WorkerResult;
-    try {
-      progress(`${records}: harvesting process: ${warmups[index]} warm-up + ${trials[index]} trials of full, unchanged, full re-harvest`);
-      result = await runWorker(platform.url, records, trials[index]!, warmups[index]!, (child) => (worker = child));
-    } finally {
-      await platform.stop();
-      platform = undefined;
+    const harvested: Array<{ shape: Shape; worker: WorkerResult }> = [];
+    for (const shape of shapes) {
+      progress(`${shape} ${records}: starting the platform process`);
+      platform = await startPlatform(records, shape);
+      let result: WorkerResult;
+      try {
+        progress(`${shape} ${records}: harvesting process: ${warmups[index]} warm-up + ${trials[index]} trials of full, unchanged, full re-harvest`);
+        result = await runWorker(platform.url, shape, records, trials[index]!, warmups[index]!, (child) => (worker = child));
+      } finally {
+        await platform.stop();
+        platform = undefined;
+      }
+      harvested.push({ shape, worker: result });
     }
+    // Generated only now, so that this process does not hold them while a harvest runs.
     progress(`${records}: floor: generating the records, then ${FLOOR_TRIALS} trials`);
     const { json, stats } = catalogueJson(records);
     const floor = benchFloor(json, FLOOR_TRIALS);
-    perSize.push({ records, worker: result, floor, catalogue: stats });
+    const shapeRuns = harvested.map(({ shape, worker: w }) => ({ shape, records, worker: w, catalogue: shape === 'ckan' ? ckanCatalogueStats(records) : stats }));
+    perSize.push({ records, floor, shapes: shapeRuns });
   }
 
   const sizeReports: Record<string, unknown> = {};
-  for (const { records, worker: w, floor, catalogue } of perSize) {
-    const rate = (kind: RunKind): number => median(w.trials[kind].map((r) => r.datasetsPerSecond));
+  for (const { records, floor, shapes: runs } of perSize) {
     const floorRate = median(floor);
     sizeReports[String(records)] = {
-      catalogue,
-      trials: w.trials.full.length,
-      full: summarise(w.trials.full),
-      unchanged: summarise(w.trials.unchanged),
-      fullReharvest: summarise(w.trials.fullReharvest),
-      peakRssMB: w.peakRssMB,
-      rssBeforeHarvestMB: w.rssBeforeHarvestMB,
-      databaseMB: w.databaseMB,
       floor: { recordsPerSecond: Math.round(floorRate), trials: floor.map((r) => Math.round(r)) },
-      ratios: {
-        fullToFloor: round(rate('full') / floorRate, 4),
-        unchangedToFloor: round(rate('unchanged') / floorRate, 4),
-        fullReharvestToFloor: round(rate('fullReharvest') / floorRate, 4),
-      },
+      shapes: Object.fromEntries(runs.map((run) => [run.shape, shapeReport(run, floorRate)])),
     };
   }
-
-  const byRate = (kind: RunKind): Record<string, number> =>
-    Object.fromEntries(perSize.map(({ records, worker: w }) => [String(records), Math.round(median(w.trials[kind].map((r) => r.datasetsPerSecond)))]));
-  const full = byRate('full');
-  const unchanged = byRate('unchanged');
-  const rss = Object.fromEntries(perSize.map(({ records, worker: w }) => [String(records), w.peakRssMB]));
-  const smallest = perSize[0]!.worker.peakRssMB;
-  const largest = perSize[perSize.length - 1]!.worker.peakRssMB;
-  const spread = round((largest - smallest) / smallest, 3);
+  const runsOf = (shape: Shape): ShapeRun[] => perSize.map((size) => size.shapes.find((run) => run.shape === shape)!);
 
   const report = {
     benchmark: 'ogd-gateway harvest',
@@ -162,32 +250,17 @@ async function main(): Promise<void> {
     machine: machine(),
     parameters: {
       sizes,
+      shapes,
       trials,
       warmups,
       floorTrials: FLOOR_TRIALS,
       statistic: 'median over trials',
-      connector: { type: 'crossplatform', ...CONNECTOR_DEFAULTS },
-      runs: {
-        full: 'first run into a fresh SQLite file: lists and fetches every record',
-        unchanged: 'the next ordinary run, nothing changed: incremental, lists ?modified= then every identifier, fetches none',
-        fullReharvest: 'a full: true run on the same database: every record fetched again, every hash matches',
-      },
+      floor: 'once per size: JSON.parse + one-transaction insert of the gen-1 records, whatever the shape',
+      connectors: Object.fromEntries(shapes.map((shape) => [shape, CONNECTORS[shape]])),
+      runs: Object.fromEntries(shapes.map((shape) => [shape, RUNS[shape]])),
     },
     sizes: sizeReports,
-    targets: {
-      fullHarvest: { target: `>= ${TARGETS.fullDatasetsPerSecond} datasets/s`, datasetsPerSecond: full, met: Object.values(full).every((v) => v >= TARGETS.fullDatasetsPerSecond) },
-      unchangedReharvest: {
-        target: `>= ${TARGETS.unchangedDatasetsPerSecond} datasets/s`,
-        datasetsPerSecond: unchanged,
-        met: Object.values(unchanged).every((v) => v >= TARGETS.unchangedDatasetsPerSecond),
-      },
-      peakRss: { target: `<= ${TARGETS.peakRssMB} MB`, peakRssMB: rss, met: Object.values(rss).every((v) => v <= TARGETS.peakRssMB) },
-      rssSpread: {
-        target: `largest size's peak RSS within ${TARGETS.rssSpread * 100} % of the smallest's`,
-        spread,
-        met: perSize.length > 1 && Math.abs(spread) <= TARGETS.rssSpread,
-      },
-    },
+    targets: Object.fromEntries(shapes.map((shape) => [shape, shapeTargets(runsOf(shape))])),
     durationSeconds: round((performance.now() - began) / 1000, 1),
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -1,7 +1,8 @@
 /**
  * What the two benchmarks share (`npm run bench`: test/bench/run.ts, `npm run bench:harvest`:
- * test/bench/harvest.ts): statistics, the platform child process, the bench source's
- * configuration and the floor (JSON.parse + bulk insert, no mapping, no HTTP).
+ * test/bench/harvest.ts): statistics, the platform child process (in either catalogue shape:
+ * the cross-platform spec's or CKAN's), the bench source's configuration per shape and the
+ * floor (JSON.parse + bulk insert, no mapping, no HTTP).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -18,6 +19,23 @@ import { tempDir } from '../helpers/gateway.js';
 export const SOURCE_ID = 'bench';
 /** The crossplatform connector's defaults (connectors/crossplatform.ts), which the bench source uses. */
 export const CONNECTOR_DEFAULTS = { pageSize: 1000, concurrency: 4 };
+
+/** The API the platform child speaks, and so the connector the bench source uses. */
+export type Shape = 'crossplatform' | 'ckan';
+export const SHAPES: readonly Shape[] = ['crossplatform', 'ckan'];
+
+/**
+ * The CKAN bench source's options: full pages of 1000 (CKAN's default rows_max) rather than the
+ * connector's cautious default of 100, as one would configure a site known to allow it.
+ */
+export const CKAN_OPTIONS = { pageSize: 1000 };
+
+/** Per shape, the connector and the options in effect (the bench's plus the connector's defaults), for the report. */
+export const CONNECTORS: Readonly<Record<Shape, Record<string, unknown>>> = {
+  crossplatform: { type: 'crossplatform', ...CONNECTOR_DEFAULTS },
+  // connectors/ckan.ts's defaults for the rest.
+  ckan: { type: 'ckan', ...CKAN_OPTIONS, idPageSize: 1000, concurrency: 4, incremental: true, listAllOnIncremental: true },
+};
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -64,17 +82,19 @@ export function machine(): Record<string, unknown> {
 export interface PlatformStats {
   /** CPU time the platform process has used so far, ms. */
   cpuMs: number;
-  /** `GET /dataset/{id}` requests answered so far. */
+  /** Requests for one record by id answered so far: `GET /dataset/{id}`, CKAN's package_show. */
   recordRequests: number;
-  /** `GET /dataset?…` (listing) requests answered so far. */
+  /** Listing requests answered so far: `GET /dataset?…`, CKAN's package_search. */
   listRequests: number;
+  /** Records sent whole so far, by either kind of request (not ids alone). */
+  recordsServed: number;
 }
 
 /** What the platform child reports at `/__bench/cpu`. */
 export async function platformStats(url: string): Promise<PlatformStats> {
   const res = await request(`${url}/__bench/cpu`);
-  const usage = (await res.body.json()) as { userUs: number; systemUs: number; recordRequests: number; listRequests: number };
-  return { cpuMs: (usage.userUs + usage.systemUs) / 1000, recordRequests: usage.recordRequests, listRequests: usage.listRequests };
+  const usage = (await res.body.json()) as { userUs: number; systemUs: number; recordRequests: number; listRequests: number; recordsServed: number };
+  return { cpuMs: (usage.userUs + usage.systemUs) / 1000, recordRequests: usage.recordRequests, listRequests: usage.listRequests, recordsServed: usage.recordsServed };
 }
 
 export interface Platform {
@@ -114,8 +134,8 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startPlatform(records: number): Promise<Platform> {
-  const { child, line } = await spawnWithFirstLine('platform-process.js', [String(records)]);
+export async function startPlatform(records: number, shape: Shape = 'crossplatform'): Promise<Platform> {
+  const { child, line } = await spawnWithFirstLine('platform-process.js', [String(records), shape]);
   const port = Number(line.trim());
   if (!Number.isInteger(port) || port <= 0) {
     await stopChild(child);
@@ -135,12 +155,13 @@ export async function startPlatform(records: number): Promise<Platform> {
 // The bench source and the floor
 // ---------------------------------------------------------------------------------------------
 
-export function benchConfig(dbPath: string, platformUrl: string): GatewayConfig {
+export function benchConfig(dbPath: string, platformUrl: string, shape: Shape = 'crossplatform'): GatewayConfig {
+  const source = { id: SOURCE_ID, name: 'Synthetic platform', type: shape, url: platformUrl, schedule: '0 3 * * *' };
   return parseConfig(
     {
       database: { path: dbPath },
       harvest: { allowPrivateAddresses: true },
-      sources: [{ id: SOURCE_ID, name: 'Synthetic platform', type: 'crossplatform', url: platformUrl, schedule: '0 3 * * *' }],
+      sources: [shape === 'ckan' ? { ...source, options: CKAN_OPTIONS } : source],
     },
     'bench config',
   );
