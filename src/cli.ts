@@ -6,6 +6,7 @@ import { harvest } from './cli/harvest.js';
 import { sources } from './cli/sources.js';
 import { runs } from './cli/runs.js';
 import { cancel } from './cli/cancel.js';
+import { identity } from './cli/identity.js';
 
 const USAGE = `ogd-gateway — harvest Taiwan open-data catalogues and serve one federated catalogue
 
@@ -15,12 +16,17 @@ Usage:
   ogd-gateway sources                 configured sources with their last run
   ogd-gateway runs [sourceId]         recent runs with their errors grouped by cause
   ogd-gateway cancel RUN_ID           stop a queued or running run (from any process)
+  ogd-gateway identity show DATASET_ID                 members, joining keys, field sources
+  ogd-gateway identity split DATASET_ID SOURCE:NATIVE  take a record out of a dataset, for good
+  ogd-gateway identity join SOURCE:NATIVE SOURCE:NATIVE  make two records one dataset, for good
+  ogd-gateway identity overrides | unset ID | candidates | resolve
 
 Options:
   --config FILE   configuration file (default: $OGD_CONFIG, else config/default.json)
   --full          harvest: ignore the last run and list everything
   --strict        harvest: exit 1 on a partial run too, not only on a failed one
-  --json          sources, runs: machine-readable output
+  --json          sources, runs, identity: machine-readable output
+  --note TEXT     identity split/join: why (kept with the decision)
   -h, --help      this text
 
 Environment: PORT, DATABASE_PATH, OGD_CONFIG, LOG_LEVEL.
@@ -37,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
         full: { type: 'boolean', default: false },
         strict: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        note: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -62,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
       return runs({ ...common, sourceId: rest[0], json: values.json });
     case 'cancel':
       return cancel({ ...common, runId: rest[0] });
+    case 'identity':
+      return identity({ ...common, args: rest, json: values.json, note: values.note });
     default:
       process.stderr.write(`ogd-gateway: unknown command "${verb}"\n\n${USAGE}\n`);
       return 2;

@@ -6,6 +6,7 @@ import type { Db } from '../store/database.js';
 import { crossPlatformRoutes } from './routes/crossplatform.js';
 import { dcatRoutes } from './routes/dcat.js';
 import { healthRoutes } from './routes/health.js';
+import { identityRoutes } from './routes/identity.js';
 import { ERROR_CODES, specError } from './errors.js';
 import { packageVersion } from '../config/version.js';
 
@@ -67,6 +68,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   crossPlatformRoutes(app, options.db);
   dcatRoutes(app, options.db, options.publicUrl);
   healthRoutes(app, options.db);
+  identityRoutes(app, options.db);
 
   app.get('/openapi.json', { schema: { tags: ['operations'], operationId: 'openapi', summary: 'This API described in OpenAPI 3' } }, async () => app.swagger());
 

@@ -2,13 +2,32 @@ import type { Db } from '../store/database.js';
 import { getDataset, type DatasetEntry } from '../store/catalogue.js';
 import { ERROR_CODES, specError, type SpecErrorBody } from './errors.js';
 
+/** A dataset absorbed by another (their records were one dataset): the client is sent there. */
+export interface MovedDataset {
+  status: 301;
+  movedTo: string;
+}
+
+/** Absorbed datasets can chain (A into B, later B into C); a loop would be a bug, so stop early. */
+const MAX_REDIRECT_HOPS = 8;
+
 /**
- * A dataset as every per-dataset route serves it: found, gone (410: withdrawn, its identifier
- * still answers so clients can tell deleted from never existed), or unknown (404).
+ * A dataset as every per-dataset route serves it: found, moved (301: absorbed into another when
+ * identity resolution found their records to be one dataset), gone (410: withdrawn, its
+ * identifier still answers so clients can tell deleted from never existed), or unknown (404).
  */
-export function findServedDataset(db: Db, identifier: string): DatasetEntry | { status: 404 | 410; error: SpecErrorBody } {
+export function findServedDataset(db: Db, identifier: string): DatasetEntry | MovedDataset | { status: 404 | 410; error: SpecErrorBody } {
   const entry = getDataset(db, identifier);
   if (!entry) return { status: 404, error: specError(ERROR_CODES.notFound, `no dataset with identifier "${identifier}"`, identifier) };
+  if (entry.mergedInto) {
+    let target = entry.mergedInto;
+    for (let hop = 1; hop < MAX_REDIRECT_HOPS; hop += 1) {
+      const next = getDataset(db, target)?.mergedInto;
+      if (!next) break;
+      target = next;
+    }
+    return { status: 301, movedTo: target };
+  }
   if (entry.withdrawnAt) {
     return {
       status: 410,

@@ -3,10 +3,18 @@ import { Harvester } from '../harvest/harvester.js';
 import { Scheduler } from '../harvest/scheduler.js';
 import { lastSucceededRun } from '../store/runs.js';
 import { openGateway, type CommonOptions } from './context.js';
+import { isIdentityDirty } from '../store/identity.js';
+import { resolveIdentity } from '../identity/resolve.js';
 
 /** `serve`: the HTTP API, the schedules, and a first harvest of sources never harvested. */
 export async function serve(options: CommonOptions): Promise<number> {
   const { config, db, log } = openGateway(options, 'stdout');
+  // A process that died between storing records and resolving them (or a reprioritised source,
+  // or the first start after an upgrade) left identity to resolve: serve the catalogue it implies.
+  if (isIdentityDirty(db)) {
+    const outcome = resolveIdentity(db);
+    log.info({ ...outcome, collisions: outcome.collisions.length }, 'identity resolved at start-up');
+  }
   const app = await buildApi({ db, publicUrl: config.server.publicUrl, logger: log });
   await app.listen({ port: config.server.port, host: config.server.host });
 

@@ -14,6 +14,8 @@ export interface DatasetEntry {
   updatedAt: string;
   /** Set when its source stopped listing it: the dataset is gone from the catalogue. */
   withdrawnAt: string | null;
+  /** Set when its records turned out to be another dataset's: that dataset's identifier. */
+  mergedInto: string | null;
 }
 
 export interface IdentifierQuery {
@@ -38,9 +40,9 @@ export function listIdentifiers(db: Db, query: IdentifierQuery): string[] {
 
 export function getDataset(db: Db, identifier: string): DatasetEntry | undefined {
   const row = db
-    .prepare('SELECT identifier, source_id, record, issues, modified_at, updated_at, withdrawn_at FROM datasets WHERE identifier = ?')
+    .prepare('SELECT identifier, source_id, record, issues, modified_at, updated_at, withdrawn_at, merged_into FROM datasets WHERE identifier = ?')
     .get(identifier) as
-    | { identifier: string; source_id: string; record: string; issues: string; modified_at: string; updated_at: string; withdrawn_at: string | null }
+    | { identifier: string; source_id: string; record: string; issues: string; modified_at: string; updated_at: string; withdrawn_at: string | null; merged_into: string | null }
     | undefined;
   if (!row) return undefined;
   return {
@@ -51,6 +53,7 @@ export function getDataset(db: Db, identifier: string): DatasetEntry | undefined
     modifiedAt: row.modified_at,
     updatedAt: row.updated_at,
     withdrawnAt: row.withdrawn_at,
+    mergedInto: row.merged_into,
   };
 }
 

@@ -144,4 +144,77 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE source_records DROP COLUMN issues;
     `,
   },
+  {
+    version: 3,
+    description: 'cross-source identity: record keys, dataset membership, merge provenance, operator overrides',
+    sql: `
+      -- Identity keys of each source record (src/identity/keys.ts), by kind and value so that the
+      -- records sharing one are read together.
+      CREATE TABLE record_keys (
+        kind       TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        source_id  TEXT NOT NULL,
+        native_id  TEXT NOT NULL,
+        PRIMARY KEY (kind, value, source_id, native_id),
+        FOREIGN KEY (source_id, native_id) REFERENCES source_records(source_id, native_id) ON DELETE CASCADE
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX record_keys_by_record ON record_keys(source_id, native_id);
+
+      -- Weak signals that corroborate a fuzzy (title + publisher) match.
+      CREATE TABLE record_signals (
+        source_id  TEXT NOT NULL,
+        native_id  TEXT NOT NULL,
+        signal     TEXT NOT NULL,
+        PRIMARY KEY (source_id, native_id, signal),
+        FOREIGN KEY (source_id, native_id) REFERENCES source_records(source_id, native_id) ON DELETE CASCADE
+      ) STRICT, WITHOUT ROWID;
+
+      -- The dataset each record is a member of (set by identity resolution), and when its source
+      -- stopped listing it past the grace period (or announced its deletion).
+      ALTER TABLE source_records ADD COLUMN dataset_id TEXT;
+      ALTER TABLE source_records ADD COLUMN withdrawn_at TEXT;
+      CREATE INDEX source_records_by_dataset ON source_records(dataset_id);
+
+      -- Which member each field of the merged record came from (NULL: a single member), what
+      -- the members were when it was merged (to skip unchanged clusters), and, for a dataset
+      -- absorbed by another when their records turned out to be one, the one it redirects to.
+      ALTER TABLE datasets ADD COLUMN provenance TEXT;
+      ALTER TABLE datasets ADD COLUMN signature TEXT;
+      ALTER TABLE datasets ADD COLUMN merged_into TEXT;
+
+      -- Operator decisions that outlive re-harvests: split (never one dataset) or join (always).
+      CREATE TABLE identity_overrides (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL CHECK (kind IN ('split', 'join')),
+        a_source    TEXT NOT NULL,
+        a_native    TEXT NOT NULL,
+        b_source    TEXT NOT NULL,
+        b_native    TEXT NOT NULL,
+        note        TEXT,
+        created_at  TEXT NOT NULL,
+        UNIQUE (a_source, a_native, b_source, b_native)
+      ) STRICT;
+
+      -- Fuzzy matches nothing corroborated, from the last resolution: for review.
+      CREATE TABLE identity_candidates (
+        a_source   TEXT NOT NULL,
+        a_native   TEXT NOT NULL,
+        b_source   TEXT NOT NULL,
+        b_native   TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        PRIMARY KEY (a_source, a_native, b_source, b_native)
+      ) STRICT;
+
+      -- Small facts about the store, e.g. whether identity needs resolving again.
+      CREATE TABLE store_state (
+        key    TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+      ) STRICT;
+
+      -- Records stored before identity existed: each its own dataset until the first resolution.
+      UPDATE source_records SET dataset_id = (
+        SELECT identifier FROM datasets d WHERE d.source_id = source_records.source_id AND d.native_id = source_records.native_id);
+      INSERT INTO store_state (key, value) VALUES ('identity_dirty', '1');
+    `,
+  },
 ];

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { NationalRecord, ValidationIssue } from '../model/record.js';
-import { toUtcInstant } from '../model/dates.js';
 import { nowUtc } from './time.js';
 import { recordRunErrors, type RunErrorRecord } from './runs.js';
-import { recordChange } from './changes.js';
+import { markIdentityDirty, replaceRecordKeys } from './identity.js';
 
 /**
  * Bumped whenever mapping changes what a given payload becomes, so that the next harvest
@@ -93,20 +92,16 @@ export function writeRecordPage(db: Db, page: RecordPage): PageWriteResult {
     const result: PageWriteResult = { created: 0, updated: 0, reinstated: 0 };
     const listedIds = JSON.stringify([...page.presentNativeIds, ...page.changed.map((r) => r.nativeId)]);
 
-    // Listed again: no longer missing, and back in the catalogue if it had been withdrawn.
     statements.touchListed.run(now, page.runId, page.sourceId, listedIds);
-    const reinstated = statements.reinstateListed.all(now, page.sourceId, listedIds) as Array<{ identifier: string }>;
-    for (const { identifier } of reinstated) recordChange(db, { identifier, sourceId: page.sourceId, kind: 'reinstated', runId: page.runId, at: now });
-    result.reinstated = reinstated.length;
+    // Listed again after going missing or being withdrawn: identity resolution brings its dataset back.
+    result.reinstated = statements.relist.run(page.sourceId, listedIds).changes;
 
     for (const { nativeId, validators } of page.refreshedValidators) {
       statements.setValidators.run(validators.etag ?? null, validators.lastModified ?? null, page.sourceId, nativeId);
     }
 
     for (const mapped of page.changed) {
-      const previous = statements.previousIdentifier.get(page.sourceId, mapped.nativeId) as { identifier: string } | undefined;
-      const recordJson = JSON.stringify(mapped.record);
-      const issuesJson = JSON.stringify(mapped.issues);
+      const existed = statements.recordExists.get(page.sourceId, mapped.nativeId) !== undefined;
       statements.upsertSourceRecord.run({
         source_id: page.sourceId,
         native_id: mapped.nativeId,
@@ -117,29 +112,13 @@ export function writeRecordPage(db: Db, page: RecordPage): PageWriteResult {
         now,
         run_id: page.runId,
       });
-      statements.upsertPayload.run(page.sourceId, mapped.nativeId, mapped.payloadJson, recordJson, issuesJson);
-      if (previous && previous.identifier !== mapped.record.identifier) {
-        // The publisher renumbered the record: the old identifier no longer comes from here.
-        statements.dropOwnedDataset.run(previous.identifier, page.sourceId, mapped.nativeId);
-      }
-      const existed = statements.datasetExists.get(mapped.record.identifier) !== undefined;
-      const written = statements.upsertDataset.run({
-        identifier: mapped.record.identifier,
-        source_id: page.sourceId,
-        native_id: mapped.nativeId,
-        priority: page.priority,
-        title: mapped.record.title,
-        modified_at: (mapped.record.modified && toUtcInstant(mapped.record.modified)) || now,
-        record: recordJson,
-        issues: issuesJson,
-        now,
-      });
-      if (written.changes > 0) {
-        recordChange(db, { identifier: mapped.record.identifier, sourceId: page.sourceId, kind: existed ? 'updated' : 'created', runId: page.runId, at: now });
-      }
-      if (previous) result.updated += 1;
+      statements.upsertPayload.run(page.sourceId, mapped.nativeId, mapped.payloadJson, JSON.stringify(mapped.record), JSON.stringify(mapped.issues));
+      replaceRecordKeys(db, page.sourceId, mapped.nativeId, mapped.record, existed);
+      if (existed) result.updated += 1;
       else result.created += 1;
     }
+    // Which dataset each record serves is decided once the run is over (src/identity/resolve.ts).
+    if (page.changed.length > 0 || result.reinstated > 0) markIdentityDirty(db);
     recordRunErrors(db, page.runId, page.errors);
     return result;
   })();
@@ -149,14 +128,11 @@ type Statement = Database.Statement<unknown[]>;
 
 interface Statements {
   touchListed: Statement;
-  reinstateListed: Statement;
+  relist: Statement;
   setValidators: Statement;
-  previousIdentifier: Statement;
+  recordExists: Statement;
   upsertSourceRecord: Statement;
   upsertPayload: Statement;
-  dropOwnedDataset: Statement;
-  datasetExists: Statement;
-  upsertDataset: Statement;
 }
 
 const cache = new WeakMap<Db, Statements>();
@@ -166,16 +142,15 @@ function prepared(db: Db): Statements {
   if (statements) return statements;
   statements = {
     touchListed: db.prepare(
-      `UPDATE source_records SET last_seen_at = ?, last_run_id = ?, missing_since = NULL
+      `UPDATE source_records SET last_seen_at = ?, last_run_id = ?
        WHERE source_id = ? AND native_id IN (SELECT value FROM json_each(?))`,
     ),
-    reinstateListed: db.prepare(
-      `UPDATE datasets SET withdrawn_at = NULL, updated_at = ?
-       WHERE source_id = ? AND withdrawn_at IS NOT NULL AND native_id IN (SELECT value FROM json_each(?))
-       RETURNING identifier`,
+    relist: db.prepare(
+      `UPDATE source_records SET missing_since = NULL, withdrawn_at = NULL
+       WHERE source_id = ? AND (missing_since IS NOT NULL OR withdrawn_at IS NOT NULL) AND native_id IN (SELECT value FROM json_each(?))`,
     ),
     setValidators: db.prepare('UPDATE source_records SET etag = ?, last_modified = ? WHERE source_id = ? AND native_id = ?'),
-    previousIdentifier: db.prepare('SELECT identifier FROM source_records WHERE source_id = ? AND native_id = ?'),
+    recordExists: db.prepare('SELECT 1 FROM source_records WHERE source_id = ? AND native_id = ?'),
     upsertSourceRecord: db.prepare(
       `INSERT INTO source_records (source_id, native_id, identifier, content_hash,
          first_seen_at, last_seen_at, changed_at, last_run_id, etag, last_modified)
@@ -187,19 +162,6 @@ function prepared(db: Db): Statements {
     upsertPayload: db.prepare(
       `INSERT INTO source_payloads (source_id, native_id, payload, record, issues) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(source_id, native_id) DO UPDATE SET payload = excluded.payload, record = excluded.record, issues = excluded.issues`,
-    ),
-    dropOwnedDataset: db.prepare('DELETE FROM datasets WHERE identifier = ? AND source_id = ? AND native_id = ?'),
-    datasetExists: db.prepare('SELECT 1 FROM datasets WHERE identifier = ?'),
-    // Until cross-source identity exists (issue 5), one identifier is one dataset: the record of
-    // the highest-priority source wins; on a tie the source that has it keeps it.
-    upsertDataset: db.prepare(
-      `INSERT INTO datasets (identifier, source_id, native_id, priority, title, modified_at, record, issues, created_at, updated_at)
-       VALUES (@identifier, @source_id, @native_id, @priority, @title, @modified_at, @record, @issues, @now, @now)
-       ON CONFLICT(identifier) DO UPDATE SET source_id = excluded.source_id, native_id = excluded.native_id,
-         priority = excluded.priority, title = excluded.title, modified_at = excluded.modified_at,
-         record = excluded.record, issues = excluded.issues, updated_at = excluded.updated_at, withdrawn_at = NULL
-       WHERE (datasets.source_id = excluded.source_id AND datasets.native_id = excluded.native_id)
-          OR excluded.priority > datasets.priority`,
     ),
   };
   cache.set(db, statements);

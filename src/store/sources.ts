@@ -1,6 +1,7 @@
 import type { Db } from './database.js';
 import type { SourceConfig } from '../config/types.js';
 import { nowUtc } from './time.js';
+import { markIdentityDirty } from './identity.js';
 
 export interface SourceRow {
   id: string;
@@ -21,11 +22,17 @@ export function syncSources(db: Db, sources: readonly SourceConfig[]): void {
      WHERE sources.name IS NOT excluded.name OR sources.type IS NOT excluded.type
         OR sources.url IS NOT excluded.url OR sources.priority IS NOT excluded.priority`,
   );
+  const priorityOf = db.prepare('SELECT priority FROM sources WHERE id = ?').pluck();
   const now = nowUtc();
   db.transaction(() => {
+    let reprioritised = false;
     for (const source of sources) {
+      const before = priorityOf.get(source.id) as number | undefined;
+      if (before !== undefined && before !== source.priority) reprioritised = true;
       upsert.run({ id: source.id, name: source.name, type: source.type, url: source.url, priority: source.priority, updated_at: now });
     }
+    // Priority decides which record's values a merged dataset serves: merge again.
+    if (reprioritised) markIdentityDirty(db);
   })();
 }
 

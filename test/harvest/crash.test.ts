@@ -38,9 +38,12 @@ t.test('kill -9 of a harvesting process loses nothing committed, and the next ru
 
   const db = new Database(dbPath);
   t.equal(db.pragma('integrity_check', { simple: true }), 'ok', 'the database is consistent');
-  const stored = db.prepare('SELECT identifier, record FROM datasets').all() as Array<{ identifier: string; record: string }>;
+  // Datasets are resolved from the stored records once a run ends; what a kill must not lose is the records.
+  const stored = db.prepare('SELECT native_id AS identifier, record FROM source_payloads').all() as Array<{ identifier: string; record: string }>;
   t.ok(stored.length >= 3 && stored.length < 30, `the pages committed before the kill are there (${stored.length})`);
   for (const row of stored) t.doesNotThrow(() => JSON.parse(row.record), `${row.identifier} is whole`);
+  t.equal(db.prepare('SELECT COUNT(*) FROM record_keys WHERE kind = ?').pluck().get('agency'), stored.length, 'with their identity keys, committed with them');
+  t.equal(db.prepare("SELECT value FROM store_state WHERE key = 'identity_dirty'").pluck().get(), '1', 'and the store knows identity must be resolved again');
   t.match(db.prepare('SELECT status FROM runs').all(), [{ status: 'running' }], 'the killed run was left open');
   db.close();
 

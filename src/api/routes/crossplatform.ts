@@ -79,6 +79,7 @@ export function crossPlatformRoutes(app: FastifyInstance, db: Db): void {
             properties: { success: { type: 'boolean' }, result: servedRecordSchema() },
           },
           404: { description: 'No dataset with this identifier (ER0100).', ...specErrorSchema },
+          301: { description: 'The identifier now belongs to another dataset (their records were found to be one dataset): Location names it.' },
           410: { description: 'The dataset was withdrawn: its source no longer lists it (ER010001).', ...specErrorSchema },
         },
       },
@@ -88,6 +89,7 @@ export function crossPlatformRoutes(app: FastifyInstance, db: Db): void {
     },
     async (request, reply) => {
       const entry = findServedDataset(db, request.params.identifier);
+      if ('movedTo' in entry) return reply.redirect(`/api/v1/rest/dataset/${encodeURIComponent(entry.movedTo)}`, 301);
       if ('error' in entry) return reply.code(entry.status).send(entry.error);
       return { success: true, result: toGen1Json(entry.record) };
     },

@@ -28,6 +28,7 @@ export function dcatRoutes(app: FastifyInstance, db: Db, publicUrl: string): voi
             content: { 'application/ld+json': { schema: { type: 'object', additionalProperties: true } } },
           },
           404: { description: 'No dataset with this identifier, or not a .jsonld path (ER0100).', ...specErrorSchema },
+          301: { description: 'The identifier now belongs to another dataset (their records were found to be one dataset): Location names it.' },
           410: { description: 'The dataset was withdrawn: its source no longer lists it (ER010001).', ...specErrorSchema },
         },
       },
@@ -39,6 +40,7 @@ export function dcatRoutes(app: FastifyInstance, db: Db, publicUrl: string): voi
         return reply.code(404).send(specError(ERROR_CODES.notFound, `no such document: /dataset/${file} (use /dataset/{identifier}.jsonld)`));
       }
       const entry = findServedDataset(db, file.slice(0, -JSONLD_SUFFIX.length));
+      if ('movedTo' in entry) return reply.redirect(`/dataset/${encodeURIComponent(entry.movedTo)}${JSONLD_SUFFIX}`, 301);
       if ('error' in entry) return reply.code(entry.status).send(entry.error);
       return reply.type('application/ld+json; charset=utf-8').send(toDcatJsonLd(entry.record, { baseUrl: publicUrl }));
     },

@@ -1,0 +1,238 @@
+/**
+ * Which source records are one dataset: union-find over shared identity keys, under constraints.
+ * Pure: the store loads the records, keys and operator decisions; this decides; assign.ts names.
+ *
+ * The rules, in the order they apply:
+ *   1. An operator's join (must-link) is applied first, whatever the keys say.
+ *   2. Strong keys (agency identifier, data.gov.tw datasetId, URIs, landing and download URLs),
+ *      strongest kind first, join the records that share them.
+ *   3. A fuzzy key (normalised title + publisher) joins two records of different sources only
+ *      when a weaker signal corroborates it (same description, same resource path, same issue
+ *      date); otherwise the pair is a candidate for review and stays apart.
+ * Never joined, whatever the keys: two records an operator split (cannot-link), and two records
+ * of one source that the source lists now: one source publishes a dataset once, so two of its
+ * listed records sharing a key are two datasets (and, for an identifier, a collision to report).
+ * A record the source stopped listing may join a listed one of the same source: that is how a
+ * source that renumbered its records but kept their URLs keeps its datasets.
+ *
+ * Deterministic: the same input gives the same clusters, so re-harvests do not shuffle datasets.
+ */
+import type { IdentityKeyKind } from './keys.js';
+
+export interface ClusterMember {
+  sourceId: string;
+  /** Listed by its source now (neither missing nor withdrawn). */
+  listed: boolean;
+  /** Signals that corroborate a fuzzy match (see keys.ts corroborationSignals). */
+  signals?: readonly string[];
+}
+
+/** Every member holding one key value, as loaded from the store (one group per kind + value). */
+export interface KeyGroup {
+  kind: IdentityKeyKind;
+  value: string;
+  members: readonly number[];
+}
+
+export interface ClusterInput {
+  members: readonly ClusterMember[];
+  /** Strong key groups, strongest kind first (the order decides which union wins a conflict). */
+  strongGroups: Iterable<KeyGroup>;
+  fuzzyGroups: Iterable<KeyGroup>;
+  mustLink: ReadonlyArray<readonly [number, number]>;
+  cannotLink: ReadonlyArray<readonly [number, number]>;
+}
+
+/** Two or more listed records of one source claiming one identifier: reported, never merged. */
+export interface Collision {
+  sourceId: string;
+  kind: IdentityKeyKind;
+  value: string;
+  members: number[];
+}
+
+/** A fuzzy match nothing corroborated: kept apart and listed for an operator to review. */
+export interface Candidate {
+  a: number;
+  b: number;
+  value: string;
+}
+
+export interface ClusterResult {
+  /** Cluster of each member: the index of one member of it (the same for all its members). */
+  clusterOf: Int32Array;
+  collisions: Collision[];
+  candidates: Candidate[];
+}
+
+/** Kinds whose sharing by two listed records of one source is the source's error, not a coincidence. */
+const IDENTIFIER_KINDS: ReadonlySet<IdentityKeyKind> = new Set(['agency', 'datasetId', 'uri']);
+/**
+ * A fuzzy key held by more records than this is a generic title ("預算書", "統計資料") of a
+ * prolific publisher: it says nothing about identity, and comparing every pair would be quadratic.
+ */
+export const MAX_FUZZY_GROUP = 20;
+
+export function clusterRecords(input: ClusterInput): ClusterResult {
+  const sets = new ConstrainedSets(input.members, input.cannotLink);
+  const collisions: Collision[] = [];
+  const candidates: Candidate[] = [];
+
+  for (const [a, b] of input.mustLink) sets.union(a, b, { ignoreSources: true });
+
+  for (const group of input.strongGroups) {
+    const usable = withoutSameSourceDuplicates(group, input.members, collisions);
+    joinGroup(sets, usable);
+  }
+
+  for (const group of input.fuzzyGroups) {
+    if (group.members.length > MAX_FUZZY_GROUP) continue;
+    const usable = withoutSameSourceDuplicates(group, input.members, undefined);
+    for (let i = 0; i < usable.length; i += 1) {
+      for (let j = i + 1; j < usable.length; j += 1) {
+        const a = usable[i]!;
+        const b = usable[j]!;
+        if (input.members[a]!.sourceId === input.members[b]!.sourceId || sets.find(a) === sets.find(b)) continue;
+        if (corroborated(input.members[a]!, input.members[b]!)) {
+          if (!sets.union(a, b)) candidates.push({ a, b, value: group.value });
+        } else {
+          candidates.push({ a, b, value: group.value });
+        }
+      }
+    }
+  }
+
+  const clusterOf = new Int32Array(input.members.length);
+  for (let i = 0; i < clusterOf.length; i += 1) clusterOf[i] = sets.find(i);
+  // A candidate that ended up in one cluster by another path needs no review.
+  return { clusterOf, collisions, candidates: candidates.filter((c) => clusterOf[c.a] !== clusterOf[c.b]) };
+}
+
+/**
+ * The group's members, less the listed records of any source that has two or more listed
+ * records in it (that key does not tell its records apart). Identifier kinds report it.
+ */
+function withoutSameSourceDuplicates(group: KeyGroup, members: readonly ClusterMember[], collisions: Collision[] | undefined): readonly number[] {
+  if (group.members.length < 2) return group.members;
+  const listedBySource = new Map<string, number[]>();
+  for (const index of group.members) {
+    const member = members[index]!;
+    if (!member.listed) continue;
+    const list = listedBySource.get(member.sourceId);
+    if (list) list.push(index);
+    else listedBySource.set(member.sourceId, [index]);
+  }
+  let ambiguous: Set<string> | undefined;
+  for (const [sourceId, list] of listedBySource) {
+    if (list.length < 2) continue;
+    (ambiguous ??= new Set()).add(sourceId);
+    if (collisions && IDENTIFIER_KINDS.has(group.kind)) collisions.push({ sourceId, kind: group.kind, value: group.value, members: list });
+  }
+  if (!ambiguous) return group.members;
+  // The source's unlisted records go too: which of its listed ones they were is unknowable.
+  return group.members.filter((index) => !ambiguous.has(members[index]!.sourceId));
+}
+
+/** Join every member of one key group that the constraints allow, into as few clusters as they allow. */
+function joinGroup(sets: ConstrainedSets, members: readonly number[]): void {
+  if (members.length < 2) return;
+  const heads: number[] = [members[0]!];
+  for (let i = 1; i < members.length; i += 1) {
+    const member = members[i]!;
+    if (!heads.some((head) => sets.union(head, member))) heads.push(member);
+  }
+}
+
+function corroborated(a: ClusterMember, b: ClusterMember): boolean {
+  if (!a.signals?.length || !b.signals?.length) return false;
+  const theirs = new Set(b.signals);
+  return a.signals.some((signal) => theirs.has(signal));
+}
+
+/**
+ * Union-find that refuses a union which would put two listed records of one source, or two
+ * records an operator split, in one cluster. Per root it keeps the sources of its listed
+ * members and its members that have cannot-links (few), so a check costs little.
+ */
+class ConstrainedSets {
+  private readonly parent: Int32Array;
+  private readonly rank: Uint8Array;
+  private readonly listedSources: Array<string[] | undefined>;
+  private readonly constrained = new Map<number, number[]>();
+  private readonly forbidden = new Map<number, number[]>();
+
+  constructor(members: readonly ClusterMember[], cannotLink: ReadonlyArray<readonly [number, number]>) {
+    this.parent = new Int32Array(members.length);
+    this.rank = new Uint8Array(members.length);
+    this.listedSources = new Array<string[] | undefined>(members.length);
+    for (let i = 0; i < members.length; i += 1) {
+      this.parent[i] = i;
+      if (members[i]!.listed) this.listedSources[i] = [members[i]!.sourceId];
+    }
+    for (const [a, b] of cannotLink) {
+      if (a === b) continue;
+      this.forbid(a, b);
+      this.forbid(b, a);
+    }
+    for (const member of this.forbidden.keys()) this.constrained.set(member, [member]);
+  }
+
+  find(i: number): number {
+    let root = i;
+    while (this.parent[root] !== root) root = this.parent[root]!;
+    while (this.parent[i] !== root) {
+      const next = this.parent[i]!;
+      this.parent[i] = root;
+      i = next;
+    }
+    return root;
+  }
+
+  /** Join the clusters of a and b; false (and nothing changes) when a constraint forbids it. */
+  union(a: number, b: number, options: { ignoreSources?: boolean } = {}): boolean {
+    let ra = this.find(a);
+    let rb = this.find(b);
+    if (ra === rb) return true;
+    if (!options.ignoreSources && this.sharesListedSource(ra, rb)) return false;
+    if (this.split(ra, rb)) return false;
+    if (this.rank[ra]! < this.rank[rb]!) [ra, rb] = [rb, ra];
+    this.parent[rb] = ra;
+    if (this.rank[ra] === this.rank[rb]) this.rank[ra]! += 1;
+    this.listedSources[ra] = mergeLists(this.listedSources[ra], this.listedSources[rb]);
+    this.listedSources[rb] = undefined;
+    const moved = this.constrained.get(rb);
+    if (moved) {
+      this.constrained.set(ra, mergeLists(this.constrained.get(ra), moved)!);
+      this.constrained.delete(rb);
+    }
+    return true;
+  }
+
+  private forbid(a: number, b: number): void {
+    const list = this.forbidden.get(a);
+    if (list) list.push(b);
+    else this.forbidden.set(a, [b]);
+  }
+
+  private sharesListedSource(ra: number, rb: number): boolean {
+    const left = this.listedSources[ra];
+    const right = this.listedSources[rb];
+    if (!left || !right) return false;
+    return left.some((source) => right.includes(source));
+  }
+
+  private split(ra: number, rb: number): boolean {
+    const members = this.constrained.get(ra);
+    if (!members) return false;
+    for (const member of members) {
+      for (const other of this.forbidden.get(member) ?? []) if (this.find(other) === rb) return true;
+    }
+    return false;
+  }
+}
+
+function mergeLists<T>(a: T[] | undefined, b: T[] | undefined): T[] | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return a.length >= b.length ? (a.push(...b), a) : (b.push(...a), b);
+}
