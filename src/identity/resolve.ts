@@ -13,7 +13,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../store/database.js';
 import type { NationalRecord, ValidationIssue } from '../model/record.js';
-import { toUtcInstant } from '../model/dates.js';
 import { validateNationalRecord, uniqueIssues } from '../model/validate.js';
 import { recordChange } from '../store/changes.js';
 import {
@@ -22,14 +21,15 @@ import {
   keyGroupsOf,
   listOverrides,
   loadMembers,
-  loadSignals,
   memberKey,
   needsKeyBackfill,
+  recordModifiedAt,
+  signalsOf,
   type StoredMember,
 } from '../store/identity.js';
 import { nowUtc } from '../store/time.js';
 import { assignDatasetIds } from './assign.js';
-import { clusterRecords, type ClusterMember, type Collision, type KeyGroup } from './cluster.js';
+import { clusterRecords, MAX_FUZZY_GROUP, type ClusterMember, type Collision, type KeyGroup } from './cluster.js';
 import { STRONG_KEY_KINDS } from './keys.js';
 import { compareMembers, mergeRecords } from './merge.js';
 
@@ -61,9 +61,9 @@ export interface ResolveOptions {
 interface DatasetState {
   createdAt: string;
   signature: string | null;
+  contentHash: string | null;
   withdrawnAt: string | null;
   mergedInto: string | null;
-  record: string;
   modifiedAt: string;
 }
 
@@ -79,15 +79,14 @@ export function resolveIdentity(db: Db, options: ResolveOptions = {}): Resolutio
     members.forEach((m, i) => index.set(memberKey(m.sourceId, m.nativeId), i));
 
     const clusterMembers: ClusterMember[] = members.map((m) => ({ sourceId: m.sourceId, listed: m.listed }));
-    for (const [member, signals] of loadSignals(db, index)) clusterMembers[member] = { ...clusterMembers[member]!, signals };
+    // Fuzzy groups are few and small: their members' corroboration signals are computed from
+    // their records here rather than stored for every record.
+    const fuzzyGroups = [...keyGroupsOf(db, 'fuzzy', index)].filter((group) => group.members.length <= MAX_FUZZY_GROUP && spansSources(group, members));
+    const fuzzyMembers = new Set(fuzzyGroups.flatMap((group) => group.members));
+    const signals = signalsOf(db, [...fuzzyMembers].map((i) => members[i]!));
+    for (const i of fuzzyMembers) clusterMembers[i] = { ...clusterMembers[i]!, signals: signals.get(memberKey(members[i]!.sourceId, members[i]!.nativeId)) ?? [] };
     const { mustLink, cannotLink } = overridePairs(db, index);
-    const result = clusterRecords({
-      members: clusterMembers,
-      strongGroups: strongGroups(db, index),
-      fuzzyGroups: keyGroupsOf(db, 'fuzzy', index),
-      mustLink,
-      cannotLink,
-    });
+    const result = clusterRecords({ members: clusterMembers, strongGroups: strongGroups(db, index), fuzzyGroups, mustLink, cannotLink });
 
     const clusters = groupByCluster(result.clusterOf, members);
     const datasets = loadDatasetStates(db);
@@ -132,6 +131,16 @@ export function resolveIdentity(db: Db, options: ResolveOptions = {}): Resolutio
   }).immediate();
 }
 
+/**
+ * A fuzzy group can join records only across sources. Same-title records of one source (yearly
+ * editions, per-district tables) are common and never joined by it: skipping those groups here
+ * spares computing their signals.
+ */
+function spansSources(group: KeyGroup, members: readonly StoredMember[]): boolean {
+  const first = members[group.members[0]!]!.sourceId;
+  return group.members.some((i) => members[i]!.sourceId !== first);
+}
+
 function* strongGroups(db: Db, index: ReadonlyMap<string, number>): Generator<KeyGroup> {
   for (const kind of STRONG_KEY_KINDS) yield* keyGroupsOf(db, kind, index);
 }
@@ -165,11 +174,11 @@ function groupByCluster(clusterOf: Int32Array, members: readonly StoredMember[])
 function loadDatasetStates(db: Db): Map<string, DatasetState> {
   const states = new Map<string, DatasetState>();
   const rows = db
-    .prepare('SELECT identifier, created_at, signature, withdrawn_at, merged_into, modified_at FROM datasets')
+    .prepare('SELECT identifier, created_at, signature, content_hash, withdrawn_at, merged_into, modified_at FROM dataset_entries')
     .raw()
-    .iterate() as IterableIterator<[string, string, string | null, string | null, string | null, string]>;
-  for (const [identifier, createdAt, signature, withdrawnAt, mergedInto, modifiedAt] of rows) {
-    states.set(identifier, { createdAt, signature, withdrawnAt, mergedInto, modifiedAt, record: '' });
+    .iterate() as IterableIterator<[string, string, string | null, string | null, string | null, string | null, string]>;
+  for (const [identifier, createdAt, signature, contentHash, withdrawnAt, mergedInto, modifiedAt] of rows) {
+    states.set(identifier, { createdAt, signature, contentHash, withdrawnAt, mergedInto, modifiedAt });
   }
   return states;
 }
@@ -191,7 +200,7 @@ function signatureOf(datasetId: string, cluster: readonly StoredMember[]): strin
   return hash.digest('base64url');
 }
 
-/** Writes the datasets table and the change feed for one resolution. */
+/** Writes dataset_entries and the change feed for one resolution. */
 class DatasetWriter {
   private readonly statements;
 
@@ -204,17 +213,19 @@ class DatasetWriter {
     this.statements = {
       setDataset: db.prepare('UPDATE source_records SET dataset_id = ? WHERE source_id = ? AND native_id = ?'),
       payload: db.prepare('SELECT record, issues FROM source_payloads WHERE source_id = ? AND native_id = ?').raw(),
-      storedRecord: db.prepare('SELECT record FROM datasets WHERE identifier = ?').pluck(),
       upsert: db.prepare(
-        `INSERT INTO datasets (identifier, source_id, native_id, priority, title, modified_at, record, issues, created_at, updated_at, withdrawn_at, provenance, signature, merged_into)
-         VALUES (@identifier, @source_id, @native_id, @priority, @title, @modified_at, @record, @issues, @now, @now, @withdrawn_at, @provenance, @signature, NULL)
+        `INSERT INTO dataset_entries (identifier, source_id, native_id, priority, title, modified_at, record, issues, content_hash, provenance, signature,
+           created_at, updated_at, withdrawn_at, merged_into)
+         VALUES (@identifier, @source_id, @native_id, @priority, @title, @modified_at, @record, @issues, @content_hash, @provenance, @signature,
+           @now, @now, @withdrawn_at, NULL)
          ON CONFLICT(identifier) DO UPDATE SET source_id = excluded.source_id, native_id = excluded.native_id, priority = excluded.priority,
            title = excluded.title, modified_at = excluded.modified_at, record = excluded.record, issues = excluded.issues,
-           updated_at = CASE WHEN @content_changed THEN excluded.updated_at ELSE datasets.updated_at END,
-           withdrawn_at = excluded.withdrawn_at, provenance = excluded.provenance, signature = excluded.signature, merged_into = NULL`,
+           content_hash = excluded.content_hash, provenance = excluded.provenance, signature = excluded.signature,
+           updated_at = CASE WHEN dataset_entries.content_hash IS excluded.content_hash THEN dataset_entries.updated_at ELSE excluded.updated_at END,
+           withdrawn_at = excluded.withdrawn_at, merged_into = NULL`,
       ),
-      absorb: db.prepare('UPDATE datasets SET merged_into = ?, withdrawn_at = COALESCE(withdrawn_at, ?), signature = NULL, updated_at = ? WHERE identifier = ?'),
-      orphan: db.prepare('UPDATE datasets SET withdrawn_at = ?, signature = NULL, updated_at = ? WHERE identifier = ?'),
+      absorb: db.prepare('UPDATE dataset_entries SET merged_into = ?, withdrawn_at = COALESCE(withdrawn_at, ?), signature = NULL, updated_at = ? WHERE identifier = ?'),
+      orphan: db.prepare('UPDATE dataset_entries SET withdrawn_at = ?, signature = NULL, updated_at = ? WHERE identifier = ?'),
     };
   }
 
@@ -233,49 +244,25 @@ class DatasetWriter {
     const active = cluster.filter((m) => !m.withdrawn);
     const withdrawn = active.length === 0;
     const speaking = withdrawn ? cluster : active;
-    const loaded = speaking.map((m) => {
-      const [record, issues] = this.statements.payload.get(m.sourceId, m.nativeId) as [string, string];
-      return { member: m, recordJson: record, issuesJson: issues };
-    });
-
-    let recordJson: string;
-    let issuesJson: string;
-    let provenance: string | null = null;
-    let record: NationalRecord;
-    const only = loaded.length === 1 ? loaded[0]! : undefined;
-    record = JSON.parse(loaded[0]!.recordJson) as NationalRecord;
-    if (only && record.identifier === datasetId) {
-      // The common case: one record, served as mapped.
-      recordJson = only.recordJson;
-      issuesJson = only.issuesJson;
-    } else {
-      const records = loaded.map((l, i) => (i === 0 ? record : (JSON.parse(l.recordJson) as NationalRecord)));
-      const merged = mergeRecords(datasetId, records);
-      record = merged.record;
-      recordJson = JSON.stringify(record);
-      issuesJson = JSON.stringify(mergedIssues(record, merged.provenance, loaded.map((l) => JSON.parse(l.issuesJson) as ValidationIssue[])));
-      if (loaded.length > 1) {
-        provenance = JSON.stringify({ members: loaded.map((l) => ({ sourceId: l.member.sourceId, nativeId: l.member.nativeId })), fields: merged.provenance });
-      }
-    }
-
     const best = speaking[0]!;
-    const contentChanged = before === undefined || before.mergedInto !== null || this.statements.storedRecord.get(datasetId) !== recordJson;
+    const served = speaking.length === 1 && best.identifier === datasetId ? servedAsMapped(best) : this.merged(datasetId, speaking);
+
+    const contentChanged = before === undefined || before.mergedInto !== null || before.contentHash !== served.contentHash;
     const wasWithdrawn = before !== undefined && before.withdrawnAt !== null;
     this.statements.upsert.run({
       identifier: datasetId,
       source_id: best.sourceId,
       native_id: best.nativeId,
       priority: best.priority,
-      title: record.title,
-      modified_at: (record.modified && toUtcInstant(record.modified)) || (contentChanged ? this.now : (before?.modifiedAt ?? this.now)),
-      record: recordJson,
-      issues: issuesJson,
+      title: served.title,
+      modified_at: served.modifiedAt ?? (contentChanged || !before ? this.now : before.modifiedAt),
+      record: served.recordJson,
+      issues: served.issuesJson,
+      content_hash: served.contentHash,
+      provenance: served.provenance,
+      signature,
       now: this.now,
       withdrawn_at: withdrawn ? (before?.withdrawnAt ?? this.now) : null,
-      provenance,
-      signature,
-      content_changed: contentChanged ? 1 : 0,
     });
 
     if (before === undefined) {
@@ -308,9 +295,46 @@ class DatasetWriter {
     this.outcome.withdrawn += 1;
   }
 
+  /** Several records (or one served under another identifier): merged field by field. */
+  private merged(datasetId: string, speaking: readonly StoredMember[]): ServedRecord {
+    const loaded = speaking.map((m) => {
+      const [record, issues] = this.statements.payload.get(m.sourceId, m.nativeId) as [string, string];
+      return { member: m, record: JSON.parse(record) as NationalRecord, issues: JSON.parse(issues) as ValidationIssue[] };
+    });
+    const merged = mergeRecords(
+      datasetId,
+      loaded.map((l) => l.record),
+    );
+    const recordJson = JSON.stringify(merged.record);
+    return {
+      recordJson,
+      issuesJson: JSON.stringify(mergedIssues(merged.record, merged.provenance, loaded.map((l) => l.issues))),
+      contentHash: createHash('sha1').update(recordJson).digest('base64url'),
+      title: merged.record.title,
+      modifiedAt: recordModifiedAt(merged.record),
+      provenance:
+        loaded.length > 1 ? JSON.stringify({ members: loaded.map((l) => ({ sourceId: l.member.sourceId, nativeId: l.member.nativeId })), fields: merged.provenance }) : null,
+    };
+  }
+
   private change(identifier: string, sourceId: string | null, kind: 'created' | 'updated' | 'withdrawn' | 'reinstated'): void {
     recordChange(this.db, { identifier, sourceId: sourceId ?? '', kind, runId: this.runId, at: this.now });
   }
+}
+
+/** What a dataset serves: its record (null: its one member's, read from source_payloads) and summary. */
+interface ServedRecord {
+  recordJson: string | null;
+  issuesJson: string | null;
+  contentHash: string;
+  title: string;
+  modifiedAt: string | null;
+  provenance: string | null;
+}
+
+/** The common case: one record, served as mapped, written without reading it. */
+function servedAsMapped(member: StoredMember): ServedRecord {
+  return { recordJson: null, issuesJson: null, contentHash: member.contentHash, title: member.title, modifiedAt: member.modifiedAt, provenance: null };
 }
 
 /**

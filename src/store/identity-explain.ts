@@ -5,6 +5,8 @@
  */
 import type { Db } from './database.js';
 import { listOverrides, type IdentityOverride, type RecordRef } from './identity.js';
+import { identityKeys } from '../identity/keys.js';
+import type { NationalRecord } from '../model/record.js';
 
 export type MemberState = 'listed' | 'missing' | 'withdrawn';
 
@@ -60,10 +62,12 @@ export function explainDataset(db: Db, identifier: string): DatasetExplanation |
     first_seen_at: string;
     last_seen_at: string;
   }>;
-  const keysOf = db.prepare('SELECT kind, value FROM record_keys WHERE source_id = ? AND native_id = ? ORDER BY kind, value');
+  // Computed from the member records (the key table has no index by record, see migration 3).
+  const recordOf = db.prepare('SELECT record FROM source_payloads WHERE source_id = ? AND native_id = ?').pluck();
   const holders = new Map<string, RecordRef[]>();
   const memberKeys = rows.map((row) => {
-    const keys = keysOf.all(row.source_id, row.native_id) as Array<{ kind: string; value: string }>;
+    const json = recordOf.get(row.source_id, row.native_id) as string | undefined;
+    const keys = json === undefined ? [] : identityKeys(JSON.parse(json) as NationalRecord);
     for (const key of keys) {
       const id = `${key.kind}\u0000${key.value}`;
       const list = holders.get(id) ?? [];

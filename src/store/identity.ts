@@ -9,19 +9,18 @@ import type { NationalRecord } from '../model/record.js';
 import { corroborationSignals, identityKeys, type IdentityKeyKind } from '../identity/keys.js';
 import type { KeyGroup } from '../identity/cluster.js';
 import { nowUtc } from './time.js';
+import { toUtcInstant } from '../model/dates.js';
 
 type Statement = Database.Statement<unknown[]>;
 
-const keyStatements = new WeakMap<Db, { deleteKeys: Statement; deleteSignals: Statement; insertKey: Statement; insertSignal: Statement; dirty: Statement }>();
+const keyStatements = new WeakMap<Db, { deleteKey: Statement; insertKey: Statement; dirty: Statement }>();
 
 function statementsFor(db: Db) {
   let statements = keyStatements.get(db);
   if (!statements) {
     statements = {
-      deleteKeys: db.prepare('DELETE FROM record_keys WHERE source_id = ? AND native_id = ?'),
-      deleteSignals: db.prepare('DELETE FROM record_signals WHERE source_id = ? AND native_id = ?'),
+      deleteKey: db.prepare('DELETE FROM record_keys WHERE kind = ? AND value = ? AND source_id = ? AND native_id = ?'),
       insertKey: db.prepare('INSERT OR IGNORE INTO record_keys (kind, value, source_id, native_id) VALUES (?, ?, ?, ?)'),
-      insertSignal: db.prepare('INSERT OR IGNORE INTO record_signals (source_id, native_id, signal) VALUES (?, ?, ?)'),
       dirty: db.prepare("INSERT INTO store_state (key, value) VALUES ('identity_dirty', '1') ON CONFLICT(key) DO UPDATE SET value = '1'"),
     };
     keyStatements.set(db, statements);
@@ -29,20 +28,21 @@ function statementsFor(db: Db) {
   return statements;
 }
 
-/** Replace a record's identity keys and signals (inside the caller's transaction). */
-export function replaceRecordKeys(db: Db, sourceId: string, nativeId: string, record: NationalRecord, existed: boolean): void {
+/**
+ * Replace a record's identity keys (inside the caller's transaction). `previous` is the record
+ * as stored before, whose keys are removed: the key table has no index by record (see
+ * migration 3), so the old keys are found by computing them again.
+ */
+export function replaceRecordKeys(db: Db, sourceId: string, nativeId: string, record: NationalRecord, previous?: NationalRecord): void {
   const s = statementsFor(db);
-  if (existed) {
-    s.deleteKeys.run(sourceId, nativeId);
-    s.deleteSignals.run(sourceId, nativeId);
+  const keys = identityKeys(record);
+  if (previous) {
+    const kept = new Set(keys.map((key) => `${key.kind}\u0000${key.value}`));
+    for (const key of identityKeys(previous)) {
+      if (!kept.has(`${key.kind}\u0000${key.value}`)) s.deleteKey.run(key.kind, key.value, sourceId, nativeId);
+    }
   }
-  let fuzzy = false;
-  for (const key of identityKeys(record)) {
-    s.insertKey.run(key.kind, key.value, sourceId, nativeId);
-    if (key.kind === 'fuzzy') fuzzy = true;
-  }
-  // Signals only matter to a record that can be fuzzy-matched.
-  if (fuzzy) for (const signal of corroborationSignals(record)) s.insertSignal.run(sourceId, nativeId, signal);
+  for (const key of keys) s.insertKey.run(key.kind, key.value, sourceId, nativeId);
 }
 
 /** Something that bears on identity changed: the next resolution must run. */
@@ -63,21 +63,27 @@ export function needsKeyBackfill(db: Db): boolean {
   return db.prepare("SELECT value FROM store_state WHERE key = 'identity_keys_backfilled'").pluck().get() !== '1';
 }
 
-/** Compute the keys of every stored record (once, after the migration that introduced them). */
+/** Compute the keys, title and modified of every stored record (once, after migration 3). */
 export function backfillRecordKeys(db: Db): number {
   let count = 0;
   db.transaction(() => {
-    const rows = db.prepare('SELECT source_id, native_id, record FROM source_payloads').iterate() as IterableIterator<{ source_id: string; native_id: string; record: string }>;
-    const pending: Array<{ source_id: string; native_id: string; record: string }> = [];
-    for (const row of rows) pending.push(row);
-    for (const row of pending) {
-      replaceRecordKeys(db, row.source_id, row.native_id, JSON.parse(row.record) as NationalRecord, true);
+    const setSummary = db.prepare('UPDATE source_records SET title = ?, modified_at = ? WHERE source_id = ? AND native_id = ?');
+    const rows = db.prepare('SELECT source_id, native_id, record FROM source_payloads').all() as Array<{ source_id: string; native_id: string; record: string }>;
+    for (const row of rows) {
+      const record = JSON.parse(row.record) as NationalRecord;
+      replaceRecordKeys(db, row.source_id, row.native_id, record);
+      setSummary.run(record.title, recordModifiedAt(record), row.source_id, row.native_id);
       count += 1;
     }
     db.prepare("INSERT INTO store_state (key, value) VALUES ('identity_keys_backfilled', '1') ON CONFLICT(key) DO UPDATE SET value = '1'").run();
     markIdentityDirty(db);
   })();
   return count;
+}
+
+/** The record's own `modified` as a UTC instant, when it has a readable one. */
+export function recordModifiedAt(record: NationalRecord): string | null {
+  return (record.modified && toUtcInstant(record.modified)) || null;
 }
 
 /** A source record as identity resolution sees it. */
@@ -92,18 +98,20 @@ export interface StoredMember {
   withdrawn: boolean;
   priority: number;
   datasetId: string | null;
+  title: string;
+  /** The record's own modified, UTC; null when it has none. */
+  modifiedAt: string | null;
 }
 
 export function loadMembers(db: Db): StoredMember[] {
   const rows = db
     .prepare(
-      `SELECT r.source_id, r.native_id, r.identifier, r.content_hash, r.first_seen_at, r.missing_since, r.withdrawn_at, r.dataset_id, s.priority
-       FROM source_records r JOIN sources s ON s.id = r.source_id
-       ORDER BY r.source_id, r.native_id`,
+      `SELECT r.source_id, r.native_id, r.identifier, r.content_hash, r.first_seen_at, r.missing_since, r.withdrawn_at, r.dataset_id, s.priority, r.title, r.modified_at
+       FROM source_records r JOIN sources s ON s.id = r.source_id`,
     )
     .raw()
-    .all() as Array<[string, string, string, string, string, string | null, string | null, string | null, number]>;
-  return rows.map(([sourceId, nativeId, identifier, contentHash, firstSeenAt, missingSince, withdrawnAt, datasetId, priority]) => ({
+    .all() as Array<[string, string, string, string, string, string | null, string | null, string | null, number, string | null, string | null]>;
+  return rows.map(([sourceId, nativeId, identifier, contentHash, firstSeenAt, missingSince, withdrawnAt, datasetId, priority, title, modifiedAt]) => ({
     sourceId,
     nativeId,
     identifier,
@@ -113,6 +121,8 @@ export function loadMembers(db: Db): StoredMember[] {
     withdrawn: withdrawnAt !== null,
     priority,
     datasetId,
+    title: title ?? identifier,
+    modifiedAt,
   }));
 }
 
@@ -123,46 +133,48 @@ export function memberKey(sourceId: string, nativeId: string): string {
   return `${sourceId}\u0000${nativeId}`;
 }
 
-/** The groups of records sharing a key of this kind, in value order: only groups of two or more. */
+/**
+ * The groups of records sharing a key of this kind, in value order: only groups of two or
+ * more. The rows come in primary-key order, so a group is a run of equal values: no sorting,
+ * no temporary table, whatever the catalogue's size.
+ */
 export function* keyGroupsOf(db: Db, kind: IdentityKeyKind, index: MemberIndex): Generator<KeyGroup> {
   const rows = db
-    .prepare(
-      `SELECT k.value, k.source_id, k.native_id FROM record_keys k
-       WHERE k.kind = ? AND k.value IN (SELECT value FROM record_keys WHERE kind = ? GROUP BY value HAVING COUNT(*) > 1)
-       ORDER BY k.value, k.source_id, k.native_id`,
-    )
+    .prepare('SELECT value, source_id, native_id FROM record_keys WHERE kind = ? ORDER BY value, source_id, native_id')
     .raw()
-    .iterate(kind, kind) as IterableIterator<[string, string, string]>;
-  let current: { value: string; members: number[] } | undefined;
-  for (const [value, sourceId, nativeId] of rows) {
-    const member = index.get(memberKey(sourceId, nativeId));
-    if (member === undefined) continue;
-    if (current?.value !== value) {
-      if (current && current.members.length > 1) yield { kind, value: current.value, members: current.members };
-      current = { value, members: [] };
+    .iterate(kind) as IterableIterator<[string, string, string]>;
+  // Most values belong to one record: members are looked up only once a second row shares one.
+  let value: string | undefined;
+  let run: Array<[string, string]> = [];
+  const close = (): KeyGroup | undefined => {
+    if (run.length < 2) return undefined;
+    const members: number[] = [];
+    for (const [sourceId, nativeId] of run) {
+      const member = index.get(memberKey(sourceId, nativeId));
+      if (member !== undefined) members.push(member);
     }
-    current.members.push(member);
+    return members.length > 1 ? { kind, value: value!, members } : undefined;
+  };
+  for (const [rowValue, sourceId, nativeId] of rows) {
+    if (rowValue !== value) {
+      const group = close();
+      if (group) yield group;
+      value = rowValue;
+      run = [];
+    }
+    run.push([sourceId, nativeId]);
   }
-  if (current && current.members.length > 1) yield { kind, value: current.value, members: current.members };
+  const last = close();
+  if (last) yield last;
 }
 
-/** Corroboration signals of the records that have a fuzzy key shared with another record. */
-export function loadSignals(db: Db, index: MemberIndex): Map<number, string[]> {
-  const signals = new Map<number, string[]>();
-  const rows = db
-    .prepare(
-      `SELECT g.source_id, g.native_id, g.signal FROM record_signals g
-       WHERE EXISTS (SELECT 1 FROM record_keys k WHERE k.source_id = g.source_id AND k.native_id = g.native_id AND k.kind = 'fuzzy'
-                     AND k.value IN (SELECT value FROM record_keys WHERE kind = 'fuzzy' GROUP BY value HAVING COUNT(*) > 1))`,
-    )
-    .raw()
-    .iterate() as IterableIterator<[string, string, string]>;
-  for (const [sourceId, nativeId, signal] of rows) {
-    const member = index.get(memberKey(sourceId, nativeId));
-    if (member === undefined) continue;
-    const list = signals.get(member);
-    if (list) list.push(signal);
-    else signals.set(member, [signal]);
+/** Corroboration signals of these records, computed from their stored records (few: only fuzzy-group members). */
+export function signalsOf(db: Db, refs: Iterable<RecordRef>): Map<string, string[]> {
+  const read = db.prepare('SELECT record FROM source_payloads WHERE source_id = ? AND native_id = ?').pluck();
+  const signals = new Map<string, string[]>();
+  for (const ref of refs) {
+    const json = read.get(ref.sourceId, ref.nativeId) as string | undefined;
+    if (json !== undefined) signals.set(memberKey(ref.sourceId, ref.nativeId), corroborationSignals(JSON.parse(json) as NationalRecord));
   }
   return signals;
 }

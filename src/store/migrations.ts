@@ -146,41 +146,70 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    description: 'cross-source identity: record keys, dataset membership, merge provenance, operator overrides',
+    description: 'cross-source identity: record keys, dataset membership, merged datasets with provenance, operator overrides',
     sql: `
-      -- Identity keys of each source record (src/identity/keys.ts), by kind and value so that the
-      -- records sharing one are read together.
+      -- Identity keys of each source record (src/identity/keys.ts), in (kind, value) order so that
+      -- resolution reads the records sharing one as consecutive rows, without sorting. No index
+      -- by record and no foreign key: every one would be another random write per key per record
+      -- on the harvest's hot path; a record's old keys are recomputed from its old record instead.
       CREATE TABLE record_keys (
         kind       TEXT NOT NULL,
         value      TEXT NOT NULL,
         source_id  TEXT NOT NULL,
         native_id  TEXT NOT NULL,
-        PRIMARY KEY (kind, value, source_id, native_id),
-        FOREIGN KEY (source_id, native_id) REFERENCES source_records(source_id, native_id) ON DELETE CASCADE
-      ) STRICT, WITHOUT ROWID;
-      CREATE INDEX record_keys_by_record ON record_keys(source_id, native_id);
-
-      -- Weak signals that corroborate a fuzzy (title + publisher) match.
-      CREATE TABLE record_signals (
-        source_id  TEXT NOT NULL,
-        native_id  TEXT NOT NULL,
-        signal     TEXT NOT NULL,
-        PRIMARY KEY (source_id, native_id, signal),
-        FOREIGN KEY (source_id, native_id) REFERENCES source_records(source_id, native_id) ON DELETE CASCADE
+        PRIMARY KEY (kind, value, source_id, native_id)
       ) STRICT, WITHOUT ROWID;
 
-      -- The dataset each record is a member of (set by identity resolution), and when its source
-      -- stopped listing it past the grace period (or announced its deletion).
+      -- The dataset each record is a member of (set by identity resolution); when its source
+      -- stopped listing it past the grace period (or announced its deletion); and the mapped
+      -- record's title and modified instant, so a dataset of one record is written without
+      -- reading the record.
       ALTER TABLE source_records ADD COLUMN dataset_id TEXT;
       ALTER TABLE source_records ADD COLUMN withdrawn_at TEXT;
+      ALTER TABLE source_records ADD COLUMN title TEXT;
+      ALTER TABLE source_records ADD COLUMN modified_at TEXT;
       CREATE INDEX source_records_by_dataset ON source_records(dataset_id);
+      DROP INDEX source_records_by_identifier;
 
-      -- Which member each field of the merged record came from (NULL: a single member), what
-      -- the members were when it was merged (to skip unchanged clusters), and, for a dataset
-      -- absorbed by another when their records turned out to be one, the one it redirects to.
-      ALTER TABLE datasets ADD COLUMN provenance TEXT;
-      ALTER TABLE datasets ADD COLUMN signature TEXT;
-      ALTER TABLE datasets ADD COLUMN merged_into TEXT;
+      -- The served catalogue, one row per dataset (a cluster of source records). record/issues
+      -- hold the merged record; NULL when the dataset is one record served as mapped, which is
+      -- then read from source_payloads (a catalogue of mostly single-source datasets is not
+      -- stored twice, and a nightly harvest does not write every record twice). source_id and
+      -- native_id name the best member. Readers use the view \`datasets\` below.
+      CREATE TABLE dataset_entries (
+        identifier    TEXT PRIMARY KEY,
+        source_id     TEXT NOT NULL REFERENCES sources(id),
+        native_id     TEXT NOT NULL,
+        priority      INTEGER NOT NULL,
+        title         TEXT NOT NULL,
+        -- UTC instant the metadata last changed: the record's own modified, else our change time
+        modified_at   TEXT NOT NULL,
+        record        TEXT,
+        issues        TEXT,
+        -- hash of what is served, so a re-merge that changes nothing records no change
+        content_hash  TEXT,
+        -- which member each field came from (NULL: one member)
+        provenance    TEXT,
+        -- what the members were when merged: an equal signature means nothing to merge again
+        signature     TEXT,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        -- set when no member is listed any more (past the grace period): it leaves the lists and
+        -- its identifier answers 410 Gone
+        withdrawn_at  TEXT,
+        -- set when its records turned out to be another dataset's: its identifier redirects there
+        merged_into   TEXT
+      ) STRICT;
+      INSERT INTO dataset_entries (identifier, source_id, native_id, priority, title, modified_at, record, issues, created_at, updated_at, withdrawn_at)
+        SELECT identifier, source_id, native_id, priority, title, modified_at, record, issues, created_at, updated_at, withdrawn_at FROM datasets;
+      DROP TABLE datasets;
+      CREATE INDEX dataset_entries_by_modified ON dataset_entries(modified_at);
+      CREATE INDEX dataset_entries_by_source ON dataset_entries(source_id, native_id);
+      CREATE VIEW datasets AS
+        SELECT d.identifier, d.source_id, d.native_id, d.priority, d.title, d.modified_at,
+               COALESCE(d.record, p.record) AS record, COALESCE(d.issues, p.issues) AS issues,
+               d.provenance, d.created_at, d.updated_at, d.withdrawn_at, d.merged_into
+        FROM dataset_entries d LEFT JOIN source_payloads p ON p.source_id = d.source_id AND p.native_id = d.native_id;
 
       -- Operator decisions that outlive re-harvests: split (never one dataset) or join (always).
       CREATE TABLE identity_overrides (
@@ -211,10 +240,12 @@ export const MIGRATIONS: readonly Migration[] = [
         value  TEXT NOT NULL
       ) STRICT;
 
-      -- Records stored before identity existed: each its own dataset until the first resolution.
+      -- Records stored before identity existed keep the dataset they served; their keys, title
+      -- and modified are computed at the first resolution (needsKeyBackfill).
       UPDATE source_records SET dataset_id = (
-        SELECT identifier FROM datasets d WHERE d.source_id = source_records.source_id AND d.native_id = source_records.native_id);
+        SELECT identifier FROM dataset_entries d WHERE d.source_id = source_records.source_id AND d.native_id = source_records.native_id);
       INSERT INTO store_state (key, value) VALUES ('identity_dirty', '1');
+      INSERT INTO store_state (key, value) SELECT 'identity_keys_backfilled', CASE WHEN EXISTS (SELECT 1 FROM source_records) THEN '0' ELSE '1' END;
     `,
   },
 ];

@@ -4,7 +4,7 @@ import type { Db } from './database.js';
 import type { NationalRecord, ValidationIssue } from '../model/record.js';
 import { nowUtc } from './time.js';
 import { recordRunErrors, type RunErrorRecord } from './runs.js';
-import { markIdentityDirty, replaceRecordKeys } from './identity.js';
+import { markIdentityDirty, recordModifiedAt, replaceRecordKeys } from './identity.js';
 
 /**
  * Bumped whenever mapping changes what a given payload becomes, so that the next harvest
@@ -101,7 +101,8 @@ export function writeRecordPage(db: Db, page: RecordPage): PageWriteResult {
     }
 
     for (const mapped of page.changed) {
-      const existed = statements.recordExists.get(page.sourceId, mapped.nativeId) !== undefined;
+      const previousJson = statements.previousRecord.get(page.sourceId, mapped.nativeId) as string | undefined;
+      const existed = previousJson !== undefined;
       statements.upsertSourceRecord.run({
         source_id: page.sourceId,
         native_id: mapped.nativeId,
@@ -109,11 +110,13 @@ export function writeRecordPage(db: Db, page: RecordPage): PageWriteResult {
         content_hash: mapped.contentHash,
         etag: mapped.validators?.etag ?? null,
         last_modified: mapped.validators?.lastModified ?? null,
+        title: mapped.record.title,
+        modified_at: recordModifiedAt(mapped.record),
         now,
         run_id: page.runId,
       });
       statements.upsertPayload.run(page.sourceId, mapped.nativeId, mapped.payloadJson, JSON.stringify(mapped.record), JSON.stringify(mapped.issues));
-      replaceRecordKeys(db, page.sourceId, mapped.nativeId, mapped.record, existed);
+      replaceRecordKeys(db, page.sourceId, mapped.nativeId, mapped.record, existed ? (JSON.parse(previousJson) as NationalRecord) : undefined);
       if (existed) result.updated += 1;
       else result.created += 1;
     }
@@ -130,7 +133,7 @@ interface Statements {
   touchListed: Statement;
   relist: Statement;
   setValidators: Statement;
-  recordExists: Statement;
+  previousRecord: Statement;
   upsertSourceRecord: Statement;
   upsertPayload: Statement;
 }
@@ -150,14 +153,15 @@ function prepared(db: Db): Statements {
        WHERE source_id = ? AND (missing_since IS NOT NULL OR withdrawn_at IS NOT NULL) AND native_id IN (SELECT value FROM json_each(?))`,
     ),
     setValidators: db.prepare('UPDATE source_records SET etag = ?, last_modified = ? WHERE source_id = ? AND native_id = ?'),
-    recordExists: db.prepare('SELECT 1 FROM source_records WHERE source_id = ? AND native_id = ?'),
+    previousRecord: db.prepare('SELECT record FROM source_payloads WHERE source_id = ? AND native_id = ?').pluck(),
     upsertSourceRecord: db.prepare(
-      `INSERT INTO source_records (source_id, native_id, identifier, content_hash,
+      `INSERT INTO source_records (source_id, native_id, identifier, content_hash, title, modified_at,
          first_seen_at, last_seen_at, changed_at, last_run_id, etag, last_modified)
-       VALUES (@source_id, @native_id, @identifier, @content_hash, @now, @now, @now, @run_id, @etag, @last_modified)
+       VALUES (@source_id, @native_id, @identifier, @content_hash, @title, @modified_at, @now, @now, @now, @run_id, @etag, @last_modified)
        ON CONFLICT(source_id, native_id) DO UPDATE SET identifier = excluded.identifier, content_hash = excluded.content_hash,
+         title = excluded.title, modified_at = excluded.modified_at,
          last_seen_at = excluded.last_seen_at, changed_at = excluded.changed_at, last_run_id = excluded.last_run_id,
-         missing_since = NULL, etag = excluded.etag, last_modified = excluded.last_modified`,
+         missing_since = NULL, withdrawn_at = NULL, etag = excluded.etag, last_modified = excluded.last_modified`,
     ),
     upsertPayload: db.prepare(
       `INSERT INTO source_payloads (source_id, native_id, payload, record, issues) VALUES (?, ?, ?, ?, ?)
