@@ -11,12 +11,14 @@
  * ordinary (incremental) run with nothing changed, and a `full: true` re-harvest; then reports
  * its own peak RSS, so each (shape, size) has its own. This process then measures the floor
  * once per size (JSON.parse + one-transaction bulk insert of the gen-1 records, no mapping, no
- * HTTP) and compares every shape with it. The targets are evaluated per shape.
+ * HTTP) and compares every shape with it. The targets are evaluated per shape. Last, the
+ * identity-resolution bench (identity-resolution.ts, issue 5) runs in a child of its own.
  *
  *   BENCH_SIZES    catalogue sizes, comma-separated (default 10000,100000; each at most 999999)
  *   BENCH_SHAPES   catalogue shapes, comma-separated (default crossplatform,ckan)
  *   BENCH_TRIALS   timed trials per size, one number or one per size (default 3,3)
  *   BENCH_WARMUPS  untimed warm-up trials per size, likewise (default 1,0)
+ *   BENCH_IDENTITY_RECORDS  records of the identity-resolution bench (default 100000; 0 skips it)
  *
  * Each figure is the median over that size's trials.
  */
@@ -28,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { syntheticRecord } from './synthetic-catalogue.js';
 import { syntheticPackage } from './synthetic-ckan.js';
 import type { RunKind, TimedRun, WorkerResult } from './harvest-worker.js';
+import type { IdentityBenchResult } from './identity-resolution.js';
 import { benchFloor, CONNECTORS, machine, median, progress, round, SHAPES, startPlatform, type Platform, type Shape } from './shared.js';
 
 const TARGETS = {
@@ -36,8 +39,11 @@ const TARGETS = {
   peakRssMB: 300,
   /** Peak RSS of the largest size at most this much above (or below) the smallest's. */
   rssSpread: 0.2,
+  /** Issue 5: identity resolution of 100,000 records with 20 % duplicates. */
+  identitySeconds: 10,
 };
 const FLOOR_TRIALS = 3;
+const IDENTITY_DUPLICATE_SHARE = 0.2;
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -234,6 +240,13 @@ async function main(): Promise<void> {
     perSize.push({ records, floor, shapes: shapeRuns });
   }
 
+  const identityRecords = envList('BENCH_IDENTITY_RECORDS', [100_000], 1, 0, 999_999)[0]!;
+  let identity: IdentityBenchResult | undefined;
+  if (identityRecords > 0) {
+    progress(`identity: ${identityRecords} records, ${IDENTITY_DUPLICATE_SHARE * 100} % duplicates, in a process of its own`);
+    identity = await runIdentityBench(identityRecords, (child) => (worker = child));
+  }
+
   const sizeReports: Record<string, unknown> = {};
   for (const { records, floor, shapes: runs } of perSize) {
     const floorRate = median(floor);
@@ -260,10 +273,38 @@ async function main(): Promise<void> {
       runs: Object.fromEntries(shapes.map((shape) => [shape, RUNS[shape]])),
     },
     sizes: sizeReports,
-    targets: Object.fromEntries(shapes.map((shape) => [shape, shapeTargets(runsOf(shape))])),
+    identity: identity ?? 'skipped (BENCH_IDENTITY_RECORDS=0)',
+    targets: {
+      ...Object.fromEntries(shapes.map((shape) => [shape, shapeTargets(runsOf(shape))])),
+      ...(identity
+        ? {
+            identityResolution: {
+              target: `first resolution of ${identityRecords} records with ${IDENTITY_DUPLICATE_SHARE * 100} % duplicates <= ${TARGETS.identitySeconds} s`,
+              seconds: identity.first.seconds,
+              met: identity.first.seconds <= TARGETS.identitySeconds,
+            },
+          }
+        : {}),
+    },
     durationSeconds: round((performance.now() - began) / 1000, 1),
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** The identity-resolution bench (identity-resolution.ts) in a child process; resolves with what it printed. */
+async function runIdentityBench(records: number, track: (child: ChildProcess | undefined) => void): Promise<IdentityBenchResult> {
+  const child = spawn(process.execPath, [join(here, 'identity-resolution.js'), String(records), String(IDENTITY_DUPLICATE_SHARE)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  track(child);
+  let stdout = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => (stdout += chunk));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (status, signal) => resolve(signal ? -1 : status));
+  });
+  track(undefined);
+  if (code !== 0) throw new Error(`the identity-resolution process exited with ${code}`);
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as IdentityBenchResult;
 }
 
 main().catch((err: unknown) => {
