@@ -4,6 +4,8 @@ import Database from 'better-sqlite3';
 import { openDatabase, schemaVersion } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { tempDir } from '../helpers/gateway.js';
+import { needsKeyBackfill } from '../../src/store/identity.js';
+import { resolveIdentity } from '../../src/identity/resolve.js';
 
 /** A database as version 1 of the schema left it, with one stored record. */
 function versionOneDatabase(path: string): void {
@@ -16,8 +18,42 @@ function versionOneDatabase(path: string): void {
      VALUES ('agency', 'A41000000G-000001', 'A41000000G-000001', 'h1', '{"title":"原始"}', '{"identifier":"A41000000G-000001"}', '[]',
              '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z', '2026-01-01T00:00:00Z', '"v1"')`,
   ).run();
+  db.prepare(
+    `INSERT INTO datasets (identifier, source_id, native_id, priority, title, modified_at, record, issues, created_at, updated_at)
+     VALUES ('A41000000G-000001', 'agency', 'A41000000G-000001', 0, '原始', '2026-01-01T00:00:00Z', '{"identifier":"A41000000G-000001","title":"原始"}', '[]',
+             '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`,
+  ).run();
   db.close();
 }
+
+t.test('migration 3 keeps the served catalogue, and the first resolution gives old records their keys', (t) => {
+  const { dir, cleanup } = tempDir();
+  t.teardown(cleanup);
+  const path = join(dir, 'catalog.db');
+  versionOneDatabase(path);
+  // The payload must be a real record for the keys to be computed from it.
+  const raw = new Database(path);
+  raw.prepare(`UPDATE source_records SET record = '{"identifier":"A41000000G-000001","title":"原始","landingPage":"https://data.example.gov.tw/d/1"}'`).run();
+  raw.close();
+
+  const db = openDatabase(path);
+  t.teardown(() => db.close());
+  t.same(db.prepare('SELECT identifier, title, record FROM datasets').all(), [
+    { identifier: 'A41000000G-000001', title: '原始', record: '{"identifier":"A41000000G-000001","title":"原始"}' },
+  ], 'served as before, through the datasets view');
+  t.equal(db.prepare('SELECT dataset_id FROM source_records').pluck().get(), 'A41000000G-000001', 'the record knows its dataset');
+  t.ok(needsKeyBackfill(db));
+
+  const outcome = resolveIdentity(db);
+  t.notOk(needsKeyBackfill(db));
+  t.same(db.prepare('SELECT kind, value FROM record_keys ORDER BY kind').all(), [
+    { kind: 'agency', value: 'A41000000G-000001' },
+    { kind: 'landing', value: 'https://data.example.gov.tw/d/1' },
+  ]);
+  t.equal(outcome.created, 0, 'no dataset created anew');
+  t.same(db.prepare('SELECT identifier, title FROM datasets WHERE withdrawn_at IS NULL').all(), [{ identifier: 'A41000000G-000001', title: '原始' }]);
+  t.end();
+});
 
 t.test('migration 2 moves payloads out of source_records without losing any', (t) => {
   const { dir, cleanup } = tempDir();

@@ -1,0 +1,102 @@
+import t from 'tap';
+import { assignDatasetIds, type AssignMember } from '../../src/identity/assign.js';
+import { compareMembers, mergeRecords, type RankedMember } from '../../src/identity/merge.js';
+import type { NationalRecord } from '../../src/model/record.js';
+
+function member(naturalId: string, sourceId: string, previousDatasetId: string | null = null): AssignMember {
+  return { naturalId, sourceId, previousDatasetId };
+}
+
+t.test('dataset identifiers: kept across re-harvests and joins, new ones named after the best member', (t) => {
+  const existing = new Map([
+    ['A-1', '2026-01-01T00:00:00Z'],
+    ['A-2', '2026-02-01T00:00:00Z'],
+  ]);
+  const { datasetIds, absorbed } = assignDatasetIds({
+    clusters: [
+      [member('A-1', 'city', 'A-1'), member('A-1', 'portal', null)], // a new source joins: kept
+      [member('B-9', 'city', null)], // new
+    ],
+    existing,
+  });
+  t.same(datasetIds, ['A-1', 'B-9']);
+  t.same([...absorbed], []);
+  t.end();
+});
+
+t.test('two datasets found to be one: the one most members held (then the older) survives, the other is absorbed', (t) => {
+  const existing = new Map([
+    ['OLD', '2025-01-01T00:00:00Z'],
+    ['NEW', '2026-01-01T00:00:00Z'],
+  ]);
+  const tie = assignDatasetIds({ clusters: [[member('NEW', 'city', 'NEW'), member('OLD', 'portal', 'OLD')]], existing });
+  t.same(tie.datasetIds, ['OLD'], 'a tie goes to the older dataset');
+  t.same([...tie.absorbed], [['NEW', 0]]);
+
+  const most = assignDatasetIds({ clusters: [[member('NEW', 'city', 'NEW'), member('NEW', 'hub', 'NEW'), member('OLD', 'portal', 'OLD')]], existing });
+  t.same(most.datasetIds, ['NEW'], 'more members held NEW');
+  t.end();
+});
+
+t.test('a split: the part holding more of the old records keeps the identifier, the other is qualified by source', (t) => {
+  const existing = new Map([['A-1', '2026-01-01T00:00:00Z']]);
+  const { datasetIds, absorbed } = assignDatasetIds({
+    clusters: [[member('A-1', 'portal', 'A-1')], [member('A-1', 'city', 'A-1'), member('A-1', 'hub', 'A-1')]],
+    existing,
+  });
+  t.same(datasetIds, ['A-1~portal', 'A-1']);
+  t.same([...absorbed], []);
+  const again = assignDatasetIds({ clusters: [[member('A-1', 'portal', null)], [member('A-1', 'portal', null)]], existing: new Map([['A-1', 'x'], ['A-1~portal', 'y']]) });
+  t.same(again.datasetIds, ['A-1~portal~2', 'A-1~portal~3'], 'numbered when the qualified one is taken too');
+  t.end();
+});
+
+const ranked = (over: Partial<RankedMember>): RankedMember => ({ listed: true, priority: 0, firstSeenAt: '2026-01-01T00:00:00Z', sourceId: 's', nativeId: 'n', ...over });
+
+t.test('members rank listed first, then priority, then who came first', (t) => {
+  const list = [
+    ranked({ sourceId: 'portal', priority: 0 }),
+    ranked({ sourceId: 'gone', priority: 99, listed: false }),
+    ranked({ sourceId: 'city', priority: 10 }),
+    ranked({ sourceId: 'early', priority: 0, firstSeenAt: '2025-01-01T00:00:00Z' }),
+  ];
+  t.same(list.sort(compareMembers).map((m) => m.sourceId), ['city', 'early', 'portal', 'gone']);
+  t.end();
+});
+
+t.test('merge: each field from the best member that has it, lists whole, provenance per field', (t) => {
+  const city: NationalRecord = {
+    identifier: 'A-1',
+    title: '臺北市公共自行車',
+    description: '',
+    keyword: [],
+    distribution: [{ resourceID: 'c1', downloadURL: 'https://city/c1.csv' }],
+    extensions: { sourceVocabulary: 'gen1' },
+  };
+  const portal: NationalRecord = {
+    identifier: 'A-1',
+    title: '台北市公共自行車',
+    description: '各租賃站',
+    keyword: ['YouBike'],
+    organizationContactEmail: 'open@gov.taipei',
+    distribution: [{ resourceID: 'p1' }, { resourceID: 'p2' }],
+    extensions: { sourceVocabulary: 'gen2', datasetId: '1001' },
+  };
+  const { record, provenance } = mergeRecords('A-1', [city, portal]);
+  t.equal(record.identifier, 'A-1');
+  t.equal(record.title, '臺北市公共自行車');
+  t.equal(record.description, '各租賃站', 'an empty string falls back');
+  t.same(record.keyword, ['YouBike'], 'an empty list falls back');
+  t.same(record.distribution, [{ resourceID: 'c1', downloadURL: 'https://city/c1.csv' }], "the city's distribution list, whole: never spliced");
+  t.same(record.extensions, { sourceVocabulary: 'gen1', datasetId: '1001' });
+  t.same(provenance, {
+    title: 0,
+    distribution: 0,
+    description: 1,
+    keyword: 1,
+    organizationContactEmail: 1,
+    'extensions.sourceVocabulary': 0,
+    'extensions.datasetId': 1,
+  });
+  t.end();
+});

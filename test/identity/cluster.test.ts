@@ -1,0 +1,152 @@
+import t from 'tap';
+import { clusterRecords, MAX_FUZZY_GROUP, type ClusterMember, type KeyGroup } from '../../src/identity/cluster.js';
+
+/** Members as `source` or `source!` (not listed), with optional signals. */
+function members(...specs: Array<string | [string, string[]]>): ClusterMember[] {
+  return specs.map((spec) => {
+    const [name, signals] = typeof spec === 'string' ? [spec, undefined] : spec;
+    const listed = !name.endsWith('!');
+    return { sourceId: name.replace(/!$/, ''), listed, ...(signals ? { signals } : {}) };
+  });
+}
+
+function group(kind: KeyGroup['kind'], value: string, ...indices: number[]): KeyGroup {
+  return { kind, value, members: indices };
+}
+
+/** Partition as sorted lists of member indices, for comparison. */
+function partition(clusterOf: Int32Array): number[][] {
+  const byRoot = new Map<number, number[]>();
+  clusterOf.forEach((root, i) => byRoot.set(root, [...(byRoot.get(root) ?? []), i]));
+  return [...byRoot.values()].sort((a, b) => a[0]! - b[0]!);
+}
+
+t.test('records of different sources sharing a strong key are one cluster; chains join', (t) => {
+  const result = clusterRecords({
+    members: members('city', 'portal', 'hub', 'other'),
+    strongGroups: [group('agency', 'A', 0, 1), group('download', 'u', 1, 2)],
+    fuzzyGroups: [],
+    mustLink: [],
+    cannotLink: [],
+  });
+  t.same(partition(result.clusterOf), [[0, 1, 2], [3]]);
+  t.same(result.collisions, []);
+  t.end();
+});
+
+t.test('two listed records of one source are never joined, and an identifier shared by them is a collision', (t) => {
+  const result = clusterRecords({
+    members: members('mirror', 'mirror', 'portal'),
+    strongGroups: [group('agency', 'A', 0, 1, 2)],
+    fuzzyGroups: [],
+    mustLink: [],
+    cannotLink: [],
+  });
+  t.same(partition(result.clusterOf), [[0], [1], [2]], 'the ambiguous key joins nobody');
+  t.same(result.collisions, [{ sourceId: 'mirror', kind: 'agency', value: 'A', members: [0, 1] }]);
+
+  const urls = clusterRecords({
+    members: members('mirror', 'mirror', 'portal'),
+    strongGroups: [group('landing', 'https://portal/', 0, 1, 2)],
+    fuzzyGroups: [],
+    mustLink: [],
+    cannotLink: [],
+  });
+  t.same(urls.collisions, [], 'a URL many records of one source share is no error, just no key');
+  t.end();
+});
+
+t.test('a record its source no longer lists may join a listed one of the same source (renumbering)', (t) => {
+  const result = clusterRecords({
+    members: members('city!', 'city', 'portal'),
+    strongGroups: [group('agency', 'OLD', 0, 2), group('landing', 'L', 0, 1)],
+    fuzzyGroups: [],
+    mustLink: [],
+    cannotLink: [],
+  });
+  t.same(partition(result.clusterOf), [[0, 1, 2]]);
+  t.end();
+});
+
+t.test('a union that would put two listed records of one source together through a third is refused', (t) => {
+  // 0 (a) ~ 2 (b) by agency; 1 (a) ~ 2 (b) by download: 1 cannot join 0's cluster.
+  const result = clusterRecords({
+    members: members('a', 'a', 'b'),
+    strongGroups: [group('agency', 'X', 0, 2), group('download', 'u', 1, 2)],
+    fuzzyGroups: [],
+    mustLink: [],
+    cannotLink: [],
+  });
+  t.same(partition(result.clusterOf), [[0, 2], [1]], 'the stronger key wins, the weaker is refused');
+  t.end();
+});
+
+t.test('operator decisions: split beats every key, join beats the one-source rule', (t) => {
+  const split = clusterRecords({
+    members: members('city', 'portal', 'hub'),
+    strongGroups: [group('agency', 'A', 0, 1, 2)],
+    fuzzyGroups: [],
+    mustLink: [],
+    cannotLink: [[1, 0]],
+  });
+  t.same(partition(split.clusterOf), [[0, 2], [1]], 'the split pair stays apart; the third joins the first it may');
+
+  const join = clusterRecords({
+    members: members('city', 'city'),
+    strongGroups: [],
+    fuzzyGroups: [],
+    mustLink: [[0, 1]],
+    cannotLink: [],
+  });
+  t.same(partition(join.clusterOf), [[0, 1]]);
+
+  const both = clusterRecords({
+    members: members('city', 'portal'),
+    strongGroups: [],
+    fuzzyGroups: [],
+    mustLink: [[0, 1]],
+    cannotLink: [[0, 1]],
+  });
+  t.same(partition(both.clusterOf), [[0], [1]], 'a split and a join of one pair: apart (the store keeps only the latest anyway)');
+  t.end();
+});
+
+t.test('a fuzzy match joins only when corroborated; otherwise it is a candidate', (t) => {
+  const result = clusterRecords({
+    members: members(['city', ['issued:2020-01-01']], ['hub', ['issued:2020-01-01']], ['city', ['desc:x']], ['hub', ['desc:y']]),
+    strongGroups: [],
+    fuzzyGroups: [group('fuzzy', 't1|p', 0, 1), group('fuzzy', 't2|p', 2, 3)],
+    mustLink: [],
+    cannotLink: [],
+  });
+  t.same(partition(result.clusterOf), [[0, 1], [2], [3]]);
+  t.same(result.candidates, [{ a: 2, b: 3, value: 't2|p' }]);
+  t.end();
+});
+
+t.test('a fuzzy group larger than MAX_FUZZY_GROUP is ignored (a generic title says nothing)', (t) => {
+  const size = MAX_FUZZY_GROUP + 1;
+  const specs = Array.from({ length: size }, (_, i) => [`s${i}`, ['issued:2020-01-01']] as [string, string[]]);
+  const result = clusterRecords({
+    members: members(...specs),
+    strongGroups: [],
+    fuzzyGroups: [group('fuzzy', '預算書|p', ...Array.from({ length: size }, (_, i) => i))],
+    mustLink: [],
+    cannotLink: [],
+  });
+  t.equal(new Set(result.clusterOf).size, size, 'every record its own dataset');
+  t.same(result.candidates, []);
+  t.end();
+});
+
+t.test('the same input gives the same clusters', (t) => {
+  const input = () => ({
+    members: members('a', 'b', 'c', 'a', 'b'),
+    strongGroups: [group('agency', 'X', 0, 1, 2), group('download', 'u', 3, 4), group('landing', 'l', 1, 4)],
+    fuzzyGroups: [],
+    mustLink: [],
+    cannotLink: [],
+  });
+  t.same(partition(clusterRecords(input()).clusterOf), partition(clusterRecords(input()).clusterOf));
+  t.end();
+});
