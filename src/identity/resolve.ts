@@ -59,6 +59,8 @@ export interface ResolveOptions {
 }
 
 interface DatasetState {
+  /** The source of its best member when last written. */
+  sourceId: string;
   createdAt: string;
   signature: string | null;
   contentHash: string | null;
@@ -174,11 +176,11 @@ function groupByCluster(clusterOf: Int32Array, members: readonly StoredMember[])
 function loadDatasetStates(db: Db): Map<string, DatasetState> {
   const states = new Map<string, DatasetState>();
   const rows = db
-    .prepare('SELECT identifier, created_at, signature, content_hash, withdrawn_at, merged_into, modified_at FROM dataset_entries')
+    .prepare('SELECT identifier, source_id, created_at, signature, content_hash, withdrawn_at, merged_into, modified_at FROM dataset_entries')
     .raw()
-    .iterate() as IterableIterator<[string, string, string | null, string | null, string | null, string | null, string]>;
-  for (const [identifier, createdAt, signature, contentHash, withdrawnAt, mergedInto, modifiedAt] of rows) {
-    states.set(identifier, { createdAt, signature, contentHash, withdrawnAt, mergedInto, modifiedAt });
+    .iterate() as IterableIterator<[string, string, string, string | null, string | null, string | null, string | null, string]>;
+  for (const [identifier, sourceId, createdAt, signature, contentHash, withdrawnAt, mergedInto, modifiedAt] of rows) {
+    states.set(identifier, { sourceId, createdAt, signature, contentHash, withdrawnAt, mergedInto, modifiedAt });
   }
   return states;
 }
@@ -284,14 +286,14 @@ class DatasetWriter {
   absorb(datasetId: string, into: string, before: DatasetState | undefined): void {
     if (!before || before.mergedInto === into) return;
     this.statements.absorb.run(into, this.now, this.now, datasetId);
-    if (before.withdrawnAt === null) this.change(datasetId, null, 'withdrawn');
+    if (before.withdrawnAt === null) this.change(datasetId, before.sourceId, 'withdrawn');
     this.outcome.absorbed += 1;
   }
 
   orphan(datasetId: string, before: DatasetState): void {
     if (before.withdrawnAt !== null) return;
     this.statements.orphan.run(this.now, this.now, datasetId);
-    this.change(datasetId, null, 'withdrawn');
+    this.change(datasetId, before.sourceId, 'withdrawn');
     this.outcome.withdrawn += 1;
   }
 
@@ -317,8 +319,8 @@ class DatasetWriter {
     };
   }
 
-  private change(identifier: string, sourceId: string | null, kind: 'created' | 'updated' | 'withdrawn' | 'reinstated'): void {
-    recordChange(this.db, { identifier, sourceId: sourceId ?? '', kind, runId: this.runId, at: this.now });
+  private change(identifier: string, sourceId: string, kind: 'created' | 'updated' | 'withdrawn' | 'reinstated'): void {
+    recordChange(this.db, { identifier, sourceId, kind, runId: this.runId, at: this.now });
   }
 }
 
