@@ -7,6 +7,12 @@ import { crossPlatformRoutes } from './routes/crossplatform.js';
 import { dcatRoutes } from './routes/dcat.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { searchRoutes } from './routes/search.js';
+import { ckanRoutes } from './routes/ckan.js';
+import { crossPlatformMoreRoutes } from './routes/crossplatform-more.js';
+import { exportRoutes } from './routes/export.js';
+import { discoveryRoutes } from './routes/discovery.js';
 import { ERROR_CODES, specError } from './errors.js';
 import { packageVersion } from '../config/version.js';
 
@@ -69,6 +75,12 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   dcatRoutes(app, options.db, options.publicUrl);
   healthRoutes(app, options.db);
   identityRoutes(app, options.db);
+  catalogRoutes(app, options.db, options.publicUrl);
+  searchRoutes(app, options.db, options.publicUrl);
+  ckanRoutes(app, options.db, options.publicUrl);
+  crossPlatformMoreRoutes(app, options.db, options.publicUrl);
+  exportRoutes(app, options.db, options.publicUrl);
+  discoveryRoutes(app, options.db, options.publicUrl);
 
   app.get('/openapi.json', { schema: { tags: ['operations'], operationId: 'openapi', summary: 'This API described in OpenAPI 3' } }, async () => app.swagger());
 

@@ -185,6 +185,19 @@ export function normaliseText(value: string): string {
     .replace(IGNORED_CHARACTERS, '');
 }
 
+/**
+ * The same folding as {@link normaliseText}, but what it ignores becomes a space rather than
+ * nothing, so word boundaries survive: the form of the full-text index (src/store/search-text.ts).
+ */
+export function normaliseTextKeepingSpaces(value: string): string {
+  if (typeof value !== 'string') return '';
+  return value
+    .normalize('NFKC')
+    .replace(IDEOGRAPH_VARIANT_PATTERN, (variant) => IDEOGRAPH_VARIANTS.get(variant) ?? variant)
+    .toLowerCase()
+    .replace(IGNORED_CHARACTERS, ' ');
+}
+
 /** 8-4-4-4-12 hexadecimal, optionally as a `urn:uuid:` URN (how DCAT sources often write it). */
 const UUID_PATTERN = /^(?:urn:uuid:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 

@@ -70,10 +70,12 @@ function envShapes(): Shape[] {
   return names as Shape[];
 }
 
-/** Run the harvesting child for one shape and size; resolves with what it printed. */
-async function runWorker(platformUrl: string, shape: Shape, records: number, trials: number, warmups: number, track: (child: ChildProcess | undefined) => void): Promise<WorkerResult> {
-  const args = [join(here, 'harvest-worker.js'), platformUrl, shape, String(records), String(trials), String(warmups)];
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+/**
+ * Run a bench child (a script beside this one) to its end and parse the JSON of its last stdout
+ * line. Its stdin is a pipe this process holds: a child that watches it dies with us.
+ */
+async function runJsonChild<T>(script: string, args: readonly string[], what: string, track: (child: ChildProcess | undefined) => void): Promise<T> {
+  const child = spawn(process.execPath, [join(here, script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   track(child);
   let stdout = '';
   child.stdout.setEncoding('utf8');
@@ -83,9 +85,14 @@ async function runWorker(platformUrl: string, shape: Shape, records: number, tri
     child.once('close', (status, signal) => resolve(signal ? -1 : status));
   });
   track(undefined);
-  if (code !== 0) throw new Error(`the harvesting process for ${shape} ${records} records exited with ${code}`);
-  const last = stdout.trim().split('\n').pop() ?? '';
-  return JSON.parse(last) as WorkerResult;
+  if (code !== 0) throw new Error(`${what} exited with ${code}`);
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as T;
+}
+
+/** Run the harvesting child for one shape and size; resolves with what it printed. */
+function runWorker(platformUrl: string, shape: Shape, records: number, trials: number, warmups: number, track: (child: ChildProcess | undefined) => void): Promise<WorkerResult> {
+  const args = [platformUrl, shape, String(records), String(trials), String(warmups)];
+  return runJsonChild<WorkerResult>('harvest-worker.js', args, `the harvesting process for ${shape} ${records} records`, track);
 }
 
 function summarise(runs: readonly TimedRun[]): Record<string, unknown> {
@@ -292,19 +299,8 @@ async function main(): Promise<void> {
 }
 
 /** The identity-resolution bench (identity-resolution.ts) in a child process; resolves with what it printed. */
-async function runIdentityBench(records: number, track: (child: ChildProcess | undefined) => void): Promise<IdentityBenchResult> {
-  const child = spawn(process.execPath, [join(here, 'identity-resolution.js'), String(records), String(IDENTITY_DUPLICATE_SHARE)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  track(child);
-  let stdout = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => (stdout += chunk));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (status, signal) => resolve(signal ? -1 : status));
-  });
-  track(undefined);
-  if (code !== 0) throw new Error(`the identity-resolution process exited with ${code}`);
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '') as IdentityBenchResult;
+function runIdentityBench(records: number, track: (child: ChildProcess | undefined) => void): Promise<IdentityBenchResult> {
+  return runJsonChild<IdentityBenchResult>('identity-resolution.js', [String(records), String(IDENTITY_DUPLICATE_SHARE)], 'the identity-resolution process', track);
 }
 
 main().catch((err: unknown) => {
