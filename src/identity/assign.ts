@@ -22,10 +22,13 @@ export interface AssignMember {
 }
 
 export interface AssignInput {
-  /** Members of each cluster, best-ranked first (see merge.ts compareMembers). */
-  clusters: ReadonlyArray<readonly AssignMember[]>;
-  /** Every identifier a dataset row holds now, live, withdrawn or absorbed, with when it was created. */
-  existing: ReadonlyMap<string, string>;
+  clusterCount: number;
+  /** Members of cluster c, best-ranked first (see merge.ts compareMembers). */
+  membersOf(c: number): readonly AssignMember[];
+  /** A dataset (live or withdrawn, not absorbed) holds this identifier now. */
+  isTaken(id: string): boolean;
+  /** When the dataset with this identifier was created, if it exists. */
+  createdAt(id: string): string | undefined;
 }
 
 export interface Assignment {
@@ -35,20 +38,46 @@ export interface Assignment {
   absorbed: Map<string, number>;
 }
 
+/**
+ * Cluster by cluster, a catalogue is mostly clusters whose records all came from one dataset
+ * that no other cluster claims: those keep it at once. Only contested identifiers (claimed by
+ * several clusters: a split) and clusters with several (a join) or none (new) go through the
+ * ranking below.
+ */
 export function assignDatasetIds(input: AssignInput): Assignment {
-  const datasetIds = new Array<string | undefined>(input.clusters.length);
+  const datasetIds = new Array<string | undefined>(input.clusterCount);
+  const claimants = new Map<string, number>();
+  const contested = new Set<string>();
+  for (let c = 0; c < input.clusterCount; c += 1) {
+    for (const member of input.membersOf(c)) {
+      const id = member.previousDatasetId;
+      if (id === null) continue;
+      const claimant = claimants.get(id);
+      if (claimant === undefined) claimants.set(id, c);
+      else if (claimant !== c) contested.add(id);
+    }
+  }
+
   const claims: Array<{ cluster: number; id: string; count: number }> = [];
-  input.clusters.forEach((members, cluster) => {
+  for (let c = 0; c < input.clusterCount; c += 1) {
     const counts = new Map<string, number>();
-    for (const member of members) {
+    for (const member of input.membersOf(c)) {
       if (member.previousDatasetId !== null) counts.set(member.previousDatasetId, (counts.get(member.previousDatasetId) ?? 0) + 1);
     }
-    for (const [id, count] of counts) claims.push({ cluster, id, count });
-  });
+    if (counts.size === 1) {
+      const [id] = counts.keys();
+      if (!contested.has(id!)) {
+        datasetIds[c] = id;
+        continue;
+      }
+    }
+    for (const [id, count] of counts) claims.push({ cluster: c, id, count });
+  }
   // Most members first; on a tie the older dataset, then the identifier: deterministic.
-  claims.sort((a, b) => b.count - a.count || compareCreated(input.existing, a.id, b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : a.cluster - b.cluster));
+  claims.sort((a, b) => b.count - a.count || compareCreated(input, a.id, b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : a.cluster - b.cluster));
 
   const taken = new Set<string>();
+  for (const id of datasetIds) if (id !== undefined) taken.add(id);
   const bestClaim = new Map<string, number>();
   for (const claim of claims) {
     if (!bestClaim.has(claim.id)) bestClaim.set(claim.id, claim.cluster);
@@ -57,22 +86,22 @@ export function assignDatasetIds(input: AssignInput): Assignment {
     taken.add(claim.id);
   }
 
-  input.clusters.forEach((members, cluster) => {
-    if (datasetIds[cluster] !== undefined) return;
-    const best = members[0]!;
-    const id = freeIdentifier(best.naturalId, best.sourceId, (candidate) => taken.has(candidate) || input.existing.has(candidate));
-    datasetIds[cluster] = id;
+  for (let c = 0; c < input.clusterCount; c += 1) {
+    if (datasetIds[c] !== undefined) continue;
+    const best = input.membersOf(c)[0]!;
+    const id = freeIdentifier(best.naturalId, best.sourceId, (candidate) => taken.has(candidate) || input.isTaken(candidate));
+    datasetIds[c] = id;
     taken.add(id);
-  });
+  }
 
   const absorbed = new Map<string, number>();
   for (const [id, cluster] of bestClaim) if (!taken.has(id)) absorbed.set(id, cluster);
   return { datasetIds: datasetIds as string[], absorbed };
 }
 
-function compareCreated(existing: ReadonlyMap<string, string>, a: string, b: string): number {
-  const ca = existing.get(a) ?? '\uffff';
-  const cb = existing.get(b) ?? '\uffff';
+function compareCreated(input: AssignInput, a: string, b: string): number {
+  const ca = input.createdAt(a) ?? '\uffff';
+  const cb = input.createdAt(b) ?? '\uffff';
   return ca < cb ? -1 : ca > cb ? 1 : 0;
 }
 

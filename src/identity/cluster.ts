@@ -27,6 +27,33 @@ export interface ClusterMember {
   signals?: readonly string[];
 }
 
+/**
+ * The records to cluster, by index 0 … count − 1, read through accessors so that a catalogue of
+ * 100,000 records is a few typed arrays rather than 100,000 objects (see resolve.ts). An index
+ * no record has (a gap) appears in no key group and stays alone.
+ */
+export interface ClusterMembers {
+  count: number;
+  /** The same number for two members exactly when they come from one source. */
+  sourceOf(i: number): number;
+  sourceName(source: number): string;
+  isListed(i: number): boolean;
+  signalsOf(i: number): readonly string[] | undefined;
+}
+
+/** A list of members as ClusterMembers (small inputs, tests). */
+export function membersFromList(list: readonly ClusterMember[]): ClusterMembers {
+  const names = [...new Set(list.map((m) => m.sourceId))];
+  const numbers = new Map(names.map((name, n) => [name, n]));
+  return {
+    count: list.length,
+    sourceOf: (i) => numbers.get(list[i]!.sourceId)!,
+    sourceName: (source) => names[source]!,
+    isListed: (i) => list[i]!.listed,
+    signalsOf: (i) => list[i]!.signals,
+  };
+}
+
 /** Every member holding one key value, as loaded from the store (one group per kind + value). */
 export interface KeyGroup {
   kind: IdentityKeyKind;
@@ -35,7 +62,7 @@ export interface KeyGroup {
 }
 
 export interface ClusterInput {
-  members: readonly ClusterMember[];
+  members: ClusterMembers;
   /** Strong key groups, strongest kind first (the order decides which union wins a conflict). */
   strongGroups: Iterable<KeyGroup>;
   fuzzyGroups: Iterable<KeyGroup>;
@@ -92,8 +119,8 @@ export function clusterRecords(input: ClusterInput): ClusterResult {
       for (let j = i + 1; j < usable.length; j += 1) {
         const a = usable[i]!;
         const b = usable[j]!;
-        if (input.members[a]!.sourceId === input.members[b]!.sourceId || sets.find(a) === sets.find(b)) continue;
-        if (corroborated(input.members[a]!, input.members[b]!)) {
+        if (input.members.sourceOf(a) === input.members.sourceOf(b) || sets.find(a) === sets.find(b)) continue;
+        if (corroborated(input.members.signalsOf(a), input.members.signalsOf(b))) {
           if (!sets.union(a, b)) candidates.push({ a, b, value: group.value });
         } else {
           candidates.push({ a, b, value: group.value });
@@ -102,7 +129,7 @@ export function clusterRecords(input: ClusterInput): ClusterResult {
     }
   }
 
-  const clusterOf = new Int32Array(input.members.length);
+  const clusterOf = new Int32Array(input.members.count);
   for (let i = 0; i < clusterOf.length; i += 1) clusterOf[i] = sets.find(i);
   // A candidate that ended up in one cluster by another path needs no review.
   return { clusterOf, collisions, candidates: candidates.filter((c) => clusterOf[c.a] !== clusterOf[c.b]) };
@@ -112,25 +139,25 @@ export function clusterRecords(input: ClusterInput): ClusterResult {
  * The group's members, less the listed records of any source that has two or more listed
  * records in it (that key does not tell its records apart). Identifier kinds report it.
  */
-function withoutSameSourceDuplicates(group: KeyGroup, members: readonly ClusterMember[], collisions: Collision[] | undefined): readonly number[] {
+function withoutSameSourceDuplicates(group: KeyGroup, members: ClusterMembers, collisions: Collision[] | undefined): readonly number[] {
   if (group.members.length < 2) return group.members;
-  const listedBySource = new Map<string, number[]>();
+  const listedBySource = new Map<number, number[]>();
   for (const index of group.members) {
-    const member = members[index]!;
-    if (!member.listed) continue;
-    const list = listedBySource.get(member.sourceId);
+    if (!members.isListed(index)) continue;
+    const source = members.sourceOf(index);
+    const list = listedBySource.get(source);
     if (list) list.push(index);
-    else listedBySource.set(member.sourceId, [index]);
+    else listedBySource.set(source, [index]);
   }
-  let ambiguous: Set<string> | undefined;
-  for (const [sourceId, list] of listedBySource) {
+  let ambiguous: Set<number> | undefined;
+  for (const [source, list] of listedBySource) {
     if (list.length < 2) continue;
-    (ambiguous ??= new Set()).add(sourceId);
-    if (collisions && IDENTIFIER_KINDS.has(group.kind)) collisions.push({ sourceId, kind: group.kind, value: group.value, members: list });
+    (ambiguous ??= new Set()).add(source);
+    if (collisions && IDENTIFIER_KINDS.has(group.kind)) collisions.push({ sourceId: members.sourceName(source), kind: group.kind, value: group.value, members: list });
   }
   if (!ambiguous) return group.members;
   // The source's unlisted records go too: which of its listed ones they were is unknowable.
-  return group.members.filter((index) => !ambiguous.has(members[index]!.sourceId));
+  return group.members.filter((index) => !ambiguous.has(members.sourceOf(index)));
 }
 
 /** Join every member of one key group that the constraints allow, into as few clusters as they allow. */
@@ -143,10 +170,10 @@ function joinGroup(sets: ConstrainedSets, members: readonly number[]): void {
   }
 }
 
-function corroborated(a: ClusterMember, b: ClusterMember): boolean {
-  if (!a.signals?.length || !b.signals?.length) return false;
-  const theirs = new Set(b.signals);
-  return a.signals.some((signal) => theirs.has(signal));
+function corroborated(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (!a?.length || !b?.length) return false;
+  const theirs = new Set(b);
+  return a.some((signal) => theirs.has(signal));
 }
 
 /**
@@ -157,18 +184,19 @@ function corroborated(a: ClusterMember, b: ClusterMember): boolean {
 class ConstrainedSets {
   private readonly parent: Int32Array;
   private readonly rank: Uint8Array;
-  private readonly listedSources: Array<string[] | undefined>;
+  /** Per root, the sources of its listed members (most clusters: one record, one source). */
+  private readonly listedSources: Array<number[] | undefined>;
   private readonly constrained = new Map<number, number[]>();
   private readonly forbidden = new Map<number, number[]>();
 
-  constructor(members: readonly ClusterMember[], cannotLink: ReadonlyArray<readonly [number, number]>) {
-    this.parent = new Int32Array(members.length);
-    this.rank = new Uint8Array(members.length);
-    this.listedSources = new Array<string[] | undefined>(members.length);
-    for (let i = 0; i < members.length; i += 1) {
-      this.parent[i] = i;
-      if (members[i]!.listed) this.listedSources[i] = [members[i]!.sourceId];
-    }
+  constructor(
+    private readonly members: ClusterMembers,
+    cannotLink: ReadonlyArray<readonly [number, number]>,
+  ) {
+    this.parent = new Int32Array(members.count);
+    this.rank = new Uint8Array(members.count);
+    this.listedSources = new Array<number[] | undefined>(members.count);
+    for (let i = 0; i < members.count; i += 1) this.parent[i] = i;
     for (const [a, b] of cannotLink) {
       if (a === b) continue;
       this.forbid(a, b);
@@ -195,10 +223,12 @@ class ConstrainedSets {
     if (ra === rb) return true;
     if (!options.ignoreSources && this.sharesListedSource(ra, rb)) return false;
     if (this.split(ra, rb)) return false;
+    const left = this.sourcesOf(ra);
+    const right = this.sourcesOf(rb);
     if (this.rank[ra]! < this.rank[rb]!) [ra, rb] = [rb, ra];
     this.parent[rb] = ra;
     if (this.rank[ra] === this.rank[rb]) this.rank[ra]! += 1;
-    this.listedSources[ra] = mergeLists(this.listedSources[ra], this.listedSources[rb]);
+    this.listedSources[ra] = left.length >= right.length ? (left.push(...right), left) : (right.push(...left), right);
     this.listedSources[rb] = undefined;
     const moved = this.constrained.get(rb);
     if (moved) {
@@ -208,6 +238,14 @@ class ConstrainedSets {
     return true;
   }
 
+  /**
+   * A root's listed sources. Stored once the root has absorbed another; a root that never did is
+   * one record, whose source is read from the members (no array per record up front).
+   */
+  private sourcesOf(root: number): number[] {
+    return this.listedSources[root] ?? (this.members.isListed(root) ? [this.members.sourceOf(root)] : []);
+  }
+
   private forbid(a: number, b: number): void {
     const list = this.forbidden.get(a);
     if (list) list.push(b);
@@ -215,17 +253,18 @@ class ConstrainedSets {
   }
 
   private sharesListedSource(ra: number, rb: number): boolean {
-    const left = this.listedSources[ra];
-    const right = this.listedSources[rb];
-    if (!left || !right) return false;
-    return left.some((source) => right.includes(source));
+    const right = this.sourcesOf(rb);
+    return right.length > 0 && this.sourcesOf(ra).some((source) => right.includes(source));
   }
 
   private split(ra: number, rb: number): boolean {
-    const members = this.constrained.get(ra);
-    if (!members) return false;
+    const members = this.constrained.get(ra) ?? [];
     for (const member of members) {
       for (const other of this.forbidden.get(member) ?? []) if (this.find(other) === rb) return true;
+    }
+    const others = this.constrained.get(rb) ?? [];
+    for (const member of others) {
+      for (const other of this.forbidden.get(member) ?? []) if (this.find(other) === ra) return true;
     }
     return false;
   }

@@ -20,16 +20,18 @@ import {
   clearIdentityDirty,
   keyGroupsOf,
   listOverrides,
-  loadMembers,
-  memberKey,
+  loadMemberTable,
+  memberDetailsReader,
   needsKeyBackfill,
   recordModifiedAt,
+  rowidReader,
   signalsOf,
-  type StoredMember,
+  type MemberDetails,
+  type MemberTable,
 } from '../store/identity.js';
 import { nowUtc } from '../store/time.js';
-import { assignDatasetIds } from './assign.js';
-import { clusterRecords, MAX_FUZZY_GROUP, type ClusterMember, type Collision, type KeyGroup } from './cluster.js';
+import { assignDatasetIds, type AssignMember } from './assign.js';
+import { clusterRecords, MAX_FUZZY_GROUP, type ClusterMembers, type Collision, type KeyGroup } from './cluster.js';
 import { STRONG_KEY_KINDS } from './keys.js';
 import { compareMembers, mergeRecords } from './merge.js';
 
@@ -76,57 +78,63 @@ export function resolveIdentity(db: Db, options: ResolveOptions = {}): Resolutio
   const now = nowUtc();
 
   return db.transaction((): ResolutionOutcome => {
-    const members = loadMembers(db);
-    const index = new Map<string, number>();
-    members.forEach((m, i) => index.set(memberKey(m.sourceId, m.nativeId), i));
+    const table = loadMemberTable(db);
+    const rowidOf = rowidReader(db);
 
-    const clusterMembers: ClusterMember[] = members.map((m) => ({ sourceId: m.sourceId, listed: m.listed }));
-    // Fuzzy groups are few and small: their members' corroboration signals are computed from
-    // their records here rather than stored for every record.
-    const fuzzyGroups = [...keyGroupsOf(db, 'fuzzy', index)].filter((group) => group.members.length <= MAX_FUZZY_GROUP && spansSources(group, members));
-    const fuzzyMembers = new Set(fuzzyGroups.flatMap((group) => group.members));
-    const signals = signalsOf(db, [...fuzzyMembers].map((i) => members[i]!));
-    for (const i of fuzzyMembers) clusterMembers[i] = { ...clusterMembers[i]!, signals: signals.get(memberKey(members[i]!.sourceId, members[i]!.nativeId)) ?? [] };
-    const { mustLink, cannotLink } = overridePairs(db, index);
-    const result = clusterRecords({ members: clusterMembers, strongGroups: strongGroups(db, index), fuzzyGroups, mustLink, cannotLink });
+    // Fuzzy groups are few once same-source ones are dropped: their members' corroboration
+    // signals are computed from their records here rather than stored for every record.
+    const fuzzyGroups = [...keyGroupsOf(db, 'fuzzy', rowidOf)].filter((group) => group.members.length <= MAX_FUZZY_GROUP && spansSources(group, table));
+    const signals = signalsOf(db, new Set(fuzzyGroups.flatMap((group) => group.members)));
+    const members: ClusterMembers = {
+      count: table.count,
+      sourceOf: (i) => table.source[i]!,
+      sourceName: (source) => table.sources[source] ?? String(source),
+      isListed: (i) => table.listed[i] === 1,
+      signalsOf: (i) => signals.get(i),
+    };
+    const { mustLink, cannotLink } = overridePairs(db, rowidOf);
+    const strongGroups = STRONG_KEY_KINDS.flatMap((kind) => [...keyGroupsOf(db, kind, rowidOf)]);
+    const result = clusterRecords({ members, strongGroups, fuzzyGroups, mustLink, cannotLink });
+    const clusters = new Clusters(result.clusterOf, table, memberDetailsReader(db, table));
 
-    const clusters = groupByCluster(result.clusterOf, members);
-    const datasets = loadDatasetStates(db);
-    const existing = new Map<string, string>();
-    for (const [id, state] of datasets) if (state.mergedInto === null) existing.set(id, state.createdAt);
+    const datasets = new DatasetStates(db);
     const assignment = assignDatasetIds({
-      clusters: clusters.map((cluster) => cluster.map((i) => ({ previousDatasetId: members[i]!.datasetId, naturalId: members[i]!.identifier, sourceId: members[i]!.sourceId }))),
-      existing,
+      clusterCount: clusters.count,
+      membersOf: (c) => clusters.assignMembers(c),
+      isTaken: (id) => datasets.live(id),
+      createdAt: (id) => datasets.get(id)?.createdAt,
     });
 
+    const readDetails = memberDetailsReader(db, table);
     const outcome: ResolutionOutcome = {
-      records: members.length,
-      datasets: clusters.length,
+      records: table.records,
+      datasets: clusters.count,
       created: 0,
       updated: 0,
       withdrawn: 0,
       reinstated: 0,
       absorbed: 0,
       candidates: result.candidates.length,
-      collisions: result.collisions.map((c) => describeCollision(c, members)),
+      collisions: result.collisions.map((c) => describeCollision(c, readDetails)),
       durationMs: 0,
     };
     const writer = new DatasetWriter(db, runId, now, outcome);
     const held = new Set<string>();
-    clusters.forEach((cluster, c) => {
+    for (let c = 0; c < clusters.count; c += 1) {
       const datasetId = assignment.datasetIds[c]!;
       held.add(datasetId);
-      writer.setMembership(cluster.map((i) => members[i]!), datasetId);
-      writer.write(datasetId, cluster.map((i) => members[i]!), datasets.get(datasetId));
-    });
+      const cluster = clusters.details(c);
+      writer.setMembership(cluster, datasetId);
+      writer.write(datasetId, cluster, datasets.get(datasetId));
+    }
     for (const [datasetId, cluster] of assignment.absorbed) {
       writer.absorb(datasetId, assignment.datasetIds[cluster]!, datasets.get(datasetId));
       held.add(datasetId);
     }
     // A live dataset nobody holds any more (its records are gone from the store) leaves the catalogue.
-    for (const [datasetId, state] of datasets) if (!held.has(datasetId) && state.mergedInto === null) writer.orphan(datasetId, state);
+    for (const [datasetId, state] of datasets.unheld(held)) writer.orphan(datasetId, state);
 
-    replaceCandidates(db, result.candidates.map((c) => [members[c.a]!, members[c.b]!, c.value]));
+    replaceCandidates(db, result.candidates.map((c) => [readDetails(c.a), readDetails(c.b), c.value]));
     clearIdentityDirty(db);
     outcome.durationMs = Math.round(performance.now() - started);
     return outcome;
@@ -138,65 +146,129 @@ export function resolveIdentity(db: Db, options: ResolveOptions = {}): Resolutio
  * editions, per-district tables) are common and never joined by it: skipping those groups here
  * spares computing their signals.
  */
-function spansSources(group: KeyGroup, members: readonly StoredMember[]): boolean {
-  const first = members[group.members[0]!]!.sourceId;
-  return group.members.some((i) => members[i]!.sourceId !== first);
+function spansSources(group: KeyGroup, table: MemberTable): boolean {
+  const first = table.source[group.members[0]!];
+  return group.members.some((i) => table.source[i] !== first);
 }
 
-function* strongGroups(db: Db, index: ReadonlyMap<string, number>): Generator<KeyGroup> {
-  for (const kind of STRONG_KEY_KINDS) yield* keyGroupsOf(db, kind, index);
-}
-
-function overridePairs(db: Db, index: ReadonlyMap<string, number>): { mustLink: Array<[number, number]>; cannotLink: Array<[number, number]> } {
+function overridePairs(db: Db, rowidOf: (sourceId: string, nativeId: string) => number | undefined): { mustLink: Array<[number, number]>; cannotLink: Array<[number, number]> } {
   const mustLink: Array<[number, number]> = [];
   const cannotLink: Array<[number, number]> = [];
   for (const override of listOverrides(db)) {
-    const a = index.get(memberKey(override.a.sourceId, override.a.nativeId));
-    const b = index.get(memberKey(override.b.sourceId, override.b.nativeId));
+    const a = rowidOf(override.a.sourceId, override.a.nativeId);
+    const b = rowidOf(override.b.sourceId, override.b.nativeId);
     if (a === undefined || b === undefined) continue;
     (override.kind === 'join' ? mustLink : cannotLink).push([a, b]);
   }
   return { mustLink, cannotLink };
 }
 
-/** Member indices per cluster, best-ranked first; clusters in the order of their first member. */
-function groupByCluster(clusterOf: Int32Array, members: readonly StoredMember[]): number[][] {
-  const byRoot = new Map<number, number[]>();
-  for (let i = 0; i < clusterOf.length; i += 1) {
-    const root = clusterOf[i]!;
-    const list = byRoot.get(root);
-    if (list) list.push(i);
-    else byRoot.set(root, [i]);
+/**
+ * The clusters, numbered 0 … count − 1 in the order of their first record. A cluster of one
+ * record (most of a catalogue) is that record's rowid alone; only clusters of several keep a
+ * member list, and only they keep their members' details between assignment and writing.
+ */
+class Clusters {
+  readonly count: number;
+  /** Per cluster: its one rowid, or −(index + 1) into `groups` for a cluster of several. */
+  private readonly entries: Int32Array;
+  private readonly groups: number[][] = [];
+  private readonly ranked = new Map<number, MemberDetails[]>();
+
+  constructor(
+    clusterOf: Int32Array,
+    private readonly table: MemberTable,
+    private readonly readDetails: (rowid: number) => MemberDetails,
+  ) {
+    const size = new Int32Array(table.count);
+    for (let i = 0; i < table.count; i += 1) if (table.exists[i]) size[clusterOf[i]!]! += 1;
+    const groupOfRoot = new Map<number, number>();
+    const entries: number[] = [];
+    for (let i = 0; i < table.count; i += 1) {
+      if (!table.exists[i]) continue;
+      const root = clusterOf[i]!;
+      if (size[root] === 1) {
+        entries.push(i);
+        continue;
+      }
+      let group = groupOfRoot.get(root);
+      if (group === undefined) {
+        group = this.groups.length;
+        groupOfRoot.set(root, group);
+        this.groups.push([]);
+        entries.push(-(group + 1));
+      }
+      this.groups[group]!.push(i);
+    }
+    this.entries = Int32Array.from(entries);
+    this.count = entries.length;
   }
-  const clusters = [...byRoot.values()];
-  for (const cluster of clusters) if (cluster.length > 1) cluster.sort((a, b) => compareMembers(members[a]!, members[b]!));
-  return clusters;
-}
 
-function loadDatasetStates(db: Db): Map<string, DatasetState> {
-  const states = new Map<string, DatasetState>();
-  const rows = db
-    .prepare('SELECT identifier, source_id, created_at, signature, content_hash, withdrawn_at, merged_into, modified_at FROM dataset_entries')
-    .raw()
-    .iterate() as IterableIterator<[string, string, string, string | null, string | null, string | null, string | null, string]>;
-  for (const [identifier, sourceId, createdAt, signature, contentHash, withdrawnAt, mergedInto, modifiedAt] of rows) {
-    states.set(identifier, { sourceId, createdAt, signature, contentHash, withdrawnAt, mergedInto, modifiedAt });
+  /** The members of cluster c as assignment needs them, best-ranked first. */
+  assignMembers(c: number): AssignMember[] {
+    const entry = this.entries[c]!;
+    if (entry >= 0) return [{ previousDatasetId: this.table.datasetId[entry] ?? null, naturalId: this.table.identifier[entry]!, sourceId: this.table.sources[this.table.source[entry]!]! }];
+    return this.details(c).map((m) => ({ previousDatasetId: m.datasetId, naturalId: m.identifier, sourceId: m.sourceId }));
   }
-  return states;
+
+  /** The members of cluster c with their details, best-ranked first. */
+  details(c: number): MemberDetails[] {
+    const entry = this.entries[c]!;
+    if (entry >= 0) return [this.readDetails(entry)];
+    let ranked = this.ranked.get(c);
+    if (!ranked) {
+      ranked = this.groups[-entry - 1]!.map(this.readDetails).sort(compareMembers);
+      this.ranked.set(c, ranked);
+    }
+    return ranked;
+  }
 }
 
-function describeCollision(collision: Collision, members: readonly StoredMember[]): ResolutionCollision {
-  return { sourceId: collision.sourceId, kind: collision.kind, value: collision.value, nativeIds: collision.members.map((i) => members[i]!.nativeId) };
+/**
+ * The stored datasets, read one at a time as clusters are written: never all at once, and not
+ * cached (each is read before it is written and not needed after).
+ */
+class DatasetStates {
+  private readonly read;
+
+  constructor(private readonly db: Db) {
+    this.read = db.prepare('SELECT source_id, created_at, signature, content_hash, withdrawn_at, merged_into, modified_at FROM dataset_entries WHERE identifier = ?').raw();
+  }
+
+  get(identifier: string): DatasetState | undefined {
+    const row = this.read.get(identifier) as [string, string, string | null, string | null, string | null, string | null, string] | undefined;
+    if (!row) return undefined;
+    return { sourceId: row[0], createdAt: row[1], signature: row[2], contentHash: row[3], withdrawnAt: row[4], mergedInto: row[5], modifiedAt: row[6] };
+  }
+
+  /** Held by a dataset that has not been absorbed: a new cluster may not take it. */
+  live(identifier: string): boolean {
+    const state = this.get(identifier);
+    return state !== undefined && state.mergedInto === null;
+  }
+
+  /** Live datasets whose identifier no cluster holds now. */
+  *unheld(held: ReadonlySet<string>): Generator<[string, DatasetState]> {
+    const orphans = (this.db.prepare('SELECT identifier FROM dataset_entries WHERE merged_into IS NULL AND withdrawn_at IS NULL').pluck().all() as string[]).filter((id) => !held.has(id));
+    for (const id of orphans) {
+      const state = this.get(id);
+      if (state) yield [id, state];
+    }
+  }
 }
 
-function replaceCandidates(db: Db, candidates: ReadonlyArray<readonly [StoredMember, StoredMember, string]>): void {
+function describeCollision(collision: Collision, readDetails: (rowid: number) => MemberDetails): ResolutionCollision {
+  return { sourceId: collision.sourceId, kind: collision.kind, value: collision.value, nativeIds: collision.members.map((i) => readDetails(i).nativeId) };
+}
+
+function replaceCandidates(db: Db, candidates: ReadonlyArray<readonly [MemberDetails, MemberDetails, string]>): void {
   db.prepare('DELETE FROM identity_candidates').run();
   const insert = db.prepare('INSERT OR IGNORE INTO identity_candidates (a_source, a_native, b_source, b_native, key) VALUES (?, ?, ?, ?, ?)');
   for (const [a, b, key] of candidates) insert.run(a.sourceId, a.nativeId, b.sourceId, b.nativeId, key);
 }
 
 /** What a cluster is made of, as one string: equal signatures mean nothing to merge again. */
-function signatureOf(datasetId: string, cluster: readonly StoredMember[]): string {
+function signatureOf(datasetId: string, cluster: readonly MemberDetails[]): string {
   const hash = createHash('sha1').update(datasetId);
   for (const m of cluster) hash.update(`\u0000${m.sourceId}\u0000${m.nativeId}\u0000${m.contentHash}\u0000${m.listed ? 1 : 0}${m.withdrawn ? 1 : 0}\u0000${m.priority}`);
   return hash.digest('base64url');
@@ -231,14 +303,14 @@ class DatasetWriter {
     };
   }
 
-  setMembership(cluster: readonly StoredMember[], datasetId: string): void {
+  setMembership(cluster: readonly MemberDetails[], datasetId: string): void {
     for (const m of cluster) {
       if (m.datasetId === datasetId) continue;
       this.statements.setDataset.run(datasetId, m.sourceId, m.nativeId);
     }
   }
 
-  write(datasetId: string, cluster: readonly StoredMember[], before: DatasetState | undefined): void {
+  write(datasetId: string, cluster: readonly MemberDetails[], before: DatasetState | undefined): void {
     const signature = signatureOf(datasetId, cluster);
     if (before && before.mergedInto === null && before.signature === signature) return;
 
@@ -298,7 +370,7 @@ class DatasetWriter {
   }
 
   /** Several records (or one served under another identifier): merged field by field. */
-  private merged(datasetId: string, speaking: readonly StoredMember[]): ServedRecord {
+  private merged(datasetId: string, speaking: readonly MemberDetails[]): ServedRecord {
     const loaded = speaking.map((m) => {
       const [record, issues] = this.statements.payload.get(m.sourceId, m.nativeId) as [string, string];
       return { member: m, record: JSON.parse(record) as NationalRecord, issues: JSON.parse(issues) as ValidationIssue[] };
@@ -335,7 +407,7 @@ interface ServedRecord {
 }
 
 /** The common case: one record, served as mapped, written without reading it. */
-function servedAsMapped(member: StoredMember): ServedRecord {
+function servedAsMapped(member: MemberDetails): ServedRecord {
   return { recordJson: null, issuesJson: null, contentHash: member.contentHash, title: member.title, modifiedAt: member.modifiedAt, provenance: null };
 }
 

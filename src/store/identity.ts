@@ -86,95 +86,150 @@ export function recordModifiedAt(record: NationalRecord): string | null {
   return (record.modified && toUtcInstant(record.modified)) || null;
 }
 
-/** A source record as identity resolution sees it. */
-export interface StoredMember {
+/**
+ * What clustering needs of every source record, indexed by its rowid: typed arrays and two
+ * string columns, not an object per record, so that resolving 100,000 records stays within the
+ * harvest's memory (docs/benchmarks.md). Rowids are stable for the length of a resolution.
+ */
+export interface MemberTable {
+  /** Largest rowid + 1: the members are 0 … count − 1, some of them gaps. */
+  count: number;
+  /** Records present. */
+  records: number;
+  exists: Uint8Array;
+  /** Index into `sources`. */
+  source: Uint16Array;
+  /** Listed by its source now: neither missing nor withdrawn. */
+  listed: Uint8Array;
+  withdrawn: Uint8Array;
+  /** The dataset the record belonged to after the last resolution. */
+  datasetId: Array<string | null>;
+  /** The record's own identifier (what a new dataset is named after). */
+  identifier: string[];
+  sources: string[];
+  priorities: number[];
+}
+
+export function loadMemberTable(db: Db): MemberTable {
+  const sourceRows = db.prepare('SELECT id, priority FROM sources ORDER BY id').raw().all() as Array<[string, number]>;
+  const sourceIndex = new Map(sourceRows.map(([id], n) => [id, n]));
+  const count = ((db.prepare('SELECT MAX(rowid) FROM source_records').pluck().get() as number | null) ?? -1) + 1;
+  const table: MemberTable = {
+    count,
+    records: 0,
+    exists: new Uint8Array(count),
+    source: new Uint16Array(count),
+    listed: new Uint8Array(count),
+    withdrawn: new Uint8Array(count),
+    datasetId: new Array<string | null>(count).fill(null),
+    identifier: new Array<string>(count).fill(''),
+    sources: sourceRows.map(([id]) => id),
+    priorities: sourceRows.map(([, priority]) => priority),
+  };
+  const rows = db
+    .prepare('SELECT rowid, source_id, missing_since IS NULL AND withdrawn_at IS NULL, withdrawn_at IS NOT NULL, dataset_id, identifier FROM source_records')
+    .raw()
+    .iterate() as IterableIterator<[number, string, number, number, string | null, string]>;
+  for (const [rowid, sourceId, listed, withdrawn, datasetId, identifier] of rows) {
+    table.exists[rowid] = 1;
+    table.source[rowid] = sourceIndex.get(sourceId) ?? 0;
+    table.listed[rowid] = listed;
+    table.withdrawn[rowid] = withdrawn;
+    table.datasetId[rowid] = datasetId;
+    table.identifier[rowid] = identifier;
+    table.records += 1;
+  }
+  return table;
+}
+
+/** What writing a dataset needs of one member, read when its cluster is written. */
+export interface MemberDetails {
+  rowid: number;
   sourceId: string;
   nativeId: string;
   identifier: string;
   contentHash: string;
   firstSeenAt: string;
-  /** Listed by its source now: neither missing nor withdrawn. */
+  title: string;
+  /** The record's own modified, UTC; null when it has none. */
+  modifiedAt: string | null;
   listed: boolean;
   withdrawn: boolean;
   priority: number;
   datasetId: string | null;
-  title: string;
-  /** The record's own modified, UTC; null when it has none. */
-  modifiedAt: string | null;
 }
 
-export function loadMembers(db: Db): StoredMember[] {
-  const rows = db
-    .prepare(
-      `SELECT r.source_id, r.native_id, r.identifier, r.content_hash, r.first_seen_at, r.missing_since, r.withdrawn_at, r.dataset_id, s.priority, r.title, r.modified_at
-       FROM source_records r JOIN sources s ON s.id = r.source_id`,
-    )
-    .raw()
-    .all() as Array<[string, string, string, string, string, string | null, string | null, string | null, number, string | null, string | null]>;
-  return rows.map(([sourceId, nativeId, identifier, contentHash, firstSeenAt, missingSince, withdrawnAt, datasetId, priority, title, modifiedAt]) => ({
-    sourceId,
-    nativeId,
-    identifier,
-    contentHash,
-    firstSeenAt,
-    listed: missingSince === null && withdrawnAt === null,
-    withdrawn: withdrawnAt !== null,
-    priority,
-    datasetId,
-    title: title ?? identifier,
-    modifiedAt,
-  }));
+/** A reader of member details by rowid. */
+export function memberDetailsReader(db: Db, table: MemberTable): (rowid: number) => MemberDetails {
+  const read = db.prepare('SELECT source_id, native_id, identifier, content_hash, first_seen_at, title, modified_at FROM source_records WHERE rowid = ?').raw();
+  return (rowid) => {
+    const [sourceId, nativeId, identifier, contentHash, firstSeenAt, title, modifiedAt] = read.get(rowid) as [string, string, string, string, string, string | null, string | null];
+    return {
+      rowid,
+      sourceId,
+      nativeId,
+      identifier,
+      contentHash,
+      firstSeenAt,
+      title: title ?? identifier,
+      modifiedAt,
+      listed: table.listed[rowid] === 1,
+      withdrawn: table.withdrawn[rowid] === 1,
+      priority: table.priorities[table.source[rowid]!] ?? 0,
+      datasetId: table.datasetId[rowid] ?? null,
+    };
+  };
 }
 
-/** `source\0native` → member index, for turning stored pairs into indices. */
-export type MemberIndex = ReadonlyMap<string, number>;
-
-export function memberKey(sourceId: string, nativeId: string): string {
-  return `${sourceId}\u0000${nativeId}`;
+/** The rowid of a stored record, or undefined. */
+export function rowidReader(db: Db): (sourceId: string, nativeId: string) => number | undefined {
+  const read = db.prepare('SELECT rowid FROM source_records WHERE source_id = ? AND native_id = ?').pluck();
+  return (sourceId, nativeId) => read.get(sourceId, nativeId) as number | undefined;
 }
 
 /**
- * The groups of records sharing a key of this kind, in value order: only groups of two or
- * more. The rows come in primary-key order, so a group is a run of equal values: no sorting,
- * no temporary table, whatever the catalogue's size.
+ * The groups of records sharing a key of this kind, in value order, as rowids: only groups of
+ * two or more. The rows come in primary-key order, so a group is a run of equal values: no
+ * sorting, no temporary table; and most values belong to one record, so rowids are looked up
+ * only once a second row shares a value. Rows are buffered per group, not per kind, because
+ * better-sqlite3 runs no other statement on the connection while an iterator is open.
  */
-export function* keyGroupsOf(db: Db, kind: IdentityKeyKind, index: MemberIndex): Generator<KeyGroup> {
+export function* keyGroupsOf(db: Db, kind: IdentityKeyKind, rowidOf: (sourceId: string, nativeId: string) => number | undefined): Generator<KeyGroup> {
+  const shared: Array<{ value: string; holders: Array<[string, string]> }> = [];
+  let value: string | undefined;
+  let run: Array<[string, string]> = [];
   const rows = db
     .prepare('SELECT value, source_id, native_id FROM record_keys WHERE kind = ? ORDER BY value, source_id, native_id')
     .raw()
     .iterate(kind) as IterableIterator<[string, string, string]>;
-  // Most values belong to one record: members are looked up only once a second row shares one.
-  let value: string | undefined;
-  let run: Array<[string, string]> = [];
-  const close = (): KeyGroup | undefined => {
-    if (run.length < 2) return undefined;
-    const members: number[] = [];
-    for (const [sourceId, nativeId] of run) {
-      const member = index.get(memberKey(sourceId, nativeId));
-      if (member !== undefined) members.push(member);
-    }
-    return members.length > 1 ? { kind, value: value!, members } : undefined;
-  };
   for (const [rowValue, sourceId, nativeId] of rows) {
     if (rowValue !== value) {
-      const group = close();
-      if (group) yield group;
+      if (run.length > 1) shared.push({ value: value!, holders: run });
       value = rowValue;
       run = [];
     }
     run.push([sourceId, nativeId]);
   }
-  const last = close();
-  if (last) yield last;
+  if (run.length > 1) shared.push({ value: value!, holders: run });
+  for (const group of shared) {
+    const members: number[] = [];
+    for (const [sourceId, nativeId] of group.holders) {
+      const rowid = rowidOf(sourceId, nativeId);
+      if (rowid !== undefined) members.push(rowid);
+    }
+    if (members.length > 1) yield { kind, value: group.value, members };
+  }
 }
 
-/** Corroboration signals of these records, computed from their stored records (few: only fuzzy-group members). */
-export function signalsOf(db: Db, refs: Iterable<RecordRef>): Map<string, string[]> {
-  const read = db.prepare('SELECT record FROM source_payloads WHERE source_id = ? AND native_id = ?').pluck();
-  const signals = new Map<string, string[]>();
-  for (const ref of refs) {
-    const json = read.get(ref.sourceId, ref.nativeId) as string | undefined;
-    if (json !== undefined) signals.set(memberKey(ref.sourceId, ref.nativeId), corroborationSignals(JSON.parse(json) as NationalRecord));
+/** Corroboration signals of these records, computed from their stored records (few: only cross-source fuzzy-group members). */
+export function signalsOf(db: Db, rowids: Iterable<number>): Map<number, string[]> {
+  const read = db
+    .prepare('SELECT p.record FROM source_records r JOIN source_payloads p ON p.source_id = r.source_id AND p.native_id = r.native_id WHERE r.rowid = ?')
+    .pluck();
+  const signals = new Map<number, string[]>();
+  for (const rowid of rowids) {
+    const json = read.get(rowid) as string | undefined;
+    if (json !== undefined) signals.set(rowid, corroborationSignals(JSON.parse(json) as NationalRecord));
   }
   return signals;
 }

@@ -7,12 +7,22 @@ function member(naturalId: string, sourceId: string, previousDatasetId: string |
   return { naturalId, sourceId, previousDatasetId };
 }
 
+/** Clusters as lists; `existing`: identifiers held now, with when their datasets were created. */
+function assign(input: { clusters: AssignMember[][]; existing: ReadonlyMap<string, string> }): ReturnType<typeof assignDatasetIds> {
+  return assignDatasetIds({
+    clusterCount: input.clusters.length,
+    membersOf: (c) => input.clusters[c]!,
+    isTaken: (id) => input.existing.has(id),
+    createdAt: (id) => input.existing.get(id),
+  });
+}
+
 t.test('dataset identifiers: kept across re-harvests and joins, new ones named after the best member', (t) => {
   const existing = new Map([
     ['A-1', '2026-01-01T00:00:00Z'],
     ['A-2', '2026-02-01T00:00:00Z'],
   ]);
-  const { datasetIds, absorbed } = assignDatasetIds({
+  const { datasetIds, absorbed } = assign({
     clusters: [
       [member('A-1', 'city', 'A-1'), member('A-1', 'portal', null)], // a new source joins: kept
       [member('B-9', 'city', null)], // new
@@ -29,24 +39,24 @@ t.test('two datasets found to be one: the one most members held (then the older)
     ['OLD', '2025-01-01T00:00:00Z'],
     ['NEW', '2026-01-01T00:00:00Z'],
   ]);
-  const tie = assignDatasetIds({ clusters: [[member('NEW', 'city', 'NEW'), member('OLD', 'portal', 'OLD')]], existing });
+  const tie = assign({ clusters: [[member('NEW', 'city', 'NEW'), member('OLD', 'portal', 'OLD')]], existing });
   t.same(tie.datasetIds, ['OLD'], 'a tie goes to the older dataset');
   t.same([...tie.absorbed], [['NEW', 0]]);
 
-  const most = assignDatasetIds({ clusters: [[member('NEW', 'city', 'NEW'), member('NEW', 'hub', 'NEW'), member('OLD', 'portal', 'OLD')]], existing });
+  const most = assign({ clusters: [[member('NEW', 'city', 'NEW'), member('NEW', 'hub', 'NEW'), member('OLD', 'portal', 'OLD')]], existing });
   t.same(most.datasetIds, ['NEW'], 'more members held NEW');
   t.end();
 });
 
 t.test('a split: the part holding more of the old records keeps the identifier, the other is qualified by source', (t) => {
   const existing = new Map([['A-1', '2026-01-01T00:00:00Z']]);
-  const { datasetIds, absorbed } = assignDatasetIds({
+  const { datasetIds, absorbed } = assign({
     clusters: [[member('A-1', 'portal', 'A-1')], [member('A-1', 'city', 'A-1'), member('A-1', 'hub', 'A-1')]],
     existing,
   });
   t.same(datasetIds, ['A-1~portal', 'A-1']);
   t.same([...absorbed], []);
-  const again = assignDatasetIds({ clusters: [[member('A-1', 'portal', null)], [member('A-1', 'portal', null)]], existing: new Map([['A-1', 'x'], ['A-1~portal', 'y']]) });
+  const again = assign({ clusters: [[member('A-1', 'portal', null)], [member('A-1', 'portal', null)]], existing: new Map([['A-1', 'x'], ['A-1~portal', 'y']]) });
   t.same(again.datasetIds, ['A-1~portal~2', 'A-1~portal~3'], 'numbered when the qualified one is taken too');
   t.end();
 });

@@ -1,13 +1,13 @@
 import t from 'tap';
-import { clusterRecords, MAX_FUZZY_GROUP, type ClusterMember, type KeyGroup } from '../../src/identity/cluster.js';
+import { clusterRecords, MAX_FUZZY_GROUP, membersFromList, type ClusterMember, type ClusterMembers, type KeyGroup } from '../../src/identity/cluster.js';
 
 /** Members as `source` or `source!` (not listed), with optional signals. */
-function members(...specs: Array<string | [string, string[]]>): ClusterMember[] {
-  return specs.map((spec) => {
+function members(...specs: Array<string | [string, string[]]>): ClusterMembers {
+  return membersFromList(specs.map((spec): ClusterMember => {
     const [name, signals] = typeof spec === 'string' ? [spec, undefined] : spec;
     const listed = !name.endsWith('!');
     return { sourceId: name.replace(/!$/, ''), listed, ...(signals ? { signals } : {}) };
-  });
+  }));
 }
 
 function group(kind: KeyGroup['kind'], value: string, ...indices: number[]): KeyGroup {
