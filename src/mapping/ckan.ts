@@ -166,18 +166,21 @@ class FieldLookup {
   /** Package keys and `extras:`-prefixed extra keys that a national field took. */
   readonly consumed = new Set<string>();
 
-  constructor(
-    private readonly raw: Record<string, unknown>,
-    private readonly extras: ReadonlyMap<string, unknown>,
-  ) {}
+  /**
+   * The package's non-empty fields, then its extras, in their order, with canonical keys: built
+   * once per package, since some thirty national fields are looked up in it.
+   */
+  private readonly entries: ReadonlyArray<{ canonical: string; key: string; value: unknown }>;
+
+  constructor(raw: Record<string, unknown>, extras: ReadonlyMap<string, unknown>) {
+    const entries: Array<{ canonical: string; key: string; value: unknown }> = [];
+    for (const [key, value] of Object.entries(raw)) if (!isEmpty(value)) entries.push({ canonical: canonicalKey(key), key, value });
+    for (const [key, value] of extras) if (!isEmpty(value)) entries.push({ canonical: canonicalKey(key), key: `extras:${key}`, value });
+    this.entries = entries;
+  }
 
   first(candidates: readonly string[]): { key: string; value: unknown } | undefined {
-    for (const [key, value] of Object.entries(this.raw)) {
-      if (candidates.includes(canonicalKey(key)) && !isEmpty(value)) return { key, value };
-    }
-    for (const [key, value] of this.extras) {
-      if (candidates.includes(canonicalKey(key)) && !isEmpty(value)) return { key: `extras:${key}`, value };
-    }
+    for (const entry of this.entries) if (candidates.includes(entry.canonical)) return { key: entry.key, value: entry.value };
     return undefined;
   }
 
