@@ -31,7 +31,7 @@ import {
 } from '../store/identity.js';
 import { nowUtc } from '../store/time.js';
 import { assignDatasetIds, type AssignMember } from './assign.js';
-import { clusterRecords, MAX_FUZZY_GROUP, type ClusterMembers, type Collision, type KeyGroup } from './cluster.js';
+import { clusterRecords, MAX_FUZZY_GROUP, type ClusterMembers, type Collision } from './cluster.js';
 import { STRONG_KEY_KINDS } from './keys.js';
 import { compareMembers, mergeRecords } from './merge.js';
 
@@ -83,7 +83,7 @@ export function resolveIdentity(db: Db, options: ResolveOptions = {}): Resolutio
 
     // Fuzzy groups are few once same-source ones are dropped: their members' corroboration
     // signals are computed from their records here rather than stored for every record.
-    const fuzzyGroups = [...keyGroupsOf(db, 'fuzzy', rowidOf)].filter((group) => group.members.length <= MAX_FUZZY_GROUP && spansSources(group, table));
+    const fuzzyGroups = [...keyGroupsOf(db, 'fuzzy', rowidOf, usefulFuzzyGroup)];
     const signals = signalsOf(db, new Set(fuzzyGroups.flatMap((group) => group.members)));
     const members: ClusterMembers = {
       count: table.count,
@@ -142,13 +142,14 @@ export function resolveIdentity(db: Db, options: ResolveOptions = {}): Resolutio
 }
 
 /**
- * A fuzzy group can join records only across sources. Same-title records of one source (yearly
- * editions, per-district tables) are common and never joined by it: skipping those groups here
- * spares computing their signals.
+ * A fuzzy group can join records only across sources, and a big one is a generic title of a
+ * prolific publisher. Same-title records of one source (yearly editions, per-district tables)
+ * are common: dropping those groups while reading spares buffering them and computing signals.
  */
-function spansSources(group: KeyGroup, table: MemberTable): boolean {
-  const first = table.source[group.members[0]!];
-  return group.members.some((i) => table.source[i] !== first);
+function usefulFuzzyGroup(holders: ReadonlyArray<readonly [string, string]>): boolean {
+  if (holders.length > MAX_FUZZY_GROUP) return false;
+  const first = holders[0]![0];
+  return holders.some(([sourceId]) => sourceId !== first);
 }
 
 function overridePairs(db: Db, rowidOf: (sourceId: string, nativeId: string) => number | undefined): { mustLink: Array<[number, number]>; cannotLink: Array<[number, number]> } {

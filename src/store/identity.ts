@@ -194,7 +194,13 @@ export function rowidReader(db: Db): (sourceId: string, nativeId: string) => num
  * only once a second row shares a value. Rows are buffered per group, not per kind, because
  * better-sqlite3 runs no other statement on the connection while an iterator is open.
  */
-export function* keyGroupsOf(db: Db, kind: IdentityKeyKind, rowidOf: (sourceId: string, nativeId: string) => number | undefined): Generator<KeyGroup> {
+export function* keyGroupsOf(
+  db: Db,
+  kind: IdentityKeyKind,
+  rowidOf: (sourceId: string, nativeId: string) => number | undefined,
+  /** Keep only groups whose holders pass this (checked before any lookup or buffering). */
+  wanted: (holders: ReadonlyArray<readonly [string, string]>) => boolean = () => true,
+): Generator<KeyGroup> {
   const shared: Array<{ value: string; holders: Array<[string, string]> }> = [];
   let value: string | undefined;
   let run: Array<[string, string]> = [];
@@ -204,13 +210,13 @@ export function* keyGroupsOf(db: Db, kind: IdentityKeyKind, rowidOf: (sourceId: 
     .iterate(kind) as IterableIterator<[string, string, string]>;
   for (const [rowValue, sourceId, nativeId] of rows) {
     if (rowValue !== value) {
-      if (run.length > 1) shared.push({ value: value!, holders: run });
+      if (run.length > 1 && wanted(run)) shared.push({ value: value!, holders: run });
       value = rowValue;
       run = [];
     }
     run.push([sourceId, nativeId]);
   }
-  if (run.length > 1) shared.push({ value: value!, holders: run });
+  if (run.length > 1 && wanted(run)) shared.push({ value: value!, holders: run });
   for (const group of shared) {
     const members: number[] = [];
     for (const [sourceId, nativeId] of group.holders) {
