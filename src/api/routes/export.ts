@@ -1,5 +1,131 @@
-import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../store/database.js';
+import { lastCatalogueChange, liveDatasetsInIdentifierOrder, type StreamedDataset } from '../../store/catalogue-stream.js';
+import { exportCsvHeader, exportCsvRows } from '../../views/export-csv.js';
+import {
+  CATALOGUE_DATASET_SEPARATOR,
+  CATALOGUE_DOCUMENT_CLOSING,
+  catalogueDatasetJson,
+  catalogueDocumentOpening,
+} from '../../views/export-jsonld.js';
 
-/** Whole-catalogue export: /export/catalog.csv and /export/catalog.jsonld, streamed. (Being built: issue 6.) */
-export function exportRoutes(_app: FastifyInstance, _db: Db, _publicUrl: string): void {}
+/**
+ * The whole live catalogue in one download:
+ *   GET /export/catalog.csv      data.gov.tw's export columns (全部資料集清單), UTF-8 with BOM
+ *   GET /export/catalog.jsonld   one DCAT-AP JSON-LD document: a dcat:Catalog with every dataset
+ *
+ * Both stream: datasets are read from SQLite a page at a time (src/store/catalogue-stream.ts) and
+ * written as they come, so memory stays flat however big the catalogue, and a slow client only
+ * slows its own download. A HEAD request gets the headers without the catalogue being read.
+ */
+
+/** Datasets rendered per chunk: big enough to amortise the work, small enough to interleave with other requests. */
+const DATASETS_PER_CHUNK = 200;
+
+const CSV_TYPE = 'text/csv; charset=utf-8; header=present';
+const JSONLD_TYPE = 'application/ld+json; charset=utf-8';
+
+export function exportRoutes(app: FastifyInstance, db: Db, publicUrl: string): void {
+  app.get(
+    '/export/catalog.csv',
+    {
+      schema: {
+        tags: ['export'],
+        operationId: 'exportCatalogCsv',
+        summary: '全部資料集清單: the whole catalogue as CSV, in the columns of data.gov.tw’s export',
+        description:
+          'Every live dataset, one row each, in identifier order, in the columns of data.gov.tw’s whole-catalogue export (資料集識別碼, 資料集名稱, 服務分類 as its Chinese label, …) followed by 提供機關聯絡人電子郵件, 關鍵字 and 資料集編號 (the gateway identifier). Resources are `;`-separated parallel columns (檔案格式, 資料下載網址, 編碼格式, 資料資源描述, 主要欄位說明). UTF-8 with a byte-order mark, CRLF line ends, RFC 4180 quoting. Streamed, as an attachment.',
+        response: {
+          200: {
+            description: 'The catalogue as CSV (text/csv), streamed.',
+            headers: { 'content-disposition': { type: 'string', description: 'attachment; filename="ogd-gateway-catalog-YYYYMMDD.csv" (Taipei date)' } },
+            content: { 'text/csv': { schema: { type: 'string' } } },
+          },
+        },
+      },
+    },
+    async (request, reply) => streamDownload(request, reply, CSV_TYPE, 'csv', () => csvChunks(db, request.log)),
+  );
+
+  app.get(
+    '/export/catalog.jsonld',
+    {
+      schema: {
+        tags: ['export'],
+        operationId: 'exportCatalogJsonLd',
+        summary: 'The whole catalogue as one DCAT-AP JSON-LD document',
+        description:
+          'A `dcat:Catalog` (`{publicUrl}/catalog`) whose `dcat:dataset` holds every live dataset in identifier order, each as `/dataset/{identifier}.jsonld` describes it. The @context is inline. Streamed, as an attachment.',
+        response: {
+          200: {
+            description: 'DCAT-AP JSON-LD (application/ld+json), streamed.',
+            headers: { 'content-disposition': { type: 'string', description: 'attachment; filename="ogd-gateway-catalog-YYYYMMDD.jsonld" (Taipei date)' } },
+            content: { 'application/ld+json': { schema: { type: 'object', additionalProperties: true } } },
+          },
+        },
+      },
+    },
+    async (request, reply) => streamDownload(request, reply, JSONLD_TYPE, 'jsonld', () => jsonLdChunks(db, publicUrl, request.log)),
+  );
+}
+
+function streamDownload(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  contentType: string,
+  extension: string,
+  chunks: () => AsyncGenerator<string>,
+): FastifyReply {
+  reply
+    .type(contentType)
+    .header('content-disposition', `attachment; filename="ogd-gateway-catalog-${taipeiDateStamp(new Date())}.${extension}"`);
+  // Fastify's HEAD handling would drain a stream to discard it, reading the whole catalogue for nothing.
+  if (request.method === 'HEAD') return reply.send(Readable.from([]));
+  return reply.send(Readable.from(chunks(), { objectMode: false }));
+}
+
+async function* csvChunks(db: Db, log: FastifyBaseLogger): AsyncGenerator<string> {
+  yield exportCsvHeader();
+  for (const batch of batches(liveDatasetsInIdentifierOrder(db, { onUnreadable: unreadableReporter(log) }))) {
+    yield exportCsvRows(batch);
+    await nextTurn();
+  }
+}
+
+async function* jsonLdChunks(db: Db, publicUrl: string, log: FastifyBaseLogger): AsyncGenerator<string> {
+  const options = { baseUrl: publicUrl, modified: lastCatalogueChange(db) };
+  yield catalogueDocumentOpening(options);
+  let first = true;
+  for (const batch of batches(liveDatasetsInIdentifierOrder(db, { onUnreadable: unreadableReporter(log) }))) {
+    const nodes = batch.map((dataset) => catalogueDatasetJson(dataset.record, options)).join(CATALOGUE_DATASET_SEPARATOR);
+    yield first ? nodes : CATALOGUE_DATASET_SEPARATOR + nodes;
+    first = false;
+    await nextTurn();
+  }
+  yield CATALOGUE_DOCUMENT_CLOSING;
+}
+
+function* batches(datasets: Iterable<StreamedDataset>): Generator<StreamedDataset[]> {
+  let batch: StreamedDataset[] = [];
+  for (const dataset of datasets) {
+    batch.push(dataset);
+    if (batch.length === DATASETS_PER_CHUNK) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** A stored record that is not JSON is a bug of the store's: the export goes on without it, and says so. */
+function unreadableReporter(log: FastifyBaseLogger): (identifier: string, error: Error) => void {
+  return (identifier, error) => log.error({ err: error, identifier }, 'export: a stored record could not be read; left out of the export');
+}
+
+/** `YYYYMMDD` of the Taipei calendar day, as data.gov.tw names its export files. */
+function taipeiDateStamp(now: Date): string {
+  const taipei = new Date(now.getTime() + 8 * 60 * 60 * 1000);
+  return taipei.toISOString().slice(0, 10).replace(/-/g, '');
+}
