@@ -14,6 +14,8 @@ import type { NationalRecord } from '../../src/model/record.js';
 import type { Db } from '../../src/store/database.js';
 import { liveDatasetsInIdentifierOrder } from '../../src/store/catalogue-stream.js';
 import { EXPORT_CSV_COLUMNS, exportCsvCells } from '../../src/views/export-csv.js';
+import { toTaipeiText } from '../../src/views/taipei-dates.js';
+import { formatTaipeiDateTime, parseTaiwanDate } from '../../src/model/dates.js';
 import { dcatApViolations, refuseEveryDocument } from '../helpers/dcat-ap.js';
 import { startFederation } from '../helpers/federation.js';
 import { openTestDb, readFixture, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
@@ -150,6 +152,20 @@ t.test('a data.gov.tw export row, read and written again, reads back as the same
     compared += 1;
   }
   t.equal(compared, 3, 'the three accepted rows of the fixture');
+});
+
+t.test('stored dates are written in Taipei local form, the fast path agreeing with the full date reader', async (t) => {
+  const fullReader = (value: string): string => {
+    const parsed = parseTaiwanDate(value);
+    if (parsed === null) return value;
+    return parsed.kind === 'datetime' ? formatTaipeiDateTime(parsed.value) : parsed.value;
+  };
+  t.equal(toTaipeiText('2015-01-01T15:59:59Z'), '2015-01-01 23:59:59');
+  t.equal(toTaipeiText('2026-12-31T16:00:00.123Z'), '2027-01-01 00:00:00', 'across midnight and the year');
+  t.equal(toTaipeiText('2020-02-29'), '2020-02-29', 'a date stays a date');
+  for (const value of ['2024-02-29T15:59:59Z', '2026-02-30T00:00:00Z', '2026-13-01T00:00:00Z', '1999-12-31T23:59:60Z', '0999-01-01T00:00:00Z', '2026-02-30', '2018-05', '2018', 'not a date', '', '2021-08-01T10:00:00+08:00']) {
+    t.equal(toTaipeiText(value), fullReader(value), JSON.stringify(value));
+  }
 });
 
 t.test('the whole-catalogue exports over a harvested catalogue', async (t) => {
