@@ -248,4 +248,74 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO store_state (key, value) SELECT 'identity_keys_backfilled', CASE WHEN EXISTS (SELECT 1 FROM source_records) THEN '0' ELSE '1' END;
     `,
   },
+  {
+    version: 4,
+    description: 'full-text search index (FTS5, CJK bigrams), per-dataset search columns, a queue of datasets to re-index kept by triggers',
+    // The index is derived data, rebuilt from the datasets view by src/store/search-index.ts;
+    // the triggers only queue identifiers, so the writers (identity resolution, the harvest's
+    // page writes) pay one small insert per changed dataset and never map text themselves.
+    // They queue with INSERT … WHERE NOT EXISTS, not INSERT OR IGNORE: a trigger's OR IGNORE
+    // gives way to the conflict policy of the statement that fired it, and resolution's upsert
+    // into dataset_entries would then fail on an identifier already queued.
+    sql: `
+      -- One row per dataset ever indexed: its document id in the full-text index (stable for the
+      -- identifier, so an in-memory copy can be brought up to date row by row) and what filters,
+      -- facets, sorts and BM25 need, as derived from its served record. \`live\` is 0 once it is
+      -- withdrawn, merged into another or gone; \`version\` is the refresh that last wrote the row.
+      CREATE TABLE search_docs (
+        docid         INTEGER PRIMARY KEY,
+        identifier    TEXT NOT NULL UNIQUE,
+        version       INTEGER NOT NULL,
+        live          INTEGER NOT NULL CHECK (live IN (0, 1)),
+        title         TEXT NOT NULL DEFAULT '',
+        modified_at   TEXT NOT NULL DEFAULT '',
+        publisher     TEXT,
+        category      TEXT,
+        license       TEXT,
+        license_url   TEXT,
+        -- JSON array of the distributions' formats, upper-case, without repeats
+        formats       TEXT NOT NULL DEFAULT '[]',
+        -- tokens of the indexed title and body: the field lengths BM25 normalises by
+        title_tokens  INTEGER NOT NULL DEFAULT 0,
+        body_tokens   INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+      CREATE INDEX search_docs_by_version ON search_docs(version);
+
+      -- The text, as src/store/search-text.ts writes it (folded; CJK as bigrams), rowid = docid.
+      -- Contentless: the text is never read back, only matched, so it is not stored twice.
+      CREATE VIRTUAL TABLE dataset_search USING fts5(
+        title, body, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
+      -- How many documents hold each token: how rare a query term is, for BM25's idf.
+      CREATE VIRTUAL TABLE dataset_search_vocab USING fts5vocab(dataset_search, 'row');
+
+      -- Datasets whose index entry is out of date; drained by refreshSearchIndex.
+      CREATE TABLE search_pending (identifier TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
+
+      CREATE TRIGGER dataset_entries_search_insert AFTER INSERT ON dataset_entries BEGIN
+        INSERT INTO search_pending (identifier) SELECT NEW.identifier WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE identifier = NEW.identifier);
+      END;
+      CREATE TRIGGER dataset_entries_search_update
+        AFTER UPDATE OF identifier, source_id, native_id, record, issues, content_hash, withdrawn_at, merged_into, title, modified_at ON dataset_entries BEGIN
+        INSERT INTO search_pending (identifier) SELECT OLD.identifier WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE identifier = OLD.identifier);
+        INSERT INTO search_pending (identifier) SELECT NEW.identifier WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE identifier = NEW.identifier);
+      END;
+      CREATE TRIGGER dataset_entries_search_delete AFTER DELETE ON dataset_entries BEGIN
+        INSERT INTO search_pending (identifier) SELECT OLD.identifier WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE identifier = OLD.identifier);
+      END;
+      -- A dataset of one record is served from its payload (dataset_entries.record is NULL): a
+      -- re-harvested payload changes what is served before identity resolution runs.
+      CREATE TRIGGER source_payloads_search_update AFTER UPDATE OF record ON source_payloads BEGIN
+        INSERT INTO search_pending (identifier)
+          SELECT d.identifier FROM dataset_entries d WHERE d.source_id = NEW.source_id AND d.native_id = NEW.native_id AND d.record IS NULL
+            AND NOT EXISTS (SELECT 1 FROM search_pending q WHERE q.identifier = d.identifier);
+      END;
+      CREATE TRIGGER source_payloads_search_delete AFTER DELETE ON source_payloads BEGIN
+        INSERT INTO search_pending (identifier)
+          SELECT d.identifier FROM dataset_entries d WHERE d.source_id = OLD.source_id AND d.native_id = OLD.native_id AND d.record IS NULL
+            AND NOT EXISTS (SELECT 1 FROM search_pending q WHERE q.identifier = d.identifier);
+      END;
+
+      INSERT INTO search_pending (identifier) SELECT identifier FROM dataset_entries;
+    `,
+  },
 ];

@@ -5,64 +5,122 @@
  * both sides are rewritten the same way before FTS5 sees them:
  *
  *   - folded like identity's fuzzy key (NFKC: full/half width; 臺→台 and the other variants of
- *     src/identity/normalise.ts; lower case), so 臺北/台北 and ＣＳＶ/csv match;
- *   - every run of CJK characters becomes its overlapping bigrams (`公共自行車` → `公共 共自 自行
- *     行車`), a single character stays itself; Latin words and numbers stay words.
+ *     src/identity/normalise.ts; lower case), so 臺北/台北 and ＣＳＶ/csv match; punctuation and
+ *     symbols become spaces, so `COVID-19` is the words `covid 19`;
+ *   - every run of CJK characters becomes its overlapping bigrams followed by its last
+ *     character alone (`公共自行車` → `公共 共自 自行 行車 車`); Latin words and numbers stay words.
  *
  * A query term of two or more CJK characters is the phrase of its bigrams, which the index
- * answers exactly; a one-character term cannot be (the character sits inside bigrams), so it is
- * left to a substring scan by the caller (`needsScan`). Latin terms become prefix queries
- * (`youb*`), so partial words match as users expect from a search box.
+ * answers exactly (a substring of the run is a run of consecutive bigrams). A one-character term
+ * is the prefix query `"車"*`: every character of an indexed run begins a token (its bigram with
+ * the next character, or, for the last one, the character alone), so "a token starts with 車"
+ * is exactly "the text contains 車", answered from the index with no scan of the text. Latin
+ * terms are prefix queries (`youb*`), so partial words match as users expect from a search box.
  */
 import { normaliseTextKeepingSpaces } from '../identity/normalise.js';
 
 /** CJK ideographs, kana, hangul and their extensions: the scripts written without spaces. */
-const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/gu;
-const CJK_ONLY = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+$/u;
+const CJK_CLASS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
+const CJK_RUN = new RegExp(`[${CJK_CLASS}]+`, 'gu');
+/** A query term's pieces: a CJK run, or a group of other words (`covid 19`) between CJK runs. */
+const QUERY_PIECE = new RegExp(`[${CJK_CLASS}]+|[^${CJK_CLASS}]+`, 'gu');
+const CJK_ONLY = new RegExp(`^[${CJK_CLASS}]+$`, 'u');
+/** A piece FTS5 can match must hold a letter or a digit (a lone combining mark is no token). */
+const SEARCHABLE = /[\p{L}\p{N}]/u;
+
+/**
+ * At most this many terms of one query are used (`truncated` says when there were more): each
+ * term costs index lookups of its own (src/store/search.ts), so a pasted paragraph must not
+ * become hundreds of them. The HTTP API refuses such a query rather than answer a broader one.
+ */
+export const MAX_QUERY_TERMS = 32;
 
 /** Text as the index stores it. */
 export function indexText(value: string): string {
-  return normaliseTextKeepingSpaces(value).replace(CJK_RUN, (run) => ` ${bigrams(run).join(' ')} `).replace(/\s+/g, ' ').trim();
+  return normaliseTextKeepingSpaces(value)
+    .replace(CJK_RUN, (run) => ` ${cjkTokens(run).join(' ')} `)
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
-function bigrams(run: string): string[] {
+/** How many tokens FTS5 makes of an indexText result: the length BM25 normalises by. */
+export function tokenCount(indexed: string): number {
+  if (indexed === '') return 0;
+  let count = 1;
+  for (let i = 0; i < indexed.length; i += 1) if (indexed.charCodeAt(i) === 32) count += 1;
+  return count;
+}
+
+/** A run's bigrams and then its last character: every character begins one token. */
+function cjkTokens(run: string): string[] {
   const chars = [...run];
   if (chars.length < 2) return chars;
+  const tokens = bigrams(chars);
+  tokens.push(chars[chars.length - 1]!);
+  return tokens;
+}
+
+function bigrams(chars: readonly string[]): string[] {
   const pairs: string[] = [];
   for (let i = 0; i + 1 < chars.length; i += 1) pairs.push(chars[i]! + chars[i + 1]!);
   return pairs;
 }
 
+/** One required term of a query. */
+export interface QueryTerm {
+  /** The term as an FTS5 expression: a quoted phrase, `*` after it for a prefix query. */
+  match: string;
+  /** Its indexed tokens; with `prefix`, the last one is a prefix. For estimating how rare it is. */
+  tokens: string[];
+  prefix: boolean;
+}
+
 export interface ParsedQuery {
-  /** An FTS5 MATCH expression (all terms required), or undefined when no term can use the index. */
+  /** Every term required; empty when the query holds nothing searchable (only punctuation). */
+  terms: QueryTerm[];
+  /** All terms as one FTS5 MATCH expression, or undefined when there is none. */
   match: string | undefined;
-  /** Folded single-character CJK terms the index cannot answer: match them as substrings. */
-  scanTerms: string[];
+  /** True when the query had more than MAX_QUERY_TERMS distinct terms and the rest were dropped. */
+  truncated: boolean;
 }
 
 /**
- * A user's query (space-separated terms, all required) as an FTS5 expression. Every term is
- * quoted, so FTS5 syntax in user input (`AND`, `NEAR(`, `"`, `*`, `:`) is just text.
+ * A user's query (space-separated terms, all required) as FTS5 expressions. Every term is
+ * quoted, so FTS5 syntax in user input (`AND`, `NEAR(`, `"`, `*`, `:`, `{title}`) is just text.
+ * A term mixing scripts (`YouBike站`) becomes one term per script run (`youbike*` and `站*`).
  */
 export function parseQuery(query: string): ParsedQuery {
-  const parts: string[] = [];
-  const scanTerms: string[] = [];
+  const terms: QueryTerm[] = [];
+  const seen = new Set<string>();
+  let truncated = false;
+  const add = (term: QueryTerm): void => {
+    if (seen.has(term.match)) return;
+    if (terms.length >= MAX_QUERY_TERMS) {
+      truncated = true;
+      return;
+    }
+    seen.add(term.match);
+    terms.push(term);
+  };
   for (const raw of query.split(/\s+/)) {
-    const folded = normaliseTextKeepingSpaces(raw).replace(/\s+/g, '');
-    if (folded === '') continue;
-    // A term mixing scripts (`YouBike站`) is split into its CJK runs and its other words.
-    const pieces = folded.replace(CJK_RUN, (run) => ` ${run} `).trim().split(/\s+/);
-    for (const piece of pieces) {
-      if (CJK_ONLY.test(piece)) {
-        const chars = [...piece];
-        if (chars.length === 1) scanTerms.push(piece);
-        else parts.push(quote(bigrams(piece).join(' ')));
+    const folded = normaliseTextKeepingSpaces(raw);
+    for (const [piece] of folded.matchAll(QUERY_PIECE)) {
+      const text = piece.replace(/\s+/g, ' ').trim();
+      if (text === '' || !SEARCHABLE.test(text)) continue;
+      if (CJK_ONLY.test(text)) {
+        const chars = [...text];
+        if (chars.length === 1) add({ match: `${quote(text)}*`, tokens: [text], prefix: true });
+        else {
+          const tokens = bigrams(chars);
+          add({ match: quote(tokens.join(' ')), tokens, prefix: false });
+        }
       } else {
-        parts.push(`${quote(piece)}*`);
+        // FTS5 tokenizes the quoted words itself; `*` makes the last one a prefix.
+        add({ match: `${quote(text)}*`, tokens: text.split(' '), prefix: true });
       }
     }
   }
-  return { match: parts.length > 0 ? parts.join(' AND ') : undefined, scanTerms };
+  return { terms, match: terms.length > 0 ? terms.map((term) => term.match).join(' AND ') : undefined, truncated };
 }
 
 function quote(text: string): string {

@@ -1,0 +1,190 @@
+/**
+ * Keeping the search index (migration 4) in step with the served catalogue.
+ *
+ * Triggers on dataset_entries (and on source_payloads, for datasets of one record served from
+ * their payload) queue the identifier of every dataset whose served record, state or modified
+ * instant changed into `search_pending`. refreshSearchIndex drains that queue: for each
+ * identifier it reads the dataset through the `datasets` view and rewrites its full-text row
+ * and its search_docs row, or retires them when the dataset is no longer live (withdrawn, merged
+ * into another, gone). searchDatasets calls it before answering, so results are always current;
+ * the harvester calls it after identity resolution, so a search seldom finds work to do.
+ */
+import type Database from 'better-sqlite3';
+import type { Db } from './database.js';
+import type { NationalRecord } from '../model/record.js';
+import { formatsOf, publisherOf, searchBodyOf, text } from './search-fields.js';
+import { indexText, tokenCount } from './search-text.js';
+
+export interface RefreshOptions {
+  /** Datasets per transaction: bounds memory and how long other writers wait. */
+  batch?: number;
+  /**
+   * When another connection holds the write lock: `wait` (up to the connection's busy timeout)
+   * or `skip` (index nothing now and return 0; searchDatasets does this so that a query never
+   * waits behind a long write such as identity resolution in another process, and answers from
+   * the index as it is).
+   */
+  ifBusy?: 'wait' | 'skip';
+}
+
+/**
+ * Index every queued dataset, `batch` per transaction. Returns how many datasets were
+ * (re)indexed or removed from the index; 0, cheaply, when nothing was queued.
+ */
+export function refreshSearchIndex(db: Db, options: RefreshOptions = {}): number {
+  const batch = Math.max(1, Math.floor(options.batch ?? 2000));
+  const statements = prepared(db);
+  if (statements.anyPending.get() === undefined) return 0;
+  let total = 0;
+  for (;;) {
+    const done = options.ifBusy === 'skip' ? unlessBusy(db, () => indexBatch(db, statements, batch)) : indexBatch(db, statements, batch);
+    if (!done) return total;
+    total += done;
+  }
+}
+
+interface IndexedDocument {
+  title: string;
+  modifiedAt: string;
+  publisher: string | null;
+  category: string | null;
+  license: string | null;
+  licenseUrl: string | null;
+  formats: string;
+  titleText: string;
+  bodyText: string;
+}
+
+/** What the index holds of a record: the derived columns and the folded text. */
+export function documentOf(record: NationalRecord, modifiedAt: string): IndexedDocument {
+  const title = text(record.title) ?? '';
+  return {
+    title,
+    modifiedAt,
+    publisher: publisherOf(record) ?? null,
+    category: nonEmpty(record.categoryCode),
+    license: nonEmpty(record.license),
+    licenseUrl: nonEmpty(record.licenseURL),
+    formats: JSON.stringify(formatsOf(record)),
+    titleText: indexText(title),
+    bodyText: indexText(searchBodyOf(record)),
+  };
+}
+
+function nonEmpty(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** One transaction: up to `batch` queued datasets indexed and unqueued. */
+function indexBatch(db: Db, s: Statements, batch: number): number {
+  return db
+    .transaction((): number => {
+      const identifiers = s.pending.all(batch) as string[];
+      if (identifiers.length === 0) return 0;
+      // Readers bring an in-memory copy up to date from the rows of later versions.
+      const version = ((s.maxVersion.get() as number | null) ?? 0) + 1;
+      for (const identifier of identifiers) {
+        const dataset = s.dataset.get(identifier) as [string | null, string | null, string] | undefined;
+        const existing = s.existing.get(identifier) as [number, number] | undefined;
+        if (existing && existing[1] === 1) s.deleteText.run(existing[0]);
+        const record = dataset && dataset[1] === null ? parseRecord(dataset[0]) : undefined;
+        if (record) {
+          const doc = documentOf(record, dataset![2]);
+          const docid = s.upsertDoc.get({
+            identifier,
+            version,
+            title: doc.title,
+            modified_at: doc.modifiedAt,
+            publisher: doc.publisher,
+            category: doc.category,
+            license: doc.license,
+            license_url: doc.licenseUrl,
+            formats: doc.formats,
+            title_tokens: tokenCount(doc.titleText),
+            body_tokens: tokenCount(doc.bodyText),
+          }) as number;
+          s.insertText.run(docid, doc.titleText, doc.bodyText);
+        } else if (existing) {
+          s.retireDoc.run(version, existing[0]);
+        }
+        s.unqueue.run(identifier);
+      }
+      return identifiers.length;
+    })
+    .immediate();
+}
+
+/** The served record, or undefined when there is none to index (a dangling payload, bad JSON). */
+function parseRecord(json: string | null): NationalRecord | undefined {
+  if (json === null) return undefined;
+  try {
+    const record = JSON.parse(json) as unknown;
+    return record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as NationalRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Run a write without waiting for another connection's lock: undefined when it is held. */
+function unlessBusy<T>(db: Db, write: () => T): T | undefined {
+  const previous = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    return write();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    // SQLITE_BUSY*: another writer; SQLITE_READONLY*: a read-only connection, which can only read.
+    if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_READONLY'))) return undefined;
+    throw err;
+  } finally {
+    db.pragma(`busy_timeout = ${Number(previous)}`);
+  }
+}
+
+type Statement = Database.Statement<unknown[]>;
+
+interface Statements {
+  anyPending: Statement;
+  pending: Statement;
+  maxVersion: Statement;
+  dataset: Statement;
+  existing: Statement;
+  deleteText: Statement;
+  upsertDoc: Statement;
+  insertText: Statement;
+  retireDoc: Statement;
+  unqueue: Statement;
+}
+
+const cache = new WeakMap<Db, Statements>();
+
+function prepared(db: Db): Statements {
+  let statements = cache.get(db);
+  if (statements) return statements;
+  statements = {
+    anyPending: db.prepare('SELECT 1 FROM search_pending LIMIT 1').pluck(),
+    pending: db.prepare('SELECT identifier FROM search_pending LIMIT ?').pluck(),
+    maxVersion: db.prepare('SELECT max(version) FROM search_docs').pluck(),
+    dataset: db.prepare('SELECT record, withdrawn_at, modified_at FROM datasets WHERE identifier = ?').raw(),
+    existing: db.prepare('SELECT docid, live FROM search_docs WHERE identifier = ?').raw(),
+    deleteText: db.prepare('DELETE FROM dataset_search WHERE rowid = ?'),
+    upsertDoc: db
+      .prepare(
+        `INSERT INTO search_docs (identifier, version, live, title, modified_at, publisher, category, license, license_url, formats, title_tokens, body_tokens)
+         VALUES (@identifier, @version, 1, @title, @modified_at, @publisher, @category, @license, @license_url, @formats, @title_tokens, @body_tokens)
+         ON CONFLICT(identifier) DO UPDATE SET version = excluded.version, live = 1, title = excluded.title, modified_at = excluded.modified_at,
+           publisher = excluded.publisher, category = excluded.category, license = excluded.license, license_url = excluded.license_url,
+           formats = excluded.formats, title_tokens = excluded.title_tokens, body_tokens = excluded.body_tokens
+         RETURNING docid`,
+      )
+      .pluck(),
+    insertText: db.prepare('INSERT INTO dataset_search (rowid, title, body) VALUES (?, ?, ?)'),
+    retireDoc: db.prepare(
+      `UPDATE search_docs SET version = ?, live = 0, publisher = NULL, category = NULL, license = NULL, license_url = NULL, formats = '[]',
+         title_tokens = 0, body_tokens = 0 WHERE docid = ?`,
+    ),
+    unqueue: db.prepare('DELETE FROM search_pending WHERE identifier = ?'),
+  };
+  cache.set(db, statements);
+  return statements;
+}

@@ -1,0 +1,180 @@
+/**
+ * Full-text matching and relevance: which live datasets hold every query term, and how well.
+ *
+ * Relevance is BM25F (BM25 over weighted fields) with term presence per field: for each term,
+ * a dataset scores idf × t·(k1 + 1) / (k1 + t), where t adds, for the title and the body
+ * (description, keywords, publisher) that hold the term, the field's weight divided by its
+ * length normalisation (1 − b + b · length / average length). The title weighs three times the
+ * body, so a dataset named for the query ranks above one that mentions it.
+ *
+ * Why presence rather than FTS5's own bm25(): bm25() counts each term's occurrences row by row,
+ * about 0.9 µs per matching dataset here, so ranking the 30,000 datasets that match 空氣品質 in
+ * the 100,000 of the synthetic catalogue took 27 ms, past the search's whole budget. Per term
+ * and field, the index gives the set of datasets holding it (one FTS5 query returning rowids,
+ * with the other terms required too, so every set stays within the matches); scoring those sets
+ * here costs a few milliseconds. In metadata the repeats of a term within one field say little
+ * (a title names its subject once); the field it is in and the field's length say most.
+ */
+import type Database from 'better-sqlite3';
+import type { Db } from './database.js';
+import type { SearchSnapshot } from './search-snapshot.js';
+import type { QueryTerm } from './search-text.js';
+
+/** BM25's usual constants: term-frequency saturation and the strength of length normalisation. */
+const K1 = 1.2;
+const B = 0.75;
+const TITLE_WEIGHT = 3;
+const BODY_WEIGHT = 1;
+
+export interface TextMatches {
+  /** Live datasets holding every term, ascending. */
+  docids: Int32Array;
+  /** Their relevance, position by position: higher is better. */
+  scores: Float64Array;
+}
+
+/** The datasets matching every term, with their relevance. `terms` must not be empty. */
+export function matchText(db: Db, snapshot: SearchSnapshot, terms: readonly QueryTerm[]): TextMatches {
+  const statements = prepared(db);
+  const fields = terms.map((term, i) => {
+    const others = terms.filter((_, j) => j !== i).map((t) => t.match);
+    const rest = others.length > 0 ? ` AND (${others.join(' AND ')})` : '';
+    return {
+      title: idList(statements.rowids.get(`{title} : (${term.match})${rest}`) as string | null),
+      body: idList(statements.rowids.get(`{body} : (${term.match})${rest}`) as string | null),
+    };
+  });
+  // Every dataset holding all terms holds the first in its title or its body.
+  const docids = liveOnly(union(fields[0]!.title, fields[0]!.body), snapshot.live);
+
+  const scores = new Float64Array(docids.length);
+  const weight = new Float64Array(docids.length);
+  const titleNorm = lengthNorms(docids, snapshot.titleTokens, snapshot.averageTitleTokens(), TITLE_WEIGHT);
+  const bodyNorm = lengthNorms(docids, snapshot.bodyTokens, snapshot.averageBodyTokens(), BODY_WEIGHT);
+  for (let i = 0; i < terms.length; i += 1) {
+    // One term alone: idf is the same for every match and cannot change the order.
+    const idf = terms.length === 1 ? 1 : inverseDocumentFrequency(statements, terms[i]!, snapshot.liveCount, docids.length);
+    weight.fill(0);
+    addField(weight, docids, fields[i]!.title, titleNorm);
+    addField(weight, docids, fields[i]!.body, bodyNorm);
+    for (let p = 0; p < docids.length; p += 1) {
+      const t = weight[p]!;
+      if (t > 0) scores[p] = scores[p]! + (idf * t * (K1 + 1)) / (K1 + t);
+    }
+  }
+  return { docids, scores };
+}
+
+/** Per match, a field's weight over its length normalisation (1 − b + b · length / average). */
+function lengthNorms(docids: Int32Array, lengths: Int32Array, average: number, fieldWeight: number): Float64Array {
+  const norms = new Float64Array(docids.length);
+  for (let p = 0; p < docids.length; p += 1) norms[p] = fieldWeight / (1 - B + (B * lengths[docids[p]!]!) / average);
+  return norms;
+}
+
+function liveOnly(docids: Int32Array, live: Uint8Array): Int32Array {
+  let n = 0;
+  for (let p = 0; p < docids.length; p += 1) {
+    const docid = docids[p]!;
+    if (live[docid] === 1) docids[n++] = docid;
+  }
+  return docids.subarray(0, n);
+}
+
+/** Adds a field's normalised weight for each dataset of `holders` (ascending, like `docids`). */
+function addField(weight: Float64Array, docids: Int32Array, holders: Int32Array, norms: Float64Array): void {
+  let p = 0;
+  for (let h = 0; h < holders.length; h += 1) {
+    const docid = holders[h]!;
+    while (p < docids.length && docids[p]! < docid) p += 1;
+    if (p === docids.length) return;
+    if (docids[p] === docid) weight[p] = weight[p]! + norms[p]!;
+  }
+}
+
+/**
+ * ln(1 + (N − n + 0.5) / (n + 0.5)), n the datasets holding the term, estimated from the index's
+ * token counts: for a phrase, its rarest token's (a phrase is at most as common); for a prefix,
+ * its most common completion's. `atLeast` (the datasets matching the whole query) bounds it below.
+ */
+function inverseDocumentFrequency(statements: Statements, term: QueryTerm, documents: number, atLeast: number): number {
+  let holders = Number.POSITIVE_INFINITY;
+  term.tokens.forEach((token, i) => {
+    const count = term.prefix && i === term.tokens.length - 1
+      ? (statements.prefixCount.get(token, `${token}\u{10FFFF}`) as number | null)
+      : (statements.tokenCount.get(token) as number | undefined);
+    holders = Math.min(holders, count ?? 0);
+  });
+  const n = Math.min(documents, Math.max(atLeast, Number.isFinite(holders) ? holders : 0));
+  return Math.log(1 + (documents - n + 0.5) / (n + 0.5));
+}
+
+/** `1,5,9` (group_concat of rowids) as ascending unique integers. */
+export function idList(list: string | null): Int32Array {
+  if (list === null || list === '') return new Int32Array(0);
+  let count = 1;
+  for (let i = 0; i < list.length; i += 1) if (list.charCodeAt(i) === 44) count += 1;
+  const ids = new Int32Array(count);
+  let n = 0;
+  let value = 0;
+  for (let i = 0; i < list.length; i += 1) {
+    const c = list.charCodeAt(i);
+    if (c === 44) {
+      ids[n++] = value;
+      value = 0;
+    } else {
+      value = value * 10 + (c - 48);
+    }
+  }
+  ids[n] = value;
+  // FTS5 returns rowids in ascending order; should that ever change, sort rather than be wrong.
+  for (let i = 1; i < ids.length; i += 1) {
+    if (ids[i - 1]! >= ids[i]!) return uniqueSorted(ids.sort());
+  }
+  return ids;
+}
+
+function uniqueSorted(ids: Int32Array): Int32Array {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 1) if (i === 0 || ids[i] !== ids[i - 1]) ids[n++] = ids[i]!;
+  return ids.subarray(0, n);
+}
+
+/** The union of two ascending lists, ascending. */
+function union(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length || j < b.length) {
+    if (j === b.length || (i < a.length && a[i]! < b[j]!)) out[n++] = a[i++]!;
+    else if (i === a.length || b[j]! < a[i]!) out[n++] = b[j++]!;
+    else {
+      out[n++] = a[i++]!;
+      j += 1;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+type Statement = Database.Statement<unknown[]>;
+
+interface Statements {
+  rowids: Statement;
+  tokenCount: Statement;
+  prefixCount: Statement;
+}
+
+const cache = new WeakMap<Db, Statements>();
+
+function prepared(db: Db): Statements {
+  let statements = cache.get(db);
+  if (statements) return statements;
+  statements = {
+    rowids: db.prepare('SELECT group_concat(rowid) FROM dataset_search WHERE dataset_search MATCH ?').pluck(),
+    tokenCount: db.prepare('SELECT doc FROM dataset_search_vocab WHERE term = ?').pluck(),
+    prefixCount: db.prepare('SELECT max(doc) FROM dataset_search_vocab WHERE term >= ? AND term < ?').pluck(),
+  };
+  cache.set(db, statements);
+  return statements;
+}
