@@ -1,0 +1,71 @@
+/**
+ * package_list and package_show, and the one way every action turns a stored dataset into a
+ * package dict.
+ */
+import type { Db } from '../../store/database.js';
+import { getDataset, type DatasetEntry } from '../../store/catalogue.js';
+import { publisherOf, searchDatasets } from '../../store/search.js';
+import { packageName, preferredOrganizationName } from '../../views/ckan-ids.js';
+import type { CkanDict, CkanOrganizationFacts } from '../../views/ckan-organization.js';
+import { toCkanPackage } from '../../views/ckan-package.js';
+import { datasetCreatedAt } from './ckan-catalogue-reads.js';
+import { ckanDirectory, resolvePackageIdentifier, type CkanDirectory } from './ckan-directory.js';
+import { notFoundError } from './ckan-envelope.js';
+import type { ParamReader } from './ckan-params.js';
+
+/** Names of live datasets, in identifier order (which is name order for national identifiers). */
+export function packageList(db: Db, params: ParamReader): string[] {
+  const limit = params.naturalNumber('limit');
+  const offset = params.naturalNumber('offset', { default: 0 })!;
+  params.done();
+  const { identifiers } = searchDatasets(db, { sort: 'identifier', limit: limit ?? Number.MAX_SAFE_INTEGER, offset });
+  return identifiers.map(packageName);
+}
+
+/** One package by id, name or dataset identifier; a withdrawn or absorbed dataset is served with state "deleted". */
+export function packageShow(db: Db, params: ParamReader): CkanDict {
+  // CKAN reads `id`, and `name_or_id` when there is no id.
+  const id = params.has('id') || !params.has('name_or_id') ? params.requiredText('id') : params.requiredText('name_or_id');
+  params.done();
+  const identifier = resolvePackageIdentifier(db, id!);
+  const entry = identifier === undefined ? undefined : getDataset(db, identifier);
+  if (entry === undefined) throw notFoundError();
+  return packageDict(db, entry, ckanDirectory(db));
+}
+
+/** Package dicts of live datasets, in the given order (identifiers a concurrent change removed are left out). */
+export function packageDicts(db: Db, identifiers: readonly string[], directory: CkanDirectory): CkanDict[] {
+  const packages: CkanDict[] = [];
+  for (const identifier of identifiers) {
+    const entry = getDataset(db, identifier);
+    if (entry !== undefined) packages.push(packageDict(db, entry, directory));
+  }
+  return packages;
+}
+
+export function packageDict(db: Db, entry: DatasetEntry, directory: CkanDirectory): CkanDict {
+  const createdAt = datasetCreatedAt(db, entry.identifier) ?? entry.updatedAt;
+  const gone = entry.withdrawnAt !== null || entry.mergedInto !== null;
+  return toCkanPackage({
+    identifier: entry.identifier,
+    record: entry.record,
+    modifiedAt: entry.modifiedAt,
+    createdAt,
+    state: gone ? 'deleted' : 'active',
+    organization: organizationOf(entry, directory, createdAt),
+    mergedInto: entry.mergedInto,
+  });
+}
+
+/**
+ * The directory knows the publishers of live datasets. A withdrawn dataset whose publisher has
+ * nothing live left still names it, as the organization it would have.
+ */
+function organizationOf(entry: DatasetEntry, directory: CkanDirectory, createdAt: string): CkanOrganizationFacts | undefined {
+  const publisher = publisherOf(entry.record);
+  if (publisher === undefined) return undefined;
+  const known = directory.ofPublisher(publisher);
+  if (known !== undefined) return known;
+  const orgCode = typeof entry.record.publisherOrgCode === 'string' ? entry.record.publisherOrgCode.trim() || undefined : undefined;
+  return { publisher, name: preferredOrganizationName(publisher, orgCode), createdAt, packageCount: 0, orgCode };
+}
