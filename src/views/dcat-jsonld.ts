@@ -205,6 +205,12 @@ function buildDatasetTypes(): Map<string, ConceptEntry> {
 /** The fixed JSON-LD context, as inlined in every document (frozen). */
 export const DCAT_AP_TW_CONTEXT: Readonly<JsonLdNode> = CONTEXT;
 
+/** The gateway's SKOS scheme of 服務分類, whose concepts are the datasets' dcat:theme (IRI = conceptBase + code). */
+export const SERVICE_CATEGORY_SCHEME: Readonly<{ scheme: string; conceptBase: string }> = Object.freeze({
+  scheme: AUTHORITIES.gatewaySchemes.serviceCategory.scheme,
+  conceptBase: AUTHORITIES.gatewaySchemes.serviceCategory.conceptBase,
+});
+
 // ---------------------------------------------------------------------------------------------
 // Public API
 // ---------------------------------------------------------------------------------------------

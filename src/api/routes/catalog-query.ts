@@ -1,0 +1,160 @@
+/**
+ * The query parameters of GET /catalog: read into a searchDatasets query (src/store/search.ts,
+ * the one place filters mean something) or refused with a message saying exactly what is wrong,
+ * and written back into the absolute URLs of the Hydra paging links.
+ */
+import { SERVICE_CATEGORIES } from '../../model/codelists.js';
+import type { SearchQuery } from '../../store/search.js';
+import { SERVICE_CATEGORY_SCHEME } from '../../views/dcat-jsonld.js';
+import type { CatalogPageLinks } from '../../views/dcat-catalog.js';
+import { parseModifiedParameter } from './crossplatform.js';
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+/** Far beyond any catalogue; it keeps (page - 1) × pageSize an exact integer. */
+export const MAX_PAGE = 10_000_000;
+
+/** The query string as the route schema types it. */
+export interface CatalogQueryString {
+  page?: number;
+  pageSize?: number;
+  q?: string;
+  publisher?: string;
+  category?: string;
+  theme?: string;
+  format?: string;
+  license?: string;
+  modified_since?: string;
+}
+
+/** The filter parameters, in the order the paging links write them. */
+const FILTER_NAMES = ['q', 'publisher', 'category', 'theme', 'format', 'license', 'modified_since'] as const;
+
+export interface CatalogRequest {
+  page: number;
+  pageSize: number;
+  /** The filters for searchDatasets (no paging). */
+  filters: Omit<SearchQuery, 'limit' | 'offset'>;
+  /**
+   * True when the filters cannot match anything (category and theme naming different
+   * categories): the page is empty without asking the store.
+   */
+  matchesNothing: boolean;
+}
+
+/** Taiwan's 服務分類 by code (looked up upper-cased, so case-insensitive) and by its Chinese name. */
+const CATEGORY_BY_KEY = new Map<string, string>();
+for (const [code, label] of Object.entries(SERVICE_CATEGORIES)) {
+  CATEGORY_BY_KEY.set(code.toUpperCase(), code);
+  CATEGORY_BY_KEY.set(label, code);
+}
+
+/** The EU data-theme authority table (DCAT-AP's recommended dcat:theme values). */
+const EU_DATA_THEME_PATH = '//publications.europa.eu/resource/authority/data-theme/';
+const EU_DATA_THEME_CODES = new Set(['AGRI', 'ECON', 'EDUC', 'ENER', 'ENVI', 'GOVE', 'HEAL', 'INTR', 'JUST', 'OP_DATPRO', 'REGI', 'SOCI', 'TECH', 'TRAN']);
+
+/** Reads the query string; a string is a message saying what is wrong (400). */
+export function readCatalogQuery(query: CatalogQueryString): CatalogRequest | string {
+  // Forms submit empty fields: an empty filter filters nothing.
+  const given = (name: (typeof FILTER_NAMES)[number]): string | undefined => {
+    const value = query[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+
+  const filters: CatalogRequest['filters'] = {};
+  const q = given('q');
+  if (q !== undefined) filters.q = q;
+  const publisher = given('publisher');
+  if (publisher !== undefined) filters.publisher = publisher;
+  const format = given('format');
+  if (format !== undefined) filters.format = format;
+  const license = given('license');
+  if (license !== undefined) filters.license = license;
+
+  const categoryText = given('category');
+  let category: string | undefined;
+  if (categoryText !== undefined) {
+    category = CATEGORY_BY_KEY.get(categoryText.normalize('NFKC').toUpperCase());
+    if (category === undefined) {
+      return `category must be a 服務分類 code (${Object.keys(SERVICE_CATEGORIES).join(', ')}) or its name, got "${categoryText}"`;
+    }
+  }
+
+  const themeText = given('theme');
+  let themeCategory: string | undefined;
+  if (themeText !== undefined) {
+    const theme = readTheme(themeText);
+    if (typeof theme !== 'object') return theme;
+    themeCategory = theme.category;
+  }
+
+  const matchesNothing = category !== undefined && themeCategory !== undefined && category !== themeCategory;
+  const categoryFilter = category ?? themeCategory;
+  if (categoryFilter !== undefined) filters.category = categoryFilter;
+
+  const modifiedText = given('modified_since');
+  if (modifiedText !== undefined) {
+    const instant = parseModifiedParameter(modifiedText);
+    if (instant === undefined) {
+      return `modified_since must be an RFC 3339 date-time (e.g. 2021-08-01T00:00:00+08:00) or Taipei local time (2021-08-01 or 2021-08-01 10:00:00), got "${query.modified_since}"`;
+    }
+    filters.modifiedSince = instant;
+  }
+
+  // The route schema checks these too, but ajv's coercion lets `1e400` through as Infinity.
+  const page = query.page ?? 1;
+  if (!isWholeNumberIn(page, 1, MAX_PAGE)) return `page must be an integer from 1 to ${MAX_PAGE}, got ${String(page)}`;
+  const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!isWholeNumberIn(pageSize, 1, MAX_PAGE_SIZE)) return `pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${String(pageSize)}`;
+
+  return { page, pageSize, filters, matchesNothing };
+}
+
+function isWholeNumberIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
+}
+
+/**
+ * A theme is a dcat:theme IRI. The datasets' themes are concepts of the gateway's 服務分類
+ * scheme (what the DCAT views publish), so those IRIs filter like `category`. EU data themes
+ * are what DCAT-AP recommends, but no mapping from 服務分類 to them exists yet: refused, so a
+ * client is not misled by an unfiltered answer.
+ */
+function readTheme(theme: string): { category: string } | string {
+  if (theme.startsWith(SERVICE_CATEGORY_SCHEME.conceptBase)) {
+    const code = theme.slice(SERVICE_CATEGORY_SCHEME.conceptBase.length);
+    if (Object.hasOwn(SERVICE_CATEGORIES, code)) return { category: code };
+    return `theme ${theme} is not a concept of the 服務分類 scheme ${SERVICE_CATEGORY_SCHEME.scheme}`;
+  }
+  const euPath = theme.replace(/^https?:/i, '');
+  if (euPath.startsWith(EU_DATA_THEME_PATH) || EU_DATA_THEME_CODES.has(theme.toUpperCase())) {
+    return `theme filtering by EU data theme (${theme}) is not available yet: the gateway has no mapping from 服務分類 to EU data themes; filter by category (服務分類 code) or by a theme IRI of ${SERVICE_CATEGORY_SCHEME.conceptBase}{code}`;
+  }
+  return `theme must be a dcat:theme IRI (${SERVICE_CATEGORY_SCHEME.conceptBase}{服務分類 code}; EU data themes are not available yet), got "${theme}"`;
+}
+
+/**
+ * Absolute URLs of this page and its neighbours on the public base URL: the same path (and so
+ * the same syntax suffix), the filters as the client wrote them, the page size. A page
+ * past the end links back to the last one.
+ */
+export function pageLinks(baseUrl: string, path: string, query: CatalogQueryString, request: CatalogRequest, totalItems: number): CatalogPageLinks {
+  const lastPage = Math.max(1, Math.ceil(totalItems / request.pageSize));
+  const url = (page: number): string => {
+    const params = new URLSearchParams();
+    for (const name of FILTER_NAMES) {
+      const value = query[name];
+      if (value !== undefined) params.set(name, value);
+    }
+    params.set('pageSize', String(request.pageSize));
+    params.set('page', String(page));
+    return `${baseUrl.trim().replace(/\/+$/, '')}${path}?${params.toString()}`;
+  };
+  return {
+    self: url(request.page),
+    first: url(1),
+    last: url(lastPage),
+    next: request.page < lastPage ? url(request.page + 1) : undefined,
+    previous: request.page > 1 ? url(Math.min(request.page - 1, lastPage)) : undefined,
+  };
+}
