@@ -18,6 +18,7 @@ import {
 import { withdrawDeleted, withdrawMissing } from '../store/withdrawals.js';
 import { isIdentityDirty } from '../store/identity.js';
 import { resolveIdentity } from '../identity/resolve.js';
+import { refreshSearchIndex } from '../store/search-index.js';
 import { HttpError, MalformedBodyError, type HttpClient } from './http-client.js';
 
 export interface RecordLimits {
@@ -183,6 +184,9 @@ function resolveAfterRun(db: Db, sourceId: string, runId: number, counts: RunCou
     );
     counts.errors += collisions.length;
     log.info({ ...outcome, collisions: outcome.collisions.length }, 'identity resolved');
+    // Index what changed now, so the first search after a big run does not pay for it.
+    const indexed = refreshSearchIndex(db);
+    if (indexed > 0) log.info({ indexed }, 'search index refreshed');
   } catch (err) {
     recordRunErrors(db, runId, [{ sourceId, stage: 'identity', rule: 'resolution-failed', message: `identity resolution failed: ${(err as Error).message}` }]);
     counts.errors += 1;
