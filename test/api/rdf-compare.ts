@@ -9,6 +9,7 @@
 import jsonld from 'jsonld';
 import type { JsonLdDocument } from 'jsonld';
 import { DataFactory, Parser, Writer, type Quad } from 'n3';
+import type { Quad as RdfJsQuad } from '@rdfjs/types';
 import { RdfXmlParser } from 'rdfxml-streaming-parser';
 import { PROCESSING_OPTIONS } from '../helpers/dcat-ap.js';
 
@@ -44,7 +45,7 @@ function parseRdfXml(body: string): Promise<Quad[]> {
 }
 
 /** The graph's canonical N-Quads (RDFC-1.0): equal strings, same graph. */
-export async function canonical(quads: readonly Quad[]): Promise<string> {
+export async function canonical(quads: readonly RdfJsQuad[]): Promise<string> {
   const nquads = await new Promise<string>((resolve, reject) => {
     const writer = new Writer({ format: 'N-Quads' });
     writer.addQuads([...quads]);
