@@ -15,27 +15,51 @@ import { exportRoutes } from './routes/export.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { ERROR_CODES, specError } from './errors.js';
 import { packageVersion } from '../config/version.js';
+import { defaultServerHttpSettings } from '../config/load.js';
+import type { ServerHttpSettings } from '../config/types.js';
+import { isCompressibleType, registerCompression } from './compression.js';
+import { registerHttpCaching } from './http-caching.js';
+import { registerRateLimiting } from './rate-limiting.js';
+import { applyRouteHttpPolicy } from './route-http-policy.js';
+import { unchangedWhileServing } from './last-modified.js';
 
 export interface ApiOptions {
   db: Db;
   publicUrl: string;
   logger: Logger;
+  /** How the API answers over HTTP (`server.trustProxy`, `.rateLimit`, `.cacheMaxAgeSeconds`); absent: the configuration's defaults. */
+  http?: Partial<ServerHttpSettings>;
 }
+
+/**
+ * Response headers a web page may read across origins besides the CORS-safelisted ones: the
+ * validators it sends back, the discovery links, the rate-limit budget and the export file name.
+ */
+const EXPOSED_HEADERS = ['ETag', 'Last-Modified', 'Link', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Content-Disposition'];
 
 /**
  * The HTTP API. It only reads the store. Every error a client can cause comes back in the
  * cross-platform spec's error shape with a 4xx status; a 500 means a bug of ours.
  */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const http: ServerHttpSettings = { ...defaultServerHttpSettings(), ...options.http };
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     // Identifiers are short, but agency platforms also use UUIDs and URIs: allow long path parameters.
     routerOptions: { maxParamLength: 1000 },
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
+    // request.ip (the rate limit's key) comes from X-Forwarded-For only for the proxies the
+    // operator named; otherwise any client could pick its own key.
+    trustProxy: http.trustProxy,
   });
 
-  // A public, read-only catalogue: any web page may read it.
-  await app.register(cors, { origin: '*', methods: ['GET', 'HEAD'] });
+  // First, so every plugin below sees each route's policy (health check exemptions,
+  // Last-Modified sources) and the OpenAPI description gets the shared 304/406/429 answers.
+  app.addHook('onRoute', (routeOptions) => applyRouteHttpPolicy(routeOptions, { db: options.db, rateLimited: http.rateLimit.max > 0 }));
+
+  // A public, read-only catalogue: any web page may read it. POST only because CKAN clients
+  // send their (read) actions that way.
+  await app.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST'], exposedHeaders: EXPOSED_HEADERS, maxAge: 86_400 });
 
   await app.register(swagger, {
     openapi: {
@@ -48,18 +72,33 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       },
       servers: [{ url: options.publicUrl }],
       tags: [
-        { name: 'cross-platform', description: '政府資料開放跨平臺介接規範 v1 (read side)' },
-        { name: 'dcat', description: 'DCAT-AP views' },
+        { name: 'cross-platform', description: '政府資料開放跨平臺介接規範 v1 (read side), the gen-2 record and the 2015 common data-access groups and tags' },
+        { name: 'dcat', description: 'DCAT-AP views of one dataset' },
+        { name: 'catalog', description: 'The DCAT-AP 3 catalogue, paged, with content negotiation' },
+        { name: 'search', description: 'Full-text search with filters and facets' },
+        { name: 'ckan', description: 'CKAN-compatible Action API subset' },
+        { name: 'export', description: 'Whole-catalogue exports (CSV, JSON-LD), streamed' },
+        { name: 'identity', description: 'Cross-source identity: why a dataset is what it is' },
+        { name: 'discovery', description: 'Home page and APIs.json' },
         { name: 'operations', description: 'Health and API description' },
       ],
     },
   });
+
+  // Order matters: compression before conditional GET (a compressed body's tag is finished
+  // after it), both before the routes.
+  await registerCompression(app);
+  registerHttpCaching(app, { cacheMaxAgeSeconds: http.cacheMaxAgeSeconds, servingSince: new Date(), isCompressibleType });
+  const rateLimitNotFound = await registerRateLimiting(app, http.rateLimit);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
       return reply.code(400).send(specError(ERROR_CODES.badParameter, `${error.validationContext ?? 'request'}${error.message.replace(/^(querystring|params|body)/, '')}`));
     }
     const status = error.statusCode ?? 500;
+    if (status === 429) {
+      return reply.code(429).send(specError(ERROR_CODES.tooManyRequests, error.message));
+    }
     if (status >= 400 && status < 500) {
       return reply.code(status).send(specError(ERROR_CODES.badParameter, error.message));
     }
@@ -67,7 +106,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     return reply.code(500).send(specError(ERROR_CODES.systemError, 'internal error; the gateway log has the details'));
   });
 
-  app.setNotFoundHandler((request, reply) => {
+  // Unknown paths count against the rate limit too: probing them is no cheaper for us.
+  app.setNotFoundHandler(rateLimitNotFound ? { preHandler: rateLimitNotFound } : {}, (request, reply) => {
     reply.code(404).send(specError(ERROR_CODES.notFound, `no such path: ${request.method} ${request.url.split('?')[0]}`));
   });
 
@@ -82,7 +122,20 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   exportRoutes(app, options.db, options.publicUrl);
   discoveryRoutes(app, options.db, options.publicUrl);
 
-  app.get('/openapi.json', { schema: { tags: ['operations'], operationId: 'openapi', summary: 'This API described in OpenAPI 3' } }, async () => app.swagger());
+  app.get(
+    '/openapi.json',
+    {
+      schema: {
+        tags: ['operations'],
+        operationId: 'openapi',
+        summary: 'This API described in OpenAPI 3',
+        response: { 200: { description: 'OpenAPI 3.1 document (JSON).', type: 'object', additionalProperties: true } },
+      },
+      serializerCompiler: () => (data) => JSON.stringify(data),
+      config: { lastModified: unchangedWhileServing },
+    },
+    async () => app.swagger(),
+  );
 
   await app.ready();
   return app;

@@ -9,6 +9,11 @@ export const ERROR_CODES = {
   /** A subcode of ER0100 (the spec allows extending a code with digits of one's own). */
   withdrawn: 'ER010001:資料集已下架。',
   badParameter: 'ER0210:輸入的參數內容格式錯誤。',
+  /**
+   * Rate limit (HTTP 429). The spec family has no code for it; ER0429 keeps to its ER + 4 digits
+   * form in the unused 04xx range and reads as the HTTP status it comes with.
+   */
+  tooManyRequests: 'ER0429:請求次數過多。',
   systemError: 'ER0500:系統錯誤。',
 } as const;
 

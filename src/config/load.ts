@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import cron from 'node-cron';
+import ipaddr from 'ipaddr.js';
 import { configSchema } from './schema.js';
-import type { GatewayConfig, SourceConfig } from './types.js';
+import type { GatewayConfig, ServerHttpSettings, SourceConfig } from './types.js';
 import { projectPath } from '../model/project-root.js';
 
 /** A configuration problem; `field` is the JSON path of the offending value. */
@@ -20,6 +21,20 @@ export class ConfigError extends Error {
 
 /** Three days: a platform that drops its catalogue for a night of maintenance loses nothing. */
 export const DEFAULT_WITHDRAW_AFTER_HOURS = 72;
+
+/**
+ * How the API answers over HTTP when the configuration says nothing. 1200 requests a minute per
+ * client is 20 a second sustained: far above what a person or a web page makes, and enough for a
+ * harvester fetching records one by one to read 100,000 in under 1.5 hours (clients that honour
+ * Retry-After, as ours does, just slow down). A minute of Cache-Control lets browsers and CDNs
+ * absorb repeated reads while a harvest's changes still show within a minute.
+ */
+export function defaultServerHttpSettings(): ServerHttpSettings {
+  return { trustProxy: false, rateLimit: { max: 1200, timeWindowMs: 60_000, allowList: [] }, cacheMaxAgeSeconds: 60 };
+}
+
+/** proxy-addr's names for ranges, accepted in `server.trustProxy`. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 const ajv = new Ajv({ allErrors: false, strict: true });
 const validateShape = ajv.compile(configSchema);
@@ -73,6 +88,7 @@ export function parseConfig(raw: unknown, origin: string, env: NodeJS.ProcessEnv
       port,
       host: input.server?.host ?? '0.0.0.0',
       publicUrl: (input.server?.publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+      ...serverHttpSettings(input.server ?? {}, origin),
     },
     database: { path: env.DATABASE_PATH || input.database?.path || 'data/catalog.db' },
     log: { level: env.LOG_LEVEL || input.log?.level || 'info' },
@@ -112,6 +128,39 @@ export function parseConfig(raw: unknown, origin: string, env: NodeJS.ProcessEnv
     }
   });
   return config;
+}
+
+function serverHttpSettings(server: Partial<ServerHttpSettings>, origin: string): ServerHttpSettings {
+  const defaults = defaultServerHttpSettings();
+  const settings: ServerHttpSettings = {
+    trustProxy: server.trustProxy ?? defaults.trustProxy,
+    rateLimit: { ...defaults.rateLimit, ...server.rateLimit },
+    cacheMaxAgeSeconds: server.cacheMaxAgeSeconds ?? defaults.cacheMaxAgeSeconds,
+  };
+  // A bad address here would otherwise surface as a crash when the server starts, or worse,
+  // as a rule that silently matches nothing.
+  if (Array.isArray(settings.trustProxy)) {
+    settings.trustProxy.forEach((entry, index) => {
+      if (!PROXY_RANGE_NAMES.has(entry) && !isAddressOrRange(entry)) {
+        throw new ConfigError(origin, `server.trustProxy[${index}]`, `not an IP address, CIDR range or one of loopback, linklocal, uniquelocal: "${entry}"`);
+      }
+    });
+  }
+  settings.rateLimit.allowList.forEach((entry, index) => {
+    if (!isAddressOrRange(entry)) {
+      throw new ConfigError(origin, `server.rateLimit.allowList[${index}]`, `not an IP address or CIDR range: "${entry}"`);
+    }
+  });
+  return settings;
+}
+
+/** `203.0.113.7`, `2001:db8::1`, `10.0.0.0/8`, `2001:db8::/32`; not the legacy forms ipaddr.js also reads (`127.1`). */
+export function isAddressOrRange(value: string): boolean {
+  const [address = '', bits, ...rest] = value.split('/');
+  if (rest.length > 0) return false;
+  const isAddress = ipaddr.IPv4.isValidFourPartDecimal(address) || (address.includes(':') && ipaddr.IPv6.isValid(address));
+  if (!isAddress) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && ipaddr.isValidCIDR(value));
 }
 
 function parsePort(value: string, origin: string): number {

@@ -40,6 +40,22 @@ export const configSchema = {
         port: { type: 'integer', minimum: 0, maximum: 65535 },
         host: { type: 'string', minLength: 1 },
         publicUrl: { type: 'string', pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' },
+        // false; true (trust every X-Forwarded-For hop); or the proxies' addresses / CIDR
+        // ranges (also `loopback`, `linklocal`, `uniquelocal`). Fastify no longer honours a
+        // bare hop count (it cannot tell a proxy from a client), so none is offered.
+        trustProxy: {
+          anyOf: [{ type: 'boolean' }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }],
+        },
+        rateLimit: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            max: { type: 'integer', minimum: 0, maximum: 10_000_000 },
+            timeWindowMs: { type: 'integer', minimum: 1000, maximum: 86_400_000 },
+            allowList: { type: 'array', items: { type: 'string', minLength: 1 } },
+          },
+        },
+        cacheMaxAgeSeconds: { type: 'integer', minimum: 0, maximum: 31_536_000 },
       },
     },
     database: {

@@ -39,8 +39,31 @@ export interface SourceConfig {
   options: Record<string, unknown>;
 }
 
+/**
+ * Which peer addresses may tell the client's address in X-Forwarded-For: false (none: the TCP
+ * peer is the client), true (any: only behind a proxy that every request passes through), or the
+ * proxies' addresses and CIDR ranges (and the names `loopback`, `linklocal`, `uniquelocal`).
+ */
+export type TrustProxy = boolean | string[];
+
+export interface RateLimitSettings {
+  /** Requests one client may make per window; 0 turns rate limiting off. */
+  max: number;
+  timeWindowMs: number;
+  /** Client addresses or CIDR ranges never limited (e.g. the central portal's harvester). */
+  allowList: string[];
+}
+
+/** How the API answers over HTTP: proxies, rate limits, caching. */
+export interface ServerHttpSettings {
+  trustProxy: TrustProxy;
+  rateLimit: RateLimitSettings;
+  /** Cache-Control max-age of read responses; 0: caches must revalidate every time (no-cache). */
+  cacheMaxAgeSeconds: number;
+}
+
 export interface GatewayConfig {
-  server: { port: number; host: string; publicUrl: string };
+  server: { port: number; host: string; publicUrl: string } & ServerHttpSettings;
   database: { path: string };
   log: { level: string };
   harvest: HttpLimits & { runOnStart: boolean; userAgent: string; maxConcurrentRuns: number };
