@@ -6,7 +6,8 @@ import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { getDataset } from '../../src/store/catalogue.js';
-import type { Db } from '../../src/store/database.js';
+import { openDatabase, type Db } from '../../src/store/database.js';
+import { ckanDirectory } from '../../src/api/routes/ckan-directory.js';
 import { openTestDb, readFixture, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
 import { startFederation } from '../helpers/federation.js';
 
@@ -487,6 +488,8 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
       isCkanError(t, await post(base, 'package_show', JSON.stringify({ id: { $ne: 1 } })), 409, 'Validation Error', 'id');
       isCkanError(t, await post(base, 'package_search', JSON.stringify({ rows: -1 })), 409, 'Validation Error', 'rows');
       isCkanError(t, await post(base, 'package_search', JSON.stringify({ 'facet.field': 'not a list [' })), 409, 'Validation Error', 'facet.field');
+      const longFilter = Array.from({ length: 2000 }, () => 'res_format:CSV').join(' AND ');
+      isCkanError(t, await post(base, 'package_search', JSON.stringify({ fq: longFilter })), 409, 'Validation Error', 'fq');
       const huge = JSON.stringify({ q: 'x'.repeat(2_000_000) });
       isCkanError(t, await post(base, 'package_search', huge), 413, 'Bad Request');
     });
@@ -539,24 +542,36 @@ t.test('an empty catalogue answers empty results, not errors', async (t) => {
   isCkanError(t, await call(base, 'organization_show', { id: 'a41000000g' }), 404, 'Not Found Error');
 });
 
-t.test('a withdrawn dataset leaves the lists and package_show says it is deleted', async (t) => {
-  const { harvester, base, platform } = await startFederation(t, records(), PUBLIC_URL, { withdrawAfterHours: 0 });
+t.test('a withdrawn dataset leaves the lists and package_show says it is deleted; a new one appears', async (t) => {
+  const { harvester, base, platform, db } = await startFederation(t, records(), PUBLIC_URL, { withdrawAfterHours: 0 });
   await harvester.run('fixture');
+  // Read once before the change, so what follows exercises keeping the indexes current.
   const before = await result<Raw[]>(t, base, 'organization_list', { all_fields: 'true' });
   t.ok(before.some((org) => org['name'] === '397000000a'));
+  const streetlights = await result<Package>(t, base, 'package_show', { id: '397000000a-000013' });
+  t.same(await result(t, base, 'package_show', { id: streetlights.id }), streetlights, 'found by id before');
 
   platform.records.delete('397000000A-000013');
+  platform.records.set('A41000000G-000003', { ...structuredClone(extra[0]!), identifier: 'A41000000G-000003', title: '國發會預算書', landingPage: 'https://www.ndc.gov.tw/Budget', distribution: [] });
   const run = await harvester.run('fixture');
-  t.match(run!.counts, { withdrawn: 1 });
+  t.match(run!.counts, { withdrawn: 1, created: 1 });
 
   const answer = await call(base, 'package_show', { id: '397000000a-000013' });
   valid(t, schemas.packageShow, answer.body, 'a deleted package');
   t.match(answer.body.result, { state: 'deleted', title: '高雄市路燈位置', organization: { name: '397000000a' } });
-  isCkanError(t, await call(base, 'package_show', { id: (answer.body.result as Package).id }), 404, 'Not Found Error');
+  isCkanError(t, await call(base, 'package_show', { id: streetlights.id }), 404, 'Not Found Error');
   t.notOk((await result<string[]>(t, base, 'package_list')).includes('397000000a-000013'), 'not listed');
-  t.equal((await search(t, base, {})).count, LIVE.length - 1, 'not searched');
-  const after = await result<string[]>(t, base, 'organization_list');
-  t.notOk(after.includes('397000000a'), 'its publisher, with nothing live left, is no organization any more');
+  t.equal((await search(t, base, {})).count, LIVE.length, 'one gone, one new');
+  const budget = await result<Package>(t, base, 'package_show', { id: 'a41000000g-000003' });
+  t.same(await result(t, base, 'package_show', { id: budget.id }), budget, 'the new dataset is found by id');
+  const after = await result<Raw[]>(t, base, 'organization_list', { all_fields: 'true' });
+  t.notOk(after.some((org) => org['name'] === '397000000a'), 'its publisher, with nothing live left, is no organization any more');
+  t.equal(after.find((org) => org['name'] === 'a41000000g')!['package_count'], 3, 'the new dataset is counted');
+
+  // What was kept current from the change feed equals what a fresh build finds.
+  const fresh = openDatabase(db.name);
+  t.teardown(() => fresh.close());
+  t.same(ckanDirectory(db).organizations, ckanDirectory(fresh).organizations, 'the organization directory, updated = rebuilt');
 });
 
 t.test("the gateway's own CKAN connector harvests the gateway: a CKAN harvester can read it", async (t) => {

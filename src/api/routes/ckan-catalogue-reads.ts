@@ -1,11 +1,11 @@
 /**
  * Reads of the served catalogue that the CKAN API needs and src/store/catalogue.ts does not
- * offer (yet): when each dataset was first harvested, the publisher facts of every live dataset
+ * offer (yet): when each dataset was first harvested, the publisher facts of live datasets
  * (for organizations), and a cheap version number of the catalogue (for caches).
  *
  * They are store reads and belong in src/store/catalogue.ts; they live here only because this
  * change was confined to the CKAN files. Moving them is a plain cut and paste: they use nothing
- * but the `datasets` view and the `changes` table, read-only.
+ * but the `datasets` view, `dataset_entries` and the `changes` table, read-only.
  */
 import type { Db } from '../../store/database.js';
 
@@ -15,14 +15,16 @@ export function datasetCreatedAt(db: Db, identifier: string): string | undefined
 }
 
 /**
- * Grows with every change to the served catalogue (every dataset created, updated, withdrawn or
- * reinstated is one row of `changes`), so an equal version means nothing a cache holds changed.
+ * The id of the last change to the served catalogue (every dataset created, updated, withdrawn
+ * or reinstated is one row of `changes`): equal versions mean nothing a cache holds changed.
  */
 export function catalogueVersion(db: Db): number {
   return db.prepare('SELECT COALESCE(MAX(id), 0) FROM changes').pluck().get() as number;
 }
 
 export interface PublisherFacts {
+  identifier: string;
+  /** The record's fields as stored (the caller checks their types). */
   publisher: unknown;
   organization: unknown;
   publisherOrgCode: unknown;
@@ -31,18 +33,25 @@ export interface PublisherFacts {
   createdAt: string;
 }
 
-/**
- * The publisher fields of every live dataset. SQLite extracts the four fields, so the records
- * are not parsed into JavaScript objects; values are as stored (the caller checks their types).
- */
+// One json_extract with four paths parses each record once (four calls would parse it four
+// times); the records stay in SQLite, not parsed into JavaScript objects.
+const FACTS_COLUMNS = `identifier, json_extract(record, '$.publisher', '$.organization', '$.publisherOrgCode', '$.publisherOID'), created_at`;
+
+type FactsRow = [string, string, string];
+
+function factsOf([identifier, extracted, createdAt]: FactsRow): PublisherFacts {
+  const [publisher, organization, publisherOrgCode, publisherOID] = JSON.parse(extracted) as unknown[];
+  return { identifier, publisher, organization, publisherOrgCode, publisherOID, createdAt };
+}
+
+/** The publisher fields of every live dataset. */
 export function livePublisherFacts(db: Db): PublisherFacts[] {
-  const rows = db
-    .prepare(
-      `SELECT json_extract(record, '$.publisher'), json_extract(record, '$.organization'), json_extract(record, '$.publisherOrgCode'),
-              json_extract(record, '$.publisherOID'), created_at
-         FROM datasets WHERE withdrawn_at IS NULL`,
-    )
-    .raw()
-    .all() as Array<[unknown, unknown, unknown, unknown, string]>;
-  return rows.map(([publisher, organization, publisherOrgCode, publisherOID, createdAt]) => ({ publisher, organization, publisherOrgCode, publisherOID, createdAt }));
+  const rows = db.prepare(`SELECT ${FACTS_COLUMNS} FROM datasets WHERE withdrawn_at IS NULL`).raw().all() as FactsRow[];
+  return rows.map(factsOf);
+}
+
+/** The publisher fields of one dataset; undefined when it is not live (withdrawn, absorbed, unknown). */
+export function livePublisherFactsOf(db: Db, identifier: string): PublisherFacts | undefined {
+  const row = db.prepare(`SELECT ${FACTS_COLUMNS} FROM datasets WHERE identifier = ? AND withdrawn_at IS NULL`).raw().get(identifier) as FactsRow | undefined;
+  return row === undefined ? undefined : factsOf(row);
 }

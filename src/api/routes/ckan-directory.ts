@@ -8,17 +8,19 @@
  * - package ids and hashed names → dataset identifiers, for package_show (a UUID cannot be
  *   turned back into the identifier it was made from).
  *
- * Both are built from the store and kept per database until the catalogue changes (its version
- * is the last row of the change feed, one indexed read per request). The package index is built
- * only when a lookup needs it.
+ * Each is built once per database (the package index only when a lookup needs it) and then kept
+ * up to date from the change feed: a request reads the last change id (one indexed read), and
+ * when the catalogue changed, only the datasets named by the new changes are read again. A
+ * change of more than a tenth of the catalogue (a full re-harvest) rebuilds instead.
  */
 import type { Db } from '../../store/database.js';
 import { getDataset, listIdentifiers } from '../../store/catalogue.js';
+import { listChanges } from '../../store/changes.js';
 import { publisherOf } from '../../store/search.js';
 import type { NationalRecord } from '../../model/record.js';
-import { fallbackOrganizationName, organizationUuid, packageName, packageUuid, preferredOrganizationName, candidateIdentifierOfName } from '../../views/ckan-ids.js';
+import { candidateIdentifierOfName, fallbackOrganizationName, organizationUuid, packageName, packageUuid, preferredOrganizationName } from '../../views/ckan-ids.js';
 import type { CkanOrganizationFacts } from '../../views/ckan-organization.js';
-import { catalogueVersion, livePublisherFacts, type PublisherFacts } from './ckan-catalogue-reads.js';
+import { catalogueVersion, livePublisherFacts, livePublisherFactsOf, type PublisherFacts } from './ckan-catalogue-reads.js';
 
 export interface CkanDirectory {
   /** Every organization, most datasets first. */
@@ -28,119 +30,168 @@ export interface CkanDirectory {
   find(nameOrId: string): CkanOrganizationFacts | undefined;
 }
 
-interface PackageIndex {
-  byUuid: ReadonlyMap<string, string>;
-  /** Only hashed names: a plain name is its identifier lower-cased. */
-  byHashedName: ReadonlyMap<string, string>;
-}
-
-interface Cached<T> {
+/** An index kept current from the change feed. */
+interface Maintained {
   version: number;
-  value: T;
+  /** The datasets named by changes: read again and re-filed. */
+  update(db: Db, identifiers: ReadonlySet<string>): void;
+  /** How many datasets it holds: more changes than a tenth of that rebuild instead. */
+  readonly size: number;
 }
 
-const directories = new WeakMap<Db, Cached<CkanDirectory>>();
-const packageIndexes = new WeakMap<Db, Cached<PackageIndex>>();
+const CHANGE_PAGE = 1000;
 
-function cached<T>(cache: WeakMap<Db, Cached<T>>, db: Db, build: () => T): T {
-  // The version is read before the data: a change in between makes the entry look older than it
-  // is, so it is rebuilt once more rather than served stale.
+/** The index for this database, brought up to date, or built by `build` when there is none or too much changed. */
+function current<T extends Maintained>(cache: WeakMap<Db, T>, db: Db, build: () => T): T {
   const version = catalogueVersion(db);
-  const entry = cache.get(db);
-  if (entry && entry.version === version) return entry.value;
-  const value = build();
-  cache.set(db, { version, value });
-  return value;
+  const held = cache.get(db);
+  if (held && held.version === version) return held;
+  // A version lower than the one held means the change feed was pruned: rebuild.
+  if (held && held.version < version) {
+    const changed = changesSince(db, held.version, Math.max(1000, held.size / 10));
+    if (changed !== undefined) {
+      held.update(db, changed.identifiers);
+      held.version = changed.version;
+      return held;
+    }
+  }
+  // The version is read before the data: a change in between is applied again next time
+  // (re-reading a dataset is idempotent), never missed.
+  const built = build();
+  built.version = version;
+  cache.set(db, built);
+  return built;
 }
+
+/** Identifiers changed after `after`, and the last change id; undefined when more than `max` changed. */
+function changesSince(db: Db, after: number, max: number): { identifiers: Set<string>; version: number } | undefined {
+  const identifiers = new Set<string>();
+  let version = after;
+  for (;;) {
+    const page = listChanges(db, version, CHANGE_PAGE);
+    for (const change of page) identifiers.add(change.identifier);
+    if (identifiers.size > max) return undefined;
+    if (page.length < CHANGE_PAGE) return { identifiers, version: page.at(-1)?.id ?? version };
+    version = page.at(-1)!.id;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Organizations
+// ---------------------------------------------------------------------------------------------
+
+const directories = new WeakMap<Db, OrganizationDirectory>();
 
 export function ckanDirectory(db: Db): CkanDirectory {
-  return cached(directories, db, () => buildDirectory(livePublisherFacts(db)));
+  return current(directories, db, () => new OrganizationDirectory(livePublisherFacts(db)));
 }
 
-/**
- * The identifier a package_show `id` names: a package id (UUID), a package name, or the dataset
- * identifier itself. Withdrawn datasets are found by name and identifier (the index holds live
- * ones only).
- */
-export function resolvePackageIdentifier(db: Db, idOrName: string): string | undefined {
-  const key = idOrName.trim();
-  if (key === '') return undefined;
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key)) {
-    const identifier = packageIndex(db).byUuid.get(key.toLowerCase());
-    if (identifier !== undefined) return identifier;
-  }
-  const candidate = candidateIdentifierOfName(key);
-  if (candidate !== undefined && getDataset(db, candidate) !== undefined) return candidate;
-  if (getDataset(db, key) !== undefined) return key;
-  return packageIndex(db).byHashedName.get(key);
-}
-
-function packageIndex(db: Db): PackageIndex {
-  return cached(packageIndexes, db, () => {
-    const byUuid = new Map<string, string>();
-    const byHashedName = new Map<string, string>();
-    for (const identifier of listIdentifiers(db, {})) {
-      byUuid.set(packageUuid(identifier), identifier);
-      const name = packageName(identifier);
-      if (name !== identifier.toLowerCase()) byHashedName.set(name, identifier);
-    }
-    return { byUuid, byHashedName };
-  });
-}
-
-interface PublisherTally {
+/** What one live dataset says about its publisher. */
+interface DatasetFacts {
   publisher: string;
-  count: number;
+  orgCode: string | undefined;
+  oid: string | undefined;
   createdAt: string;
-  codes: Map<string, number>;
-  oids: Map<string, number>;
 }
 
-function buildDirectory(facts: readonly PublisherFacts[]): CkanDirectory {
-  const tallies = new Map<string, PublisherTally>();
-  for (const fact of facts) {
-    // Exactly searchDatasets' reading of "publisher" (its filter and facet), on the same raw values.
-    const publisher = publisherOf({ identifier: '', title: '', publisher: stringOf(fact.publisher), organization: stringOf(fact.organization) } as NationalRecord);
-    if (publisher === undefined) continue;
-    let tally = tallies.get(publisher);
-    if (!tally) {
-      tally = { publisher, count: 0, createdAt: fact.createdAt, codes: new Map(), oids: new Map() };
-      tallies.set(publisher, tally);
-    }
-    tally.count += 1;
-    if (fact.createdAt < tally.createdAt) tally.createdAt = fact.createdAt;
-    countValue(tally.codes, textOf(fact.publisherOrgCode));
-    countValue(tally.oids, textOf(fact.publisherOID));
+class OrganizationDirectory implements CkanDirectory, Maintained {
+  version = 0;
+  organizations: CkanOrganizationFacts[] = [];
+  private readonly facts = new Map<string, DatasetFacts>();
+  /** Publisher → the identifiers of its live datasets. */
+  private readonly members = new Map<string, Set<string>>();
+  /** Publisher → its organization before a name is chosen (name left empty). */
+  private readonly tallies = new Map<string, CkanOrganizationFacts>();
+  private byPublisher = new Map<string, CkanOrganizationFacts>();
+  private byName = new Map<string, CkanOrganizationFacts>();
+  private byId = new Map<string, CkanOrganizationFacts>();
+
+  constructor(all: readonly PublisherFacts[]) {
+    for (const row of all) this.file(row);
+    for (const publisher of this.members.keys()) this.tally(publisher);
+    this.name();
   }
 
-  // Bigger publishers choose first: when two publisher names carry one agency code (a renamed
-  // agency, a typo), the one with more datasets keeps the code as its name.
-  const ordered = [...tallies.values()].sort((a, b) => b.count - a.count || compare(a.publisher, b.publisher));
-  const organizations: CkanOrganizationFacts[] = [];
-  const byPublisher = new Map<string, CkanOrganizationFacts>();
-  const byName = new Map<string, CkanOrganizationFacts>();
-  const byId = new Map<string, CkanOrganizationFacts>();
-  for (const tally of ordered) {
-    const orgCode = mostCommon(tally.codes);
-    const name = [preferredOrganizationName(tally.publisher, orgCode), fallbackOrganizationName(tally.publisher)].find((candidate) => !byName.has(candidate)) ?? uniqueName(byName, fallbackOrganizationName(tally.publisher));
-    const organization: CkanOrganizationFacts = {
-      publisher: tally.publisher,
-      name,
-      createdAt: tally.createdAt,
-      packageCount: tally.count,
-      orgCode,
-      oid: mostCommon(tally.oids),
-    };
-    organizations.push(organization);
-    byPublisher.set(tally.publisher, organization);
-    byName.set(name, organization);
-    byId.set(organizationUuid(tally.publisher), organization);
+  get size(): number {
+    return this.facts.size;
   }
-  return {
-    organizations,
-    ofPublisher: (publisher) => byPublisher.get(publisher),
-    find: (nameOrId) => byName.get(nameOrId) ?? byId.get(nameOrId.toLowerCase()),
-  };
+
+  update(db: Db, identifiers: ReadonlySet<string>): void {
+    const touched = new Set<string>();
+    for (const identifier of identifiers) {
+      const before = this.facts.get(identifier);
+      if (before) {
+        touched.add(before.publisher);
+        this.facts.delete(identifier);
+        this.members.get(before.publisher)?.delete(identifier);
+      }
+      const row = livePublisherFactsOf(db, identifier);
+      const filed = row === undefined ? undefined : this.file(row);
+      if (filed !== undefined) touched.add(filed);
+    }
+    for (const publisher of touched) this.tally(publisher);
+    this.name();
+  }
+
+  ofPublisher(publisher: string): CkanOrganizationFacts | undefined {
+    return this.byPublisher.get(publisher);
+  }
+
+  find(nameOrId: string): CkanOrganizationFacts | undefined {
+    return this.byName.get(nameOrId) ?? this.byId.get(nameOrId.toLowerCase());
+  }
+
+  /** Files one dataset under its publisher; the publisher, or undefined when it names none. */
+  private file(row: PublisherFacts): string | undefined {
+    // Exactly searchDatasets' reading of "publisher" (its filter and facet), on the same raw values.
+    const publisher = publisherOf({ identifier: row.identifier, title: '', publisher: stringOf(row.publisher), organization: stringOf(row.organization) } as NationalRecord);
+    if (publisher === undefined) return undefined;
+    this.facts.set(row.identifier, { publisher, orgCode: textOf(row.publisherOrgCode), oid: textOf(row.publisherOID), createdAt: row.createdAt });
+    let members = this.members.get(publisher);
+    if (!members) this.members.set(publisher, (members = new Set()));
+    members.add(row.identifier);
+    return publisher;
+  }
+
+  /** Recounts one publisher from its datasets. */
+  private tally(publisher: string): void {
+    const members = this.members.get(publisher);
+    if (!members || members.size === 0) {
+      this.members.delete(publisher);
+      this.tallies.delete(publisher);
+      return;
+    }
+    const codes = new Map<string, number>();
+    const oids = new Map<string, number>();
+    let createdAt: string | undefined;
+    for (const identifier of members) {
+      const facts = this.facts.get(identifier)!;
+      countValue(codes, facts.orgCode);
+      countValue(oids, facts.oid);
+      if (createdAt === undefined || facts.createdAt < createdAt) createdAt = facts.createdAt;
+    }
+    this.tallies.set(publisher, { publisher, name: '', createdAt: createdAt!, packageCount: members.size, orgCode: mostCommon(codes), oid: mostCommon(oids) });
+  }
+
+  /**
+   * Chooses every organization's name. Bigger publishers choose first: when two publisher names
+   * carry one agency code (a renamed agency, a typo), the one with more datasets keeps the code.
+   */
+  private name(): void {
+    const ordered = [...this.tallies.values()].sort((a, b) => b.packageCount - a.packageCount || compare(a.publisher, b.publisher));
+    this.organizations = [];
+    this.byPublisher = new Map();
+    this.byName = new Map();
+    this.byId = new Map();
+    for (const tally of ordered) {
+      const preferred = [preferredOrganizationName(tally.publisher, tally.orgCode), fallbackOrganizationName(tally.publisher)].find((candidate) => !this.byName.has(candidate));
+      const organization = { ...tally, name: preferred ?? uniqueName(this.byName, fallbackOrganizationName(tally.publisher)) };
+      this.organizations.push(organization);
+      this.byPublisher.set(organization.publisher, organization);
+      this.byName.set(organization.name, organization);
+      this.byId.set(organizationUuid(organization.publisher), organization);
+    }
+  }
 }
 
 /** Two hashes colliding: number the later one. */
@@ -174,4 +225,74 @@ function textOf(value: unknown): string | undefined {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packages
+// ---------------------------------------------------------------------------------------------
+
+const packageIndexes = new WeakMap<Db, PackageIndex>();
+
+/** Package ids and hashed names of live datasets → their identifiers. */
+class PackageIndex implements Maintained {
+  version = 0;
+  readonly byUuid = new Map<string, string>();
+  /** Only hashed names: a plain name is its identifier lower-cased. */
+  readonly byHashedName = new Map<string, string>();
+  private readonly entries = new Map<string, { uuid: string; hashedName: string | undefined }>();
+
+  constructor(identifiers: Iterable<string>) {
+    for (const identifier of identifiers) this.add(identifier);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  update(db: Db, identifiers: ReadonlySet<string>): void {
+    for (const identifier of identifiers) {
+      const live = getDataset(db, identifier);
+      const isLive = live !== undefined && live.withdrawnAt === null && live.mergedInto === null;
+      if (isLive && !this.entries.has(identifier)) this.add(identifier);
+      else if (!isLive && this.entries.has(identifier)) this.remove(identifier);
+    }
+  }
+
+  private add(identifier: string): void {
+    const uuid = packageUuid(identifier);
+    const name = packageName(identifier);
+    const hashedName = name === identifier.toLowerCase() ? undefined : name;
+    this.entries.set(identifier, { uuid, hashedName });
+    this.byUuid.set(uuid, identifier);
+    if (hashedName !== undefined) this.byHashedName.set(hashedName, identifier);
+  }
+
+  private remove(identifier: string): void {
+    const entry = this.entries.get(identifier)!;
+    this.entries.delete(identifier);
+    this.byUuid.delete(entry.uuid);
+    if (entry.hashedName !== undefined) this.byHashedName.delete(entry.hashedName);
+  }
+}
+
+function packageIndex(db: Db): PackageIndex {
+  return current(packageIndexes, db, () => new PackageIndex(listIdentifiers(db, {})));
+}
+
+/**
+ * The identifier a package_show `id` names: a package id (UUID), a package name, or the dataset
+ * identifier itself. Withdrawn datasets are found by name and identifier (the index holds live
+ * ones only).
+ */
+export function resolvePackageIdentifier(db: Db, idOrName: string): string | undefined {
+  const key = idOrName.trim();
+  if (key === '') return undefined;
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key)) {
+    const identifier = packageIndex(db).byUuid.get(key.toLowerCase());
+    if (identifier !== undefined) return identifier;
+  }
+  const candidate = candidateIdentifierOfName(key);
+  if (candidate !== undefined && getDataset(db, candidate) !== undefined) return candidate;
+  if (getDataset(db, key) !== undefined) return key;
+  return packageIndex(db).byHashedName.get(key);
 }

@@ -31,6 +31,9 @@ export class FqSyntaxError extends Error {
 const SPECIAL = new Set(['(', ')', '"', '[', ']', '{', '}', ':', '^', '~', '*', '?', '\\', '/']);
 
 const FIELD = /[A-Za-z_][A-Za-z0-9_.]*/y;
+const WORD_OPERATOR = /(AND|OR|NOT)(?=[\s(]|$)/y;
+const RANGE_TO = /\s+TO\s+/y;
+const RANGE_BOUND = /[^\s\]}]+/y;
 
 /** The clauses of an fq, all of which a dataset must match; [] for an empty fq. */
 export function parseFq(text: string): FqClause[] {
@@ -77,16 +80,21 @@ class FqParser {
 
   /** AND / && / OR / || / NOT / ! / a leading `-`, consumed; undefined when the next thing is a clause. */
   private operator(): 'AND' | 'OR' | 'NOT' | undefined {
-    const rest = this.text.slice(this.pos);
-    const word = /^(AND|OR|NOT)(?=[\s(]|$)/.exec(rest)?.[1] as 'AND' | 'OR' | 'NOT' | undefined;
+    const word = this.match(WORD_OPERATOR)?.[1] as 'AND' | 'OR' | 'NOT' | undefined;
     if (word) {
       this.pos += word.length;
       return word;
     }
-    if (rest.startsWith('&&')) return this.take(2, 'AND');
-    if (rest.startsWith('||')) return this.take(2, 'OR');
-    if (rest.startsWith('!') || rest.startsWith('-')) return this.take(1, 'NOT');
+    if (this.text.startsWith('&&', this.pos)) return this.take(2, 'AND');
+    if (this.text.startsWith('||', this.pos)) return this.take(2, 'OR');
+    if (this.text.startsWith('!', this.pos) || this.text.startsWith('-', this.pos)) return this.take(1, 'NOT');
     return undefined;
+  }
+
+  /** A sticky pattern matched at the current position (no copy of the rest: a long fq stays linear). */
+  private match(pattern: RegExp): RegExpExecArray | null {
+    pattern.lastIndex = this.pos;
+    return pattern.exec(this.text);
   }
 
   private take<T>(length: number, value: T): T {
@@ -105,8 +113,7 @@ class FqParser {
       this.pos += 1;
       return inner;
     }
-    FIELD.lastIndex = this.pos;
-    const field = FIELD.exec(this.text)?.[0];
+    const field = this.match(FIELD)?.[0];
     if (field === undefined) this.fail('expected field:value');
     this.pos += field!.length;
     if (this.peek() !== ':') this.fail(`expected ":" after the field name "${field}" (a bare word is not a filter: use q for text)`);
@@ -164,19 +171,20 @@ class FqParser {
     this.pos += 1;
     this.skipSpace();
     const from = this.bound();
-    if (!/^\s+TO\s+/.test(this.text.slice(this.pos))) this.fail('expected "[from TO to]"');
-    this.pos += /^\s+TO\s+/.exec(this.text.slice(this.pos))![0].length;
-    const to = this.bound();
+    const to = this.match(RANGE_TO);
+    if (!to) this.fail('expected "[from TO to]"');
+    this.pos += to![0].length;
+    const upper = this.bound();
     this.skipSpace();
     if (this.peek() === '}') this.fail('exclusive ranges {…} are not supported; use […]');
     if (this.peek() !== ']') this.fail('a range is not closed with "]"');
     this.pos += 1;
-    return { field, kind: 'range', from, to };
+    return { field, kind: 'range', from, to: upper };
   }
 
   private bound(): string | null {
     if (this.peek() === '"') return this.quoted();
-    const match = /^[^\s\]}]+/.exec(this.text.slice(this.pos));
+    const match = this.match(RANGE_BOUND);
     if (!match) this.fail('a range needs a value at each end (* for open)');
     this.pos += match![0].length;
     return match![0] === '*' ? null : match![0];

@@ -31,6 +31,9 @@ import { DEFAULT_SORT, planSort, type SortPlan } from './ckan-sort.js';
 export const MAX_ROWS = 1000;
 export const DEFAULT_ROWS = 10;
 
+/** Filters people and harvesters write are a few hundred characters; a longer fq is refused before it is parsed. */
+export const MAX_FQ_LENGTH = 10_000;
+
 /** CKAN facet field → the searchDatasets facet it reads. */
 const FACETS: Readonly<Record<string, keyof SearchFacets>> = {
   organization: 'publisher',
@@ -113,6 +116,7 @@ function searchPage(db: Db, query: Omit<SearchQuery, 'limit' | 'offset' | 'sort'
 /** The fq texts' clauses as searchDatasets filters; 'nothing' when they contradict (two organizations). */
 function filtersOf(texts: readonly string[], directory: CkanDirectory): Filters | 'nothing' {
   const clauses: FqClause[] = [];
+  if (texts.reduce((length, text) => length + text.length, 0) > MAX_FQ_LENGTH) throw validationError({ fq: [`longer than ${MAX_FQ_LENGTH} characters`] });
   for (const text of texts) {
     try {
       clauses.push(...parseFq(text));
