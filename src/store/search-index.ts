@@ -28,6 +28,14 @@ export interface RefreshOptions {
 }
 
 /**
+ * After indexing this many datasets in one refresh (the first indexing of a catalogue, a big
+ * harvest), the full-text index is merged into one b-tree: each batch adds segments, and a
+ * query reads every segment. Merging 100,000 datasets takes about 2 s and makes the queries
+ * over them about 20 % faster.
+ */
+export const OPTIMIZE_AFTER = 10_000;
+
+/**
  * Index every queued dataset, `batch` per transaction. Returns how many datasets were
  * (re)indexed or removed from the index; 0, cheaply, when nothing was queued.
  */
@@ -35,12 +43,15 @@ export function refreshSearchIndex(db: Db, options: RefreshOptions = {}): number
   const batch = Math.max(1, Math.floor(options.batch ?? 2000));
   const statements = prepared(db);
   if (statements.anyPending.get() === undefined) return 0;
+  const write = <T>(run: () => T): T | undefined => (options.ifBusy === 'skip' ? unlessBusy(db, run) : run());
   let total = 0;
   for (;;) {
-    const done = options.ifBusy === 'skip' ? unlessBusy(db, () => indexBatch(db, statements, batch)) : indexBatch(db, statements, batch);
-    if (!done) return total;
+    const done = write(() => indexBatch(db, statements, batch));
+    if (!done) break;
     total += done;
   }
+  if (total >= OPTIMIZE_AFTER) write(() => statements.optimize.run());
+  return total;
 }
 
 interface IndexedDocument {
@@ -154,6 +165,7 @@ interface Statements {
   insertText: Statement;
   retireDoc: Statement;
   unqueue: Statement;
+  optimize: Statement;
 }
 
 const cache = new WeakMap<Db, Statements>();
@@ -184,6 +196,7 @@ function prepared(db: Db): Statements {
          title_tokens = 0, body_tokens = 0 WHERE docid = ?`,
     ),
     unqueue: db.prepare('DELETE FROM search_pending WHERE identifier = ?'),
+    optimize: db.prepare("INSERT INTO dataset_search (dataset_search) VALUES ('optimize')"),
   };
   cache.set(db, statements);
   return statements;

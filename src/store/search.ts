@@ -27,7 +27,7 @@ import type { Db } from './database.js';
 import { refreshSearchIndex } from './search-index.js';
 import { matchText } from './search-match.js';
 import { pageOf } from './search-order.js';
-import { currentSnapshot, NONE, type Dictionary, type SearchSnapshot } from './search-snapshot.js';
+import { currentSnapshot, FORMAT_SLOTS, NONE, type Dictionary, type SearchSnapshot } from './search-snapshot.js';
 import { parseQuery } from './search-text.js';
 
 export { formatsOf, publisherOf } from './search-fields.js';
@@ -142,7 +142,7 @@ function applyFilters(snapshot: SearchSnapshot, candidates: Matches, query: Sear
   }
   if (query.format !== undefined) {
     const id = valueId(snapshot.formatValues, query.format.trim().toUpperCase());
-    tests.push((docid) => snapshot.formats[docid]!.includes(id));
+    tests.push((docid) => snapshot.hasFormat(docid, id));
   }
   if (query.modifiedSince !== undefined) {
     const since = query.modifiedSince;
@@ -199,17 +199,43 @@ function countFacets(snapshot: SearchSnapshot, docids: Int32Array): SearchFacets
   tally(counts.publisher, snapshot.publisher, docids);
   tally(counts.category, snapshot.category, docids);
   tally(counts.license, snapshot.license, docids);
-  const formats = snapshot.formats;
-  for (let p = 0; p < docids.length; p += 1) {
-    const list = formats[docids[p]!]!;
-    for (let i = 0; i < list.length; i += 1) counts.format[list[i]!] = counts.format[list[i]!]! + 1;
-  }
+  tallyFormats(counts.format, snapshot, docids);
   return {
     publisher: topValues(counts.publisher, snapshot.publishers),
     category: topValues(counts.category, snapshot.categories),
     format: topValues(counts.format, snapshot.formatValues),
     license: topValues(counts.license, snapshot.licenses),
   };
+}
+
+function tallyFormats(counts: Int32Array, snapshot: SearchSnapshot, docids: Int32Array): void {
+  const slots = snapshot.formatSlots;
+  for (let p = 0; p < docids.length; p += 1) {
+    const base = docids[p]! * FORMAT_SLOTS;
+    for (let k = 0; k < FORMAT_SLOTS; k += 1) {
+      const value = slots[base + k]!;
+      if (value === NONE) break;
+      counts[value] = counts[value]! + 1;
+    }
+  }
+  // The few datasets with more formats than slots: those among the matches (docids ascend).
+  for (const [docid, more] of snapshot.moreFormats) {
+    if (!includesSorted(docids, docid)) continue;
+    for (const value of more) counts[value] = counts[value]! + 1;
+  }
+}
+
+function includesSorted(docids: Int32Array, docid: number): boolean {
+  let low = 0;
+  let high = docids.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const value = docids[mid]!;
+    if (value === docid) return true;
+    if (value < docid) low = mid + 1;
+    else high = mid - 1;
+  }
+  return false;
 }
 
 /** Counts, per value id, the datasets of `docids` having it in `column`. */

@@ -311,6 +311,29 @@ t.test('facets count all matches (not the page), most frequent first, then by va
   t.end();
 });
 
+t.test('a dataset with many formats: each counted once, each selectable', (t) => {
+  const formats = ['CSV', 'JSON', 'XML', 'XLSX', 'ODS', 'GeoJSON', 'KML', 'csv'];
+  const c = catalogue(t, [
+    record('000001', {
+      distribution: formats.map((format, n) => ({ resourceID: `A41000000G-000001-00${n}`, format, downloadURL: `https://data.example.gov.tw/1-${n}` })),
+    }),
+    record('000002'),
+  ]);
+  const facet = c.search({ limit: 0, facets: true }).facets!.format;
+  t.same(facet, [
+    { value: 'CSV', count: 2 },
+    { value: 'GEOJSON', count: 1 },
+    { value: 'JSON', count: 1 },
+    { value: 'KML', count: 1 },
+    { value: 'ODS', count: 1 },
+    { value: 'XLSX', count: 1 },
+    { value: 'XML', count: 1 },
+  ]);
+  for (const format of ['kml', 'GeoJSON', 'ods', 'csv']) t.ok(c.ids({ format }).includes(id('000001')), format);
+  t.same(c.search({ q: '資料集000002', limit: 0, facets: true }).facets!.format, [{ value: 'CSV', count: 1 }], 'only the matches counted');
+  t.end();
+});
+
 t.test(`at most ${MAX_FACET_VALUES} values per facet`, (t) => {
   const records = Array.from({ length: MAX_FACET_VALUES + 10 }, (_, i) =>
     record(String(100 + i).padStart(6, '0'), { publisher: `機關${String(i).padStart(3, '0')}`, ...(i < 3 ? { categoryCode: 'B00' } : {}) }),
