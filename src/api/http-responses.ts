@@ -68,8 +68,23 @@ export function describeHttpAnswers(routeOptions: RouteOptions, answers: RouteHt
     response['200'] = { ...ok, headers: { ...validatorHeaders, ...ok.headers } };
   }
   if (answers.negotiated) add('406', notAcceptableResponse);
-  if (answers.rateLimited) add('429', tooManyRequestsResponse);
+  if (answers.rateLimited) add('429', { ...errorBodyOf(response), description: tooManyRequestsResponse.description, headers: tooManyRequestsResponse.headers });
   routeOptions.schema = { ...schema, response };
+}
+
+/**
+ * The error body a route answers with: the shape of its own 4xx answers when it declares one (the
+ * CKAN-compatible API answers in CKAN's error envelope, also for a 429), else the spec's.
+ */
+function errorBodyOf(response: Record<string, unknown>): Record<string, unknown> {
+  for (const status of ['400', '404', '409']) {
+    const declared = response[status];
+    if (declared && typeof declared === 'object' && ('properties' in declared || '$ref' in declared)) {
+      const { description: _description, headers: _headers, ...body } = declared as Record<string, unknown>;
+      return body;
+    }
+  }
+  return { ...specErrorSchema };
 }
 
 /** Whether a route's 200 offers several media types (content negotiation), judging by its schema. */

@@ -46,8 +46,21 @@ function param(request: FastifyRequest, name: string): string | undefined {
 function datasetRoutes(db: Db): Record<string, LastModifiedSource> {
   return {
     '/api/v1/rest/dataset/:identifier': datasetLastModified(db, (request) => param(request, 'identifier')),
-    '/dataset/:file': datasetLastModified(db, (request) => param(request, 'file')?.replace(DOCUMENT_SUFFIX, '')),
-    '/dataset/:identifier': datasetLastModified(db, (request) => param(request, 'identifier')?.replace(DOCUMENT_SUFFIX, '')),
+    '/dataset/:file': documentLastModified(db, 'file'),
+    '/dataset/:identifier': documentLastModified(db, 'identifier'),
+  };
+}
+
+/**
+ * `/dataset/{identifier}[.jsonld|.ttl|.rdf|.nt]`: the dataset the stem names, else (an identifier
+ * that itself ends in such a suffix) the one the whole names, as the DCAT route resolves it.
+ */
+function documentLastModified(db: Db, name: string): LastModifiedSource {
+  return (request) => {
+    const file = param(request, name);
+    if (file === undefined) return undefined;
+    const stem = file.replace(DOCUMENT_SUFFIX, '');
+    return (stem !== file && stem !== '' ? datasetUpdatedAt(db, stem) : undefined) ?? datasetUpdatedAt(db, file);
   };
 }
 

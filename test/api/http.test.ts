@@ -77,6 +77,39 @@ t.test('conditional GET on a record, the identifier list and the JSON-LD dataset
   }
 });
 
+t.test('every serialisation of a dataset carries the dataset’s Last-Modified, and its own tag', async (t) => {
+  const { base } = await startHttpGateway(t, records, NO_LIMIT);
+  const record = await raw(`${base}${RECORD}`);
+  const list = await raw(`${base}${LIST}`);
+  const seen = new Set<string>();
+  for (const [path, accept] of [
+    [JSONLD, undefined],
+    ['/dataset/A41000000G-000001.ttl', undefined],
+    ['/dataset/A41000000G-000001.nt', undefined],
+    ['/dataset/A41000000G-000001', 'text/turtle'],
+    ['/dataset/A41000000G-000001', 'application/ld+json'],
+  ] as const) {
+    const res = await raw(`${base}${path}`, accept ? { headers: { accept } } : {});
+    if (res.status === 404) {
+      t.pass(`${path}: not served by this build`);
+      continue;
+    }
+    t.equal(res.status, 200, `${path} ${accept ?? ''}`);
+    t.equal(res.headers['last-modified'], record.headers['last-modified'], `${path} ${accept ?? ''}: the dataset's date`);
+    seen.add(res.headers.etag!);
+    if (accept) {
+      t.match(res.headers.vary, /accept\b/i, `${path}: varies by Accept`);
+      t.match(res.headers.vary, /accept-encoding/i, `${path}: and by Accept-Encoding`);
+      const notModified = await raw(`${base}${path}`, { headers: { accept, 'if-none-match': res.headers.etag! } });
+      t.equal(notModified.status, 304);
+      t.equal(notModified.headers.vary, res.headers.vary, `${path}: the 304 varies as the 200 does`);
+    }
+  }
+  t.ok(seen.size >= 2, 'different syntaxes have different tags');
+  const catalog = await raw(`${base}/catalog`);
+  if (catalog.status === 200) t.equal(catalog.headers['last-modified'], list.headers['last-modified'], '/catalog: the catalogue’s date');
+});
+
 t.test('a changed dataset gets new validators; the list moves its date, an untouched dataset keeps its own', async (t) => {
   const { base, platform, harvester } = await startHttpGateway(t, records, NO_LIMIT);
   const before = { record: await raw(`${base}${RECORD}`), jsonld: await raw(`${base}${JSONLD}`), list: await raw(`${base}${LIST}`), other: await raw(`${base}${OTHER_RECORD}`) };
@@ -315,6 +348,12 @@ t.test('streamed answers stay streamed, compressed or not', async (t) => {
   release();
 });
 
+/** The top-level properties of an OpenAPI answer's JSON body. */
+function bodyKeys(answer: { content?: unknown }): string[] {
+  const content = answer.content as Record<string, { schema?: { properties?: Record<string, unknown> } }> | undefined;
+  return Object.keys(Object.values(content ?? {})[0]?.schema?.properties ?? {}).sort();
+}
+
 /** fetch for the stream test, with decompression left to the test: undici's fetch would decode. */
 async function fetchRaw(url: string, encoding: string): Promise<{ status: number; headers: Headers; body: ReadableStream<Uint8Array> | null }> {
   const { request } = await import('undici');
@@ -471,6 +510,10 @@ t.test('/openapi.json describes 304, 406 and 429 where they apply', async (t) =>
     t.ok(get.responses['429'], `${path}: 429`);
     t.ok(get.responses['429']!.headers?.['Retry-After'], `${path}: 429 documents Retry-After`);
     t.ok(get.responses['200']?.headers?.ETag, `${path}: 200 documents ETag`);
+    const ownError = get.responses['404'] ?? get.responses['400'];
+    if (ownError?.content) {
+      t.same(bodyKeys(get.responses['429']!), bodyKeys(ownError), `${path}: the 429 body has the route's own error shape`);
+    }
   }
   t.ok(doc.paths['/dataset/{file}']!.get!.responses['406'], '/dataset/{file}: 406 (content negotiation)');
   t.notOk(doc.paths['/api/v1/rest/dataset']!.get!.responses['406'], 'the plain JSON list never answers 406');
