@@ -285,8 +285,6 @@ export const MIGRATIONS: readonly Migration[] = [
       -- Contentless: the text is never read back, only matched, so it is not stored twice.
       CREATE VIRTUAL TABLE dataset_search USING fts5(
         title, body, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
-      -- How many documents hold each token: how rare a query term is, for BM25's idf.
-      CREATE VIRTUAL TABLE dataset_search_vocab USING fts5vocab(dataset_search, 'row');
 
       -- Datasets whose index entry is out of date; drained by refreshSearchIndex.
       CREATE TABLE search_pending (identifier TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;

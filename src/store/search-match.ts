@@ -53,7 +53,7 @@ export function matchText(db: Db, snapshot: SearchSnapshot, terms: readonly Quer
   const bodyNorm = lengthNorms(docids, snapshot.bodyTokens, snapshot.averageBodyTokens(), BODY_WEIGHT);
   for (let i = 0; i < terms.length; i += 1) {
     // One term alone: idf is the same for every match and cannot change the order.
-    const idf = terms.length === 1 ? 1 : inverseDocumentFrequency(statements, terms[i]!, snapshot.liveCount, docids.length);
+    const idf = terms.length === 1 ? 1 : inverseDocumentFrequency(statements, snapshot, terms[i]!);
     weight.fill(0);
     addField(weight, docids, fields[i]!.title, titleNorm);
     addField(weight, docids, fields[i]!.body, bodyNorm);
@@ -93,21 +93,23 @@ function addField(weight: Float64Array, docids: Int32Array, holders: Int32Array,
 }
 
 /**
- * ln(1 + (N − n + 0.5) / (n + 0.5)), n the datasets holding the term, estimated from the index's
- * token counts: for a phrase, its rarest token's (a phrase is at most as common); for a prefix,
- * its most common completion's. `atLeast` (the datasets matching the whole query) bounds it below.
+ * ln(1 + (N − n + 0.5) / (n + 0.5)), n the live datasets holding the term anywhere. Counting
+ * them walks the term's postings (about 3 ms for a term half the catalogue holds), so counts
+ * are kept with the snapshot until the index changes.
  */
-function inverseDocumentFrequency(statements: Statements, term: QueryTerm, documents: number, atLeast: number): number {
-  let holders = Number.POSITIVE_INFINITY;
-  term.tokens.forEach((token, i) => {
-    const count = term.prefix && i === term.tokens.length - 1
-      ? (statements.prefixCount.get(token, `${token}\u{10FFFF}`) as number | null)
-      : (statements.tokenCount.get(token) as number | undefined);
-    holders = Math.min(holders, count ?? 0);
-  });
-  const n = Math.min(documents, Math.max(atLeast, Number.isFinite(holders) ? holders : 0));
-  return Math.log(1 + (documents - n + 0.5) / (n + 0.5));
+function inverseDocumentFrequency(statements: Statements, snapshot: SearchSnapshot, term: QueryTerm): number {
+  let holders = snapshot.termCounts.get(term.match);
+  if (holders === undefined) {
+    holders = statements.count.get(term.match) as number;
+    if (snapshot.termCounts.size >= MAX_CACHED_TERM_COUNTS) snapshot.termCounts.clear();
+    snapshot.termCounts.set(term.match, holders);
+  }
+  const documents = Math.max(snapshot.liveCount, holders);
+  return Math.log(1 + (documents - holders + 0.5) / (holders + 0.5));
 }
+
+/** Enough for the terms of a day's queries; memory stays small (a string and a number each). */
+const MAX_CACHED_TERM_COUNTS = 10_000;
 
 /** `1,5,9` (group_concat of rowids) as ascending unique integers. */
 export function idList(list: string | null): Int32Array {
@@ -161,8 +163,7 @@ type Statement = Database.Statement<unknown[]>;
 
 interface Statements {
   rowids: Statement;
-  tokenCount: Statement;
-  prefixCount: Statement;
+  count: Statement;
 }
 
 const cache = new WeakMap<Db, Statements>();
@@ -172,8 +173,7 @@ function prepared(db: Db): Statements {
   if (statements) return statements;
   statements = {
     rowids: db.prepare('SELECT group_concat(rowid) FROM dataset_search WHERE dataset_search MATCH ?').pluck(),
-    tokenCount: db.prepare('SELECT doc FROM dataset_search_vocab WHERE term = ?').pluck(),
-    prefixCount: db.prepare('SELECT max(doc) FROM dataset_search_vocab WHERE term >= ? AND term < ?').pluck(),
+    count: db.prepare('SELECT count(*) FROM dataset_search WHERE dataset_search MATCH ?').pluck(),
   };
   cache.set(db, statements);
   return statements;

@@ -73,6 +73,18 @@ export class SearchSnapshot {
   titleTokens = new Int32Array(0);
   bodyTokens = new Int32Array(0);
 
+  /**
+   * Every docid seen (live or not) in identifier order, and each docid's position in it: a
+   * docid's identifier never changes, so new docids are merged in and nothing else moves. An
+   * identifier-ordered page is a walk along it; identifier ties of other orders compare ranks.
+   */
+  identifierOrder = new Int32Array(0);
+  identifierRank = new Int32Array(0);
+  private readonly added: number[] = [];
+
+  /** Datasets holding each query term (by its FTS5 expression), for idf; cleared on any change. */
+  readonly termCounts = new Map<string, number>();
+
   readonly publishers = new Dictionary();
   readonly categories = new Dictionary();
   readonly licenses = new Dictionary();
@@ -102,6 +114,7 @@ export class SearchSnapshot {
     this.formatSlots = resized(this.formatSlots, capacity * FORMAT_SLOTS, NONE);
     this.titleTokens = resized(this.titleTokens, capacity, 0);
     this.bodyTokens = resized(this.bodyTokens, capacity, 0);
+    this.identifierRank = resized(this.identifierRank, capacity, 0);
     this.size = size;
   }
 
@@ -116,6 +129,7 @@ export class SearchSnapshot {
     }
     const live = row[2] === 1;
     this.live[docid] = live ? 1 : 0;
+    if (this.identifier[docid] === undefined) this.added.push(docid);
     this.identifier[docid] = row[1];
     this.title[docid] = row[3];
     this.modifiedAt[docid] = row[4];
@@ -131,6 +145,26 @@ export class SearchSnapshot {
       this.titleTokenSum += row[10];
       this.bodyTokenSum += row[11];
     }
+  }
+
+  /** Merge the docids applied since the last call into the identifier order. */
+  settle(): void {
+    if (this.added.length === 0) return;
+    const byIdentifier = (a: number, b: number): number => {
+      const x = this.identifier[a]!;
+      const y = this.identifier[b]!;
+      return x < y ? -1 : x > y ? 1 : 0;
+    };
+    const added = this.added.splice(0).sort(byIdentifier);
+    const old = this.identifierOrder;
+    const order = new Int32Array(old.length + added.length);
+    let i = 0;
+    let j = 0;
+    for (let n = 0; n < order.length; n += 1) {
+      order[n] = j === added.length || (i < old.length && byIdentifier(old[i]!, added[j]!) < 0) ? old[i++]! : added[j++]!;
+    }
+    for (let n = 0; n < order.length; n += 1) this.identifierRank[order[n]!] = n;
+    this.identifierOrder = order;
   }
 
   /** Whether the dataset has a distribution in this format. */
@@ -187,6 +221,8 @@ export function currentSnapshot(db: Db): SearchSnapshot {
       .raw()
       .iterate(snapshot.version) as IterableIterator<DocRow>;
     for (const row of rows) snapshot.apply(row);
+    snapshot.settle();
+    snapshot.termCounts.clear();
     snapshot.version = latest;
   }
   return snapshot;

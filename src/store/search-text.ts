@@ -70,9 +70,6 @@ function bigrams(chars: readonly string[]): string[] {
 export interface QueryTerm {
   /** The term as an FTS5 expression: a quoted phrase, `*` after it for a prefix query. */
   match: string;
-  /** Its indexed tokens; with `prefix`, the last one is a prefix. For estimating how rare it is. */
-  tokens: string[];
-  prefix: boolean;
 }
 
 export interface ParsedQuery {
@@ -109,14 +106,10 @@ export function parseQuery(query: string): ParsedQuery {
       if (text === '' || !SEARCHABLE.test(text)) continue;
       if (CJK_ONLY.test(text)) {
         const chars = [...text];
-        if (chars.length === 1) add({ match: `${quote(text)}*`, tokens: [text], prefix: true });
-        else {
-          const tokens = bigrams(chars);
-          add({ match: quote(tokens.join(' ')), tokens, prefix: false });
-        }
+        add({ match: chars.length === 1 ? `${quote(text)}*` : quote(bigrams(chars).join(' ')) });
       } else {
         // FTS5 tokenizes the quoted words itself; `*` makes the last one a prefix.
-        add({ match: `${quote(text)}*`, tokens: text.split(' '), prefix: true });
+        add({ match: `${quote(text)}*` });
       }
     }
   }

@@ -97,10 +97,14 @@ function answer(db: Db, query: SearchQuery): SearchResult {
   const sort = query.sort ?? (terms.length > 0 ? 'relevance' : 'identifier');
   const offset = wholeNumber(query.offset);
   const limit = wholeNumber(query.limit);
-  const page = pageOf(matches.docids.length, offset, limit, comparator(snapshot, matches, sort));
+  // Relevance without a query ranks every dataset alike: identifier order.
+  const page =
+    sort === 'identifier' || (sort === 'relevance' && !matches.scores)
+      ? identifierPage(snapshot, matches.docids, offset, limit)
+      : pageOf(matches.docids.length, offset, limit, comparator(snapshot, matches, sort)).map((position) => matches.docids[position]!);
   const result: SearchResult = {
     total: matches.docids.length,
-    identifiers: page.map((position) => snapshot.identifier[matches.docids[position]!]!),
+    identifiers: page.map((docid) => snapshot.identifier[docid]!),
   };
   if (query.facets) result.facets = countFacets(snapshot, matches.docids);
   return result;
@@ -164,17 +168,36 @@ function applyFilters(snapshot: SearchSnapshot, candidates: Matches, query: Sear
   return { docids: docids.subarray(0, n), scores: scores?.subarray(0, n) };
 }
 
+/**
+ * A page of `docids` in identifier order. A page reaching far into the matches (a client asking
+ * for every identifier) is a walk along the snapshot's identifier order, linear in the
+ * catalogue; a first page, a bounded heap over the matches' identifier ranks.
+ */
+function identifierPage(snapshot: SearchSnapshot, docids: Int32Array, offset: number, limit: number): number[] {
+  const end = Math.min(docids.length, offset + limit);
+  if (end <= offset) return [];
+  const rank = snapshot.identifierRank;
+  if (end * 4 < docids.length) return pageOf(docids.length, offset, limit, (a, b) => rank[docids[a]!]! - rank[docids[b]!]!).map((p) => docids[p]!);
+  const member = new Uint8Array(snapshot.size);
+  for (let p = 0; p < docids.length; p += 1) member[docids[p]!] = 1;
+  const page: number[] = [];
+  let seen = 0;
+  for (const docid of snapshot.identifierOrder) {
+    if (member[docid] !== 1) continue;
+    if (seen >= offset) page.push(docid);
+    seen += 1;
+    if (seen === end) break;
+  }
+  return page;
+}
+
 /** Compares two positions of `matches`; every order ends on the identifier, so pages are stable. */
-function comparator(snapshot: SearchSnapshot, matches: Matches, sort: SearchSort): (a: number, b: number) => number {
+function comparator(snapshot: SearchSnapshot, matches: Matches, sort: Exclude<SearchSort, 'identifier'>): (a: number, b: number) => number {
   const { docids, scores } = matches;
-  const identifier = (a: number, b: number): number => {
-    const x = snapshot.identifier[docids[a]!]!;
-    const y = snapshot.identifier[docids[b]!]!;
-    return x < y ? -1 : x > y ? 1 : 0;
-  };
+  const rank = snapshot.identifierRank;
+  const identifier = (a: number, b: number): number => rank[docids[a]!]! - rank[docids[b]!]!;
   switch (sort) {
     case 'relevance':
-      // Without a query every dataset is equally relevant: identifier order.
       return scores ? (a, b) => scores[b]! - scores[a]! || identifier(a, b) : identifier;
     case 'modified':
       return (a, b) => {
@@ -184,8 +207,6 @@ function comparator(snapshot: SearchSnapshot, matches: Matches, sort: SearchSort
       };
     case 'title':
       return (a, b) => TITLE_COLLATOR.compare(snapshot.title[docids[a]!]!, snapshot.title[docids[b]!]!) || identifier(a, b);
-    case 'identifier':
-      return identifier;
   }
 }
 

@@ -400,6 +400,19 @@ t.test('paging is stable: the pages together are the whole ordered list, whateve
   t.end();
 });
 
+t.test('datasets added after a search take their place in identifier order, and in ties of other orders', (t) => {
+  const c = catalogue(t, ['000020', '000040', '000060'].map((serial) => record(serial, { title: '同名資料集' })));
+  t.same(c.ids({}), [id('000020'), id('000040'), id('000060')]);
+  c.put('city', ['000010', '000050', '000070', '000030'].map((serial) => record(serial, { title: '同名資料集' })));
+  const expected = ['000010', '000020', '000030', '000040', '000050', '000060', '000070'].map(id);
+  t.same(c.ids({}), expected, 'a walk along the identifier order (a page reaching the end)');
+  t.same(c.ids({ limit: 1, offset: 2 }), [id('000030')], 'a heap over identifier ranks (a short page)');
+  t.same(c.ids({ sort: 'title' }), expected, 'equal titles: identifier order');
+  t.same(c.ids({ sort: 'modified' }), expected, 'equal modified: identifier order');
+  t.same(c.ids({ q: '同名', limit: 3, offset: 4 }), expected.slice(4), 'equal relevance: identifier order');
+  t.end();
+});
+
 t.test('withdrawn datasets are never returned; a reinstated one is again', (t) => {
   const c = catalogue(t, FIXTURE);
   c.withdraw('city', [id('000002')]);
