@@ -35,7 +35,7 @@ export function crossPlatformRoutes(app: FastifyInstance, db: Db): void {
           properties: {
             modified: { type: 'string', description: 'RFC 3339 date-time (or Taipei local time); records modified at or after it.', examples: ['2021-08-01T00:00:00+08:00'] },
             limit: { type: 'integer', minimum: 0, maximum: MAX_LIMIT, description: 'At most this many identifiers (absent: all).' },
-            offset: { type: 'integer', minimum: 0, description: 'Skip this many identifiers first.' },
+            offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Skip this many identifiers first.' },
           },
         },
         response: {
