@@ -41,6 +41,7 @@ const schemas = {
   organizationShow: envelopeOf({ $ref: `${SCHEMA_BASE}organization_base` }),
   organizationNames: envelopeOf({ type: 'array', items: { $ref: `${SCHEMA_BASE}common#/definitions/slug` } }),
   organizationDicts: envelopeOf({ type: 'array', items: { $ref: `${SCHEMA_BASE}organization_base` } }),
+  help: envelopeOf({ type: 'string' }),
 };
 
 function valid(t: Test, validate: ValidateFunction, body: unknown, what: string): void {
@@ -406,7 +407,9 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
 
   await t.test('help_show documents each action, and the help links resolve', async (t) => {
     for (const action of ['package_list', 'package_show', 'package_search', 'organization_list', 'organization_show', 'help_show']) {
-      t.match(await result(t, base, 'help_show', { name: action }), /Parameters/, action);
+      const answer = await call(base, 'help_show', { name: action });
+      valid(t, schemas.help, answer.body, `help_show ${action}`);
+      t.match(answer.body.result, /Parameters/, action);
     }
   });
 
