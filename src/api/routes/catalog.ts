@@ -81,12 +81,9 @@ function registerCatalogRoute(app: FastifyInstance, db: Db, publicUrl: string, f
       },
     },
     async (request, reply) => {
-      let negotiated = fixed === undefined ? undefined : { representation: fixed, mediaType: fixed.mediaType };
-      if (fixed === undefined) {
-        addVary(reply, 'Accept');
-        negotiated = negotiate(request.headers.accept);
-        if (negotiated === undefined) return reply.code(406).send(notAcceptable(request.headers.accept));
-      }
+      if (fixed === undefined) addVary(reply, 'Accept');
+      const negotiated = fixed === undefined ? negotiate(request.headers.accept) : { representation: fixed, mediaType: fixed.mediaType };
+      if (negotiated === undefined) return reply.code(406).send(notAcceptable(request.headers.accept));
 
       const catalogRequest = readCatalogQuery(request.query);
       if (typeof catalogRequest === 'string') return reply.code(400).send(specError(ERROR_CODES.badParameter, catalogRequest));
@@ -100,7 +97,7 @@ function registerCatalogRoute(app: FastifyInstance, db: Db, publicUrl: string, f
 
       const catalogPage = { records: recordsOf(db, found.identifiers), totalItems: found.total, modified: latestChange(db), links };
       const options = { baseUrl: publicUrl };
-      return sendRdf(reply, negotiated!, {
+      return sendRdf(reply, negotiated, {
         jsonLd: () => toDcatCatalog(catalogPage, options),
         graphDocuments: () => toDcatCatalogDocuments(catalogPage, options),
       });
