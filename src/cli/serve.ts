@@ -15,7 +15,7 @@ export async function serve(options: CommonOptions): Promise<number> {
     const outcome = resolveIdentity(db);
     log.info({ ...outcome, collisions: outcome.collisions.length }, 'identity resolved at start-up');
   }
-  const app = await buildApi({ db, publicUrl: config.server.publicUrl, logger: log });
+  const app = await buildApi({ db, publicUrl: config.server.publicUrl, logger: log, http: config.server });
   await app.listen({ port: config.server.port, host: config.server.host });
 
   const harvester = new Harvester(db, config, log);

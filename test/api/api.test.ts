@@ -57,7 +57,7 @@ t.test('the gateway API over a harvested catalogue', async (t) => {
   });
 
   await t.test('JSON-LD paths that name no dataset answer 404 in the spec shape', async (t) => {
-    for (const path of ['/dataset/A41000000G-999999.jsonld', '/dataset/A41000000G-000001', '/dataset/.jsonld', '/nowhere']) {
+    for (const path of ['/dataset/A41000000G-999999.jsonld', '/dataset/A41000000G-999999', '/dataset/.jsonld', '/nowhere']) {
       const res = await fetch(`${base}${path}`);
       t.equal(res.status, 404, path);
       const body = (await res.json()) as { success: boolean; error: { error_type: string } };
