@@ -29,13 +29,20 @@ const BODY_WEIGHT = 1;
 export interface TextMatches {
   /** Live datasets holding every term, ascending. */
   docids: Int32Array;
-  /** Their relevance, position by position: higher is better. */
-  scores: Float64Array;
+  /** Their relevance, position by position: higher is better. Absent when not asked for. */
+  scores: Float64Array | undefined;
 }
 
-/** The datasets matching every term, with their relevance. `terms` must not be empty. */
-export function matchText(db: Db, snapshot: SearchSnapshot, terms: readonly QueryTerm[]): TextMatches {
+/**
+ * The datasets matching every term, with their relevance when `scored`. `terms` must not be
+ * empty. Unscored (results sorted by anything but relevance), it is one index query.
+ */
+export function matchText(db: Db, snapshot: SearchSnapshot, terms: readonly QueryTerm[], scored: boolean): TextMatches {
   const statements = prepared(db);
+  if (!scored) {
+    const all = terms.map((term) => term.match).join(' AND ');
+    return { docids: liveOnly(idList(statements.rowids.get(all) as string | null), snapshot.live), scores: undefined };
+  }
   const fields = terms.map((term, i) => {
     const others = terms.filter((_, j) => j !== i).map((t) => t.match);
     const rest = others.length > 0 ? ` AND (${others.join(' AND ')})` : '';

@@ -61,6 +61,8 @@ export class SearchSnapshot {
   identifier: string[] = [];
   title: string[] = [];
   modifiedAt: string[] = [];
+  /** modified_at as epoch milliseconds (−Infinity when unreadable), for sorting by numbers. */
+  modifiedTime = new Float64Array(0);
   publisher = new Int32Array(0);
   category = new Int32Array(0);
   /** Licence text and licence URL share one dictionary: the licence filter accepts either. */
@@ -115,6 +117,7 @@ export class SearchSnapshot {
     this.titleTokens = resized(this.titleTokens, capacity, 0);
     this.bodyTokens = resized(this.bodyTokens, capacity, 0);
     this.identifierRank = resized(this.identifierRank, capacity, 0);
+    this.modifiedTime = resized(this.modifiedTime, capacity, 0);
     this.size = size;
   }
 
@@ -133,6 +136,8 @@ export class SearchSnapshot {
     this.identifier[docid] = row[1];
     this.title[docid] = row[3];
     this.modifiedAt[docid] = row[4];
+    const time = Date.parse(row[4]);
+    this.modifiedTime[docid] = Number.isNaN(time) ? Number.NEGATIVE_INFINITY : time;
     this.publisher[docid] = row[5] === null ? NONE : this.publishers.intern(row[5]);
     this.category[docid] = row[6] === null ? NONE : this.categories.intern(row[6]);
     this.license[docid] = row[7] === null ? NONE : this.licenses.intern(row[7]);
@@ -188,7 +193,7 @@ export class SearchSnapshot {
   }
 }
 
-function resized<T extends Uint8Array | Int32Array>(array: T, capacity: number, fill: number): T {
+function resized<T extends Uint8Array | Int32Array | Float64Array>(array: T, capacity: number, fill: number): T {
   const next = new (array.constructor as new (length: number) => T)(capacity);
   next.set(array);
   if (fill !== 0) next.fill(fill, array.length);

@@ -91,10 +91,10 @@ interface Matches {
 function answer(db: Db, query: SearchQuery): SearchResult {
   const snapshot = currentSnapshot(db);
   const { terms } = parseQuery(query.q ?? '');
-  const candidates: Matches = terms.length > 0 ? matchText(db, snapshot, terms) : { docids: liveDocids(snapshot), scores: undefined };
+  const sort = query.sort ?? (terms.length > 0 ? 'relevance' : 'identifier');
+  const candidates: Matches = terms.length > 0 ? matchText(db, snapshot, terms, sort === 'relevance') : { docids: liveDocids(snapshot), scores: undefined };
   const matches = applyFilters(snapshot, candidates, query);
 
-  const sort = query.sort ?? (terms.length > 0 ? 'relevance' : 'identifier');
   const offset = wholeNumber(query.offset);
   const limit = wholeNumber(query.limit);
   // Relevance without a query ranks every dataset alike: identifier order.
@@ -199,12 +199,11 @@ function comparator(snapshot: SearchSnapshot, matches: Matches, sort: Exclude<Se
   switch (sort) {
     case 'relevance':
       return scores ? (a, b) => scores[b]! - scores[a]! || identifier(a, b) : identifier;
-    case 'modified':
-      return (a, b) => {
-        const x = snapshot.modifiedAt[docids[a]!]!;
-        const y = snapshot.modifiedAt[docids[b]!]!;
-        return x < y ? 1 : x > y ? -1 : identifier(a, b);
-      };
+    case 'modified': {
+      // The store writes every modified_at as a UTC instant in one form, so time order is string order.
+      const time = snapshot.modifiedTime;
+      return (a, b) => time[docids[b]!]! - time[docids[a]!]! || identifier(a, b);
+    }
     case 'title':
       return (a, b) => TITLE_COLLATOR.compare(snapshot.title[docids[a]!]!, snapshot.title[docids[b]!]!) || identifier(a, b);
   }

@@ -16,6 +16,7 @@
  * RECORDS datasets (building 100,000 takes a few minutes).
  */
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resolveIdentity } from '../../src/identity/resolve.js';
@@ -144,6 +145,8 @@ export function benchSearch(records: number, path: string): Record<string, unkno
   const cold = seconds(() => searchDatasets(db, { q: '空氣品質', limit: 20, offset: 0, facets: true }));
   report.snapshotColdSeconds = cold.seconds;
 
+  // The machine is shared: the load around the timings says how far to trust them.
+  report.loadAverageBefore = loadavg().map((l) => round(l, 2));
   const queries: Record<string, unknown> = {};
   for (const [name, query] of QUERIES) {
     const total = searchDatasets(db, { ...query, limit: 20, offset: 0 }).total;
@@ -156,6 +159,7 @@ export function benchSearch(records: number, path: string): Record<string, unkno
   }
   queries['zh 空氣品質 page 500 (offset 10000)'] = { facets: measure(() => searchDatasets(db, { q: '空氣品質', limit: 20, offset: 10_000, facets: true })) };
   report.queries = queries;
+  report.loadAverageAfter = loadavg().map((l) => round(l, 2));
 
   // The nightly case: 1 % of the records changed.
   const changed = Math.max(1, Math.round(records / 100));
