@@ -21,7 +21,8 @@
  * current by triggers and refreshSearchIndex (search-index.ts); per-dataset columns held in
  * memory for filters, facets and sorts (search-snapshot.ts); relevance as BM25F over title and
  * body (search-match.ts); a page picked without sorting every match (search-order.ts). About
- * 10 ms for a query matching 30,000 of 100,000 datasets, facets included (docs/benchmarks.md).
+ * 11 ms for a query matching 30,000 of 100,000 datasets, facets included, on a 2-core machine
+ * (test/bench/search-check.ts).
  */
 import type { Db } from './database.js';
 import { refreshSearchIndex } from './search-index.js';

@@ -230,10 +230,16 @@ t.test('GET /api/search over a harvested catalogue', async (t) => {
     t.match(since.error.message, /modified_since/);
   });
 
-  await t.test('HEAD and other methods', async (t) => {
+  await t.test('HEAD, any Accept header, other methods', async (t) => {
     const head = await fetch(`${base}/api/search${q('公車')}`, { method: 'HEAD' });
     t.equal(head.status, 200);
     t.match(head.headers.get('content-type'), /application\/json/);
+    for (const accept of ['application/xml', 'text/html', '*/*', 'application/json;q=0.1, text/csv']) {
+      const res = await fetch(`${base}/api/search${q('公車')}`, { headers: { accept } });
+      t.equal(res.status, 200, `Accept: ${accept}`);
+      t.match(res.headers.get('content-type'), /^application\/json/, 'JSON, the one representation');
+      t.same(ids((await res.json()) as SearchBody), [id('000002')]);
+    }
     const post = await fetch(`${base}/api/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"q":"公車"}' });
     t.ok(post.status === 404 || post.status === 405, `POST is not a search (${post.status})`);
   });
