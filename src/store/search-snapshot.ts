@@ -14,6 +14,7 @@
  * them. The caller runs this and its index queries in one read transaction, so the columns and
  * the full-text index describe the same state.
  */
+import type Database from 'better-sqlite3';
 import type { Db } from './database.js';
 
 /** Values of one facet (or of several sharing one dictionary), interned to small integers. */
@@ -210,7 +211,8 @@ const snapshots = new WeakMap<Db, SearchSnapshot>();
  * transaction that also queries the full-text index.
  */
 export function currentSnapshot(db: Db): SearchSnapshot {
-  const latest = (db.prepare('SELECT max(version) FROM search_docs').pluck().get() as number | null) ?? 0;
+  const statements = prepared(db);
+  const latest = (statements.latestVersion.get() as number | null) ?? 0;
   let snapshot = snapshots.get(db);
   // A lower version than ours means the index was rebuilt from scratch: start again.
   if (!snapshot || latest < snapshot.version) {
@@ -218,17 +220,40 @@ export function currentSnapshot(db: Db): SearchSnapshot {
     snapshots.set(db, snapshot);
   }
   if (latest > snapshot.version) {
-    const rows = db
-      .prepare(
-        `SELECT docid, identifier, live, title, modified_at, publisher, category, license, license_url, formats, title_tokens, body_tokens
-         FROM search_docs WHERE version > ?`,
-      )
-      .raw()
-      .iterate(snapshot.version) as IterableIterator<DocRow>;
+    // A first load reads the table in docid order, with room made for every docid at once; a
+    // catch-up reads the rows written since, through the version index.
+    const first = snapshot.version === 0;
+    if (first) snapshot.grow(((statements.maxDocid.get() as number | null) ?? 0) + 1);
+    const rows = (first ? statements.allDocs.iterate() : statements.docsSince.iterate(snapshot.version)) as IterableIterator<DocRow>;
     for (const row of rows) snapshot.apply(row);
     snapshot.settle();
     snapshot.termCounts.clear();
     snapshot.version = latest;
   }
   return snapshot;
+}
+
+type Statement = Database.Statement<unknown[]>;
+
+interface Statements {
+  latestVersion: Statement;
+  maxDocid: Statement;
+  allDocs: Statement;
+  docsSince: Statement;
+}
+
+const statementCache = new WeakMap<Db, Statements>();
+
+function prepared(db: Db): Statements {
+  let statements = statementCache.get(db);
+  if (statements) return statements;
+  const columns = 'docid, identifier, live, title, modified_at, publisher, category, license, license_url, formats, title_tokens, body_tokens';
+  statements = {
+    latestVersion: db.prepare('SELECT max(version) FROM search_docs').pluck(),
+    maxDocid: db.prepare('SELECT max(docid) FROM search_docs').pluck(),
+    allDocs: db.prepare(`SELECT ${columns} FROM search_docs`).raw(),
+    docsSince: db.prepare(`SELECT ${columns} FROM search_docs WHERE version > ?`).raw(),
+  };
+  statementCache.set(db, statements);
+  return statements;
 }
