@@ -105,11 +105,14 @@ function datasetNodes(page: CatalogPage, options: DcatCatalogOptions): JsonLdNod
   return page.records.map((record) => toDcatDatasetNode(record, { baseUrl: options.baseUrl }));
 }
 
-function catalogNode(page: CatalogPage, options: DcatCatalogOptions, datasets: JsonLdNode[]): JsonLdNode {
-  const root = gatewayRoot(options.baseUrl);
-  const catalog: JsonLdNode = {
-    '@context': DCAT_CATALOG_CONTEXT,
-    '@id': catalogIri(options.baseUrl),
+/**
+ * The catalogue's own description (no @context, no datasets): the same resource whether a page
+ * of /catalog or the whole-catalogue export (export-jsonld.ts) describes it.
+ */
+export function catalogueDescription(baseUrl: string): JsonLdNode {
+  const root = gatewayRoot(baseUrl);
+  return {
+    '@id': catalogIri(baseUrl),
     '@type': 'dcat:Catalog',
     'dct:title': TITLE,
     'dct:description': DESCRIPTION,
@@ -118,6 +121,10 @@ function catalogNode(page: CatalogPage, options: DcatCatalogOptions, datasets: J
     'foaf:homepage': { '@id': root },
     'dcat:themeTaxonomy': { '@id': SERVICE_CATEGORY_SCHEME.scheme, '@type': 'skos:ConceptScheme', 'dct:title': SERVICE_CATEGORY_TITLE },
   };
+}
+
+function catalogNode(page: CatalogPage, options: DcatCatalogOptions, datasets: JsonLdNode[]): JsonLdNode {
+  const catalog: JsonLdNode = { '@context': DCAT_CATALOG_CONTEXT, ...catalogueDescription(options.baseUrl) };
   if (page.modified !== undefined) catalog['dct:modified'] = { '@value': page.modified, '@type': 'xsd:dateTime' };
   catalog['dcat:dataset'] = datasets;
   catalog['hydra:view'] = pageView(page);
