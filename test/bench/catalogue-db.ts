@@ -17,7 +17,8 @@ import { progress, round } from './shared.js';
 
 const PAGE = 1000;
 
-const SOURCE: SourceConfig = {
+/** The one source the synthetic catalogue belongs to. */
+export const SOURCE: SourceConfig = {
   id: 'agency',
   name: 'agency',
   type: 'file',
