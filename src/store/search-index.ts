@@ -28,12 +28,14 @@ export interface RefreshOptions {
 }
 
 /**
- * After indexing this many datasets in one refresh (the first indexing of a catalogue, a big
- * harvest), the full-text index is merged into one b-tree: each batch adds segments, and a
- * query reads every segment. Merging 100,000 datasets takes about 2 s and makes the queries
- * over them about 20 % faster.
+ * After a refresh that indexed at least 1 % of the catalogue (and at least 1000 datasets: the
+ * first indexing, a big harvest, a nightly one of a large catalogue), the full-text index is
+ * merged into one b-tree. Each batch adds a segment and each update leaves a tombstone, and a
+ * query reads every segment: merging 100,000 datasets takes about 2 s and makes a broad query
+ * about 2 ms (15–20 %) faster. Smaller refreshes are left to FTS5's own incremental merging.
  */
-export const OPTIMIZE_AFTER = 10_000;
+export const OPTIMIZE_MIN = 1000;
+export const OPTIMIZE_SHARE = 0.01;
 
 /**
  * Index every queued dataset, `batch` per transaction. Returns how many datasets were
@@ -50,7 +52,7 @@ export function refreshSearchIndex(db: Db, options: RefreshOptions = {}): number
     if (!done) break;
     total += done;
   }
-  if (total >= OPTIMIZE_AFTER) write(() => statements.optimize.run());
+  if (total >= OPTIMIZE_MIN && total >= OPTIMIZE_SHARE * (statements.liveDocs.get() as number)) write(() => statements.optimize.run());
   return total;
 }
 
@@ -166,6 +168,7 @@ interface Statements {
   retireDoc: Statement;
   unqueue: Statement;
   optimize: Statement;
+  liveDocs: Statement;
 }
 
 const cache = new WeakMap<Db, Statements>();
@@ -197,6 +200,7 @@ function prepared(db: Db): Statements {
     ),
     unqueue: db.prepare('DELETE FROM search_pending WHERE identifier = ?'),
     optimize: db.prepare("INSERT INTO dataset_search (dataset_search) VALUES ('optimize')"),
+    liveDocs: db.prepare('SELECT count(*) FROM search_docs WHERE live = 1').pluck(),
   };
   cache.set(db, statements);
   return statements;

@@ -477,6 +477,21 @@ t.test('refreshSearchIndex drains the queue the triggers fill, in batches, and i
   t.end();
 });
 
+t.test('a refresh indexing 1 % of the catalogue (at least 1000 datasets) merges the full-text index into one segment', (t) => {
+  const c = catalogue(t);
+  const segments = (): number => c.db.prepare('SELECT count(DISTINCT segid) FROM dataset_search_idx').pluck().get() as number;
+  c.put('city', Array.from({ length: 1000 }, (_, i) => record(String(i + 1).padStart(6, '0'), { title: `公車動態資訊${i}` })));
+  t.equal(refreshSearchIndex(c.db, { batch: 100 }), 1000, 'ten batches');
+  t.equal(segments(), 1, 'merged after the batches');
+  c.put('city', [record('000001', { title: '公車站位' })]);
+  c.put('city', [record('000002', { title: '公車站牌' })]);
+  t.equal(refreshSearchIndex(c.db, { batch: 1 }), 2);
+  t.ok(segments() > 1, 'a small refresh is left to FTS5\'s incremental merging');
+  t.equal(c.search({ q: '公車' }).total, 1000, 'every dataset still found');
+  t.same(c.ids({ q: '公車站' }), [id('000001'), id('000002')]);
+  t.end();
+});
+
 t.test('a search never waits behind another connection holding the write lock', (t) => {
   const c = catalogue(t, FIXTURE);
   t.equal(c.search({}).total, 6);
