@@ -6,7 +6,9 @@ import type { NationalRecord } from '../../model/record.js';
 import { toDcatCatalog, toDcatCatalogDocuments } from '../../views/dcat-catalog.js';
 import { ERROR_CODES, specError, specErrorSchema } from '../errors.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, pageLinks, readCatalogQuery, type CatalogQueryString } from './catalog-query.js';
-import { addVary, negotiate, notAcceptable, RDF_REPRESENTATIONS, rdfResponseContent, sendRdf, type RdfRepresentation } from './rdf-negotiation.js';
+import { addVary, negotiate, notAcceptable, RDF_REPRESENTATIONS, rdfResponseContent, renderRdf, type RdfRepresentation } from './rdf-negotiation.js';
+import { ResponseCache } from '../response-cache.js';
+import { strongEtag } from '../http-caching.js';
 
 /**
  * The federated catalogue as DCAT-AP 3, one page at a time:
@@ -49,12 +51,13 @@ const querystringSchema = {
 } as const;
 
 export function catalogRoutes(app: FastifyInstance, db: Db, publicUrl: string): void {
-  registerCatalogRoute(app, db, publicUrl, undefined);
-  for (const representation of RDF_REPRESENTATIONS) registerCatalogRoute(app, db, publicUrl, representation);
+  const cache = new ResponseCache(db);
+  registerCatalogRoute(app, db, publicUrl, undefined, cache);
+  for (const representation of RDF_REPRESENTATIONS) registerCatalogRoute(app, db, publicUrl, representation, cache);
 }
 
 /** `fixed`: the representation a suffixed path names; undefined for /catalog, which negotiates. */
-function registerCatalogRoute(app: FastifyInstance, db: Db, publicUrl: string, fixed: RdfRepresentation | undefined): void {
+function registerCatalogRoute(app: FastifyInstance, db: Db, publicUrl: string, fixed: RdfRepresentation | undefined, cache: ResponseCache): void {
   const path = `/catalog${fixed?.suffix ?? ''}`;
   app.get<{ Querystring: CatalogQueryString }>(
     path,
@@ -88,19 +91,27 @@ function registerCatalogRoute(app: FastifyInstance, db: Db, publicUrl: string, f
       const catalogRequest = readCatalogQuery(request.query);
       if (typeof catalogRequest === 'string') return reply.code(400).send(specError(ERROR_CODES.badParameter, catalogRequest));
 
+      // A page is rebuilt only when the catalogue changed since it was last rendered.
+      const cacheKey = `${negotiated.mediaType}\u0000${request.url}`;
+      const { hit, version } = cache.lookup(cacheKey);
+      if (hit !== undefined) return reply.headers({ ...hit.headers, etag: hit.etag }).type(hit.contentType).send(hit.body);
+
       const { page, pageSize, filters } = catalogRequest;
       const found: SearchResult = catalogRequest.matchesNothing
         ? { total: 0, identifiers: [] }
         : searchDatasets(db, { ...filters, limit: pageSize, offset: (page - 1) * pageSize });
       const links = pageLinks(publicUrl, path, request.query, catalogRequest, found.total);
-      reply.header('link', linkHeader(links));
+      const headers = { link: linkHeader(links) };
 
       const catalogPage = { records: recordsOf(db, found.identifiers), totalItems: found.total, modified: latestChange(db), links };
       const options = { baseUrl: publicUrl };
-      return sendRdf(reply, negotiated, {
+      const { body, contentType } = await renderRdf(negotiated, {
         jsonLd: () => toDcatCatalog(catalogPage, options),
         graphDocuments: () => toDcatCatalogDocuments(catalogPage, options),
       });
+      const etag = strongEtag(contentType, body);
+      cache.store(cacheKey, version, { body, contentType, etag, headers });
+      return reply.headers({ ...headers, etag }).type(contentType).send(body);
     },
   );
 }

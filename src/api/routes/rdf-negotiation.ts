@@ -129,11 +129,17 @@ export interface RdfAnswer {
   graphDocuments(): readonly JsonLdNode[];
 }
 
-/** Sends the answer in the negotiated syntax. */
-export async function sendRdf(reply: FastifyReply, negotiated: Negotiated, answer: RdfAnswer): Promise<FastifyReply> {
+/** The answer written in the negotiated syntax, and its content type. */
+export async function renderRdf(negotiated: Negotiated, answer: RdfAnswer): Promise<{ body: string; contentType: string }> {
   const { syntax } = negotiated.representation;
   const body = syntax === 'jsonld' ? JSON.stringify(answer.jsonLd()) : await writeTriples(await jsonLdMergedTriples(answer.graphDocuments()), syntax, PREFIXES);
-  return reply.type(`${negotiated.mediaType}; charset=utf-8`).send(body);
+  return { body, contentType: `${negotiated.mediaType}; charset=utf-8` };
+}
+
+/** Sends the answer in the negotiated syntax. */
+export async function sendRdf(reply: FastifyReply, negotiated: Negotiated, answer: RdfAnswer): Promise<FastifyReply> {
+  const { body, contentType } = await renderRdf(negotiated, answer);
+  return reply.type(contentType).send(body);
 }
 
 /** OpenAPI `content` of a 200 for these representations. */
