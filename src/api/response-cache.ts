@@ -20,7 +20,9 @@ export interface ResponseCacheLimits {
   maxBytes: number;
 }
 
-export const DEFAULT_RESPONSE_CACHE_LIMITS: ResponseCacheLimits = { maxEntries: 256, maxBytes: 64 * 1024 * 1024 };
+// Hot pages only (page 1 of common filters, what crawlers re-read): the budget counts against the
+// process's memory, which the whole-catalogue export also needs.
+export const DEFAULT_RESPONSE_CACHE_LIMITS: ResponseCacheLimits = { maxEntries: 64, maxBytes: 16 * 1024 * 1024 };
 
 export class ResponseCache {
   private readonly entries = new Map<string, CachedAnswer>();
