@@ -91,6 +91,19 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerHttpCaching(app, { cacheMaxAgeSeconds: http.cacheMaxAgeSeconds, servingSince: new Date(), isCompressibleType });
   const rateLimitNotFound = await registerRateLimiting(app, http.rateLimit);
 
+  // ajv, coercing a query string to a number, lets `1e400` through as Infinity past minimum and
+  // maximum (it checks no further once it has coerced it): one guard for every route, answered by
+  // the route's own error handler like any other validation error.
+  app.addHook('preHandler', async (request) => {
+    const query = request.query;
+    if (query === null || typeof query !== 'object') return;
+    for (const [name, value] of Object.entries(query as Record<string, unknown>)) {
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        throw Object.assign(new Error(`querystring/${name} must be a finite number`), { statusCode: 400, validation: [], validationContext: 'querystring' });
+      }
+    }
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
       return reply.code(400).send(specError(ERROR_CODES.badParameter, `${error.validationContext ?? 'request'}${error.message.replace(/^(querystring|params|body)/, '')}`));

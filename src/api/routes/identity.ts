@@ -117,13 +117,6 @@ export function identityRoutes(app: FastifyInstance, db: Db): void {
         },
       },
     },
-    async (request, reply) => {
-      const { limit = 100, offset = 0 } = request.query;
-      // `1e400` passes the schema's integer check as Infinity once coerced: refuse it here.
-      if (!Number.isSafeInteger(limit) || !Number.isSafeInteger(offset)) {
-        return reply.code(400).send(specError(ERROR_CODES.badParameter, `limit and offset must be whole numbers, got limit "${String(limit)}", offset "${String(offset)}"`));
-      }
-      return { result: listCandidates(db, limit, offset) };
-    },
+    async (request) => ({ result: listCandidates(db, request.query.limit ?? 100, request.query.offset ?? 0) }),
   );
 }
