@@ -5,6 +5,7 @@ import { lastSucceededRun } from '../store/runs.js';
 import { openGateway, type CommonOptions } from './context.js';
 import { isIdentityDirty } from '../store/identity.js';
 import { resolveIdentity } from '../identity/resolve.js';
+import { refreshSearchIndex } from '../store/search-index.js';
 
 /** `serve`: the HTTP API, the schedules, and a first harvest of sources never harvested. */
 export async function serve(options: CommonOptions): Promise<number> {
@@ -15,6 +16,10 @@ export async function serve(options: CommonOptions): Promise<number> {
     const outcome = resolveIdentity(db);
     log.info({ ...outcome, collisions: outcome.collisions.length }, 'identity resolved at start-up');
   }
+  // After an upgrade every dataset is queued for the search index: index it now, not in the
+  // first user's search (about 16 s for 100,000 datasets on 2 cores).
+  const indexed = refreshSearchIndex(db);
+  if (indexed > 0) log.info({ indexed }, 'search index refreshed at start-up');
   const app = await buildApi({ db, publicUrl: config.server.publicUrl, logger: log, http: config.server });
   await app.listen({ port: config.server.port, host: config.server.host });
 
