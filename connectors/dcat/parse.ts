@@ -14,6 +14,7 @@ import { RdfXmlParser } from 'rdfxml-streaming-parser';
 import { SourceProtocolError } from '../connector.js';
 import type { RdfFormat } from './formats.js';
 import { localDocumentLoader } from './jsonld-loader.js';
+import type { JsonLdQuad, JsonLdTerm } from '../../src/model/jsonld-quad.js';
 
 const { namedNode, blankNode, literal, quad, defaultGraph } = DataFactory;
 
@@ -140,18 +141,6 @@ function jsonLdErrorText(err: unknown): string {
   return `${error.message ?? String(err)}${code ? ` (${code})` : ''}`;
 }
 
-/** jsonld.toRDF's quads: RDF/JS-shaped plain objects. */
-interface JsonLdTerm {
-  termType: 'NamedNode' | 'BlankNode' | 'Literal' | 'DefaultGraph';
-  value: string;
-  language?: string;
-  datatype?: { value: string };
-}
-interface JsonLdQuad {
-  subject: JsonLdTerm;
-  predicate: JsonLdTerm;
-  object: JsonLdTerm;
-}
 
 /** Named graphs are folded into the default graph: a catalogue page is read as one graph. */
 function fromJsonLdQuad(q: JsonLdQuad): Quad {

@@ -15,6 +15,7 @@ import { DataFactory, Writer } from 'n3';
 import type { Quad, Quad_Object, Quad_Subject } from '@rdfjs/types';
 import { writeRdfXml } from './rdf-xml.js';
 import type { JsonLdNode } from './dcat-jsonld.js';
+import type { JsonLdQuad, JsonLdTerm } from '../model/jsonld-quad.js';
 
 const { blankNode, defaultGraph, literal, namedNode, quad } = DataFactory;
 
@@ -24,19 +25,6 @@ async function refuseEveryDocument(url: string): Promise<never> {
   throw new Error(`no JSON-LD document is ever fetched, yet ${url} was asked for`);
 }
 
-/** jsonld.toRDF's quads: RDF/JS-shaped plain objects (its type declarations say only `object`). */
-interface JsonLdTerm {
-  termType: 'NamedNode' | 'BlankNode' | 'Literal' | 'DefaultGraph';
-  value: string;
-  language?: string;
-  datatype?: { value: string };
-}
-
-interface JsonLdQuad {
-  subject: JsonLdTerm;
-  predicate: JsonLdTerm;
-  object: JsonLdTerm;
-}
 
 /**
  * The RDF merge of self-contained JSON-LD documents (often just one): their triples together,
