@@ -124,7 +124,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     reply.code(404).send(specError(ERROR_CODES.notFound, `no such path: ${request.method} ${request.url.split('?')[0]}`));
   });
 
-  crossPlatformRoutes(app, options.db);
+  crossPlatformRoutes(app, options.db, options.publicUrl);
   dcatRoutes(app, options.db, options.publicUrl);
   healthRoutes(app, options.db);
   identityRoutes(app, options.db);

@@ -23,19 +23,29 @@ export interface IdentifierQuery {
   modifiedSince?: string | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
+  /**
+   * Keyset paging: only identifiers after this one. Unlike an offset, datasets created or
+   * withdrawn meanwhile before it shift nothing, so a walk sees each lasting dataset once.
+   */
+  after?: string | undefined;
 }
 
 export function listIdentifiers(db: Db, query: IdentifierQuery): string[] {
   // LIMIT -1 is SQLite's "no limit", which keeps one statement for both cases.
   const limit = query.limit ?? -1;
   const offset = query.offset ?? 0;
-  const rows = query.modifiedSince
-    ? db
-        .prepare('SELECT identifier FROM datasets WHERE withdrawn_at IS NULL AND modified_at >= ? ORDER BY identifier LIMIT ? OFFSET ?')
-        .pluck()
-        .all(query.modifiedSince, limit, offset)
-    : db.prepare('SELECT identifier FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier LIMIT ? OFFSET ?').pluck().all(limit, offset);
-  return rows as string[];
+  const conditions = ['withdrawn_at IS NULL'];
+  const values: Array<string | number> = [];
+  if (query.modifiedSince !== undefined) {
+    conditions.push('modified_at >= ?');
+    values.push(query.modifiedSince);
+  }
+  if (query.after !== undefined) {
+    conditions.push('identifier > ?');
+    values.push(query.after);
+  }
+  const sql = `SELECT identifier FROM datasets WHERE ${conditions.join(' AND ')} ORDER BY identifier LIMIT ? OFFSET ?`;
+  return db.prepare(sql).pluck().all(...values, limit, offset) as string[];
 }
 
 export function getDataset(db: Db, identifier: string): DatasetEntry | undefined {

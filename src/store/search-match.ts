@@ -31,13 +31,28 @@ export interface TextMatches {
   docids: Int32Array;
   /** Their relevance, position by position: higher is better. Absent when not asked for. */
   scores: Float64Array | undefined;
+  /** The catalogue statistics the scores were computed with (with scores only). */
+  statistics?: RankingStatistics;
+}
+
+/**
+ * What relevance depends on besides a dataset's own text: the catalogue's mean title and body
+ * lengths and each term's idf. A harvest changes them, and so every score; a paging cursor keeps
+ * those of its first page, so a dataset that did not change scores the same on every page of a
+ * walk and is neither skipped nor repeated.
+ */
+export interface RankingStatistics {
+  averageTitleTokens: number;
+  averageBodyTokens: number;
+  /** Per query term, in query order. */
+  idf: number[];
 }
 
 /**
  * The datasets matching every term, with their relevance when `scored`. `terms` must not be
  * empty. Unscored (results sorted by anything but relevance), it is one index query.
  */
-export function matchText(db: Db, snapshot: SearchSnapshot, terms: readonly QueryTerm[], scored: boolean): TextMatches {
+export function matchText(db: Db, snapshot: SearchSnapshot, terms: readonly QueryTerm[], scored: boolean, frozen?: RankingStatistics): TextMatches {
   const statements = prepared(db);
   if (!scored) {
     const all = terms.map((term) => term.match).join(' AND ');
@@ -54,13 +69,21 @@ export function matchText(db: Db, snapshot: SearchSnapshot, terms: readonly Quer
   // Every dataset holding all terms holds the first in its title or its body.
   const docids = liveOnly(union(fields[0]!.title, fields[0]!.body), snapshot.live);
 
+  const statistics: RankingStatistics =
+    frozen !== undefined && frozen.idf.length === terms.length
+      ? frozen
+      : {
+          averageTitleTokens: snapshot.averageTitleTokens(),
+          averageBodyTokens: snapshot.averageBodyTokens(),
+          // One term alone: idf is the same for every match and cannot change the order.
+          idf: terms.map((term) => (terms.length === 1 ? 1 : inverseDocumentFrequency(statements, snapshot, term))),
+        };
   const scores = new Float64Array(docids.length);
   const weight = new Float64Array(docids.length);
-  const titleNorm = lengthNorms(docids, snapshot.titleTokens, snapshot.averageTitleTokens(), TITLE_WEIGHT);
-  const bodyNorm = lengthNorms(docids, snapshot.bodyTokens, snapshot.averageBodyTokens(), BODY_WEIGHT);
+  const titleNorm = lengthNorms(docids, snapshot.titleTokens, statistics.averageTitleTokens, TITLE_WEIGHT);
+  const bodyNorm = lengthNorms(docids, snapshot.bodyTokens, statistics.averageBodyTokens, BODY_WEIGHT);
   for (let i = 0; i < terms.length; i += 1) {
-    // One term alone: idf is the same for every match and cannot change the order.
-    const idf = terms.length === 1 ? 1 : inverseDocumentFrequency(statements, snapshot, terms[i]!);
+    const idf = statistics.idf[i]!;
     weight.fill(0);
     addField(weight, docids, fields[i]!.title, titleNorm);
     addField(weight, docids, fields[i]!.body, bodyNorm);
@@ -69,7 +92,7 @@ export function matchText(db: Db, snapshot: SearchSnapshot, terms: readonly Quer
       if (t > 0) scores[p] = scores[p]! + (idf * t * (K1 + 1)) / (K1 + t);
     }
   }
-  return { docids, scores };
+  return { docids, scores, statistics };
 }
 
 /** Per match, a field's weight over its length normalisation (1 − b + b · length / average). */

@@ -26,7 +26,7 @@
  */
 import type { Db } from './database.js';
 import { refreshSearchIndex } from './search-index.js';
-import { matchText } from './search-match.js';
+import { matchText, type RankingStatistics } from './search-match.js';
 import { pageOf } from './search-order.js';
 import { currentSnapshot, FORMAT_SLOTS, NONE, type Dictionary, type SearchSnapshot } from './search-snapshot.js';
 import { parseQuery } from './search-text.js';
@@ -45,7 +45,15 @@ export interface SearchQuery {
   /** relevance (default when q is given, else identifier), modified (newest first), title, identifier. */
   sort?: SearchSort | undefined;
   limit: number;
+  /** Skip this many matches first (after `after`, when both are given). */
   offset: number;
+  /**
+   * Keyset paging: only the matches ordered after this position (a previous page's `last`).
+   * Unlike an offset, a dataset created or withdrawn meanwhile before the position shifts
+   * nothing: every dataset listed throughout a walk, whose sort value did not change, is
+   * seen exactly once.
+   */
+  after?: SearchPosition | undefined;
   /** Count the values of publisher, category, format and licence over all matches. */
   facets?: boolean | undefined;
 }
@@ -62,11 +70,31 @@ export interface SearchFacets {
   license: FacetValue[];
 }
 
+/** The order a result is in: relevance without a query is identifier order. */
+export type ResultOrder = 'relevance' | 'modified' | 'title' | 'identifier';
+
+/**
+ * Where a dataset stands in a result's order: its sort value (relevance score, modified time
+ * as epoch ms or null when unreadable, title; null for identifier order) and its identifier,
+ * which breaks ties.
+ */
+export interface SearchPosition {
+  order: ResultOrder;
+  key: number | string | null;
+  identifier: string;
+  /** Relevance order: the statistics the scores were computed with, kept for the next pages. */
+  statistics?: RankingStatistics | undefined;
+}
+
+export type { RankingStatistics } from './search-match.js';
+
 export interface SearchResult {
-  /** Live datasets matching, before paging. */
+  /** Live datasets matching, before paging (and before `after`). */
   total: number;
   /** The page, in order. */
   identifiers: string[];
+  /** The position of the page's last dataset when more matches follow it: the next page's `after`. */
+  last?: SearchPosition;
   facets?: SearchFacets;
 }
 
@@ -87,28 +115,106 @@ export function searchDatasets(db: Db, query: SearchQuery): SearchResult {
 interface Matches {
   docids: Int32Array;
   scores: Float64Array | undefined;
+  statistics?: RankingStatistics | undefined;
 }
 
 function answer(db: Db, query: SearchQuery): SearchResult {
   const snapshot = currentSnapshot(db);
   const { terms } = parseQuery(query.q ?? '');
   const sort = query.sort ?? (terms.length > 0 ? 'relevance' : 'identifier');
-  const candidates: Matches = terms.length > 0 ? matchText(db, snapshot, terms, sort === 'relevance') : { docids: liveDocids(snapshot), scores: undefined };
+  const candidates: Matches = terms.length > 0 ? matchText(db, snapshot, terms, sort === 'relevance', query.after?.statistics) : { docids: liveDocids(snapshot), scores: undefined };
   const matches = applyFilters(snapshot, candidates, query);
 
   const offset = wholeNumber(query.offset);
   const limit = wholeNumber(query.limit);
   // Relevance without a query ranks every dataset alike: identifier order.
-  const page =
-    sort === 'identifier' || (sort === 'relevance' && !matches.scores)
-      ? identifierPage(snapshot, matches.docids, offset, limit)
-      : pageOf(matches.docids.length, offset, limit, comparator(snapshot, matches, sort)).map((position) => matches.docids[position]!);
+  const order: ResultOrder = sort === 'relevance' && !matches.scores ? 'identifier' : sort;
+  if (query.after !== undefined && query.after.order !== order) {
+    throw new SearchPositionError(`the position is in ${query.after.order} order, the query in ${order} order`);
+  }
+  const remaining = query.after === undefined ? matches : following(snapshot, matches, query.after);
+  const pagePositions =
+    order === 'identifier'
+      ? identifierPage(snapshot, remaining.docids, offset, limit)
+      : pageOf(remaining.docids.length, offset, limit, comparator(snapshot, remaining, order));
+  const page = pagePositions.map((position) => remaining.docids[position]!);
   const result: SearchResult = {
     total: matches.docids.length,
     identifiers: page.map((docid) => snapshot.identifier[docid]!),
   };
+  const lastPosition = pagePositions.at(-1);
+  if (lastPosition !== undefined && offset + page.length < remaining.docids.length) {
+    result.last = positionOf(snapshot, remaining, lastPosition, order);
+  }
   if (query.facets) result.facets = countFacets(snapshot, matches.docids);
   return result;
+}
+
+/** A position that cannot be in this query's order (a cursor of another query). */
+export class SearchPositionError extends Error {
+  override readonly name = 'SearchPositionError';
+}
+
+/** Where the match at `position` of `matches` stands in `order`. */
+function positionOf(snapshot: SearchSnapshot, matches: Matches, position: number, order: ResultOrder): SearchPosition {
+  const docid = matches.docids[position]!;
+  const identifier = snapshot.identifier[docid]!;
+  switch (order) {
+    case 'identifier':
+      return { order, key: null, identifier };
+    case 'relevance':
+      return { order, key: matches.scores![position]!, identifier, statistics: matches.statistics };
+    case 'modified': {
+      const time = snapshot.modifiedTime[docid]!;
+      return { order, key: Number.isFinite(time) ? time : null, identifier };
+    }
+    case 'title':
+      return { order, key: snapshot.title[docid]!, identifier };
+  }
+}
+
+/** The matches ordered strictly after `after` (by its sort value, then its identifier). */
+function following(snapshot: SearchSnapshot, matches: Matches, after: SearchPosition): Matches {
+  const comesAfter = afterTest(snapshot, matches, after);
+  const docids = new Int32Array(matches.docids.length);
+  const scores = matches.scores ? new Float64Array(matches.docids.length) : undefined;
+  let n = 0;
+  for (let p = 0; p < matches.docids.length; p += 1) {
+    if (!comesAfter(p)) continue;
+    docids[n] = matches.docids[p]!;
+    if (scores) scores[n] = matches.scores![p]!;
+    n += 1;
+  }
+  return { docids: docids.subarray(0, n), scores: scores?.subarray(0, n), statistics: matches.statistics };
+}
+
+function afterTest(snapshot: SearchSnapshot, matches: Matches, after: SearchPosition): (position: number) => boolean {
+  // Identifiers compare as the snapshot orders them (code units), so a withdrawn position still works.
+  const laterIdentifier = (position: number): boolean => snapshot.identifier[matches.docids[position]!]! > after.identifier;
+  const { key } = after;
+  switch (after.order) {
+    case 'identifier':
+      return laterIdentifier;
+    case 'relevance': {
+      const score = typeof key === 'number' ? key : Number.POSITIVE_INFINITY;
+      return (p) => matches.scores![p]! < score || (matches.scores![p]! === score && laterIdentifier(p));
+    }
+    case 'modified': {
+      // Newest first; an unreadable time (null) sorts last, as in the comparator.
+      const time = typeof key === 'number' ? key : Number.NEGATIVE_INFINITY;
+      return (p) => {
+        const own = snapshot.modifiedTime[matches.docids[p]!]!;
+        return own < time || (own === time && laterIdentifier(p));
+      };
+    }
+    case 'title': {
+      const title = typeof key === 'string' ? key : '';
+      return (p) => {
+        const compared = TITLE_COLLATOR.compare(snapshot.title[matches.docids[p]!]!, title);
+        return compared > 0 || (compared === 0 && laterIdentifier(p));
+      };
+    }
+  }
 }
 
 /** A paging number as a count: callers pass "everything" as a huge number, or Infinity. */
@@ -166,26 +272,28 @@ function applyFilters(snapshot: SearchSnapshot, candidates: Matches, query: Sear
     if (scores) scores[n] = candidates.scores![p]!;
     n += 1;
   }
-  return { docids: docids.subarray(0, n), scores: scores?.subarray(0, n) };
+  return { docids: docids.subarray(0, n), scores: scores?.subarray(0, n), statistics: candidates.statistics };
 }
 
 /**
- * A page of `docids` in identifier order. A page reaching far into the matches (a client asking
- * for every identifier) is a walk along the snapshot's identifier order, linear in the
- * catalogue; a first page, a bounded heap over the matches' identifier ranks.
+ * A page of `docids` in identifier order, as positions into `docids`. A page reaching far into
+ * the matches (a client asking for every identifier) is a walk along the snapshot's identifier
+ * order, linear in the catalogue; a first page, a bounded heap over the matches' identifier ranks.
  */
 function identifierPage(snapshot: SearchSnapshot, docids: Int32Array, offset: number, limit: number): number[] {
   const end = Math.min(docids.length, offset + limit);
   if (end <= offset) return [];
   const rank = snapshot.identifierRank;
-  if (end * 4 < docids.length) return pageOf(docids.length, offset, limit, (a, b) => rank[docids[a]!]! - rank[docids[b]!]!).map((p) => docids[p]!);
-  const member = new Uint8Array(snapshot.size);
-  for (let p = 0; p < docids.length; p += 1) member[docids[p]!] = 1;
+  if (end * 4 < docids.length) return pageOf(docids.length, offset, limit, (a, b) => rank[docids[a]!]! - rank[docids[b]!]!);
+  // Position + 1 of each matching docid (0: not a match).
+  const positionPlusOne = new Int32Array(snapshot.size);
+  for (let p = 0; p < docids.length; p += 1) positionPlusOne[docids[p]!] = p + 1;
   const page: number[] = [];
   let seen = 0;
   for (const docid of snapshot.identifierOrder) {
-    if (member[docid] !== 1) continue;
-    if (seen >= offset) page.push(docid);
+    const position = positionPlusOne[docid]! - 1;
+    if (position < 0) continue;
+    if (seen >= offset) page.push(position);
     seen += 1;
     if (seen === end) break;
   }
@@ -193,7 +301,7 @@ function identifierPage(snapshot: SearchSnapshot, docids: Int32Array, offset: nu
 }
 
 /** Compares two positions of `matches`; every order ends on the identifier, so pages are stable. */
-function comparator(snapshot: SearchSnapshot, matches: Matches, sort: Exclude<SearchSort, 'identifier'>): (a: number, b: number) => number {
+function comparator(snapshot: SearchSnapshot, matches: Matches, sort: Exclude<ResultOrder, 'identifier'>): (a: number, b: number) => number {
   const { docids, scores } = matches;
   const rank = snapshot.identifierRank;
   const identifier = (a: number, b: number): number => rank[docids[a]!]! - rank[docids[b]!]!;

@@ -77,7 +77,7 @@ t.test('the gateway API over a harvested catalogue', async (t) => {
       t.ok(doc.paths[path]?.get, `GET ${path} is described`);
     }
     const list = doc.paths['/api/v1/rest/dataset']!.get as { parameters: Array<{ name: string }> };
-    t.same(list.parameters.map((p) => p.name).sort(), ['limit', 'modified', 'offset']);
+    t.same(list.parameters.map((p) => p.name).sort(), ['after', 'limit', 'modified', 'offset']);
   });
 
   await t.test('browsers may read the catalogue from any origin', async (t) => {

@@ -92,12 +92,14 @@ t.test('GET /catalog over a harvested catalogue', async (t) => {
     t.equal(page2.view['@id'], `${PUBLIC_URL}/catalog?pageSize=2&page=2`);
     t.equal(idOf(page2.view['hydra:first']), `${PUBLIC_URL}/catalog?pageSize=2&page=1`);
     t.equal(idOf(page2.view['hydra:previous']), `${PUBLIC_URL}/catalog?pageSize=2&page=1`);
-    t.equal(idOf(page2.view['hydra:next']), `${PUBLIC_URL}/catalog?pageSize=2&page=3`);
+    const nextLink = idOf(page2.view['hydra:next'])!;
+    t.match(nextLink, /^https:\/\/gateway\.example\.tw\/catalog\?pageSize=2&cursor=[A-Za-z0-9_-]+$/, 'next names the page after this one by a cursor');
+    t.same((await catalog(new URL(nextLink).search.slice(1))).ids, IDENTIFIERS.slice(4), 'the cursor leads to page 3');
     t.equal(idOf(page2.view['hydra:last']), `${PUBLIC_URL}/catalog?pageSize=2&page=3`);
     t.equal(page2.view['hydra:totalItems'], 6);
     t.equal(
       page2.headers.get('link'),
-      `<${PUBLIC_URL}/catalog?pageSize=2&page=1>; rel="first", <${PUBLIC_URL}/catalog?pageSize=2&page=1>; rel="prev", <${PUBLIC_URL}/catalog?pageSize=2&page=3>; rel="next", <${PUBLIC_URL}/catalog?pageSize=2&page=3>; rel="last"`,
+      `<${PUBLIC_URL}/catalog?pageSize=2&page=1>; rel="first", <${PUBLIC_URL}/catalog?pageSize=2&page=1>; rel="prev", <${nextLink}>; rel="next", <${PUBLIC_URL}/catalog?pageSize=2&page=3>; rel="last"`,
       'the same links as an HTTP Link header',
     );
 
@@ -133,7 +135,11 @@ t.test('GET /catalog over a harvested catalogue', async (t) => {
     t.same(Object.keys(links).sort(), ['first', 'last', 'next']);
     const next = new URL(links.next!);
     t.equal(next.origin + next.pathname, `${PUBLIC_URL}/catalog.ttl`, 'absolute, on the public URL, same suffix');
-    t.same([...next.searchParams], [['q', '公車'], ['category', 'A00'], ['pageSize', '1'], ['page', '2']], 'filters kept; unknown parameters dropped');
+    t.same(
+      [...next.searchParams].map(([name, value]) => (name === 'cursor' ? [name, 'CURSOR'] : [name, value])),
+      [['q', '公車'], ['category', 'A00'], ['pageSize', '1'], ['cursor', 'CURSOR']],
+      'filters kept; unknown parameters dropped',
+    );
     const body = await res.text();
     t.match(body, /hydra:totalItems (?:2\b|"2"\^\^xsd:integer)/, 'the Turtle carries the count');
   });
@@ -247,7 +253,7 @@ t.test('GET /catalog over a harvested catalogue', async (t) => {
     t.same(operations, ['getCatalog', 'getCatalogJsonLd', 'getCatalogTurtle', 'getCatalogRdfXml', 'getCatalogNTriples']);
     t.same(
       doc.paths['/catalog']!.get!.parameters!.map((p) => p.name).sort(),
-      ['category', 'format', 'license', 'modified_since', 'page', 'pageSize', 'publisher', 'q', 'theme'],
+      ['category', 'cursor', 'format', 'license', 'modified_since', 'page', 'pageSize', 'publisher', 'q', 'theme'],
     );
   });
 });

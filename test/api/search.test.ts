@@ -249,7 +249,7 @@ t.test('GET /api/search over a harvested catalogue', async (t) => {
     const operation = doc.paths['/api/search']?.get;
     t.ok(operation, 'described');
     t.equal(operation!.operationId, 'searchDatasets');
-    t.same(operation!.parameters.map((p) => p.name).sort(), ['category', 'facets', 'format', 'license', 'limit', 'modified_since', 'offset', 'publisher', 'q', 'sort']);
+    t.same(operation!.parameters.map((p) => p.name).sort(), ['category', 'cursor', 'facets', 'format', 'license', 'limit', 'modified_since', 'offset', 'publisher', 'q', 'sort']);
     t.ok(operation!.responses['200'] && operation!.responses['400']);
   });
 });

@@ -4,7 +4,8 @@
  * and written back into the absolute URLs of the Hydra paging links.
  */
 import { SERVICE_CATEGORIES } from '../../model/codelists.js';
-import type { SearchQuery } from '../../store/search.js';
+import type { SearchPosition, SearchQuery } from '../../store/search.js';
+import { decodeCursor } from '../search-cursor.js';
 import { SERVICE_CATEGORY_SCHEME } from '../../views/dcat-jsonld.js';
 import type { CatalogPageLinks } from '../../views/dcat-catalog.js';
 import { parseModifiedParameter } from './crossplatform.js';
@@ -25,13 +26,17 @@ export interface CatalogQueryString {
   format?: string;
   license?: string;
   modified_since?: string;
+  cursor?: string;
 }
 
 /** The filter parameters, in the order the paging links write them. */
 const FILTER_NAMES = ['q', 'publisher', 'category', 'theme', 'format', 'license', 'modified_since'] as const;
 
 export interface CatalogRequest {
+  /** The page number asked for (1 when the request gives a cursor instead). */
   page: number;
+  /** Keyset paging: the page after this position (the `cursor` of a next link). */
+  after?: SearchPosition | undefined;
   pageSize: number;
   /** The filters for searchDatasets (no paging). */
   filters: Omit<SearchQuery, 'limit' | 'offset'>;
@@ -107,6 +112,12 @@ export function readCatalogQuery(query: CatalogQueryString): CatalogRequest | st
   const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!isWholeNumberIn(pageSize, 1, MAX_PAGE_SIZE)) return `pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${String(pageSize)}`;
 
+  if (query.cursor !== undefined) {
+    if (query.page !== undefined) return 'page and cursor cannot be combined: a cursor already says where the page starts';
+    const after = decodeCursor(query.cursor, filters);
+    if (typeof after === 'string') return after;
+    return { page: 1, after, pageSize, filters, matchesNothing };
+  }
   return { page, pageSize, filters, matchesNothing };
 }
 
@@ -137,24 +148,37 @@ function readTheme(theme: string): { category: string } | string {
  * Absolute URLs of this page and its neighbours on the public base URL: the same path (and so
  * the same syntax suffix), the filters as the client wrote them, the page size. A page
  * past the end links back to the last one.
+ *
+ * `nextCursor` (present when datasets follow this page) makes the next link: following next
+ * links then walks the catalogue consistently while a harvest changes it (./search-cursor.ts).
+ * First, last and previous are page numbers; a page reached by cursor has no previous link.
  */
-export function pageLinks(baseUrl: string, path: string, query: CatalogQueryString, request: CatalogRequest, totalItems: number): CatalogPageLinks {
+export function pageLinks(
+  baseUrl: string,
+  path: string,
+  query: CatalogQueryString,
+  request: CatalogRequest,
+  totalItems: number,
+  nextCursor: string | undefined,
+): CatalogPageLinks {
   const lastPage = Math.max(1, Math.ceil(totalItems / request.pageSize));
-  const url = (page: number): string => {
+  const url = (at: { page: number } | { cursor: string }): string => {
     const params = new URLSearchParams();
     for (const name of FILTER_NAMES) {
       const value = query[name];
       if (value !== undefined) params.set(name, value);
     }
     params.set('pageSize', String(request.pageSize));
-    params.set('page', String(page));
+    if ('page' in at) params.set('page', String(at.page));
+    else params.set('cursor', at.cursor);
     return `${baseUrl.trim().replace(/\/+$/, '')}${path}?${params.toString()}`;
   };
+  const byCursor = request.after !== undefined;
   return {
-    self: url(request.page),
-    first: url(1),
-    last: url(lastPage),
-    next: request.page < lastPage ? url(request.page + 1) : undefined,
-    previous: request.page > 1 ? url(Math.min(request.page - 1, lastPage)) : undefined,
+    self: byCursor && query.cursor !== undefined ? url({ cursor: query.cursor }) : url({ page: request.page }),
+    first: url({ page: 1 }),
+    last: url({ page: lastPage }),
+    next: nextCursor !== undefined ? url({ cursor: nextCursor }) : undefined,
+    previous: !byCursor && request.page > 1 ? url({ page: Math.min(request.page - 1, lastPage) }) : undefined,
   };
 }

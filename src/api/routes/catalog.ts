@@ -9,6 +9,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, pageLinks, readCatalogQuery
 import { addVary, negotiate, notAcceptable, RDF_REPRESENTATIONS, rdfResponseContent, renderRdf, type RdfRepresentation } from './rdf-negotiation.js';
 import { ResponseCache } from '../response-cache.js';
 import { strongEtag } from '../http-caching.js';
+import { encodeCursor, MAX_CURSOR_LENGTH } from '../search-cursor.js';
 
 /**
  * The federated catalogue as DCAT-AP 3, one page at a time:
@@ -28,7 +29,13 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
 const querystringSchema = {
   type: 'object',
   properties: {
-    page: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 1, description: 'Page number, from 1.' },
+    page: { type: 'integer', minimum: 1, maximum: MAX_PAGE, description: 'Page number, from 1 (the default); not with `cursor`.' },
+    cursor: {
+      type: 'string',
+      maxLength: MAX_CURSOR_LENGTH,
+      description:
+        'Where a next link (hydra:next, Link rel="next") starts: the page after the previous one, with the same filters. Opaque. Following next links sees every dataset listed throughout the walk exactly once, even while a harvest changes the catalogue; page numbers do not.',
+    },
     pageSize: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Datasets per page (1–${MAX_PAGE_SIZE}).` },
     q: { type: 'string', maxLength: 500, description: 'Full text over title, description, keywords and publisher; Chinese works (e.g. 公車). Several words separated by spaces must all match.' },
     publisher: { type: 'string', maxLength: 500, description: "The publisher's name (提供機關), exact." },
@@ -96,11 +103,12 @@ function registerCatalogRoute(app: FastifyInstance, db: Db, publicUrl: string, f
       const { hit, version } = cache.lookup(cacheKey);
       if (hit !== undefined) return reply.headers({ ...hit.headers, etag: hit.etag }).type(hit.contentType).send(hit.body);
 
-      const { page, pageSize, filters } = catalogRequest;
+      const { page, pageSize, filters, after } = catalogRequest;
       const found: SearchResult = catalogRequest.matchesNothing
         ? { total: 0, identifiers: [] }
-        : searchDatasets(db, { ...filters, limit: pageSize, offset: (page - 1) * pageSize });
-      const links = pageLinks(publicUrl, path, request.query, catalogRequest, found.total);
+        : searchDatasets(db, { ...filters, limit: pageSize, offset: after === undefined ? (page - 1) * pageSize : 0, after });
+      const nextCursor = found.last === undefined ? undefined : encodeCursor(found.last, filters);
+      const links = pageLinks(publicUrl, path, request.query, catalogRequest, found.total, nextCursor);
       const headers = { link: linkHeader(links) };
 
       const catalogPage = { records: recordsOf(db, found.identifiers), totalItems: found.total, modified: latestChange(db), links };

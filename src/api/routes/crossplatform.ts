@@ -18,9 +18,11 @@ interface ListQuery {
   modified?: string;
   limit?: number;
   offset?: number;
+  after?: string;
 }
 
-export function crossPlatformRoutes(app: FastifyInstance, db: Db): void {
+export function crossPlatformRoutes(app: FastifyInstance, db: Db, publicUrl: string): void {
+  const listUrl = `${publicUrl.trim().replace(/\/+$/, '')}/api/v1/rest/dataset`;
   app.get<{ Querystring: ListQuery }>(
     '/api/v1/rest/dataset',
     {
@@ -29,13 +31,14 @@ export function crossPlatformRoutes(app: FastifyInstance, db: Db): void {
         operationId: 'listDatasetId',
         summary: '取得資料集編號清單 (list dataset identifiers)',
         description:
-          'Identifiers of the federated catalogue, ordered by identifier. `modified` keeps those whose metadata last changed at or after the given time (RFC 3339; `YYYY-MM-DD hh:mm:ss` and `YYYY-MM-DD` are read as Asia/Taipei). A dataset whose record has no `modified` counts as changed when the gateway last changed it.',
+          'Identifiers of the federated catalogue, ordered by identifier. `modified` keeps those whose metadata last changed at or after the given time (RFC 3339; `YYYY-MM-DD hh:mm:ss` and `YYYY-MM-DD` are read as Asia/Taipei). A dataset whose record has no `modified` counts as changed when the gateway last changed it. With `limit`, a full page carries a `Link: <…>; rel="next"` header naming the next page by `after` (the last identifier): unlike raising `offset`, following it sees every dataset listed throughout the walk exactly once while a harvest changes the catalogue. (`after` is a gateway extension; the spec pages by offset.)',
         querystring: {
           type: 'object',
           properties: {
             modified: { type: 'string', description: 'RFC 3339 date-time (or Taipei local time); records modified at or after it.', examples: ['2021-08-01T00:00:00+08:00'] },
             limit: { type: 'integer', minimum: 0, maximum: MAX_LIMIT, description: 'At most this many identifiers (absent: all).' },
             offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Skip this many identifiers first.' },
+            after: { type: 'string', minLength: 1, maxLength: 1000, description: 'Only identifiers after this one (keyset paging; the `Link` rel="next" header gives it).' },
           },
         },
         response: {
@@ -50,7 +53,7 @@ export function crossPlatformRoutes(app: FastifyInstance, db: Db): void {
       },
     },
     async (request, reply) => {
-      const { modified, limit, offset } = request.query;
+      const { modified, limit, offset, after } = request.query;
       let modifiedSince: string | undefined;
       if (modified !== undefined) {
         modifiedSince = parseModifiedParameter(modified);
@@ -58,7 +61,12 @@ export function crossPlatformRoutes(app: FastifyInstance, db: Db): void {
           return reply.code(400).send(specError(ERROR_CODES.badParameter, `modified must be an RFC 3339 date-time (e.g. 2021-08-01T00:00:00+08:00), got "${modified}"`));
         }
       }
-      return { success: true, result: listIdentifiers(db, { modifiedSince, limit, offset }) };
+      const result = listIdentifiers(db, { modifiedSince, limit, offset, after });
+      const last = result.at(-1);
+      if (limit !== undefined && limit > 0 && result.length === limit && last !== undefined) {
+        reply.header('link', `<${nextListUrl(listUrl, request.query, limit, last)}>; rel="next"`);
+      }
+      return { success: true, result };
     },
   );
 
@@ -94,6 +102,15 @@ export function crossPlatformRoutes(app: FastifyInstance, db: Db): void {
       return { success: true, result: toGen1Json(entry.record) };
     },
   );
+}
+
+/** The next page of the identifier list: the same filter and limit, after the page's last identifier. */
+function nextListUrl(listUrl: string, query: ListQuery, limit: number, last: string): string {
+  const params = new URLSearchParams();
+  if (query.modified !== undefined) params.set('modified', query.modified);
+  params.set('limit', String(limit));
+  params.set('after', last);
+  return `${listUrl}?${params.toString()}`;
 }
 
 /**

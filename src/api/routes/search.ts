@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../store/database.js';
 import { formatsOf, MAX_FACET_VALUES, publisherOf, searchDatasets, type SearchQuery, type SearchSort } from '../../store/search.js';
+import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from '../search-cursor.js';
 import { pageRecords } from '../../store/search-records.js';
 import { MAX_QUERY_TERMS, parseQuery } from '../../store/search-text.js';
 import { ERROR_CODES, specError, specErrorSchema } from '../errors.js';
@@ -30,6 +31,7 @@ interface SearchQueryString {
   sort?: SearchSort;
   limit?: number;
   offset?: number;
+  cursor?: string;
   facets?: boolean;
 }
 
@@ -58,7 +60,7 @@ export function searchRoutes(app: FastifyInstance, db: Db, publicUrl: string): v
           'Live datasets only (withdrawn and merged ones never appear); a dataset several platforms publish appears once.',
           '`q`: every space-separated term must match the title, description, keywords or publisher. Chinese is matched as written, whatever the spelling of 臺/台 or the width of letters (ＣＳＶ = csv); one character (`車`) works; Latin words match by prefix (`youb` finds YouBike); punctuation is a word break.',
           'Filters are exact and combine with AND; an empty parameter filters nothing.',
-          `\`limit\` 0–${MAX_SEARCH_LIMIT} (default ${DEFAULT_SEARCH_LIMIT}); \`offset\` past the end gives an empty page. Facets count the values over all matches (not just the page), at most ${MAX_FACET_VALUES} per facet, most frequent first.`,
+          `\`limit\` 0–${MAX_SEARCH_LIMIT} (default ${DEFAULT_SEARCH_LIMIT}); \`offset\` past the end gives an empty page. To walk all matches while the catalogue may change (a harvest running), follow \`nextCursor\` (pass it as \`cursor\` with the same filters and sort) rather than raising \`offset\`: each dataset listed throughout the walk is then seen exactly once. Facets count the values over all matches (not just the page), at most ${MAX_FACET_VALUES} per facet, most frequent first.`,
         ].join(' '),
         querystring: {
           type: 'object',
@@ -76,7 +78,12 @@ export function searchRoutes(app: FastifyInstance, db: Db, publicUrl: string): v
             },
             sort: { type: 'string', enum: [...SORTS], description: 'relevance (the default with `q`), modified (newest first), title (zh-Hant collation), identifier (the default without `q`). Ties are ordered by identifier, so paging is stable.' },
             limit: { type: 'integer', minimum: 0, maximum: MAX_SEARCH_LIMIT, default: DEFAULT_SEARCH_LIMIT },
-            offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
+            offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'Skip this many matches first; not with `cursor`.' },
+            cursor: {
+              type: 'string',
+              maxLength: MAX_CURSOR_LENGTH,
+              description: 'The `nextCursor` of the previous page: the page after it, with the same filters and sort (a cursor of another query is a 400). Opaque.',
+            },
             facets: { type: 'boolean', default: true, description: 'Count publisher, category, format and licence values over all matches.' },
           },
         },
@@ -93,6 +100,7 @@ export function searchRoutes(app: FastifyInstance, db: Db, publicUrl: string): v
                   total: { type: 'integer', description: 'Live datasets matching, before paging.' },
                   offset: { type: 'integer' },
                   limit: { type: 'integer' },
+                  nextCursor: { type: 'string', description: 'Present when more matches follow this page: pass it as `cursor` for the next page.' },
                   results: {
                     type: 'array',
                     items: {
@@ -147,7 +155,7 @@ export function searchRoutes(app: FastifyInstance, db: Db, publicUrl: string): v
       }
       const limit = parameters.limit ?? DEFAULT_SEARCH_LIMIT;
       const offset = parameters.offset ?? 0;
-      const query: SearchQuery = {
+      const scope = {
         q,
         publisher: given(parameters.publisher),
         category: given(parameters.category),
@@ -155,10 +163,15 @@ export function searchRoutes(app: FastifyInstance, db: Db, publicUrl: string): v
         license: given(parameters.license),
         modifiedSince,
         sort: parameters.sort,
-        limit,
-        offset,
-        facets: parameters.facets ?? true,
       };
+      let after: SearchQuery['after'];
+      if (parameters.cursor !== undefined) {
+        if (offset !== 0) return reply.code(400).send(specError(ERROR_CODES.badParameter, 'cursor and offset cannot be combined: a cursor already says where the page starts'));
+        const position = decodeCursor(parameters.cursor, scope);
+        if (typeof position === 'string') return reply.code(400).send(specError(ERROR_CODES.badParameter, position));
+        after = position;
+      }
+      const query: SearchQuery = { ...scope, limit, offset, after, facets: parameters.facets ?? true };
       const found = searchDatasets(db, query);
       const records = pageRecords(db, found.identifiers);
       const results = found.identifiers.flatMap((identifier) => {
@@ -180,7 +193,14 @@ export function searchRoutes(app: FastifyInstance, db: Db, publicUrl: string): v
       });
       return {
         success: true,
-        result: { total: found.total, offset, limit, results, ...(found.facets ? { facets: found.facets } : {}) },
+        result: {
+          total: found.total,
+          offset,
+          limit,
+          ...(found.last ? { nextCursor: encodeCursor(found.last, scope) } : {}),
+          results,
+          ...(found.facets ? { facets: found.facets } : {}),
+        },
       };
     },
   );
