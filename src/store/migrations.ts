@@ -316,4 +316,27 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO search_pending (identifier) SELECT identifier FROM dataset_entries;
     `,
   },
+  {
+    version: 5,
+    description: 'the change feed: each dataset points at its latest change, and the catalogue has a feed epoch',
+    // GET /api/changes is compacted (each dataset once, at its latest change, as CouchDB's
+    // _changes): it walks dataset_entries by change_seq rather than grouping the whole changes
+    // table per request. A trigger keeps change_seq current for every writer of changes.
+    sql: `
+      -- Datasets that predate the changes table's use get a change, so a feed from the
+      -- beginning lists every dataset.
+      INSERT INTO changes (identifier, source_id, kind, run_id, at)
+        SELECT identifier, source_id, CASE WHEN withdrawn_at IS NULL AND merged_into IS NULL THEN 'created' ELSE 'withdrawn' END, NULL, updated_at
+        FROM dataset_entries e WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.identifier = e.identifier)
+        ORDER BY identifier;
+      ALTER TABLE dataset_entries ADD COLUMN change_seq INTEGER;
+      UPDATE dataset_entries SET change_seq = (SELECT MAX(id) FROM changes c WHERE c.identifier = dataset_entries.identifier);
+      CREATE INDEX dataset_entries_by_change ON dataset_entries(change_seq);
+      CREATE TRIGGER changes_move_dataset AFTER INSERT ON changes BEGIN
+        UPDATE dataset_entries SET change_seq = NEW.id WHERE identifier = NEW.identifier;
+      END;
+      -- Names this store's sequence: a cursor of another store (or of this one rebuilt) is refused.
+      INSERT OR IGNORE INTO store_state (key, value) VALUES ('feed_epoch', lower(hex(randomblob(8))));
+    `,
+  },
 ];
