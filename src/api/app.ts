@@ -7,6 +7,7 @@ import { crossPlatformRoutes } from './routes/crossplatform.js';
 import { dcatRoutes } from './routes/dcat.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
+import { changeFeedRoutes } from './routes/changes.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { searchRoutes } from './routes/search.js';
 import { ckanRoutes } from './routes/ckan.js';
@@ -79,6 +80,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         { name: 'ckan', description: 'CKAN-compatible Action API subset' },
         { name: 'export', description: 'Whole-catalogue exports (CSV, JSON-LD), streamed' },
         { name: 'identity', description: 'Cross-source identity: why a dataset is what it is' },
+        { name: 'changes', description: 'The exact change feed: created, updated, withdrawn since a cursor, for mirrors' },
         { name: 'discovery', description: 'Home page and APIs.json' },
         { name: 'operations', description: 'Health and API description' },
       ],
@@ -128,6 +130,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   dcatRoutes(app, options.db, options.publicUrl);
   healthRoutes(app, options.db);
   identityRoutes(app, options.db);
+  changeFeedRoutes(app, options.db);
   catalogRoutes(app, options.db, options.publicUrl);
   searchRoutes(app, options.db, options.publicUrl);
   ckanRoutes(app, options.db, options.publicUrl);
