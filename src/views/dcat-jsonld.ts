@@ -18,6 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { SERVICE_CATEGORIES } from '../model/codelists.js';
+import { euThemesOfCategory } from '../model/eu-data-themes.js';
 import { normaliseFrequency } from '../model/frequency.js';
 import { normaliseLicense } from '../model/license.js';
 import { projectPath } from '../model/project-root.js';
@@ -300,7 +301,13 @@ function keywords(value: unknown): JsonLdNode[] | undefined {
   return literals.length > 0 ? literals : undefined;
 }
 
-/** 服務分類 → a skos:Concept of the gateway's service-category scheme (no EU equivalent exists). */
+/**
+ * 服務分類 → a skos:Concept of the gateway's service-category scheme (the category itself,
+ * with its code and name), then the EU data themes DCAT-AP recommends, as the curated table
+ * mappings/service-category-eu-data-theme.json gives them (src/model/eu-data-themes.ts). The EU
+ * themes are bare IRIs: their labels are the Publications Office's to publish, and a catalogue
+ * page repeating them for every dataset would only grow.
+ */
 function addTheme(node: JsonLdNode, categoryCode: unknown): void {
   const raw = text(categoryCode);
   if (raw === undefined) return;
@@ -309,7 +316,8 @@ function addTheme(node: JsonLdNode, categoryCode: unknown): void {
     node['twod:categoryCodeText'] = raw;
     return;
   }
-  node['dcat:theme'] = conceptNode(concept);
+  const euThemes = euThemesOfCategory(concept.notation).map((theme) => ({ '@id': theme.iri }));
+  node['dcat:theme'] = euThemes.length > 0 ? [conceptNode(concept), ...euThemes] : conceptNode(concept);
 }
 
 /** DCAT-AP wants dct:type to be a concept IRI, so rawData/TOOLS/SERVICES get one in the gateway scheme. */

@@ -12,6 +12,8 @@ import { Parser, Store } from 'n3';
 import type { Term } from 'n3';
 import { DCAT_AP_TW_CONTEXT, toDcatJsonLd } from '../../src/views/dcat-jsonld.js';
 import { projectPath } from '../../src/model/project-root.js';
+import { SERVICE_CATEGORIES } from '../../src/model/codelists.js';
+import { euThemesOfCategory } from '../../src/model/eu-data-themes.js';
 import { dcatApViolations, PROCESSING_OPTIONS, toNQuads } from '../helpers/dcat-ap.js';
 import type { NationalRecord } from '../../src/model/record.js';
 
@@ -196,12 +198,18 @@ t.test('the spec example expands to the intended triples', async (t) => {
   t.same(values(objects(store, dataset, 'dcat:keyword')), ['公報', '施政', '服務', '行政院'].sort());
 
   t.test('service category and dataset type are concepts of the gateway schemes', async (t) => {
-    const theme = only(store, dataset, 'dcat:theme');
+    const themes = objects(store, dataset, 'dcat:theme');
+    const theme = themes.find((term) => term.value.startsWith('https://ogd-gateway.example/ns/service-category/'))!;
     t.equal(theme.value, 'https://ogd-gateway.example/ns/service-category/I00');
     t.equal(only(store, theme, 'skos:notation').value, 'I00');
     t.same(literalOf(only(store, theme, 'skos:prefLabel')), { value: '公共資訊', language: 'zh-hant', datatype: iri('rdf:langString') });
     t.equal(only(store, theme, 'skos:inScheme').value, 'https://ogd-gateway.example/ns/service-category');
     t.equal(only(store, dataset, 'dct:type').value, 'https://ogd-gateway.example/ns/dataset-type/rawData');
+  });
+
+  t.test('the EU data theme of the category stands next to it (公共資訊 → GOVE)', async (t) => {
+    t.same(values(objects(store, dataset, 'dcat:theme')), [`${EU}data-theme/GOVE`, 'https://ogd-gateway.example/ns/service-category/I00']);
+    t.same(store.getQuads(`${EU}data-theme/GOVE`, null, null, null), [], 'a bare IRI: the EU publishes its label');
   });
 
   t.test('licence, cost and access rights', async (t) => {
@@ -329,6 +337,24 @@ t.test('a complete record passes the DCAT-AP 3.0.1 shapes', async (t) => {
   const platformId = only(store, DATASET_IRI, 'adms:identifier');
   t.same(values(objects(store, platformId, 'rdf:type')), [iri('adms:Identifier')]);
   t.equal(only(store, platformId, 'skos:notation').value, '6564');
+});
+
+t.test('every 服務分類 gets its EU data themes, and every one passes the shapes', async (t) => {
+  for (const [code, label] of Object.entries(SERVICE_CATEGORIES)) {
+    for (const written of [code, code.toLowerCase(), label]) {
+      const document = build({ ...specExampleRecord(), categoryCode: written });
+      const store = await toStore(document);
+      const expected = [...euThemesOfCategory(code).map((theme) => theme.iri), `https://ogd-gateway.example/ns/service-category/${code}`].sort();
+      t.same(values(objects(store, DATASET_IRI, 'dcat:theme')), expected, written);
+      t.ok(expected.length >= 2 && expected.every((theme) => theme.startsWith(`${EU}data-theme/`) || theme.includes('/service-category/')), `${written}: at least one EU theme`);
+    }
+    t.same(await dcatApViolations(build({ ...specExampleRecord(), categoryCode: code })), [], `${code}: no violation`);
+  }
+  t.same(
+    values(objects(await toStore(build({ ...specExampleRecord(), categoryCode: 'A00' })), DATASET_IRI, 'dcat:theme')),
+    [`${EU}data-theme/TECH`, `${EU}data-theme/TRAN`, 'https://ogd-gateway.example/ns/service-category/A00'],
+    '交通及通訊 is transport and (tele)communications',
+  );
 });
 
 t.test('the SHACL check is live: what DCAT-AP requires and the record lacks is reported', async (t) => {
@@ -554,6 +580,7 @@ t.test('hostile and broken input serializes without throwing and still expands',
   t.equal((document['dcat:keyword'] as unknown[]).length, distinctKeywords, 'empty and duplicate keywords dropped');
   t.match(document['@id'], /^https:\/\/gateway\.test\/dataset\/A41000000G%2F\.\.%2F\.\.%2Fetc%3Fx%3D%3Cscript%3E$/);
   t.equal(document['twod:categoryCodeText'], 'Z99');
+  t.equal(document['dcat:theme'], undefined, 'an unknown category has no theme, EU or other');
   t.equal(document['twod:datasetTypeText'], 'unknown');
   t.equal(document['twod:cost'], '42');
   t.equal((document['dct:publisher'] as Record<string, unknown>)['twod:publisherOIDText'], '1.2.3 | 數位部');
