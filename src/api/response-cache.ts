@@ -1,14 +1,23 @@
 import type { Db } from '../store/database.js';
 
 /**
- * Rendered answers of expensive read routes (a DCAT catalogue page is ~500 KB of JSON-LD built
+ * Rendered answers of expensive read routes (a DCAT catalogue page is ~550 KB of JSON-LD built
  * from 100 records), kept while the catalogue has not changed. The catalogue's version is the
  * newest row of the change feed: every dataset created, updated, withdrawn or reinstated adds
  * one, in this process or another writing the same file, so an entry is never served after the
  * data it was built from changed. Bounded by entries and bytes; least recently used goes first.
+ *
+ * Bodies are kept encoded (a Buffer): a hit is sent as it is, with no UTF-8 encoding of half a
+ * megabyte per request.
+ *
+ * The byte budget may be shared with a tenant (the per-dataset fragment cache): the tenant uses
+ * what the answers leave (`spareBytes`) and gives it back as answers are stored, so the two
+ * together never exceed `maxBytes`, and whole answers, which serve a request without any
+ * work, come first.
  */
 export interface CachedAnswer {
-  body: string;
+  /** The encoded body, sent as it is. */
+  body: Buffer;
   contentType: string;
   /** Its strong ETag, computed once when cached (http-caching.ts keeps a tag a route set). */
   etag: string;
@@ -20,12 +29,28 @@ export interface ResponseCacheLimits {
   maxBytes: number;
 }
 
-// Hot pages only (page 1 of common filters, what crawlers re-read): the budget counts against the
-// process's memory, which the whole-catalogue export also needs.
-export const DEFAULT_RESPONSE_CACHE_LIMITS: ResponseCacheLimits = { maxEntries: 64, maxBytes: 16 * 1024 * 1024 };
+/** A cache living in the budget another leaves free: told how much it may keep now. */
+export interface BudgetTenant {
+  shrinkTo(maxBytes: number): void;
+}
+
+/**
+ * 64 MiB: the 100 pages of 100 datasets that `npm run bench:serve` cycles over (~550 KB each
+ * for its synthetic records, 53 MiB) fit with room to spare. The budget counts against the
+ * process's memory, which the whole-catalogue export also needs (peak RSS target 300 MB).
+ */
+export const DEFAULT_RESPONSE_CACHE_LIMITS: ResponseCacheLimits = { maxEntries: 1024, maxBytes: 64 * 1024 * 1024 };
+
+/** What an entry costs besides its body (key, headers, tag, Map slot): an estimate, so tiny answers are bounded too. */
+const ENTRY_OVERHEAD_BYTES = 512;
+
+interface Entry {
+  answer: CachedAnswer;
+  bytes: number;
+}
 
 export class ResponseCache {
-  private readonly entries = new Map<string, CachedAnswer>();
+  private readonly entries = new Map<string, Entry>();
   private version = -1;
   private bytes = 0;
   private readonly readVersion;
@@ -33,6 +58,7 @@ export class ResponseCache {
   constructor(
     db: Db,
     private readonly limits: ResponseCacheLimits = DEFAULT_RESPONSE_CACHE_LIMITS,
+    private readonly tenant?: BudgetTenant,
   ) {
     this.readVersion = db.prepare('SELECT COALESCE(MAX(id), 0) FROM changes').pluck();
   }
@@ -43,13 +69,13 @@ export class ResponseCache {
    */
   lookup(key: string): { hit: CachedAnswer | undefined; version: number } {
     this.syncVersion();
-    const hit = this.entries.get(key);
-    if (hit !== undefined) {
+    const entry = this.entries.get(key);
+    if (entry !== undefined) {
       // Most recently used last: Map iteration order is the eviction order.
       this.entries.delete(key);
-      this.entries.set(key, hit);
+      this.entries.set(key, entry);
     }
-    return { hit, version: this.version };
+    return { hit: entry?.answer, version: this.version };
   }
 
   /**
@@ -59,20 +85,26 @@ export class ResponseCache {
   store(key: string, version: number, answer: CachedAnswer): void {
     this.syncVersion();
     if (version !== this.version) return;
-    const size = answer.body.length * 2;
-    if (size > this.limits.maxBytes) return;
+    const bytes = entryBytes(key, answer);
+    if (bytes > this.limits.maxBytes || this.limits.maxEntries < 1) return;
     const previous = this.entries.get(key);
     if (previous !== undefined) {
-      this.bytes -= previous.body.length * 2;
+      this.bytes -= previous.bytes;
       this.entries.delete(key);
     }
-    this.entries.set(key, answer);
-    this.bytes += size;
+    this.entries.set(key, { answer, bytes });
+    this.bytes += bytes;
     for (const [oldest, entry] of this.entries) {
       if (this.entries.size <= this.limits.maxEntries && this.bytes <= this.limits.maxBytes) break;
       this.entries.delete(oldest);
-      this.bytes -= entry.body.length * 2;
+      this.bytes -= entry.bytes;
     }
+    this.tenant?.shrinkTo(this.spareBytes());
+  }
+
+  /** Bytes of the budget the answers leave free (what a tenant may use). */
+  spareBytes(): number {
+    return Math.max(0, this.limits.maxBytes - this.bytes);
   }
 
   /** A changed catalogue makes every entry stale: drop them all at once. */
@@ -83,4 +115,10 @@ export class ResponseCache {
     this.entries.clear();
     this.bytes = 0;
   }
+}
+
+function entryBytes(key: string, answer: CachedAnswer): number {
+  let headerChars = answer.contentType.length + answer.etag.length;
+  for (const [name, value] of Object.entries(answer.headers)) headerChars += name.length + value.length;
+  return answer.body.length + 2 * (key.length + headerChars) + ENTRY_OVERHEAD_BYTES;
 }

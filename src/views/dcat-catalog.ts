@@ -101,6 +101,47 @@ export function toDcatCatalogDocuments(page: CatalogPage, options: DcatCatalogOp
   return [catalogNode(page, options, references), ...documents];
 }
 
+/** A page without its datasets: what the catalogue node says around them. */
+export type CatalogPageFrame = Omit<CatalogPage, 'records'>;
+
+/**
+ * toDcatCatalog's JSON text around its datasets: `before`, then each dataset's JSON
+ * (dcatCatalogDatasetJson) joined by commas, then `after` is, byte for byte,
+ * JSON.stringify(toDcatCatalog(page)) for a page of those datasets. A page can so be assembled
+ * from dataset texts serialised once and kept (src/api/dataset-fragment-cache.ts).
+ *
+ * Written the way JSON.stringify writes an object, member by member in insertion order and
+ * leaving out undefined members, so the order of the catalogue node is decided in one place
+ * (catalogNode) for both.
+ */
+export function dcatCatalogJsonFrame(frame: CatalogPageFrame, options: DcatCatalogOptions): { before: string; after: string } {
+  const node = catalogNode({ ...frame, records: [] }, options, []);
+  let before = '{';
+  let after = '';
+  let separator = '';
+  let datasetsWritten = false;
+  for (const [key, value] of Object.entries(node)) {
+    if (value === undefined) continue;
+    const member = `${separator}${JSON.stringify(key)}:`;
+    separator = ',';
+    if (key === 'dcat:dataset') {
+      before += `${member}[`;
+      after = ']';
+      datasetsWritten = true;
+    } else if (datasetsWritten) {
+      after += member + JSON.stringify(value);
+    } else {
+      before += member + JSON.stringify(value);
+    }
+  }
+  return { before, after: `${after}}` };
+}
+
+/** One dataset's JSON text as it stands in the catalogue's dcat:dataset. */
+export function dcatCatalogDatasetJson(record: NationalRecord, options: DcatCatalogOptions): string {
+  return JSON.stringify(toDcatDatasetNode(record, { baseUrl: options.baseUrl }));
+}
+
 function datasetNodes(page: CatalogPage, options: DcatCatalogOptions): JsonLdNode[] {
   return page.records.map((record) => toDcatDatasetNode(record, { baseUrl: options.baseUrl }));
 }

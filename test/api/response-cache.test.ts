@@ -1,11 +1,12 @@
 import t from 'tap';
 import { ResponseCache, type CachedAnswer } from '../../src/api/response-cache.js';
+import { DatasetFragmentCache } from '../../src/api/dataset-fragment-cache.js';
 import { recordChange } from '../../src/store/changes.js';
 import { openDatabase } from '../../src/store/database.js';
 import { startFederation } from '../helpers/federation.js';
 import { CATALOG_RECORDS } from './catalog-records.js';
 
-const answer = (body: string): CachedAnswer => ({ body, contentType: 'application/ld+json; charset=utf-8', etag: `"${body}"`, headers: {} });
+const answer = (body: string): CachedAnswer => ({ body: Buffer.from(body), contentType: 'application/ld+json; charset=utf-8', etag: `"${body.slice(0, 8)}"`, headers: {} });
 
 t.test('a cached answer lives until the catalogue changes', (t) => {
   const db = openDatabase(':memory:');
@@ -16,7 +17,7 @@ t.test('a cached answer lives until the catalogue changes', (t) => {
   const first = cache.lookup('page1');
   t.equal(first.hit, undefined);
   cache.store('page1', first.version, answer('one'));
-  t.equal(cache.lookup('page1').hit?.body, 'one', 'served again while nothing changed');
+  t.same(cache.lookup('page1').hit?.body, Buffer.from('one'), 'served again while nothing changed, as the bytes stored');
 
   recordChange(db, { identifier: 'A', sourceId: 's', kind: 'updated', runId: null, at: '2026-01-01T00:00:00Z' });
   t.equal(cache.lookup('page1').hit, undefined, 'a change anywhere in the catalogue drops it');
@@ -31,7 +32,8 @@ t.test('a cached answer lives until the catalogue changes', (t) => {
 t.test('the cache is bounded by entries and bytes, least recently used first', (t) => {
   const db = openDatabase(':memory:');
   t.teardown(() => db.close());
-  const cache = new ResponseCache(db, { maxEntries: 2, maxBytes: 1000 });
+  // Every entry also costs an estimated overhead (~0.5 KB): bodies of 3 KB leave room for three.
+  const cache = new ResponseCache(db, { maxEntries: 2, maxBytes: 12_000 });
   const { version } = cache.lookup('a');
   cache.store('a', version, answer('a'));
   cache.store('b', version, answer('b'));
@@ -39,12 +41,73 @@ t.test('the cache is bounded by entries and bytes, least recently used first', (
   cache.store('c', version, answer('c'));
   t.ok(cache.lookup('a').hit, 'recently used: kept');
   t.equal(cache.lookup('b').hit, undefined, 'least recently used: evicted');
-  cache.store('big', version, answer('x'.repeat(600)));
-  t.equal(cache.lookup('big').hit, undefined, 'larger than the whole budget: not kept');
-  cache.store('d', version, answer('y'.repeat(400)));
-  cache.store('e', version, answer('z'.repeat(400)));
-  t.equal(cache.lookup('d').hit, undefined, 'over the byte budget: the oldest goes');
-  t.ok(cache.lookup('e').hit);
+  t.ok(cache.lookup('c').hit);
+
+  const bytes = new ResponseCache(db, { maxEntries: 100, maxBytes: 12_000 });
+  bytes.store('big', version, answer('x'.repeat(12_000)));
+  t.equal(bytes.lookup('big').hit, undefined, 'larger than the whole budget: not kept');
+  t.equal(bytes.spareBytes(), 12_000);
+  for (const key of ['d', 'e', 'f', 'g']) bytes.store(key, version, answer(key.repeat(3000)));
+  t.equal(bytes.lookup('d').hit, undefined, 'over the byte budget: the oldest goes');
+  t.ok(bytes.lookup('e').hit && bytes.lookup('f').hit && bytes.lookup('g').hit, 'the three newest fit');
+  t.ok(bytes.spareBytes() < 12_000 - 9000, 'bodies, key and overhead are counted');
+  bytes.store('e', version, answer('E'.repeat(3000)));
+  t.same(bytes.lookup('e').hit?.body, Buffer.from('E'.repeat(3000)), 'storing a key again replaces its answer');
+  t.ok(bytes.lookup('f').hit && bytes.lookup('g').hit, 'and counts it once');
+
+  const none = new ResponseCache(db, { maxEntries: 0, maxBytes: 12_000 });
+  none.store('a', version, answer('a'));
+  t.equal(none.lookup('a').hit, undefined, 'no entries allowed: nothing kept');
+  t.end();
+});
+
+t.test('a tenant lives in what the answers leave of the budget', (t) => {
+  const db = openDatabase(':memory:');
+  t.teardown(() => db.close());
+  const told: number[] = [];
+  const cache = new ResponseCache(db, { maxEntries: 10, maxBytes: 20_000 }, { shrinkTo: (maxBytes) => told.push(maxBytes) });
+  const { version } = cache.lookup('a');
+  cache.store('a', version, answer('a'.repeat(5000)));
+  cache.store('b', version, answer('b'.repeat(5000)));
+  t.equal(told.length, 2, 'told at every answer stored');
+  t.ok(told[0]! < 15_000 && told[1]! < told[0]! - 5000 + 1, 'the room left shrinks as answers are stored');
+  t.equal(told[1], cache.spareBytes());
+  cache.store('c', version, answer('c'.repeat(30_000)));
+  t.equal(told.length, 2, 'an answer too big to keep takes nothing from the tenant');
+  t.end();
+});
+
+t.test('the fragment cache: by stamp, least recently used first, within a budget that moves', (t) => {
+  let budget = 3000;
+  const fragments = new DatasetFragmentCache(() => budget);
+  const json = (text: string): Buffer => Buffer.from(text.padEnd(700, ' '));
+  fragments.set('A', 'a1', json('A1'));
+  t.same(fragments.get('A', 'a1'), json('A1'));
+  t.equal(fragments.get('A', 'a2'), undefined, 'another stamp: the dataset changed, a miss');
+  t.equal(fragments.get('A', 'a1'), undefined, 'and the stale text is dropped');
+  t.equal(fragments.size, 0);
+  t.equal(fragments.heldBytes, 0);
+
+  for (const id of ['B', 'C', 'D']) fragments.set(id, 's', json(id));
+  t.equal(fragments.size, 3, 'three of ~900 bytes each fit in 3000');
+  fragments.get('B', 's');
+  fragments.set('E', 's', json('E'));
+  t.equal(fragments.get('C', 's'), undefined, 'least recently used: evicted');
+  t.ok(fragments.get('B', 's') && fragments.get('D', 's') && fragments.get('E', 's'));
+  t.ok(fragments.heldBytes <= 3000);
+
+  fragments.set('D', 't', json('D2'));
+  t.same(fragments.get('D', 't'), json('D2'), 'a new rendering replaces the old one');
+  t.equal(fragments.size, 3);
+
+  fragments.shrinkTo(1000);
+  t.equal(fragments.size, 1, 'shrunk to what the owner of the budget leaves');
+  budget = 500;
+  fragments.set('F', 's', json('F'));
+  t.equal(fragments.get('F', 's'), undefined, 'larger than the budget: not kept');
+  budget = 0;
+  fragments.set('G', 's', json('G'));
+  t.equal(fragments.size, 0, 'no budget left: nothing kept, the rest evicted');
   t.end();
 });
 
