@@ -339,4 +339,17 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT OR IGNORE INTO store_state (key, value) VALUES ('feed_epoch', lower(hex(randomblob(8))));
     `,
   },
+  {
+    version: 6,
+    description: 'search_docs.keywords: each dataset\'s keywords, for the keyword filter (CKAN fq tags:) and the tag lists',
+    // Derived data like the rest of the index: the column starts empty and every live dataset is
+    // queued, so the next refresh (serve's start-up, or the first search) fills it from the
+    // served records through search-index.ts, the one place that reads keywords for the index.
+    sql: `
+      -- JSON array of the dataset's keywords, trimmed, without repeats (search-fields.ts keywordsOf)
+      ALTER TABLE search_docs ADD COLUMN keywords TEXT NOT NULL DEFAULT '[]';
+      INSERT INTO search_pending (identifier)
+        SELECT identifier FROM search_docs d WHERE live = 1 AND NOT EXISTS (SELECT 1 FROM search_pending q WHERE q.identifier = d.identifier);
+    `,
+  },
 ];

@@ -19,6 +19,17 @@ export function formatsOf(record: NationalRecord): string[] {
   return [...formats];
 }
 
+/**
+ * Its keywords (標籤; CKAN's tags) as filters and the tag lists compare them: strings only,
+ * trimmed, empty ones dropped, each once, in order of appearance. Otherwise exact: `OpenData`
+ * and `opendata` are two keywords, as CKAN tags are.
+ */
+export function keywordsOf(record: NationalRecord): string[] {
+  const keywords = new Set<string>();
+  if (Array.isArray(record.keyword)) for (const k of record.keyword) if (typeof k === 'string' && k.trim() !== '') keywords.add(k.trim());
+  return [...keywords];
+}
+
 /** The record's searchable body: description, keywords and publisher, as the scan read them. */
 export function searchBodyOf(record: NationalRecord): string {
   const keywords = Array.isArray(record.keyword) ? record.keyword.filter((k): k is string => typeof k === 'string') : [];

@@ -1,5 +1,5 @@
 /**
- * Keeping the search index (migration 4) in step with the served catalogue.
+ * Keeping the search index (migration 4; keywords column: migration 6) in step with the served catalogue.
  *
  * Triggers on dataset_entries (and on source_payloads, for datasets of one record served from
  * their payload) queue the identifier of every dataset whose served record, state or modified
@@ -12,7 +12,7 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { NationalRecord } from '../model/record.js';
-import { formatsOf, publisherOf, searchBodyOf, text } from './search-fields.js';
+import { formatsOf, keywordsOf, publisherOf, searchBodyOf, text } from './search-fields.js';
 import { indexText, tokenCount } from './search-text.js';
 
 export interface RefreshOptions {
@@ -64,6 +64,8 @@ interface IndexedDocument {
   license: string | null;
   licenseUrl: string | null;
   formats: string;
+  /** JSON array of the keywords as filters compare them (search-fields.ts keywordsOf). */
+  keywords: string;
   titleText: string;
   bodyText: string;
 }
@@ -79,6 +81,7 @@ export function documentOf(record: NationalRecord, modifiedAt: string): IndexedD
     license: nonEmpty(record.license),
     licenseUrl: nonEmpty(record.licenseURL),
     formats: JSON.stringify(formatsOf(record)),
+    keywords: JSON.stringify(keywordsOf(record)),
     titleText: indexText(title),
     bodyText: indexText(searchBodyOf(record)),
   };
@@ -113,6 +116,7 @@ function indexBatch(db: Db, s: Statements, batch: number): number {
             license: doc.license,
             license_url: doc.licenseUrl,
             formats: doc.formats,
+            keywords: doc.keywords,
             title_tokens: tokenCount(doc.titleText),
             body_tokens: tokenCount(doc.bodyText),
           }) as number;
@@ -185,17 +189,17 @@ function prepared(db: Db): Statements {
     deleteText: db.prepare('DELETE FROM dataset_search WHERE rowid = ?'),
     upsertDoc: db
       .prepare(
-        `INSERT INTO search_docs (identifier, version, live, title, modified_at, publisher, category, license, license_url, formats, title_tokens, body_tokens)
-         VALUES (@identifier, @version, 1, @title, @modified_at, @publisher, @category, @license, @license_url, @formats, @title_tokens, @body_tokens)
+        `INSERT INTO search_docs (identifier, version, live, title, modified_at, publisher, category, license, license_url, formats, keywords, title_tokens, body_tokens)
+         VALUES (@identifier, @version, 1, @title, @modified_at, @publisher, @category, @license, @license_url, @formats, @keywords, @title_tokens, @body_tokens)
          ON CONFLICT(identifier) DO UPDATE SET version = excluded.version, live = 1, title = excluded.title, modified_at = excluded.modified_at,
            publisher = excluded.publisher, category = excluded.category, license = excluded.license, license_url = excluded.license_url,
-           formats = excluded.formats, title_tokens = excluded.title_tokens, body_tokens = excluded.body_tokens
+           formats = excluded.formats, keywords = excluded.keywords, title_tokens = excluded.title_tokens, body_tokens = excluded.body_tokens
          RETURNING docid`,
       )
       .pluck(),
     insertText: db.prepare('INSERT INTO dataset_search (rowid, title, body) VALUES (?, ?, ?)'),
     retireDoc: db.prepare(
-      `UPDATE search_docs SET version = ?, live = 0, publisher = NULL, category = NULL, license = NULL, license_url = NULL, formats = '[]',
+      `UPDATE search_docs SET version = ?, live = 0, publisher = NULL, category = NULL, license = NULL, license_url = NULL, formats = '[]', keywords = '[]',
          title_tokens = 0, body_tokens = 0 WHERE docid = ?`,
     ),
     unqueue: db.prepare('DELETE FROM search_pending WHERE identifier = ?'),

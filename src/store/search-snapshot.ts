@@ -6,7 +6,7 @@
  * the 100,000 of the synthetic catalogue), and counting four facets over them with SQL (a join
  * of the matches to a facet table, GROUP BY) costs 150–200 ms on a 2-core machine; over typed
  * arrays it is a few milliseconds. The columns are small (a few integers and three short
- * strings per dataset: about 10 MB for 100,000 datasets).
+ * strings per dataset, keywords and formats as interned ids: about 12 MB for 100,000 datasets).
  *
  * Why it is always current: every refresh of the index writes its rows with a new `version`
  * (search-index.ts). Before each search the snapshot reads the highest version and, when it has
@@ -44,10 +44,62 @@ export const NONE = -1;
 
 /**
  * Formats kept in a row per dataset: most datasets have one to three distributions. A dataset
- * with more distinct formats keeps the rest in `moreFormats`. One row per dataset (not an array
- * object each) keeps counting the format facet over 30,000 matches to one pass over memory.
+ * with more distinct formats keeps the rest in the column's overflow map. One row per dataset
+ * (not an array object each) keeps counting the format facet over 30,000 matches to one pass
+ * over memory.
  */
 export const FORMAT_SLOTS = 4;
+
+/** Keywords kept in a row per dataset: Taiwan's records have one to five; the rest overflow. */
+export const KEYWORD_SLOTS = 4;
+
+/**
+ * Several interned values per dataset (its formats, its keywords): `width` value ids in a flat
+ * row per docid, NONE after the last, and the values past `width` of the few datasets that have
+ * more in `more`. About 4 bytes × width per dataset, and no object per dataset.
+ */
+export class MultiValueColumn {
+  slots = new Int32Array(0);
+  /** The values past `width`, by docid. */
+  readonly more = new Map<number, Int32Array>();
+
+  constructor(readonly width: number) {}
+
+  /** Make room for docids below `capacity`. */
+  grow(capacity: number): void {
+    this.slots = resized(this.slots, capacity * this.width, NONE);
+  }
+
+  set(docid: number, ids: readonly number[]): void {
+    const base = docid * this.width;
+    for (let k = 0; k < this.width; k += 1) this.slots[base + k] = ids[k] ?? NONE;
+    if (ids.length > this.width) this.more.set(docid, Int32Array.from(ids.slice(this.width)));
+    else this.more.delete(docid);
+  }
+
+  /** Whether the dataset has this value. */
+  has(docid: number, id: number): boolean {
+    const base = docid * this.width;
+    for (let k = 0; k < this.width; k += 1) {
+      const value = this.slots[base + k]!;
+      if (value === id) return true;
+      if (value === NONE) return false;
+    }
+    return this.more.get(docid)?.includes(id) ?? false;
+  }
+
+  /** Calls `visit` with each of the dataset's values. */
+  forEach(docid: number, visit: (id: number) => void): void {
+    const base = docid * this.width;
+    for (let k = 0; k < this.width; k += 1) {
+      const value = this.slots[base + k]!;
+      if (value === NONE) return;
+      visit(value);
+    }
+    const more = this.more.get(docid);
+    if (more) for (const value of more) visit(value);
+  }
+}
 
 export class SearchSnapshot {
   /** The index version these columns reflect. */
@@ -69,10 +121,21 @@ export class SearchSnapshot {
   /** Licence text and licence URL share one dictionary: the licence filter accepts either. */
   license = new Int32Array(0);
   licenseUrl = new Int32Array(0);
-  /** FORMAT_SLOTS format ids per dataset, from docid × FORMAT_SLOTS, NONE after the last. */
-  formatSlots = new Int32Array(0);
-  /** The formats past FORMAT_SLOTS of the few datasets that have more. */
-  readonly moreFormats = new Map<number, Int32Array>();
+  /** Each dataset's distribution formats (ids of `formatValues`). */
+  readonly formats = new MultiValueColumn(FORMAT_SLOTS);
+  /** Each dataset's keywords (ids of `keywordValues`). */
+  readonly keywords = new MultiValueColumn(KEYWORD_SLOTS);
+  /**
+   * Live datasets having each keyword, by keyword id: the tag list is the keywords counted
+   * here, without reading a record. Kept as rows are applied.
+   */
+  keywordCounts = new Int32Array(0);
+  /**
+   * Every keyword id in code-point order of the keyword (the order of SQLite's BINARY collation
+   * over UTF-8, which the tag list always had). A keyword's id never changes, so newly interned
+   * keywords are merged in by settle() and nothing else moves.
+   */
+  keywordOrder = new Int32Array(0);
   titleTokens = new Int32Array(0);
   bodyTokens = new Int32Array(0);
 
@@ -92,6 +155,7 @@ export class SearchSnapshot {
   readonly categories = new Dictionary();
   readonly licenses = new Dictionary();
   readonly formatValues = new Dictionary();
+  readonly keywordValues = new Dictionary();
 
   /** Mean indexed title and body lengths over live datasets (at least 1), for BM25. */
   averageTitleTokens(): number {
@@ -114,7 +178,8 @@ export class SearchSnapshot {
     this.category = resized(this.category, capacity, NONE);
     this.license = resized(this.license, capacity, NONE);
     this.licenseUrl = resized(this.licenseUrl, capacity, NONE);
-    this.formatSlots = resized(this.formatSlots, capacity * FORMAT_SLOTS, NONE);
+    this.formats.grow(capacity);
+    this.keywords.grow(capacity);
     this.titleTokens = resized(this.titleTokens, capacity, 0);
     this.bodyTokens = resized(this.bodyTokens, capacity, 0);
     this.identifierRank = resized(this.identifierRank, capacity, 0);
@@ -130,6 +195,9 @@ export class SearchSnapshot {
       this.liveCount -= 1;
       this.titleTokenSum -= this.titleTokens[docid]!;
       this.bodyTokenSum -= this.bodyTokens[docid]!;
+      this.keywords.forEach(docid, (id) => {
+        this.keywordCounts[id] = this.keywordCounts[id]! - 1;
+      });
     }
     const live = row[2] === 1;
     this.live[docid] = live ? 1 : 0;
@@ -143,18 +211,25 @@ export class SearchSnapshot {
     this.category[docid] = row[6] === null ? NONE : this.categories.intern(row[6]);
     this.license[docid] = row[7] === null ? NONE : this.licenses.intern(row[7]);
     this.licenseUrl[docid] = row[8] === null ? NONE : this.licenses.intern(row[8]);
-    this.setFormats(docid, row[9]);
+    this.formats.set(docid, internAll(this.formatValues, row[9]));
+    const keywords = internAll(this.keywordValues, row[12]);
+    this.keywords.set(docid, keywords);
+    if (this.keywordCounts.length < this.keywordValues.values.length) {
+      this.keywordCounts = resized(this.keywordCounts, Math.max(this.keywordValues.values.length, this.keywordCounts.length * 2, 1024), 0);
+    }
     this.titleTokens[docid] = row[10];
     this.bodyTokens[docid] = row[11];
     if (live) {
       this.liveCount += 1;
       this.titleTokenSum += row[10];
       this.bodyTokenSum += row[11];
+      for (const id of keywords) this.keywordCounts[id] = this.keywordCounts[id]! + 1;
     }
   }
 
-  /** Merge the docids applied since the last call into the identifier order. */
+  /** Merge the docids and keywords applied since the last call into the identifier and keyword orders. */
   settle(): void {
+    this.settleKeywords();
     if (this.added.length === 0) return;
     const byIdentifier = (a: number, b: number): number => {
       const x = this.identifier[a]!;
@@ -173,25 +248,47 @@ export class SearchSnapshot {
     this.identifierOrder = order;
   }
 
-  /** Whether the dataset has a distribution in this format. */
-  hasFormat(docid: number, format: number): boolean {
-    const base = docid * FORMAT_SLOTS;
-    for (let k = 0; k < FORMAT_SLOTS; k += 1) {
-      const value = this.formatSlots[base + k]!;
-      if (value === format) return true;
-      if (value === NONE) return false;
+  private settleKeywords(): void {
+    const old = this.keywordOrder;
+    const count = this.keywordValues.values.length;
+    if (old.length === count) return;
+    const values = this.keywordValues.values;
+    const added = Array.from({ length: count - old.length }, (_, n) => old.length + n).sort((a, b) => compareCodePoints(values[a]!, values[b]!));
+    const order = new Int32Array(count);
+    let i = 0;
+    let j = 0;
+    for (let n = 0; n < count; n += 1) {
+      order[n] = j === added.length || (i < old.length && compareCodePoints(values[old[i]!]!, values[added[j]!]!) < 0) ? old[i++]! : added[j++]!;
     }
-    return this.moreFormats.get(docid)?.includes(format) ?? false;
+    this.keywordOrder = order;
   }
+}
 
-  private setFormats(docid: number, json: string): void {
-    const parsed = JSON.parse(json) as unknown;
-    const ids = Array.isArray(parsed) ? parsed.filter((f): f is string => typeof f === 'string').map((f) => this.formatValues.intern(f)) : [];
-    const base = docid * FORMAT_SLOTS;
-    for (let k = 0; k < FORMAT_SLOTS; k += 1) this.formatSlots[base + k] = ids[k] ?? NONE;
-    if (ids.length > FORMAT_SLOTS) this.moreFormats.set(docid, Int32Array.from(ids.slice(FORMAT_SLOTS)));
-    else this.moreFormats.delete(docid);
+/**
+ * Compares two strings by code point, as UTF-8 bytes compare. JavaScript's `<` compares UTF-16
+ * code units, which puts a character beyond U+FFFF (a surrogate pair, 0xD800–0xDFFF) before
+ * U+E000–U+FFFF; at the first differing unit both are shifted back into code-point order.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
   }
+  return a.length - b.length;
+}
+
+function codePointRank(unit: number): number {
+  if (unit >= 0xe000) return unit - 0x800;
+  if (unit >= 0xd800) return unit + 0x2000;
+  return unit;
+}
+
+/** The strings of a JSON array column, interned (anything else in it is ignored). */
+function internAll(dictionary: Dictionary, json: string): number[] {
+  const parsed = JSON.parse(json) as unknown;
+  return Array.isArray(parsed) ? parsed.filter((value): value is string => typeof value === 'string').map((value) => dictionary.intern(value)) : [];
 }
 
 function resized<T extends Uint8Array | Int32Array | Float64Array>(array: T, capacity: number, fill: number): T {
@@ -201,8 +298,8 @@ function resized<T extends Uint8Array | Int32Array | Float64Array>(array: T, cap
   return next;
 }
 
-/** docid, identifier, live, title, modified_at, publisher, category, license, license_url, formats, title_tokens, body_tokens */
-type DocRow = [number, string, number, string, string, string | null, string | null, string | null, string | null, string, number, number];
+/** docid, identifier, live, title, modified_at, publisher, category, license, license_url, formats, title_tokens, body_tokens, keywords */
+type DocRow = [number, string, number, string, string, string | null, string | null, string | null, string | null, string, number, number, string];
 
 const snapshots = new WeakMap<Db, SearchSnapshot>();
 
@@ -247,7 +344,7 @@ const statementCache = new WeakMap<Db, Statements>();
 function prepared(db: Db): Statements {
   let statements = statementCache.get(db);
   if (statements) return statements;
-  const columns = 'docid, identifier, live, title, modified_at, publisher, category, license, license_url, formats, title_tokens, body_tokens';
+  const columns = 'docid, identifier, live, title, modified_at, publisher, category, license, license_url, formats, title_tokens, body_tokens, keywords';
   statements = {
     latestVersion: db.prepare('SELECT max(version) FROM search_docs').pluck(),
     maxDocid: db.prepare('SELECT max(docid) FROM search_docs').pluck(),

@@ -15,7 +15,13 @@
  *   category    服務分類 code (record.categoryCode), e.g. `E00`
  *   format      a distribution's format, case-insensitive (`CSV`, `json`)
  *   license     the record's licence text or licence URL, exact (either one matches)
- *   modifiedSince  UTC instant: datasets whose metadata changed at or after it
+ *   categories  服務分類 codes: any of them (GET /catalog?theme= names the categories of an EU theme)
+ *   keywords    keywords (標籤, CKAN's tags): every one of them, exact after trimming
+ *   modifiedSince / modifiedAfter    UTC instant: metadata changed at or after it / strictly after it
+ *   modifiedUntil / modifiedBefore   UTC instant: metadata changed at or before it / strictly before it
+ *               (Solr's `[X TO Y]` is since + until, `{X TO Y}` after + before)
+ *   conditions  any number of one-field conditions, each "has any of these values" or, negated,
+ *               "has none of them" (CKAN's fq: `res_format:(CSV OR JSON)`, `-tags:x`)
  *
  * How (migration 4): an FTS5 index of the folded text (CJK as bigrams: search-text.ts), kept
  * current by triggers and refreshSearchIndex (search-index.ts); per-dataset columns held in
@@ -28,10 +34,10 @@ import type { Db } from './database.js';
 import { refreshSearchIndex } from './search-index.js';
 import { matchText, type RankingStatistics } from './search-match.js';
 import { pageOf } from './search-order.js';
-import { currentSnapshot, FORMAT_SLOTS, NONE, type Dictionary, type SearchSnapshot } from './search-snapshot.js';
+import { currentSnapshot, NONE, type Dictionary, type MultiValueColumn, type SearchSnapshot } from './search-snapshot.js';
 import { parseQuery } from './search-text.js';
 
-export { formatsOf, publisherOf } from './search-fields.js';
+export { formatsOf, keywordsOf, publisherOf } from './search-fields.js';
 
 export type SearchSort = 'relevance' | 'modified' | 'title' | 'identifier';
 
@@ -41,7 +47,20 @@ export interface SearchQuery {
   category?: string | undefined;
   format?: string | undefined;
   license?: string | undefined;
+  /** 服務分類 codes: datasets having any of them ([] matches nothing). */
+  categories?: readonly string[] | undefined;
+  /** Keywords: datasets having every one of them, compared exactly after trimming. */
+  keywords?: readonly string[] | undefined;
+  /** UTC instant (the store's form): datasets whose metadata changed at or after it. */
   modifiedSince?: string | undefined;
+  /** UTC instant: changed strictly after it. */
+  modifiedAfter?: string | undefined;
+  /** UTC instant: changed at or before it. */
+  modifiedUntil?: string | undefined;
+  /** UTC instant: changed strictly before it. */
+  modifiedBefore?: string | undefined;
+  /** Further conditions, all of which must hold. */
+  conditions?: readonly FieldCondition[] | undefined;
   /** relevance (default when q is given, else identifier), modified (newest first), title, identifier. */
   sort?: SearchSort | undefined;
   limit: number;
@@ -56,6 +75,19 @@ export interface SearchQuery {
   after?: SearchPosition | undefined;
   /** Count the values of publisher, category, format and licence over all matches. */
   facets?: boolean | undefined;
+}
+
+/** A field a condition can test; values are compared as the single-valued filters compare them. */
+export type SearchField = 'publisher' | 'category' | 'format' | 'license' | 'keyword';
+
+/**
+ * One condition on one field: the dataset has at least one of `anyOf` (no value: nothing
+ * matches); negated, it has none of them (no value: everything matches).
+ */
+export interface FieldCondition {
+  field: SearchField;
+  anyOf: readonly string[];
+  negated?: boolean | undefined;
 }
 
 export interface FacetValue {
@@ -234,31 +266,17 @@ function liveDocids(snapshot: SearchSnapshot): Int32Array {
 function applyFilters(snapshot: SearchSnapshot, candidates: Matches, query: SearchQuery): Matches {
   const tests: Array<(docid: number) => boolean> = [];
   let impossible = false;
-  const valueId = (dictionary: Dictionary, value: string): number => {
-    const id = dictionary.find(value);
-    if (id === undefined) impossible = true;
-    return id ?? NONE;
-  };
-  if (query.publisher !== undefined) {
-    const id = valueId(snapshot.publishers, query.publisher.trim());
-    tests.push((docid) => snapshot.publisher[docid] === id);
+  for (const condition of conditionsOf(query)) {
+    const test = conditionTest(snapshot, condition);
+    if (test === 'never') impossible = true;
+    else if (test !== 'always') tests.push(test);
   }
-  if (query.category !== undefined) {
-    const id = valueId(snapshot.categories, query.category.trim());
-    tests.push((docid) => snapshot.category[docid] === id);
-  }
-  if (query.license !== undefined) {
-    const id = valueId(snapshot.licenses, query.license.trim());
-    tests.push((docid) => snapshot.license[docid] === id || snapshot.licenseUrl[docid] === id);
-  }
-  if (query.format !== undefined) {
-    const id = valueId(snapshot.formatValues, query.format.trim().toUpperCase());
-    tests.push((docid) => snapshot.hasFormat(docid, id));
-  }
-  if (query.modifiedSince !== undefined) {
-    const since = query.modifiedSince;
-    tests.push((docid) => snapshot.modifiedAt[docid]! >= since);
-  }
+  // The store writes every modified_at as a UTC instant in one form, so time order is string order.
+  const { modifiedSince: since, modifiedAfter: after, modifiedUntil: until, modifiedBefore: before } = query;
+  if (since !== undefined) tests.push((docid) => snapshot.modifiedAt[docid]! >= since);
+  if (after !== undefined) tests.push((docid) => snapshot.modifiedAt[docid]! > after);
+  if (until !== undefined) tests.push((docid) => snapshot.modifiedAt[docid]! <= until);
+  if (before !== undefined) tests.push((docid) => snapshot.modifiedAt[docid]! < before);
   if (impossible) return { docids: new Int32Array(0), scores: candidates.scores ? new Float64Array(0) : undefined };
   if (tests.length === 0) return candidates;
 
@@ -273,6 +291,98 @@ function applyFilters(snapshot: SearchSnapshot, candidates: Matches, query: Sear
     n += 1;
   }
   return { docids: docids.subarray(0, n), scores: scores?.subarray(0, n), statistics: candidates.statistics };
+}
+
+/** Every value filter of a query as one-field conditions: the single-valued ones are conditions of one value. */
+function conditionsOf(query: SearchQuery): FieldCondition[] {
+  const conditions: FieldCondition[] = [];
+  if (query.publisher !== undefined) conditions.push({ field: 'publisher', anyOf: [query.publisher] });
+  if (query.category !== undefined) conditions.push({ field: 'category', anyOf: [query.category] });
+  if (query.categories !== undefined) conditions.push({ field: 'category', anyOf: query.categories });
+  if (query.license !== undefined) conditions.push({ field: 'license', anyOf: [query.license] });
+  if (query.format !== undefined) conditions.push({ field: 'format', anyOf: [query.format] });
+  for (const keyword of query.keywords ?? []) conditions.push({ field: 'keyword', anyOf: [keyword] });
+  conditions.push(...(query.conditions ?? []));
+  return conditions;
+}
+
+/** Values as the index holds them: trimmed; formats upper-case. */
+function folded(field: SearchField, value: string): string {
+  return field === 'format' ? value.trim().toUpperCase() : value.trim();
+}
+
+/**
+ * A condition as a test of a docid, or 'always' / 'never' when it does not depend on the
+ * dataset (no value of it was ever indexed). Values are looked up once, into a membership table
+ * over the field's dictionary, so a test is a few array reads whatever the number of values.
+ */
+function conditionTest(snapshot: SearchSnapshot, condition: FieldCondition): ((docid: number) => boolean) | 'always' | 'never' {
+  const dictionary = dictionaryOf(snapshot, condition.field);
+  const member = new Uint8Array(dictionary.values.length);
+  let found = 0;
+  for (const value of condition.anyOf) {
+    const id = dictionary.find(folded(condition.field, value));
+    if (id !== undefined && member[id] === 0) {
+      member[id] = 1;
+      found += 1;
+    }
+  }
+  if (found === 0) return condition.negated ? 'always' : 'never';
+  const has = holderTest(snapshot, condition.field, member);
+  return condition.negated ? (docid) => !has(docid) : has;
+}
+
+function dictionaryOf(snapshot: SearchSnapshot, field: SearchField): Dictionary {
+  switch (field) {
+    case 'publisher':
+      return snapshot.publishers;
+    case 'category':
+      return snapshot.categories;
+    case 'license':
+      return snapshot.licenses;
+    case 'format':
+      return snapshot.formatValues;
+    case 'keyword':
+      return snapshot.keywordValues;
+  }
+}
+
+/** Whether a dataset has a value marked in `member`. */
+function holderTest(snapshot: SearchSnapshot, field: SearchField, member: Uint8Array): (docid: number) => boolean {
+  const single = (column: Int32Array) => (docid: number) => {
+    const value = column[docid]!;
+    return value !== NONE && member[value] === 1;
+  };
+  switch (field) {
+    case 'publisher':
+      return single(snapshot.publisher);
+    case 'category':
+      return single(snapshot.category);
+    case 'license': {
+      // The licence text or the licence URL: they share one dictionary.
+      const text = single(snapshot.license);
+      const url = single(snapshot.licenseUrl);
+      return (docid) => text(docid) || url(docid);
+    }
+    case 'format':
+      return multiple(snapshot.formats, member);
+    case 'keyword':
+      return multiple(snapshot.keywords, member);
+  }
+}
+
+function multiple(column: MultiValueColumn, member: Uint8Array): (docid: number) => boolean {
+  const { slots, width, more } = column;
+  return (docid) => {
+    const base = docid * width;
+    for (let k = 0; k < width; k += 1) {
+      const value = slots[base + k]!;
+      if (value === NONE) return false;
+      if (member[value] === 1) return true;
+    }
+    const rest = more.get(docid);
+    return rest !== undefined && rest.some((value) => member[value] === 1);
+  };
 }
 
 /**
@@ -338,17 +448,17 @@ function countFacets(snapshot: SearchSnapshot, docids: Int32Array): SearchFacets
 }
 
 function tallyFormats(counts: Int32Array, snapshot: SearchSnapshot, docids: Int32Array): void {
-  const slots = snapshot.formatSlots;
+  const { slots, width, more: moreFormats } = snapshot.formats;
   for (let p = 0; p < docids.length; p += 1) {
-    const base = docids[p]! * FORMAT_SLOTS;
-    for (let k = 0; k < FORMAT_SLOTS; k += 1) {
+    const base = docids[p]! * width;
+    for (let k = 0; k < width; k += 1) {
       const value = slots[base + k]!;
       if (value === NONE) break;
       counts[value] = counts[value]! + 1;
     }
   }
   // The few datasets with more formats than slots: those among the matches (docids ascend).
-  for (const [docid, more] of snapshot.moreFormats) {
+  for (const [docid, more] of moreFormats) {
     if (!includesSorted(docids, docid)) continue;
     for (const value of more) counts[value] = counts[value]! + 1;
   }

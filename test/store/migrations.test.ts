@@ -6,6 +6,8 @@ import { MIGRATIONS } from '../../src/store/migrations.js';
 import { tempDir } from '../helpers/gateway.js';
 import { needsKeyBackfill } from '../../src/store/identity.js';
 import { resolveIdentity } from '../../src/identity/resolve.js';
+import { searchDatasets } from '../../src/store/search.js';
+import { listKeywords } from '../../src/store/keywords.js';
 
 /** A database as version 1 of the schema left it, with one stored record. */
 function versionOneDatabase(path: string): void {
@@ -84,5 +86,44 @@ t.test('a payload cannot exist without its source record', (t) => {
     () => db.prepare("INSERT INTO source_payloads (source_id, native_id, payload, record, issues) VALUES ('nobody', 'x', '{}', '{}', '[]')").run(),
     /FOREIGN KEY/,
   );
+  t.end();
+});
+
+t.test('migration 6 gives the search index its keyword column: a version-5 store is re-indexed at the first search', (t) => {
+  const { dir, cleanup } = tempDir();
+  t.teardown(cleanup);
+  const path = join(dir, 'catalog.db');
+  const raw = new Database(path);
+  for (const migration of MIGRATIONS.filter((m) => m.version <= 5)) raw.exec(migration.sql);
+  raw.pragma('user_version = 5');
+  raw.prepare("INSERT INTO sources (id, name, type, url, updated_at) VALUES ('city', 'city', 'file', 'file:///x', '2026-01-01T00:00:00Z')").run();
+  const insert = raw.prepare(
+    `INSERT INTO dataset_entries (identifier, source_id, native_id, priority, title, modified_at, record, issues, created_at, updated_at, withdrawn_at)
+     VALUES (?, 'city', ?, 0, ?, '2026-01-01T00:00:00Z', ?, '[]', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?)`,
+  );
+  const record = (identifier: string, title: string, keyword: string[]): string => JSON.stringify({ identifier, title, keyword });
+  insert.run('A41000000G-000001', 'A41000000G-000001', '公車路線', record('A41000000G-000001', '公車路線', ['公車', '路線']), null);
+  insert.run('A41000000G-000002', 'A41000000G-000002', '停車場', record('A41000000G-000002', '停車場', ['停車']), null);
+  insert.run('A41000000G-000003', 'A41000000G-000003', '舊資料', record('A41000000G-000003', '舊資料', ['公車']), '2026-01-02T00:00:00Z');
+  // As version 5 indexed them: search_docs rows without keywords, the queue drained.
+  const doc = raw.prepare("INSERT INTO search_docs (identifier, version, live, title, modified_at, formats) VALUES (?, 1, ?, ?, '2026-01-01T00:00:00Z', '[]')");
+  doc.run('A41000000G-000001', 1, '公車路線');
+  doc.run('A41000000G-000002', 1, '停車場');
+  doc.run('A41000000G-000003', 0, '');
+  raw.prepare('DELETE FROM search_pending').run();
+  raw.close();
+
+  const db = openDatabase(path);
+  t.teardown(() => db.close());
+  t.equal(schemaVersion(db), MIGRATIONS.at(-1)!.version);
+  t.same(db.prepare('SELECT identifier, keywords FROM search_docs ORDER BY identifier').all(), [
+    { identifier: 'A41000000G-000001', keywords: '[]' },
+    { identifier: 'A41000000G-000002', keywords: '[]' },
+    { identifier: 'A41000000G-000003', keywords: '[]' },
+  ], 'the column exists, empty');
+  t.same(db.prepare('SELECT identifier FROM search_pending ORDER BY identifier').pluck().all(), ['A41000000G-000001', 'A41000000G-000002'], 'every live dataset queued, not the withdrawn one');
+  t.same(searchDatasets(db, { keywords: ['公車'], limit: 10, offset: 0 }).identifiers, ['A41000000G-000001'], 'the first search indexes them');
+  t.same(listKeywords(db), ['停車', '公車', '路線']);
+  t.equal(db.prepare('SELECT count(*) FROM search_pending').pluck().get(), 0);
   t.end();
 });

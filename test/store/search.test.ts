@@ -10,7 +10,9 @@ import { MIGRATIONS } from '../../src/store/migrations.js';
 import { contentHash, writeRecordPage, type MappedRecord } from '../../src/store/records.js';
 import { queueRun } from '../../src/store/runs.js';
 import { refreshSearchIndex } from '../../src/store/search-index.js';
-import { formatsOf, MAX_FACET_VALUES, type FacetValue, publisherOf, searchDatasets, type SearchQuery, type SearchResult } from '../../src/store/search.js';
+import { compareCodePoints } from '../../src/store/search-snapshot.js';
+import { datasetsWithKeyword, identifiersWithKeyword, keywordCounts, listKeywords } from '../../src/store/keywords.js';
+import { formatsOf, keywordsOf, MAX_FACET_VALUES, type FacetValue, publisherOf, searchDatasets, type SearchQuery, type SearchResult } from '../../src/store/search.js';
 import { indexText, parseQuery, MAX_QUERY_TERMS } from '../../src/store/search-text.js';
 import { syncSources } from '../../src/store/sources.js';
 import { withdrawDeleted } from '../../src/store/withdrawals.js';
@@ -276,6 +278,118 @@ t.test('filters: publisher, category, format (any case), licence text or URL, mo
   t.same(c.ids({ q: '交通局', publisher: '新北市政府交通局' }), [id('000002')]);
   t.same(c.ids({ category: 'E00', format: 'JSON', license: 'CC BY 4.0' }), [], 'AND, not OR');
   t.same(c.ids({ category: '' }), [], 'an empty filter value matches no dataset (the HTTP API drops empty parameters)');
+  t.end();
+});
+
+t.test('keywords: every one required, exact after trimming, including past the in-row slots', (t) => {
+  const many = ['一', '二', '三', '四', '五', '六', '七'];
+  const c = catalogue(t, [...FIXTURE, record('000007', { keyword: [...many, ' 停車 ', '停車', '', 7, null] })]);
+  t.same(c.ids({ keywords: ['AQI'] }), [id('000001')]);
+  t.same(c.ids({ keywords: [' AQI '] }), [id('000001')], 'the query value is trimmed');
+  t.same(c.ids({ keywords: ['aqi'] }), [], 'case matters, as in CKAN tags');
+  t.same(c.ids({ keywords: ['空氣'] }), [], 'a whole keyword, not a part of one');
+  t.same(c.ids({ keywords: ['空氣品質', 'AQI'] }), [id('000001')], 'both');
+  t.same(c.ids({ keywords: ['空氣品質', '停車'] }), [], 'every keyword, not any');
+  t.same(c.ids({ keywords: ['停車'] }), [id('000006'), id('000007')], 'a stored keyword is trimmed too');
+  for (const keyword of many) t.same(c.ids({ keywords: [keyword] }), [id('000007')], `${keyword}: slot or overflow`);
+  t.same(c.ids({ keywords: ['七', '一', '停車'] }), [id('000007')]);
+  t.same(c.ids({ keywords: [] }).length, 7, 'no keyword: no filter');
+  t.same(c.ids({ keywords: [''] }), [], 'an empty keyword matches nothing');
+  t.same(c.ids({ q: '臺北市', keywords: ['YouBike'] }), [id('000003')], 'with full text');
+  t.same(c.ids({ keywords: ['停車'], category: 'A00', publisher: '臺中市政府交通局' }), [id('000006')], 'with other filters');
+  t.end();
+});
+
+t.test('categories: any of them; with category, both must hold', (t) => {
+  const c = catalogue(t, FIXTURE);
+  t.same(c.ids({ categories: ['E00'] }), [id('000001'), id('000004')]);
+  t.same(c.ids({ categories: ['E00', 'A00'] }).length, 6);
+  t.same(c.ids({ categories: ['E00', 'Z99'] }), [id('000001'), id('000004')], 'a code no dataset has adds nothing');
+  t.same(c.ids({ categories: [' E00 '] }), [id('000001'), id('000004')], 'trimmed');
+  t.same(c.ids({ categories: [] }), [], 'no category at all matches nothing');
+  t.same(c.ids({ categories: ['Z99'] }), []);
+  t.same(c.ids({ category: 'A00', categories: ['E00'] }), [], 'AND with category');
+  t.same(c.ids({ category: 'E00', categories: ['A00', 'E00'] }), [id('000001'), id('000004')]);
+  t.same(c.search({ categories: ['E00', 'A00'], facets: true, limit: 0 }).facets!.category, [{ value: 'A00', count: 4 }, { value: 'E00', count: 2 }]);
+  t.end();
+});
+
+t.test('modified bounds: since (≥), after (>), until (≤), before (<), combined into ranges', (t) => {
+  const c = catalogue(t, FIXTURE);
+  // 000003 was modified 2025-02-01 08:00:00 Taipei, 2025-02-01T00:00:00Z.
+  const at = '2025-02-01T00:00:00Z';
+  t.ok(c.ids({ modifiedSince: at }).includes(id('000003')), 'since: at the instant');
+  t.notOk(c.ids({ modifiedAfter: at }).includes(id('000003')), 'after: strictly');
+  t.ok(c.ids({ modifiedUntil: at }).includes(id('000003')), 'until: at the instant');
+  t.notOk(c.ids({ modifiedBefore: at }).includes(id('000003')), 'before: strictly');
+  t.same(c.ids({ modifiedBefore: at }), [id('000002'), id('000004'), id('000006')]);
+  t.same(c.ids({ modifiedUntil: at }), [id('000002'), id('000003'), id('000004'), id('000006')]);
+  t.same(c.ids({ modifiedSince: '2024-01-01T00:00:00Z', modifiedBefore: '2025-03-01T02:00:00Z' }), [id('000002'), id('000003')], 'a range');
+  t.same(c.ids({ modifiedSince: '2024-01-01T00:00:00Z', modifiedUntil: '2025-03-01T02:00:00Z' }), [id('000001'), id('000002'), id('000003')], 'the upper end included');
+  t.same(c.ids({ modifiedAfter: '2025-03-01T02:00:00Z', modifiedBefore: '2025-03-01T02:00:00Z' }), [], 'an empty range');
+  t.same(c.ids({ modifiedSince: at, modifiedUntil: at }), [id('000003')], 'a single instant');
+  t.end();
+});
+
+t.test('conditions: any of several values of one field, or none of them', (t) => {
+  const c = catalogue(t, FIXTURE);
+  t.same(c.ids({ conditions: [{ field: 'format', anyOf: ['csv', 'XML'] }] }), [id('000001'), id('000003'), id('000005'), id('000006')], 'formats: any, any case');
+  t.same(c.ids({ conditions: [{ field: 'format', anyOf: ['CSV'], negated: true }] }), [id('000002'), id('000004'), id('000006')], 'no CSV');
+  t.same(c.ids({ conditions: [{ field: 'format', anyOf: ['CSV', 'JSON'], negated: true }] }), [id('000004'), id('000006')], 'neither');
+  t.same(c.ids({ conditions: [{ field: 'keyword', anyOf: ['AQI', '停車'] }] }), [id('000001'), id('000006')]);
+  t.same(c.ids({ conditions: [{ field: 'keyword', anyOf: ['AQI'], negated: true }] }).length, 5, 'datasets without keywords have none of them');
+  t.same(c.ids({ conditions: [{ field: 'publisher', anyOf: ['環境部', '新北市政府交通局'] }] }), [id('000002'), id('000004')]);
+  t.same(c.ids({ conditions: [{ field: 'publisher', anyOf: ['臺北市政府交通局'], negated: true }] }), [id('000001'), id('000002'), id('000004'), id('000006')]);
+  t.same(c.ids({ conditions: [{ field: 'license', anyOf: ['https://creativecommons.org/licenses/by/4.0/'], negated: true }] }).length, 5, 'licence URL, negated');
+  t.same(c.ids({ conditions: [{ field: 'category', anyOf: ['A00'] }, { field: 'category', anyOf: ['E00'] }] }), [], 'conditions are ANDed');
+  t.same(c.ids({ conditions: [{ field: 'format', anyOf: [] }] }), [], 'no value: nothing');
+  t.same(c.ids({ conditions: [{ field: 'format', anyOf: ['DOCX'] }] }), [], 'an unknown value: nothing');
+  t.same(c.ids({ conditions: [{ field: 'format', anyOf: [], negated: true }] }).length, 6, 'none of no value: everything');
+  t.same(c.ids({ conditions: [{ field: 'format', anyOf: ['DOCX'], negated: true }] }).length, 6, 'none of an unknown value: everything');
+  t.same(c.ids({ q: '公車', conditions: [{ field: 'format', anyOf: ['JSON'], negated: true }] }), [], 'with full text');
+  const faceted = c.search({ conditions: [{ field: 'category', anyOf: ['A00'], negated: true }], facets: true, limit: 0 });
+  t.same(faceted.facets!.category, [{ value: 'E00', count: 2 }], 'facets count the matches');
+  t.end();
+});
+
+t.test('the keyword column follows the catalogue: the tag list and its counts, changes, withdrawals, other connections', (t) => {
+  const c = catalogue(t, FIXTURE);
+  t.same(listKeywords(c.db), ['AQI', 'YouBike', '停車', '公共自行車', '空氣品質'], 'code-point order');
+  t.same(keywordCounts(c.db, { limit: 2 }), [{ keyword: 'AQI', count: 1 }, { keyword: 'YouBike', count: 1 }]);
+  t.same(listKeywords(c.db, { offset: 3 }), ['公共自行車', '空氣品質']);
+  t.same(listKeywords(c.db, { offset: 1, limit: 2 }), ['YouBike', '停車']);
+  t.same(listKeywords(c.db, { offset: 9 }), []);
+  const other = openDatabase(c.path);
+  t.teardown(() => other.close());
+  t.same(listKeywords(other), listKeywords(c.db), 'another connection builds the same list');
+
+  // 𠀀 (U+20000) sorts after ｚ (U+FF5A) by code point, before it by UTF-16 code unit.
+  c.put('city', [
+    { ...FIXTURE[0]!, keyword: ['停車'] },
+    record('000009', { title: '另一個', keyword: ['停車', '𠀀', 'ｚ'], distribution: [{ resourceID: 'A41000000G-000009-001', format: 'CSV', downloadURL: 'https://data.example.gov.tw/9.csv' }] }),
+  ]);
+  t.same(listKeywords(c.db), ['YouBike', '停車', '公共自行車', 'ｚ', '𠀀'], 'the old keywords of a changed record are gone; new ones merged in order');
+  t.same(keywordCounts(c.db).find((entry) => entry.keyword === '停車'), { keyword: '停車', count: 3 });
+  t.same(datasetsWithKeyword(c.db, '停車'), { total: 3, identifiers: [id('000001'), id('000006'), id('000009')] });
+  t.same(datasetsWithKeyword(c.db, '停車', { limit: 1, offset: 1 }), { total: 3, identifiers: [id('000006')] }, 'a page, and the whole count');
+  t.same(identifiersWithKeyword(c.db, 'AQI'), [], 'no longer');
+  t.same(listKeywords(other), ['YouBike', '停車', '公共自行車', 'ｚ', '𠀀'], 'the other connection catches up from the index rows');
+
+  c.withdraw('city', [id('000006'), id('000009')]);
+  t.same(listKeywords(c.db), ['YouBike', '停車', '公共自行車'], 'withdrawn datasets take their keywords with them');
+  t.same(datasetsWithKeyword(c.db, '停車'), { total: 1, identifiers: [id('000001')] });
+  t.same(datasetsWithKeyword(other, 'ｚ'), { total: 0, identifiers: [] });
+  t.end();
+});
+
+t.test('code-point order is the order of UTF-8 bytes', (t) => {
+  const samples = ['', 'a', 'A', 'ab', 'é', '公', '公車', '\uE000', '\uFFFD', 'ｚ', '𠀀', '𠀀a', '😀', 'ｚ𠀀', 'a\uD83D\uDE00', 'a\uFFFF'];
+  for (const a of samples) {
+    for (const b of samples) {
+      const expected = Math.sign(Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+      t.equal(Math.sign(compareCodePoints(a, b)), expected, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+    }
+  }
   t.end();
 });
 
@@ -564,6 +678,13 @@ function referenceSearch(records: readonly NationalRecord[], query: SearchQuery)
     if (query.publisher !== undefined && publisherOf(record) !== query.publisher.trim()) return false;
     if (query.category !== undefined && record.categoryCode !== query.category.trim()) return false;
     if (query.format !== undefined && !formatsOf(record).includes(query.format.trim().toUpperCase())) return false;
+    if (query.categories !== undefined && !query.categories.includes(record.categoryCode ?? '')) return false;
+    if (query.keywords !== undefined && !query.keywords.every((keyword) => keywordsOf(record).includes(keyword))) return false;
+    for (const condition of query.conditions ?? []) {
+      if (condition.field !== 'format') throw new Error('the reference knows format conditions only');
+      const any = condition.anyOf.some((format) => formatsOf(record).includes(format.toUpperCase()));
+      if (any === Boolean(condition.negated)) return false;
+    }
     const title = normaliseText(record.title);
     const rest = normaliseText([record.description ?? '', ...(record.keyword ?? []), publisherOf(record) ?? ''].join(' '));
     return terms.every((term) => title.includes(term) || rest.includes(term));
@@ -601,11 +722,18 @@ t.test('over 400 synthetic datasets, matches, facets and orders are those of the
   }
   queries.push({ category: 'E00', format: 'json', limit: 1000, offset: 0, facets: true, sort: 'identifier' });
   queries.push({ q: '統計', publisher: '國家發展委員會綜合規劃處', limit: 1000, offset: 0, facets: true, sort: 'title' });
+  // Keywords (up to six per record: past the in-row slots), categories, formats any-of and none-of.
+  const keywordPool = [...new Set(records.flatMap((record) => keywordsOf(record)))].slice(0, 6);
+  for (const keyword of keywordPool) queries.push({ keywords: [keyword], limit: 1000, offset: 0, facets: true, sort: 'identifier' });
+  queries.push({ keywords: keywordPool.slice(0, 2), limit: 1000, offset: 0, facets: true, sort: 'identifier' });
+  queries.push({ q: '資料', keywords: keywordPool.slice(0, 1), categories: ['A00', 'E00', 'I00', 'B00', '100', 'G00'], limit: 50, offset: 5, facets: true, sort: 'title' });
+  queries.push({ conditions: [{ field: 'format', anyOf: ['CSV', 'json'] }, { field: 'format', anyOf: ['XML'], negated: true }], limit: 1000, offset: 0, facets: true, sort: 'identifier' });
   for (const query of queries) {
     const expected = referenceSearch(records, query);
     const actual = searchDatasets(c.db, query);
-    const label = JSON.stringify({ q: query.q, sort: query.sort, category: query.category });
+    const label = JSON.stringify({ q: query.q, sort: query.sort, category: query.category, keywords: query.keywords, conditions: query.conditions });
     t.equal(actual.total, expected.total, `${label}: total`);
+    if (query.keywords !== undefined || query.conditions !== undefined) t.ok(expected.total > 0, `${label}: matches something`);
     t.same(actual.identifiers, expected.ids, `${label}: page`);
     const facets = Object.fromEntries(Object.entries(actual.facets!).map(([facet, values]: [string, FacetValue[]]) => [facet, values.map((v) => [v.value, v.count])]));
     t.same(facets, expected.facets, `${label}: facets`);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../store/database.js';
 import { getDataset, type DatasetEntry } from '../../store/catalogue.js';
 import { datasetsWithDataGovTwId } from '../../store/datagovtw-ids.js';
-import { identifiersWithKeyword, listKeywords } from '../../store/keywords.js';
+import { datasetsWithKeyword, listKeywords } from '../../store/keywords.js';
 import { MAX_FACET_VALUES, searchDatasets } from '../../store/search.js';
 import { SERVICE_CATEGORIES } from '../../model/codelists.js';
 import { findServedDataset, type MovedDataset } from '../served-dataset.js';
@@ -164,7 +164,7 @@ export function crossPlatformMoreRoutes(app: FastifyInstance, db: Db, _publicUrl
         tags: ['cross-platform'],
         operationId: 'listTag',
         summary: '取得標籤清單 (list every keyword)',
-        description: 'The distinct keywords of live datasets, in code-point order. Keywords are compared exactly (`OpenData` and `opendata` are two).',
+        description: 'The distinct keywords of live datasets, in code-point order. Keywords are compared exactly once trimmed (`OpenData` and `opendata` are two).',
         querystring: pageQuerySchema,
         response: { 200: { description: 'Keywords.', ...identifierListSchema }, 400: { description: 'A parameter is malformed (ER0210).', ...specErrorSchema } },
       },
@@ -192,11 +192,9 @@ export function crossPlatformMoreRoutes(app: FastifyInstance, db: Db, _publicUrl
     },
     async (request, reply) => {
       const tag = request.params.tagName.trim();
-      const identifiers = tag === '' ? [] : identifiersWithKeyword(db, tag, request.query);
+      const { total, identifiers } = tag === '' ? { total: 0, identifiers: [] } : datasetsWithKeyword(db, tag, request.query);
       // An empty page past the end is not "no such tag": only a tag no dataset has is unknown.
-      if (identifiers.length === 0 && (tag === '' || identifiersWithKeyword(db, tag, { limit: 1 }).length === 0)) {
-        return reply.code(404).send(specError(ERROR_CODES.notFound, `no live dataset has the keyword ${JSON.stringify(tag)}`));
-      }
+      if (total === 0) return reply.code(404).send(specError(ERROR_CODES.notFound, `no live dataset has the keyword ${JSON.stringify(tag)}`));
       return { success: true, result: identifiers };
     },
   );
