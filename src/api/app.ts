@@ -14,6 +14,7 @@ import { ckanRoutes } from './routes/ckan.js';
 import { crossPlatformMoreRoutes } from './routes/crossplatform-more.js';
 import { exportRoutes } from './routes/export.js';
 import { discoveryRoutes } from './routes/discovery.js';
+import { pushRoutes } from './routes/push.js';
 import { ERROR_CODES, specError } from './errors.js';
 import { packageVersion } from '../config/version.js';
 import { defaultServerHttpSettings } from '../config/load.js';
@@ -137,6 +138,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   crossPlatformMoreRoutes(app, options.db, options.publicUrl);
   exportRoutes(app, options.db, options.publicUrl);
   discoveryRoutes(app, options.db, options.publicUrl);
+  pushRoutes(app, options.db, options.publicUrl);
 
   app.get(
     '/openapi.json',

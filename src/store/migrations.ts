@@ -352,4 +352,38 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT identifier FROM search_docs d WHERE live = 1 AND NOT EXISTS (SELECT 1 FROM search_pending q WHERE q.identifier = d.identifier);
     `,
   },
+  {
+    version: 7,
+    description: 'agency push: API keys (hashed) per publisher, and the datasetIds the gateway assigns to pushed datasets',
+    // Written by src/store/api-keys.ts and src/store/push-records.ts; pushed records themselves
+    // are source records of a per-publisher source `push:<org code>` (src/store/push-sources.ts).
+    sql: `
+      -- One row per issued key. The key is ogd.<id>.<secret>: id finds the row, key_sha256 checks
+      -- the whole key (src/push/api-key-secret.ts says why SHA-256 suffices); the secret itself is
+      -- never stored. allow: JSON array of CIDR ranges the key is accepted from ([] = any address).
+      CREATE TABLE api_keys (
+        id            TEXT PRIMARY KEY,
+        key_sha256    TEXT NOT NULL,
+        publisher     TEXT NOT NULL,
+        org_code      TEXT NOT NULL,
+        source_id     TEXT NOT NULL REFERENCES sources(id),
+        allow         TEXT NOT NULL DEFAULT '[]',
+        created_at    TEXT NOT NULL,
+        revoked_at    TEXT,
+        -- the last accepted write (a refused call changes nothing stored)
+        last_used_at  TEXT
+      ) STRICT;
+      CREATE INDEX api_keys_by_org_code ON api_keys(org_code);
+
+      -- gen-2's platform datasetId for each pushed identifier, assigned at its first POST and
+      -- bound to it for good (from 9000000001: never one of data.gov.tw's six-digit ids).
+      CREATE TABLE push_dataset_ids (
+        dataset_id   INTEGER PRIMARY KEY,
+        source_id    TEXT NOT NULL REFERENCES sources(id),
+        identifier   TEXT NOT NULL,
+        assigned_at  TEXT NOT NULL,
+        UNIQUE (source_id, identifier)
+      ) STRICT;
+    `,
+  },
 ];
