@@ -7,6 +7,8 @@ import { sources } from './cli/sources.js';
 import { runs } from './cli/runs.js';
 import { cancel } from './cli/cancel.js';
 import { identity } from './cli/identity.js';
+import { keys } from './cli/keys.js';
+import { mirror } from './cli/mirror.js';
 
 const USAGE = `ogd-gateway — harvest Taiwan open-data catalogues and serve one federated catalogue
 
@@ -20,13 +22,23 @@ Usage:
   ogd-gateway identity split DATASET_ID SOURCE:NATIVE  take a record out of a dataset, for good
   ogd-gateway identity join SOURCE:NATIVE SOURCE:NATIVE  make two records one dataset, for good
   ogd-gateway identity overrides | unset ID | candidates | resolve
+  ogd-gateway keys issue --publisher NAME --org-code CODE [--allow CIDR]...  an agency's push API key (shown once)
+  ogd-gateway keys list | revoke KEY_ID                 push API keys (never their secrets) | refuse one from now on
+  ogd-gateway mirror URL              follow another gateway's change feed into this store
+  ogd-gateway mirror                  the mirrors of this store, their cursors and last runs
 
 Options:
   --config FILE   configuration file (default: $OGD_CONFIG, else config/default.json)
   --full          harvest: ignore the last run and list everything
   --strict        harvest: exit 1 on a partial run too, not only on a failed one
-  --json          sources, runs, identity: machine-readable output
+  --json          sources, runs, identity, keys: machine-readable output
   --note TEXT     identity split/join: why (kept with the decision)
+  --publisher NAME, --org-code CODE, --allow CIDR   keys issue: whose key, which identifiers, from where (repeatable)
+  --once          mirror: sync to the end of the feed and exit (default: keep following)
+  --interval S    mirror: seconds between polls when following (default 60)
+  --reset         mirror: walk the feed from the beginning again (a replaced upstream)
+  --priority N    mirror: the mirrored source's priority in merges (default 0)
+  --allow-private-addresses  mirror: the upstream may be on loopback or a private network
   -h, --help      this text
 
 Environment: PORT, DATABASE_PATH, OGD_CONFIG, LOG_LEVEL.
@@ -44,6 +56,14 @@ async function main(argv: string[]): Promise<number> {
         strict: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         note: { type: 'string' },
+        publisher: { type: 'string' },
+        'org-code': { type: 'string' },
+        allow: { type: 'string', multiple: true },
+        once: { type: 'boolean', default: false },
+        interval: { type: 'string' },
+        reset: { type: 'boolean', default: false },
+        priority: { type: 'string' },
+        'allow-private-addresses': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -71,6 +91,23 @@ async function main(argv: string[]): Promise<number> {
       return cancel({ ...common, runId: rest[0] });
     case 'identity':
       return identity({ ...common, args: rest, json: values.json, note: values.note });
+    case 'keys':
+      return keys({ ...common, args: rest, json: values.json, publisher: values.publisher, orgCode: values['org-code'], allow: values.allow });
+    case 'mirror':
+      if (rest.length > 1) {
+        process.stderr.write(`ogd-gateway mirror: one URL at a time (got ${rest.length}); run one mirror process per upstream gateway\n`);
+        return 2;
+      }
+      return mirror({
+        ...common,
+        url: rest[0],
+        once: values.once,
+        reset: values.reset,
+        interval: values.interval,
+        priority: values.priority,
+        allowPrivateAddresses: values['allow-private-addresses'],
+        json: values.json,
+      });
     default:
       process.stderr.write(`ogd-gateway: unknown command "${verb}"\n\n${USAGE}\n`);
       return 2;

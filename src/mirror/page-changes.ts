@@ -1,0 +1,89 @@
+/**
+ * A page of upstream changes → what the store writes: each created/updated record hashed and,
+ * when it changed, mapped (the payload is the upstream's gen-1 JSON, the national standard:
+ * mapping 'tw-national', as a cross-platform source's records are); withdrawals listed. A record
+ * that cannot be taken is a typed error of the run, and the sync goes on.
+ */
+import type { RunCounts, RunErrorRecord } from '../store/runs.js';
+import { contentHash, type MappedRecord } from '../store/records.js';
+import { MAPPERS } from '../mapping/index.js';
+import type { RecordLimits } from '../harvest/run.js';
+import type { FeedPage } from './feed-page.js';
+
+export interface StoredMirrorState {
+  contentHash: string;
+  withdrawn: boolean;
+}
+
+export interface PageChanges {
+  changed: MappedRecord[];
+  present: string[];
+  withdrawn: string[];
+  errors: RunErrorRecord[];
+}
+
+const map = MAPPERS['tw-national'];
+
+/**
+ * `stored` is what the store holds of the page's identifiers. `counts` gets seen, unchanged,
+ * rejected, flagged and errors (created, updated and withdrawn are counted by the write).
+ */
+export function pageChanges(sourceId: string, page: FeedPage, stored: ReadonlyMap<string, StoredMirrorState>, limits: RecordLimits, counts: RunCounts): PageChanges {
+  const out: PageChanges = { changed: [], present: [], withdrawn: [], errors: [] };
+  counts.seen += page.changes.length;
+  for (const change of page.changes) {
+    if (change.kind === 'withdrawn') {
+      out.withdrawn.push(change.identifier);
+      continue;
+    }
+    const nativeId = change.identifier;
+    const before = stored.get(nativeId);
+    const payloadJson = JSON.stringify(change.record);
+    const hash = contentHash(payloadJson);
+    // A withdrawn record coming back is written again even when its content is the same: its
+    // identity keys were dropped when it was withdrawn (mirror-store.ts), and writing restores them.
+    if (before && before.contentHash === hash && !before.withdrawn) {
+      out.present.push(nativeId);
+      counts.unchanged += 1;
+      continue;
+    }
+    const reject = (field: string | undefined, rule: string, message: string): void => {
+      out.errors.push({ sourceId, nativeId, stage: 'map', field, rule, message });
+      // The copy stored before stays, and stays live: the dataset is live upstream. A withdrawn
+      // copy stays withdrawn: what upstream serves now could not be read, and the old copy is not it.
+      if (before && !before.withdrawn) out.present.push(nativeId);
+      counts.rejected += 1;
+      counts.errors += 1;
+    };
+    const bytes = Buffer.byteLength(payloadJson);
+    if (bytes > limits.maxRecordBytes) {
+      reject(undefined, 'too-large', `record is ${bytes} bytes, over the cap of ${limits.maxRecordBytes}`);
+      continue;
+    }
+    const result = map(change.record);
+    if (!result.ok) {
+      const first = result.issues.find((issue) => issue.severity === 'error') ?? result.issues[0];
+      reject(first?.field, first?.rule ?? 'invalid', first?.message ?? 'record rejected');
+      continue;
+    }
+    // The upstream serves a dataset's record under the dataset's identifier; another one would
+    // name the dataset differently here, and the mirror must keep the upstream identifiers.
+    if (result.record.identifier !== nativeId) {
+      reject('identifier', 'identifier-mismatch', `the change is for ${nativeId} but its record's identifier is ${JSON.stringify(result.record.identifier)}`);
+      continue;
+    }
+    const distributions = result.record.distribution?.length ?? 0;
+    if (distributions > limits.maxDistributions) {
+      reject('distribution', 'too-many', `record has ${distributions} distributions, over the cap of ${limits.maxDistributions}`);
+      continue;
+    }
+    const ruleBreaks = result.issues.filter((issue) => issue.severity === 'error');
+    if (ruleBreaks.length > 0) {
+      // Kept and served, flagged, as a harvest does: the upstream serves it.
+      counts.flagged += 1;
+      for (const issue of ruleBreaks) out.errors.push({ sourceId, nativeId, stage: 'validate', field: issue.field, rule: issue.rule, message: issue.message });
+    }
+    out.changed.push({ nativeId, payloadJson, contentHash: hash, record: result.record, issues: result.issues });
+  }
+  return out;
+}
