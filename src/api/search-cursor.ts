@@ -26,10 +26,15 @@ const ORDERS: readonly ResultOrder[] = ['relevance', 'modified', 'title', 'ident
 /** What a cursor is bound to: everything of a query but its paging. */
 export type CursorScope = Omit<SearchQuery, 'limit' | 'offset' | 'after' | 'facets'>;
 
-/** A short digest of the filters and sort, in a fixed key order. */
+/**
+ * A short digest of the filters and sort, in a fixed key order. Filters added later are appended
+ * only when given, so a query without them keeps the digest its cursors were issued with.
+ */
 export function scopeFingerprint(scope: CursorScope): string {
-  const canonical = JSON.stringify([scope.q ?? null, scope.publisher ?? null, scope.category ?? null, scope.format ?? null, scope.license ?? null, scope.modifiedSince ?? null, scope.sort ?? null]);
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 12);
+  const fields: unknown[] = [scope.q ?? null, scope.publisher ?? null, scope.category ?? null, scope.format ?? null, scope.license ?? null, scope.modifiedSince ?? null, scope.sort ?? null];
+  const later = { categories: scope.categories, keywords: scope.keywords, modifiedAfter: scope.modifiedAfter, modifiedUntil: scope.modifiedUntil, modifiedBefore: scope.modifiedBefore, conditions: scope.conditions };
+  for (const [name, value] of Object.entries(later)) if (value !== undefined) fields.push([name, value]);
+  return createHash('sha256').update(JSON.stringify(fields)).digest('base64url').slice(0, 12);
 }
 
 export function encodeCursor(position: SearchPosition, scope: CursorScope): string {

@@ -181,13 +181,60 @@ t.test('GET /catalog over a harvested catalogue', async (t) => {
     t.same(page.doc['dct:modified'], { '@value': '2024-03-01T02:00:00Z', '@type': 'xsd:dateTime' }, 'dct:modified is the whole catalogue\'s, whatever the filters');
   });
 
-  await t.test('theme: EU data themes are refused, not ignored', async (t) => {
-    for (const theme of [`${EU_THEME}TRAN`, `https://publications.europa.eu/resource/authority/data-theme/HEAL`, 'TRAN', 'educ']) {
+  await t.test('theme: an EU data theme selects the datasets whose 服務分類 maps to it', async (t) => {
+    const transport = ['379000000A-000001', '379000000A-000002', '382000000A-000001'];
+    const theme = (value: string): string => `theme=${encodeURIComponent(value)}`;
+    t.same(await filtered(theme(`${EU_THEME}TRAN`)), transport, '交通及通訊 → Transport');
+    t.same(await filtered(theme('https://publications.europa.eu/resource/authority/data-theme/TRAN')), transport, 'over https');
+    t.same(await filtered(theme('TRAN')), transport, 'the bare code');
+    t.same(await filtered(theme('tran')), transport, 'in any case');
+    t.same(await filtered(theme(`${EU_THEME}tech`)), transport, '交通及通訊 is (tele)communications too');
+    t.same(await filtered(theme('HEAL')), ['A21000000I-000901'], '就醫 → Health');
+    t.same(await filtered(theme('ENVI')), ['397000000A-000013'], '生活安全及品質 → Environment');
+    t.same(await filtered(theme('JUST')), ['397000000A-000013'], '… and public safety');
+    t.same(await filtered(theme('GOVE')), ['A41000000G-000002'], '公共資訊 → Government');
+    t.same(await filtered(theme('SOCI')), [], 'no dataset of the categories it has');
+    t.same(await filtered(theme('OP_DATPRO')), [], 'a theme no category maps to: nothing, not an error');
+    t.same(await filtered(`category=A00&${theme('TRAN')}`), transport, 'with category: both hold');
+    t.same(await filtered(`category=B00&${theme('TRAN')}`), [], 'a category outside the theme: nothing');
+    t.same(await filtered(`${theme('TRAN')}&format=JSON`), ['379000000A-000002', '382000000A-000001'], 'with other filters');
+    t.same(await filtered(`q=${encodeURIComponent('公車')}&${theme('TRAN')}`), ['379000000A-000001', '382000000A-000001'], 'with full text');
+
+    const page = await catalog(theme('TRAN'));
+    t.same(await dcatApViolations(page.doc), [], 'the filtered page passes the shapes');
+    const first = (page.doc['dcat:dataset'] as Node[])[0]!;
+    t.same(
+      (first['dcat:theme'] as Node[]).map((node) => node['@id']),
+      [`${SERVICE_CATEGORY}A00`, `${EU_THEME}TRAN`, `${EU_THEME}TECH`],
+      'each dataset carries the theme it was selected by',
+    );
+
+    // Walking the next links keeps the theme; a cursor of one theme is refused for another.
+    const seen: string[] = [];
+    let next: string | undefined = `${PUBLIC_URL}/catalog?${theme('TRAN')}&pageSize=1`;
+    while (next !== undefined) {
+      const url = new URL(next);
+      t.equal(url.searchParams.get('theme'), 'TRAN', 'the theme kept as written');
+      const walked = await catalog(url.search.slice(1));
+      seen.push(...walked.ids);
+      next = idOf(walked.view['hydra:next']);
+    }
+    t.same(seen, transport, 'walking hydra:next covers the theme');
+    const second = await catalog(`${theme('TRAN')}&pageSize=1`);
+    const cursorOfTran = new URL(idOf(second.view['hydra:next'])!).searchParams.get('cursor')!;
+    const misused = await fetch(`${base}/catalog?${theme('HEAL')}&pageSize=1&cursor=${cursorOfTran}`);
+    t.equal(misused.status, 400, 'a cursor of another theme');
+    t.match(((await misused.json()) as { error: { message: string } }).error.message, /cursor was issued for another query/);
+  });
+
+  await t.test('theme: a code the EU table does not have is refused, not ignored', async (t) => {
+    for (const theme of [`${EU_THEME}XXXX`, 'https://publications.europa.eu/resource/authority/data-theme/transport', `${EU_THEME}`, 'XXXX', 'transport', '交通']) {
       const res = await fetch(`${base}/catalog?theme=${encodeURIComponent(theme)}`);
       t.equal(res.status, 400, theme);
       const body = (await res.json()) as { success: boolean; error: { error_type: string; message: string } };
       t.equal(body.error.error_type, 'ER0210:輸入的參數內容格式錯誤。');
-      t.match(body.error.message, /theme filtering by EU data theme .* is not available yet/, theme);
+      t.match(body.error.message, /is not an EU data theme|theme must be an EU data theme/, theme);
+      t.match(body.error.message, /AGRI, ECON, EDUC/, `${theme}: the codes are listed`);
     }
   });
 

@@ -4,6 +4,7 @@
  * and written back into the absolute URLs of the Hydra paging links.
  */
 import { SERVICE_CATEGORIES } from '../../model/codelists.js';
+import { categoriesOfEuTheme, readEuDataTheme, SERVICE_CATEGORY_EU_THEMES } from '../../model/eu-data-themes.js';
 import type { SearchPosition, SearchQuery } from '../../store/search.js';
 import { decodeCursor } from '../search-cursor.js';
 import { SERVICE_CATEGORY_SCHEME } from '../../views/dcat-jsonld.js';
@@ -41,7 +42,7 @@ export interface CatalogRequest {
   /** The filters for searchDatasets (no paging). */
   filters: Omit<SearchQuery, 'limit' | 'offset'>;
   /**
-   * True when the filters cannot match anything (category and theme naming different
+   * True when the filters cannot match anything (category and a 服務分類 theme naming different
    * categories): the page is empty without asking the store.
    */
   matchesNothing: boolean;
@@ -53,10 +54,6 @@ for (const [code, label] of Object.entries(SERVICE_CATEGORIES)) {
   CATEGORY_BY_KEY.set(code.toUpperCase(), code);
   CATEGORY_BY_KEY.set(label, code);
 }
-
-/** The EU data-theme authority table (DCAT-AP's recommended dcat:theme values). */
-const EU_DATA_THEME_PATH = '//publications.europa.eu/resource/authority/data-theme/';
-const EU_DATA_THEME_CODES = new Set(['AGRI', 'ECON', 'EDUC', 'ENER', 'ENVI', 'GOVE', 'HEAL', 'INTR', 'JUST', 'OP_DATPRO', 'REGI', 'SOCI', 'TECH', 'TRAN']);
 
 /** Reads the query string; a string is a message saying what is wrong (400). */
 export function readCatalogQuery(query: CatalogQueryString): CatalogRequest | string {
@@ -90,7 +87,8 @@ export function readCatalogQuery(query: CatalogQueryString): CatalogRequest | st
   if (themeText !== undefined) {
     const theme = readTheme(themeText);
     if (typeof theme !== 'object') return theme;
-    themeCategory = theme.category;
+    if ('categories' in theme) filters.categories = theme.categories;
+    else themeCategory = theme.category;
   }
 
   const matchesNothing = category !== undefined && themeCategory !== undefined && category !== themeCategory;
@@ -126,22 +124,23 @@ function isWholeNumberIn(value: unknown, min: number, max: number): value is num
 }
 
 /**
- * A theme is a dcat:theme IRI. The datasets' themes are concepts of the gateway's 服務分類
- * scheme (what the DCAT views publish), so those IRIs filter like `category`. EU data themes
- * are what DCAT-AP recommends, but no mapping from 服務分類 to them exists yet: refused, so a
- * client is not misled by an unfiltered answer.
+ * A theme is one of the dcat:theme values the DCAT views publish: a concept of the gateway's
+ * 服務分類 scheme (filters like `category`), or an EU data theme (the IRI over http or https, or
+ * the bare code, any case), which selects the datasets whose 服務分類 the curated table
+ * (mappings/service-category-eu-data-theme.json) maps to it: any of those categories. A theme
+ * no category maps to (OP_DATPRO) matches nothing; a code the EU table does not have is a 400.
  */
-function readTheme(theme: string): { category: string } | string {
+function readTheme(theme: string): { category: string } | { categories: readonly string[] } | string {
   if (theme.startsWith(SERVICE_CATEGORY_SCHEME.conceptBase)) {
     const code = theme.slice(SERVICE_CATEGORY_SCHEME.conceptBase.length);
     if (Object.hasOwn(SERVICE_CATEGORIES, code)) return { category: code };
     return `theme ${theme} is not a concept of the 服務分類 scheme ${SERVICE_CATEGORY_SCHEME.scheme}`;
   }
-  const euPath = theme.replace(/^https?:/i, '');
-  if (euPath.startsWith(EU_DATA_THEME_PATH) || EU_DATA_THEME_CODES.has(theme.toUpperCase())) {
-    return `theme filtering by EU data theme (${theme}) is not available yet: the gateway has no mapping from 服務分類 to EU data themes; filter by category (服務分類 code) or by a theme IRI of ${SERVICE_CATEGORY_SCHEME.conceptBase}{code}`;
-  }
-  return `theme must be a dcat:theme IRI (${SERVICE_CATEGORY_SCHEME.conceptBase}{服務分類 code}; EU data themes are not available yet), got "${theme}"`;
+  const eu = readEuDataTheme(theme);
+  const codes = [...SERVICE_CATEGORY_EU_THEMES.themes.keys()].join(', ');
+  if (eu !== undefined && 'unknown' in eu) return `theme ${theme} is not an EU data theme: the table ${SERVICE_CATEGORY_EU_THEMES.scheme} has ${codes}`;
+  if (eu !== undefined) return { categories: categoriesOfEuTheme(eu) };
+  return `theme must be an EU data theme (${SERVICE_CATEGORY_EU_THEMES.base}{code} or the code: ${codes}) or a 服務分類 concept ${SERVICE_CATEGORY_SCHEME.conceptBase}{code}, got "${theme}"`;
 }
 
 /**

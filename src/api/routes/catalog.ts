@@ -47,7 +47,7 @@ const querystringSchema = {
       type: 'string',
       maxLength: 500,
       description:
-        'A dcat:theme IRI of the gateway\'s 服務分類 scheme (`https://ogd-gateway.example/ns/service-category/A00`). EU data themes (IRI or code) answer 400: no mapping from 服務分類 to them exists yet.',
+        'A dcat:theme the DCAT views publish: an EU data theme, as its IRI (`http://publications.europa.eu/resource/authority/data-theme/TRAN`, http or https) or its code (`TRAN`, any case), selecting the datasets whose 服務分類 maps to it (mappings/service-category-eu-data-theme.json); or a concept of the gateway\'s 服務分類 scheme (`https://ogd-gateway.example/ns/service-category/A00`). An unknown EU code is a 400.',
     },
     format: { type: 'string', maxLength: 100, description: 'A distribution format, case-insensitive (`CSV`).' },
     license: { type: 'string', maxLength: 2000, description: "The record's licence name or URL, exact." },
