@@ -1,6 +1,7 @@
 import t from 'tap';
 import { ResponseCache, type CachedAnswer } from '../../src/api/response-cache.js';
 import { DatasetFragmentCache } from '../../src/api/dataset-fragment-cache.js';
+import { strongEtag } from '../../src/api/http-caching.js';
 import { recordChange } from '../../src/store/changes.js';
 import { openDatabase } from '../../src/store/database.js';
 import { startFederation } from '../helpers/federation.js';
@@ -114,14 +115,33 @@ t.test('the fragment cache: by stamp, least recently used first, within a budget
 t.test('a catalogue page is served from the cache, and rebuilt after a harvest changes a dataset', async (t) => {
   const { harvester, base, platform } = await startFederation(t, CATALOG_RECORDS, 'https://gateway.example.tw');
   await harvester.run('fixture');
-  const page = async (): Promise<{ body: string; etag: string | null }> => {
-    const res = await fetch(`${base}/catalog?pageSize=50`);
-    return { body: await res.text(), etag: res.headers.get('etag') };
+  const page = async (path = '/catalog?pageSize=50', headers: Record<string, string> = {}): Promise<{ status: number; body: string; etag: string | null; type: string | null }> => {
+    const res = await fetch(`${base}${path}`, { headers });
+    return { status: res.status, body: await res.text(), etag: res.headers.get('etag'), type: res.headers.get('content-type') };
   };
   const first = await page();
   const second = await page();
   t.equal(second.body, first.body);
   t.equal(second.etag, first.etag, 'the same tag for the same body');
+  // fetch asks for compression: the tag of a compressed body is the identity tag with a suffix.
+  t.equal(first.etag?.replace(/-(?:br|gzip)"$/, '"'), strongEtag(first.type!, Buffer.from(first.body)), 'the tag is the hash of the bytes rendered, as for any other route');
+  t.equal(JSON.parse(first.body)['dcat:dataset'].length, CATALOG_RECORDS.length);
+
+  const revalidated = await page('/catalog?pageSize=50', { 'if-none-match': first.etag! });
+  t.equal(revalidated.status, 304, 'a cached page still answers conditionals');
+  t.equal(revalidated.body, '');
+
+  // Another page of the same datasets (assembled from the fragments the first one left).
+  const small = await page('/catalog?pageSize=2&page=2');
+  t.same(
+    JSON.parse(small.body)['dcat:dataset'],
+    JSON.parse(first.body)['dcat:dataset'].slice(2, 4),
+    'the same dataset nodes on a page of another size',
+  );
+  const turtle = await page('/catalog.ttl?pageSize=50');
+  t.equal(turtle.status, 200);
+  t.match(turtle.type, /^text\/turtle/);
+  t.equal((await page('/catalog.ttl?pageSize=50')).etag, turtle.etag, 'Turtle is cached too');
 
   const [record] = [...platform.records.values()];
   platform.records.set(String(record!.identifier), { ...record, title: '快取失效測試', modified: '2030-01-01 00:00:00' });
@@ -129,4 +149,7 @@ t.test('a catalogue page is served from the cache, and rebuilt after a harvest c
   const third = await page();
   t.not(third.etag, first.etag);
   t.match(third.body, /快取失效測試/, 'the changed title is served');
+  t.equal((await page('/catalog?pageSize=50', { 'if-none-match': first.etag! })).status, 200, 'the old tag no longer matches');
+  t.match((await page('/catalog?pageSize=2&page=1')).body, /快取失效測試/, 'on every page listing the dataset');
+  t.match((await page('/catalog.ttl?pageSize=50')).body, /快取失效測試/, 'in every syntax');
 });

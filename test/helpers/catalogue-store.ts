@@ -1,0 +1,76 @@
+/**
+ * A served catalogue in a temporary SQLite file, fed through the real write path the harvester
+ * uses (writeRecordPage, resolveIdentity, withdrawals) without a platform to harvest: for tests
+ * of readers and renderers that need datasets to change, merge and go.
+ */
+import type { Test } from 'tap';
+import { join } from 'node:path';
+import { resolveIdentity } from '../../src/identity/resolve.js';
+import { mapNationalRecord } from '../../src/mapping/detect.js';
+import { openDatabase, type Db } from '../../src/store/database.js';
+import { contentHash, writeRecordPage, type MappedRecord } from '../../src/store/records.js';
+import { queueRun } from '../../src/store/runs.js';
+import { syncSources } from '../../src/store/sources.js';
+import { withdrawDeleted } from '../../src/store/withdrawals.js';
+import type { SourceConfig } from '../../src/config/types.js';
+import { tempDir } from './gateway.js';
+
+type Raw = Record<string, unknown>;
+
+function source(id: string, priority: number): SourceConfig {
+  return { id, name: id, type: 'file', url: `file:///test/${id}`, schedule: '0 3 * * *', priority, enabled: true, withdrawAfterHours: 72, maxMissingShare: 1, options: {} };
+}
+
+/** A gen-1 record with what DCAT-AP needs; `overrides` replace fields. */
+export function record(identifier: string, overrides: Raw = {}): Raw {
+  return {
+    identifier,
+    title: `資料集 ${identifier}`,
+    description: '本資料集提供統計數據。',
+    publisher: '國家發展委員會',
+    modified: '2025-01-01 10:00:00',
+    distribution: [{ resourceID: `${identifier}-001`, format: 'CSV', downloadURL: `https://data.example.gov.tw/${identifier}.csv` }],
+    ...overrides,
+  };
+}
+
+export interface CatalogueStore {
+  db: Db;
+  /**
+   * Stores records of a source (`city`, priority 10, or `portal`, priority 0; native id =
+   * identifier) as one page of a harvest run, then resolves identity unless told not to (a
+   * harvest still running).
+   */
+  put(sourceId: string, records: readonly Raw[], resolve?: boolean): void;
+  /** The source announced these records deleted: withdrawn, then resolved. */
+  withdraw(sourceId: string, nativeIds: readonly string[]): void;
+}
+
+export function catalogueStore(t: Test): CatalogueStore {
+  const { dir, cleanup } = tempDir();
+  const db = openDatabase(join(dir, 'catalog.db'));
+  t.teardown(() => {
+    db.close();
+    cleanup();
+  });
+  syncSources(db, [source('city', 10), source('portal', 0)]);
+  return {
+    db,
+    put(sourceId, raws, resolve = true) {
+      const changed: MappedRecord[] = raws.map((raw) => {
+        const result = mapNationalRecord(raw);
+        if (!result.ok) throw new Error(`fixture record did not map: ${JSON.stringify(result.issues)}`);
+        const payloadJson = JSON.stringify(raw);
+        return { nativeId: String(raw.identifier), payloadJson, contentHash: contentHash(payloadJson), record: result.record, issues: result.issues };
+      });
+      writeRecordPage(db, { sourceId, priority: 0, runId: queueRun(db, sourceId), changed, presentNativeIds: [], refreshedValidators: [], errors: [] });
+      // Closed, so the next page of the source can queue its own run.
+      db.prepare("UPDATE runs SET status = 'succeeded' WHERE source_id = ?").run(sourceId);
+      if (resolve) resolveIdentity(db);
+    },
+    withdraw(sourceId, nativeIds) {
+      withdrawDeleted(db, sourceId, nativeIds);
+      resolveIdentity(db);
+    },
+  };
+}
