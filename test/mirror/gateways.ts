@@ -11,6 +11,7 @@ import { syncMirror, type MirrorSyncSummary } from '../../src/mirror/sync.js';
 import { parseUpstream } from '../../src/mirror/upstream.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { startFixturePlatform, type FixturePlatform } from '../helpers/crossplatform-server.js';
+import { serveLoopback } from '../helpers/loopback.js';
 import { openTestDb, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
 
 /**
@@ -176,4 +177,47 @@ export function hubRecord(serial: number, overrides: Raw = {}): Raw {
     distribution: [{ format: 'CSV', downloadURL: `https://hub.example.org/files/${serial}.csv` }],
     ...overrides,
   };
+}
+
+export interface FeedProxy {
+  url: string;
+  /** The `since` of every feed request passed on ('' for none), in order. */
+  sinces: string[];
+  /** Feed pages answered so far. */
+  answered(): number;
+  delayMs: number;
+}
+
+/**
+ * A loopback proxy in front of a gateway that makes its change feed slow and its pages small
+ * (it rewrites `limit`), so a test can stop a mirror process in the middle of a walk. Everything
+ * else is passed on as is.
+ */
+export async function startFeedProxy(t: Test, target: string, options: { limit: number; delayMs: number }): Promise<FeedProxy> {
+  const sinces: string[] = [];
+  let answered = 0;
+  const proxy: FeedProxy = { url: '', sinces, answered: () => answered, delayMs: options.delayMs };
+  const { url } = await serveLoopback(t, (req, res) => {
+    const incoming = new URL(req.url ?? '/', 'http://localhost');
+    const isFeed = incoming.pathname === '/api/changes';
+    if (isFeed) {
+      sinces.push(incoming.searchParams.get('since') ?? '');
+      incoming.searchParams.set('limit', String(options.limit));
+    }
+    setTimeout(
+      () => {
+        fetch(`${target}${incoming.pathname}${incoming.search}`)
+          .then(async (upstream) => {
+            const body = Buffer.from(await upstream.arrayBuffer());
+            res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+            res.end(body);
+            if (isFeed) answered += 1;
+          })
+          .catch(() => res.destroy());
+      },
+      isFeed ? proxy.delayMs : 0,
+    );
+  });
+  proxy.url = url;
+  return proxy;
 }
