@@ -1,11 +1,17 @@
 import type { Db } from '../store/database.js';
-import { getDataset, type DatasetEntry } from '../store/catalogue.js';
+import { getStoredDataset, parseStoredDataset, type DatasetEntry, type StoredDataset } from '../store/catalogue.js';
 import { ERROR_CODES, specError, type SpecErrorBody } from './errors.js';
 
 /** A dataset absorbed by another (their records were one dataset): the client is sent there. */
 export interface MovedDataset {
   status: 301;
   movedTo: string;
+}
+
+/** Withdrawn (410) or unknown (404), with the body to answer. */
+export interface UnservedDataset {
+  status: 404 | 410;
+  error: SpecErrorBody;
 }
 
 /** Absorbed datasets can chain (A into B, later B into C); a loop would be a bug, so stop early. */
@@ -16,13 +22,19 @@ const MAX_REDIRECT_HOPS = 8;
  * identity resolution found their records to be one dataset), gone (410: withdrawn, its
  * identifier still answers so clients can tell deleted from never existed), or unknown (404).
  */
-export function findServedDataset(db: Db, identifier: string): DatasetEntry | MovedDataset | { status: 404 | 410; error: SpecErrorBody } {
-  const entry = getDataset(db, identifier);
+export function findServedDataset(db: Db, identifier: string): DatasetEntry | MovedDataset | UnservedDataset {
+  const found = findServedStoredDataset(db, identifier);
+  return 'recordJson' in found ? parseStoredDataset(found) : found;
+}
+
+/** findServedDataset with the record left as stored JSON text, for a route that may not need it parsed. */
+export function findServedStoredDataset(db: Db, identifier: string): StoredDataset | MovedDataset | UnservedDataset {
+  const entry = getStoredDataset(db, identifier);
   if (!entry) return { status: 404, error: specError(ERROR_CODES.notFound, `no dataset with identifier "${identifier}"`, identifier) };
   if (entry.mergedInto) {
     let target = entry.mergedInto;
     for (let hop = 1; hop < MAX_REDIRECT_HOPS; hop += 1) {
-      const next = getDataset(db, target)?.mergedInto;
+      const next = getStoredDataset(db, target)?.mergedInto;
       if (!next) break;
       target = next;
     }

@@ -35,13 +35,33 @@ function distributionToGen1(distribution: NationalDistribution): Record<string, 
   return json;
 }
 
+/** The stored record's own forms: a UTC instant and a calendar date (dates.ts writes no others). */
+const CANONICAL_INSTANT = /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const CANONICAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const TAIPEI_OFFSET_MS = 8 * 60 * 60 * 1000;
+
 /**
  * gen-1 writes date-times as Taipei wall-clock `YYYY-MM-DD hh:mm:ss`; dates stay `YYYY-MM-DD`;
  * a partial date (`2018-05`, `2018`: parseTaiwanDate does not read those) and a value that was
  * kept verbatim because it is not a date are served as they are.
+ *
+ * Stored values are almost all in canonical form, which is converted here directly: the general
+ * parser (NFKC, a dozen patterns, then formatTaipeiDateTime parsing again) was most of the cost
+ * of rendering a record. Anything else takes the general path, so the answer is the same.
  */
 function gen1Date(value: string): string {
-  const parsed = typeof value === 'string' ? parseTaiwanDate(value) : null;
+  if (typeof value !== 'string') return value;
+  // A date, real or not, is served as written: the general path would give it back unchanged too.
+  if (CANONICAL_DATE.test(value)) return value;
+  if (CANONICAL_INSTANT.test(value)) {
+    const epochMs = Date.parse(value);
+    // Date.parse accepts 2021-02-30 and 24:00; a real instant reads back as itself.
+    if (!Number.isNaN(epochMs) && new Date(epochMs).toISOString().slice(0, 19) === value.slice(0, 19)) {
+      return new Date(epochMs + TAIPEI_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+    }
+  }
+  const parsed = parseTaiwanDate(value);
   if (parsed === null) return value;
   return parsed.kind === 'datetime' ? formatTaipeiDateTime(parsed.value) : parsed.value;
 }

@@ -1,7 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../../store/database.js';
 import { listIdentifiers } from '../../store/catalogue.js';
-import { findServedDataset } from '../served-dataset.js';
+import { findServedStoredDataset } from '../served-dataset.js';
+import { RenderedRecordCache } from '../rendered-record-cache.js';
+import type { NationalRecord } from '../../model/record.js';
 import { parseTaiwanDate, toUtcInstant } from '../../model/dates.js';
 import { toGen1Json } from '../../views/gen1.js';
 import { servedRecordSchema } from '../record-schema.js';
@@ -21,7 +23,18 @@ interface ListQuery {
   after?: string;
 }
 
+/** What Fastify sends JSON as: the record's answer keeps that type, and the tag hashes it. */
+const JSON_UTF8 = 'application/json; charset=utf-8';
+
+/** The gen-1 answer for a stored record (JSON text, as in the `datasets` view). */
+function renderGen1Answer(recordJson: string): string {
+  return JSON.stringify({ success: true, result: toGen1Json(JSON.parse(recordJson) as NationalRecord) });
+}
+
 export function crossPlatformRoutes(app: FastifyInstance, db: Db, publicUrl: string): void {
+  // Per API instance: rendered records are reused while their stored text is unchanged.
+  const renderedRecords = new RenderedRecordCache(JSON_UTF8);
+  const recordUpdatedAt = new WeakMap<FastifyRequest, string>();
   const listUrl = `${publicUrl.trim().replace(/\/+$/, '')}/api/v1/rest/dataset`;
   app.get<{ Querystring: ListQuery }>(
     '/api/v1/rest/dataset',
@@ -91,15 +104,20 @@ export function crossPlatformRoutes(app: FastifyInstance, db: Db, publicUrl: str
           410: { description: 'The dataset was withdrawn: its source no longer lists it (ER010001).', ...specErrorSchema },
         },
       },
-      // The record schema documents the shape; plain JSON.stringify serialises it, so a
-      // publisher's odd value (kept verbatim, flagged) is never coerced or dropped.
+      // The record schema documents the shape; plain JSON.stringify serialises it (renderGen1Answer),
+      // so a publisher's odd value (kept verbatim, flagged) is never coerced or dropped.
       serializerCompiler: () => (data) => JSON.stringify(data),
+      // The handler read the dataset's last change with its record: no second query for it.
+      config: { lastModified: (request) => recordUpdatedAt.get(request) },
     },
     async (request, reply) => {
-      const entry = findServedDataset(db, request.params.identifier);
+      const entry = findServedStoredDataset(db, request.params.identifier);
       if ('movedTo' in entry) return reply.redirect(`/api/v1/rest/dataset/${encodeURIComponent(entry.movedTo)}`, 301);
       if ('error' in entry) return reply.code(entry.status).send(entry.error);
-      return { success: true, result: toGen1Json(entry.record) };
+      const answer = renderedRecords.answer(entry.identifier, entry.recordJson, renderGen1Answer);
+      recordUpdatedAt.set(request, entry.updatedAt);
+      // The tag is the one http-caching.ts would compute from these bytes, computed once per rendering.
+      return reply.type(JSON_UTF8).header('etag', answer.etag).send(answer.body);
     },
   );
 }
