@@ -118,7 +118,7 @@ export function readPushedRecord(body: unknown, options: ReadOptions): ReadPushe
   }
   const warnings = issues
     .filter((issue) => !blocking.includes(issue))
-    .map((issue) => ({ field: clientField(issue.field, options.vocabulary), message: issue.message }));
+    .map((issue) => ({ field: clientField(issue.field, options.vocabulary), message: issue.severity === 'error' ? notInGen2(issue) : issue.message }));
   return { record, payloadJson: JSON.stringify(payload), issues, warnings };
 }
 
@@ -165,6 +165,11 @@ function themeIssues(record: NationalRecord, vocabulary: PushVocabulary): Valida
   const theme = record.extensions?.categoryTheme;
   if (vocabulary !== 'gen2' || theme === undefined || THEME_CODE.test(theme)) return [];
   return [{ field: 'extensions.categoryTheme', rule: 'pattern', message: `categoryTheme must be a three-digit 主題分類 code such as 001: ${JSON.stringify(theme)}`, severity: 'error' }];
+}
+
+/** A required field a v2 body could not carry: accepted, and said so. */
+function notInGen2(issue: ValidationIssue): string {
+  return `${issue.field} is required by the national standard, but gen-2 has no key for it (or makes it a platform field): the record is served without it; send it under its gen-1 name to fill it`;
 }
 
 /** The spec's own codes first: a record with a bad category gets ER0031 whatever else is wrong. */
