@@ -324,6 +324,58 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
     t.same(identifiersOf(listed.results), ['A41000000G-000002'], 'fq_list clauses are ANDed too');
   });
 
+  await t.test('package_search: fq tags, OR within a field, negation, closed and exclusive date ranges', async (t) => {
+    const ids = async (fq: string): Promise<string[]> => identifiersOf((await search(t, base, { fq, sort: 'name asc', rows: '1000' })).results);
+    const count = async (fq: string): Promise<number> => (await search(t, base, { fq })).count;
+    const except = (...gone: string[]): string[] => LIVE.filter((id) => !gone.includes(id));
+    // tags: exact keywords, every one required.
+    t.same(await ids('tags:公報'), ['A41000000G-000001', 'A41000000G-000002']);
+    t.same(await ids('tags:公報 tags:新聞'), ['A41000000G-000002'], 'both tags');
+    t.same(await ids('tags:(公報 施政)'), ['A41000000G-000001'], 'a group with a space is AND (q.op=AND)');
+    t.same(await ids('tags:(新聞 OR 路燈)'), ['397000000A-000013', 'A41000000G-000002'], 'any of');
+    t.same(await ids('tags:"ETC"'), ['315000000H-000123']);
+    t.equal(await count('tags:etc'), 0, 'case matters, as in CKAN');
+    t.equal(await count('tags:公'), 0, 'a whole tag, not a part of one');
+    t.same(await ids('-tags:公報'), except('A41000000G-000001', 'A41000000G-000002'), 'datasets without the tag');
+    // OR within one field.
+    t.same(await ids('res_format:(JSON OR XML)'), ['379000000A-000777', 'A41000000G-000001', 'A41000000G-000002']);
+    t.same(await ids('res_format:JSON OR res_format:xml'), ['379000000A-000777', 'A41000000G-000001', 'A41000000G-000002'], 'written as clauses, any case');
+    t.equal(await count('res_format:CSV OR res_format:ZIP'), LIVE.length - 1);
+    t.same(await ids('res_format:CSV AND res_format:JSON'), ['A41000000G-000002'], 'two formats at once');
+    t.same(await ids('groups:(a00 OR e00)'), ['315000000H-000123', '379000000A-000777']);
+    t.same(await ids('organization:(a41000000g OR no-such-org)'), ['A41000000G-000001', 'A41000000G-000002'], 'an unknown organization adds nothing');
+    // Negation.
+    t.same(await ids('res_format:CSV -res_format:JSON'), ['315000000H-000123', '397000000A-000013', 'A21000000I-000901', 'civic-hub:bike-001']);
+    t.same(await ids('-groups:i00'), except('A41000000G-000001', 'A41000000G-000002'));
+    t.same(await ids('NOT organization:a41000000g'), except('A41000000G-000001', 'A41000000G-000002'));
+    t.same(await ids('!res_format:(CSV OR JSON)'), ['A41000000G-000001'], 'none of them');
+    t.equal(await count('-organization:no-such-org'), LIVE.length, 'excluding an unknown organization excludes nothing');
+    t.equal(await count('-capacity:public'), 0);
+    t.equal(await count('-capacity:private'), LIVE.length);
+    t.equal(await count('dataset_type:(dataset OR harvest)'), LIVE.length);
+    t.same(await ids('organization:a41000000g AND NOT tags:新聞'), ['A41000000G-000001']);
+    // Date ranges: 379000000A-000777 changed at 2024-02-29T15:59:59Z exactly.
+    t.same(await ids('metadata_modified:[2019-01-01T00:00:00Z TO 2022-01-01T00:00:00Z]'), ['315000000H-000123', 'A21000000I-000901'], 'a closed range');
+    t.equal(await count('metadata_modified:[* TO 2024-02-29T15:59:59Z]'), LIVE.length - 1, '] includes the end');
+    t.equal(await count('metadata_modified:{* TO 2024-02-29T15:59:59Z}'), LIVE.length - 2, '} excludes it');
+    t.equal(await count('metadata_modified:[* TO 2024-02-29T15:59:59.5Z}'), LIVE.length - 1, 'before half a second later includes it');
+    t.equal(await count('metadata_modified:[2024-02-29T15:59:59Z TO *]'), 2);
+    t.equal(await count('metadata_modified:{2024-02-29T15:59:59Z TO *]'), 1, '{ excludes the start');
+    t.equal(await count('metadata_modified:[2024-02-29T15:59:59.5Z TO *]'), 1, 'from half a second later excludes it');
+    t.equal(await count('metadata_modified:[2024-02-29T15:59:59Z TO 2024-02-29T15:59:59Z]'), 1, 'one instant');
+    t.equal(await count('metadata_modified:{2024-02-29T15:59:59Z TO 2024-02-29T15:59:59Z]'), 0);
+    t.same(await ids('-metadata_modified:[2020-01-01T00:00:00Z TO *]'), ['A21000000I-000901', 'A41000000G-000001'], 'outside an open range: before it');
+    t.equal(await count('-metadata_modified:{* TO 2024-02-29T15:59:59Z]'), 1, 'outside: after it');
+    t.equal(await count('-metadata_modified:[* TO *]'), 0);
+    t.same(await ids('metadata_modified:[2015-01-01T00:00:00Z TO *] metadata_modified:[* TO 2020-01-01T00:00:00Z}'), ['A21000000I-000901', 'A41000000G-000001'], 'two ranges: both hold');
+    t.same(await ids('tags:公報 AND metadata_modified:{2016-01-01T00:00:00Z TO *}'), ['A41000000G-000002']);
+    // With full text and facets.
+    const gazette = await search(t, base, { q: '公報', fq: '-tags:新聞', 'facet.field': '["groups"]' });
+    t.same(identifiersOf(gazette.results), ['A41000000G-000001']);
+    t.same(gazette.facets['groups'], { i00: 1 }, 'facets count the filtered matches');
+    t.same(identifiersOf((await search(t, base, { fq: 'tags:公報', fq_list: JSON.stringify(['-res_format:ZIP']) })).results), ['A41000000G-000002'], 'fq_list too');
+  });
+
   await t.test("package_search answers the requests harvesters send", async (t) => {
     // The gateway's own CKAN connector, incremental.
     const connector = await search(t, base, { q: '*:*', fq: '(organization:a41000000g) AND (metadata_modified:[2015-01-01T00:00:00Z TO *])', sort: 'metadata_modified asc,id asc', rows: '100', start: '0' });
@@ -430,15 +482,17 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
       ['package_search', { sort: 'tags asc' }, 'sort'],
       ['package_search', { fq: 'organization:' }, 'fq'],
       ['package_search', { fq: '(organization:a41000000g' }, 'fq'],
-      ['package_search', { fq: 'organization:a OR organization:b' }, 'fq'],
-      ['package_search', { fq: '-organization:a41000000g' }, 'fq'],
+      ['package_search', { fq: 'organization:a OR groups:b' }, 'fq'],
+      ['package_search', { fq: '-(organization:a41000000g groups:i00)' }, 'fq'],
+      ['package_search', { fq: '-metadata_modified:[2020-01-01T00:00:00Z TO 2021-01-01T00:00:00Z]' }, 'fq'],
+      ['package_search', { fq: 'tags:a OR tags:b tags:c' }, 'fq'],
       ['package_search', { fq: 'organization:a4*' }, 'fq'],
+      ['package_search', { fq: 'tags:公*' }, 'fq'],
       ['package_search', { fq: 'just words' }, 'fq'],
-      ['package_search', { fq: 'tags:公報' }, 'fq'],
       ['package_search', { fq: 'no_such_field:x' }, 'fq'],
-      ['package_search', { fq: 'res_format:CSV AND res_format:JSON' }, 'fq'],
-      ['package_search', { fq: 'metadata_modified:[* TO 2020-01-01T00:00:00Z]' }, 'fq'],
       ['package_search', { fq: 'metadata_modified:[yesterday TO *]' }, 'fq'],
+      ['package_search', { fq: 'metadata_modified:[* TO yesterday]' }, 'fq'],
+      ['package_search', { fq: 'tags:[a TO b]' }, 'fq'],
       ['package_search', { fq: 'metadata_modified:[NOW-1DAY TO *]' }, 'fq'],
       ['package_search', { fq: 'metadata_modified:2024-01-01' }, 'fq'],
       ['package_search', { fq: 'organization:[a TO b]' }, 'fq'],

@@ -1,40 +1,78 @@
 import t from 'tap';
-import { FqSyntaxError, parseFq } from '../../src/api/routes/ckan-fq.js';
+import { FqSyntaxError, MAX_FQ_DEPTH, parseFq } from '../../src/api/routes/ckan-fq.js';
 import { planSort } from '../../src/api/routes/ckan-sort.js';
 import { CKAN_NAME_PATTERN, candidateIdentifierOfName, packageName, packageUuid, preferredOrganizationName, resourceUuid } from '../../src/views/ckan-ids.js';
+
+const term = (field: string, ...values: string[]) => ({ field, kind: 'term', values, negated: false });
+const not = (field: string, ...values: string[]) => ({ field, kind: 'term', values, negated: true });
+const bound = (value: string, inclusive = true) => ({ value, inclusive });
+const range = (field: string, from: ReturnType<typeof bound> | null, to: ReturnType<typeof bound> | null, negated = false) => ({ field, kind: 'range', from, to, negated });
 
 t.test('fq: the clause forms CKAN clients send are read as AND-ed field clauses', async (t) => {
   const cases: Array<[string, unknown[]]> = [
     ['', []],
     ['   ', []],
-    ['organization:a41000000g', [{ field: 'organization', kind: 'term', value: 'a41000000g' }]],
-    ['license_id:"政府資料開放授權條款-第1版"', [{ field: 'license_id', kind: 'term', value: '政府資料開放授權條款-第1版' }]],
-    ['license_id:"say \\"hi\\""', [{ field: 'license_id', kind: 'term', value: 'say "hi"' }]],
-    ['res_format:CSV\\:UTF8', [{ field: 'res_format', kind: 'term', value: 'CSV:UTF8' }]],
-    ['metadata_modified:[2024-01-01T00:00:00Z TO *]', [{ field: 'metadata_modified', kind: 'range', from: '2024-01-01T00:00:00Z', to: null }]],
-    ['metadata_modified:[* TO NOW]', [{ field: 'metadata_modified', kind: 'range', from: null, to: 'NOW' }]],
+    ['organization:a41000000g', [term('organization', 'a41000000g')]],
+    ['license_id:"政府資料開放授權條款-第1版"', [term('license_id', '政府資料開放授權條款-第1版')]],
+    ['license_id:"say \\"hi\\""', [term('license_id', 'say "hi"')]],
+    ['res_format:CSV\\:UTF8', [term('res_format', 'CSV:UTF8')]],
+    ['metadata_modified:[2024-01-01T00:00:00Z TO *]', [range('metadata_modified', bound('2024-01-01T00:00:00Z'), null)]],
+    ['metadata_modified:[* TO NOW]', [range('metadata_modified', null, bound('NOW'))]],
     // The gateway's own CKAN connector.
     [
       '(organization:moda) AND (metadata_modified:[2024-01-01T00:00:00Z TO *])',
-      [
-        { field: 'organization', kind: 'term', value: 'moda' },
-        { field: 'metadata_modified', kind: 'range', from: '2024-01-01T00:00:00Z', to: null },
-      ],
+      [term('organization', 'moda'), range('metadata_modified', bound('2024-01-01T00:00:00Z'), null)],
     ],
     // ckanext-harvest: terms joined by spaces.
     [
       'organization:moda metadata_modified:[2024-01-01T00:00:00.123456Z TO *]',
-      [
-        { field: 'organization', kind: 'term', value: 'moda' },
-        { field: 'metadata_modified', kind: 'range', from: '2024-01-01T00:00:00.123456Z', to: null },
-      ],
+      [term('organization', 'moda'), range('metadata_modified', bound('2024-01-01T00:00:00.123456Z'), null)],
     ],
     // CKAN's own UI.
-    ['+dataset_type:dataset +capacity:public', [{ field: 'dataset_type', kind: 'term', value: 'dataset' }, { field: 'capacity', kind: 'term', value: 'public' }]],
-    ['groups:e00 && res_format:csv', [{ field: 'groups', kind: 'term', value: 'e00' }, { field: 'res_format', kind: 'term', value: 'csv' }]],
-    ['((groups:e00))', [{ field: 'groups', kind: 'term', value: 'e00' }]],
-    ['organization: moda', [{ field: 'organization', kind: 'term', value: 'moda' }]],
-    ['name:ANDROID', [{ field: 'name', kind: 'term', value: 'ANDROID' }]],
+    ['+dataset_type:dataset +capacity:public', [term('dataset_type', 'dataset'), term('capacity', 'public')]],
+    ['groups:e00 && res_format:csv', [term('groups', 'e00'), term('res_format', 'csv')]],
+    ['((groups:e00))', [term('groups', 'e00')]],
+    ['organization: moda', [term('organization', 'moda')]],
+    ['name:ANDROID', [term('name', 'ANDROID')]],
+  ];
+  for (const [fq, expected] of cases) t.same(parseFq(fq), expected, JSON.stringify(fq));
+});
+
+t.test('fq: tags, OR within a field, negation, exclusive and mixed ranges', async (t) => {
+  const cases: Array<[string, unknown[]]> = [
+    ['tags:公車 tags:路線', [term('tags', '公車'), term('tags', '路線')]],
+    ['tags:"空氣 品質"', [term('tags', '空氣 品質')]],
+    // OR: values of one field, however written.
+    ['res_format:(CSV OR JSON)', [term('res_format', 'CSV', 'JSON')]],
+    ['res_format:(CSV || "JSON" OR xml)', [term('res_format', 'CSV', 'JSON', 'xml')]],
+    ['res_format:CSV OR res_format:JSON', [term('res_format', 'CSV', 'JSON')]],
+    ['(res_format:CSV OR res_format:JSON) AND groups:a00', [term('res_format', 'CSV', 'JSON'), term('groups', 'a00')]],
+    ['res_format:CSV OR (res_format:JSON OR res_format:XML)', [term('res_format', 'CSV', 'JSON', 'XML')]],
+    ['res_format:CSV OR res_format:(JSON OR CSV)', [term('res_format', 'CSV', 'JSON')], ],
+    ['res_format:(CSV)', [term('res_format', 'CSV')]],
+    // AND inside a field group (q.op is AND: a space is AND too).
+    ['tags:(公車 路線)', [term('tags', '公車'), term('tags', '路線')]],
+    ['tags:(公車 AND 路線)', [term('tags', '公車'), term('tags', '路線')]],
+    // Negation.
+    ['-tags:測試', [not('tags', '測試')]],
+    ['NOT groups:i00', [not('groups', 'i00')]],
+    ['!organization:a', [not('organization', 'a')]],
+    ['organization:a -groups:i00', [term('organization', 'a'), not('groups', 'i00')]],
+    ['organization:a NOT groups:i00', [term('organization', 'a'), not('groups', 'i00')]],
+    ['organization:a AND NOT groups:i00', [term('organization', 'a'), not('groups', 'i00')]],
+    ['organization:a && !groups:i00', [term('organization', 'a'), not('groups', 'i00')]],
+    ['-res_format:(CSV OR JSON)', [not('res_format', 'CSV', 'JSON')]],
+    ['-(res_format:CSV OR res_format:JSON)', [not('res_format', 'CSV', 'JSON')]],
+    ['NOT NOT tags:a', [term('tags', 'a')]],
+    ['-(tags:a)', [not('tags', 'a')]],
+    ['organization:a-b', [term('organization', 'a-b')], ],
+    ['-metadata_modified:[2024-01-01T00:00:00Z TO *]', [range('metadata_modified', bound('2024-01-01T00:00:00Z'), null, true)]],
+    // Ranges: [ ] include an end, { } exclude it, and Solr allows them mixed.
+    ['metadata_modified:[2020-01-01T00:00:00Z TO 2021-01-01T00:00:00Z]', [range('metadata_modified', bound('2020-01-01T00:00:00Z'), bound('2021-01-01T00:00:00Z'))]],
+    ['metadata_modified:{2020-01-01T00:00:00Z TO 2021-01-01T00:00:00Z}', [range('metadata_modified', bound('2020-01-01T00:00:00Z', false), bound('2021-01-01T00:00:00Z', false))]],
+    ['metadata_modified:[2020-01-01T00:00:00Z TO 2021-01-01T00:00:00Z}', [range('metadata_modified', bound('2020-01-01T00:00:00Z'), bound('2021-01-01T00:00:00Z', false))]],
+    ['metadata_modified:{* TO 2021-01-01T00:00:00Z]', [range('metadata_modified', null, bound('2021-01-01T00:00:00Z'))]],
+    ['metadata_modified:["2020-01-01T00:00:00Z" TO *]', [range('metadata_modified', bound('2020-01-01T00:00:00Z'), null)]],
   ];
   for (const [fq, expected] of cases) t.same(parseFq(fq), expected, JSON.stringify(fq));
 });
@@ -44,14 +82,33 @@ t.test('fq: what it cannot read exactly is refused with where, never half-read',
     ['organization:', /has no value/],
     ['organization', /expected ":"/],
     ['moda', /expected ":"/],
-    ['organization:a OR organization:b', /OR is not supported/],
-    ['organization:a || organization:b', /OR is not supported/],
-    ['-organization:a', /negation/],
-    ['NOT organization:a', /negation/],
-    ['!organization:a', /negation/],
+    ['organization:a OR groups:b', /OR between different fields \(organization, groups\)/],
+    ['organization:a || groups:b', /OR between different fields/],
+    ['(tags:a OR tags:b) OR groups:c', /OR between different fields/],
+    ['tags:a OR -tags:b', /OR between a negation/],
+    ['tags:a OR (tags:b tags:c)', /OR between an AND group/],
+    ['metadata_modified:[* TO *] OR metadata_modified:[2020-01-01T00:00:00Z TO *]', /OR between a range/],
+    ['tags:a OR tags:b tags:c', /AND and OR mixed without parentheses/],
+    ['tags:a tags:b OR tags:c', /AND and OR mixed without parentheses/],
+    ['tags:(a OR b c)', /AND and OR mixed in tags:\(…\)/],
+    ['-(organization:a groups:b)', /negation of several clauses/],
+    ['NOT (tags:a AND tags:b)', /negation of several clauses/],
+    ['-tags:(a b)', /negation of several clauses/],
+    ['tags:(-a)', /negation inside tags:\(…\)/],
+    ['tags:(NOT a)', /negation inside/],
+    ['tags:((a))', /values only/],
+    ['tags:([a TO b])', /values only/],
+    ['tags:()', /has no value/],
+    ['tags:(a', /without a matching "\)"/],
+    ['tags:(OR a)', /OR must stand between two values/],
+    ['tags:(a OR)', /OR must stand between two values/],
+    ['tags:(a +b)', /"\+" inside/],
+    ['-', /negation of nothing/],
+    ['tags:a NOT', /negation of nothing/],
+    ['NOT AND tags:a', /AND right after a negation/],
+    ['tags:a OR', /OR must stand between two clauses/],
     ['organization:mo*', /wildcards/],
     ['organization:mo?a', /wildcards/],
-    ['organization:(a b)', /groups are not supported/],
     ['(organization:a', /without a matching "\)"/],
     ['organization:a)', /without a matching "\("/],
     ['()', /empty parentheses/],
@@ -59,10 +116,9 @@ t.test('fq: what it cannot read exactly is refused with where, never half-read',
     ['organization:a AND', /AND must stand between/],
     ['organization:a AND AND groups:b', /AND must stand between/],
     ['license_id:"unclosed', /not closed/],
-    ['metadata_modified:{2024-01-01T00:00:00Z TO *}', /exclusive ranges/],
-    ['metadata_modified:[2024-01-01T00:00:00Z TO *}', /exclusive ranges/],
     ['metadata_modified:[2024-01-01T00:00:00Z *]', /expected "\[from TO to\]"/],
     ['metadata_modified:[2024-01-01T00:00:00Z TO *', /not closed/],
+    ['metadata_modified:[2024-01-01T00:00:00Z TO *)', /not closed/],
     ['license_id:http://example.org/licence', /must be escaped/],
     ['organization:a^2', /must be escaped/],
     ['organization:a~', /must be escaped/],
@@ -74,7 +130,17 @@ t.test('fq: what it cannot read exactly is refused with where, never half-read',
     t.throws(() => parseFq(fq), FqSyntaxError, fq);
     t.throws(() => parseFq(fq), { message }, fq);
   }
-  t.throws(() => parseFq('organization:a OR b'), { message: /at character 16/ }, 'the position is 1-based');
+  t.throws(() => parseFq('organization:a OR groups:b'), { message: /at character 19/ }, 'the position is 1-based, at the offending clause');
+  t.throws(() => parseFq('tags:a OR'), { message: /at character 8/ }, 'at the dangling operator');
+  t.throws(() => parseFq('tags:a)'), { message: /at character 7/ });
+  const deep = (levels: number): string => `${'('.repeat(levels)}tags:a${')'.repeat(levels)}`;
+  t.same(parseFq(deep(MAX_FQ_DEPTH)), [term('tags', 'a')], `${MAX_FQ_DEPTH} levels of parentheses`);
+  t.throws(() => parseFq(deep(MAX_FQ_DEPTH + 1)), { message: /nested more than/ }, 'deeper is refused');
+  t.throws(() => parseFq(deep(4990)), { message: /nested more than/ }, 'never a stack overflow');
+  t.same(parseFq(`${'-'.repeat(MAX_FQ_DEPTH)}tags:a`), [term('tags', 'a')], 'an even number of negations');
+  t.throws(() => parseFq(`${'-'.repeat(9990)}tags:a`), { message: /negations nested more than/ });
+  t.throws(() => parseFq(`${'NOT '.repeat(2000)}tags:a`), { message: /negations nested more than/ });
+  t.same(parseFq(`${'tags:a OR '.repeat(999)}tags:b`), [term('tags', 'a', 'b')], 'a long flat OR is fine');
 });
 
 t.test('sort: what harvesters and portals ask for maps onto the search orders', async (t) => {

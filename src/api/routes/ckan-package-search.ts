@@ -3,26 +3,27 @@
  * `q` is its full text, `fq` clauses become its filters, `sort` one of its orders, `facet.field`
  * its facets under CKAN's names.
  *
- *   fq field            searchDatasets filter
+ *   fq field            searchDatasets condition (any of the values; negated: none of them)
  *   organization:<name> publisher (the organization's publisher; owner_org:<id> likewise)
  *   groups:<code>       category (服務分類 code, any case)
+ *   tags:<keyword>      keyword (exact, as CKAN's tags)
  *   res_format:<fmt>    format (any case)
  *   license_id:<id>     license (the record's licence text, as license_id shows it)
- *   metadata_modified:[<date-time> TO *]   modifiedSince
+ *   metadata_modified:[<from> TO <to>]   modifiedSince / modifiedAfter / modifiedUntil / modifiedBefore
  *   dataset_type:dataset, capacity:public  every dataset (the gateway has no other kind)
  *
- * A filter searchDatasets cannot express (tags, a second res_format, a closed date range) is a
- * 409 naming it, never a filter applied by hand or silently dropped.
+ * A filter searchDatasets cannot express (OR across fields, the negation of a closed date
+ * range, another field) is a 409 naming it, never a filter applied by hand or silently dropped.
  */
 import type { Db } from '../../store/database.js';
-import { MAX_FACET_VALUES, searchDatasets, type FacetValue, type SearchFacets, type SearchQuery } from '../../store/search.js';
+import { MAX_FACET_VALUES, searchDatasets, type FacetValue, type FieldCondition, type SearchFacets, type SearchField, type SearchQuery } from '../../store/search.js';
 import { parseTaiwanDate } from '../../model/dates.js';
 import { normaliseLicense } from '../../model/license.js';
 import { SERVICE_CATEGORIES } from '../../model/codelists.js';
 import type { CkanDict } from '../../views/ckan-organization.js';
 import { ckanDirectory, type CkanDirectory } from './ckan-directory.js';
 import { validationError } from './ckan-envelope.js';
-import { FqSyntaxError, parseFq, type FqClause } from './ckan-fq.js';
+import { FqSyntaxError, parseFq, type FqBound, type FqClause } from './ckan-fq.js';
 import { packageDicts } from './ckan-packages.js';
 import type { ParamReader } from './ckan-params.js';
 import { DEFAULT_SORT, planSort, type SortPlan } from './ckan-sort.js';
@@ -50,7 +51,7 @@ export interface PackageSearchResult {
   search_facets: Record<string, { title: string; items: Array<{ name: string; display_name: string; count: number }> }>;
 }
 
-type Filters = Pick<SearchQuery, 'publisher' | 'category' | 'format' | 'license' | 'modifiedSince'>;
+type Filters = Pick<SearchQuery, 'conditions' | 'modifiedSince' | 'modifiedAfter' | 'modifiedUntil' | 'modifiedBefore'>;
 
 export function packageSearch(db: Db, params: ParamReader): PackageSearchResult {
   const q = params.text('q');
@@ -113,7 +114,7 @@ function searchPage(db: Db, query: Omit<SearchQuery, 'limit' | 'offset' | 'sort'
   return { ...result, identifiers: [...result.identifiers].reverse() };
 }
 
-/** The fq texts' clauses as searchDatasets filters; 'nothing' when they contradict (two organizations). */
+/** The fq texts' clauses as searchDatasets filters; 'nothing' when they cannot match (capacity:private). */
 function filtersOf(texts: readonly string[], directory: CkanDirectory): Filters | 'nothing' {
   const clauses: FqClause[] = [];
   if (texts.reduce((length, text) => length + text.length, 0) > MAX_FQ_LENGTH) throw validationError({ fq: [`longer than ${MAX_FQ_LENGTH} characters`] });
@@ -125,60 +126,123 @@ function filtersOf(texts: readonly string[], directory: CkanDirectory): Filters 
       throw err;
     }
   }
-  const filters: Filters = {};
+  const conditions: FieldCondition[] = [];
+  const modified = new ModifiedBounds();
   let nothing = false;
-  /** One value per dataset (a dataset has one publisher, category, licence): two different values match nothing. */
-  const setSingle = (key: 'publisher' | 'category' | 'license', value: string): void => {
-    if (filters[key] !== undefined && filters[key] !== value) nothing = true;
-    filters[key] = value;
+  const fail = (message: string): never => {
+    throw validationError({ fq: [message] });
   };
   for (const clause of clauses) {
-    const fail = (message: string): never => {
-      throw validationError({ fq: [message] });
+    if (clause.kind === 'range') {
+      if (clause.field !== 'metadata_modified') fail(`${clause.field} does not take a range`);
+      if (!modified.add(clause)) nothing = true;
+      continue;
+    }
+    const values = clause.values.map((value) => value.trim());
+    const condition = (field: SearchField, anyOf: string[]): void => {
+      conditions.push({ field, anyOf, negated: clause.negated });
     };
-    if (clause.kind === 'range' && clause.field !== 'metadata_modified') fail(`${clause.field} does not take a range`);
-    const value = clause.kind === 'term' ? clause.value.trim() : '';
     switch (clause.field) {
       case 'organization':
-      case 'owner_org': {
-        const organization = directory.find(clause.field === 'organization' ? value.toLowerCase() : value);
-        if (organization === undefined) nothing = true;
-        else setSingle('publisher', organization.publisher);
+        // An unknown organization is no publisher: it matches nothing (negated: excludes nothing).
+        condition('publisher', values.flatMap((value) => directory.find(value.toLowerCase())?.publisher ?? []));
         break;
-      }
+      case 'owner_org':
+        condition('publisher', values.flatMap((value) => directory.find(value)?.publisher ?? []));
+        break;
       case 'groups':
-        setSingle('category', value.toUpperCase());
+        condition('category', values.map((value) => value.toUpperCase()));
         break;
       case 'license_id':
-        setSingle('license', value);
+        condition('license', values);
         break;
       case 'res_format':
-        if (filters.format !== undefined && filters.format.toUpperCase() !== value.toUpperCase()) {
-          fail('res_format can be given once: the search cannot require two formats at once');
-        }
-        filters.format = value;
-        break;
-      case 'metadata_modified': {
-        if (clause.kind !== 'range') return fail('metadata_modified takes a range: metadata_modified:[<date-time> TO *]');
-        if (clause.to !== null && clause.to !== 'NOW') fail('metadata_modified: only open-ended ranges [<date-time> TO *] are supported');
-        if (clause.from === null) break;
-        const since = utcInstant(clause.from) ?? fail(`metadata_modified: "${clause.from}" is not an ISO 8601 date-time (e.g. 2024-01-01T00:00:00Z)`);
-        if (filters.modifiedSince === undefined || since > filters.modifiedSince) filters.modifiedSince = since;
-        break;
-      }
-      case 'dataset_type':
-        if (value !== 'dataset') nothing = true;
-        break;
-      case 'capacity':
-        if (value !== 'public') nothing = true;
+        condition('format', values);
         break;
       case 'tags':
-        return fail('tags cannot be filtered: the catalogue search has no keyword filter (search the keyword with q instead)');
+        condition('keyword', values);
+        break;
+      case 'metadata_modified':
+        return fail('metadata_modified takes a range: metadata_modified:[<date-time> TO *]');
+      // Every dataset is a public dataset: these select all of them or none.
+      case 'dataset_type':
+        if (values.includes('dataset') === clause.negated) nothing = true;
+        break;
+      case 'capacity':
+        if (values.includes('public') === clause.negated) nothing = true;
+        break;
       default:
-        return fail(`unsupported fq field ${clause.field}; supported: organization, owner_org, groups, res_format, license_id, metadata_modified, dataset_type, capacity`);
+        return fail(`unsupported fq field ${clause.field}; supported: ${FQ_FIELDS.join(', ')}`);
     }
   }
-  return nothing ? 'nothing' : filters;
+  if (nothing) return 'nothing';
+  return { ...modified.filters(fail), conditions };
+}
+
+const FQ_FIELDS = ['organization', 'owner_org', 'groups', 'tags', 'res_format', 'license_id', 'metadata_modified', 'dataset_type', 'capacity'];
+
+/**
+ * The metadata_modified ranges of an fq, narrowed to one lower and one upper bound. Solr's
+ * `[` / `]` include an end, `{` / `}` exclude it; a negated open-ended range is the other side
+ * (`-metadata_modified:[X TO *]` is "before X"). The store keeps whole seconds, so a bound with
+ * a fraction of a second is the whole second on the right side of it (`[…T10:00:00.5Z TO *]` is
+ * "after 10:00:00").
+ */
+class ModifiedBounds {
+  private lower: { instant: string; inclusive: boolean } | undefined;
+  private upper: { instant: string; inclusive: boolean } | undefined;
+  private readonly pending: Array<{ side: 'lower' | 'upper'; bound: FqBound }> = [];
+
+  /** False when the range can match nothing (a negated `[* TO *]`). */
+  add(range: FqClause & { kind: 'range' }): boolean {
+    const { from, to } = range;
+    if (!range.negated) {
+      if (from !== null) this.pending.push({ side: 'lower', bound: from });
+      if (to !== null && to.value !== 'NOW') this.pending.push({ side: 'upper', bound: to });
+      return true;
+    }
+    const open = (bound: FqBound | null): boolean => bound === null || bound.value === 'NOW';
+    if (from === null && open(to)) return false;
+    if (from !== null && !open(to)) {
+      throw validationError({ fq: ['metadata_modified: the negation of a closed range (before one instant or after another) is not supported; negate an open-ended range: -metadata_modified:[X TO *]'] });
+    }
+    // Outside [X TO *] is before X; outside [* TO Y] is after Y. An end included in the range is excluded outside it.
+    if (from !== null) this.pending.push({ side: 'upper', bound: { value: from.value, inclusive: !from.inclusive } });
+    else this.pending.push({ side: 'lower', bound: { value: to!.value, inclusive: !to!.inclusive } });
+    return true;
+  }
+
+  filters(fail: (message: string) => never): Pick<SearchQuery, 'modifiedSince' | 'modifiedAfter' | 'modifiedUntil' | 'modifiedBefore'> {
+    for (const { side, bound } of this.pending) {
+      const instant = utcInstant(bound.value) ?? fail(`metadata_modified: "${bound.value}" is not an ISO 8601 date-time (e.g. 2024-01-01T00:00:00Z)`);
+      // Whole seconds stored: t ≥ S.5 is t > S; t < S.5 is t ≤ S.
+      const fraction = hasFraction(bound.value);
+      const inclusive = fraction ? side === 'upper' : bound.inclusive;
+      const candidate = { instant, inclusive };
+      if (side === 'lower') this.lower = tighter(this.lower, candidate, 1);
+      else this.upper = tighter(this.upper, candidate, -1);
+    }
+    const filters: Pick<SearchQuery, 'modifiedSince' | 'modifiedAfter' | 'modifiedUntil' | 'modifiedBefore'> = {};
+    if (this.lower) filters[this.lower.inclusive ? 'modifiedSince' : 'modifiedAfter'] = this.lower.instant;
+    if (this.upper) filters[this.upper.inclusive ? 'modifiedUntil' : 'modifiedBefore'] = this.upper.instant;
+    return filters;
+  }
+}
+
+/** The narrower of two bounds on one side: direction 1 for lower bounds (the later wins), -1 for upper ones. */
+function tighter(
+  current: { instant: string; inclusive: boolean } | undefined,
+  candidate: { instant: string; inclusive: boolean },
+  direction: 1 | -1,
+): { instant: string; inclusive: boolean } {
+  if (current === undefined) return candidate;
+  if (current.instant === candidate.instant) return current.inclusive ? candidate : current;
+  return (candidate.instant > current.instant) === (direction === 1) ? candidate : current;
+}
+
+/** Whether a date-time has a non-zero fraction of a second (`…T10:00:00.5Z`). */
+function hasFraction(value: string): boolean {
+  return /T\d{2}:\d{2}:\d{2}\.\d*[1-9]/.test(value);
 }
 
 /**

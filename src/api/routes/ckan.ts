@@ -42,7 +42,7 @@ const ACTIONS: Readonly<Record<string, ActionDefinition>> = {
     run: packageSearch,
     operationId: 'ckanPackageSearch',
     summary: 'CKAN package_search: full text, filters, facets, sort and paging',
-    help: 'Search the live datasets. Parameters: q (full text; *:* for all), fq (organization:, owner_org:, groups:, res_format:, license_id:, metadata_modified:[<date-time> TO *], dataset_type:, capacity:, combined with AND), fq_list, rows (default 10, at most 1000), start, sort (score desc, metadata_modified desc | metadata_modified asc|desc | title_string asc|desc | name asc|desc | id asc|desc), facet.field (JSON list of organization, groups, res_format, license_id), facet.limit, fl. Returns {count, results, sort, facets, search_facets}.',
+    help: 'Search the live datasets. Parameters: q (full text; *:* for all), fq (organization:, owner_org:, groups:, tags:, res_format:, license_id:, metadata_modified:[<from> TO <to>] ([ ] inclusive, { } exclusive, * open), dataset_type:, capacity:; clauses combined with AND; OR between values of one field, res_format:(CSV OR JSON); negation -field:value, NOT field:value), fq_list, rows (default 10, at most 1000), start, sort (score desc, metadata_modified desc | metadata_modified asc|desc | title_string asc|desc | name asc|desc | id asc|desc), facet.field (JSON list of organization, groups, res_format, license_id), facet.limit, fl. Returns {count, results, sort, facets, search_facets}.',
   },
   organization_list: {
     run: organizationList,
