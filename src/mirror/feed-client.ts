@@ -1,4 +1,4 @@
-import type { HttpClient } from '../harvest/http-client.js';
+import { HttpError, type HttpClient } from '../harvest/http-client.js';
 import { parseFeedPage, type FeedPage } from './feed-page.js';
 
 /** Changes asked per page: the contract allows 1–1000; each page is one store transaction. */
@@ -20,16 +20,27 @@ export class FeedClient {
   }
 
   /** The URL of the page after `since` (undefined: from the beginning). */
-  pageUrl(since: string | undefined): string {
-    const params = new URLSearchParams({ limit: String(this.pageSize) });
+  pageUrl(since: string | undefined, limit = this.pageSize): string {
+    const params = new URLSearchParams({ limit: String(limit) });
     if (since !== undefined) params.set('since', since);
     return `${this.feedUrl}?${params.toString()}`;
   }
 
-  /** One page, checked against the contract: an HttpError, a MalformedBodyError or a FeedPageError otherwise. */
+  /**
+   * One page, checked against the contract: an HttpError, a MalformedBodyError or a FeedPageError
+   * otherwise. A page over the response size cap (records of megabytes each) is asked again with
+   * half the limit, down to one change: the feed's cursor does not care how the walk is cut, and
+   * a mirror must not be stuck for ever behind one page of big records.
+   */
   async page(since: string | undefined, signal?: AbortSignal): Promise<FeedPage> {
-    const url = this.pageUrl(since);
-    const { json } = await this.http.getJson(url, { signal });
-    return parseFeedPage(json, url, since);
+    for (let limit = this.pageSize; ; limit = Math.ceil(limit / 2)) {
+      const url = this.pageUrl(since, limit);
+      try {
+        const { json } = await this.http.getJson(url, { signal });
+        return parseFeedPage(json, url, since);
+      } catch (err) {
+        if (!(err instanceof HttpError && err.kind === 'too-large') || limit === 1) throw err;
+      }
+    }
   }
 }

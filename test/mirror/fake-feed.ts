@@ -25,20 +25,23 @@ export interface FakeFeed {
   pages: unknown[][];
   /** The `since` of every request, in order ('' for none). */
   requests: string[];
-  override?: ((since: string | undefined) => { status?: number; body: unknown } | undefined) | undefined;
+  /** The `limit` of every request, in order. */
+  limits: number[];
+  override?: ((since: string | undefined, limit: number) => { status?: number; body: unknown } | undefined) | undefined;
 }
 
 export async function startFakeFeed(t: Test, pages: unknown[][] = []): Promise<FakeFeed> {
-  const feed: FakeFeed = { url: '', pages, requests: [] };
+  const feed: FakeFeed = { url: '', pages, requests: [], limits: [] };
   const { url } = await serveLoopback(t, (req, res) => {
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
     const since = query.get('since') ?? undefined;
     feed.requests.push(since ?? '');
+    feed.limits.push(Number(query.get('limit')));
     const send = (status: number, body: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
-    const custom = feed.override?.(since);
+    const custom = feed.override?.(since, Number(query.get('limit')));
     if (custom) return send(custom.status ?? 200, custom.body);
     const index = since === undefined ? 0 : Number(/^c(\d+)$/.exec(since)?.[1] ?? NaN);
     if (!Number.isInteger(index) || index > feed.pages.length) {

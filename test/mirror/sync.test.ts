@@ -189,6 +189,23 @@ t.test('HTTP failures are retried, then fail the sync with their status', async 
   t.equal((await mirror.sync()).status, 'succeeded');
 });
 
+t.test('a page over the response size cap is asked again in smaller pages, down to one change', async (t) => {
+  const feed = await startFakeFeed(t, [[created('A41000000G-000001'), created('A41000000G-000002')]]);
+  // Over the test client's 1 MB cap unless one change at a time is asked.
+  feed.override = (_since, limit) => (limit > 1 ? { body: { success: true, result: { changes: [], nextCursor: 'c9', more: false, padding: 'x'.repeat(1_100_000) } } } : undefined);
+  const mirror = mirrorStore(t, feed.url);
+  feed.pages.splice(0, 1, [created('A41000000G-000001')], [created('A41000000G-000002')]);
+  const summary = await mirror.sync();
+  t.equal(summary.status, 'succeeded', summary.message ?? '');
+  t.same(feed.limits.slice(0, 7), [50, 25, 13, 7, 4, 2, 1], 'halved until a page fits');
+  t.same([...mirror.live().keys()], ['A41000000G-000001', 'A41000000G-000002']);
+
+  feed.override = () => ({ body: { success: true, result: { changes: [], nextCursor: 'c9', more: false, padding: 'x'.repeat(1_100_000) } } });
+  const stuck = await mirror.sync();
+  t.equal(stuck.status, 'failed', 'even one change is too big: the sync fails, saying so');
+  t.match(runErrors(mirror.db, stuck.runId!), [{ rule: 'too-large', message: /exceeds the cap of 1048576 bytes/ }]);
+});
+
 t.test('an upstream merge: the survivor keeps its identifier here, even if the absorbed one is older here', async (t) => {
   // "A…" and "Z…" share nothing at first. Here, A is created first (and sorts first): had its
   // withdrawn record kept its identity keys, it would join Z's record through the download URL
