@@ -20,6 +20,7 @@ interface SearchBody {
     total: number;
     offset: number;
     limit: number;
+    nextCursor?: string;
     results: Array<{ identifier: string; title: string; description: string | null; publisher: string | null; modified: string; categoryCode: string | null; formats: string[]; url: string }>;
     facets?: Record<'publisher' | 'category' | 'format' | 'license', Array<{ value: string; count: number }>>;
   };
@@ -249,9 +250,47 @@ t.test('GET /api/search over a harvested catalogue', async (t) => {
     const operation = doc.paths['/api/search']?.get;
     t.ok(operation, 'described');
     t.equal(operation!.operationId, 'searchDatasets');
-    t.same(operation!.parameters.map((p) => p.name).sort(), ['category', 'cursor', 'facets', 'format', 'license', 'limit', 'modified_since', 'offset', 'publisher', 'q', 'sort']);
+    t.same(operation!.parameters.map((p) => p.name).sort(), ['category', 'cursor', 'facets', 'format', 'keyword', 'license', 'limit', 'modified_since', 'offset', 'publisher', 'q', 'sort']);
     t.ok(operation!.responses['200'] && operation!.responses['400']);
   });
+});
+
+t.test('keyword: exact, repeatable (every one required), with the other filters and cursors', async (t) => {
+  const tagged = [
+    record('000011', { title: '臺北市公車路線', keyword: ['公車', '路線', 'OpenData'] }),
+    record('000012', { title: '新北市公車站牌', keyword: ['公車', '站牌'], categoryCode: 'A00' }),
+    record('000013', { title: '高雄市公車動態', keyword: [' 公車 ', '即時'], categoryCode: 'A00' }),
+    record('000014', { title: '路燈位置', keyword: ['opendata'] }),
+  ];
+  const { harvester, base } = await startFederation(t, tagged, PUBLIC_URL);
+  await harvester.run('fixture');
+  t.same(ids(await search(base, `?keyword=${encodeURIComponent('公車')}`)), [id('000011'), id('000012'), id('000013')], 'a stored keyword is trimmed');
+  t.same(ids(await search(base, `?keyword=${encodeURIComponent('公車')}&keyword=${encodeURIComponent('路線')}`)), [id('000011')], 'repeated: both');
+  t.same(ids(await search(base, `?keyword=${encodeURIComponent(' 站牌 ')}`)), [id('000012')], 'the parameter is trimmed');
+  t.same(ids(await search(base, '?keyword=OpenData')), [id('000011')], 'case matters');
+  t.same(ids(await search(base, '?keyword=opendata')), [id('000014')]);
+  t.same(ids(await search(base, `?keyword=${encodeURIComponent('公')}`)), [], 'a whole keyword, not a part');
+  t.same(ids(await search(base, `?keyword=${encodeURIComponent('公車')}&category=A00`)), [id('000012'), id('000013')], 'with other filters');
+  t.same(ids(await search(base, `?q=${encodeURIComponent('高雄')}&keyword=${encodeURIComponent('公車')}`)), [id('000013')], 'with full text');
+  t.equal((await search(base, '?keyword=&keyword=%20')).result.total, 4, 'empty keywords filter nothing');
+
+  // A cursor keeps the keywords, in any order; a cursor of other keywords is refused.
+  const first = await search(base, `?keyword=${encodeURIComponent('公車')}&limit=1`);
+  const nextCursor = first.result.nextCursor!;
+  t.ok(nextCursor);
+  t.same(ids(await search(base, `?keyword=${encodeURIComponent('公車')}&limit=1&cursor=${nextCursor}`)), [id('000012')]);
+  const both = await search(base, `?keyword=${encodeURIComponent('公車')}&keyword=${encodeURIComponent('即時')}&limit=0`);
+  t.equal(both.result.total, 1);
+  const other = await fetch(`${base}/api/search?keyword=${encodeURIComponent('路燈')}&limit=1&cursor=${nextCursor}`);
+  t.equal(other.status, 400, 'a cursor of other keywords');
+
+  const tooMany = Array.from({ length: 33 }, (_, n) => `keyword=k${n}`).join('&');
+  for (const query of [tooMany, `keyword=${'x'.repeat(1001)}`, `keyword=a&keyword=${'x'.repeat(1001)}`]) {
+    const res = await fetch(`${base}/api/search?${query}`);
+    t.equal(res.status, 400, query.slice(0, 40));
+    t.match(((await res.json()) as ErrorBody).error.error_type, /^ER0210:/);
+  }
+  t.equal((await search(base, `?${Array.from({ length: 32 }, () => 'keyword=OpenData').join('&')}`)).result.total, 1, '32 is allowed');
 });
 
 t.test('withdrawn datasets leave the search; an updated record is found by its new title only', async (t) => {

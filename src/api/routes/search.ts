@@ -20,6 +20,8 @@ export const DESCRIPTION_LENGTH = 200;
 const MAX_TEXT_PARAMETER = 1000;
 
 const SORTS: readonly SearchSort[] = ['relevance', 'modified', 'title', 'identifier'];
+/** Keywords one query may require. */
+export const MAX_KEYWORDS = 32;
 
 interface SearchQueryString {
   q?: string;
@@ -27,6 +29,8 @@ interface SearchQueryString {
   category?: string;
   format?: string;
   license?: string;
+  /** Repeatable: one string, or several. */
+  keyword?: string | string[];
   modified_since?: string;
   sort?: SearchSort;
   limit?: number;
@@ -59,7 +63,7 @@ export function searchRoutes(app: FastifyInstance, db: Db, publicUrl: string): v
         description: [
           'Live datasets only (withdrawn and merged ones never appear); a dataset several platforms publish appears once.',
           '`q`: every space-separated term must match the title, description, keywords or publisher. Chinese is matched as written, whatever the spelling of 臺/台 or the width of letters (ＣＳＶ = csv); one character (`車`) works; Latin words match by prefix (`youb` finds YouBike); punctuation is a word break.',
-          'Filters are exact and combine with AND; an empty parameter filters nothing.',
+          'Filters are exact and combine with AND; an empty parameter filters nothing. `keyword` may be repeated: every keyword given is required.',
           `\`limit\` 0–${MAX_SEARCH_LIMIT} (default ${DEFAULT_SEARCH_LIMIT}); \`offset\` past the end gives an empty page. To walk all matches while the catalogue may change (a harvest running), follow \`nextCursor\` (pass it as \`cursor\` with the same filters and sort) rather than raising \`offset\`: each dataset listed throughout the walk is then seen exactly once. Facets count the values over all matches (not just the page), at most ${MAX_FACET_VALUES} per facet, most frequent first.`,
         ].join(' '),
         querystring: {
@@ -70,6 +74,14 @@ export function searchRoutes(app: FastifyInstance, db: Db, publicUrl: string): v
             category: textParameter('服務分類 code (categoryCode), exact.', ['E00']),
             format: textParameter('A distribution format, case-insensitive.', ['CSV']),
             license: textParameter('Licence name or licence URL, exact.', ['政府資料開放授權條款-第1版']),
+            keyword: {
+              description: `A keyword (標籤) the dataset must have, exact once trimmed (\`OpenData\` and \`opendata\` are two). Repeat it to require several (\`keyword=公車&keyword=路線\`: both), at most ${MAX_KEYWORDS}.`,
+              anyOf: [
+                { type: 'string', maxLength: MAX_TEXT_PARAMETER },
+                { type: 'array', maxItems: MAX_KEYWORDS, items: { type: 'string', maxLength: MAX_TEXT_PARAMETER } },
+              ],
+              examples: ['公車'],
+            },
             modified_since: {
               type: 'string',
               maxLength: 100,
@@ -161,6 +173,7 @@ export function searchRoutes(app: FastifyInstance, db: Db, publicUrl: string): v
         category: given(parameters.category),
         format: given(parameters.format),
         license: given(parameters.license),
+        keywords: keywordsOf(parameters.keyword),
         modifiedSince,
         sort: parameters.sort,
       };
@@ -204,6 +217,13 @@ export function searchRoutes(app: FastifyInstance, db: Db, publicUrl: string): v
       };
     },
   );
+}
+
+/** The keywords asked for, trimmed, empty ones dropped (a form's empty field filters nothing), sorted; undefined for none. */
+function keywordsOf(parameter: string | string[] | undefined): string[] | undefined {
+  const keywords = (Array.isArray(parameter) ? parameter : parameter === undefined ? [] : [parameter]).map((keyword) => keyword.trim()).filter((keyword) => keyword !== '');
+  // In one order, each once: the same keywords in another order are the same query (and cursor).
+  return keywords.length > 0 ? [...new Set(keywords)].sort() : undefined;
 }
 
 /** The first `count` characters (code points: a surrogate pair is never cut in two). */
