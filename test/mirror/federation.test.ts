@@ -131,19 +131,21 @@ t.test('mirrors from empty and from mid-feed end identical to the upstream', asy
     });
     let syncs = 0;
     let applied = 0;
+    const failures: string[] = [];
     while (!done) {
       const summary = await fromEmpty.sync(upstream.base, { pageSize: 3 });
-      t.not(summary.status, 'failed', summary.message ?? '');
+      if (summary.status === 'failed') failures.push(summary.message ?? '');
       if (summary.status === 'succeeded') applied += 1;
       syncs += 1;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
+    t.same(failures, [], 'no sync failed');
     await harvesting;
     upstream.city.faults.delayMs = 0;
     upstream.hub.faults.delayMs = 0;
     const last = await fromEmpty.sync(upstream.base, { pageSize: 3 });
-    t.equal(last.status, 'succeeded', 'the last sync picks up what the hub run resolved');
-    t.ok(applied >= 1, `the mirror applied the city's changes while the hub was still being harvested (${applied} of ${syncs} syncs)`);
+    t.ok(['succeeded', 'idle'].includes(last.status), `a last sync after both runs: ${last.status} (idle when a sync in the loop already took the hub's changes)`);
+    t.ok(applied >= 1, `the mirror applied changes while the harvests went on (${applied} of ${syncs} syncs)`);
     await assertSameCatalogue(t, upstream, fromEmpty, 'after harvests the mirror followed');
   });
 
