@@ -1,5 +1,7 @@
 import { gunzipSync } from 'node:zlib';
+import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import Database from 'better-sqlite3';
 import { raw, startHttpGateway } from './http-gateway.js';
 import { strongEtag } from '../../src/api/http-caching.js';
 import { toGen1Json } from '../../src/views/gen1.js';
@@ -108,6 +110,19 @@ t.test('another writer changes the stored text (no harvest, no identity resoluti
   const back = await raw(`${gw.base}${PATH}`);
   t.ok(back.body.equals(before.body), 'and the old text again: the old answer');
   t.equal(back.headers.etag, before.headers.etag);
+
+  // Another connection to the file (as a CLI harvest beside `serve` would be).
+  const other = new Database(gw.db.name);
+  t.teardown(() => other.close());
+  const byOther = JSON.stringify({ ...stored, title: '人口統計（另一連線）' });
+  other.prepare("UPDATE source_payloads SET record = ? WHERE source_id = 'fixture' AND native_id = ?").run(byOther, ID);
+  t.match(JSON.parse((await raw(`${gw.base}${PATH}`)).body.toString('utf8')), { result: { title: '人口統計（另一連線）' } }, 'a write by another connection is served at once');
+  // Last-Modified is never before the API started serving: change it to a later second.
+  await sleep(1100);
+  const changedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+  t.ok(changedAt.getTime() > Date.parse(before.headers['last-modified']!));
+  other.prepare('UPDATE dataset_entries SET updated_at = ? WHERE identifier = ?').run(changedAt.toISOString().replace('.000Z', 'Z'), ID);
+  t.equal((await raw(`${gw.base}${PATH}`)).headers['last-modified'], changedAt.toUTCString(), 'Last-Modified follows the row too');
 });
 
 t.test('unknown and withdrawn identifiers answer 404 and 410 without validators, also right after being served', async (t) => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Db } from '../../store/database.js';
 import { listIdentifiers } from '../../store/catalogue.js';
+import { storeVersion } from '../../store/data-version.js';
 import { findServedStoredDataset } from '../served-dataset.js';
 import { RenderedRecordCache } from '../rendered-record-cache.js';
 import type { NationalRecord } from '../../model/record.js';
@@ -32,7 +33,7 @@ function renderGen1Answer(recordJson: string): string {
 }
 
 export function crossPlatformRoutes(app: FastifyInstance, db: Db, publicUrl: string): void {
-  // Per API instance: rendered records are reused while their stored text is unchanged.
+  // Per API instance: rendered records are reused while the store, or at least their text, is unchanged.
   const renderedRecords = new RenderedRecordCache(JSON_UTF8);
   const recordUpdatedAt = new WeakMap<FastifyRequest, string>();
   const listUrl = `${publicUrl.trim().replace(/\/+$/, '')}/api/v1/rest/dataset`;
@@ -107,15 +108,21 @@ export function crossPlatformRoutes(app: FastifyInstance, db: Db, publicUrl: str
       // The record schema documents the shape; plain JSON.stringify serialises it (renderGen1Answer),
       // so a publisher's odd value (kept verbatim, flagged) is never coerced or dropped.
       serializerCompiler: () => (data) => JSON.stringify(data),
-      // The handler read the dataset's last change with its record: no second query for it.
+      // The handler knows the dataset's last change (read with its record): no second query for it.
       config: { lastModified: (request) => recordUpdatedAt.get(request) },
     },
     async (request, reply) => {
-      const entry = findServedStoredDataset(db, request.params.identifier);
-      if ('movedTo' in entry) return reply.redirect(`/api/v1/rest/dataset/${encodeURIComponent(entry.movedTo)}`, 301);
-      if ('error' in entry) return reply.code(entry.status).send(entry.error);
-      const answer = renderedRecords.answer(entry.identifier, entry.recordJson, renderGen1Answer);
-      recordUpdatedAt.set(request, entry.updatedAt);
+      const { identifier } = request.params;
+      // Read before the row: a write landing in between only costs the next request a re-read.
+      const version = storeVersion(db);
+      let answer = renderedRecords.unchanged(identifier, version);
+      if (answer === undefined) {
+        const entry = findServedStoredDataset(db, identifier);
+        if ('movedTo' in entry) return reply.redirect(`/api/v1/rest/dataset/${encodeURIComponent(entry.movedTo)}`, 301);
+        if ('error' in entry) return reply.code(entry.status).send(entry.error);
+        answer = renderedRecords.answer(identifier, entry, version, renderGen1Answer);
+      }
+      recordUpdatedAt.set(request, answer.updatedAt);
       // The tag is the one http-caching.ts would compute from these bytes, computed once per rendering.
       return reply.type(JSON_UTF8).header('etag', answer.etag).send(answer.body);
     },
