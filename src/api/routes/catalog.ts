@@ -117,13 +117,15 @@ function registerCatalogRoute(app: FastifyInstance, db: Db, publicUrl: string, f
       const negotiated = fixed === undefined ? negotiate(request.headers.accept) : { representation: fixed, mediaType: fixed.mediaType };
       if (negotiated === undefined) return reply.code(406).send(notAcceptable(request.headers.accept));
 
-      const catalogRequest = readCatalogQuery(request.query);
-      if (typeof catalogRequest === 'string') return reply.code(400).send(specError(ERROR_CODES.badParameter, catalogRequest));
-
-      // A page is rebuilt only when the catalogue changed since it was last rendered.
+      // A page is rebuilt only when the catalogue changed since it was last rendered. Looked up
+      // before the parameters are read: only an answer to valid parameters is ever cached, and
+      // reading them is a pure function of the URL the key holds.
       const cacheKey = `${negotiated.mediaType}\u0000${request.url}`;
       const { hit, version } = cache.lookup(cacheKey);
       if (hit !== undefined) return reply.headers({ ...hit.headers, etag: hit.etag }).type(hit.contentType).send(hit.body);
+
+      const catalogRequest = readCatalogQuery(request.query);
+      if (typeof catalogRequest === 'string') return reply.code(400).send(specError(ERROR_CODES.badParameter, catalogRequest));
 
       const { page, pageSize, filters, after } = catalogRequest;
       const found: SearchResult = catalogRequest.matchesNothing
