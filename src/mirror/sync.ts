@@ -104,6 +104,13 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
     throw err;
   }
   markRunStarted(db, runId, null);
+  // Another process may have synced between the first page and the run: start from where it left off.
+  const latest = readMirror(db, sourceId) ?? mirror;
+  if (latest.cursor !== cursor) {
+    cursor = latest.cursor;
+    page = undefined;
+    firstError = undefined;
+  }
   const runLog = log.child({ run: runId });
   runLog.info({ cursor: cursor ?? null, feed: feed.feedUrl }, 'mirror sync started');
 
@@ -118,8 +125,9 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
   const cursorsOfWalk = new Set<string>(cursor === undefined ? [] : [cursor]);
   try {
     if (firstError !== undefined) throw firstError;
+    page ??= await feed.page(cursor, cancel.signal);
     for (;;) {
-      const current = page!;
+      const current: FeedPage = page;
       if (current.nextCursor !== cursor && cursorsOfWalk.has(current.nextCursor)) {
         throw new FeedPageError(feed.pageUrl(cursor), CURSOR_LOOP, 'result.nextCursor', `the cursor ${current.nextCursor} was already visited in this walk: the feed pages in a circle`);
       }
@@ -127,7 +135,7 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
       const changes = pageChanges(sourceId, current, mirroredStates(db, sourceId, current.changes.map((c) => c.identifier)), limits, counts);
       const written = writeMirrorPage(db, {
         sourceId,
-        priority: mirror.priority,
+        priority: latest.priority,
         runId,
         since: cursor,
         nextCursor: current.nextCursor,

@@ -241,6 +241,21 @@ t.test('another process moving the cursor mid-walk: the page is not applied twic
   t.equal(mirror.cursor(), 'c2');
 });
 
+t.test('another process syncing between the first page and the run: this sync starts where that one left off', async (t) => {
+  const feed = await startFakeFeed(t, [[created('A41000000G-000001')], [created('A41000000G-000002')]]);
+  const mirror = mirrorStore(t, feed.url);
+  feed.override = (since) => {
+    // The first page is read; before this sync opens its run, another process applies that page.
+    if (since === undefined) mirror.db.prepare('INSERT INTO store_state (key, value) VALUES (?, ?)').run(`mirror_cursor:${mirror.sourceId}`, 'c1');
+    return undefined;
+  };
+  const summary = await mirror.sync();
+  t.equal(summary.status, 'succeeded', summary.message ?? '');
+  t.same(feed.requests, ['', 'c1'], 'the page after the cursor the other process stored');
+  t.same([...mirror.live().keys()], ['A41000000G-000002'], 'only what came after it (the other process applied the first page, in this story)');
+  t.equal(mirror.cursor(), 'c2');
+});
+
 t.test('one sync of a mirror at a time, across processes; `ogd-gateway cancel` stops one', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001')], [created('A41000000G-000002')], [created('A41000000G-000003')]]);
   const mirror = mirrorStore(t, feed.url);
