@@ -102,6 +102,9 @@ t.test('bad usage exits 2 and stores nothing', async (t) => {
     ['a host name as a range', ['keys', 'issue', '--publisher', 'X', '--org-code', 'A41000000G', '--allow', 'agency.gov.tw'], /not an IPv4 or IPv6 address/],
     ['revoke without an id', ['keys', 'revoke'], /needs a key id/],
   ];
+  // The store is created first: processes opening a new store at the same moment would both
+  // migrate it (database.ts reads the schema version before taking the write lock).
+  openDatabase(dbPath).close();
   const results = await Promise.all(cases.map(([, args]) => runCli([...args, '--config', config])));
   cases.forEach(([label, , message], n) => {
     const result = results[n]!;
