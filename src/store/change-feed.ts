@@ -29,7 +29,11 @@ export interface FeedEvent {
   kind: FeedEventKind;
   /** When the latest change was made (UTC instant). */
   at: string;
-  /** Live datasets: the served record. */
+  /**
+   * Live datasets: the served record as stored (the national record, `extensions` included). The
+   * feed gives it as gen-1 (`record`, what every client reads) and as it is (`national`, what a
+   * mirroring gateway stores, so that its views equal this gateway's).
+   */
   record?: NationalRecord;
   /** A dataset merged into another: that one's identifier. */
   movedTo?: string;

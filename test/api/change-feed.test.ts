@@ -6,6 +6,9 @@ import { openDatabase } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { readFeed } from '../../src/store/change-feed.js';
 import { tempDir } from '../helpers/gateway.js';
+import { Ajv } from 'ajv';
+import { toGen1Json } from '../../src/views/gen1.js';
+import type { NationalRecord } from '../../src/model/record.js';
 
 /**
  * GET /api/changes (issue 7): a client replaying the feed from the beginning, or from any cursor
@@ -45,6 +48,7 @@ interface FeedEvent {
   at: string;
   movedTo?: string;
   record?: Raw;
+  national?: Raw;
 }
 
 interface FeedAnswer {
@@ -130,6 +134,13 @@ t.test('the change feed over a harvested catalogue', async (t) => {
     const live = await catalogue(f.base);
     for (const change of page.changes) t.same(change.record, live.get(change.identifier), `${change.identifier}: the v1 record`);
     t.match(page.changes[0]!.at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+    const storedText = f.db.prepare('SELECT record FROM datasets WHERE identifier = ?').pluck();
+    for (const change of page.changes) {
+      t.equal(JSON.stringify(change.national), storedText.get(change.identifier), `${change.identifier}: national is the stored record, text for text`);
+      t.same(change.record, toGen1Json(change.national as unknown as NationalRecord), `${change.identifier}: record is its gen-1 view`);
+    }
+    t.match(page.changes[0]!.national, { modified: '2025-01-01T02:00:00Z', extensions: { sourceVocabulary: 'gen1' } }, 'national: the store\'s ISO UTC dates and the extensions');
+    t.equal(page.changes[0]!.record!['modified'], '2025-01-01 10:00:00', 'record: the standard\'s Taipei form');
 
     const paged = await feed(f.base, '?limit=2');
     t.equal(paged.changes.length, 2);
@@ -160,6 +171,10 @@ t.test('the change feed over a harvested catalogue', async (t) => {
     );
     t.same(sorted(first.records), sorted(await catalogue(f.base)));
     t.equal((await fetch(`${f.base}/api/v1/rest/dataset/${id(3)}`)).status, 410, 'the withdrawn one is gone from the read API too');
+    const { changes } = await feed(f.base);
+    const gone = changes.find((c) => c.identifier === id(3))!;
+    t.same(Object.keys(gone).sort(), ['at', 'identifier', 'kind'], 'a withdrawal carries neither record nor national');
+    t.match(changes.find((c) => c.identifier === id(2))!.national, { title: '資料集2（修訂）' }, 'an update carries the new national form');
     history.push(new Replica(first));
   });
 
@@ -251,6 +266,55 @@ t.test('the change feed over a harvested catalogue', async (t) => {
     t.equal(operation?.operationId, 'listChanges');
     t.same(operation?.parameters.map((p) => p.name).sort(), ['limit', 'since']);
   });
+
+  await t.test('the documented response schema holds for every answer, national form included', async (t) => {
+    type Doc = { paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: Record<string, unknown> }> }> } }> };
+    const doc = (await (await fetch(`${f.base}/openapi.json`)).json()) as Doc;
+    const schema = doc.paths['/api/changes']!.get.responses['200']!.content['application/json']!.schema;
+    const national = (((schema['properties'] as Raw)['result'] as Raw)['properties'] as Raw)['changes'] as { items: { properties: { national: Raw } } };
+    t.match(national.items.properties.national, {
+      type: 'object',
+      required: ['identifier', 'title'],
+      additionalProperties: false,
+      properties: { extensions: { properties: { datasetId: { type: 'string' }, sourceVocabulary: { enum: Array } } }, distribution: { items: { properties: { extensions: { properties: { resourceAmount: { type: 'number' } } } } } } },
+    });
+    const check = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    for (const query of ['', '?limit=3', '?limit=1000']) {
+      const body = (await (await fetch(`${f.base}/api/changes${query}`)).json()) as { result: FeedAnswer };
+      t.ok(body.result.changes.length > 0);
+      t.ok(check(body), `GET /api/changes${query} is what the schema says: ${JSON.stringify(check.errors?.slice(0, 3))}`);
+    }
+    // The schema is a contract, not a formality: a national form with a field the store does not have breaks it.
+    const forged = { success: true, result: { changes: [{ identifier: 'x', kind: 'created', at: '2026-01-01T00:00:00Z', record: { identifier: 'x', title: 'x' }, national: { identifier: 'x', title: 'x', viewCount: 3 } }], nextCursor: 'c', more: false } };
+    t.notOk(check(forged), 'an unknown field in national breaks it');
+  });
+});
+
+t.test("national: a gen-2 record's extensions, which its gen-1 record has no place for", async (t) => {
+  const gen2 = {
+    datasetId: 1001,
+    identifier: '379000000A-000001',
+    title: '台北市公共自行車租賃站',
+    description: '臺北市公共自行車租賃站位置。',
+    categoryTheme: '交通',
+    dataQuality: '銀標章',
+    publisherOID: '2.16.886.101.20003.20065',
+    modifiedDate: '2026-05-02 09:00:00',
+    viewCount: 42,
+    distribution: [{ resourceFormat: 'JSON', resourceDownloadUrl: 'https://data.taipei/x?rid=1', resourceField: 'a(欄位A)', resourceAmount: 12 }],
+  };
+  const f = await startFederation(t, [gen2], PUBLIC_URL);
+  await harvest(f);
+  const [change] = (await feed(f.base)).changes;
+  t.match(change!.national, {
+    identifier: '379000000A-000001',
+    modified: '2026-05-02T01:00:00Z',
+    extensions: { datasetId: '1001', categoryTheme: '交通', dataQuality: '銀標章', sourceVocabulary: 'gen2', unknownKeys: { viewCount: 42 } },
+    distribution: [{ format: 'JSON', extensions: { resourceField: 'a(欄位A)', resourceAmount: 12, resourceIDSynthesised: true } }],
+  });
+  t.equal(JSON.stringify(change!.national), f.db.prepare('SELECT record FROM datasets').pluck().get(), 'national is the stored record');
+  t.notOk('extensions' in change!.record!, 'the gen-1 record has none');
+  t.same(change!.record, ((await (await fetch(`${f.base}/api/v1/rest/dataset/379000000A-000001`)).json()) as { result: Raw }).result, 'and is the read API\'s');
 });
 
 t.test('a dataset merged into another: withdrawn with movedTo, the survivor updated', async (t) => {

@@ -4,6 +4,7 @@ import { feedState, readFeed, type FeedEvent } from '../../store/change-feed.js'
 import { toGen1Json } from '../../views/gen1.js';
 import { ERROR_CODES, specError, specErrorSchema } from '../errors.js';
 import { servedRecordSchema } from '../record-schema.js';
+import { storedRecordSchema } from '../stored-record-schema.js';
 import { decodeFeedCursor, encodeFeedCursor, MAX_FEED_CURSOR_LENGTH } from '../feed-cursor.js';
 
 /**
@@ -29,7 +30,7 @@ export function changeFeedRoutes(app: FastifyInstance, db: Db): void {
         summary: 'The change feed: what was created, updated or withdrawn since a cursor, compacted, exact',
         description: [
           'Each dataset appears at most once in a walk, at its latest change, in its current state (the feed is compacted).',
-          '`created` and `updated` carry the record exactly as `GET /api/v1/rest/dataset/{identifier}` gives it; `withdrawn` has none, and `movedTo` when the dataset was merged into another (which then appears as created or updated).',
+          '`created` and `updated` carry the record exactly as `GET /api/v1/rest/dataset/{identifier}` gives it (`record`, gen-1), and the same dataset as this gateway stores it (`national`: its national record with `extensions`, such as data.gov.tw\'s datasetId and gen-2\'s categoryTheme and dataQuality, which gen-1 has no place for; for gateway-to-gateway mirroring); `withdrawn` has neither, and `movedTo` when the dataset was merged into another (which then appears as created or updated).',
           '`created`: the dataset was not live at `since` (a client cannot have it); `updated`: it was, and changed since; `withdrawn`: it is no longer served.',
           'Start without `since` (an empty mirror), then pass each `nextCursor` as `since`; `more` says whether more changes follow right now. When `more` is false, poll again later with the same `nextCursor`.',
           'A client that applies every event of its walk, from any cursor it was given (upsert created/updated, delete withdrawn), ends with exactly the live catalogue, deletions included — also while a harvest runs: a change made meanwhile comes later in the walk.',
@@ -62,6 +63,11 @@ export function changeFeedRoutes(app: FastifyInstance, db: Db): void {
                         at: { type: 'string', description: 'When the latest change was made (UTC, RFC 3339).' },
                         movedTo: { type: 'string', description: 'Withdrawn because merged into this dataset.' },
                         record: { ...servedRecordSchema(), description: 'created and updated: the record, as GET /api/v1/rest/dataset/{identifier} gives it.' },
+                        national: {
+                          ...storedRecordSchema(),
+                          description:
+                            'created and updated: the dataset as this gateway stores it (its national record, extensions included), for gateway-to-gateway mirroring: a mirror that stores it serves what this gateway serves, in every view. Clients that want the standard record use `record`.',
+                        },
                       },
                     },
                   },
@@ -100,6 +106,6 @@ function toWire(event: FeedEvent): Record<string, unknown> {
     kind: event.kind,
     at: event.at,
     ...(event.movedTo !== undefined ? { movedTo: event.movedTo } : {}),
-    ...(event.record !== undefined ? { record: toGen1Json(event.record) } : {}),
+    ...(event.record !== undefined ? { record: toGen1Json(event.record), national: event.record } : {}),
   };
 }
