@@ -54,6 +54,9 @@ function migrate(db: Db): void {
   for (const migration of MIGRATIONS) {
     if (migration.version <= current) continue;
     db.transaction(() => {
+      // Read the version again under the write lock: two processes opening a new (or old) store
+      // at once both saw it behind; the second finds the first's work done and skips it.
+      if (schemaVersion(db) >= migration.version) return;
       db.exec(migration.sql);
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();
