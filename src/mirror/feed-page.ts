@@ -2,7 +2,7 @@
  * One page of another gateway's change feed (GET /api/changes, docs/api.md), read and checked
  * against the contract before anything of it is stored:
  *
- *   {"success":true,"result":{"changes":[{"identifier","kind","at","record"?,"movedTo"?}…],
+ *   {"success":true,"result":{"changes":[{"identifier","kind","at","record"?,"national"?,"movedTo"?}…],
  *                             "nextCursor":"…","more":true|false}}
  *
  * A page that breaks the contract (not the envelope, a change without an identifier or a kind, a
@@ -21,6 +21,12 @@ export interface FeedUpsert {
   at: string;
   /** What GET /api/v1/rest/dataset/{identifier} answers as `result` upstream (gen-1 JSON). */
   record: Record<string, unknown>;
+  /**
+   * The dataset as the upstream stores it (its national record, extensions included), when the
+   * upstream sends it (older gateways do not). Not checked here: a bad one is an error of that
+   * record (national-record.ts), not of the page.
+   */
+  national?: unknown;
 }
 
 /** The dataset is no longer live upstream: withdrawn, or merged into `movedTo`. */
@@ -110,7 +116,8 @@ export function parseFeedPage(json: unknown, url: string, since: string | undefi
     }
     const record = change['record'];
     if (!isObject(record)) return fail('missing-field', `${field}.record`, `a ${kind} change carries the dataset's record, got ${describe(record)}`, identifier);
-    return { identifier, kind: kind as 'created' | 'updated', at: at as string, record: record as Record<string, unknown> };
+    const national = change['national'];
+    return { identifier, kind: kind as 'created' | 'updated', at: at as string, record: record as Record<string, unknown>, ...(national !== undefined ? { national } : {}) };
   });
 
   // A cursor that stays put while the page has changes, or says more follow, would be asked for again and again.

@@ -1,14 +1,21 @@
 /**
  * A page of upstream changes → what the store writes: each created/updated record hashed and,
- * when it changed, mapped (the payload is the upstream's gen-1 JSON, the national standard:
- * mapping 'tw-national', as a cross-platform source's records are); withdrawals listed. A record
- * that cannot be taken is a typed error of the run, and the sync goes on.
+ * when it changed, read; withdrawals listed. A record that cannot be taken is a typed error of
+ * the run, and the sync goes on.
+ *
+ * What is stored (payload and record) is the upstream's own stored form, `national`, when the
+ * change carries it: checked, not mapped (national-record.ts), so the mirror serves exactly what
+ * the upstream serves, extensions included. From an older upstream, whose changes carry only the
+ * gen-1 `record`, the payload is that record, mapped with 'tw-national' as a cross-platform
+ * source's records are (the extensions are then lost: gen-1 has no place for them). An upstream
+ * upgraded meanwhile sends different payloads for the same datasets, so each is stored again once.
  */
 import type { RunCounts, RunErrorRecord } from '../store/runs.js';
 import { contentHash, type MappedRecord } from '../store/records.js';
 import { MAPPERS } from '../mapping/index.js';
 import type { RecordLimits } from '../harvest/run.js';
 import type { FeedPage } from './feed-page.js';
+import { readNationalRecord } from './national-record.js';
 
 export interface StoredMirrorState {
   contentHash: string;
@@ -38,7 +45,7 @@ export function pageChanges(sourceId: string, page: FeedPage, stored: ReadonlyMa
     }
     const nativeId = change.identifier;
     const before = stored.get(nativeId);
-    const payloadJson = JSON.stringify(change.record);
+    const payloadJson = JSON.stringify(change.national !== undefined ? change.national : change.record);
     const hash = contentHash(payloadJson);
     // A withdrawn record coming back is written again even when its content is the same: its
     // identity keys were dropped when it was withdrawn (mirror-store.ts), and writing restores them.
@@ -60,7 +67,7 @@ export function pageChanges(sourceId: string, page: FeedPage, stored: ReadonlyMa
       reject(undefined, 'too-large', `record is ${bytes} bytes, over the cap of ${limits.maxRecordBytes}`);
       continue;
     }
-    const result = map(change.record);
+    const result = change.national !== undefined ? readNationalRecord(change.national, limits) : map(change.record);
     if (!result.ok) {
       const first = result.issues.find((issue) => issue.severity === 'error') ?? result.issues[0];
       reject(first?.field, first?.rule ?? 'invalid', first?.message ?? 'record rejected');

@@ -16,8 +16,9 @@ import { openTestDb, silentLog, tempDir, testConfig } from '../helpers/gateway.j
 
 /**
  * Two real gateways on loopback for mirroring tests: an upstream harvesting fixture platforms
- * (an agency's own platform, priority 10, and a hub that republishes, priority 0) and serving its
- * API, and a downstream store with its own API, fed only by the mirror.
+ * (an agency's own platform, priority 10, a hub that republishes, priority 0, and optionally
+ * data.gov.tw's gen-2 copies, priority 0) and serving its API, and a downstream store with its
+ * own API, fed only by the mirror.
  */
 
 export const UPSTREAM_PUBLIC_URL = 'https://upstream.example.tw';
@@ -30,9 +31,11 @@ export interface UpstreamGateway {
   harvester: Harvester;
   city: FixturePlatform;
   hub: FixturePlatform;
+  /** data.gov.tw's platform, when records were given for it. */
+  gov: FixturePlatform | undefined;
   base: string;
   /** Harvest one platform; throws unless the run succeeded. */
-  harvest(source: 'city' | 'hub'): Promise<void>;
+  harvest(source: 'city' | 'hub' | 'gov'): Promise<void>;
 }
 
 export interface DownstreamGateway {
@@ -44,12 +47,14 @@ export interface DownstreamGateway {
   sync(upstreamBase: string, options?: { pageSize?: number; signal?: AbortSignal; onProgress?: (progress: RunProgress) => void }): Promise<MirrorSyncSummary>;
 }
 
-export async function startUpstream(t: Test, records: { city: Raw[]; hub: Raw[] }): Promise<UpstreamGateway> {
+export async function startUpstream(t: Test, records: { city: Raw[]; hub: Raw[]; gov?: Raw[] }): Promise<UpstreamGateway> {
   const city = await startFixturePlatform(records.city);
   const hub = await startFixturePlatform(records.hub);
+  const gov = records.gov ? await startFixturePlatform(records.gov) : undefined;
   const { dir, cleanup } = tempDir();
   const source = (id: string, url: string, priority: number) => ({ id, name: id, type: 'crossplatform', url, schedule: '0 3 * * *', priority, withdrawAfterHours: 0, maxMissingShare: 1, options: { pageSize: 3 } });
-  const config = testConfig(join(dir, 'upstream.db'), '', { sources: [source('city', city.url, 10), source('hub', hub.url, 0)] });
+  const sources = [source('city', city.url, 10), source('hub', hub.url, 0), ...(gov ? [source('gov', gov.url, 0)] : [])];
+  const config = testConfig(join(dir, 'upstream.db'), '', { sources });
   const db = openTestDb(config);
   const api = await buildApi({ db, publicUrl: UPSTREAM_PUBLIC_URL, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
@@ -58,6 +63,7 @@ export async function startUpstream(t: Test, records: { city: Raw[]; hub: Raw[] 
     db.close();
     await city.close();
     await hub.close();
+    await gov?.close();
     cleanup();
   });
   const harvester = new Harvester(db, config, silentLog);
@@ -66,6 +72,7 @@ export async function startUpstream(t: Test, records: { city: Raw[]; hub: Raw[] 
     harvester,
     city,
     hub,
+    gov,
     base: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`,
     harvest: async (id) => {
       const run = await harvester.run(id, { full: true });
@@ -154,6 +161,50 @@ export function cityRecord(serial: number, overrides: Raw = {}): Raw {
     keyword: ['自行車', '交通'],
     landingPage: `https://data.taipei/dataset/detail?id=${serial}`,
     distribution: [{ resourceID: `${id}-001`, format: 'JSON', downloadURL: `https://data.taipei/download?rid=${serial}`, resourceDescription: '租賃站' }],
+    ...overrides,
+  };
+}
+
+/**
+ * data.gov.tw's copy of a city dataset (gen-2 keys and spellings, datasetId 1000 + serial): what
+ * it adds, gen-1 has no place for (datasetId, categoryTheme, dataQuality, the resource's fields
+ * and row count, a key no vocabulary defines), except a contact the city left out.
+ */
+export function govRecord(serial: number, overrides: Raw = {}): Raw {
+  return {
+    datasetId: 1000 + serial,
+    identifier: `379000000A-${String(serial).padStart(6, '0')}`,
+    title: `台北市公共自行車租賃站${serial}`,
+    description: '台北市公共自行車各租賃站。',
+    categoryTheme: '交通',
+    dataQuality: '銀標章',
+    publisherOID: '2.16.886.101.20003.20065',
+    license: '1',
+    updateFrequency: '每5分鐘',
+    organizationContactEmail: 'open@gov.taipei',
+    modifiedDate: '2026-05-02 09:00:00',
+    viewCount: 42,
+    distribution: [{ resourceFormat: 'JSON', resourceDownloadUrl: `https://data.taipei/download?rid=${serial}`, resourceField: 'sno(站點代號)、sna(場站名稱)', resourceAmount: 1200 + serial }],
+    ...overrides,
+  };
+}
+
+/** A dataset only data.gov.tw lists (gen-2, another agency). */
+export function govOnlyRecord(datasetId: number, overrides: Raw = {}): Raw {
+  return {
+    datasetId,
+    identifier: `A41000000G-${String(datasetId).padStart(6, '0')}`,
+    title: `行政院資料集${datasetId}`,
+    description: '行政院公開的統計資料。',
+    categoryTheme: '政府',
+    categoryService: 'I00',
+    dataQuality: '金標章',
+    publisher: '行政院',
+    publisherOID: '2.16.886.101.20003',
+    license: '1',
+    updateFrequency: '每年',
+    modifiedDate: '2026-03-01 12:00:00',
+    distribution: [{ resourceFormat: 'CSV', resourceDownloadUrl: `https://www.ey.gov.tw/files/${datasetId}.csv`, resourceField: 'year(年)、value(數值)', resourceAmount: 10 }],
     ...overrides,
   };
 }
