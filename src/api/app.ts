@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyError } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyError, type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
@@ -61,7 +61,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 
   // A public, read-only catalogue: any web page may read it. POST only because CKAN clients
   // send their (read) actions that way.
-  await app.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST'], exposedHeaders: EXPOSED_HEADERS, maxAge: 86_400 });
+  await app.register(cors, { origin: '*', methods: ['GET', 'HEAD', 'POST'], exposedHeaders: EXPOSED_HEADERS.join(', '), maxAge: 86_400 });
 
   await app.register(swagger, {
     openapi: {
@@ -95,16 +95,13 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const rateLimitNotFound = await registerRateLimiting(app, http.rateLimit);
 
   // ajv, coercing a query string to a number, lets `1e400` through as Infinity past minimum and
-  // maximum (it checks no further once it has coerced it): one guard for every route, answered by
-  // the route's own error handler like any other validation error.
-  app.addHook('preHandler', async (request) => {
-    const query = request.query;
-    if (query === null || typeof query !== 'object') return;
-    for (const [name, value] of Object.entries(query as Record<string, unknown>)) {
-      if (typeof value === 'number' && !Number.isFinite(value)) {
-        throw Object.assign(new Error(`querystring/${name} must be a finite number`), { statusCode: 400, validation: [], validationContext: 'querystring' });
-      }
-    }
+  // maximum (it checks no further once it has coerced it): one guard for every route that has a
+  // querystring schema (without one nothing is coerced: every value stays a string), first of
+  // its preHandlers, answered by the route's own error handler like any other validation error.
+  app.addHook('onRoute', (routeOptions) => {
+    const schema = routeOptions.schema as { querystring?: unknown; query?: unknown } | undefined;
+    if (schema?.querystring === undefined && schema?.query === undefined) return;
+    routeOptions.preHandler = [rejectNonFiniteQuery, ...asArray(routeOptions.preHandler)];
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -157,4 +154,23 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 
   await app.ready();
   return app;
+}
+
+function rejectNonFiniteQuery(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const query = request.query;
+  if (query !== null && typeof query === 'object') {
+    for (const name of Object.keys(query)) {
+      const value = (query as Record<string, unknown>)[name];
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        done(Object.assign(new Error(`querystring/${name} must be a finite number`), { statusCode: 400, validation: [], validationContext: 'querystring' }));
+        return;
+      }
+    }
+  }
+  done();
+}
+
+function asArray<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
 }

@@ -57,8 +57,12 @@ export function registerHttpCaching(app: FastifyInstance, options: HttpCachingOp
   const servingSinceMs = Math.floor(options.servingSince.getTime() / 1000) * 1000;
   const cacheControl = options.cacheMaxAgeSeconds > 0 ? `public, max-age=${options.cacheMaxAgeSeconds}` : 'no-cache';
 
-  const validators: onSendHookHandler = async (request, reply, payload) => {
-    if (!concerns(request, reply)) return payload;
+  // Both hooks take a callback rather than returning a promise: they run on every answer, and
+  // neither waits for anything.
+  const validators: onSendHookHandler = (request, reply, payload, done) => {
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) return done(null, payload);
+    const config = request.routeOptions.config;
+    if (config.httpCaching === false) return done(null, payload);
     const contentType = headerText(reply.getHeader('content-type'));
     if (options.isCompressibleType(contentType)) appendVary(reply, 'accept-encoding');
 
@@ -69,7 +73,7 @@ export function registerHttpCaching(app: FastifyInstance, options: HttpCachingOp
     }
     let lastModified = headerText(reply.getHeader('last-modified'));
     if (lastModified === '') {
-      const changedAt = request.routeOptions.config.lastModified?.(request);
+      const changedAt = config.lastModified?.(request);
       if (changedAt !== undefined) {
         lastModified = httpDate(changedAt, servingSinceMs);
         reply.header('last-modified', lastModified);
@@ -77,39 +81,37 @@ export function registerHttpCaching(app: FastifyInstance, options: HttpCachingOp
     }
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', cacheControl);
 
-    if (!isFresh(request, etag, lastModified)) return payload;
+    if (!isFresh(request, etag, lastModified)) return done(null, payload);
     discard(payload);
     const held = heldTag(request, etag);
     if (held) reply.header('etag', held);
     reply.code(304);
     // Fastify's HEAD handling, which runs next on HEAD routes, needs a payload it can measure.
-    return '';
+    return done(null, '');
   };
   app.addHook('onSend', validators);
 
   // Runs after compression (and after Fastify's HEAD handling) on every route.
-  const finish: onSendHookHandler = async (request, reply, payload) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return payload;
+  const finish: onSendHookHandler = (request, reply, payload, done) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return done(null, payload);
     if (reply.statusCode === 304) {
       // RFC 9110 §8.6: no Content-Length unless it is the 200's; no representation metadata.
       reply.removeHeader('content-length');
       reply.removeHeader('content-type');
-      return null;
+      return done(null, null);
     }
-    const encoding = headerText(reply.getHeader('content-encoding'));
-    const etag = headerText(reply.getHeader('etag'));
-    if (reply.statusCode === 200 && encoding !== '' && encoding !== 'identity' && etag.startsWith('"') && etag.endsWith('"')) {
-      reply.header('etag', `${etag.slice(0, -1)}-${encoding}"`);
+    if (reply.statusCode === 200) {
+      const encoding = headerText(reply.getHeader('content-encoding'));
+      if (encoding !== '' && encoding !== 'identity') {
+        const etag = headerText(reply.getHeader('etag'));
+        if (etag.startsWith('"') && etag.endsWith('"')) reply.header('etag', `${etag.slice(0, -1)}-${encoding}"`);
+      }
     }
-    return payload;
+    return done(null, payload);
   };
   app.addHook('onRoute', (routeOptions) => {
     routeOptions.onSend = [...asArray(routeOptions.onSend), finish];
   });
-}
-
-function concerns(request: FastifyRequest, reply: FastifyReply): boolean {
-  return (request.method === 'GET' || request.method === 'HEAD') && reply.statusCode === 200 && request.routeOptions.config.httpCaching !== false;
 }
 
 /** `"` + 128 bits of SHA-256 in hex + `"`: hex, so an encoding suffix (`-gzip`) is unambiguous. */
@@ -165,6 +167,11 @@ function discard(payload: unknown): void {
 /** Adds a field to Vary once, keeping what the route put there (e.g. `Accept`). */
 export function appendVary(reply: FastifyReply, field: string): void {
   const current = headerText(reply.getHeader('vary'));
+  // The usual case, no Vary yet: nothing to split.
+  if (current === '') {
+    reply.header('vary', field);
+    return;
+  }
   const fields = current
     .split(',')
     .map((f) => f.trim())
