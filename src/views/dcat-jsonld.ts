@@ -282,7 +282,7 @@ export function toDcatDatasetNode(record: NationalRecord, options: DcatJsonLdOpt
 // Dataset properties
 // ---------------------------------------------------------------------------------------------
 
-function datasetIriFor(baseUrl: unknown, identifier: string): string | undefined {
+export function datasetIriFor(baseUrl: unknown, identifier: string): string | undefined {
   const base = typeof baseUrl === 'string' ? baseUrl.trim().replace(/\/+$/, '') : '';
   // Through toHttpIri: a broken baseUrl yields a blank node, never a relative or invalid @id.
   return toHttpIri(`${base}/dataset/${encodeURIComponent(wellFormed(identifier))}`);

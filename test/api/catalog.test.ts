@@ -300,7 +300,7 @@ t.test('GET /catalog over a harvested catalogue', async (t) => {
     t.same(operations, ['getCatalog', 'getCatalogJsonLd', 'getCatalogTurtle', 'getCatalogRdfXml', 'getCatalogNTriples']);
     t.same(
       doc.paths['/catalog']!.get!.parameters!.map((p) => p.name).sort(),
-      ['category', 'cursor', 'format', 'license', 'modified_since', 'page', 'pageSize', 'publisher', 'q', 'theme'],
+      ['category', 'cursor', 'format', 'include_withdrawn', 'license', 'modified_since', 'page', 'pageSize', 'publisher', 'q', 'theme'],
     );
   });
 });

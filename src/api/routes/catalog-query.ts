@@ -27,6 +27,7 @@ export interface CatalogQueryString {
   format?: string;
   license?: string;
   modified_since?: string;
+  include_withdrawn?: boolean;
   cursor?: string;
 }
 
@@ -46,6 +47,16 @@ export interface CatalogRequest {
    * categories): the page is empty without asking the store.
    */
   matchesNothing: boolean;
+  /**
+   * List withdrawn (and merged-away) datasets too, each marked as such: what a DCAT harvester
+   * syncing with modified_since needs to learn deletions. Only with modified_since as filter.
+   */
+  includeWithdrawn: boolean;
+}
+
+/** The cursor scope of a listing with withdrawn datasets: identifier order, bound apart from the usual one. */
+export function withdrawnListingScope(filters: CatalogRequest['filters']): CatalogRequest['filters'] {
+  return { ...filters, sort: 'identifier' };
 }
 
 /** Taiwan's 服務分類 by code (looked up upper-cased, so case-insensitive) and by its Chinese name. */
@@ -110,13 +121,19 @@ export function readCatalogQuery(query: CatalogQueryString): CatalogRequest | st
   const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!isWholeNumberIn(pageSize, 1, MAX_PAGE_SIZE)) return `pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${String(pageSize)}`;
 
+  const includeWithdrawn = query.include_withdrawn === true;
+  if (includeWithdrawn) {
+    const others = FILTER_NAMES.filter((name) => name !== 'modified_since' && given(name) !== undefined);
+    if (others.length > 0) return `include_withdrawn combines with modified_since only, not with ${others.join(', ')}: a deletion has no text, publisher or format to filter by`;
+  }
+
   if (query.cursor !== undefined) {
     if (query.page !== undefined) return 'page and cursor cannot be combined: a cursor already says where the page starts';
-    const after = decodeCursor(query.cursor, filters);
+    const after = decodeCursor(query.cursor, includeWithdrawn ? withdrawnListingScope(filters) : filters);
     if (typeof after === 'string') return after;
-    return { page: 1, after, pageSize, filters, matchesNothing };
+    return { page: 1, after, pageSize, filters, matchesNothing, includeWithdrawn };
   }
-  return { page, pageSize, filters, matchesNothing };
+  return { page, pageSize, filters, matchesNothing, includeWithdrawn };
 }
 
 function isWholeNumberIn(value: unknown, min: number, max: number): value is number {
@@ -167,6 +184,7 @@ export function pageLinks(
       const value = query[name];
       if (value !== undefined) params.set(name, value);
     }
+    if (request.includeWithdrawn) params.set('include_withdrawn', 'true');
     params.set('pageSize', String(request.pageSize));
     if ('page' in at) params.set('page', String(at.page));
     else params.set('cursor', at.cursor);

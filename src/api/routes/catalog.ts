@@ -13,6 +13,7 @@ import { DatasetFragmentCache } from '../dataset-fragment-cache.js';
 import { CatalogJsonLdPages } from '../catalog-jsonld-page.js';
 import { strongEtag } from '../http-caching.js';
 import { encodeCursor, MAX_CURSOR_LENGTH } from '../search-cursor.js';
+import { renderListingWithWithdrawn } from './catalog-withdrawn.js';
 
 /**
  * The federated catalogue as DCAT-AP 3, one page at a time:
@@ -56,6 +57,12 @@ const querystringSchema = {
       maxLength: 100,
       description: 'Datasets whose metadata changed at or after this time: RFC 3339, or Taipei local `YYYY-MM-DD[ hh:mm:ss]`.',
       examples: ['2021-08-01T00:00:00+08:00'],
+    },
+    include_withdrawn: {
+      type: 'boolean',
+      default: false,
+      description:
+        'Also list withdrawn and merged-away datasets changed (withdrawn) since `modified_since`, each its last node marked `adms:status` <http://purl.org/adms/status/Withdrawn> (and `dct:isReplacedBy` the dataset it was merged into), in identifier order: how a DCAT harvester syncing by date learns deletions. Combines with `modified_since` only. (Mirrors: GET /api/changes.)',
     },
   },
 } as const;
@@ -126,6 +133,13 @@ function registerCatalogRoute(app: FastifyInstance, db: Db, publicUrl: string, f
 
       const catalogRequest = readCatalogQuery(request.query);
       if (typeof catalogRequest === 'string') return reply.code(400).send(specError(ERROR_CODES.badParameter, catalogRequest));
+
+      if (catalogRequest.includeWithdrawn) {
+        const listing = await renderListingWithWithdrawn(db, negotiated, catalogRequest, request.query, { publicUrl, path, modified: latest.at(version) });
+        const answer = { body: listing.body, contentType: listing.contentType, etag: strongEtag(listing.contentType, listing.body), headers: { link: linkHeader(listing.links) } };
+        cache.store(cacheKey, version, answer);
+        return reply.headers({ ...answer.headers, etag: answer.etag }).type(answer.contentType).send(answer.body);
+      }
 
       const { page, pageSize, filters, after } = catalogRequest;
       const found: SearchResult = catalogRequest.matchesNothing
