@@ -685,8 +685,19 @@ function text(value: unknown): string | undefined {
 }
 
 /** Lone UTF-16 surrogates (truncated payloads) would break encodeURIComponent and N-Quads. */
+/** ES2024 string methods, in every Node the gateway runs on (20+); the project's lib is ES2023. */
+interface WellFormedString {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+/**
+ * Lone surrogates replaced by U+FFFD (they cannot be written as UTF-8 or RDF). Called for every
+ * string of every node: the built-in check is a fast scan, and nearly every string passes it.
+ */
 function wellFormed(value: string): string {
-  return value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  const text = value as unknown as WellFormedString;
+  return text.isWellFormed() ? value : text.toWellFormed();
 }
 
 function zh(value: string): JsonLdNode {
