@@ -15,7 +15,7 @@ const USAGE = `ogd-gateway — harvest Taiwan open-data catalogues and serve one
 Usage:
   ogd-gateway serve                   HTTP API and scheduled harvests
   ogd-gateway harvest [sourceId ...]  harvest now (all enabled sources when none named)
-  ogd-gateway sources                 configured sources with their last run
+  ogd-gateway sources                 every source (configured, mirrors, push) with its last run
   ogd-gateway runs [sourceId]         recent runs with their errors grouped by cause
   ogd-gateway cancel RUN_ID           stop a queued or running run (from any process)
   ogd-gateway identity show DATASET_ID                 members, joining keys, field sources

@@ -1,11 +1,16 @@
 import { listRuns, runErrorGroups } from '../store/runs.js';
+import { listSources } from '../store/sources.js';
 import { openGateway, type CommonOptions } from './context.js';
 
-/** `runs [sourceId]`: recent runs, newest first, with their errors grouped by cause. */
+/**
+ * `runs [sourceId]`: recent runs, newest first, with their errors grouped by cause. Any source the
+ * database holds can be named: the configured ones (recorded at start-up) and those that are not
+ * in the configuration (mirrors, push sources, sources dropped from it).
+ */
 export async function runs(options: CommonOptions & { sourceId?: string | undefined; json: boolean }): Promise<number> {
-  const { config, db } = openGateway(options, 'stderr');
+  const { db } = openGateway(options, 'stderr');
   try {
-    if (options.sourceId && !config.sources.some((s) => s.id === options.sourceId)) {
+    if (options.sourceId && !listSources(db).some((s) => s.id === options.sourceId)) {
       process.stderr.write(`ogd-gateway: unknown source "${options.sourceId}"\n`);
       return 2;
     }

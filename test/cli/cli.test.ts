@@ -6,6 +6,13 @@ import { join } from 'node:path';
 import { projectPath } from '../../src/model/project-root.js';
 import { startFixturePlatform } from '../helpers/crossplatform-server.js';
 import { readFixture, tempDir } from '../helpers/gateway.js';
+import { sources } from '../../src/cli/sources.js';
+import { runs } from '../../src/cli/runs.js';
+import { emptyCounts } from '../../src/harvest/run.js';
+import { ensureMirrorSource } from '../../src/mirror/mirror-store.js';
+import { openDatabase } from '../../src/store/database.js';
+import { ensurePushSource } from '../../src/store/push-sources.js';
+import { finishRun, markRunStarted, queueRun } from '../../src/store/runs.js';
 
 const CLI = projectPath('dist', 'src', 'cli.js');
 
@@ -90,6 +97,80 @@ t.test('a failed run exits 1 with the reason; a bad source id exits 2', async (t
 
   const unknown = await runCli(['harvest', 'nope', '--config', config]);
   t.equal(unknown.code, 2);
+  t.match(unknown.stderr, /unknown source "nope"/);
+});
+
+/**
+ * A verb run in this process with its output captured. The verbs do all their work before their
+ * first await, so the writes are put back before anything else (tap's own output) can write.
+ */
+function inProcess(verb: () => Promise<number>): Promise<Result> {
+  let stdout = '';
+  let stderr = '';
+  const writeOut = process.stdout.write;
+  const writeErr = process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
+  let pending: Promise<number>;
+  try {
+    pending = verb();
+  } finally {
+    process.stdout.write = writeOut;
+    process.stderr.write = writeErr;
+  }
+  return pending.then((code) => ({ code, stdout, stderr }));
+}
+
+t.test('sources and runs show every source the database holds: mirrors, push sources, sources dropped from the configuration', async (t) => {
+  const { dir, cleanup } = tempDir();
+  t.teardown(cleanup);
+  const agency = { id: 'agency', name: 'Agency', type: 'crossplatform', url: 'https://data.agency.gov.tw', schedule: '0 3 * * *' };
+  const old = { id: 'old', name: 'Old platform', type: 'crossplatform', url: 'https://old.example.gov.tw', schedule: '0 4 * * *', enabled: false };
+  const both = writeConfig(dir, [agency, old]);
+  const before = await inProcess(() => sources({ configFile: both, json: true }));
+  t.match(JSON.parse(before.stdout), [
+    { id: 'agency', configured: true, schedule: '0 3 * * *', enabled: true, lastRun: null },
+    { id: 'old', configured: true, enabled: false },
+  ]);
+
+  // A mirror that synced once, an agency pushing its records; then `old` leaves the configuration.
+  const db = openDatabase(join(dir, 'catalog.db'));
+  ensureMirrorSource(db, { sourceId: 'mirror-gw.example.tw', url: 'https://gw.example.tw' });
+  const runId = queueRun(db, 'mirror-gw.example.tw');
+  markRunStarted(db, runId, null);
+  finishRun(db, runId, { status: 'succeeded', counts: { ...emptyCounts(), pages: 1, seen: 3, created: 3 }, message: null });
+  ensurePushSource(db, 'A41000000G', '國家發展委員會');
+  db.close();
+  const config = writeConfig(dir, [agency]);
+
+  const listed = await inProcess(() => sources({ configFile: config, json: true }));
+  t.equal(listed.code, 0, listed.stderr);
+  t.match(JSON.parse(listed.stdout), [
+    { id: 'agency', type: 'crossplatform', configured: true, schedule: '0 3 * * *', lastRun: null },
+    { id: 'mirror-gw.example.tw', type: 'mirror', url: 'https://gw.example.tw', configured: false, schedule: null, enabled: null, lastRun: { id: runId, status: 'succeeded', records: 3, errors: 0 } },
+    { id: 'old', type: 'crossplatform', name: 'Old platform', configured: false, schedule: null, lastRun: null },
+    { id: 'push:A41000000G', type: 'push', name: '國家發展委員會', configured: false, lastRun: null },
+  ]);
+  t.equal(JSON.parse(listed.stdout).length, 4, 'each source once');
+
+  const text = await inProcess(() => sources({ configFile: config, json: false }));
+  t.match(text.stdout, /^agency {2}\[crossplatform\] https:\/\/data\.agency\.gov\.tw\n {2}"Agency", schedule "0 3 \* \* \*"; never harvested$/m);
+  t.match(text.stdout, /^mirror-gw\.example\.tw {2}\[mirror\] https:\/\/gw\.example\.tw\n {2}"Mirror of https:\/\/gw\.example\.tw", not in the configuration: a mirror, synced by `ogd-gateway mirror URL`; last run \d+ succeeded \S+, 3 records, 0 errors$/m);
+  t.match(text.stdout, /^old {2}\[crossplatform\] .*\n {2}"Old platform", not in the configuration: dropped from it, its records and runs kept; never harvested$/m);
+  t.match(text.stdout, /^push:A41000000G {2}\[push\] urn:ogd-gateway:push:A41000000G\n {2}"國家發展委員會", not in the configuration: an agency's push source, written through the push API; no runs \(records are pushed\)$/m);
+
+  const mirrorRuns = await inProcess(() => runs({ configFile: config, sourceId: 'mirror-gw.example.tw', json: false }));
+  t.equal(mirrorRuns.code, 0, mirrorRuns.stderr);
+  t.match(mirrorRuns.stdout, new RegExp(`^run ${runId} mirror-gw\\.example\\.tw succeeded .*: 3 records \\(3 new,`, 'm'), "a mirror's runs");
+  const mirrorJson = await inProcess(() => runs({ configFile: config, sourceId: 'mirror-gw.example.tw', json: true }));
+  t.match(JSON.parse(mirrorJson.stdout), [{ id: runId, source_id: 'mirror-gw.example.tw', status: 'succeeded', errorGroups: [] }]);
+  for (const sourceId of ['push:A41000000G', 'old']) {
+    const none = await inProcess(() => runs({ configFile: config, sourceId, json: false }));
+    t.equal(none.code, 0, `${sourceId}: held by the database, so it can be named`);
+    t.equal(none.stdout, 'no runs yet\n');
+  }
+  const unknown = await inProcess(() => runs({ configFile: config, sourceId: 'nope', json: false }));
+  t.equal(unknown.code, 2, 'a source the database does not hold is still refused');
   t.match(unknown.stderr, /unknown source "nope"/);
 });
 
