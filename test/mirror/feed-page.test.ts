@@ -34,6 +34,26 @@ t.test('a page as the contract has it', async (t) => {
   t.same(parseFeedPage(page([], 'c9', true), URL, 'c1').more, true, 'a page with no changes that moves the cursor is fine (more follow)');
 });
 
+t.test('national is passed on as sent, unchecked: a bad one is an error of its record, not of the page', async (t) => {
+  const national = { identifier: 'A-1', title: '資料集', extensions: { datasetId: '1001' } };
+  const parsed = parseFeedPage(
+    page([
+      { identifier: 'A-1', kind: 'created', at: '2026-11-24T01:02:03Z', record: record('A-1'), national },
+      { identifier: 'A-2', kind: 'updated', at: '2026-11-24T01:02:04Z', record: record('A-2'), national: null },
+      { identifier: 'A-3', kind: 'updated', at: '2026-11-24T01:02:05Z', record: record('A-3'), national: 'not a record' },
+      { identifier: 'A-4', kind: 'created', at: '2026-11-24T01:02:06Z', record: record('A-4') },
+      { identifier: 'A-5', kind: 'withdrawn', at: '2026-11-24T01:02:07Z', national },
+    ]),
+    URL,
+    undefined,
+  );
+  t.same(
+    parsed.changes.map((c) => ('national' in c ? c.national : 'absent')),
+    [national, null, 'not a record', 'absent', 'absent'],
+    'as sent; absent from an older upstream; never on a withdrawal',
+  );
+});
+
 t.test('a page that breaks the contract is a FeedPageError naming the URL, the field and the change', async (t) => {
   const good = { identifier: 'A-1', kind: 'created', at: '2026-11-24T01:02:03Z', record: record('A-1') };
   const cases: Array<[string, unknown, { rule: string; field?: string; identifier?: string }, string?]> = [
