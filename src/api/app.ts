@@ -9,6 +9,7 @@ import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { changeFeedRoutes } from './routes/changes.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { DEFAULT_RESPONSE_CACHE_LIMITS } from './response-cache.js';
 import { searchRoutes } from './routes/search.js';
 import { ckanRoutes } from './routes/ckan.js';
 import { crossPlatformMoreRoutes } from './routes/crossplatform-more.js';
@@ -129,7 +130,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   healthRoutes(app, options.db);
   identityRoutes(app, options.db);
   changeFeedRoutes(app, options.db);
-  catalogRoutes(app, options.db, options.publicUrl);
+  catalogRoutes(app, options.db, options.publicUrl, { ...DEFAULT_RESPONSE_CACHE_LIMITS, maxBytes: http.catalogCacheMB * 1024 * 1024 });
   searchRoutes(app, options.db, options.publicUrl);
   ckanRoutes(app, options.db, options.publicUrl);
   crossPlatformMoreRoutes(app, options.db, options.publicUrl);

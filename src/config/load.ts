@@ -30,7 +30,8 @@ export const DEFAULT_WITHDRAW_AFTER_HOURS = 72;
  * absorb repeated reads while a harvest's changes still show within a minute.
  */
 export function defaultServerHttpSettings(): ServerHttpSettings {
-  return { trustProxy: false, rateLimit: { max: 1200, timeWindowMs: 60_000, allowList: [] }, cacheMaxAgeSeconds: 60 };
+  // 64 MiB of catalogue cache holds about 110 pages of 100 datasets (docs/benchmarks.md).
+  return { trustProxy: false, rateLimit: { max: 1200, timeWindowMs: 60_000, allowList: [] }, cacheMaxAgeSeconds: 60, catalogCacheMB: 64 };
 }
 
 /** proxy-addr's names for ranges, accepted in `server.trustProxy`. */
@@ -136,6 +137,7 @@ function serverHttpSettings(server: Partial<ServerHttpSettings>, origin: string)
     trustProxy: server.trustProxy ?? defaults.trustProxy,
     rateLimit: { ...defaults.rateLimit, ...server.rateLimit },
     cacheMaxAgeSeconds: server.cacheMaxAgeSeconds ?? defaults.cacheMaxAgeSeconds,
+    catalogCacheMB: server.catalogCacheMB ?? defaults.catalogCacheMB,
   };
   // A bad address here would otherwise surface as a crash when the server starts, or worse,
   // as a rule that silently matches nothing.

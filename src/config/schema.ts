@@ -56,6 +56,7 @@ export const configSchema = {
           },
         },
         cacheMaxAgeSeconds: { type: 'integer', minimum: 0, maximum: 31_536_000 },
+        catalogCacheMB: { type: 'integer', minimum: 0, maximum: 4096 },
       },
     },
     database: {

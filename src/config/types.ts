@@ -60,6 +60,8 @@ export interface ServerHttpSettings {
   rateLimit: RateLimitSettings;
   /** Cache-Control max-age of read responses; 0: caches must revalidate every time (no-cache). */
   cacheMaxAgeSeconds: number;
+  /** Memory (MiB) for the DCAT catalogue's rendered pages and per-dataset fragments; 0 turns them off. */
+  catalogCacheMB: number;
 }
 
 export interface GatewayConfig {

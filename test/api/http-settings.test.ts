@@ -17,6 +17,7 @@ t.test('server HTTP settings have sensible defaults', async (t) => {
   t.same(config.server.trustProxy, false, 'X-Forwarded-For is not believed unless the operator says so');
   t.same(config.server.rateLimit, { max: 1200, timeWindowMs: 60_000, allowList: [] });
   t.equal(config.server.cacheMaxAgeSeconds, 60);
+  t.equal(config.server.catalogCacheMB, 64);
 });
 
 t.test('server HTTP settings are read', async (t) => {
@@ -26,6 +27,7 @@ t.test('server HTTP settings are read', async (t) => {
         trustProxy: ['10.0.0.0/8', '2001:db8::1', 'loopback'],
         rateLimit: { max: 0 },
         cacheMaxAgeSeconds: 0,
+        catalogCacheMB: 0,
       },
     },
     'x',
@@ -33,6 +35,7 @@ t.test('server HTTP settings are read', async (t) => {
   t.same(config.server.trustProxy, ['10.0.0.0/8', '2001:db8::1', 'loopback']);
   t.same(config.server.rateLimit, { max: 0, timeWindowMs: 60_000, allowList: [] }, 'a partial rateLimit keeps the other defaults');
   t.equal(config.server.cacheMaxAgeSeconds, 0);
+  t.equal(config.server.catalogCacheMB, 0);
   t.equal(parseConfig({ server: { trustProxy: true } }, 'x').server.trustProxy, true);
   t.same(parseConfig({ server: { rateLimit: { allowList: ['203.0.113.0/24', '198.51.100.7'] } } }, 'x').server.rateLimit.allowList, ['203.0.113.0/24', '198.51.100.7']);
 });
@@ -53,6 +56,9 @@ t.test('bad server HTTP settings stop start-up, naming the field', async (t) => 
     [{ server: { rateLimit: { allowList: ['10.0.0.0/8/8'] } } }, 'server.rateLimit.allowList[0]', /not an IP address/],
     [{ server: { rateLimit: 100 } }, 'server.rateLimit', /object/],
     [{ server: { cacheMaxAgeSeconds: -1 } }, 'server.cacheMaxAgeSeconds', /must be >= 0/],
+    [{ server: { catalogCacheMB: -1 } }, 'server.catalogCacheMB', /must be >= 0/],
+    [{ server: { catalogCacheMB: 5000 } }, 'server.catalogCacheMB', /must be <= 4096/],
+    [{ server: { catalogCacheMB: '64' } }, 'server.catalogCacheMB', /integer/],
   ];
   for (const [raw, field, message] of cases) {
     const err = configError(() => parseConfig(raw, 'x'));
