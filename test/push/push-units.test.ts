@@ -169,7 +169,7 @@ t.test('resolution scheduling: at once when idle, coalesced while busy, retried 
   scheduler.request();
   markIdentityDirty(db);
   scheduler.request();
-  scheduler.close();
+  await scheduler.close();
   t.notOk(isIdentityDirty(db), 'close resolved what was pending');
   scheduler.request();
   await scheduler.settled();
@@ -192,5 +192,5 @@ t.test('the gap grows with the length of the last resolution', async (t) => {
   scheduler.request();
   await scheduler.settled();
   t.ok(performance.now() - started > 20, `waited ${Math.round(performance.now() - started)} ms after a resolution of some ms`);
-  scheduler.close();
+  await scheduler.close();
 });

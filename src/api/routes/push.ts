@@ -12,7 +12,9 @@
  * Answers are {"success":true,"result":{…}} (201 for a create, with Location) or the spec's error
  * shape; the operations and their refusals are src/push/push-service.ts, the HTTP rules (no CORS,
  * no caching, body cap, key first) push-http.ts. Accepted writes reach the read side with the
- * next identity resolution, scheduled by a ResolutionScheduler per API instance.
+ * next identity resolution, scheduled by a ResolutionScheduler per API instance and run in its
+ * worker thread. Each write first awaits `writable()`: while that thread holds the store's write
+ * lock, a write on this connection would wait in SQLite's busy handler and block every reader.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../store/database.js';
@@ -38,7 +40,7 @@ export function pushRoutes(app: FastifyInstance, db: Db, publicUrl: string, opti
   const base = publicUrl.trim().replace(/\/+$/, '');
   const resolution = new ResolutionScheduler(db, app.log, options.resolution ?? DEFAULT_RESOLUTION_SCHEDULE);
   schedulers.set(app, resolution);
-  app.addHook('onClose', async () => resolution.close());
+  app.addHook('onClose', () => resolution.close());
 
   const answer = (request: FastifyRequest, action: string, outcome: PushOutcome, result: Record<string, string>) => {
     if (outcome.changed) resolution.request();
@@ -47,6 +49,7 @@ export function pushRoutes(app: FastifyInstance, db: Db, publicUrl: string, opti
   };
 
   const create = (vocabulary: PushVocabulary) => async (request: FastifyRequest, reply: FastifyReply) => {
+    await resolution.writable();
     const outcome = createDataset(db, keyOf(request), request.body, vocabulary);
     const datasetId = String(outcome.datasetId);
     const location = vocabulary === 'gen1' ? `${base}/api/v1/rest/dataset/${encodeURIComponent(outcome.identifier)}` : `${base}/api/v2/rest/dataset/${datasetId}`;
@@ -58,19 +61,23 @@ export function pushRoutes(app: FastifyInstance, db: Db, publicUrl: string, opti
   app.post('/api/v2/rest/dataset', writeRouteOptions(app, db, PUSH_ROUTE_SCHEMAS.createV2), create('gen2'));
 
   app.put<{ Params: { identifier: string } }>('/api/v1/rest/dataset/:identifier', writeRouteOptions(app, db, PUSH_ROUTE_SCHEMAS.replaceV1), async (request) => {
+    await resolution.writable();
     const outcome = replaceDataset(db, keyOf(request), v1Target(request.params.identifier), request.body, 'gen1');
     return answer(request, 'replace gen1', outcome, { identifier: outcome.identifier, datasetId: String(outcome.datasetId) });
   });
   app.put<{ Params: { datasetId: string } }>('/api/v2/rest/dataset/:datasetId', writeRouteOptions(app, db, PUSH_ROUTE_SCHEMAS.replaceV2), async (request) => {
+    await resolution.writable();
     const outcome = replaceDataset(db, keyOf(request), v2Target(request.params.datasetId), request.body, 'gen2');
     return answer(request, 'replace gen2', outcome, { datasetId: String(outcome.datasetId) });
   });
 
   app.delete<{ Params: { identifier: string } }>('/api/v1/rest/dataset/:identifier', writeRouteOptions(app, db, PUSH_ROUTE_SCHEMAS.deleteV1), async (request) => {
+    await resolution.writable();
     const outcome = deleteDataset(db, keyOf(request), v1Target(request.params.identifier));
     return answer(request, 'delete gen1', outcome, { identifier: outcome.identifier, datasetId: String(outcome.datasetId) });
   });
   app.delete<{ Params: { datasetId: string } }>('/api/v2/rest/dataset/:datasetId', writeRouteOptions(app, db, PUSH_ROUTE_SCHEMAS.deleteV2), async (request) => {
+    await resolution.writable();
     const outcome = deleteDataset(db, keyOf(request), v2Target(request.params.datasetId));
     return answer(request, 'delete gen2', outcome, { datasetId: String(outcome.datasetId) });
   });
