@@ -198,7 +198,9 @@ t.test('Ctrl-C cancels a harvest: the run is recorded as cancelled and the exit 
 });
 
 t.test('ogd-gateway cancel stops a run going on in another process', async (t) => {
-  const many = Array.from({ length: 40 }, (_, i) => ({ ...records[0]!, identifier: `A41000000G-${String(i).padStart(6, '0')}` }));
+  // 300 records at 100 ms each: a run of 30 s, so that starting the `cancel` process (seconds on
+  // a loaded CI machine) is sure to find it still running; cancelled, it ends long before.
+  const many = Array.from({ length: 300 }, (_, i) => ({ ...records[0]!, identifier: `A41000000G-${String(i).padStart(6, '0')}` }));
   const platform = await startFixturePlatform(many);
   platform.faults.delayMs = 100;
   const { dir, cleanup } = tempDir();
