@@ -16,9 +16,7 @@ import {
   type RunErrorRecord,
 } from '../store/runs.js';
 import { withdrawDeleted, withdrawMissing } from '../store/withdrawals.js';
-import { isIdentityDirty } from '../store/identity.js';
-import { resolveIdentity } from '../identity/resolve.js';
-import { refreshSearchIndex } from '../store/search-index.js';
+import { resolveAfterRun } from './resolve-after-run.js';
 import { HttpError, MalformedBodyError, type HttpClient } from './http-client.js';
 
 export interface RecordLimits {
@@ -145,53 +143,19 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
       runLog.info({ missing: outcome.missing, withdrawn: outcome.withdrawn.length }, 'records the source no longer lists');
     }
   }
-  resolveAfterRun(db, source.id, runId, counts, runLog);
+  resolveAfterRun(
+    db,
+    source.id,
+    runId,
+    counts,
+    runLog,
+    (c) => `records ${c.nativeIds.join(', ')} of this source all claim ${c.kind} ${c.value}: kept as separate datasets, not merged with any other source's record by it`,
+  );
   finishRun(db, runId, { status, counts, message });
   const result = summary(status, message);
   const level = status === 'succeeded' ? 'info' : status === 'partial' ? 'warn' : 'error';
   runLog[level]({ status, counts, durationMs: result.durationMs, reason: message ?? undefined }, 'harvest run finished');
   return result;
-}
-
-/**
- * Turn what the run stored into served datasets (src/identity/resolve.ts), when anything bearing
- * on identity changed. A failure here loses nothing: the records are stored and the store stays
- * marked for resolution, which the next run (or `serve` at start-up) does again.
- */
-function resolveAfterRun(db: Db, sourceId: string, runId: number, counts: RunCounts, log: Logger): void {
-  if (!isIdentityDirty(db)) return;
-  try {
-    const outcome = resolveIdentity(db, { runId });
-    // One clash can surface under several keys (an identifier qualified by org code and by OID): report it once.
-    const seen = new Set<string>();
-    const collisions = outcome.collisions.filter((c) => {
-      const id = c.nativeIds.join('\u0000');
-      if (c.sourceId !== sourceId || seen.has(id)) return false;
-      seen.add(id);
-      return true;
-    });
-    recordRunErrors(
-      db,
-      runId,
-      collisions.map((c) => ({
-        sourceId,
-        nativeId: c.nativeIds[0],
-        stage: 'identity',
-        field: c.kind === 'agency' ? 'identifier' : c.kind,
-        rule: 'duplicate-identifier',
-        message: `records ${c.nativeIds.join(', ')} of this source all claim ${c.kind} ${c.value}: kept as separate datasets, not merged with any other source's record by it`,
-      })),
-    );
-    counts.errors += collisions.length;
-    log.info({ ...outcome, collisions: outcome.collisions.length }, 'identity resolved');
-    // Index what changed now, so the first search after a big run does not pay for it.
-    const indexed = refreshSearchIndex(db);
-    if (indexed > 0) log.info({ indexed }, 'search index refreshed');
-  } catch (err) {
-    recordRunErrors(db, runId, [{ sourceId, stage: 'identity', rule: 'resolution-failed', message: `identity resolution failed: ${(err as Error).message}` }]);
-    counts.errors += 1;
-    log.error({ err }, 'identity resolution failed; the records are stored and resolution will run again');
-  }
 }
 
 function incrementalBase(db: Db, sourceId: string): string | null {

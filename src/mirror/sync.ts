@@ -30,7 +30,7 @@ import type { FeedClient } from './feed-client.js';
 import { FeedPageError, type FeedPage } from './feed-page.js';
 import { CursorMovedError, mirroredStates, readMirror, writeMirrorPage } from './mirror-store.js';
 import { pageChanges } from './page-changes.js';
-import { resolveAfterSync } from './resolve-after-sync.js';
+import { resolveAfterRun } from '../harvest/resolve-after-run.js';
 
 export interface MirrorSyncOptions {
   db: Db;
@@ -170,7 +170,8 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
     options.signal?.removeEventListener('abort', onCallerAbort);
   }
 
-  resolveAfterSync(db, sourceId, runId, counts, runLog);
+  // Collisions among mirrored records: two upstream datasets sharing a key, kept apart upstream too.
+  resolveAfterRun(db, sourceId, runId, counts, runLog, (c) => `mirrored datasets ${c.nativeIds.join(', ')} all claim ${c.kind} ${c.value}: kept as separate datasets, as upstream`);
   finishRun(db, runId, { status, counts, message });
   const level = status === 'succeeded' ? 'info' : status === 'cancelled' ? 'warn' : 'error';
   runLog[level]({ status, counts, cursor: cursor ?? null, durationMs: Date.now() - started, reason: message ?? undefined }, 'mirror sync finished');

@@ -1,23 +1,32 @@
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
-import { resolveIdentity } from '../identity/resolve.js';
+import { resolveIdentity, type ResolutionCollision } from '../identity/resolve.js';
 import { isIdentityDirty } from '../store/identity.js';
 import { recordRunErrors, type RunCounts } from '../store/runs.js';
 import { refreshSearchIndex } from '../store/search-index.js';
 
 /**
- * Turn what a sync stored into served datasets, as a harvest run does after it ends
- * (src/harvest/run.ts resolveAfterRun): identity resolution when anything bearing on it changed,
- * then the search index. A failure loses nothing: the records and the cursor are stored, the
- * store stays marked, and the next sync (or `serve` at start-up) resolves again.
+ * Turn what a run stored into served datasets (src/identity/resolve.ts), when anything bearing
+ * on identity changed, then index what changed, so the first search after a big run does not pay
+ * for it. Shared by harvest runs (run.ts) and mirror syncs (src/mirror/sync.ts). A failure here
+ * loses nothing: the records are stored and the store stays marked for resolution, which the
+ * next run (or `serve` at start-up) does again.
  *
- * Collisions among the mirrored records (two upstream datasets sharing a URI, kept apart
- * upstream too) are errors of the run, reported once each.
+ * Collisions among this source's records (two of them claiming one identifier) are errors of the
+ * run, reported once each; `describe` says what they mean for this kind of source.
  */
-export function resolveAfterSync(db: Db, sourceId: string, runId: number, counts: RunCounts, log: Logger): void {
+export function resolveAfterRun(
+  db: Db,
+  sourceId: string,
+  runId: number,
+  counts: RunCounts,
+  log: Logger,
+  describe: (collision: ResolutionCollision) => string,
+): void {
   if (!isIdentityDirty(db)) return;
   try {
     const outcome = resolveIdentity(db, { runId });
+    // One clash can surface under several keys (an identifier qualified by org code and by OID): report it once.
     const seen = new Set<string>();
     const collisions = outcome.collisions.filter((c) => {
       const id = c.nativeIds.join('\u0000');
@@ -34,7 +43,7 @@ export function resolveAfterSync(db: Db, sourceId: string, runId: number, counts
         stage: 'identity',
         field: c.kind === 'agency' ? 'identifier' : c.kind,
         rule: 'duplicate-identifier',
-        message: `mirrored datasets ${c.nativeIds.join(', ')} all claim ${c.kind} ${c.value}: kept as separate datasets, as upstream`,
+        message: describe(c),
       })),
     );
     counts.errors += collisions.length;
