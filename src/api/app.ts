@@ -41,8 +41,9 @@ export interface ApiOptions {
 const EXPOSED_HEADERS = ['ETag', 'Last-Modified', 'Link', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Content-Disposition'];
 
 /**
- * The HTTP API. It only reads the store. Every error a client can cause comes back in the
- * cross-platform spec's error shape with a 4xx status; a 500 means a bug of ours.
+ * The HTTP API. It reads the store, and writes only agencies' pushes (routes/push.ts). Every
+ * error a client can cause comes back in the cross-platform spec's error shape with a 4xx
+ * status; a 500 means a bug of ours.
  */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const http: ServerHttpSettings = { ...defaultServerHttpSettings(), ...options.http };

@@ -43,7 +43,7 @@ export function findServedStoredDataset(db: Db, identifier: string): StoredDatas
   if (entry.withdrawnAt) {
     return {
       status: 410,
-      error: specError(ERROR_CODES.withdrawn, `dataset "${identifier}" was withdrawn at ${entry.withdrawnAt}: its source no longer lists it`, identifier),
+      error: specError(ERROR_CODES.withdrawn, `dataset "${identifier}" was withdrawn at ${entry.withdrawnAt}: no source publishes it any more`, identifier),
     };
   }
   return entry;

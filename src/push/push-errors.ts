@@ -18,7 +18,7 @@
  *   ER0210    the request itself is malformed (not JSON, not an object) — the gateway's usual code
  *   ER0413    the body is over the record size cap               (413; like ER0429, the HTTP status it comes with)
  */
-import { specError, type SpecErrorBody } from '../api/errors.js';
+import { specError, specErrorSchema, type SpecErrorBody } from '../api/errors.js';
 
 export const PUSH_ERROR_CODES = {
   apiKey: 'ER0001:API Key錯誤。',
@@ -65,16 +65,15 @@ export class PushError extends Error {
   }
 }
 
-/** JSON Schema of the error body, for OpenAPI. */
+/** JSON Schema of the error body, for OpenAPI: the spec's error body (api/errors.ts) plus `field`. */
 export const pushErrorSchema = {
-  type: 'object',
-  required: ['success', 'error'],
+  ...specErrorSchema,
   properties: {
-    success: { type: 'boolean', const: false },
+    ...specErrorSchema.properties,
     error: {
-      type: 'object',
-      required: ['error_type', 'message'],
+      ...specErrorSchema.properties.error,
       properties: {
+        ...specErrorSchema.properties.error.properties,
         identifier: { type: 'string', description: 'The dataset identifier (or datasetId) concerned, when there is one.' },
         error_type: { type: 'string', description: 'Spec error code and its standard text, e.g. `ER0031:資料集分類錯誤。`' },
         message: { type: 'string', description: 'What exactly was wrong, and what to do.' },

@@ -71,7 +71,7 @@ export function crossPlatformMoreRoutes(app: FastifyInstance, db: Db, _publicUrl
           },
           301: { description: 'The dataset now belongs to another (their records were found to be one dataset): Location names it.' },
           404: { description: 'No dataset with this datasetId or identifier (ER0100).', ...specErrorSchema },
-          410: { description: 'The dataset was withdrawn: its source no longer lists it (ER010001).', ...specErrorSchema },
+          410: { description: 'The dataset was withdrawn: no source publishes it any more (ER010001).', ...specErrorSchema },
         },
       },
       // As the v1 record: publishers' odd values are served verbatim, never coerced by a serializer.

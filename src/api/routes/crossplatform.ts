@@ -102,7 +102,7 @@ export function crossPlatformRoutes(app: FastifyInstance, db: Db, publicUrl: str
           },
           404: { description: 'No dataset with this identifier (ER0100).', ...specErrorSchema },
           301: { description: 'The identifier now belongs to another dataset (their records were found to be one dataset): Location names it.' },
-          410: { description: 'The dataset was withdrawn: its source no longer lists it (ER010001).', ...specErrorSchema },
+          410: { description: 'The dataset was withdrawn: no source publishes it any more (ER010001).', ...specErrorSchema },
         },
       },
       // The record schema documents the shape; plain JSON.stringify serialises it (renderGen1Answer),

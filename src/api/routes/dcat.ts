@@ -34,7 +34,7 @@ export function dcatRoutes(app: FastifyInstance, db: Db, publicUrl: string): voi
           301: { description: 'The identifier now belongs to another dataset (their records were found to be one dataset): Location names it, in the same form of path.' },
           404: { description: 'No dataset with this identifier (ER0100).', ...specErrorSchema },
           406: { description: 'Accept names no syntax offered, on a path without suffix (ER0210).', ...specErrorSchema },
-          410: { description: 'The dataset was withdrawn: its source no longer lists it (ER010001).', ...specErrorSchema },
+          410: { description: 'The dataset was withdrawn: no source publishes it any more (ER010001).', ...specErrorSchema },
         },
       },
     },
