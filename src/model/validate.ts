@@ -7,7 +7,7 @@
  * written forms of codes) are checked here in code.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { normaliseFrequency } from './frequency.js';
 import { projectPath } from './project-root.js';
@@ -25,9 +25,22 @@ const SCHEMA_DEFS = (nationalRecordSchema['$defs'] ?? {}) as Readonly<Record<str
 // ajv-formats is CommonJS; under NodeNext its callable lives on `.default`.
 const addFormats = addFormatsModule.default;
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
-addFormats(ajv, ['date', 'date-time']);
-const validateAgainstSchema = ajv.compile<NationalRecord>(nationalRecordSchema);
+let compiledValidator: ValidateFunction<NationalRecord> | undefined;
+
+/**
+ * The schema compiled at first use, not at import: compiling takes about half a second, and
+ * every process that imports the mapping chain (each CLI verb, the push worker) would pay it at
+ * start-up whether it validates anything or not.
+ */
+function validateAgainstSchema(record: NationalRecord): ValidateFunction<NationalRecord> {
+  if (compiledValidator === undefined) {
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
+    addFormats(ajv, ['date', 'date-time']);
+    compiledValidator = ajv.compile<NationalRecord>(nationalRecordSchema);
+  }
+  compiledValidator(record);
+  return compiledValidator;
+}
 
 const URL_FIELDS = new Set(['licenseURL', 'costURL', 'landingPage', 'accessURL', 'downloadURL', 'metadataSourceOfData']);
 const EMAIL_FIELDS = new Set(['organizationContactEmail', 'publisherContactEmail']);
@@ -36,8 +49,8 @@ const EXCHANGE_KEYS = new Set(['publisherOID', 'publisherOrgCode']);
 
 /** Every broken rule of the standard in a record; empty when the record conforms. */
 export function validateNationalRecord(record: NationalRecord): ValidationIssue[] {
-  validateAgainstSchema(record);
-  const schemaIssues = (validateAgainstSchema.errors ?? [])
+  const validated = validateAgainstSchema(record);
+  const schemaIssues = (validated.errors ?? [])
     .filter(isReportable)
     .map(describeSchemaError)
     .filter((issue): issue is ValidationIssue => issue !== null);
