@@ -11,6 +11,7 @@
  * sync stops there, keeping every page stored before it. What a record says is not judged here:
  * that is the mapping's job, per record (a record the mapping rejects does not stop the sync).
  */
+import { describeValue } from '../model/national-record-shape.js';
 
 export type FeedChangeKind = 'created' | 'updated' | 'withdrawn';
 
@@ -78,44 +79,44 @@ export function parseFeedPage(json: unknown, url: string, since: string | undefi
   const fail = (rule: string, field: string | undefined, message: string, identifier?: string): never => {
     throw new FeedPageError(url, rule, field, message, identifier);
   };
-  if (!isObject(json)) fail('not-an-envelope', undefined, `expected the feed's JSON object {"success":true,"result":{…}}, got ${describe(json)}`);
+  if (!isObject(json)) fail('not-an-envelope', undefined, `expected the feed's JSON object {"success":true,"result":{…}}, got ${describeValue(json)}`);
   const envelope = json as Record<string, unknown>;
-  if (envelope['success'] !== true) fail('not-success', 'success', `expected true, got ${describe(envelope['success'])}`);
+  if (envelope['success'] !== true) fail('not-success', 'success', `expected true, got ${describeValue(envelope['success'])}`);
   const result = envelope['result'];
-  if (!isObject(result)) fail('missing-field', 'result', `expected an object with changes, nextCursor and more, got ${describe(result)}`);
+  if (!isObject(result)) fail('missing-field', 'result', `expected an object with changes, nextCursor and more, got ${describeValue(result)}`);
   const body = result as Record<string, unknown>;
 
   const nextCursor = body['nextCursor'];
-  if (typeof nextCursor !== 'string' || nextCursor.length === 0) fail('missing-field', 'result.nextCursor', `expected a non-empty string, got ${describe(nextCursor)}`);
+  if (typeof nextCursor !== 'string' || nextCursor.length === 0) fail('missing-field', 'result.nextCursor', `expected a non-empty string, got ${describeValue(nextCursor)}`);
   if ((nextCursor as string).length > MAX_CURSOR_LENGTH) fail('too-long', 'result.nextCursor', `longer than ${MAX_CURSOR_LENGTH} characters`);
   const more = body['more'];
-  if (typeof more !== 'boolean') fail('missing-field', 'result.more', `expected true or false, got ${describe(more)}`);
+  if (typeof more !== 'boolean') fail('missing-field', 'result.more', `expected true or false, got ${describeValue(more)}`);
   const list = body['changes'];
-  if (!Array.isArray(list)) fail('missing-field', 'result.changes', `expected an array, got ${describe(list)}`);
+  if (!Array.isArray(list)) fail('missing-field', 'result.changes', `expected an array, got ${describeValue(list)}`);
 
   const seen = new Set<string>();
   const changes = (list as unknown[]).map((item, index): FeedChange => {
     const field = `result.changes[${index}]`;
-    if (!isObject(item)) return fail('not-a-change', field, `expected an object, got ${describe(item)}`);
+    if (!isObject(item)) return fail('not-a-change', field, `expected an object, got ${describeValue(item)}`);
     const change = item as Record<string, unknown>;
     const identifier = change['identifier'];
-    if (typeof identifier !== 'string' || identifier.trim() === '') return fail('missing-field', `${field}.identifier`, `expected a non-empty string, got ${describe(identifier)}`);
+    if (typeof identifier !== 'string' || identifier.trim() === '') return fail('missing-field', `${field}.identifier`, `expected a non-empty string, got ${describeValue(identifier)}`);
     if (identifier.length > MAX_IDENTIFIER_LENGTH) return fail('too-long', `${field}.identifier`, `longer than ${MAX_IDENTIFIER_LENGTH} characters`);
     if (seen.has(identifier)) return fail('duplicate-identifier', `${field}.identifier`, `${identifier} appears twice in one page (the feed is compacted: once per walk)`, identifier);
     seen.add(identifier);
     const kind = change['kind'];
-    if (typeof kind !== 'string' || !KINDS.has(kind)) return fail('bad-kind', `${field}.kind`, `expected created, updated or withdrawn, got ${describe(kind)}`, identifier);
+    if (typeof kind !== 'string' || !KINDS.has(kind)) return fail('bad-kind', `${field}.kind`, `expected created, updated or withdrawn, got ${describeValue(kind)}`, identifier);
     const at = change['at'];
-    if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) return fail('missing-field', `${field}.at`, `expected a date-time, got ${describe(at)}`, identifier);
+    if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) return fail('missing-field', `${field}.at`, `expected a date-time, got ${describeValue(at)}`, identifier);
     if (kind === 'withdrawn') {
       const movedTo = change['movedTo'];
       if (movedTo !== undefined && (typeof movedTo !== 'string' || movedTo.trim() === '')) {
-        return fail('bad-moved-to', `${field}.movedTo`, `expected a dataset identifier, got ${describe(movedTo)}`, identifier);
+        return fail('bad-moved-to', `${field}.movedTo`, `expected a dataset identifier, got ${describeValue(movedTo)}`, identifier);
       }
       return { identifier, kind, at: at as string, ...(movedTo !== undefined ? { movedTo: movedTo as string } : {}) };
     }
     const record = change['record'];
-    if (!isObject(record)) return fail('missing-field', `${field}.record`, `a ${kind} change carries the dataset's record, got ${describe(record)}`, identifier);
+    if (!isObject(record)) return fail('missing-field', `${field}.record`, `a ${kind} change carries the dataset's record, got ${describeValue(record)}`, identifier);
     const national = change['national'];
     return { identifier, kind: kind as 'created' | 'updated', at: at as string, record: record as Record<string, unknown>, ...(national !== undefined ? { national } : {}) };
   });
@@ -131,12 +132,3 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A short description of a value for an error message (never the whole value: it may be huge). */
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}

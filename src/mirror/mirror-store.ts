@@ -18,6 +18,7 @@ import { markIdentityDirty } from '../store/identity.js';
 import { writeRecordPage, type MappedRecord, type PageWriteResult } from '../store/records.js';
 import type { RunErrorRecord } from '../store/runs.js';
 import { nowUtc } from '../store/time.js';
+import { withdrawDeleted } from '../store/withdrawals.js';
 
 /** The `sources.type` of a mirror: not a connector, so never scheduled by `serve` or run by `harvest`. */
 export const MIRROR_SOURCE_TYPE = 'mirror';
@@ -198,17 +199,9 @@ export function mirroredStates(db: Db, sourceId: string, nativeIds: readonly str
  */
 function withdrawRecords(db: Db, sourceId: string, nativeIds: readonly string[]): number {
   if (nativeIds.length === 0) return 0;
-  const now = nowUtc();
-  const withdrawn = db
-    .prepare(
-      `UPDATE source_records SET missing_since = COALESCE(missing_since, ?), withdrawn_at = ?
-       WHERE source_id = ? AND withdrawn_at IS NULL AND native_id IN (SELECT value FROM json_each(?))
-       RETURNING native_id`,
-    )
-    .pluck()
-    .all(now, now, sourceId, JSON.stringify(nativeIds)) as string[];
+  // As a harvest withdraws what its source announced deleted; the identity keys go too.
+  const withdrawn = withdrawDeleted(db, sourceId, nativeIds);
   dropIdentityKeys(db, sourceId, withdrawn);
-  if (withdrawn.length > 0) markIdentityDirty(db);
   return withdrawn.length;
 }
 

@@ -173,7 +173,7 @@ function checkValue(value: unknown, kind: FieldKind, path: string, limits: Shape
     }
     case 'vocabulary':
       if (typeof value !== 'string' || !(SOURCE_VOCABULARIES as string[]).includes(value)) {
-        throw new ShapeFault(path, 'enum', `${path} must be one of ${SOURCE_VOCABULARIES.join(', ')}, got ${describe(value)}`);
+        throw new ShapeFault(path, 'enum', `${path} must be one of ${SOURCE_VOCABULARIES.join(', ')}, got ${describeValue(value)}`);
       }
       return;
     case 'json-object':
@@ -214,11 +214,11 @@ function arrayOf(value: unknown, path: string): unknown[] {
 }
 
 function typeFault(path: string, expected: string, value: unknown, name = path): ShapeFault {
-  return new ShapeFault(path, 'type', `${name} must be ${expected}, got ${describe(value)}`);
+  return new ShapeFault(path, 'type', `${name} must be ${expected}, got ${describeValue(value)}`);
 }
 
 /** A short description of a value for a message (never the whole value: it may be huge). */
-function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of ${value.length}`;
