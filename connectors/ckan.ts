@@ -3,6 +3,7 @@ import { SourceProtocolError } from './connector.js';
 import type { SourceConfig } from '../src/config/types.js';
 import { HttpError, MalformedBodyError } from '../src/harvest/http-client.js';
 import { mapConcurrent } from '../src/harvest/concurrency.js';
+import { fetchBatchSize, inBatches } from './batches.js';
 import { mapCkanPackage } from '../src/mapping/ckan.js';
 
 /**
@@ -136,7 +137,8 @@ class CkanConnector implements Connector {
         yield { records: [], unchanged: [], failures: [listing.failure] };
         return;
       }
-      yield await this.idListingPage(context, listing.packages, changed);
+      // A site ignoring `rows` sends every id at once: the packages to fetch are fetched and committed in bounded batches.
+      for (const batch of inBatches(listing.packages, fetchBatchSize(this.options.idPageSize))) yield await this.idListingPage(context, batch, changed);
     }
   }
 

@@ -4,6 +4,7 @@ import type { SourceConfig } from '../src/config/types.js';
 import { HttpError, MalformedBodyError } from '../src/harvest/http-client.js';
 import { formatTaipeiDateTime } from '../src/model/dates.js';
 import { mapConcurrent } from '../src/harvest/concurrency.js';
+import { fetchBatchSize, inBatches } from './batches.js';
 
 /**
  * 政府資料開放跨平臺介接規範 (cross-platform interface spec) v1, read side:
@@ -114,12 +115,16 @@ class CrossPlatformConnector implements Connector {
         yield { records: [], unchanged: [], failures: [{ stage: 'list', rule: 'too-many-identifiers', message: `listing passed ${this.options.maxIdentifiers} identifiers; stopped` }] };
         return;
       }
-      yield await this.fetchPage(context, fresh, changed);
+      // A platform ignoring `limit` sends everything as one page: fetched and committed in bounded batches all the same.
+      for (const batch of inBatches(fresh, fetchBatchSize(this.options.pageSize))) {
+        if (context.signal.aborted) return;
+        yield await this.fetchPage(context, batch, changed);
+      }
     }
 
     // Listed as changed but not in the full list (it changed between the two listings): fetch it anyway.
     const stragglers = changed ? [...changed].filter((id) => !listed.has(id)) : [];
-    if (stragglers.length > 0) yield await this.fetchPage(context, stragglers, undefined);
+    for (const batch of inBatches(stragglers, fetchBatchSize(this.options.pageSize))) yield await this.fetchPage(context, batch, undefined);
   }
 
   /** Fetch what must be fetched of one page of identifiers; the rest are unchanged. */

@@ -3,6 +3,7 @@ import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordP
 import type { SourceConfig } from '../src/config/types.js';
 import { HttpError, MalformedBodyError } from '../src/harvest/http-client.js';
 import { mapConcurrent } from '../src/harvest/concurrency.js';
+import { inBatches, MAX_FETCH_BATCH } from './batches.js';
 import { toUtcInstant } from '../src/model/dates.js';
 import type { MappingResult } from '../src/model/record.js';
 import { applyMapping } from '../src/mapping/declarative/apply.js';
@@ -104,24 +105,27 @@ class MappedJsonConnector implements Connector {
         yield { records: [], unchanged: [], failures: [step.failure] };
         return;
       }
-      const page: RecordPage = { records: [], unchanged: [], failures: [] };
-      const toFetch: Array<{ id: string; item: unknown }> = [];
-      step.items.forEach((item, index) => {
-        const id = this.nativeIdOf(mapping, item);
-        if (id === undefined) {
-          page.failures.push({ nativeId: `#${listed.size + index}`, stage: 'parse', rule: 'no-identifier', message: `a list item has no id at ${mapping.list.idPath ? 'list.idPath' : 'fields.identifier'} of ${mapping.file}: ${JSON.stringify(item)?.slice(0, 120)}` });
-          return;
-        }
-        if (listed.has(id)) {
-          repeated += 1;
-          return;
-        }
-        listed.add(id);
-        if (mapping.detail === undefined) page.records.push({ nativeId: id, payload: item });
-        else toFetch.push({ id, item });
-      });
-      if (toFetch.length > 0) await this.fetchDetails(context, mapping, toFetch, page);
-      yield page;
+      // A list ignoring its page size comes whole: its items are read, fetched and committed in bounded batches.
+      for (const items of inBatches(step.items, MAX_FETCH_BATCH)) {
+        const page: RecordPage = { records: [], unchanged: [], failures: [] };
+        const toFetch: Array<{ id: string; item: unknown }> = [];
+        items.forEach((item, index) => {
+          const id = this.nativeIdOf(mapping, item);
+          if (id === undefined) {
+            page.failures.push({ nativeId: `#${listed.size + index}`, stage: 'parse', rule: 'no-identifier', message: `a list item has no id at ${mapping.list.idPath ? 'list.idPath' : 'fields.identifier'} of ${mapping.file}: ${JSON.stringify(item)?.slice(0, 120)}` });
+            return;
+          }
+          if (listed.has(id)) {
+            repeated += 1;
+            return;
+          }
+          listed.add(id);
+          if (mapping.detail === undefined) page.records.push({ nativeId: id, payload: item });
+          else toFetch.push({ id, item });
+        });
+        if (toFetch.length > 0) await this.fetchDetails(context, mapping, toFetch, page);
+        yield page;
+      }
     }
     if (repeated > 0) context.log.warn({ source: this.sourceId, repeated }, 'the list repeats record ids; each is harvested once');
   }

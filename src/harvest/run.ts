@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
-import { SourceProtocolError, type Connector, type RecordPage } from '../../connectors/connector.js';
+import { SourceProtocolError, type Connector, type RawRecord, type RecordPage } from '../../connectors/connector.js';
+import { boundedPages } from '../../connectors/batches.js';
 import type { MappingResult } from '../model/record.js';
 import type { SourceConfig } from '../config/types.js';
 import type { Db } from '../store/database.js';
 import { MAPPERS } from '../mapping/index.js';
-import { contentHash, storedStates, writeRecordPage, type HttpValidators, type MappedRecord, type StoredState } from '../store/records.js';
+import { DEFAULT_UNTRUSTED_RECORD_LIMITS, type UntrustedRecordLimits } from '../model/untrusted-record.js';
+import { admitPayload, mapAdmitted, type AdmittedPayload, type RecordRefusal } from './record-door.js';
+import { storedStates, writeRecordPage, type HttpValidators, type MappedRecord, type StoredState } from '../store/records.js';
 import {
   finishRun,
   isCancelRequested,
@@ -24,9 +27,15 @@ export interface RecordLimits {
   maxRecordBytes: number;
   /** A record with more distributions is rejected. */
   maxDistributions: number;
+  /** Nesting depth and array lengths, checked before any other work on a record (src/model/untrusted-record.ts). */
+  untrusted?: UntrustedRecordLimits;
 }
 
-export const DEFAULT_RECORD_LIMITS: RecordLimits = { maxRecordBytes: 5 * 1024 * 1024, maxDistributions: 10_000 };
+export const DEFAULT_RECORD_LIMITS: RecordLimits = {
+  maxRecordBytes: 5 * 1024 * 1024,
+  maxDistributions: 10_000,
+  untrusted: DEFAULT_UNTRUSTED_RECORD_LIMITS,
+};
 
 /** Incremental runs ask for changes since the last good run minus this, to cover clock skew and slow commits. */
 export const INCREMENTAL_SAFETY_WINDOW_MS = 10 * 60 * 1000;
@@ -109,11 +118,14 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
   try {
     for await (const page of connector.harvest({ http: options.http, since, known, signal, log: runLog })) {
       sourceFailures += page.failures.length;
-      processPage(db, source, runId, page, counts, limits, map);
-      if (page.deleted?.length) counts.withdrawn += withdrawDeleted(db, source.id, page.deleted).length;
-      counts.pages += 1;
-      options.onProgress?.({ ...counts, sourceId: source.id, elapsedMs: Date.now() - started });
-      if (!signal.aborted && isCancelRequested(db, runId)) cancel.abort();
+      for (const part of boundedPages(page)) {
+        processPage(db, source, runId, part, counts, limits, map);
+        if (part.deleted?.length) counts.withdrawn += withdrawDeleted(db, source.id, part.deleted).length;
+        counts.pages += 1;
+        options.onProgress?.({ ...counts, sourceId: source.id, elapsedMs: Date.now() - started });
+        if (!signal.aborted && isCancelRequested(db, runId)) cancel.abort();
+        if (signal.aborted) break;
+      }
       if (signal.aborted) break;
     }
     if (signal.aborted) {
@@ -176,57 +188,47 @@ function processPage(
   const errors: RunErrorRecord[] = page.failures.map((failure) => ({ sourceId: source.id, ...failure }));
   counts.errors += page.failures.length;
   counts.seen += page.records.length + page.unchanged.length;
-
-  const serialised = page.records.map((record) => {
-    const payloadJson = JSON.stringify(record.payload);
-    return { ...record, payloadJson, hash: contentHash(payloadJson) };
-  });
-  const stored = storedStates(db, source.id, serialised.map((r) => r.nativeId));
   const changed: MappedRecord[] = [];
   // Listed by the source, stored copy stands: unchanged, not modified, or sent broken this time.
   const presentNativeIds: string[] = [...page.unchanged];
   const refreshedValidators: Array<{ nativeId: string; validators: HttpValidators }> = [];
+
+  const reject = (nativeId: string, refusal: RecordRefusal): void => {
+    errors.push({ sourceId: source.id, nativeId, stage: 'map', field: refusal.field, rule: refusal.rule, message: refusal.message });
+    presentNativeIds.push(nativeId);
+    counts.rejected += 1;
+    counts.errors += 1;
+  };
+  const admitted: Array<{ raw: RawRecord; payload: AdmittedPayload }> = [];
+  for (const raw of page.records) {
+    const payload = admitPayload(raw.payload, limits);
+    if (payload.ok) admitted.push({ raw, payload });
+    else reject(raw.nativeId, payload);
+  }
+  const stored = storedStates(db, source.id, admitted.map(({ raw }) => raw.nativeId));
   let sameContent = 0;
 
-  for (const raw of serialised) {
+  for (const { raw, payload } of admitted) {
     const before = stored.get(raw.nativeId);
-    if (before?.contentHash === raw.hash) {
+    if (before?.contentHash === payload.hash) {
       presentNativeIds.push(raw.nativeId);
       sameContent += 1;
       if (raw.validators && !sameValidators(raw.validators, before.validators)) refreshedValidators.push({ nativeId: raw.nativeId, validators: raw.validators });
       continue;
     }
-    const reject = (field: string | undefined, rule: string, message: string): void => {
-      errors.push({ sourceId: source.id, nativeId: raw.nativeId, stage: 'map', field, rule, message });
-      presentNativeIds.push(raw.nativeId);
-      counts.rejected += 1;
-      counts.errors += 1;
-    };
-    const bytes = Buffer.byteLength(raw.payloadJson);
-    if (bytes > limits.maxRecordBytes) {
-      reject(undefined, 'too-large', `record is ${bytes} bytes, over the cap of ${limits.maxRecordBytes}`);
+    const mapped = mapAdmitted(payload, map, limits);
+    if (!mapped.ok) {
+      reject(raw.nativeId, mapped);
       continue;
     }
-    const result = map(raw.payload);
-    if (!result.ok) {
-      const first = result.issues.find((issue) => issue.severity === 'error') ?? result.issues[0];
-      reject(first?.field, first?.rule ?? 'invalid', first?.message ?? 'record rejected');
-      continue;
-    }
-    const distributions = result.record.distribution?.length ?? 0;
-    if (distributions > limits.maxDistributions) {
-      reject('distribution', 'too-many', `record has ${distributions} distributions, over the cap of ${limits.maxDistributions}`);
-      continue;
-    }
-    const ruleBreaks = result.issues.filter((issue) => issue.severity === 'error');
-    if (ruleBreaks.length > 0) {
+    if (mapped.ruleBreaks.length > 0) {
       counts.flagged += 1;
       // Kept and served, flagged: real catalogues are incomplete and users still want to find the dataset.
-      for (const issue of ruleBreaks) {
+      for (const issue of mapped.ruleBreaks) {
         errors.push({ sourceId: source.id, nativeId: raw.nativeId, stage: 'validate', field: issue.field, rule: issue.rule, message: issue.message });
       }
     }
-    changed.push({ nativeId: raw.nativeId, payloadJson: raw.payloadJson, contentHash: raw.hash, record: result.record, issues: result.issues, validators: raw.validators });
+    changed.push({ nativeId: raw.nativeId, payloadJson: payload.payloadJson, contentHash: payload.hash, record: mapped.record, issues: mapped.issues, validators: raw.validators });
   }
 
   const written = writeRecordPage(db, { sourceId: source.id, priority: source.priority, runId, changed, presentNativeIds, refreshedValidators, errors });

@@ -11,9 +11,10 @@
  * upgraded meanwhile sends different payloads for the same datasets, so each is stored again once.
  */
 import type { RunCounts, RunErrorRecord } from '../store/runs.js';
-import { contentHash, type MappedRecord } from '../store/records.js';
+import type { MappedRecord } from '../store/records.js';
 import { MAPPERS } from '../mapping/index.js';
 import type { RecordLimits } from '../harvest/run.js';
+import { admitPayload, mapAdmitted, type RecordRefusal } from '../harvest/record-door.js';
 import type { FeedPage } from './feed-page.js';
 import { readNationalRecord } from './national-record.js';
 
@@ -45,52 +46,43 @@ export function pageChanges(sourceId: string, page: FeedPage, stored: ReadonlyMa
     }
     const nativeId = change.identifier;
     const before = stored.get(nativeId);
-    const payloadJson = JSON.stringify(change.national !== undefined ? change.national : change.record);
-    const hash = contentHash(payloadJson);
-    // A withdrawn record coming back is written again even when its content is the same: its
-    // identity keys were dropped when it was withdrawn (mirror-store.ts), and writing restores them.
-    if (before && before.contentHash === hash && !before.withdrawn) {
-      out.present.push(nativeId);
-      counts.unchanged += 1;
-      continue;
-    }
-    const reject = (field: string | undefined, rule: string, message: string): void => {
-      out.errors.push({ sourceId, nativeId, stage: 'map', field, rule, message });
+    const reject = (refusal: RecordRefusal): void => {
+      out.errors.push({ sourceId, nativeId, stage: 'map', field: refusal.field, rule: refusal.rule, message: refusal.message });
       // The copy stored before stays, and stays live: the dataset is live upstream. A withdrawn
       // copy stays withdrawn: what upstream serves now could not be read, and the old copy is not it.
       if (before && !before.withdrawn) out.present.push(nativeId);
       counts.rejected += 1;
       counts.errors += 1;
     };
-    const bytes = Buffer.byteLength(payloadJson);
-    if (bytes > limits.maxRecordBytes) {
-      reject(undefined, 'too-large', `record is ${bytes} bytes, over the cap of ${limits.maxRecordBytes}`);
+    const payload = admitPayload(change.national !== undefined ? change.national : change.record, limits);
+    if (!payload.ok) {
+      reject(payload);
       continue;
     }
-    const result = change.national !== undefined ? readNationalRecord(change.national, limits) : map(change.record);
-    if (!result.ok) {
-      const first = result.issues.find((issue) => issue.severity === 'error') ?? result.issues[0];
-      reject(first?.field, first?.rule ?? 'invalid', first?.message ?? 'record rejected');
+    // A withdrawn record coming back is written again even when its content is the same: its
+    // identity keys were dropped when it was withdrawn (mirror-store.ts), and writing restores them.
+    if (before && before.contentHash === payload.hash && !before.withdrawn) {
+      out.present.push(nativeId);
+      counts.unchanged += 1;
+      continue;
+    }
+    const mapped = mapAdmitted(payload, change.national !== undefined ? (national: unknown) => readNationalRecord(national, limits) : map, limits);
+    if (!mapped.ok) {
+      reject(mapped);
       continue;
     }
     // The upstream serves a dataset's record under the dataset's identifier; another one would
     // name the dataset differently here, and the mirror must keep the upstream identifiers.
-    if (result.record.identifier !== nativeId) {
-      reject('identifier', 'identifier-mismatch', `the change is for ${nativeId} but its record's identifier is ${JSON.stringify(result.record.identifier)}`);
+    if (mapped.record.identifier !== nativeId) {
+      reject({ ok: false, field: 'identifier', rule: 'identifier-mismatch', message: `the change is for ${nativeId} but its record's identifier is ${JSON.stringify(mapped.record.identifier)}` });
       continue;
     }
-    const distributions = result.record.distribution?.length ?? 0;
-    if (distributions > limits.maxDistributions) {
-      reject('distribution', 'too-many', `record has ${distributions} distributions, over the cap of ${limits.maxDistributions}`);
-      continue;
-    }
-    const ruleBreaks = result.issues.filter((issue) => issue.severity === 'error');
-    if (ruleBreaks.length > 0) {
+    if (mapped.ruleBreaks.length > 0) {
       // Kept and served, flagged, as a harvest does: the upstream serves it.
       counts.flagged += 1;
-      for (const issue of ruleBreaks) out.errors.push({ sourceId, nativeId, stage: 'validate', field: issue.field, rule: issue.rule, message: issue.message });
+      for (const issue of mapped.ruleBreaks) out.errors.push({ sourceId, nativeId, stage: 'validate', field: issue.field, rule: issue.rule, message: issue.message });
     }
-    out.changed.push({ nativeId, payloadJson, contentHash: hash, record: result.record, issues: result.issues });
+    out.changed.push({ nativeId, payloadJson: payload.payloadJson, contentHash: payload.hash, record: mapped.record, issues: mapped.issues });
   }
   return out;
 }

@@ -38,6 +38,10 @@ export interface Faults {
   extraListed?: string[];
   /** Send an ETag with each record and answer 304 to a matching If-None-Match. */
   etags?: boolean;
+  /** The list ignores limit: every identifier in one answer, as some platforms do. */
+  ignoreLimit?: boolean;
+  /** Record bodies sent as this JSON text instead of the stored record (values JSON.stringify cannot write, e.g. nested 10,000 deep). */
+  rawRecords?: Map<string, string>;
   /** Answer the next N requests 429 with this Retry-After (seconds). */
   throttle?: { remaining: number; retryAfterSeconds: number };
 }
@@ -93,7 +97,7 @@ export async function startFixturePlatform(initial: Record<string, unknown>[]): 
         .map((r) => String(r.identifier))
         .sort();
       ids = ids.concat(faults.extraListed ?? []);
-      const limit = url.searchParams.has('limit') ? Number(url.searchParams.get('limit')) : ids.length;
+      const limit = url.searchParams.has('limit') && !faults.ignoreLimit ? Number(url.searchParams.get('limit')) : ids.length;
       const offset = faults.ignoreOffset ? 0 : Number(url.searchParams.get('offset') ?? 0);
       return send(res, 200, JSON.stringify({ success: true, result: ids.slice(offset, offset + limit) }));
     }
@@ -107,6 +111,8 @@ export async function startFixturePlatform(initial: Record<string, unknown>[]): 
       }
       if (faults.failRecords?.has(id)) return send(res, 500, '{"success":false}');
       if (faults.malformedRecords?.has(id)) return send(res, 200, '{"success":true,"result":{"identifier":');
+      const raw = faults.rawRecords?.get(id);
+      if (raw !== undefined) return send(res, 200, `{"success":true,"result":${raw}}`);
       const record = records.get(id);
       if (!record || faults.missingRecords?.has(id)) return send(res, 404, JSON.stringify({ success: false, error: { identifier: id, error_type: 'ER0100', message: 'not found' } }));
       const body = JSON.stringify({ success: true, result: record });
