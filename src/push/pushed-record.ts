@@ -20,6 +20,7 @@ import { mapGen2 } from '../mapping/gen2.js';
 import { isPlainObject } from '../mapping/record-fields.js';
 import type { NationalRecord, ValidationIssue } from '../model/record.js';
 import { DEFAULT_RECORD_LIMITS } from '../harvest/run.js';
+import { checkUntrustedRecord } from '../model/untrusted-record.js';
 import { PUSH_ERROR_CODES, PushError } from './push-errors.js';
 
 export type PushVocabulary = 'gen1' | 'gen2';
@@ -80,6 +81,13 @@ const THEME_CODE = /^\d{3}$/;
 export function readPushedRecord(body: unknown, options: ReadOptions): ReadPushedRecord {
   if (!isPlainObject(body)) {
     throw new PushError(400, PUSH_ERROR_CODES.badRequest, 'the body must be one dataset record, a JSON object');
+  }
+  // The door, before anything reads the record field by field: nesting, array lengths, and ill-formed
+  // Unicode, refused (not repaired, as a harvest does): the publisher is at the keyboard and can fix it.
+  const checked = checkUntrustedRecord(body, { unicode: 'reject' });
+  if (!checked.ok) {
+    const { field, message } = checked.problem;
+    throw new PushError(400, PUSH_ERROR_CODES.invalidRecord, message, undefined, field === '' ? undefined : field);
   }
   const payload: Record<string, unknown> = { ...body };
   const identifier = readIdentifier(payload, options);
@@ -179,11 +187,16 @@ function codeRank(issue: ValidationIssue): number {
   return 2;
 }
 
+/** Fields named in a refusal besides the first. */
+const MAX_FIELDS_NAMED = 10;
+
 function refusal(first: ValidationIssue, others: readonly ValidationIssue[], vocabulary: PushVocabulary, identifier: string | undefined): PushError {
   const code =
     first.field === 'categoryCode' ? PUSH_ERROR_CODES.badCategory : first.field === 'extensions.categoryTheme' ? PUSH_ERROR_CODES.badTheme : PUSH_ERROR_CODES.invalidRecord;
   const field = clientField(first.field, vocabulary);
-  const also = [...new Set(others.map((issue) => clientField(issue.field, vocabulary)).filter((name) => name !== field))];
+  const otherFields = [...new Set(others.map((issue) => clientField(issue.field, vocabulary)).filter((name) => name !== field && name !== ''))];
+  // A record with thousands of broken fields is told the first few, not every one of them.
+  const also = otherFields.length > MAX_FIELDS_NAMED ? [...otherFields.slice(0, MAX_FIELDS_NAMED), `and ${otherFields.length - MAX_FIELDS_NAMED} more`] : otherFields;
   const named = field !== first.field && field !== '' ? ` (${field} in gen-2 keys)` : '';
   const message = `${first.message}${named}${also.length > 0 ? `; also to fix: ${also.join(', ')}` : ''}`;
   return new PushError(400, code, message, identifier, field === '' ? undefined : field);
