@@ -1,5 +1,6 @@
 import { buildApi } from '../api/app.js';
-import { Harvester } from '../harvest/harvester.js';
+import { Harvester, type HarvestRunner } from '../harvest/harvester.js';
+import { HarvestThread } from '../harvest/harvest-thread.js';
 import { Scheduler } from '../harvest/scheduler.js';
 import { lastSucceededRun } from '../store/runs.js';
 import { openGateway, type CommonOptions } from './context.js';
@@ -23,7 +24,9 @@ export async function serve(options: CommonOptions): Promise<number> {
   const app = await buildApi({ db, publicUrl: config.server.publicUrl, logger: log, http: config.server });
   await app.listen({ port: config.server.port, host: config.server.host });
 
-  const harvester = new Harvester(db, config, log);
+  // Harvests run in their own thread: a run's work on records never holds up an API request.
+  // A store in memory cannot be opened by another thread (tests): harvested here, as before.
+  const harvester: HarvestRunner = db.memory ? new Harvester(db, config, log) : new HarvestThread(config, db, log);
   const scheduler = new Scheduler(harvester, log);
   scheduler.start(config.sources);
 

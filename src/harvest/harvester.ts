@@ -11,6 +11,15 @@ export interface RunRequest {
   full?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
+  /** Told the run's id once it is queued. */
+  onQueued?: (runId: number) => void;
+}
+
+/** What runs harvests: a Harvester in this thread, or the harvest thread of `serve` (harvest-thread.ts). */
+export interface HarvestRunner {
+  run(sourceId: string, request?: RunRequest): Promise<RunSummary | undefined>;
+  /** Stop every queued and running run (each ends cancelled after its current page) and wait for them. */
+  shutdown(): Promise<void>;
 }
 
 /**
@@ -18,7 +27,7 @@ export interface RunRequest {
  * process through the `active` map, across processes through the runs table), and at most
  * `harvest.maxConcurrentRuns` runs at once: the others wait as 'queued'.
  */
-export class Harvester {
+export class Harvester implements HarvestRunner {
   private readonly active = new Map<string, Promise<RunSummary | undefined>>();
   private readonly slots: Slots;
   /** Aborted at shutdown: every queued and running run of this process stops. */
@@ -75,6 +84,7 @@ export class Harvester {
       }
       throw err;
     }
+    request.onQueued?.(runId);
     const queuedAt = Date.now();
     const release = await this.slots.acquire(signal);
     if (!release) {

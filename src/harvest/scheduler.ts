@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { SourceConfig } from '../config/types.js';
-import type { Harvester } from './harvester.js';
+import type { HarvestRunner } from './harvester.js';
 
 /** Schedules are read in Taiwan's time: "0 3 * * *" means 03:00 in Taipei wherever the server runs. */
 export const SCHEDULE_TIMEZONE = 'Asia/Taipei';
@@ -11,7 +11,7 @@ export class Scheduler {
   private readonly tasks: ScheduledTask[] = [];
 
   constructor(
-    private readonly harvester: Harvester,
+    private readonly harvester: HarvestRunner,
     private readonly log: Logger,
   ) {}
 

@@ -3,8 +3,21 @@ import type { Db } from './database.js';
 import { StoreError } from './database.js';
 import { nowUtc } from './time.js';
 
-/** Identifies this process among all that ever had its pid. */
-const PROCESS_TOKEN = randomUUID();
+/**
+ * Identifies this process among all that ever had its pid. Threads of one process share it
+ * (adoptProcessToken): a run the harvest thread opened is this process's run for the API's thread too.
+ */
+let PROCESS_TOKEN: string = randomUUID();
+
+/** This process's token, to hand to a worker thread that opens runs. */
+export function processToken(): string {
+  return PROCESS_TOKEN;
+}
+
+/** In a worker thread: take the token of the process that started it (before opening any run). */
+export function adoptProcessToken(token: string): void {
+  PROCESS_TOKEN = token;
+}
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
 export type FinalRunStatus = Exclude<RunStatus, 'queued' | 'running'>;
@@ -159,6 +172,16 @@ export function closeCrashedRuns(db: Db): number {
     closeRunAsCrashed(db, run.id);
     closed += 1;
   }
+  return closed;
+}
+
+/** Close these runs as failed if they are still open: their harvest thread ended (a crash) while the process goes on. */
+export function closeAbandonedRuns(db: Db, runIds: readonly number[], message: string): number {
+  const close = db.prepare(`UPDATE runs SET status = 'failed', finished_at = ?, message = ? WHERE id = ? AND status IN ('queued', 'running')`);
+  let closed = 0;
+  db.transaction(() => {
+    for (const runId of runIds) closed += close.run(nowUtc(), message, runId).changes;
+  })();
   return closed;
 }
 
