@@ -1,4 +1,6 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import t from 'tap';
+import { isPublicAddress } from '../../src/harvest/address-guard.js';
 import { HttpClient, HttpError, MalformedBodyError } from '../../src/harvest/http-client.js';
 import { rejection, serveLoopback } from '../helpers/loopback.js';
 
@@ -125,6 +127,35 @@ t.test('private and loopback addresses are refused unless allowed', async (t) =>
   t.equal(reached, 0, 'no request reached the server');
   const bad = await rejection(guarded.get('file:///etc/passwd'));
   t.equal(bad.kind, 'bad-url');
+});
+
+t.test('an IPv6 literal carrying a loopback or private IPv4 address is refused before any socket opens', async (t) => {
+  let reached = 0;
+  const url = await serve(t, (_req, res) => {
+    reached += 1;
+    res.end('{}');
+  });
+  const port = new URL(url).port;
+  const sockets: unknown[] = [];
+  const onSocket = (message: unknown): void => void sockets.push(message);
+  subscribe('net.client.socket', onSocket);
+  t.teardown(() => unsubscribe('net.client.socket', onSocket));
+  const guarded = new HttpClient({ ...limits, allowPrivateAddresses: false, retries: 0 });
+  t.teardown(() => guarded.close());
+  // [::127.0.0.1] is IPv4-compatible, not loopback: Linux routes it off the machine. Should the guard
+  // ever pass one of these, the test fails without sending it a packet.
+  for (const host of ['[::127.0.0.1]', '[::a9fe:a9fe]', '[::a00:1]', '[64:ff9b::7f00:1]', '[2002:7f00:1::1]']) {
+    const literal = new URL(`http://${host}/`).hostname.slice(1, -1);
+    if (isPublicAddress(literal)) {
+      t.fail(`${host} passes the guard; not requesting it`);
+      continue;
+    }
+    const err = await rejection(guarded.get(`http://${host}:${port}/catalogue?x=1`));
+    t.equal(err.kind, 'blocked-address', host);
+    t.match(err.message, /refusing to connect/, host);
+  }
+  t.same(sockets, [], 'no socket was opened');
+  t.equal(reached, 0, 'no request reached the loopback server');
 });
 
 t.test('a cancelled request says so and is not retried', async (t) => {
