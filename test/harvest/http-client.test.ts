@@ -158,6 +158,38 @@ t.test('an IPv6 literal carrying a loopback or private IPv4 address is refused b
   t.equal(reached, 0, 'no request reached the loopback server');
 });
 
+t.test('user information in a URL is sent as Basic authentication, and not to another origin on redirect', async (t) => {
+  const seen: Array<string | undefined> = [];
+  const other = await serve(t, (req, res) => {
+    seen.push(`other ${req.headers.authorization ?? 'none'}`);
+    res.end('{}');
+  });
+  const url = await serve(t, (req, res) => {
+    seen.push(`${req.url} ${req.headers.authorization ?? 'none'}`);
+    if (req.url === '/away') res.writeHead(302, { location: `${other}/landed` }).end();
+    else if (req.url === '/here') res.writeHead(302, { location: '/final' }).end();
+    else res.end('{}');
+  });
+  const client = new HttpClient({ ...limits, retries: 0 });
+  t.teardown(() => client.close());
+  const withUser = url.replace('http://', 'http://ha%40rvester:p%3Ass@');
+  const basic = (pair: string): string => `Basic ${Buffer.from(pair).toString('base64')}`;
+  await client.get(`${withUser}/plain?api_key=k`);
+  await client.get(`${url.replace('http://', 'http://token@')}/only-user`);
+  await client.get(`${withUser}/explicit`, { headers: { authorization: 'Bearer mine' } });
+  await client.get(`${withUser}/here`);
+  await client.get(`${withUser}/away`);
+  t.same(seen, [
+    `/plain?api_key=k ${basic('ha@rvester:p:ss')}`,
+    `/only-user ${basic('token:')}`,
+    '/explicit Bearer mine',
+    `/here ${basic('ha@rvester:p:ss')}`,
+    `/final ${basic('ha@rvester:p:ss')}`,
+    `/away ${basic('ha@rvester:p:ss')}`,
+    'other none',
+  ]);
+});
+
 t.test('a cancelled request says so and is not retried', async (t) => {
   const url = await serve(t, () => {
     /* never answers */
