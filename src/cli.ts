@@ -9,6 +9,7 @@ import { cancel } from './cli/cancel.js';
 import { identity } from './cli/identity.js';
 import { keys } from './cli/keys.js';
 import { mirror } from './cli/mirror.js';
+import { writeErr } from './cli/output.js';
 
 const USAGE = `ogd-gateway — harvest Taiwan open-data catalogues and serve one federated catalogue
 
@@ -68,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    process.stderr.write(`ogd-gateway: ${(err as Error).message}\n\n${USAGE}\n`);
+    writeErr(`ogd-gateway: ${(err as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -120,11 +121,11 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof ConfigError) {
-      process.stderr.write(`ogd-gateway: configuration error: ${err.message}\n`);
+      writeErr(`ogd-gateway: configuration error: ${err.message}\n`);
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`ogd-gateway: ${(err as Error).stack ?? String(err)}\n`);
+    writeErr(`ogd-gateway: ${(err as Error).stack ?? String(err)}\n`);
     process.exitCode = 1;
   },
 );

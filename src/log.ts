@@ -1,9 +1,15 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { redactCredentials } from './model/redact-credentials.js';
 
 /**
  * Structured JSON logs. The server logs to stdout (what containers collect); CLI verbs log
- * to stderr so that their stdout is only the report a script reads.
+ * to stderr so that their stdout is only the report a script reads. A test passes its own stream.
+ *
+ * Every line is redacted as it is written (credentials in URLs become `***`), whatever field
+ * carries the URL: a message, an error's message, stack or cause, a request URL, a child's
+ * bindings. Redaction never breaks the line's JSON (src/model/redact-credentials.ts).
  */
-export function createLogger(level: string, destination: 'stdout' | 'stderr'): Logger {
-  return pino({ level, base: { app: 'ogd-gateway' } }, pino.destination(destination === 'stdout' ? 1 : 2));
+export function createLogger(level: string, destination: 'stdout' | 'stderr' | DestinationStream): Logger {
+  const stream = typeof destination === 'string' ? pino.destination(destination === 'stdout' ? 1 : 2) : destination;
+  return pino({ level, base: { app: 'ogd-gateway' }, hooks: { streamWrite: redactCredentials } }, stream);
 }

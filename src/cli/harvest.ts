@@ -2,6 +2,7 @@ import { Harvester } from '../harvest/harvester.js';
 import type { RunSummary } from '../harvest/run.js';
 import { openGateway, type CommonOptions } from './context.js';
 import { formatSummary, ProgressLine } from './progress.js';
+import { writeErr, writeOut } from './output.js';
 
 export interface HarvestOptions extends CommonOptions {
   sourceIds: string[];
@@ -15,7 +16,7 @@ export async function harvest(options: HarvestOptions): Promise<number> {
   try {
     const unknown = options.sourceIds.filter((id) => !config.sources.some((s) => s.id === id));
     if (unknown.length > 0) {
-      process.stderr.write(`ogd-gateway: unknown source ${unknown.map((id) => `"${id}"`).join(', ')} (configured: ${config.sources.map((s) => s.id).join(', ') || 'none'})\n`);
+      writeErr(`ogd-gateway: unknown source ${unknown.map((id) => `"${id}"`).join(', ')} (configured: ${config.sources.map((s) => s.id).join(', ') || 'none'})\n`);
       return 2;
     }
     const targets = options.sourceIds.length > 0 ? options.sourceIds : config.sources.filter((s) => s.enabled).map((s) => s.id);
@@ -34,18 +35,18 @@ export async function harvest(options: HarvestOptions): Promise<number> {
       progress.done();
       if (!summary) {
         busy += 1;
-        process.stdout.write(`${sourceId}: SKIPPED (another process is harvesting it)\n`);
+        writeOut(`${sourceId}: SKIPPED (another process is harvesting it)\n`);
         continue;
       }
       summaries.push(summary);
-      process.stdout.write(`${formatSummary(summary)}\n`);
+      writeOut(`${formatSummary(summary)}\n`);
     }
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
 
     const failed = summaries.filter((s) => s.status === 'failed' || s.status === 'cancelled').length;
     const partial = summaries.filter((s) => s.status === 'partial').length;
-    process.stdout.write(`${summaries.length} run(s): ${summaries.length - failed - partial} succeeded, ${partial} partial, ${failed} failed${busy ? `, ${busy} skipped` : ''}\n`);
+    writeOut(`${summaries.length} run(s): ${summaries.length - failed - partial} succeeded, ${partial} partial, ${failed} failed${busy ? `, ${busy} skipped` : ''}\n`);
     return failed > 0 || (options.strict && partial > 0) ? 1 : 0;
   } finally {
     db.close();

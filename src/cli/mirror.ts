@@ -24,6 +24,7 @@ import type { Db } from '../store/database.js';
 import { lastRun } from '../store/runs.js';
 import { openGateway, type CommonOptions } from './context.js';
 import { ProgressLine } from './progress.js';
+import { writeErr, writeOut } from './output.js';
 
 export interface MirrorOptions extends CommonOptions {
   url: string | undefined;
@@ -46,7 +47,7 @@ export async function mirror(options: MirrorOptions): Promise<number> {
     settings = options.url === undefined ? undefined : { upstream: parseUpstream(options.url), intervalMs: intervalMs(options.interval), priority: priority(options.priority) };
   } catch (err) {
     if (!(err instanceof UsageError || err instanceof UpstreamUrlError)) throw err;
-    process.stderr.write(`ogd-gateway mirror: ${err.message}\n`);
+    writeErr(`ogd-gateway mirror: ${err.message}\n`);
     return 2;
   }
   const { config, db, log } = openGateway(options, 'stderr');
@@ -54,14 +55,14 @@ export async function mirror(options: MirrorOptions): Promise<number> {
     if (!settings) return listing(db, options.json);
     const { upstream } = settings;
     if (config.sources.some((s) => s.id === upstream.sourceId)) {
-      process.stderr.write(`ogd-gateway mirror: "${upstream.sourceId}" is a configured source's id, not a mirror's: rename that source\n`);
+      writeErr(`ogd-gateway mirror: "${upstream.sourceId}" is a configured source's id, not a mirror's: rename that source\n`);
       return 2;
     }
     try {
       ensureMirrorSource(db, { sourceId: upstream.sourceId, url: upstream.baseUrl, priority: settings.priority });
     } catch (err) {
       if (!(err instanceof NotAMirrorError)) throw err;
-      process.stderr.write(`ogd-gateway mirror: ${err.message}\n`);
+      writeErr(`ogd-gateway mirror: ${err.message}\n`);
       return 2;
     }
     if (options.reset) {
@@ -97,7 +98,7 @@ async function run(db: Db, config: GatewayConfig, log: Logger, upstream: Upstrea
     if (options.once) {
       const summary = await syncMirror(sync);
       progress.done();
-      process.stdout.write(`${formatMirrorSummary(summary)}\n`);
+      writeOut(`${formatMirrorSummary(summary)}\n`);
       return summary.status === 'failed' || summary.status === 'cancelled' ? 1 : 0;
     }
     log.info({ source: upstream.sourceId, feed: upstream.feedUrl, intervalSeconds: options.intervalMs / 1000 }, 'following the change feed (Ctrl-C stops)');
@@ -107,7 +108,7 @@ async function run(db: Db, config: GatewayConfig, log: Logger, upstream: Upstrea
       onSync: (summary) => {
         progress.done();
         // An idle poll says nothing on stdout: a follower's output is the changes it applied.
-        if (summary.status !== 'idle') process.stdout.write(`${formatMirrorSummary(summary)}\n`);
+        if (summary.status !== 'idle') writeOut(`${formatMirrorSummary(summary)}\n`);
       },
     });
     // Stopped by a signal: the normal way to end a follower.
@@ -144,13 +145,13 @@ function listing(db: Db, json: boolean): number {
     };
   });
   if (json) {
-    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    writeOut(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
   }
-  if (rows.length === 0) process.stdout.write('no mirrors: `ogd-gateway mirror URL` adds one\n');
+  if (rows.length === 0) writeOut('no mirrors: `ogd-gateway mirror URL` adds one\n');
   for (const row of rows) {
     const run = row.lastRun ? `last run ${row.lastRun.id} ${row.lastRun.status} ${row.lastRun.finishedAt ?? row.lastRun.startedAt}, ${row.lastRun.changes} changes, ${row.lastRun.errors} errors` : 'never synced';
-    process.stdout.write(`${row.id}  ${row.url}  priority ${row.priority}\n  ${row.datasets} datasets; cursor ${row.cursor ?? '(the beginning)'}${row.walkingFromBeginning ? ', walking from the beginning' : ''}; ${run}\n`);
+    writeOut(`${row.id}  ${row.url}  priority ${row.priority}\n  ${row.datasets} datasets; cursor ${row.cursor ?? '(the beginning)'}${row.walkingFromBeginning ? ', walking from the beginning' : ''}; ${run}\n`);
   }
   return 0;
 }

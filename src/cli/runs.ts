@@ -1,6 +1,7 @@
 import { listRuns, runErrorGroups } from '../store/runs.js';
 import { listSources } from '../store/sources.js';
 import { openGateway, type CommonOptions } from './context.js';
+import { writeErr, writeOut } from './output.js';
 
 /**
  * `runs [sourceId]`: recent runs, newest first, with their errors grouped by cause. Any source the
@@ -11,21 +12,21 @@ export async function runs(options: CommonOptions & { sourceId?: string | undefi
   const { db } = openGateway(options, 'stderr');
   try {
     if (options.sourceId && !listSources(db).some((s) => s.id === options.sourceId)) {
-      process.stderr.write(`ogd-gateway: unknown source "${options.sourceId}"\n`);
+      writeErr(`ogd-gateway: unknown source "${options.sourceId}"\n`);
       return 2;
     }
     const rows = listRuns(db, options.sourceId).map((run) => ({ ...run, errorGroups: runErrorGroups(db, run.id) }));
     if (options.json) {
-      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      writeOut(`${JSON.stringify(rows, null, 2)}\n`);
       return 0;
     }
-    if (rows.length === 0) process.stdout.write('no runs yet\n');
+    if (rows.length === 0) writeOut('no runs yet\n');
     for (const run of rows) {
-      process.stdout.write(
+      writeOut(
         `run ${run.id} ${run.source_id} ${run.status} ${run.started_at ?? `queued ${run.queued_at}`} → ${run.finished_at ?? '…'}: ${run.records_seen} records (${run.records_created} new, ${run.records_updated} changed, ${run.records_unchanged} unchanged, ${run.records_rejected} rejected, ${run.records_flagged} flagged, ${run.records_withdrawn} withdrawn), ${run.error_count} errors${run.message ? `\n  reason: ${run.message}` : ''}\n`,
       );
       for (const group of run.errorGroups) {
-        process.stdout.write(`  ${group.count}× ${group.stage}${group.field ? ` ${group.field}` : ''}${group.rule ? ` [${group.rule}]` : ''}: e.g. ${group.example_native_id ?? ''} ${group.example_message}\n`);
+        writeOut(`  ${group.count}× ${group.stage}${group.field ? ` ${group.field}` : ''}${group.rule ? ` [${group.rule}]` : ''}: e.g. ${group.example_native_id ?? ''} ${group.example_message}\n`);
       }
     }
     return 0;

@@ -3,6 +3,7 @@ import { listSources } from '../store/sources.js';
 import { PUSH_SOURCE_TYPE } from '../store/push-sources.js';
 import { MIRROR_SOURCE_TYPE } from '../mirror/mirror-store.js';
 import { openGateway, type CommonOptions } from './context.js';
+import { writeOut } from './output.js';
 
 /**
  * `sources`: every source the database holds, with its last run: the configured ones first, in
@@ -38,16 +39,16 @@ export async function sources(options: CommonOptions & { json: boolean }): Promi
       }));
     const rows = [...configured, ...held];
     if (options.json) {
-      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      writeOut(`${JSON.stringify(rows, null, 2)}\n`);
       return 0;
     }
-    if (rows.length === 0) process.stdout.write('no sources configured\n');
+    if (rows.length === 0) writeOut('no sources configured\n');
     for (const row of rows) {
       const run = row.lastRun
         ? `last run ${row.lastRun.id} ${row.lastRun.status} ${row.lastRun.finishedAt ?? row.lastRun.startedAt}, ${row.lastRun.records} records, ${row.lastRun.errors} errors`
         : row.type === MIRROR_SOURCE_TYPE ? 'never synced' : row.type === PUSH_SOURCE_TYPE ? 'no runs (records are pushed)' : 'never harvested';
       const how = row.configured ? `schedule "${row.schedule}"` : `not in the configuration: ${unconfiguredReason(row.type)}`;
-      process.stdout.write(`${row.id}${row.enabled === false ? ' (disabled)' : ''}  [${row.type}] ${row.url}\n  "${row.name}", ${how}; ${run}\n`);
+      writeOut(`${row.id}${row.enabled === false ? ' (disabled)' : ''}  [${row.type}] ${row.url}\n  "${row.name}", ${how}; ${run}\n`);
     }
     return 0;
   } finally {

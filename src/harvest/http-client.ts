@@ -110,8 +110,11 @@ export class HttpClient {
   }
 
   async get(url: string, options: GetOptions = {}): Promise<HttpResponse> {
-    const host = hostKey(parseTarget(url));
+    const target = parseTarget(url);
+    const host = hostKey(target);
     const headers: Record<string, string> = { 'user-agent': this.options.userAgent };
+    const credentials = basicCredentials(target);
+    if (credentials) headers['authorization'] = credentials;
     if (options.validators?.etag) headers['if-none-match'] = options.validators.etag;
     if (options.validators?.lastModified) headers['if-modified-since'] = options.validators.lastModified;
     Object.assign(headers, options.headers);
@@ -271,6 +274,23 @@ function parseTarget(url: string): URL {
     throw new HttpError('bad-url', url, `only http and https URLs are fetched, not ${parsed.protocol}`);
   }
   return parsed;
+}
+
+/**
+ * `https://user:password@host/…` means HTTP Basic authentication, as for curl and browsers;
+ * undici would drop the user information silently. The redirect interceptor drops the header
+ * when a redirect leaves the origin.
+ */
+function basicCredentials(target: URL): string | undefined {
+  if (!target.username && !target.password) return undefined;
+  const decode = (part: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  };
+  return `Basic ${Buffer.from(`${decode(target.username)}:${decode(target.password)}`).toString('base64')}`;
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {

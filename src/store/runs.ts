@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { redactCredentials, redactOptional } from '../model/redact-credentials.js';
 import type { Db } from './database.js';
 import { StoreError } from './database.js';
 import { nowUtc } from './time.js';
@@ -114,8 +115,10 @@ export interface RunOutcome {
   message: string | null;
 }
 
+/** The message is stored redacted (credentials in URLs become ***): the runs table is shown to anyone who runs `runs`. */
 export function finishRun(db: Db, runId: number, outcome: RunOutcome): void {
-  const { status, counts, message } = outcome;
+  const { status, counts } = outcome;
+  const message = redactOptional(outcome.message);
   db.prepare(
     `UPDATE runs SET status = ?, finished_at = ?, pages = ?, records_seen = ?, records_created = ?, records_updated = ?,
        records_unchanged = ?, records_rejected = ?, records_flagged = ?, records_withdrawn = ?, error_count = ?, message = ?
@@ -150,13 +153,14 @@ export function isCancelRequested(db: Db, runId: number): boolean {
   return (db.prepare('SELECT cancel_requested FROM runs WHERE id = ?').pluck().get(runId) as number | undefined) === 1;
 }
 
+/** Messages are stored redacted, like a run's: an error quoting a source's URL must not keep its key. */
 export function recordRunErrors(db: Db, runId: number, errors: readonly RunErrorRecord[]): void {
   if (errors.length === 0) return;
   const insert = db.prepare(
     'INSERT INTO run_errors (run_id, source_id, native_id, stage, field, rule, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   db.transaction(() => {
-    for (const e of errors) insert.run(runId, e.sourceId, e.nativeId ?? null, e.stage, e.field ?? null, e.rule ?? null, e.message);
+    for (const e of errors) insert.run(runId, e.sourceId, e.nativeId ?? null, e.stage, e.field ?? null, e.rule ?? null, redactCredentials(e.message));
   })();
 }
 

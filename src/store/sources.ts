@@ -1,3 +1,4 @@
+import { redactCredentials } from '../model/redact-credentials.js';
 import type { Db } from './database.js';
 import type { SourceConfig } from '../config/types.js';
 import { nowUtc } from './time.js';
@@ -12,7 +13,11 @@ export interface SourceRow {
   updated_at: string;
 }
 
-/** Record the configured sources; a source dropped from the config keeps its row (its records and runs refer to it). */
+/**
+ * Record the configured sources; a source dropped from the config keeps its row (its records and
+ * runs refer to it). The URL is kept redacted: harvests read it from the configuration, and the
+ * row is only shown (`sources`), so a key in it would only leak.
+ */
 export function syncSources(db: Db, sources: readonly SourceConfig[]): void {
   const upsert = db.prepare(
     `INSERT INTO sources (id, name, type, url, priority, updated_at)
@@ -29,7 +34,7 @@ export function syncSources(db: Db, sources: readonly SourceConfig[]): void {
     for (const source of sources) {
       const before = priorityOf.get(source.id) as number | undefined;
       if (before !== undefined && before !== source.priority) reprioritised = true;
-      upsert.run({ id: source.id, name: source.name, type: source.type, url: source.url, priority: source.priority, updated_at: now });
+      upsert.run({ id: source.id, name: source.name, type: source.type, url: redactCredentials(source.url), priority: source.priority, updated_at: now });
     }
     // Priority decides which record's values a merged dataset serves: merge again.
     if (reprioritised) markIdentityDirty(db);

@@ -1,4 +1,6 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import t from 'tap';
+import { isPublicAddress } from '../../src/harvest/address-guard.js';
 import { HttpClient, HttpError, MalformedBodyError } from '../../src/harvest/http-client.js';
 import { rejection, serveLoopback } from '../helpers/loopback.js';
 
@@ -125,6 +127,67 @@ t.test('private and loopback addresses are refused unless allowed', async (t) =>
   t.equal(reached, 0, 'no request reached the server');
   const bad = await rejection(guarded.get('file:///etc/passwd'));
   t.equal(bad.kind, 'bad-url');
+});
+
+t.test('an IPv6 literal carrying a loopback or private IPv4 address is refused before any socket opens', async (t) => {
+  let reached = 0;
+  const url = await serve(t, (_req, res) => {
+    reached += 1;
+    res.end('{}');
+  });
+  const port = new URL(url).port;
+  const sockets: unknown[] = [];
+  const onSocket = (message: unknown): void => void sockets.push(message);
+  subscribe('net.client.socket', onSocket);
+  t.teardown(() => unsubscribe('net.client.socket', onSocket));
+  const guarded = new HttpClient({ ...limits, allowPrivateAddresses: false, retries: 0 });
+  t.teardown(() => guarded.close());
+  // [::127.0.0.1] is IPv4-compatible, not loopback: Linux routes it off the machine. Should the guard
+  // ever pass one of these, the test fails without sending it a packet.
+  for (const host of ['[::127.0.0.1]', '[::a9fe:a9fe]', '[::a00:1]', '[64:ff9b::7f00:1]', '[2002:7f00:1::1]']) {
+    const literal = new URL(`http://${host}/`).hostname.slice(1, -1);
+    if (isPublicAddress(literal)) {
+      t.fail(`${host} passes the guard; not requesting it`);
+      continue;
+    }
+    const err = await rejection(guarded.get(`http://${host}:${port}/catalogue?x=1`));
+    t.equal(err.kind, 'blocked-address', host);
+    t.match(err.message, /refusing to connect/, host);
+  }
+  t.same(sockets, [], 'no socket was opened');
+  t.equal(reached, 0, 'no request reached the loopback server');
+});
+
+t.test('user information in a URL is sent as Basic authentication, and not to another origin on redirect', async (t) => {
+  const seen: Array<string | undefined> = [];
+  const other = await serve(t, (req, res) => {
+    seen.push(`other ${req.headers.authorization ?? 'none'}`);
+    res.end('{}');
+  });
+  const url = await serve(t, (req, res) => {
+    seen.push(`${req.url} ${req.headers.authorization ?? 'none'}`);
+    if (req.url === '/away') res.writeHead(302, { location: `${other}/landed` }).end();
+    else if (req.url === '/here') res.writeHead(302, { location: '/final' }).end();
+    else res.end('{}');
+  });
+  const client = new HttpClient({ ...limits, retries: 0 });
+  t.teardown(() => client.close());
+  const withUser = url.replace('http://', 'http://ha%40rvester:p%3Ass@');
+  const basic = (pair: string): string => `Basic ${Buffer.from(pair).toString('base64')}`;
+  await client.get(`${withUser}/plain?api_key=k`);
+  await client.get(`${url.replace('http://', 'http://token@')}/only-user`);
+  await client.get(`${withUser}/explicit`, { headers: { authorization: 'Bearer mine' } });
+  await client.get(`${withUser}/here`);
+  await client.get(`${withUser}/away`);
+  t.same(seen, [
+    `/plain?api_key=k ${basic('ha@rvester:p:ss')}`,
+    `/only-user ${basic('token:')}`,
+    '/explicit Bearer mine',
+    `/here ${basic('ha@rvester:p:ss')}`,
+    `/final ${basic('ha@rvester:p:ss')}`,
+    `/away ${basic('ha@rvester:p:ss')}`,
+    'other none',
+  ]);
 });
 
 t.test('a cancelled request says so and is not retried', async (t) => {
