@@ -1,5 +1,5 @@
 import type { Db } from '../store/database.js';
-import { getStoredDataset, parseStoredDataset, type DatasetEntry, type StoredDataset } from '../store/catalogue.js';
+import { datasetCaseVariants, getStoredDataset, parseStoredDataset, type DatasetEntry, type StoredDataset } from '../store/catalogue.js';
 import { ERROR_CODES, specError, type SpecErrorBody } from './errors.js';
 
 /** A dataset absorbed by another (their records were one dataset): the client is sent there. */
@@ -19,8 +19,9 @@ const MAX_REDIRECT_HOPS = 8;
 
 /**
  * A dataset as every per-dataset route serves it: found, moved (301: absorbed into another when
- * identity resolution found their records to be one dataset), gone (410: withdrawn, its
- * identifier still answers so clients can tell deleted from never existed), or unknown (404).
+ * identity resolution found their records to be one dataset, or asked in another letter case
+ * than the one it is served under), gone (410: withdrawn, its identifier still answers so
+ * clients can tell deleted from never existed), or unknown (404).
  */
 export function findServedDataset(db: Db, identifier: string): DatasetEntry | MovedDataset | UnservedDataset {
   const found = findServedStoredDataset(db, identifier);
@@ -30,7 +31,11 @@ export function findServedDataset(db: Db, identifier: string): DatasetEntry | Mo
 /** findServedDataset with the record left as stored JSON text, for a route that may not need it parsed. */
 export function findServedStoredDataset(db: Db, identifier: string): StoredDataset | MovedDataset | UnservedDataset {
   const entry = getStoredDataset(db, identifier);
-  if (!entry) return { status: 404, error: specError(ERROR_CODES.notFound, `no dataset with identifier "${identifier}"`, identifier) };
+  if (!entry) {
+    const variant = caseVariant(db, identifier);
+    if (variant !== undefined) return { status: 301, movedTo: variant };
+    return { status: 404, error: specError(ERROR_CODES.notFound, `no dataset with identifier "${identifier}"`, identifier) };
+  }
   if (entry.mergedInto) {
     let target = entry.mergedInto;
     for (let hop = 1; hop < MAX_REDIRECT_HOPS; hop += 1) {
@@ -47,4 +52,17 @@ export function findServedStoredDataset(db: Db, identifier: string): StoredDatas
     };
   }
   return entry;
+}
+
+/**
+ * The identifier a dataset asked in another case is served under (a41000000g-000903 for
+ * A41000000G-000903: src/model/identifier.ts). A redirect, not the record under this address, so
+ * each dataset keeps one URL (caches, links, the catalogue's IRIs). Stores from before new
+ * datasets were kept apart in case may hold two variants: the live one, when only one is.
+ */
+function caseVariant(db: Db, identifier: string): string | undefined {
+  const variants = datasetCaseVariants(db, identifier);
+  if (variants.length === 1) return variants[0]!.identifier;
+  const live = variants.filter((v) => !v.withdrawn && !v.absorbed);
+  return live.length === 1 ? live[0]!.identifier : undefined;
 }

@@ -128,7 +128,8 @@ export function formatMirrorSummary(summary: MirrorSyncSummary): string {
   const seconds = (summary.durationMs / 1000).toFixed(1);
   const head = `${summary.sourceId}: ${summary.status.toUpperCase()} (${summary.runId === undefined ? 'no run' : `run ${summary.runId}`}, ${seconds}s, cursor ${cursor})`;
   const body = `  ${c.pages} pages, ${c.seen} changes: ${c.created} new, ${c.updated} changed, ${c.unchanged} unchanged, ${c.rejected} rejected, ${c.flagged} kept with rule errors, ${c.withdrawn} withdrawn; ${c.errors} errors`;
-  return summary.message && summary.status !== 'succeeded' ? `${head}\n${body}\n  reason: ${summary.message}` : `${head}\n${body}`;
+  if (!summary.message) return `${head}\n${body}`;
+  return `${head}\n${body}\n  ${summary.status === 'succeeded' ? 'note' : 'reason'}: ${summary.message}`;
 }
 
 function listing(db: Db, json: boolean): number {

@@ -10,8 +10,10 @@
  *     oldest; the others are absorbed into it (their identifiers redirect to it).
  *   - A new cluster is named after its best member's own identifier (the agency identifier the
  *     publisher gave it), or, when that is taken by another dataset, the identifier followed by
- *     `~` and the source id (then `~2`, `~3` ...): never two datasets under one identifier.
+ *     `~` and the source id (then `~2`, `~3` ...): never two datasets under one identifier,
+ *     nor under two that differ only in letter case.
  */
+import { foldIdentifierCase } from '../model/identifier.js';
 
 export interface AssignMember {
   /** The dataset the record belonged to after the last resolution, if any. */
@@ -25,7 +27,7 @@ export interface AssignInput {
   clusterCount: number;
   /** Members of cluster c, best-ranked first (see merge.ts compareMembers). */
   membersOf(c: number): readonly AssignMember[];
-  /** A dataset (live or withdrawn, not absorbed) holds this identifier now. */
+  /** A dataset (live or withdrawn, not absorbed) holds this identifier now, in this case or another. */
   isTaken(id: string): boolean;
   /** When the dataset with this identifier was created, if it exists. */
   createdAt(id: string): string | undefined;
@@ -77,21 +79,28 @@ export function assignDatasetIds(input: AssignInput): Assignment {
   claims.sort((a, b) => b.count - a.count || compareCreated(input, a.id, b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : a.cluster - b.cluster));
 
   const taken = new Set<string>();
-  for (const id of datasetIds) if (id !== undefined) taken.add(id);
+  // New identifiers are kept apart from these in any case too: identifiers differing only in
+  // case name one dataset to a reader (src/model/identifier.ts), so two must not exist.
+  const takenFolded = new Set<string>();
+  const take = (id: string): void => {
+    taken.add(id);
+    takenFolded.add(foldIdentifierCase(id));
+  };
+  for (const id of datasetIds) if (id !== undefined) take(id);
   const bestClaim = new Map<string, number>();
   for (const claim of claims) {
     if (!bestClaim.has(claim.id)) bestClaim.set(claim.id, claim.cluster);
     if (datasetIds[claim.cluster] !== undefined || taken.has(claim.id)) continue;
     datasetIds[claim.cluster] = claim.id;
-    taken.add(claim.id);
+    take(claim.id);
   }
 
   for (let c = 0; c < input.clusterCount; c += 1) {
     if (datasetIds[c] !== undefined) continue;
     const best = input.membersOf(c)[0]!;
-    const id = freeIdentifier(best.naturalId, best.sourceId, (candidate) => taken.has(candidate) || input.isTaken(candidate));
+    const id = freeIdentifier(best.naturalId, best.sourceId, (candidate) => takenFolded.has(foldIdentifierCase(candidate)) || input.isTaken(candidate));
     datasetIds[c] = id;
-    taken.add(id);
+    take(id);
   }
 
   const absorbed = new Map<string, number>();

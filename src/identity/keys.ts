@@ -9,6 +9,7 @@
  */
 import { IDENTIFIER_PATTERN } from '../model/codelists.js';
 import { formatTaipeiDateTime } from '../model/dates.js';
+import { canonicalIdentifier } from '../model/identifier.js';
 import type { NationalRecord } from '../model/record.js';
 import { hostlessUrl, normaliseText, normaliseUrl, normaliseUuid } from './normalise.js';
 
@@ -120,7 +121,7 @@ export function identityKeys(record: NationalRecord): IdentityKey[] {
   if (identifier !== undefined) {
     const identifierUri = datasetUri(identifier);
     if (IDENTIFIER_PATTERN.test(identifier)) {
-      keys.add('agency', identifier.toUpperCase());
+      keys.add('agency', canonicalIdentifier(identifier));
     } else if (!identifierUri.isUri) {
       const orgCode = sourceText(record.publisherOrgCode);
       const oid = sourceText(record.publisherOID);

@@ -30,6 +30,7 @@ import {
   type MemberTable,
 } from '../store/identity.js';
 import { nowUtc } from '../store/time.js';
+import { datasetCaseVariants } from '../store/catalogue.js';
 import { assignDatasetIds, type AssignMember } from './assign.js';
 import { clusterRecords, MAX_FUZZY_GROUP, type ClusterMembers, type Collision } from './cluster.js';
 import { STRONG_KEY_KINDS } from './keys.js';
@@ -101,7 +102,7 @@ export function resolveIdentity(db: Db, options: ResolveOptions = {}): Resolutio
     const assignment = assignDatasetIds({
       clusterCount: clusters.count,
       membersOf: (c) => clusters.assignMembers(c),
-      isTaken: (id) => datasets.live(id),
+      isTaken: (id) => datasets.held(id),
       createdAt: (id) => datasets.get(id)?.createdAt,
     });
 
@@ -242,10 +243,12 @@ class DatasetStates {
     return { sourceId: row[0], createdAt: row[1], signature: row[2], contentHash: row[3], withdrawnAt: row[4], mergedInto: row[5], modifiedAt: row[6] };
   }
 
-  /** Held by a dataset that has not been absorbed: a new cluster may not take it. */
-  live(identifier: string): boolean {
-    const state = this.get(identifier);
-    return state !== undefined && state.mergedInto === null;
+  /**
+   * Held, in this case or another (src/model/identifier.ts), by a dataset that has not been
+   * absorbed: a new cluster may not take it.
+   */
+  held(identifier: string): boolean {
+    return datasetCaseVariants(this.db, identifier).some((variant) => !variant.absorbed);
   }
 
   /** Live datasets whose identifier no cluster holds now. */

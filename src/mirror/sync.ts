@@ -10,13 +10,16 @@
  * the feed's contract ends the run as failed, keeping every page applied before it.
  *
  * An idle poll (no change, the cursor where it was) opens no run: following a quiet gateway
- * every minute does not fill the runs table.
+ * every minute does not fill the runs table. Except when the store is marked for resolution and
+ * no live run will resolve it: a sync (or harvest) killed after its last page and before
+ * resolution left records stored but not served, and this sync resolves them in a run of its own.
  */
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
 import { HttpError, MalformedBodyError } from '../harvest/http-client.js';
 import { DEFAULT_RECORD_LIMITS, emptyCounts, type RecordLimits, type RunProgress } from '../harvest/run.js';
 import {
+  anyLiveRun,
   finishRun,
   isCancelRequested,
   markRunStarted,
@@ -31,6 +34,13 @@ import { FeedPageError, type FeedPage } from './feed-page.js';
 import { CursorMovedError, mirroredStates, readMirror, writeMirrorPage } from './mirror-store.js';
 import { pageChanges } from './page-changes.js';
 import { resolveAfterRun } from '../harvest/resolve-after-run.js';
+import { isIdentityDirty } from '../store/identity.js';
+
+/**
+ * Test hook (test/mirror/crash.test.ts): the process kills itself (SIGKILL) right after its last
+ * page commits, before resolution, as a kill -9 at that moment would. Never set in use.
+ */
+const KILL_AFTER_LAST_PAGE_FOR_TESTS = 'OGD_GATEWAY_TEST_KILL_AFTER_LAST_MIRROR_PAGE';
 
 export interface MirrorSyncOptions {
   db: Db;
@@ -89,7 +99,8 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
     if (options.signal?.aborted) return summary('cancelled', undefined, 'cancelled');
     firstError = err;
   }
-  if (page && page.changes.length === 0 && !page.more && page.nextCursor === cursor && mirror.fullWalkAfterRun === undefined) {
+  const leftUnresolved = isIdentityDirty(db) && !anyLiveRun(db);
+  if (page && page.changes.length === 0 && !page.more && page.nextCursor === cursor && mirror.fullWalkAfterRun === undefined && !leftUnresolved) {
     return summary('idle', undefined, null);
   }
 
@@ -142,6 +153,7 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
         last: !current.more,
         ...changes,
       });
+      if (!current.more && process.env[KILL_AFTER_LAST_PAGE_FOR_TESTS] === '1') process.kill(process.pid, 'SIGKILL');
       cursor = current.nextCursor;
       counts.pages += 1;
       counts.created += written.created;
@@ -155,6 +167,7 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
     }
     status = cancel.signal.aborted ? 'cancelled' : 'succeeded';
     if (status === 'cancelled') message = 'cancelled';
+    else if (leftUnresolved) message = 'resolved the records an earlier run stored but did not resolve (it was killed or failed before resolution)';
   } catch (err) {
     if (cancel.signal.aborted) {
       status = 'cancelled';

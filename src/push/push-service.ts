@@ -13,6 +13,11 @@
  *   delete   DELETE — withdraws at once (no grace period); refused 404 (ER0060 / ER0052) when
  *                     there is no live dataset, so a replayed DELETE is answered as not found.
  *
+ * Identifiers are compared in their canonical form (upper case, src/model/identifier.ts): a POST
+ * of `a41000000g-000903` after `A41000000G-000903` is a replay, and a PUT or DELETE path in any
+ * case names the dataset. A record is stored under its canonical identifier, or under the native
+ * id a record of that identifier already has (one an earlier version stored in lower case).
+ *
  * Every call is one IMMEDIATE transaction: its checks and its writes see one state of the store
  * (two processes cannot both create one dataset), and a refusal writes nothing, not even the
  * key's last use. An accepted write marks identity dirty; the served catalogue follows at the next
@@ -26,12 +31,14 @@ import { recordModifiedAt } from '../store/identity.js';
 import {
   assignPushDatasetId,
   pushDatasetIdOf,
+  pushedNativeIdOf,
   pushedRecordOfDatasetId,
   pushedRecordState,
   withdrawPushedRecord,
   writePushedRecord,
 } from '../store/push-records.js';
 import { nowUtc } from '../store/time.js';
+import { canonicalIdentifier } from '../model/identifier.js';
 import { PUSH_ERROR_CODES, PushError } from './push-errors.js';
 import { readPushedRecord, type PushVocabulary, type PushWarning } from './pushed-record.js';
 
@@ -52,23 +59,24 @@ export function createDataset(db: Db, key: ApiKey, body: unknown, vocabulary: Pu
   const identifier = read.record.identifier;
   return db.transaction((): PushOutcome => {
     const sourceId = key.sourceId;
-    const before = pushedRecordState(db, sourceId, identifier);
+    const nativeId = pushedNativeIdOf(db, sourceId, identifier) ?? identifier;
+    const before = pushedRecordState(db, sourceId, nativeId);
     if (before !== undefined && !before.withdrawn) {
-      const datasetId = pushDatasetIdOf(db, sourceId, identifier);
+      const datasetId = pushDatasetIdOf(db, sourceId, nativeId);
       const how = vocabulary === 'gen1' ? `PUT /api/v1/rest/dataset/${identifier}` : `PUT /api/v2/rest/dataset/${datasetId}`;
       throw new PushError(409, PUSH_ERROR_CODES.alreadyExists, `dataset ${identifier} exists already (datasetId ${datasetId}); to change it, ${how}`, identifier);
     }
     const at = nowUtc();
-    const datasetId = assignPushDatasetId(db, sourceId, identifier, at);
-    store(db, key, sourceId, read, datasetId, before?.record, at);
+    const datasetId = assignPushDatasetId(db, sourceId, nativeId, at);
+    store(db, key, sourceId, nativeId, read, datasetId, before?.record, at);
     return { identifier, datasetId, changed: true, warnings: read.warnings };
   }).immediate();
 }
 
 export function replaceDataset(db: Db, key: ApiKey, target: PushTarget, body: unknown, vocabulary: PushVocabulary): PushOutcome {
   return db.transaction((): PushOutcome => {
-    const { sourceId, identifier, datasetId } = locate(db, key, target, 'replace');
-    const before = pushedRecordState(db, sourceId, identifier);
+    const { sourceId, nativeId, identifier, datasetId } = locate(db, key, target, 'replace');
+    const before = pushedRecordState(db, sourceId, nativeId);
     if (before === undefined || before.withdrawn || datasetId === undefined) throw notFound(target, 'replace');
     const read = readPushedRecord(body, { vocabulary, orgCode: key.orgCode, identifier, datasetId: 'datasetId' in target ? target.datasetId : undefined });
     const incoming = recordModifiedAt(read.record);
@@ -83,7 +91,7 @@ export function replaceDataset(db: Db, key: ApiKey, target: PushTarget, body: un
     }
     const at = nowUtc();
     const changed = contentHash(read.payloadJson) !== before.contentHash;
-    if (changed) store(db, key, sourceId, read, datasetId, before.record, at);
+    if (changed) store(db, key, sourceId, nativeId, read, datasetId, before.record, at);
     else touchApiKey(db, key.id, at);
     return { identifier, datasetId, changed, warnings: read.warnings };
   }).immediate();
@@ -91,24 +99,29 @@ export function replaceDataset(db: Db, key: ApiKey, target: PushTarget, body: un
 
 export function deleteDataset(db: Db, key: ApiKey, target: PushTarget): PushOutcome {
   return db.transaction((): PushOutcome => {
-    const { sourceId, identifier, datasetId } = locate(db, key, target, 'delete');
-    const before = pushedRecordState(db, sourceId, identifier);
+    const { sourceId, nativeId, identifier, datasetId } = locate(db, key, target, 'delete');
+    const before = pushedRecordState(db, sourceId, nativeId);
     if (before === undefined || before.withdrawn || datasetId === undefined) throw notFound(target, 'delete');
-    withdrawPushedRecord(db, sourceId, identifier);
+    withdrawPushedRecord(db, sourceId, nativeId);
     touchApiKey(db, key.id, nowUtc());
     return { identifier, datasetId, changed: true, warnings: [] };
   }).immediate();
 }
 
-/** The pushed record a path names, once it is known to be the key's publisher's (its push source: the key's). */
-function locate(db: Db, key: ApiKey, target: PushTarget, action: 'replace' | 'delete'): { sourceId: string; identifier: string; datasetId: number | undefined } {
+/**
+ * The pushed record a path names, once it is known to be the key's publisher's (its push source:
+ * the key's): its native id, and its identifier in canonical form.
+ */
+function locate(db: Db, key: ApiKey, target: PushTarget, action: 'replace' | 'delete'): { sourceId: string; nativeId: string; identifier: string; datasetId: number | undefined } {
   const sourceId = key.sourceId;
   if ('identifier' in target) {
     const prefix = target.identifier.split('-')[0]?.toUpperCase();
     if (prefix !== key.orgCode) {
       throw new PushError(403, PUSH_ERROR_CODES.otherPublisher, `this key writes the datasets of ${key.orgCode} (identifiers ${key.orgCode}-…); ${target.identifier} is not one of them`, target.identifier);
     }
-    return { sourceId, identifier: target.identifier, datasetId: pushDatasetIdOf(db, sourceId, target.identifier) };
+    const identifier = canonicalIdentifier(target.identifier);
+    const nativeId = pushedNativeIdOf(db, sourceId, identifier) ?? identifier;
+    return { sourceId, nativeId, identifier, datasetId: pushDatasetIdOf(db, sourceId, nativeId) };
   }
   const number = /^\d{1,15}$/.test(target.datasetId) ? Number(target.datasetId) : undefined;
   const found = number === undefined ? undefined : pushedRecordOfDatasetId(db, number);
@@ -116,7 +129,7 @@ function locate(db: Db, key: ApiKey, target: PushTarget, action: 'replace' | 'de
   if (found.sourceId !== sourceId) {
     throw new PushError(403, PUSH_ERROR_CODES.otherPublisher, `datasetId ${target.datasetId} is another publisher's dataset (${found.identifier}): this key writes for ${key.orgCode}`, target.datasetId);
   }
-  return { sourceId, identifier: found.identifier, datasetId: number };
+  return { sourceId, nativeId: found.identifier, identifier: canonicalIdentifier(found.identifier), datasetId: number };
 }
 
 function notFound(target: PushTarget, action: 'replace' | 'delete'): PushError {
@@ -130,9 +143,9 @@ function notFound(target: PushTarget, action: 'replace' | 'delete'): PushError {
     : new PushError(404, PUSH_ERROR_CODES.v2DeleteMissing, `no pushed dataset has datasetId ${target.datasetId}, or it was taken down already`, target.datasetId);
 }
 
-function store(db: Db, key: ApiKey, sourceId: string, read: ReturnType<typeof readPushedRecord>, datasetId: number, previous: Parameters<typeof writePushedRecord>[2], at: string): void {
+function store(db: Db, key: ApiKey, sourceId: string, nativeId: string, read: ReturnType<typeof readPushedRecord>, datasetId: number, previous: Parameters<typeof writePushedRecord>[2], at: string): void {
   // The gateway's datasetId is the record's platform id, as data.gov.tw's is on its records.
   const record = { ...read.record, extensions: { ...read.record.extensions, datasetId: String(datasetId) } };
-  writePushedRecord(db, { sourceId, identifier: record.identifier, payloadJson: read.payloadJson, contentHash: contentHash(read.payloadJson), record, issues: read.issues }, previous, at);
+  writePushedRecord(db, { sourceId, nativeId, payloadJson: read.payloadJson, contentHash: contentHash(read.payloadJson), record, issues: read.issues }, previous, at);
   touchApiKey(db, key.id, at);
 }

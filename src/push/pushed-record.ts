@@ -21,6 +21,7 @@ import { isPlainObject } from '../mapping/record-fields.js';
 import type { NationalRecord, ValidationIssue } from '../model/record.js';
 import { DEFAULT_RECORD_LIMITS } from '../harvest/run.js';
 import { checkUntrustedRecord } from '../model/untrusted-record.js';
+import { canonicalIdentifier } from '../model/identifier.js';
 import { PUSH_ERROR_CODES, PushError } from './push-errors.js';
 
 export type PushVocabulary = 'gen1' | 'gen2';
@@ -90,7 +91,7 @@ export function readPushedRecord(body: unknown, options: ReadOptions): ReadPushe
     throw new PushError(400, PUSH_ERROR_CODES.invalidRecord, message, undefined, field === '' ? undefined : field);
   }
   const payload: Record<string, unknown> = { ...body };
-  const identifier = readIdentifier(payload, options);
+  const { identifier, recased } = readIdentifier(payload, options);
   checkOwnership(payload, identifier, options.orgCode);
 
   const mappable = { ...payload };
@@ -124,37 +125,56 @@ export function readPushedRecord(body: unknown, options: ReadOptions): ReadPushe
     const ordered = [...blocking].sort((a, b) => codeRank(a) - codeRank(b));
     throw refusal(ordered[0]!, ordered.slice(1), options.vocabulary, identifier);
   }
-  const warnings = issues
-    .filter((issue) => !blocking.includes(issue))
-    .map((issue) => ({ field: clientField(issue.field, options.vocabulary), message: issue.severity === 'error' ? notInGen2(issue) : issue.message }));
+  const warnings = [
+    ...(recased === undefined ? [] : [recased]),
+    ...issues
+      .filter((issue) => !blocking.includes(issue))
+      .map((issue) => ({ field: clientField(issue.field, options.vocabulary), message: issue.severity === 'error' ? notInGen2(issue) : issue.message })),
+  ];
   return { record, payloadJson: JSON.stringify(payload), issues, warnings };
 }
 
-/** The identifier the body is for: its own, or the path's filled in; never another than the path's. */
-function readIdentifier(payload: Record<string, unknown>, options: ReadOptions): string {
+/**
+ * The identifier the body is for, in its canonical form (upper case: src/model/identifier.ts):
+ * its own, or the path's filled in; never another than the path's, compared in that form. The
+ * body is stored with the canonical form, and `recased` tells the client when it sent another.
+ */
+function readIdentifier(payload: Record<string, unknown>, options: ReadOptions): { identifier: string; recased: PushWarning | undefined } {
   const given = payload['identifier'];
   const text = typeof given === 'string' ? given.trim() : undefined;
   if (options.identifier !== undefined) {
+    const pathIdentifier = canonicalIdentifier(options.identifier);
     if (given === undefined || given === null || text === '') {
-      payload['identifier'] = options.identifier;
-      return options.identifier;
+      payload['identifier'] = pathIdentifier;
+      return { identifier: pathIdentifier, recased: undefined };
     }
-    if (text !== options.identifier) {
+    if (text === undefined || canonicalIdentifier(text) !== pathIdentifier) {
       throw new PushError(
         400,
         PUSH_ERROR_CODES.invalidRecord,
-        `the body's identifier ${JSON.stringify(given)} is not the dataset's (${options.identifier}): an identifier cannot be changed; DELETE the dataset and POST it under the new one`,
-        options.identifier,
+        `the body's identifier ${JSON.stringify(given)} is not the dataset's (${pathIdentifier}): an identifier cannot be changed; DELETE the dataset and POST it under the new one`,
+        pathIdentifier,
         'identifier',
       );
     }
-    return text;
+    return canonicalised(payload, text);
   }
   if (text === undefined || text === '') {
     const found = given === undefined ? 'it is missing' : `got ${JSON.stringify(given)}`;
     throw new PushError(400, PUSH_ERROR_CODES.invalidRecord, `identifier is required as a non-empty string (機關代碼-流水號, e.g. A41000000G-000001); ${found}`, undefined, 'identifier');
   }
-  return text;
+  return canonicalised(payload, text);
+}
+
+/** The body's identifier in canonical form, written back into the body when it differs. */
+function canonicalised(payload: Record<string, unknown>, text: string): { identifier: string; recased: PushWarning | undefined } {
+  const identifier = canonicalIdentifier(text);
+  if (identifier === text) return { identifier, recased: undefined };
+  payload['identifier'] = identifier;
+  return {
+    identifier,
+    recased: { field: 'identifier', message: `identifier ${JSON.stringify(text)} is stored as ${identifier}: a national identifier's agency code is upper case, and identifiers differing only in case name one dataset` },
+  };
 }
 
 function checkOwnership(payload: Record<string, unknown>, identifier: string, orgCode: string): void {

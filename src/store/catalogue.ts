@@ -96,6 +96,36 @@ export function getStoredDataset(db: Db, identifier: string): StoredDataset | un
   };
 }
 
+/** A dataset identifier equal to a looked-up one but for ASCII letter case. */
+export interface CaseVariant {
+  identifier: string;
+  withdrawn: boolean;
+  /** Absorbed into another dataset: its identifier redirects there. */
+  absorbed: boolean;
+}
+
+const caseVariantsByDb = new WeakMap<Db, Database.Statement<[string], [string, number, number]>>();
+
+/**
+ * Datasets whose identifier equals this one ignoring ASCII case (SQLite NOCASE, by the index of
+ * migration 8), the identifier itself included if stored; at most 10. For reads
+ * in another case than the one a dataset is served under, and for naming new datasets so that no
+ * two identifiers differ only in case (src/model/identifier.ts).
+ */
+export function datasetCaseVariants(db: Db, identifier: string): CaseVariant[] {
+  let statement = caseVariantsByDb.get(db);
+  if (!statement) {
+    statement = db
+      .prepare<[string], [string, number, number]>(
+        `SELECT identifier, withdrawn_at IS NOT NULL, merged_into IS NOT NULL FROM dataset_entries
+         WHERE identifier = ? COLLATE NOCASE ORDER BY identifier LIMIT 10`,
+      )
+      .raw();
+    caseVariantsByDb.set(db, statement);
+  }
+  return statement.all(identifier).map(([id, withdrawn, absorbed]) => ({ identifier: id, withdrawn: withdrawn === 1, absorbed: absorbed === 1 }));
+}
+
 export function getDataset(db: Db, identifier: string): DatasetEntry | undefined {
   const stored = getStoredDataset(db, identifier);
   return stored === undefined ? undefined : parseStoredDataset(stored);

@@ -386,4 +386,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 8,
+    description: 'dataset identifiers looked up ignoring letter case: reads in another case, and new datasets never named a case variant of another',
+    // Identifiers differing only in case name one dataset (src/model/identifier.ts): a read of
+    // a41000000g-000903 finds A41000000G-000903 (src/api/served-dataset.ts), and resolution
+    // names a new dataset only with an identifier no other holds in any case. Only an index:
+    // stored identifiers, records and keys stay as they are (agency keys were upper case already).
+    sql: `
+      CREATE INDEX dataset_entries_by_identifier_nocase ON dataset_entries(identifier COLLATE NOCASE);
+    `,
+  },
 ];

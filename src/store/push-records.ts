@@ -1,7 +1,8 @@
 /**
  * The store side of pushed records. A pushed record is a source record of its publisher's push
- * source (push-sources.ts) whose native id is its identifier, written the way a harvest page writes
- * a changed record (records.ts writeRecordPage): narrow row with hash, title and modified;
+ * source (push-sources.ts) whose native id is its identifier in canonical form (see
+ * pushedNativeIdOf), written the way a harvest page writes a changed record (records.ts
+ * writeRecordPage): narrow row with hash, title and modified;
  * payload with the mapped record and its issues; identity keys; identity marked dirty. It has no
  * run (last_run_id NULL): pushes are not runs, and push sources are never withdrawn for absence,
  * since withdrawMissing only runs after a harvest run of the source.
@@ -33,6 +34,22 @@ export interface PushedRecordState {
   /** The stored record's own `modified` as a UTC instant, when it has one. */
   modifiedAt: string | null;
   record: NationalRecord;
+}
+
+/**
+ * The native id of the source's pushed record for this identifier (canonical form,
+ * src/model/identifier.ts), if it has one. Pushes store the canonical form, which is found
+ * exactly; a record an earlier version stored as the client wrote it (`a41000000g-000903`) is
+ * found ignoring ASCII case, a live one first. That second look scans only this publisher's
+ * records (the key is source_id, native_id) and only when the first finds none.
+ */
+export function pushedNativeIdOf(db: Db, sourceId: string, identifier: string): string | undefined {
+  const exact = db.prepare('SELECT native_id FROM source_records WHERE source_id = ? AND native_id = ?').pluck().get(sourceId, identifier) as string | undefined;
+  if (exact !== undefined) return exact;
+  return db
+    .prepare('SELECT native_id FROM source_records WHERE source_id = ? AND native_id = ? COLLATE NOCASE ORDER BY withdrawn_at IS NOT NULL, native_id LIMIT 1')
+    .pluck()
+    .get(sourceId, identifier) as string | undefined;
 }
 
 export function pushedRecordState(db: Db, sourceId: string, identifier: string): PushedRecordState | undefined {
@@ -75,7 +92,8 @@ export function assignPushDatasetId(db: Db, sourceId: string, identifier: string
 
 export interface PushedRecordWrite {
   sourceId: string;
-  identifier: string;
+  /** The record's key in its push source: its canonical identifier, or the form an earlier version stored it under (pushedNativeIdOf). */
+  nativeId: string;
   payloadJson: string;
   contentHash: string;
   record: NationalRecord;
@@ -92,7 +110,7 @@ export function writePushedRecord(db: Db, write: PushedRecordWrite, previous: Na
        changed_at = excluded.changed_at, missing_since = NULL, withdrawn_at = NULL`,
   ).run({
     source_id: write.sourceId,
-    native_id: write.identifier,
+    native_id: write.nativeId,
     identifier: write.record.identifier,
     content_hash: write.contentHash,
     title: write.record.title,
@@ -102,8 +120,8 @@ export function writePushedRecord(db: Db, write: PushedRecordWrite, previous: Na
   db.prepare(
     `INSERT INTO source_payloads (source_id, native_id, payload, record, issues) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT(source_id, native_id) DO UPDATE SET payload = excluded.payload, record = excluded.record, issues = excluded.issues`,
-  ).run(write.sourceId, write.identifier, write.payloadJson, JSON.stringify(write.record), JSON.stringify(write.issues));
-  replaceRecordKeys(db, write.sourceId, write.identifier, write.record, previous);
+  ).run(write.sourceId, write.nativeId, write.payloadJson, JSON.stringify(write.record), JSON.stringify(write.issues));
+  replaceRecordKeys(db, write.sourceId, write.nativeId, write.record, previous);
   markIdentityDirty(db);
 }
 

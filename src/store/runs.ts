@@ -189,6 +189,15 @@ export function closeAbandonedRuns(db: Db, runIds: readonly number[], message: s
   return closed;
 }
 
+/**
+ * Whether any source has a run open in a live process (this one or another): that run resolves
+ * identity when it ends, so a store marked for resolution is its business, not a poll's.
+ */
+export function anyLiveRun(db: Db): boolean {
+  const open = db.prepare(`SELECT id, pid, process_token FROM runs WHERE status IN ('queued', 'running')`).all() as RunOwner[];
+  return open.some(isRunLive);
+}
+
 interface RunOwner {
   id: number;
   pid: number | null;

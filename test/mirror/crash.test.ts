@@ -1,5 +1,6 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { projectPath } from '../../src/model/project-root.js';
@@ -7,7 +8,11 @@ import { tempDir } from '../helpers/gateway.js';
 import { CLI, runCli, waitFor, writeMirrorConfig } from './cli-process.js';
 import { cityRecord, comparableExports, startDownstream, startFeedProxy, startUpstream } from './gateways.js';
 
-/** kill -9 of a mirror process in the middle of a sync, then the next sync: nothing lost, nothing applied twice. */
+/**
+ * kill -9 of a mirror process in the middle of a sync, then the next sync: nothing lost, nothing
+ * applied twice. And killed between its last page and resolution: the next sync or `serve` start
+ * serves what it stored.
+ */
 
 const cities = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => cityRecord(from + i));
 
@@ -61,3 +66,70 @@ t.test('kill -9 in the middle of a sync loses nothing applied; the next sync res
   t.equal(down.jsonld, up.jsonld, 'the JSON-LD exports are identical (but for the public URL)');
 });
 
+
+t.test('kill -9 between the last page and resolution: the next `mirror --once` and a `serve` start both serve what it stored', async (t) => {
+  const upstream = await startUpstream(t, { city: cities(1, 7), hub: [] });
+  await upstream.harvest('city');
+  const proxy = await startFeedProxy(t, upstream.base, { limit: 3, delayMs: 0 });
+  const { dir, cleanup } = tempDir();
+  t.teardown(cleanup);
+  const config = writeMirrorConfig(dir);
+  const dbPath = join(dir, 'mirror.db');
+
+  // The sync's test hook: SIGKILL itself right after the last page commits, before resolving.
+  const child = spawn(process.execPath, [CLI, 'mirror', proxy.url, '--once', '--allow-private-addresses', '--config', config], {
+    cwd: projectPath(),
+    stdio: 'ignore',
+    env: { ...process.env, LOG_LEVEL: 'silent', OGD_GATEWAY_TEST_KILL_AFTER_LAST_MIRROR_PAGE: '1' },
+  });
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+  t.equal(signal, 'SIGKILL', 'the mirror died after its last page');
+
+  const killed = new Database(dbPath);
+  t.equal(killed.prepare('SELECT COUNT(*) FROM source_records').pluck().get(), 7, 'every record is stored');
+  t.equal(killed.prepare('SELECT COUNT(*) FROM datasets').pluck().get(), 0, 'none is served');
+  t.equal(killed.prepare("SELECT value FROM store_state WHERE key = 'identity_dirty'").pluck().get(), '1', 'the store is marked for resolution');
+  // The same killed store twice: one for the next sync, one for a serve start.
+  const { dir: serveDir, cleanup: cleanupServe } = tempDir();
+  t.teardown(cleanupServe);
+  killed.prepare('VACUUM INTO ?').run(join(serveDir, 'mirror.db'));
+  killed.close();
+
+  const next = await runCli(['mirror', proxy.url, '--once', '--allow-private-addresses', '--config', config]);
+  t.equal(next.code, 0, next.stderr);
+  t.match(next.stdout, /SUCCEEDED .*\n.* 0 changes.*\n  note: resolved the records an earlier run stored/, 'not "up to date": it resolved what the killed sync stored');
+  const downstream = await startDownstream(t, dbPath);
+  const { upstream: up, downstream: down } = await comparableExports(upstream.base, downstream.base);
+  t.equal(down.csv, up.csv, 'the mirror serves what the upstream serves');
+
+  const port = await freePort();
+  const server = spawn(process.execPath, [CLI, 'serve', '--config', writeMirrorConfig(serveDir)], {
+    cwd: projectPath(),
+    stdio: 'ignore',
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'silent' },
+  });
+  const stopped = new Promise<void>((resolve) => server.on('exit', () => resolve()));
+  t.teardown(async () => {
+    server.kill('SIGTERM');
+    await stopped;
+  });
+  // serve listens only once start-up is done: its first answer is the catalogue it resolved.
+  let served: string[] | undefined;
+  const deadline = Date.now() + 30_000;
+  while (served === undefined && Date.now() < deadline) {
+    try {
+      served = ((await (await fetch(`http://127.0.0.1:${port}/api/v1/rest/dataset`)).json()) as { result: string[] }).result;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100)); // not listening yet
+    }
+  }
+  t.same(served, cities(1, 7).map((r) => r.identifier), 'serve resolved the killed store at start-up, before listening');
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

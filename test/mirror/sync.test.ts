@@ -1,9 +1,12 @@
 import t from 'tap';
 import { followMirror } from '../../src/mirror/follow.js';
 import { FeedClient } from '../../src/mirror/feed-client.js';
-import { readMirror, resetMirror } from '../../src/mirror/mirror-store.js';
+import { mirroredStates, readMirror, resetMirror, writeMirrorPage } from '../../src/mirror/mirror-store.js';
+import { pageChanges } from '../../src/mirror/page-changes.js';
 import { HttpClient } from '../../src/harvest/http-client.js';
-import { queueRun, requestCancel, runErrors, type RunRow } from '../../src/store/runs.js';
+import { DEFAULT_RECORD_LIMITS, emptyCounts } from '../../src/harvest/run.js';
+import { isIdentityDirty } from '../../src/store/identity.js';
+import { markRunStarted, queueRun, requestCancel, runErrors, type RunRow } from '../../src/store/runs.js';
 import { silentLog } from '../helpers/gateway.js';
 import { created, mirrorStore, startFakeFeed, updated, withdrawn } from './fake-feed.js';
 
@@ -298,4 +301,57 @@ t.test('followMirror polls until stopped, opening runs only for syncs that apply
   t.equal(statuses.filter((s) => s === 'succeeded').length, 2, 'two syncs applied something');
   t.equal(mirror.db.prepare('SELECT COUNT(*) FROM runs').pluck().get(), 2, 'two runs, however many polls');
   t.same([...mirror.live().keys()], ['A41000000G-000001', 'A41000000G-000002']);
+});
+
+t.test('a sync stopped after its last page, before resolution: the store stays marked, and the next sync resolves it though nothing is new', async (t) => {
+  const feed = await startFakeFeed(t, [[created('A41000000G-000001'), created('A41000000G-000002')], [withdrawn('A41000000G-000002'), created('A41000000G-000003')]]);
+  const mirror = mirrorStore(t, feed.url);
+  // What a sync killed between its last page's commit and resolution leaves: every page with the
+  // cursor, written as the sync writes them, and its run open under a process that is gone.
+  const http = new HttpClient({ timeoutMs: 3000, connectTimeoutMs: 1000, maxResponseBytes: 1024 * 1024, retries: 0, retryBaseDelayMs: 5, allowPrivateAddresses: true, userAgent: 'test' });
+  t.teardown(() => http.close());
+  const client = new FeedClient(http, `${feed.url}/api/changes`);
+  const runId = queueRun(mirror.db, mirror.sourceId);
+  markRunStarted(mirror.db, runId, null);
+  let since: string | undefined;
+  for (;;) {
+    const page = await client.page(since);
+    const changes = pageChanges(mirror.sourceId, page, mirroredStates(mirror.db, mirror.sourceId, page.changes.map((c) => c.identifier)), DEFAULT_RECORD_LIMITS, emptyCounts());
+    writeMirrorPage(mirror.db, { sourceId: mirror.sourceId, priority: 0, runId, since, nextCursor: page.nextCursor, last: !page.more, ...changes });
+    since = page.nextCursor;
+    if (!page.more) break;
+  }
+  mirror.db.prepare('UPDATE runs SET pid = NULL, process_token = NULL WHERE id = ?').run(runId);
+  t.equal(mirror.cursor(), 'c2', 'the last page is applied');
+  t.equal(mirror.live().size, 0, 'nothing is served yet');
+  t.ok(isIdentityDirty(mirror.db), 'the pages marked the store for resolution, in their transactions');
+
+  const requests = feed.requests.length;
+  const next = await mirror.sync();
+  t.equal(next.status, 'succeeded', 'not "up to date": the store had records to resolve');
+  t.match(next.message, /resolved/, 'and says why a sync with nothing new opened a run');
+  t.same(feed.requests.slice(requests), ['c2'], 'from the stored cursor, which the feed says is the end');
+  t.match(next.counts, { seen: 0, created: 0, errors: 0 });
+  t.same([...mirror.live().keys()], ['A41000000G-000001', 'A41000000G-000003'], 'what the killed sync applied is served');
+  t.notOk(isIdentityDirty(mirror.db));
+  t.match(mirror.db.prepare('SELECT id, status FROM runs ORDER BY id').all(), [
+    { id: runId, status: 'failed' },
+    { id: next.runId, status: 'succeeded' },
+  ], 'the killed run is closed as failed; the resolving one is a run of the mirror');
+
+  const idle = await mirror.sync();
+  t.equal(idle.status, 'idle', 'once resolved, a sync with nothing new is idle again');
+});
+
+t.test('a store marked for resolution while another live run is open is left to that run', async (t) => {
+  const feed = await startFakeFeed(t, [[created('A41000000G-000001')]]);
+  const mirror = mirrorStore(t, feed.url);
+  t.equal((await mirror.sync()).status, 'succeeded');
+  mirror.db.prepare("INSERT INTO sources (id, name, type, url, updated_at) VALUES ('agency', 'Agency', 'crossplatform', 'https://agency.example.tw', '2026-01-01T00:00:00Z')").run();
+  const harvesting = queueRun(mirror.db, 'agency');
+  mirror.db.prepare("UPDATE store_state SET value = '1' WHERE key = 'identity_dirty'").run();
+  const idle = await mirror.sync();
+  t.equal(idle.status, 'idle', 'a harvest under way resolves when it ends: a poll opens no run for it');
+  t.ok(isIdentityDirty(mirror.db));
+  mirror.db.prepare("UPDATE runs SET status = 'succeeded' WHERE id = ?").run(harvesting);
 });

@@ -8,6 +8,7 @@ import { needsKeyBackfill } from '../../src/store/identity.js';
 import { resolveIdentity } from '../../src/identity/resolve.js';
 import { searchDatasets } from '../../src/store/search.js';
 import { listKeywords } from '../../src/store/keywords.js';
+import { findServedDataset } from '../../src/api/served-dataset.js';
 
 /** A database as version 1 of the schema left it, with one stored record. */
 function versionOneDatabase(path: string): void {
@@ -125,5 +126,37 @@ t.test('migration 6 gives the search index its keyword column: a version-5 store
   t.same(searchDatasets(db, { keywords: ['公車'], limit: 10, offset: 0 }).identifiers, ['A41000000G-000001'], 'the first search indexes them');
   t.same(listKeywords(db), ['停車', '公車', '路線']);
   t.equal(db.prepare('SELECT count(*) FROM search_pending').pluck().get(), 0);
+  t.end();
+});
+
+t.test('migration 8 looks identifiers up ignoring case: a version-7 store, records and keys untouched, reads and new datasets follow', (t) => {
+  const { dir, cleanup } = tempDir();
+  t.teardown(cleanup);
+  const path = join(dir, 'catalog.db');
+  const raw = new Database(path);
+  for (const migration of MIGRATIONS.filter((m) => m.version <= 7)) raw.exec(migration.sql);
+  raw.pragma('user_version = 7');
+  raw.prepare("INSERT INTO sources (id, name, type, url, updated_at) VALUES ('city', 'city', 'file', 'file:///x', '2026-01-01T00:00:00Z')").run();
+  const insert = raw.prepare(
+    `INSERT INTO dataset_entries (identifier, source_id, native_id, priority, title, modified_at, record, issues, created_at, updated_at, withdrawn_at)
+     VALUES (?, 'city', ?, 0, ?, '2026-01-01T00:00:00Z', ?, '[]', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?)`,
+  );
+  const record = (identifier: string): string => JSON.stringify({ identifier, title: identifier });
+  // A lower-case dataset, and a pair an older version let exist: two datasets differing only in case, one withdrawn.
+  insert.run('a41000000g-000001', 'a41000000g-000001', 'a', record('a41000000g-000001'), null);
+  insert.run('A41000000G-000002', 'A41000000G-000002', 'b', record('A41000000G-000002'), null);
+  insert.run('a41000000g-000002', 'a41000000g-000002', 'c', record('a41000000g-000002'), '2026-01-02T00:00:00Z');
+  const before = raw.prepare('SELECT * FROM dataset_entries ORDER BY identifier').all();
+  raw.close();
+
+  const db = openDatabase(path);
+  t.teardown(() => db.close());
+  t.equal(schemaVersion(db), MIGRATIONS.at(-1)!.version);
+  t.same(db.prepare('SELECT * FROM dataset_entries ORDER BY identifier').all(), before, 'the datasets as they were');
+  t.match(db.prepare("EXPLAIN QUERY PLAN SELECT identifier FROM dataset_entries WHERE identifier = 'X' COLLATE NOCASE").all(), [{ detail: /USING COVERING INDEX dataset_entries_by_identifier_nocase/ }], 'looked up by the new index');
+  t.same(findServedDataset(db, 'A41000000G-000001'), { status: 301, movedTo: 'a41000000g-000001' }, 'another case is redirected');
+  t.match(findServedDataset(db, 'a41000000g-000002'), { status: 410 }, 'each of a stored pair answers as itself');
+  t.match(findServedDataset(db, 'A41000000G-000002'), { identifier: 'A41000000G-000002' });
+  t.same(findServedDataset(db, 'A41000000g-000002'), { status: 301, movedTo: 'A41000000G-000002' }, 'a third case goes to the live one of the pair');
   t.end();
 });
