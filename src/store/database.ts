@@ -62,7 +62,7 @@ function migrate(db: Db): void {
   const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
   if (current > latest) {
     throw new StoreError(
-      `database schema version ${current} is newer than this ogd-gateway knows (${latest}); upgrade ogd-gateway`,
+      `the store ${db.name} has schema version ${current}, newer than this ogd-gateway knows (${latest}): upgrade ogd-gateway`,
     );
   }
   for (const migration of MIGRATIONS) {
