@@ -1,6 +1,6 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { projectPath } from '../../src/model/project-root.js';
@@ -10,9 +10,12 @@ import { readFixture, tempDir } from '../helpers/gateway.js';
 
 const CLI = projectPath('dist', 'src', 'cli.js');
 
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(args: string[], env: Record<string, string>, as?: { uid: number; gid: number }): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: projectPath(), env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+    // Another user's process is not instrumented by tap (its hook, which tap puts in NODE_OPTIONS
+    // of every child, would write into this user's .tap and fail): `env -u` drops it.
+    const [command, commandArgs] = as ? ['env', ['-u', 'NODE_OPTIONS', process.execPath, CLI, ...args]] : [process.execPath, [CLI, ...args]];
+    const child = spawn(command, commandArgs, { cwd: projectPath(), env: { ...process.env, LOG_LEVEL: 'warn', ...env }, ...as });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -71,4 +74,23 @@ t.test('serve on a store that cannot be opened refuses to start with one line an
     result.stderr,
     `ogd-gateway: the store ${notAFile} cannot be opened (SQLITE_CANTOPEN): check that its directory exists and is writable by this user (WAL creates files beside it) or set DATABASE_PATH\n`,
   );
+});
+
+t.test('a store this user may not write: serve refuses to start with one line and exit status 3', async (t) => {
+  const { dir, cleanup } = tempDir();
+  t.teardown(cleanup);
+  const storeDir = join(dir, 'store');
+  mkdirSync(storeDir);
+  const dbPath = join(storeDir, 'catalog.db');
+  openDatabase(dbPath).close();
+  // Readable, not writable, by the gateway's user: as root (whom permissions do not stop), the CLI
+  // runs as nobody; otherwise as this user, with the write bits taken away.
+  const root = process.getuid?.() === 0;
+  chmodSync(dir, 0o755);
+  chmodSync(dbPath, root ? 0o644 : 0o444);
+  chmodSync(storeDir, root ? 0o755 : 0o555);
+  t.teardown(() => chmodSync(storeDir, 0o755));
+  const result = await runCli(['serve'], { DATABASE_PATH: dbPath, PORT: '0' }, root ? { uid: 65534, gid: 65534 } : undefined);
+  t.equal(result.code, 3, result.stderr);
+  t.match(result.stderr, new RegExp(`^ogd-gateway: the store ${dbPath} is read-only \\(SQLITE_READONLY\\w*\\): check the file's and directory's permissions \\(WAL needs the directory writable\\) or set DATABASE_PATH\n$`));
 });
