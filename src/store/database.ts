@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
-import { StoreError, storeErrorOf } from './store-errors.js';
+import { openErrorOf, StoreError } from './store-errors.js';
 
 export { StoreError };
 export type Db = Database.Database;
@@ -41,7 +41,7 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
     return db;
   } catch (err) {
     db?.close();
-    const unavailable = storeErrorOf(err, path);
+    const unavailable = openErrorOf(err, path);
     if (unavailable) throw unavailable;
     if (err instanceof StoreError || db !== undefined) throw err;
     throw new StoreError(`cannot open database ${path}: ${(err as Error).message}`, { cause: err });

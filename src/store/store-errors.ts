@@ -54,14 +54,17 @@ export class StoreUnavailableError extends StoreError {
 /**
  * `err` as a StoreUnavailableError of the database at `path`, or undefined when it is not one
  * (a constraint violation, a bug, an error of something else). SQLite's extended codes
- * (SQLITE_READONLY_DBMOVED, SQLITE_IOERR_WRITE ...) count as their primary code.
+ * (SQLITE_READONLY_DBMOVED, SQLITE_IOERR_WRITE ...) count as their primary code. Only SQLite's
+ * codes: an ENOENT or EACCES met elsewhere (a `file` source) says nothing about the store.
  */
 export function storeErrorOf(err: unknown, path: string): StoreUnavailableError | undefined {
   if (err instanceof StoreUnavailableError) return err;
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return undefined;
-  const condition = conditionOf(code);
-  return condition === undefined ? undefined : new StoreUnavailableError(path, condition, code, { cause: err });
+  return classify(err, path, sqliteCondition);
+}
+
+/** As storeErrorOf, and the system's codes too: for the open, whose only other work is creating the directory. */
+export function openErrorOf(err: unknown, path: string): StoreUnavailableError | undefined {
+  return classify(err, path, (code) => sqliteCondition(code) ?? systemCondition(code));
 }
 
 /** `err` classified (see storeErrorOf) when it is a store condition, else `err` itself: for `throw`. */
@@ -69,15 +72,26 @@ export function asStoreError(err: unknown, path: string): unknown {
   return storeErrorOf(err, path) ?? err;
 }
 
-function conditionOf(code: string): StoreCondition | undefined {
-  // SQLite's, from a statement or the open (better-sqlite3 gives the extended name).
+function classify(err: unknown, path: string, conditionOf: (code: string) => StoreCondition | undefined): StoreUnavailableError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  const condition = conditionOf(code);
+  return condition === undefined ? undefined : new StoreUnavailableError(path, condition, code, { cause: err });
+}
+
+/** SQLite's codes, from a statement or the open (better-sqlite3 gives the extended name). */
+function sqliteCondition(code: string): StoreCondition | undefined {
   if (code === 'SQLITE_FULL') return 'full';
   if (code.startsWith('SQLITE_READONLY')) return 'read-only';
   if (code.startsWith('SQLITE_CANTOPEN')) return 'cannot-open';
   if (code.startsWith('SQLITE_IOERR')) return 'io';
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') return 'corrupt';
   if (code.startsWith('SQLITE_BUSY')) return 'busy';
-  // The system's, from creating the directory before the open.
+  return undefined;
+}
+
+/** The system's, from creating the store's directory. */
+function systemCondition(code: string): StoreCondition | undefined {
   if (code === 'ENOSPC' || code === 'EDQUOT') return 'full';
   if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return 'read-only';
   if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'ENOENT' || code === 'EISDIR') return 'cannot-open';

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { openDatabase, TEST_MAX_PAGE_COUNT_ENV } from '../../src/store/database.js';
 import { failRunOnStoreError, lastRun, markRunStarted, queueRun, closeCrashedRuns, runErrors, SourceBusyError } from '../../src/store/runs.js';
 import { syncSources } from '../../src/store/sources.js';
-import { StoreUnavailableError, storeErrorOf } from '../../src/store/store-errors.js';
+import { openErrorOf, StoreUnavailableError, storeErrorOf } from '../../src/store/store-errors.js';
 import { emptyCounts } from '../../src/harvest/run.js';
 import type { SourceConfig } from '../../src/config/types.js';
 import { tempDir } from '../helpers/gateway.js';
@@ -38,10 +38,6 @@ t.test('store conditions are classified by code, each naming the file and what t
     ['SQLITE_NOTADB', 'corrupt'],
     ['SQLITE_BUSY', 'busy'],
     ['SQLITE_BUSY_SNAPSHOT', 'busy'],
-    ['ENOSPC', 'full'],
-    ['EACCES', 'read-only'],
-    ['EROFS', 'read-only'],
-    ['ENOTDIR', 'cannot-open'],
   ];
   for (const [code, condition] of cases) {
     const error = storeErrorOf(raw(code), path);
@@ -64,6 +60,14 @@ t.test('store conditions are classified by code, each naming the file and what t
   for (const other of [raw('SQLITE_CONSTRAINT_UNIQUE'), raw('SQLITE_ERROR'), raw('ECONNRESET'), new Error('plain'), null, undefined, 'SQLITE_FULL', { code: 42 }]) {
     t.equal(storeErrorOf(other, path), undefined, `${String((other as { code?: unknown } | null)?.code ?? other)} is not a store condition`);
   }
+  // The system's codes are the store's only where the store's directory is created (the open):
+  // elsewhere an ENOENT or EACCES is, say, a `file` source's.
+  for (const [code, condition] of [['ENOSPC', 'full'], ['EDQUOT', 'full'], ['EACCES', 'read-only'], ['EROFS', 'read-only'], ['ENOTDIR', 'cannot-open'], ['EEXIST', 'cannot-open'], ['EIO', 'io']]) {
+    t.equal(storeErrorOf(raw(code!), path), undefined, `${code} met elsewhere is not the store's`);
+    t.match(openErrorOf(raw(code!), path), { path, code, condition }, `${code} opening the store`);
+  }
+  t.match(openErrorOf(raw('SQLITE_NOTADB'), path), { condition: 'corrupt' });
+  t.equal(openErrorOf(raw('ECONNRESET'), path), undefined);
   const already = storeErrorOf(raw('SQLITE_FULL'), path)!;
   t.equal(storeErrorOf(already, '/elsewhere.db'), already, 'a classified error keeps its file');
 });
