@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/load.js';
+import { storePathInUse } from './cli/context.js';
+import { StoreError, storeErrorOf } from './store/store-errors.js';
 import { serve } from './cli/serve.js';
 import { harvest } from './cli/harvest.js';
 import { sources } from './cli/sources.js';
@@ -43,7 +45,11 @@ Options:
   -h, --help      this text
 
 Environment: PORT, DATABASE_PATH, OGD_CONFIG, LOG_LEVEL.
-Exit status: 0 success; 1 a run failed (or was cancelled); 2 bad usage or configuration.`;
+Exit status: 0 success; 1 a run failed (or was cancelled); 2 bad usage or configuration;
+3 the store cannot be used (full, read-only, cannot be opened, damaged, locked; the message says what to do).`;
+
+/** The store cannot be used: distinct from a failed run (1) and bad usage (2), so scripts and supervisors can tell. */
+const STORE_EXIT_STATUS = 3;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -123,6 +129,14 @@ main(process.argv.slice(2)).then(
     if (err instanceof ConfigError) {
       writeErr(`ogd-gateway: configuration error: ${err.message}\n`);
       process.exitCode = 2;
+      return;
+    }
+    // The store cannot be used (full, read-only, unopenable ...) or refuses (a newer schema):
+    // one line naming the file and what to do; the operator has nothing to debug.
+    const storeError = storeErrorOf(err, storePathInUse() ?? 'in use') ?? (err instanceof StoreError ? err : undefined);
+    if (storeError) {
+      writeErr(`ogd-gateway: ${storeError.message}\n`);
+      process.exitCode = STORE_EXIT_STATUS;
       return;
     }
     writeErr(`ogd-gateway: ${(err as Error).stack ?? String(err)}\n`);

@@ -17,6 +17,8 @@ import { exportRoutes } from './routes/export.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { pushRoutes } from './routes/push.js';
 import { ERROR_CODES, specError } from './errors.js';
+import { storeErrorOf } from '../store/store-errors.js';
+import { answerStoreUnavailable } from './store-unavailable.js';
 import { packageVersion } from '../config/version.js';
 import { defaultServerHttpSettings } from '../config/load.js';
 import type { ServerHttpSettings } from '../config/types.js';
@@ -117,6 +119,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     if (status >= 400 && status < 500) {
       return reply.code(status).send(specError(ERROR_CODES.badParameter, error.message));
     }
+    const storeError = storeErrorOf(error, options.db.name);
+    if (storeError) return answerStoreUnavailable(storeError, request, reply);
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send(specError(ERROR_CODES.systemError, 'internal error; the gateway log has the details'));
   });

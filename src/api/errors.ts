@@ -15,6 +15,11 @@ export const ERROR_CODES = {
    */
   tooManyRequests: 'ER0429:請求次數過多。',
   systemError: 'ER0500:系統錯誤。',
+  /**
+   * The store cannot be used now (disk full, read-only, locked by another process): HTTP 503 with
+   * Retry-After. Like ER0429, ER + the HTTP status, in the 05xx range of the spec's ER0500.
+   */
+  unavailable: 'ER0503:服務暫時無法使用。',
 } as const;
 
 export interface SpecErrorBody {

@@ -17,6 +17,13 @@ export interface Gateway {
   log: Logger;
 }
 
+/** The database file this process opened: the CLI names it when the store fails (cli.ts). */
+let storePath: string | undefined;
+
+export function storePathInUse(): string | undefined {
+  return storePath;
+}
+
 /**
  * What every verb starts with: the validated configuration (a bad one stops here, naming the
  * field), the migrated database, runs left open by a crashed process closed as failed, and
@@ -26,6 +33,7 @@ export function openGateway(options: CommonOptions, logTo: 'stdout' | 'stderr'):
   const config = loadConfig(options.configFile ? { file: options.configFile } : {});
   validateSources(config);
   const log = createLogger(config.log.level, logTo);
+  storePath = config.database.path;
   const db = openDatabase(config.database.path);
   const closed = closeCrashedRuns(db);
   if (closed > 0) log.warn({ closed }, 'closed runs left open by a process that ended mid-run as failed');

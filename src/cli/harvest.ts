@@ -31,8 +31,13 @@ export async function harvest(options: HarvestOptions): Promise<number> {
     let busy = 0;
     for (const sourceId of targets) {
       if (cancel.signal.aborted) break;
-      const summary = await harvester.run(sourceId, { full: options.full, signal: cancel.signal, onProgress: (p) => progress.update(p) });
-      progress.done();
+      let summary: RunSummary | undefined;
+      try {
+        summary = await harvester.run(sourceId, { full: options.full, signal: cancel.signal, onProgress: (p) => progress.update(p) });
+      } finally {
+        // Also when the store fails (cli.ts prints why): its line must not run into the progress line.
+        progress.done();
+      }
       if (!summary) {
         busy += 1;
         writeOut(`${sourceId}: SKIPPED (another process is harvesting it)\n`);

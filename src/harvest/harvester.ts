@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { createConnector, httpLimitsFor } from '../../connectors/index.js';
 import type { GatewayConfig, SourceConfig } from '../config/types.js';
 import type { Db } from '../store/database.js';
-import { finishRun, queueRun, SourceBusyError } from '../store/runs.js';
+import { failRunOnStoreError, finishRun, queueRun, SourceBusyError } from '../store/runs.js';
+import { asStoreError, storeErrorOf } from '../store/store-errors.js';
 import { HttpClient } from './http-client.js';
 import { emptyCounts, runHarvest, type RunProgress, type RunSummary } from './run.js';
 import { Slots } from './slots.js';
@@ -82,7 +83,7 @@ export class Harvester implements HarvestRunner {
         this.log.warn({ source: source.id, run: err.runId }, err.message);
         return undefined;
       }
-      throw err;
+      throw asStoreError(err, this.db.name);
     }
     request.onQueued?.(runId);
     const queuedAt = Date.now();
@@ -105,6 +106,12 @@ export class Harvester implements HarvestRunner {
         full: request.full,
         onProgress: request.onProgress,
       });
+    } catch (err) {
+      // The store failed outside the pages (starting the run, withdrawals, resolution, its end):
+      // close the run failed, or leave it for the next start, so it does not block the source.
+      const storeError = storeErrorOf(err, this.db.name);
+      if (storeError) failRunOnStoreError(this.db, { id: runId, sourceId: source.id }, storeError);
+      throw storeError ?? err;
     } finally {
       release();
       await http.close();

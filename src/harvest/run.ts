@@ -8,7 +8,9 @@ import { MAPPERS } from '../mapping/index.js';
 import { DEFAULT_UNTRUSTED_RECORD_LIMITS, type UntrustedRecordLimits } from '../model/untrusted-record.js';
 import { admitPayload, mapAdmitted, type AdmittedPayload, type RecordRefusal } from './record-door.js';
 import { storedStates, writeRecordPage, type HttpValidators, type MappedRecord, type StoredState } from '../store/records.js';
+import { storeErrorOf } from '../store/store-errors.js';
 import {
+  failRunOnStoreError,
   finishRun,
   isCancelRequested,
   lastSucceededRun,
@@ -135,6 +137,14 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
       status = sourceFailures > 0 ? 'partial' : 'succeeded';
     }
   } catch (err) {
+    // The store refused a write (full disk, read-only file): not the source's fault, and no later write would do better.
+    // Pages committed before stay; identity is resolved by the next run or start (the store stays marked).
+    const storeError = storeErrorOf(err, db.name);
+    if (storeError) {
+      const closed = failRunOnStoreError(db, { id: runId, sourceId: source.id, counts }, storeError);
+      runLog.error({ status: 'failed', counts, closed }, `harvest run failed: ${storeError.message}`);
+      throw storeError;
+    }
     status = signal.aborted ? 'cancelled' : 'failed';
     message = (err as Error).message;
     recordRunErrors(db, runId, [{ sourceId: source.id, stage: 'source', rule: errorRule(err), message }]);

@@ -24,7 +24,8 @@ export class Scheduler {
           try {
             await this.harvester.run(source.id);
           } catch (err) {
-            this.log.error({ source: source.id, err }, 'scheduled harvest failed to start');
+            // Could not start, or the store failed under it (full, read-only: the error names the file).
+            this.log.error({ source: source.id, err }, `scheduled harvest failed: ${(err as Error).message}`);
           }
         },
         { timezone: SCHEDULE_TIMEZONE, name: `harvest:${source.id}`, noOverlap: true },

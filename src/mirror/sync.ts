@@ -20,6 +20,7 @@ import { HttpError, MalformedBodyError } from '../harvest/http-client.js';
 import { DEFAULT_RECORD_LIMITS, emptyCounts, type RecordLimits, type RunProgress } from '../harvest/run.js';
 import {
   anyLiveRun,
+  failRunOnStoreError,
   finishRun,
   isCancelRequested,
   markRunStarted,
@@ -32,6 +33,7 @@ import {
 import type { FeedClient } from './feed-client.js';
 import { FeedPageError, type FeedPage } from './feed-page.js';
 import { CursorMovedError, mirroredStates, readMirror, writeMirrorPage } from './mirror-store.js';
+import { storeErrorOf } from '../store/store-errors.js';
 import { pageChanges } from './page-changes.js';
 import { resolveAfterRun } from '../harvest/resolve-after-run.js';
 import { isIdentityDirty } from '../store/identity.js';
@@ -173,6 +175,13 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
       status = 'cancelled';
       message = 'cancelled';
     } else {
+      // The store refused a write (full disk, read-only file): the caller cannot go on mirroring into it.
+      const storeError = storeErrorOf(err, db.name);
+      if (storeError) {
+        const closed = failRunOnStoreError(db, { id: runId, sourceId, counts }, storeError);
+        runLog.error({ status: 'failed', counts, closed }, `mirror sync failed: ${storeError.message}`);
+        throw storeError;
+      }
       status = 'failed';
       const failure = describeFailure(err);
       message = failure.message;

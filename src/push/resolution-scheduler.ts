@@ -27,6 +27,7 @@ import type { Db } from '../store/database.js';
 import { isIdentityDirty } from '../store/identity.js';
 import { InThreadResolution, type ResolutionRunner } from './push-resolution.js';
 import { ResolutionThread } from './resolution-thread.js';
+import { storeErrorOf } from '../store/store-errors.js';
 
 export interface ResolutionSchedule {
   /** Shortest time from the end of one resolution to the start of the next. */
@@ -164,7 +165,8 @@ export class ResolutionScheduler {
       succeeded = true;
       return true;
     } catch (err) {
-      this.log.error({ err }, 'identity resolution after pushes failed; the pushed records are stored and resolution will be tried again');
+      const storeError = storeErrorOf(err, this.db.name);
+      this.log.error({ err }, `identity resolution after pushes failed${storeError ? `: ${storeError.message}` : ''}; the pushed records are stored and resolution will be tried again`);
       return false;
     } finally {
       this.lastEndedAt = performance.now();

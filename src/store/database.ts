@@ -2,41 +2,55 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
+import { openErrorOf, StoreError } from './store-errors.js';
 
+export { StoreError };
 export type Db = Database.Database;
 
-export class StoreError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreError';
-  }
-}
+/**
+ * Tests only: the store "fills up" at this many pages (SQLite's per-connection max_page_count),
+ * so a test can meet SQLITE_FULL without filling a disk. Unset in use.
+ */
+export const TEST_MAX_PAGE_COUNT_ENV = 'OGD_TEST_MAX_PAGE_COUNT';
 
 /**
  * Open (creating if needed) the SQLite catalogue and bring its schema up to date.
  * WAL lets the API read while the harvester writes; busy_timeout lets a second process
  * (a CLI harvest beside a running server) wait for the writer instead of failing.
+ * A store that cannot be used (full, read-only, unopenable, failing, not a database) is a
+ * StoreUnavailableError naming the file and what to do (store-errors.ts).
  */
 export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
-  let db: Db;
+  let db: Db | undefined;
   try {
     if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    // A second process (a CLI harvest beside `serve`) waits for the writer rather than failing.
+    // The longest write is identity resolution after a big run (about 7 s for the first of
+    // 100,000 records on a 2-core machine, docs/benchmarks.md): wait well past that.
+    db.pragma('busy_timeout = 30000');
+    if (!options.readonly) {
+      // The first writes: a read-only file or directory, a full disk or a file that is not a database fails here.
+      db.pragma('journal_mode = WAL');
+      // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
+      db.pragma('synchronous = NORMAL');
+      migrate(db);
+    }
+    db.pragma('foreign_keys = ON');
+    limitPagesForTests(db);
+    return db;
   } catch (err) {
+    db?.close();
+    const unavailable = openErrorOf(err, path);
+    if (unavailable) throw unavailable;
+    if (err instanceof StoreError || db !== undefined) throw err;
     throw new StoreError(`cannot open database ${path}: ${(err as Error).message}`, { cause: err });
   }
-  // A second process (a CLI harvest beside `serve`) waits for the writer rather than failing.
-  // The longest write is identity resolution after a big run (about 7 s for the first of
-  // 100,000 records on a 2-core machine, docs/benchmarks.md): wait well past that.
-  db.pragma('busy_timeout = 30000');
-  if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
-    // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
-    db.pragma('synchronous = NORMAL');
-    migrate(db);
-  }
-  db.pragma('foreign_keys = ON');
-  return db;
+}
+
+function limitPagesForTests(db: Db): void {
+  const pages = Number(process.env[TEST_MAX_PAGE_COUNT_ENV]);
+  if (Number.isSafeInteger(pages) && pages > 0) db.pragma(`max_page_count = ${pages}`);
 }
 
 export function schemaVersion(db: Db): number {
@@ -48,7 +62,7 @@ function migrate(db: Db): void {
   const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
   if (current > latest) {
     throw new StoreError(
-      `database schema version ${current} is newer than this ogd-gateway knows (${latest}); upgrade ogd-gateway`,
+      `the store ${db.name} has schema version ${current}, newer than this ogd-gateway knows (${latest}): upgrade ogd-gateway`,
     );
   }
   for (const migration of MIGRATIONS) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { redactCredentials, redactOptional } from '../model/redact-credentials.js';
 import type { Db } from './database.js';
-import { StoreError } from './database.js';
+import { StoreError, type StoreUnavailableError } from './store-errors.js';
 import { nowUtc } from './time.js';
 
 /**
@@ -19,6 +19,13 @@ export function processToken(): string {
 export function adoptProcessToken(token: string): void {
   PROCESS_TOKEN = token;
 }
+
+/**
+ * Runs of this process the store would not let it close (a full disk refused even that write),
+ * with the reason: no longer live, so the next run of the source, or closeCrashedRuns, closes
+ * them as failed with it. Another process closes them as crashed once this one has ended.
+ */
+const abandonedRuns = new Map<number, string>();
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
 export type FinalRunStatus = Exclude<RunStatus, 'queued' | 'running'>;
@@ -126,6 +133,32 @@ export function finishRun(db: Db, runId: number, outcome: RunOutcome): void {
   ).run(status, nowUtc(), counts.pages, counts.seen, counts.created, counts.updated, counts.unchanged, counts.rejected, counts.flagged, counts.withdrawn, counts.errors, message, runId);
 }
 
+/**
+ * End a run the store failed under (full, read-only ...) as failed, with the store's message as
+ * its reason and a run error (stage `store`, rule the SQLite code), when it is still open. When
+ * the store refuses these writes too, the run is left open but no longer live: the next run of
+ * its source or the next start closes it with the same reason (in this process; another one
+ * closes it as crashed once this one has ended). False then.
+ */
+export function failRunOnStoreError(db: Db, run: { id: number; sourceId: string; counts?: RunCounts }, error: StoreUnavailableError): boolean {
+  try {
+    const status = db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(run.id) as RunStatus | undefined;
+    if (status !== 'queued' && status !== 'running') return true;
+    try {
+      recordRunErrors(db, run.id, [{ sourceId: run.sourceId, stage: 'store', rule: error.code, message: error.message }]);
+      if (run.counts) run.counts.errors += 1;
+    } catch {
+      // Refused as well: the run's reason says the same.
+    }
+    if (run.counts) finishRun(db, run.id, { status: 'failed', counts: run.counts, message: error.message });
+    else closeOpenRun(db, run.id, error.message);
+    return true;
+  } catch {
+    abandonedRuns.set(run.id, error.message);
+    return false;
+  }
+}
+
 export type CancelOutcome = 'cancelled' | 'requested' | 'not-open';
 
 /**
@@ -206,17 +239,19 @@ interface RunOwner {
 
 /** A run is live while the process that opened it runs: this one, or another that is still alive. */
 function isRunLive(run: RunOwner): boolean {
+  if (abandonedRuns.has(run.id)) return false;
   if (run.process_token === PROCESS_TOKEN) return true;
   if (run.pid === null || run.pid === process.pid) return false;
   return isProcessAlive(run.pid);
 }
 
 function closeRunAsCrashed(db: Db, runId: number): void {
-  db.prepare(`UPDATE runs SET status = 'failed', finished_at = ?, message = ? WHERE id = ? AND status IN ('queued', 'running')`).run(
-    nowUtc(),
-    'the harvesting process ended before the run finished (crash or kill); closed as failed',
-    runId,
-  );
+  closeOpenRun(db, runId, abandonedRuns.get(runId) ?? 'the harvesting process ended before the run finished (crash or kill); closed as failed');
+  abandonedRuns.delete(runId);
+}
+
+function closeOpenRun(db: Db, runId: number, message: string): void {
+  db.prepare(`UPDATE runs SET status = 'failed', finished_at = ?, message = ? WHERE id = ? AND status IN ('queued', 'running')`).run(nowUtc(), message, runId);
 }
 
 function isProcessAlive(pid: number): boolean {

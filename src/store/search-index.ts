@@ -150,8 +150,9 @@ function unlessBusy<T>(db: Db, write: () => T): T | undefined {
     return write();
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    // SQLITE_BUSY*: another writer; SQLITE_READONLY*: a read-only connection, which can only read.
-    if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_READONLY'))) return undefined;
+    // SQLITE_BUSY*: another writer; SQLITE_READONLY*: a read-only connection, which can only read;
+    // SQLITE_FULL: a full disk, which must not stop searches (the queue waits for space).
+    if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_FULL')) return undefined;
     throw err;
   } finally {
     db.pragma(`busy_timeout = ${Number(previous)}`);

@@ -87,5 +87,6 @@ t.test('an unopenable database path is a clear error', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   writeFileSync(join(dir, 'a-file'), '');
-  t.throws(() => openDatabase(join(dir, 'a-file', 'catalog.db')), { name: 'StoreError', message: /cannot open database .*a-file/ });
+  t.ok(t.throws(() => openDatabase(join(dir, 'a-file', 'catalog.db'))) instanceof StoreError);
+  t.throws(() => openDatabase(join(dir, 'a-file', 'catalog.db')), { name: 'StoreUnavailableError', message: /^the store .*a-file.* cannot be opened/ });
 });

@@ -69,6 +69,7 @@ const common = {
   403: refusal('The key is another publisher’s (ER000102), or is used from an address not registered for it (ER000101).'),
   413: refusal('The body is over the 5 MB record size cap (ER0413).'),
   415: refusal('The body is not sent as application/json (ER0210).'),
+  503: refusal('The gateway’s store cannot take the write now (disk full, read-only, locked by another process): nothing was stored; send it again after `Retry-After` seconds (ER0503).'),
 };
 
 const readable =
