@@ -26,6 +26,7 @@ import { registerRateLimiting } from './rate-limiting.js';
 import { applyRouteHttpPolicy } from './route-http-policy.js';
 import { unchangedWhileServing } from './last-modified.js';
 import { registerJsonBodyParser } from './json-body.js';
+import { registerWellFormedAnswers } from './well-formed-answers.js';
 import { ALWAYS_HEADERS, answerClientError, answerFrameworkError, refuseConnect } from './protocol-answers.js';
 
 export interface ApiOptions {
@@ -68,6 +69,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     reply.headers(ALWAYS_HEADERS);
   });
   registerJsonBodyParser(app);
+  registerWellFormedAnswers(app);
 
   // First, so every plugin below sees each route's policy (health check exemptions,
   // Last-Modified sources) and the OpenAPI description gets the shared 304/406/429 answers.
