@@ -27,6 +27,9 @@ import { registerHttpCaching } from './http-caching.js';
 import { registerRateLimiting } from './rate-limiting.js';
 import { applyRouteHttpPolicy } from './route-http-policy.js';
 import { unchangedWhileServing } from './last-modified.js';
+import { registerJsonBodyParser } from './json-body.js';
+import { registerWellFormedAnswers } from './well-formed-answers.js';
+import { ALWAYS_HEADERS, answerClientError, answerFrameworkError, refuseConnect } from './protocol-answers.js';
 
 export interface ApiOptions {
   db: Db;
@@ -57,7 +60,18 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     // request.ip (the rate limit's key) comes from X-Forwarded-For only for the proxies the
     // operator named; otherwise any client could pick its own key.
     trustProxy: http.trustProxy,
+    // Requests that never reach a route (unparsable, undecodable URL) answer in the spec's shape too.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
+  refuseConnect(app.server);
+
+  // First of all hooks, so every answer has them: 404s, refusals of the rate limit, errors.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.headers(ALWAYS_HEADERS);
+  });
+  registerJsonBodyParser(app);
+  registerWellFormedAnswers(app);
 
   // First, so every plugin below sees each route's policy (health check exemptions,
   // Last-Modified sources) and the OpenAPI description gets the shared 304/406/429 answers.

@@ -4,7 +4,12 @@ import type { HttpLimits } from '../config/types.js';
 import { BlockedAddressError, guardedConnector } from './address-guard.js';
 import { hostKey, hostLimiter, onAbort, type HostPolicy } from './host-limiter.js';
 
-export type HttpErrorKind = 'status' | 'timeout' | 'too-large' | 'network' | 'blocked-address' | 'cancelled' | 'bad-url';
+export type HttpErrorKind = 'status' | 'timeout' | 'too-large' | 'network' | 'blocked-address' | 'cancelled' | 'bad-url' | 'too-many-redirects';
+
+/** Redirects followed per request; one more is an error of its own kind ('too-many-redirects'). */
+const MAX_REDIRECTIONS = 5;
+/** The statuses undici's redirect interceptor follows (its redirectableStatusCodes). */
+const REDIRECT_STATUSES = new Set([300, 301, 302, 303, 307, 308]);
 
 /** A failed request, typed so run reports can group failures by cause. */
 export class HttpError extends Error {
@@ -106,7 +111,7 @@ export class HttpClient {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
-    this.dispatcher = agent.compose(interceptors.redirect({ maxRedirections: 5 }));
+    this.dispatcher = agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS }));
   }
 
   async get(url: string, options: GetOptions = {}): Promise<HttpResponse> {
@@ -179,6 +184,10 @@ export class HttpClient {
       }
       if ((status < 200 || status >= 300) && !(options.acceptStatuses?.includes(status) ?? false)) {
         await res.body.dump().catch(() => undefined);
+        // The redirect interceptor follows every redirect it may; one that reaches us is past the limit.
+        if (REDIRECT_STATUSES.has(status) && res.headers['location'] !== undefined) {
+          throw new HttpError('too-many-redirects', url, `more than ${MAX_REDIRECTIONS} redirects from ${url} (a redirect loop?); ask its publisher for the final URL and configure that`);
+        }
         throw this.statusError(url, status, res.headers, limiter);
       }
       const bytes = await this.readCapped(res, url);

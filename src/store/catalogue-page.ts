@@ -12,6 +12,7 @@
  */
 import type { Db } from './database.js';
 import type { NationalRecord } from '../model/record.js';
+import { parseStoredJson } from './stored-json.js';
 
 /** A dataset of the page: with the caller's rendering when it had one for the stamp, else with its record. */
 export type CataloguePageEntry<T> =
@@ -64,7 +65,7 @@ export class CataloguePageReader {
     }
     const recordOf = new Map<string, NationalRecord>();
     if (missing.length > 0) {
-      for (const [identifier, json] of this.records.all(JSON.stringify(missing))) recordOf.set(identifier, JSON.parse(json) as NationalRecord);
+      for (const [identifier, json] of this.records.all(JSON.stringify(missing))) recordOf.set(identifier, parseStoredJson(json) as NationalRecord);
     }
     const entries: Array<CataloguePageEntry<T>> = [];
     for (const identifier of identifiers) {

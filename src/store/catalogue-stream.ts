@@ -12,6 +12,7 @@
  */
 import type { Db } from './database.js';
 import type { NationalRecord } from '../model/record.js';
+import { parseStoredJson } from './stored-json.js';
 
 export interface StreamedDataset {
   /** The dataset's identifier in the catalogue (the one every API route answers to). */
@@ -60,7 +61,7 @@ export function lastCatalogueChange(db: Db): string | undefined {
 
 function readRecord(identifier: string, json: string, onUnreadable: CatalogueStreamOptions['onUnreadable']): NationalRecord | undefined {
   try {
-    const parsed: unknown = JSON.parse(json);
+    const parsed: unknown = parseStoredJson(json);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the stored record is not a JSON object');
     return { ...(parsed as NationalRecord), identifier };
   } catch (error) {

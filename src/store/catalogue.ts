@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { NationalRecord, ValidationIssue } from '../model/record.js';
+import { parseStoredJson } from './stored-json.js';
 
 /**
  * Read side of the served catalogue. Views and the API read through here and never write.
@@ -64,7 +65,7 @@ export interface StoredDataset {
   mergedInto: string | null;
 }
 
-type StoredDatasetRow = [string, string, string, string, string, string, string | null, string | null];
+type StoredDatasetRow = [string, string, string | null, string, string, string, string | null, string | null];
 
 // Prepared once per connection: preparing costs more than the indexed read itself (about 50 µs
 // against 20 µs for one dataset), and every per-dataset request reads one.
@@ -83,7 +84,10 @@ function readDatasetStatement(db: Db): Database.Statement<[string], StoredDatase
 
 export function getStoredDataset(db: Db, identifier: string): StoredDataset | undefined {
   const row = readDatasetStatement(db).get(identifier);
-  if (!row) return undefined;
+  // No record: a dataset entry whose member's payload row is gone (an older gateway stored a
+  // native id with a lone surrogate, which reads back as U+FFFD and no longer names its payload).
+  // There is nothing to serve: it answers as unknown.
+  if (!row || row[2] === null) return undefined;
   return {
     identifier: row[0],
     sourceId: row[1],
@@ -135,8 +139,8 @@ export function parseStoredDataset(stored: StoredDataset): DatasetEntry {
   return {
     identifier: stored.identifier,
     sourceId: stored.sourceId,
-    record: JSON.parse(stored.recordJson) as NationalRecord,
-    issues: JSON.parse(stored.issuesJson) as ValidationIssue[],
+    record: parseStoredJson(stored.recordJson) as NationalRecord,
+    issues: parseStoredJson(stored.issuesJson) as ValidationIssue[],
     modifiedAt: stored.modifiedAt,
     updatedAt: stored.updatedAt,
     withdrawnAt: stored.withdrawnAt,

@@ -15,6 +15,7 @@
  */
 import type { Db } from './database.js';
 import type { NationalRecord } from '../model/record.js';
+import { parseStoredJson } from './stored-json.js';
 
 export type FeedEventKind = 'created' | 'updated' | 'withdrawn';
 
@@ -65,7 +66,7 @@ export function feedState(db: Db): FeedState {
 }
 
 /** The datasets whose latest change is after `since`, oldest first, at most `limit`. */
-export function readFeed(db: Db, since: number, limit: number): FeedPage {
+export function readFeed(db: Db, since: number, limit: number, onUnreadable?: (identifier: string, error: Error) => void): FeedPage {
   return db.transaction(() => {
     const rows = db
       .prepare(
@@ -80,15 +81,29 @@ export function readFeed(db: Db, since: number, limit: number): FeedPage {
     // Read after the rows are buffered: better-sqlite3 allows no other statement while an iterator is open.
     const lastKindAt = db.prepare('SELECT kind FROM changes WHERE identifier = ? AND id <= ? ORDER BY id DESC LIMIT 1').pluck();
     const recordOf = db.prepare('SELECT record FROM datasets WHERE identifier = ?').pluck();
-    const events = page.map(([identifier, seq, withdrawnAt, mergedInto, at]): FeedEvent => {
+    const events = page.flatMap(([identifier, seq, withdrawnAt, mergedInto, at]): FeedEvent[] => {
       if (withdrawnAt !== null || mergedInto !== null) {
-        return { seq, identifier, kind: 'withdrawn', at, ...(mergedInto !== null ? { movedTo: mergedInto } : {}) };
+        return [{ seq, identifier, kind: 'withdrawn', at, ...(mergedInto !== null ? { movedTo: mergedInto } : {}) }];
       }
       const before = lastKindAt.get(identifier, since) as string | undefined;
       const kind: FeedEventKind = before === undefined || before === 'withdrawn' ? 'created' : 'updated';
-      const record = JSON.parse(recordOf.get(identifier) as string) as NationalRecord;
-      return { seq, identifier, kind, at, record };
+      const record = readRecord(identifier, recordOf.get(identifier) as string | null | undefined, onUnreadable);
+      // A record that cannot be read (stored by an older gateway, e.g. under a native id that
+      // lost its lone surrogate) is left out and reported, rather than failing the whole page.
+      return record === undefined ? [] : [{ seq, identifier, kind, at, record }];
     });
     return { events, nextSeq: page.at(-1)?.[1] ?? since, more };
   })();
+}
+
+function readRecord(identifier: string, json: string | null | undefined, onUnreadable: ((identifier: string, error: Error) => void) | undefined): NationalRecord | undefined {
+  try {
+    if (json === null || json === undefined) throw new Error('the dataset has no stored record');
+    const parsed = parseStoredJson(json);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the stored record is not a JSON object');
+    return parsed as NationalRecord;
+  } catch (error) {
+    onUnreadable?.(identifier, error as Error);
+    return undefined;
+  }
 }

@@ -7,6 +7,7 @@ import type { Db } from './database.js';
 import { listOverrides, type IdentityOverride, type RecordRef } from './identity.js';
 import { identityKeys } from '../identity/keys.js';
 import type { NationalRecord } from '../model/record.js';
+import { parseStoredJson } from './stored-json.js';
 
 export type MemberState = 'listed' | 'missing' | 'withdrawn';
 
@@ -43,7 +44,7 @@ interface StoredProvenance {
 
 export function explainDataset(db: Db, identifier: string): DatasetExplanation | undefined {
   const dataset = db.prepare('SELECT record, provenance, withdrawn_at, merged_into, source_id, native_id FROM datasets WHERE identifier = ?').get(identifier) as
-    | { record: string; provenance: string | null; withdrawn_at: string | null; merged_into: string | null; source_id: string; native_id: string }
+    | { record: string | null; provenance: string | null; withdrawn_at: string | null; merged_into: string | null; source_id: string; native_id: string }
     | undefined;
   if (!dataset) return undefined;
 
@@ -67,7 +68,7 @@ export function explainDataset(db: Db, identifier: string): DatasetExplanation |
   const holders = new Map<string, RecordRef[]>();
   const memberKeys = rows.map((row) => {
     const json = recordOf.get(row.source_id, row.native_id) as string | undefined;
-    const keys = json === undefined ? [] : identityKeys(JSON.parse(json) as NationalRecord);
+    const keys = json === undefined ? [] : identityKeys(parseStoredJson(json) as NationalRecord);
     for (const key of keys) {
       const id = `${key.kind}\u0000${key.value}`;
       const list = holders.get(id) ?? [];
@@ -104,10 +105,10 @@ export function explainDataset(db: Db, identifier: string): DatasetExplanation |
   };
 }
 
-function fieldSources(dataset: { record: string; provenance: string | null; source_id: string; native_id: string }): Record<string, RecordRef> {
+function fieldSources(dataset: { record: string | null; provenance: string | null; source_id: string; native_id: string }): Record<string, RecordRef> {
   const fields: Record<string, RecordRef> = {};
   if (dataset.provenance) {
-    const provenance = JSON.parse(dataset.provenance) as StoredProvenance;
+    const provenance = parseStoredJson(dataset.provenance) as StoredProvenance;
     for (const [field, member] of Object.entries(provenance.fields)) {
       const ref = provenance.members[member];
       if (ref) fields[field] = ref;
@@ -116,7 +117,9 @@ function fieldSources(dataset: { record: string; provenance: string | null; sour
   }
   // One member: every field is its own.
   const only = { sourceId: dataset.source_id, nativeId: dataset.native_id };
-  const record = JSON.parse(dataset.record) as Record<string, unknown>;
+  // No record (its payload row is gone, see getStoredDataset): no field to attribute.
+  if (dataset.record === null) return fields;
+  const record = parseStoredJson(dataset.record) as Record<string, unknown>;
   for (const [field, value] of Object.entries(record)) {
     if (field === 'extensions' && value && typeof value === 'object') {
       for (const key of Object.keys(value)) fields[`extensions.${key}`] = only;

@@ -14,6 +14,7 @@ import type { Db } from './database.js';
 import type { NationalRecord } from '../model/record.js';
 import { formatsOf, keywordsOf, publisherOf, searchBodyOf, text } from './search-fields.js';
 import { indexText, tokenCount } from './search-text.js';
+import { parseStoredJson } from './stored-json.js';
 
 export interface RefreshOptions {
   /** Datasets per transaction: bounds memory and how long other writers wait. */
@@ -135,7 +136,7 @@ function indexBatch(db: Db, s: Statements, batch: number): number {
 function parseRecord(json: string | null): NationalRecord | undefined {
   if (json === null) return undefined;
   try {
-    const record = JSON.parse(json) as unknown;
+    const record = parseStoredJson(json);
     return record !== null && typeof record === 'object' && !Array.isArray(record) ? (record as NationalRecord) : undefined;
   } catch {
     return undefined;

@@ -5,6 +5,7 @@
  */
 import type { Db } from './database.js';
 import type { NationalRecord } from '../model/record.js';
+import { parseStoredJson } from './stored-json.js';
 
 export interface PageRecord {
   record: NationalRecord;
@@ -20,6 +21,6 @@ export function pageRecords(db: Db, identifiers: readonly string[]): Map<string,
     .prepare('SELECT identifier, record, modified_at FROM datasets WHERE identifier IN (SELECT value FROM json_each(?)) AND record IS NOT NULL')
     .raw()
     .all(JSON.stringify(identifiers)) as Array<[string, string, string]>;
-  for (const [identifier, json, modifiedAt] of rows) records.set(identifier, { record: JSON.parse(json) as NationalRecord, modifiedAt });
+  for (const [identifier, json, modifiedAt] of rows) records.set(identifier, { record: parseStoredJson(json) as NationalRecord, modifiedAt });
   return records;
 }

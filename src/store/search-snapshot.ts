@@ -16,6 +16,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { Db } from './database.js';
+import { parseStoredJson } from './stored-json.js';
 
 /** Values of one facet (or of several sharing one dictionary), interned to small integers. */
 export class Dictionary {
@@ -287,7 +288,7 @@ function codePointRank(unit: number): number {
 
 /** The strings of a JSON array column, interned (anything else in it is ignored). */
 function internAll(dictionary: Dictionary, json: string): number[] {
-  const parsed = JSON.parse(json) as unknown;
+  const parsed = parseStoredJson(json);
   return Array.isArray(parsed) ? parsed.filter((value): value is string => typeof value === 'string').map((value) => dictionary.intern(value)) : [];
 }
 

@@ -91,7 +91,9 @@ export function changeFeedRoutes(app: FastifyInstance, db: Db): void {
         if (typeof position === 'string') return reply.code(400).send(specError(ERROR_CODES.badParameter, position));
         since = position;
       }
-      const page = readFeed(db, since, request.query.limit ?? DEFAULT_FEED_LIMIT);
+      const page = readFeed(db, since, request.query.limit ?? DEFAULT_FEED_LIMIT, (identifier, error) =>
+        request.log.error({ err: error, identifier }, 'change feed: a stored record could not be read; its event left out'),
+      );
       return {
         success: true,
         result: { changes: page.events.map(toWire), nextCursor: encodeFeedCursor(state.epoch, page.nextSeq), more: page.more },

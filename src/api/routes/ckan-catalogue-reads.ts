@@ -8,6 +8,7 @@
  * but the `datasets` view, `dataset_entries` and the `changes` table, read-only.
  */
 import type { Db } from '../../store/database.js';
+import { parseStoredJson } from '../../store/stored-json.js';
 
 /** UTC instant the dataset first entered the served catalogue (its first harvest); undefined for an unknown identifier. */
 export function datasetCreatedAt(db: Db, identifier: string): string | undefined {
@@ -34,14 +35,32 @@ export interface PublisherFacts {
 }
 
 // One json_extract with four paths parses each record once (four calls would parse it four
-// times); the records stay in SQLite, not parsed into JavaScript objects.
-const FACTS_COLUMNS = `identifier, json_extract(record, '$.publisher', '$.organization', '$.publisherOrgCode', '$.publisherOID'), created_at`;
+// times); the records stay in SQLite, not parsed into JavaScript objects. A record SQLite cannot
+// parse (nested past its JSON depth limit of 1,000, stored before the door refused such records)
+// would fail the whole statement: json_valid (which shares json_extract's parse) passes its text
+// through instead, to read in JavaScript.
+const FACTS_COLUMNS = `identifier,
+  CASE WHEN json_valid(record) THEN json_extract(record, '$.publisher', '$.organization', '$.publisherOrgCode', '$.publisherOID') END,
+  created_at,
+  CASE WHEN json_valid(record) THEN NULL ELSE record END`;
 
-type FactsRow = [string, string, string];
+type FactsRow = [string, string | null, string, string | null];
 
-function factsOf([identifier, extracted, createdAt]: FactsRow): PublisherFacts {
-  const [publisher, organization, publisherOrgCode, publisherOID] = JSON.parse(extracted) as unknown[];
+function factsOf([identifier, extracted, createdAt, unreadInSqlite]: FactsRow): PublisherFacts {
+  // Lone surrogates in stored strings come back repaired (U+FFFD): they break the CKAN ids' UUIDs.
+  const [publisher, organization, publisherOrgCode, publisherOID] = extracted !== null ? (parseStoredJson(extracted) as unknown[]) : factsInJavaScript(unreadInSqlite);
   return { identifier, publisher, organization, publisherOrgCode, publisherOID, createdAt };
+}
+
+function factsInJavaScript(recordJson: string | null): unknown[] {
+  if (recordJson === null) return [];
+  try {
+    const record = parseStoredJson(recordJson) as Record<string, unknown> | null;
+    return record !== null && typeof record === 'object' ? [record['publisher'], record['organization'], record['publisherOrgCode'], record['publisherOID']] : [];
+  } catch {
+    // Not JSON at all: a dataset with no publisher facts, as one whose record lacks them.
+    return [];
+  }
 }
 
 /** The publisher fields of every live dataset. */

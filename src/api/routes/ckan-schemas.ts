@@ -7,7 +7,8 @@ import { ckanErrorSchema } from './ckan-envelope.js';
 
 type Schema = Record<string, unknown>;
 
-const naturalNumber = (description: string): Schema => ({ type: 'integer', minimum: 0, description });
+// ckan-params.ts refuses an integer past Number.MAX_SAFE_INTEGER either way ("Invalid integer"): the bound is documented.
+const naturalNumber = (description: string): Schema => ({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
 const flag = (description: string): Schema => ({ type: 'boolean', description });
 
 export const ACTION_PARAMETERS: Readonly<Record<string, Record<string, Schema>>> = {
@@ -28,7 +29,7 @@ export const ACTION_PARAMETERS: Readonly<Record<string, Record<string, Schema>>>
       examples: ['organization:a41000000g metadata_modified:[2024-01-01T00:00:00Z TO *]'],
     },
     fq_list: { type: 'string', description: 'A JSON list of further fq texts, each ANDed.' },
-    rows: { type: 'integer', minimum: 0, default: 10, description: 'Page size; more than 1000 is capped at 1000 (CKAN: ckan.search.rows_max).' },
+    rows: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 10, description: 'Page size; more than 1000 is capped at 1000 (CKAN: ckan.search.rows_max).' },
     start: naturalNumber('Offset of the first result.'),
     sort: {
       type: 'string',
@@ -36,12 +37,12 @@ export const ACTION_PARAMETERS: Readonly<Record<string, Record<string, Schema>>>
       description: '`score desc[, metadata_modified desc]`, `metadata_modified asc|desc`, `title_string asc|desc`, `name asc|desc`, `id asc|desc`, optionally followed by `, id asc` (ties are broken by identifier). `name`/`id` order is a stable order by dataset identifier.',
     },
     'facet.field': { type: 'string', description: 'JSON list of fields to count: `organization`, `groups`, `res_format`, `license_id` (e.g. `["organization","res_format"]`).' },
-    'facet.limit': { type: 'integer', description: 'Values per facet, most frequent first; at most 50 (also for a negative value, CKAN\'s "all").' },
+    'facet.limit': { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description: 'Values per facet, most frequent first; at most 50 (also for a negative value, CKAN\'s "all").' },
     fl: { type: 'string', description: 'Only these package fields in each result (comma- or space-separated), e.g. `id,metadata_modified`.' },
   },
   organization_list: {
     all_fields: flag('Organization dicts instead of names (default false).'),
-    limit: { type: 'integer', minimum: 0, default: 1000, description: 'At most this many (capped at 1000).' },
+    limit: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 1000, description: 'At most this many (capped at 1000).' },
     offset: naturalNumber('Skip this many first.'),
     sort: { type: 'string', default: 'title asc', description: '`name`, `title` or `package_count`, `asc` or `desc` (package_count alone: most datasets first).' },
     q: { type: 'string', description: 'Only organizations whose name or title contains this text (any case).' },

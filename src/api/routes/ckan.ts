@@ -6,6 +6,7 @@ import { packageList, packageShow } from './ckan-packages.js';
 import { organizationList, organizationShow } from './ckan-organizations.js';
 import { ParamReader, type RawParams } from './ckan-params.js';
 import { ACTION_PARAMETERS, ACTION_RESULTS, ERROR_RESPONSES, envelopeSchema } from './ckan-schemas.js';
+import { BodyTooDeepError, parseJsonBody } from '../json-body.js';
 
 /**
  * A CKAN-compatible Action API subset (CKAN 2.9–2.11), so CKAN clients, portals and harvesters
@@ -133,9 +134,9 @@ function postParams(request: FastifyRequest): RawParams {
   // CORS preflight.
   if (typeof body === 'string') {
     try {
-      body = JSON.parse(body) as unknown;
+      body = parseJsonBody(body);
     } catch (err) {
-      throw badRequestError(`JSON Error: ${(err as Error).message}`);
+      throw badRequestError(err instanceof BodyTooDeepError ? err.message : `JSON Error: ${(err as Error).message}`);
     }
   }
   if (body === undefined || body === null) return query;

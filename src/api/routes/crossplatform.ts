@@ -9,6 +9,7 @@ import { parseTaiwanDate, toUtcInstant } from '../../model/dates.js';
 import { toGen1Json } from '../../views/gen1.js';
 import { servedRecordSchema } from '../record-schema.js';
 import { ERROR_CODES, specError, specErrorSchema } from '../errors.js';
+import { parseStoredJson } from '../../store/stored-json.js';
 
 /**
  * 政府資料開放跨平臺介接規範 v1, read side, exactly as the spec has it:
@@ -29,7 +30,7 @@ const JSON_UTF8 = 'application/json; charset=utf-8';
 
 /** The gen-1 answer for a stored record (JSON text, as in the `datasets` view). */
 function renderGen1Answer(recordJson: string): string {
-  return JSON.stringify({ success: true, result: toGen1Json(JSON.parse(recordJson) as NationalRecord) });
+  return JSON.stringify({ success: true, result: toGen1Json(parseStoredJson(recordJson) as NationalRecord) });
 }
 
 export function crossPlatformRoutes(app: FastifyInstance, db: Db, publicUrl: string): void {

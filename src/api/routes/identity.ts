@@ -97,7 +97,8 @@ export function identityRoutes(app: FastifyInstance, db: Db): void {
           type: 'object',
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: MAX_CANDIDATES, default: 100 },
-            offset: { type: 'integer', minimum: 0, default: 0 },
+            // Bounded: past 2^53 the number reaches SQLite as a float, an OFFSET it refuses (a 500).
+            offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
           },
         },
         response: {
