@@ -1,4 +1,5 @@
 import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordPage, SourceFailure } from './connector.js';
+import { idInUrl } from './id-in-url.js';
 import { SourceProtocolError } from './connector.js';
 import type { SourceConfig } from '../src/config/types.js';
 import { HttpError, MalformedBodyError } from '../src/harvest/http-client.js';
@@ -198,7 +199,7 @@ class CkanConnector implements Connector {
 
   /** One package by id, for an id the listing names and the store lacks. */
   private async showPackage(context: HarvestContext, id: string): Promise<{ record: RawRecord } | { deleted: string } | { failure: SourceFailure }> {
-    const url = `${this.endpoint}/package_show?id=${encodeURIComponent(id)}`;
+    const url = `${this.endpoint}/package_show?id=${idInUrl(id)}`;
     try {
       const { response, json } = await this.getJson(context, url, [403, 404]);
       if (response.status === 403 || response.status === 404) {

@@ -1,4 +1,5 @@
 import type { ConnectorDefinition, Connector, HarvestContext, RecordPage, RecordValidators, SourceFailure, RawRecord } from './connector.js';
+import { idInUrl } from './id-in-url.js';
 import { SourceProtocolError } from './connector.js';
 import type { SourceConfig } from '../src/config/types.js';
 import { HttpError, MalformedBodyError } from '../src/harvest/http-client.js';
@@ -195,7 +196,7 @@ class CrossPlatformConnector implements Connector {
     id: string,
     validators: RecordValidators | undefined,
   ): Promise<{ record: RawRecord } | { notModified: string } | { failure: SourceFailure }> {
-    const url = `${this.endpoint}/${encodeURIComponent(id)}`;
+    const url = `${this.endpoint}/${idInUrl(id)}`;
     try {
       const { response, json } = await context.http.getJson(url, { signal: context.signal, acceptStatuses: [404, 410], validators });
       if (response.status === 304) return { notModified: id };

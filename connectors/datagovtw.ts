@@ -1,4 +1,5 @@
 import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordPage, RecordValidators, SourceFailure } from './connector.js';
+import { idInUrl } from './id-in-url.js';
 import type { SourceConfig } from '../src/config/types.js';
 import { HttpError, MalformedBodyError } from '../src/harvest/http-client.js';
 import { mapConcurrent } from '../src/harvest/concurrency.js';
@@ -214,7 +215,7 @@ class DataGovTwConnector implements Connector {
     id: string,
     validators: RecordValidators | undefined,
   ): Promise<{ record: RawRecord } | { notModified: string } | { failure: SourceFailure }> {
-    const url = `${this.base}/api/v2/rest/dataset/${encodeURIComponent(id)}`;
+    const url = `${this.base}/api/v2/rest/dataset/${idInUrl(id)}`;
     try {
       const { response, json } = await context.http.getJson(url, { signal: context.signal, acceptStatuses: [404, 410], validators });
       if (response.status === 304) return { notModified: id };

@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { idInUrl } from './id-in-url.js';
 import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordPage, RecordValidators, SourceFailure } from './connector.js';
 import type { SourceConfig } from '../src/config/types.js';
 import { HttpError, MalformedBodyError } from '../src/harvest/http-client.js';
@@ -159,7 +160,7 @@ class MappedJsonConnector implements Connector {
     validators: RecordValidators | undefined,
   ): Promise<{ record: RawRecord } | { notModified: string } | { failure: SourceFailure }> {
     const detail = mapping.detail!;
-    const url = resolveUrl(this.base, detail.url.replace('{id}', encodeURIComponent(id)), detail.query);
+    const url = resolveUrl(this.base, detail.url.replace('{id}', idInUrl(id)), detail.query);
     try {
       const { response, json } = await context.http.getJson(url, { signal: context.signal, acceptStatuses: [404, 410], validators });
       if (response.status === 304) return { notModified: id };

@@ -12,6 +12,7 @@
  * its run naming the source and the record; the rest of the page goes on.
  */
 import type { MappingResult, NationalRecord, ValidationIssue } from '../model/record.js';
+import { isWellFormedString, toWellFormedString } from '../model/well-formed-string.js';
 import { checkUntrustedRecord, DEFAULT_UNTRUSTED_RECORD_LIMITS, type UntrustedRecordProblem } from '../model/untrusted-record.js';
 import { contentHash } from '../store/records.js';
 import type { RecordLimits } from './run.js';
@@ -40,6 +41,15 @@ export interface MappedAdmitted {
   issues: ValidationIssue[];
   /** The issues of severity `error`: the record is kept and served, flagged with each. */
   ruleBreaks: ValidationIssue[];
+}
+
+/**
+ * A record's native id must be well-formed Unicode: SQLite stores a lone surrogate as U+FFFD, so
+ * an id with one would no longer match the row written under it (nor its errors, nor its keys).
+ */
+export function refuseNativeId(nativeId: string): RecordRefusal | undefined {
+  if (isWellFormedString(nativeId)) return undefined;
+  return refusal('nativeId', 'ill-formed-unicode', `the record's id ${JSON.stringify(toWellFormedString(nativeId))} (as repaired) contains a lone surrogate, which is not a character: the record cannot be stored under it`);
 }
 
 export function admitPayload(payload: unknown, limits: RecordLimits): AdmittedPayload | RecordRefusal {

@@ -6,7 +6,8 @@ import type { SourceConfig } from '../config/types.js';
 import type { Db } from '../store/database.js';
 import { MAPPERS } from '../mapping/index.js';
 import { DEFAULT_UNTRUSTED_RECORD_LIMITS, type UntrustedRecordLimits } from '../model/untrusted-record.js';
-import { admitPayload, mapAdmitted, type AdmittedPayload, type RecordRefusal } from './record-door.js';
+import { admitPayload, mapAdmitted, refuseNativeId, type AdmittedPayload, type RecordRefusal } from './record-door.js';
+import { toWellFormedString } from '../model/well-formed-string.js';
 import { storedStates, writeRecordPage, type HttpValidators, type MappedRecord, type StoredState } from '../store/records.js';
 import { storeErrorOf } from '../store/store-errors.js';
 import {
@@ -200,7 +201,7 @@ function processPage(
   counts.seen += page.records.length + page.unchanged.length;
   const changed: MappedRecord[] = [];
   // Listed by the source, stored copy stands: unchanged, not modified, or sent broken this time.
-  const presentNativeIds: string[] = [...page.unchanged];
+  const presentNativeIds: string[] = page.unchanged.filter((nativeId) => refuseNativeId(nativeId) === undefined);
   const refreshedValidators: Array<{ nativeId: string; validators: HttpValidators }> = [];
 
   const reject = (nativeId: string, refusal: RecordRefusal): void => {
@@ -211,6 +212,14 @@ function processPage(
   };
   const admitted: Array<{ raw: RawRecord; payload: AdmittedPayload }> = [];
   for (const raw of page.records) {
+    const badId = refuseNativeId(raw.nativeId);
+    if (badId !== undefined) {
+      // Not counted present either: no row can be found under this id.
+      errors.push({ sourceId: source.id, nativeId: toWellFormedString(raw.nativeId), stage: 'map', field: badId.field, rule: badId.rule, message: badId.message });
+      counts.rejected += 1;
+      counts.errors += 1;
+      continue;
+    }
     const payload = admitPayload(raw.payload, limits);
     if (payload.ok) admitted.push({ raw, payload });
     else reject(raw.nativeId, payload);

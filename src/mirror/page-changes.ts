@@ -14,7 +14,8 @@ import type { RunCounts, RunErrorRecord } from '../store/runs.js';
 import type { MappedRecord } from '../store/records.js';
 import { MAPPERS } from '../mapping/index.js';
 import type { RecordLimits } from '../harvest/run.js';
-import { admitPayload, mapAdmitted, type RecordRefusal } from '../harvest/record-door.js';
+import { admitPayload, mapAdmitted, refuseNativeId, type RecordRefusal } from '../harvest/record-door.js';
+import { toWellFormedString } from '../model/well-formed-string.js';
 import type { FeedPage } from './feed-page.js';
 import { readNationalRecord } from './national-record.js';
 
@@ -54,6 +55,13 @@ export function pageChanges(sourceId: string, page: FeedPage, stored: ReadonlyMa
       counts.rejected += 1;
       counts.errors += 1;
     };
+    const badId = refuseNativeId(nativeId);
+    if (badId !== undefined) {
+      out.errors.push({ sourceId, nativeId: toWellFormedString(nativeId), stage: 'map', field: badId.field, rule: badId.rule, message: badId.message });
+      counts.rejected += 1;
+      counts.errors += 1;
+      continue;
+    }
     const payload = admitPayload(change.national !== undefined ? change.national : change.record, limits);
     if (!payload.ok) {
       reject(payload);

@@ -3,6 +3,7 @@ import { redactCredentials, redactOptional } from '../model/redact-credentials.j
 import type { Db } from './database.js';
 import { StoreError, type StoreUnavailableError } from './store-errors.js';
 import { nowUtc } from './time.js';
+import { toWellFormedString } from '../model/well-formed-string.js';
 
 /**
  * Identifies this process among all that ever had its pid. Threads of one process share it
@@ -192,8 +193,11 @@ export function recordRunErrors(db: Db, runId: number, errors: readonly RunError
   const insert = db.prepare(
     'INSERT INTO run_errors (run_id, source_id, native_id, stage, field, rule, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
+  // Errors quote what sources sent: a lone surrogate in an id or a message is written as U+FFFD
+  // here, once (SQLite would write each as three), so the report names the record as the door did.
+  const text = (value: string | null | undefined): string | null => (value === undefined || value === null ? null : toWellFormedString(value));
   db.transaction(() => {
-    for (const e of errors) insert.run(runId, e.sourceId, e.nativeId ?? null, e.stage, e.field ?? null, e.rule ?? null, redactCredentials(e.message));
+    for (const e of errors) insert.run(runId, e.sourceId, text(e.nativeId), e.stage, text(e.field), e.rule ?? null, toWellFormedString(redactCredentials(e.message)));
   })();
 }
 

@@ -185,3 +185,25 @@ t.test('defect 4: a CKAN search page far larger than asked is committed in parts
   t.ok(run!.counts.pages >= 3, `${run!.counts.pages} commits`);
   t.ok(progress.every((p, i) => (i === 0 ? p.created : p.created - progress[i - 1]!.created) <= 1000), 'no commit over 1,000 records');
 });
+
+t.test('defect 2: a listed id with a lone surrogate is one failure of its own, not the end of the run', async (t) => {
+  const initial = records(3);
+  const bad = 'A41000000G-\ud800001';
+  const s = await platform(t, [...initial, { ...initial[0]!, identifier: bad }]);
+  const run = await s.harvester.run('fixture');
+  t.equal(run!.status, 'partial', 'the id could not be fetched: a failure of the listing’s own, not of the run');
+  t.match(runErrors(s.db, run!.runId), [{ nativeId: 'A41000000G-\ufffd001', stage: 'fetch', rule: 'http-404' }]);
+  t.same(storedIdentifiers(s.db), initial.map((r) => String(r.identifier)));
+});
+
+t.test('defect 2: a record under an id with a lone surrogate is refused; the rest of the page is stored', async (t) => {
+  const packages = ['ok-1', 'bad-\udc00', 'ok-2'].map((id) => ({ id, name: id.replace(/[^a-z0-9-]/g, 'x'), title: `Dataset ${id}`, notes: 'A dataset', state: 'active', private: false, organization: { name: 'org', title: 'Org' }, resources: [] }));
+  const site = await startFakeSource(t, '/api/3/action/package_search', 'application/json', (params) => ({
+    body: JSON.stringify({ success: true, result: { count: packages.length, results: Number(params.get('start') ?? 0) === 0 ? packages : [] } }),
+  }));
+  const h = harvestSource(t, { id: 'ckan', name: 'CKAN', type: 'ckan', url: site.url.replace(/\/api\/3\/action\/package_search$/, '') });
+  const run = await h.harvester.run('ckan');
+  t.equal(run!.counts.rejected, 1);
+  t.match(runErrors(h.db, run!.runId), [{ nativeId: 'bad-\ufffd', field: 'nativeId', rule: 'ill-formed-unicode' }]);
+  t.equal(h.datasets().size, 2);
+});
