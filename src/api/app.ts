@@ -16,6 +16,7 @@ import { crossPlatformMoreRoutes } from './routes/crossplatform-more.js';
 import { exportRoutes } from './routes/export.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { pushRoutes } from './routes/push.js';
+import type { PushWritesIn } from '../push/push-writer.js';
 import { ERROR_CODES, specError } from './errors.js';
 import { storeErrorOf } from '../store/store-errors.js';
 import { answerStoreUnavailable } from './store-unavailable.js';
@@ -37,6 +38,12 @@ export interface ApiOptions {
   logger: Logger;
   /** How the API answers over HTTP (`server.trustProxy`, `.rateLimit`, `.cacheMaxAgeSeconds`); absent: the configuration's defaults. */
   http?: Partial<ServerHttpSettings>;
+  /**
+   * Where push calls are parsed, read and written: in the push thread (the default for a store in
+   * a file), or 'here' on the API's own connection (a store in memory always; tests that set
+   * pragmas on that connection).
+   */
+  pushWrites?: PushWritesIn;
 }
 
 /**
@@ -155,7 +162,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   crossPlatformMoreRoutes(app, options.db, options.publicUrl);
   exportRoutes(app, options.db, options.publicUrl);
   discoveryRoutes(app, options.db, options.publicUrl);
-  pushRoutes(app, options.db, options.publicUrl);
+  pushRoutes(app, options.db, options.publicUrl, { writesIn: options.pushWrites });
 
   app.get(
     '/openapi.json',

@@ -6,6 +6,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's JSON body is handed over as its text, unparsed (the route parses it elsewhere). */
+    jsonBodyAsText?: true;
+  }
+}
+
 /** Deepest nesting of arrays and objects a request body may have. */
 export const MAX_BODY_DEPTH = 64;
 
@@ -50,7 +57,7 @@ export function parseJsonBody(text: string): unknown {
 
 /**
  * Replaces fastify's application/json parser for the whole app by one that refuses bodies nested
- * too deep, then parses as fastify does (empty body, invalid JSON and __proto__ poisoning refused
+ * too deep (except on routes that take the text: `config.jsonBodyAsText`), then parses as fastify does (empty body, invalid JSON and __proto__ poisoning refused
  * with fastify's own errors, so every route's error handler keeps answering them as before).
  */
 export function registerJsonBodyParser(app: FastifyInstance): void {
@@ -58,6 +65,11 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
+    // The push routes take the text as it came: it is parsed, with the record, in the push thread.
+    if (request.routeOptions.config.jsonBodyAsText === true) {
+      done(null, text);
+      return;
+    }
     if (nestsDeeperThan(text, MAX_BODY_DEPTH)) {
       done(new BodyTooDeepError(MAX_BODY_DEPTH), undefined);
       return;

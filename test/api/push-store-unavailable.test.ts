@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { buildApi } from '../../src/api/app.js';
 import { pushResolutionScheduler } from '../../src/api/routes/push.js';
 import { issueApiKey } from '../../src/push/issue-api-key.js';
-import type { Db } from '../../src/store/database.js';
+import { TEST_MAX_PAGE_COUNT_ENV, type Db } from '../../src/store/database.js';
 import { openTestDb, tempDir, testConfig } from '../helpers/gateway.js';
 import { json, snapshotStore, validRecord, type SpecErrorBody } from './push-harness.js';
 
@@ -19,7 +19,7 @@ interface Gateway {
 }
 
 /** A gateway whose log is kept, with one dataset pushed and served. */
-async function start(t: Test): Promise<Gateway> {
+async function start(t: Test, pushWrites: 'here' | 'thread' = 'here'): Promise<Gateway> {
   const { dir, cleanup } = tempDir();
   const db = openTestDb(testConfig(join(dir, 'catalog.db'), 'http://127.0.0.1:9', { sources: [] }));
   t.teardown(() => {
@@ -28,7 +28,8 @@ async function start(t: Test): Promise<Gateway> {
   });
   const logLines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
-  const api = await buildApi({ db, publicUrl: 'https://gateway.example.tw', logger, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
+  // 'here': the pragmas these tests set on the API's connection are the ones pushes write through.
+  const api = await buildApi({ db, publicUrl: 'https://gateway.example.tw', logger, pushWrites, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => api.close());
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
@@ -109,4 +110,19 @@ t.test('a push while another process holds the write lock past the busy timeout 
   await assertUnavailable(t, gateway, res, /store is busy/, '5');
   other.exec('ROLLBACK');
   t.equal((await gateway.request('POST', '/api/v1/rest/dataset', validRecord('A41000000G-000003'))).status, 201, 'accepted once the lock is released');
+});
+
+t.test('a push the push thread cannot write (a full store) is answered 503 the same way', async (t) => {
+  // The thread opens its own connection; the tests' hook caps every connection opened from now on
+  // (a fresh store is about 46 pages of 4 kB; the first small push fits, a 300 kB one does not).
+  process.env[TEST_MAX_PAGE_COUNT_ENV] = '70';
+  t.teardown(() => {
+    delete process.env[TEST_MAX_PAGE_COUNT_ENV];
+  });
+  const gateway = await start(t, 'thread');
+  const before = snapshotStore(gateway.db);
+  const res = await gateway.request('POST', '/api/v1/rest/dataset', bigRecord('A41000000G-000002'));
+  await assertUnavailable(t, gateway, res, /store is full/, '60');
+  t.same(snapshotStore(gateway.db), before, 'nothing was stored');
+  t.equal((await gateway.request('GET', '/api/v1/rest/dataset/A41000000G-000001')).status, 200, 'reads go on');
 });

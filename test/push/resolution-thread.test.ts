@@ -93,7 +93,7 @@ t.test('a thread that cannot open the store fails the resolution; the next one s
   const thread = new ResolutionThread(path);
   t.teardown(() => thread.close());
 
-  await t.rejects(thread.resolve(), /cannot open database/, 'the failure is the opening error');
+  await t.rejects(thread.resolve(), /cannot be opened/, 'the failure is the opening error');
   t.notOk(thread.started, 'the thread that failed is gone');
 
   rmSync(blocker);

@@ -43,7 +43,7 @@ export function writeRouteOptions(app: FastifyInstance, db: Db, schemas: PushRou
   return {
     schema: schemas.schema,
     bodyLimit: MAX_PUSH_BODY_BYTES,
-    config: { cors: false, httpCaching: false, swaggerTransform: pushSwaggerTransform(schemas.documentedBody) as never },
+    config: { cors: false, httpCaching: false, jsonBodyAsText: true, swaggerTransform: pushSwaggerTransform(schemas.documentedBody) as never },
     // Plain JSON.stringify: the answer's warnings are passed through as they are.
     serializerCompiler: () => (data) => JSON.stringify(data),
     onRequest: async (_request, reply) => {

@@ -11,14 +11,17 @@
  *
  * Answers are {"success":true,"result":{…}} (201 for a create, with Location) or the spec's error
  * shape; the operations and their refusals are src/push/push-service.ts, the HTTP rules (no CORS,
- * no caching, body cap, key first) push-http.ts. Accepted writes reach the read side with the
+ * no caching, body cap, key first) push-http.ts. Each call is carried out in the push thread
+ * (src/push/push-thread.ts): the body's text goes there unparsed. Accepted writes reach the read side with the
  * next identity resolution, scheduled by a ResolutionScheduler per API instance and run in its
  * worker thread. Each write first awaits `writable()`: while that thread holds the store's write
  * lock, a write on this connection would wait in SQLite's busy handler and block every reader.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../../store/database.js';
-import { createDataset, deleteDataset, replaceDataset, type PushOutcome, type PushTarget } from '../../push/push-service.js';
+import type { PushOutcome, PushTarget } from '../../push/push-service.js';
+import { pushWriterFor, type PushWritesIn } from '../../push/push-writer.js';
+import { PUSH_ERROR_CODES, PushError } from '../../push/push-errors.js';
 import type { PushVocabulary } from '../../push/pushed-record.js';
 import { DEFAULT_RESOLUTION_SCHEDULE, ResolutionScheduler, type ResolutionSchedule } from '../../push/resolution-scheduler.js';
 import { keyOf, registerWritePathPreflight, writeRouteOptions } from './push-http.js';
@@ -27,6 +30,8 @@ import { PUSH_ROUTE_SCHEMAS } from './push-schemas.js';
 export interface PushRouteOptions {
   /** When accepted pushes are resolved into the served catalogue. */
   resolution?: ResolutionSchedule;
+  /** Where calls are carried out (push-writer.ts): the push thread unless 'here'. */
+  writesIn?: PushWritesIn | undefined;
 }
 
 const schedulers = new WeakMap<FastifyInstance, ResolutionScheduler>();
@@ -40,7 +45,20 @@ export function pushRoutes(app: FastifyInstance, db: Db, publicUrl: string, opti
   const base = publicUrl.trim().replace(/\/+$/, '');
   const resolution = new ResolutionScheduler(db, app.log, options.resolution ?? DEFAULT_RESOLUTION_SCHEDULE);
   schedulers.set(app, resolution);
-  app.addHook('onClose', () => resolution.close());
+  // Parsing, reading and writing a pushed record happen in the push thread, not on this loop.
+  const writer = pushWriterFor(db, options.writesIn);
+  app.addHook('onClose', async () => {
+    await writer.close();
+    await resolution.close();
+  });
+  /** The JSON body's text. Another type fastify parses (text/plain) is not a record, as before the push thread. */
+  const text = (request: FastifyRequest): string => {
+    const mediaType = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (mediaType !== 'application/json' || typeof request.body !== 'string') {
+      throw new PushError(400, PUSH_ERROR_CODES.badRequest, 'the body must be one dataset record, a JSON object (Content-Type: application/json)');
+    }
+    return request.body;
+  };
 
   const answer = (request: FastifyRequest, action: string, outcome: PushOutcome, result: Record<string, string>) => {
     if (outcome.changed) resolution.request();
@@ -50,7 +68,7 @@ export function pushRoutes(app: FastifyInstance, db: Db, publicUrl: string, opti
 
   const create = (vocabulary: PushVocabulary) => async (request: FastifyRequest, reply: FastifyReply) => {
     await resolution.writable();
-    const outcome = createDataset(db, keyOf(request), request.body, vocabulary);
+    const outcome = await writer.perform({ op: 'create', key: keyOf(request), vocabulary, body: text(request) });
     const datasetId = String(outcome.datasetId);
     const location = vocabulary === 'gen1' ? `${base}/api/v1/rest/dataset/${encodeURIComponent(outcome.identifier)}` : `${base}/api/v2/rest/dataset/${datasetId}`;
     reply.code(201).header('location', location);
@@ -62,23 +80,23 @@ export function pushRoutes(app: FastifyInstance, db: Db, publicUrl: string, opti
 
   app.put<{ Params: { identifier: string } }>('/api/v1/rest/dataset/:identifier', writeRouteOptions(app, db, PUSH_ROUTE_SCHEMAS.replaceV1), async (request) => {
     await resolution.writable();
-    const outcome = replaceDataset(db, keyOf(request), v1Target(request.params.identifier), request.body, 'gen1');
+    const outcome = await writer.perform({ op: 'replace', key: keyOf(request), vocabulary: 'gen1', target: v1Target(request.params.identifier), body: text(request) });
     return answer(request, 'replace gen1', outcome, { identifier: outcome.identifier, datasetId: String(outcome.datasetId) });
   });
   app.put<{ Params: { datasetId: string } }>('/api/v2/rest/dataset/:datasetId', writeRouteOptions(app, db, PUSH_ROUTE_SCHEMAS.replaceV2), async (request) => {
     await resolution.writable();
-    const outcome = replaceDataset(db, keyOf(request), v2Target(request.params.datasetId), request.body, 'gen2');
+    const outcome = await writer.perform({ op: 'replace', key: keyOf(request), vocabulary: 'gen2', target: v2Target(request.params.datasetId), body: text(request) });
     return answer(request, 'replace gen2', outcome, { datasetId: String(outcome.datasetId) });
   });
 
   app.delete<{ Params: { identifier: string } }>('/api/v1/rest/dataset/:identifier', writeRouteOptions(app, db, PUSH_ROUTE_SCHEMAS.deleteV1), async (request) => {
     await resolution.writable();
-    const outcome = deleteDataset(db, keyOf(request), v1Target(request.params.identifier));
+    const outcome = await writer.perform({ op: 'delete', key: keyOf(request), target: v1Target(request.params.identifier) });
     return answer(request, 'delete gen1', outcome, { identifier: outcome.identifier, datasetId: String(outcome.datasetId) });
   });
   app.delete<{ Params: { datasetId: string } }>('/api/v2/rest/dataset/:datasetId', writeRouteOptions(app, db, PUSH_ROUTE_SCHEMAS.deleteV2), async (request) => {
     await resolution.writable();
-    const outcome = deleteDataset(db, keyOf(request), v2Target(request.params.datasetId));
+    const outcome = await writer.perform({ op: 'delete', key: keyOf(request), target: v2Target(request.params.datasetId) });
     return answer(request, 'delete gen2', outcome, { datasetId: String(outcome.datasetId) });
   });
 

@@ -1,0 +1,72 @@
+/**
+ * One push call as data: what the write routes hand to a PushWriter, in this thread or in the
+ * push thread (push-thread.ts). The body travels as the text the client sent and is parsed where
+ * the record is read, so that neither parsing nor reading a record of 10,000 distributions (a
+ * megabyte or more) is done on the event loop that answers requests.
+ *
+ * Failures cross the thread boundary as data too (describePushFailure / revivePushFailure): a
+ * PushError keeps its status, code and field, a store that cannot be written keeps its file and
+ * condition (a 503), anything else is a bug and stays a plain Error (a 500).
+ */
+import secureJson from 'secure-json-parse';
+import type { ApiKey } from '../store/api-keys.js';
+import type { Db } from '../store/database.js';
+import { StoreUnavailableError, storeErrorOf, type StoreCondition } from '../store/store-errors.js';
+import { PUSH_ERROR_CODES, PushError, type PushErrorStatus } from './push-errors.js';
+import { createDataset, deleteDataset, replaceDataset, type PushOutcome, type PushTarget } from './push-service.js';
+import type { PushVocabulary } from './pushed-record.js';
+
+export type PushOperation =
+  | { op: 'create'; key: ApiKey; vocabulary: PushVocabulary; body: string }
+  | { op: 'replace'; key: ApiKey; vocabulary: PushVocabulary; target: PushTarget; body: string }
+  | { op: 'delete'; key: ApiKey; target: PushTarget };
+
+/** Carry out one push call on `db` (one IMMEDIATE transaction, push-service.ts); throws what it refuses. */
+export function performPush(db: Db, operation: PushOperation): PushOutcome {
+  switch (operation.op) {
+    case 'create':
+      return createDataset(db, operation.key, parseBody(operation.body), operation.vocabulary);
+    case 'replace':
+      return replaceDataset(db, operation.key, operation.target, parseBody(operation.body), operation.vocabulary);
+    case 'delete':
+      return deleteDataset(db, operation.key, operation.target);
+  }
+}
+
+/**
+ * The body as JSON, refused as fastify's own parser refuses it: empty, malformed, or carrying
+ * `__proto__` / `constructor.prototype` keys (prototype poisoning of whoever reads it later).
+ * Depth is the record door's (pushed-record.ts), which walks without recursion.
+ */
+function parseBody(text: string): unknown {
+  if (text.trim() === '') throw new PushError(400, PUSH_ERROR_CODES.badRequest, 'the body is empty: send one dataset record as a JSON object');
+  try {
+    return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    throw new PushError(400, PUSH_ERROR_CODES.badRequest, `the body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export type PushFailure =
+  | { kind: 'push'; status: PushErrorStatus; errorType: string; message: string; identifier?: string | undefined; field?: string | undefined }
+  | { kind: 'store'; path: string; condition: StoreCondition; code: string }
+  | { kind: 'error'; name: string; message: string; stack?: string | undefined };
+
+export function describePushFailure(err: unknown, storePath: string): PushFailure {
+  if (err instanceof PushError) return { kind: 'push', status: err.status, errorType: err.errorType, message: err.message, identifier: err.identifier, field: err.field };
+  const store = storeErrorOf(err, storePath);
+  if (store !== undefined) return { kind: 'store', path: store.path, condition: store.condition, code: store.code };
+  const error = err instanceof Error ? err : new Error(String(err));
+  return { kind: 'error', name: error.name, message: error.message, stack: error.stack };
+}
+
+export function revivePushFailure(failure: PushFailure): Error {
+  switch (failure.kind) {
+    case 'push':
+      return new PushError(failure.status, failure.errorType, failure.message, failure.identifier, failure.field);
+    case 'store':
+      return new StoreUnavailableError(failure.path, failure.condition, failure.code);
+    case 'error':
+      return Object.assign(new Error(failure.message), { name: failure.name, stack: failure.stack });
+  }
+}
