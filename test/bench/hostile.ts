@@ -1,0 +1,532 @@
+/**
+ * `npm run bench:hostile`: the API's latency while `serve` works on hostile-sized records
+ * (issue 12: "API p99 while a record with 10,000 distributions is harvested and while 100 such
+ * pushes arrive; target: the event loop never blocks for more than 100 ms"). Prints ONE JSON
+ * document on stdout (progress on stderr). See docs/benchmarks.md.
+ *
+ * Everything runs through the real `serve` (`node dist/src/cli.js serve --config …`, a child
+ * process with PORT, DATABASE_PATH and LOG_LEVEL=warn) on a fresh store, against two loopback
+ * platform children (hostile-platform.ts) that hold their listing until the bench releases it:
+ *
+ *   idle            the probe alone, `serve` up, its start-up harvests waiting on the gates
+ *   harvest         platform A released: K records of 10,000 distributions (plus S small ones),
+ *                   harvested by serve's harvest thread, until all are served
+ *   autocannonIdle  autocannon (10 connections) on GET /api/v1/rest/dataset/{id} of the small records
+ *   harvestUnderLoad platform B released (K more heavy records) with the same autocannon load
+ *   pushes          a push key issued with the CLI, then P POSTs of a 10,000-distribution record,
+ *                   C in flight at a time
+ *
+ * Throughout, a probe in a worker thread (latency-probe.ts) sends GET /api/v1/rest/dataset one
+ * request at a time, every ~10 ms, and records each latency: from outside the process, a latency
+ * far above the idle one is the time serve's event loop (or the machine) did not answer.
+ *
+ *   BENCH_HOSTILE_RECORDS        heavy records per harvest (default 20)
+ *   BENCH_HOSTILE_DISTRIBUTIONS  distributions per heavy record (default 10000, the gateway's cap)
+ *   BENCH_HOSTILE_SMALL          small records harvested with the first platform, autocannon's ids (default 200)
+ *   BENCH_HOSTILE_PUSHES         pushes (default 100; 0 skips the phase)
+ *   BENCH_HOSTILE_PUSH_CONCURRENCY  pushes in flight (default 4)
+ *   BENCH_HOSTILE_IDLE_SECONDS   idle probe window (default 3)
+ *   BENCH_HOSTILE_LOAD_SECONDS   autocannonIdle window (default 5; 0 skips it and harvestUnderLoad)
+ *   BENCH_HOSTILE_INTERVAL_MS    probe's pause between requests (default 10)
+ *   BENCH_HOSTILE_SERVE_NODE_ARGS  extra node arguments for serve, e.g. "--cpu-prof --cpu-prof-dir=prof"
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import autocannon from 'autocannon';
+import { Agent, request } from 'undici';
+import { openDatabase } from '../../src/store/database.js';
+import { listRuns } from '../../src/store/runs.js';
+import { tempDir } from '../helpers/gateway.js';
+import { benchIdentifier, benchRecord, HARVEST_ORG_CODE, PUSH_ORG_CODE } from './hostile-records.js';
+import type { HostilePlatformSpec } from './hostile-platform.js';
+import type { ProbeMessage, ProbeWindow } from './latency-probe.js';
+import { envInt, machine, median, progress, round, spawnWithFirstLine, stopChild } from './shared.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CLI = join(here, '..', '..', 'src', 'cli.js');
+const TARGET_MAX_STALL_MS = 100;
+const CONNECTIONS = 10;
+/** Serials of the records: heavy ones of platform A, small ones of A, heavy ones of platform B. */
+const SERIALS = { heavyA: 1, smallA: 100_001, heavyB: 200_001 };
+const WAIT_LIMIT_MS = 10 * 60_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+// ---------------------------------------------------------------------------------------------
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted.length === 0 ? Number.NaN : sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+}
+
+interface ProbeFigures {
+  count: number;
+  failures: number;
+  p50: number;
+  p99: number;
+  max: number;
+  over100ms: number;
+  windowMs: number;
+  probeThreadMaxDelayMs: number;
+}
+
+function probeFigures(window: ProbeWindow): ProbeFigures {
+  const sorted = [...window.latenciesMs].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    failures: window.failures,
+    p50: round(median(sorted.length > 0 ? sorted : [Number.NaN]), 2),
+    p99: round(percentile(sorted, 0.99), 2),
+    max: round(sorted[sorted.length - 1] ?? Number.NaN, 2),
+    over100ms: sorted.filter((ms) => ms > TARGET_MAX_STALL_MS).length,
+    windowMs: Math.round(window.durationMs),
+    probeThreadMaxDelayMs: round(window.probeMaxDelayMs, 1),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The child processes and the probe
+// ---------------------------------------------------------------------------------------------
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+interface Platform {
+  url: string;
+  child: ChildProcess;
+  state(): Promise<{ held: number; released: boolean; listRequests: number; recordRequests: number; cpuMs: number }>;
+  release(): Promise<void>;
+}
+
+async function startPlatform(spec: HostilePlatformSpec): Promise<Platform> {
+  const { child, line } = await spawnWithFirstLine('hostile-platform.js', [JSON.stringify(spec)]);
+  const url = `http://127.0.0.1:${Number(line.trim())}`;
+  return {
+    url,
+    child,
+    async state() {
+      const res = await request(`${url}/__bench/state`);
+      return (await res.body.json()) as Awaited<ReturnType<Platform['state']>>;
+    },
+    async release() {
+      await (await request(`${url}/__bench/release`)).body.text();
+    },
+  };
+}
+
+/** Lines of a child's output, prefixed, to our stderr (our stdout is the JSON document only). */
+function forward(stream: NodeJS.ReadableStream, prefix: string): void {
+  createInterface({ input: stream }).on('line', (line) => process.stderr.write(`[${prefix}] ${line}\n`));
+}
+
+function startServe(configFile: string, port: number, dbPath: string): ChildProcess {
+  // e.g. "--cpu-prof --cpu-prof-dir=prof" to see where serve's threads spend the phases (not allowed in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_HOSTILE_SERVE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', '--config', configFile], {
+    env: { ...process.env, PORT: String(port), DATABASE_PATH: dbPath, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  forward(child.stdout!, 'serve');
+  forward(child.stderr!, 'serve');
+  return child;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, child: ChildProcess, limitMs = 60_000): Promise<void> {
+  const until = performance.now() + limitMs;
+  while (performance.now() < until) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`serve exited (${child.signalCode ?? child.exitCode}) while waiting for ${what}`);
+    if (await check().catch(() => false)) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The serve process's CPU time (user + system, all its threads), ms; undefined off Linux. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The serve process's peak resident memory (VmHWM), MB; undefined off Linux. */
+function processPeakRssMB(pid: number | undefined): number | undefined {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? round(Number(match[1]) / 1024, 1) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+class Probe {
+  private readonly worker: Worker;
+  private count = -1;
+  private countWaiters: Array<() => void> = [];
+  private windowWaiter: ((window: ProbeWindow) => void) | undefined;
+
+  constructor(
+    url: string,
+    intervalMs: number,
+    private readonly serve: ChildProcess,
+  ) {
+    this.worker = new Worker(join(here, 'latency-probe.js'), { workerData: { url, intervalMs } });
+    this.worker.on('message', (message: ProbeMessage) => {
+      if (message.type === 'count') {
+        this.count = message.count;
+        for (const wake of this.countWaiters.splice(0)) wake();
+      } else if (message.type === 'window') {
+        this.windowWaiter?.(message.window);
+        this.windowWaiter = undefined;
+      }
+    });
+    this.worker.on('error', (err) => progress(`probe failed: ${err.message}`));
+  }
+
+  begin(label: string): void {
+    this.worker.postMessage({ type: 'window', label });
+  }
+
+  end(): Promise<ProbeWindow> {
+    return new Promise((resolve) => {
+      this.windowWaiter = resolve;
+      this.worker.postMessage({ type: 'end' });
+    });
+  }
+
+  /** Resolves when GET /api/v1/rest/dataset has listed at least `n` identifiers; rejects if serve has exited. */
+  async served(n: number, limitMs = WAIT_LIMIT_MS): Promise<void> {
+    const until = performance.now() + limitMs;
+    while (this.count < n) {
+      if (this.serve.exitCode !== null || this.serve.signalCode !== null) throw new Error(`serve exited (${this.serve.signalCode ?? this.serve.exitCode}) with ${this.count} of ${n} datasets served`);
+      if (performance.now() > until) throw new Error(`timed out waiting for ${n} datasets to be served (${this.count} are)`);
+      await new Promise<void>((resolve) => {
+        this.countWaiters.push(resolve);
+        setTimeout(resolve, 1000);
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+// ---------------------------------------------------------------------------------------------
+
+interface LoadFigures {
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  requests: number;
+  non2xx: number;
+  errors: number;
+  seconds: number;
+}
+
+/** autocannon on `paths` (taken in turn) until `until` settles, or for `seconds`. */
+async function load(base: string, paths: readonly string[], until: Promise<unknown> | number): Promise<LoadFigures> {
+  let next = 0;
+  const began = performance.now();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: base,
+        connections: CONNECTIONS,
+        // Long enough for any harvest; stopped when it is over.
+        duration: typeof until === 'number' ? until : 3600,
+        requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length]! }) }],
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+    if (typeof until !== 'number') until.finally(() => instance.stop()).catch(() => undefined);
+  });
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    seconds: round((performance.now() - began) / 1000, 1),
+  };
+}
+
+interface PushFigures {
+  count: number;
+  statuses: Record<string, number>;
+  durationMs: number;
+  pushesPerSecond: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  bodyBytes: number;
+}
+
+async function push(base: string, key: string, bodies: readonly Buffer[], inFlight: number): Promise<PushFigures> {
+  const dispatcher = new Agent({ connections: inFlight, keepAliveTimeout: 60_000 });
+  const statuses: Record<string, number> = {};
+  const latencies: number[] = [];
+  let next = 0;
+  const began = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      const start = performance.now();
+      let status: string;
+      try {
+        const res = await request(`${base}/api/v1/rest/dataset`, {
+          method: 'POST',
+          dispatcher,
+          headers: { authorization: key, 'content-type': 'application/json' },
+          body,
+        });
+        const text = await res.body.text();
+        status = String(res.statusCode);
+        if (res.statusCode !== 201 && statuses[status] === undefined) progress(`push answered ${status}: ${text.slice(0, 300)}`);
+      } catch (err) {
+        status = `error: ${(err as Error).message}`;
+      }
+      latencies.push(performance.now() - start);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const durationMs = performance.now() - began;
+  await dispatcher.close();
+  latencies.sort((a, b) => a - b);
+  return {
+    count: bodies.length,
+    statuses,
+    durationMs: Math.round(durationMs),
+    pushesPerSecond: round(bodies.length / (durationMs / 1000), 1),
+    latencyMs: { p50: round(median(latencies), 1), p99: round(percentile(latencies, 0.99), 1), max: round(latencies[latencies.length - 1]!, 1) },
+    bodyBytes: bodies[0]?.length ?? 0,
+  };
+}
+
+async function issueKey(configFile: string, dbPath: string): Promise<string> {
+  const child = spawn(process.execPath, [CLI, 'keys', 'issue', '--publisher', '壓力測試機關', '--org-code', PUSH_ORG_CODE, '--json', '--config', configFile], {
+    env: { ...process.env, DATABASE_PATH: dbPath, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  forward(child.stderr!, 'keys');
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`keys issue exited with ${code}`);
+  return (JSON.parse(out) as { key: string }).key;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bench
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const began = performance.now();
+  const heavy = envInt('BENCH_HOSTILE_RECORDS', 20, 999);
+  const distributions = envInt('BENCH_HOSTILE_DISTRIBUTIONS', 10_000, 10_000);
+  const small = envInt('BENCH_HOSTILE_SMALL', 200, 99_999, 1);
+  const pushes = envInt('BENCH_HOSTILE_PUSHES', 100, 99_999, 0);
+  const inFlight = envInt('BENCH_HOSTILE_PUSH_CONCURRENCY', 4, 64);
+  const idleSeconds = envInt('BENCH_HOSTILE_IDLE_SECONDS', 3, 600);
+  const loadSeconds = envInt('BENCH_HOSTILE_LOAD_SECONDS', 5, 600, 0);
+  const intervalMs = envInt('BENCH_HOSTILE_INTERVAL_MS', 10, 1000, 0);
+  const loadAverageAtStart = os.loadavg().map((l) => round(l, 2));
+
+  const { dir, cleanup } = tempDir('ogd-bench-hostile-');
+  const children: ChildProcess[] = [];
+  let probe: Probe | undefined;
+  const stopAll = async (): Promise<void> => {
+    await probe?.stop().catch(() => undefined);
+    await Promise.all(children.map((child) => stopChild(child).catch(() => undefined)));
+    cleanup();
+  };
+  const onSignal = (): void => {
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    progress(`hostile: platforms (${heavy} records of ${distributions} distributions each, + ${small} small; then ${heavy} more)`);
+    const platformA = await startPlatform({
+      orgCode: HARVEST_ORG_CODE,
+      groups: [
+        { from: SERIALS.heavyA, count: heavy, distributions },
+        { from: SERIALS.smallA, count: small, distributions: 2 },
+      ],
+    });
+    children.push(platformA.child);
+    const platformB = loadSeconds > 0 ? await startPlatform({ orgCode: HARVEST_ORG_CODE, groups: [{ from: SERIALS.heavyB, count: heavy, distributions }] }) : undefined;
+    if (platformB) children.push(platformB.child);
+
+    const dbPath = join(dir, 'catalog.db');
+    const configFile = join(dir, 'gateway.json');
+    const source = (id: string, url: string): Record<string, unknown> => ({ id, name: `Hostile platform ${id}`, type: 'crossplatform', url, schedule: '0 3 * * *' });
+    const config = {
+      server: { host: '127.0.0.1', rateLimit: { max: 0 } },
+      database: { path: dbPath },
+      // runOnStart: the store is fresh, so serve harvests both sources at start; the platforms hold
+      // their listing until released. timeoutMs: the held listing must outlast the phases before it.
+      harvest: { allowPrivateAddresses: true, runOnStart: true, timeoutMs: 600_000 },
+      sources: [source('hostile-a', platformA.url), ...(platformB ? [source('hostile-b', platformB.url)] : [])],
+    };
+    writeFileSync(configFile, JSON.stringify(config, null, 2));
+
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    progress(`hostile: serve on ${base}`);
+    const serve = startServe(configFile, port, dbPath);
+    children.unshift(serve);
+    await waitFor('serve to answer /healthz', async () => (await request(`${base}/healthz`)).statusCode === 200, serve);
+    await waitFor('the start-up harvest to ask platform A for its list', async () => (await platformA.state()).held > 0, serve);
+
+    probe = new Probe(`${base}/api/v1/rest/dataset`, intervalMs, serve);
+    await probe.served(0, 30_000);
+    await sleep(1000); // warm-up: first requests compile the route's schemas
+
+    progress(`hostile: idle (${idleSeconds} s)`);
+    probe.begin('idle');
+    await sleep(idleSeconds * 1000);
+    const idle = probeFigures(await probe.end());
+
+    progress('hostile: harvest (platform A released)');
+    const cpuBeforeHarvest = processCpuMs(serve.pid);
+    const platformCpuBefore = (await platformA.state()).cpuMs;
+    probe.begin('harvest');
+    const harvestStart = performance.now();
+    await platformA.release();
+    await probe.served(heavy + small);
+    const harvestMs = performance.now() - harvestStart;
+    const harvestProbe = probeFigures(await probe.end());
+    const cpuAfterHarvest = processCpuMs(serve.pid);
+    const platformCpuAfter = (await platformA.state()).cpuMs;
+
+    let autocannonIdle: { load: LoadFigures; probe: ProbeFigures } | undefined;
+    let harvestUnderLoad: { records: number; durationMs: number; load: LoadFigures; probe: ProbeFigures } | undefined;
+    if (platformB) {
+      const smallPaths = Array.from({ length: small }, (_, n) => `/api/v1/rest/dataset/${benchIdentifier(HARVEST_ORG_CODE, SERIALS.smallA + n)}`);
+      progress(`hostile: autocannon, ${CONNECTIONS} connections, no harvest (${loadSeconds} s)`);
+      probe.begin('autocannonIdle');
+      const idleLoad = await load(base, smallPaths, loadSeconds);
+      autocannonIdle = { load: idleLoad, probe: probeFigures(await probe.end()) };
+
+      progress('hostile: harvest under autocannon load (platform B released)');
+      probe.begin('harvestUnderLoad');
+      const start = performance.now();
+      await platformB.release();
+      // The probe's window closes when the records are served, before autocannon is stopped and reports.
+      const done = probe.served(2 * heavy + small).then(async () => ({ durationMs: performance.now() - start, window: await probe!.end() }));
+      const loaded = await load(base, smallPaths, done);
+      const { durationMs, window } = await done;
+      harvestUnderLoad = { records: heavy, durationMs: Math.round(durationMs), load: loaded, probe: probeFigures(window) };
+    }
+
+    let pushPhase: (PushFigures & { servedAfterMs: number | undefined; probe: ProbeFigures }) | undefined;
+    if (pushes > 0) {
+      progress('hostile: issuing a push key with the CLI');
+      const key = await issueKey(configFile, dbPath);
+      progress(`hostile: serialising ${pushes} push bodies`);
+      const bodies = Array.from({ length: pushes }, (_, n) => Buffer.from(JSON.stringify(benchRecord(benchIdentifier(PUSH_ORG_CODE, n + 1), distributions))));
+      const servedBefore = heavy + small + (platformB ? heavy : 0);
+      await sleep(500);
+      progress(`hostile: ${pushes} pushes, ${inFlight} in flight`);
+      probe.begin('pushes');
+      const figures = await push(base, key, bodies, inFlight);
+      const pushProbe = probeFigures(await probe.end());
+      const answered = performance.now();
+      let servedAfterMs: number | undefined;
+      if ((figures.statuses['201'] ?? 0) === pushes) {
+        await probe.served(servedBefore + pushes, 120_000);
+        servedAfterMs = Math.round(performance.now() - answered);
+      }
+      pushPhase = { ...figures, servedAfterMs, probe: pushProbe };
+    }
+
+    const servePeakRssMB = processPeakRssMB(serve.pid);
+    await probe.stop();
+    probe = undefined;
+    await stopChild(serve);
+
+    const db = openDatabase(dbPath, { readonly: true });
+    const runs = listRuns(db).map((run) => ({
+      source: run.source_id,
+      status: run.status,
+      startedAt: run.started_at,
+      finishedAt: run.finished_at,
+      seconds: run.started_at && run.finished_at ? round((Date.parse(run.finished_at) - Date.parse(run.started_at)) / 1000, 1) : undefined,
+      recordsSeen: run.records_seen,
+      created: run.records_created,
+      flagged: run.records_flagged,
+      rejected: run.records_rejected,
+      errors: run.error_count,
+    }));
+    db.close();
+
+    const met = {
+      harvest: harvestProbe.max <= TARGET_MAX_STALL_MS,
+      harvestUnderLoad: harvestUnderLoad ? harvestUnderLoad.probe.max <= TARGET_MAX_STALL_MS : undefined,
+      pushes: pushPhase ? pushPhase.probe.max <= TARGET_MAX_STALL_MS : undefined,
+    };
+    const report = {
+      benchmark: 'ogd-gateway hostile load',
+      command: 'npm run --silent bench:hostile',
+      date: new Date().toISOString(),
+      machine: { ...machine(), loadAverageAtStart, loadAverageAtEnd: os.loadavg().map((l) => round(l, 2)) },
+      settings: {
+        heavyRecordsPerHarvest: heavy,
+        distributionsPerRecord: distributions,
+        heavyRecordBytes: Buffer.byteLength(JSON.stringify({ success: true, result: benchRecord(benchIdentifier(HARVEST_ORG_CODE, 1), distributions) })),
+        smallRecords: small,
+        pushes,
+        pushesInFlight: inFlight,
+        idleSeconds,
+        autocannon: { connections: CONNECTIONS, idleSeconds: loadSeconds, paths: 'GET /api/v1/rest/dataset/{id} of the small records, in turn' },
+        probe: { request: 'GET /api/v1/rest/dataset', oneAtATime: true, pauseMs: intervalMs, thread: 'a worker thread of the bench process' },
+        serve: 'node dist/src/cli.js serve (real), LOG_LEVEL=warn, rate limit off, harvest.runOnStart true, harvest.timeoutMs 600000',
+      },
+      idle,
+      harvest: {
+        records: heavy,
+        smallRecords: small,
+        durationMs: Math.round(harvestMs),
+        serveCpuMs: cpuBeforeHarvest !== undefined && cpuAfterHarvest !== undefined ? cpuAfterHarvest - cpuBeforeHarvest : undefined,
+        platformCpuMs: Math.round(platformCpuAfter - platformCpuBefore),
+        probe: harvestProbe,
+      },
+      autocannonIdle,
+      harvestUnderLoad,
+      pushes: pushPhase,
+      runs,
+      servePeakRssMB,
+      target: { maxStallMs: TARGET_MAX_STALL_MS, reading: 'probe max latency (one request at a time, ~every 10 ms) within the window' },
+      met,
+      durationSeconds: round((performance.now() - began) / 1000, 1),
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await stopAll();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:hostile failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
