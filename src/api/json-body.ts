@@ -5,6 +5,7 @@
  * 500 for a 10 kB request. No record or action parameter of ours nests past a handful of levels.
  */
 import type { FastifyInstance } from 'fastify';
+import { MAX_BODY_DEPTH, nestsDeeperThan, tooDeepMessage } from '../model/json-depth.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -13,40 +14,13 @@ declare module 'fastify' {
   }
 }
 
-/** Deepest nesting of arrays and objects a request body may have. */
-export const MAX_BODY_DEPTH = 64;
-
 /** A body refused for its nesting: a 400, answered by the route's error handler in its shape. */
 export class BodyTooDeepError extends Error {
   readonly statusCode = 400;
   constructor(limit: number) {
-    super(`the JSON body is nested deeper than ${limit} levels (arrays and objects); send it flatter`);
+    super(tooDeepMessage(limit));
     this.name = 'BodyTooDeepError';
   }
-}
-
-/**
- * Whether JSON text nests arrays and objects deeper than `limit`: one pass over the text,
- * brackets inside strings not counted. It does not check the rest of the syntax (JSON.parse does).
- */
-export function nestsDeeperThan(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    if (inString) {
-      if (code === 0x5c /* \ */) i += 1;
-      else if (code === 0x22 /* " */) inString = false;
-    } else if (code === 0x22) {
-      inString = true;
-    } else if (code === 0x5b /* [ */ || code === 0x7b /* { */) {
-      depth += 1;
-      if (depth > limit) return true;
-    } else if (code === 0x5d /* ] */ || code === 0x7d /* } */) {
-      depth -= 1;
-    }
-  }
-  return false;
 }
 
 /** JSON.parse, refusing text nested deeper than MAX_BODY_DEPTH first (BodyTooDeepError). */

@@ -12,7 +12,8 @@
  * of memory, a bug), the runs it had open are closed as failed, each caller's `run` rejects, and
  * the next run starts a new thread.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { endWorker, startWorker } from '../worker-thread.js';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/types.js';
 import type { Db } from '../store/database.js';
@@ -69,15 +70,9 @@ export class HarvestThread implements HarvestRunner {
     this.stopped = true;
     const worker = this.worker;
     if (worker === undefined) return;
-    const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.ref();
-    this.post({ type: 'shutdown' });
-    const grace = setTimeout(() => {
-      this.log.warn({ runs: this.pending.size }, 'harvest thread did not stop in time; ending it');
-      void worker.terminate();
-    }, SHUTDOWN_GRACE_MS);
-    await ended;
-    clearTimeout(grace);
+    await endWorker(worker, { type: 'shutdown' } satisfies HarvestRequest, SHUTDOWN_GRACE_MS, () =>
+      this.log.warn({ runs: this.pending.size }, 'harvest thread did not stop in time; ending it'),
+    );
   }
 
   private post(request: HarvestRequest): void {
@@ -86,12 +81,10 @@ export class HarvestThread implements HarvestRunner {
 
   private start(): Worker {
     const workerData: HarvestWorkerData = { config: this.config, processToken: processToken() };
-    // Compiled ESM: the worker is the sibling .js file in dist/src/harvest.
-    const worker = new Worker(new URL('./harvest-worker.js', import.meta.url), { workerData });
-    worker.unref();
-    worker.on('message', (reply: HarvestReply) => this.answer(worker, reply));
-    worker.on('error', (err) => this.died(worker, err));
-    worker.on('exit', (code) => this.died(worker, new Error(`the harvest thread ended (exit code ${code})`)));
+    const worker: Worker = startWorker<HarvestReply>(new URL('./harvest-worker.js', import.meta.url), workerData, 'harvest thread', {
+      message: (reply) => this.answer(worker, reply),
+      ended: (err) => this.died(worker, err),
+    });
     this.worker = worker;
     return worker;
   }

@@ -375,10 +375,14 @@ class DatasetWriter {
 
   /** Several records (or one served under another identifier): merged field by field. */
   private merged(datasetId: string, speaking: readonly MemberDetails[]): ServedRecord {
-    const loaded = speaking.map((m) => {
-      const [record, issues] = this.statements.payload.get(m.sourceId, m.nativeId) as [string, string];
-      return { member: m, record: JSON.parse(record) as NationalRecord, issues: JSON.parse(issues) as ValidationIssue[] };
+    // A member without a readable payload row (an id stored with a lone surrogate by an older
+    // version: SQLite wrote it as U+FFFD, so the row is under another id) cannot speak: the others
+    // do, instead of one such record failing every resolution of the store.
+    const loaded = speaking.flatMap((m) => {
+      const row = this.statements.payload.get(m.sourceId, m.nativeId) as [string, string] | undefined;
+      return row === undefined ? [] : [{ member: m, record: JSON.parse(row[0]) as NationalRecord, issues: JSON.parse(row[1]) as ValidationIssue[] }];
     });
+    if (loaded.length === 0) return servedAsMapped(speaking[0]!);
     const merged = mergeRecords(
       datasetId,
       loaded.map((l) => l.record),

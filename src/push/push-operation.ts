@@ -9,6 +9,7 @@
  * condition (a 503), anything else is a bug and stays a plain Error (a 500).
  */
 import secureJson from 'secure-json-parse';
+import { MAX_BODY_DEPTH, nestsDeeperThan, tooDeepMessage } from '../model/json-depth.js';
 import type { ApiKey } from '../store/api-keys.js';
 import type { Db } from '../store/database.js';
 import { StoreUnavailableError, storeErrorOf, type StoreCondition } from '../store/store-errors.js';
@@ -34,12 +35,16 @@ export function performPush(db: Db, operation: PushOperation): PushOutcome {
 }
 
 /**
- * The body as JSON, refused as fastify's own parser refuses it: empty, malformed, or carrying
- * `__proto__` / `constructor.prototype` keys (prototype poisoning of whoever reads it later).
- * Depth is the record door's (pushed-record.ts), which walks without recursion.
+ * The body as JSON, refused as the API's own parser refuses it: empty, nested deeper than 64
+ * levels, malformed, or carrying `__proto__` / `constructor.prototype` keys (prototype poisoning
+ * of whoever reads it later). Parsed before the call looks anything up, so the order of refusals
+ * is the other routes'. The record door (pushed-record.ts) then checks the record itself.
  */
 function parseBody(text: string): unknown {
   if (text.trim() === '') throw new PushError(400, PUSH_ERROR_CODES.badRequest, 'the body is empty: send one dataset record as a JSON object');
+  // Before anything else, as the API's parser does for every other route: a body nested too deep
+  // is refused for that, whatever else is wrong with it (the path's dataset included).
+  if (nestsDeeperThan(text, MAX_BODY_DEPTH)) throw new PushError(400, PUSH_ERROR_CODES.badRequest, tooDeepMessage(MAX_BODY_DEPTH));
   try {
     return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
   } catch (err) {

@@ -8,7 +8,8 @@
  * are pending. If it dies (out of memory, a bug), the calls it had are answered as failed (500)
  * and the next push starts a new thread: each call is one transaction, so none was half written.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { endWorker, startWorker } from '../worker-thread.js';
 import { revivePushFailure, type PushOperation } from './push-operation.js';
 import type { PushOutcome } from './push-service.js';
 import type { PushWorkerData, PushWorkerReply, PushWorkerRequest } from './push-worker.js';
@@ -51,24 +52,17 @@ export class PushThread implements PushWriter {
     const worker = this.worker;
     if (worker === undefined) return;
     this.worker = undefined;
-    const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     // Messages are handled in order: the calls sent before are answered before it closes.
-    worker.ref();
-    worker.postMessage({ close: true } satisfies PushWorkerRequest);
-    const grace = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS);
-    await ended;
-    clearTimeout(grace);
+    await endWorker(worker, { close: true } satisfies PushWorkerRequest, CLOSE_GRACE_MS);
     this.fail(worker, new Error('the push thread was closed'));
   }
 
   private start(): Worker {
     const workerData: PushWorkerData = { path: this.path };
-    // Compiled ESM: the worker is the sibling .js file in dist/src/push.
-    const worker = new Worker(new URL('./push-worker.js', import.meta.url), { workerData });
-    worker.unref();
-    worker.on('message', (reply: PushWorkerReply) => this.answer(worker, reply));
-    worker.on('error', (err) => this.died(worker, err));
-    worker.on('exit', (code) => this.died(worker, new Error(`the push thread ended (exit code ${code})`)));
+    const worker: Worker = startWorker<PushWorkerReply>(new URL('./push-worker.js', import.meta.url), workerData, 'push thread', {
+      message: (reply) => this.answer(worker, reply),
+      ended: (err) => this.died(worker, err),
+    });
     this.worker = worker;
     return worker;
   }

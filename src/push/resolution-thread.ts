@@ -9,7 +9,8 @@
  * that dies (an exception outside a resolution, out of memory) fails the resolution it was
  * running; the next one starts a new thread.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { endWorker, startWorker } from '../worker-thread.js';
 import type { PushResolutionOptions, ResolutionAttempt, ResolutionRunner } from './push-resolution.js';
 import type { ResolutionReply, ResolutionRequest, ResolutionWorkerData } from './resolution-worker.js';
 
@@ -59,22 +60,15 @@ export class ResolutionThread implements ResolutionRunner {
     if (worker === undefined) return;
     this.worker = undefined;
     this.lose(new Error('the resolution thread was closed'));
-    const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    const request: ResolutionRequest = { close: true };
-    worker.postMessage(request);
-    const grace = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS);
-    await ended;
-    clearTimeout(grace);
+    await endWorker(worker, { close: true } satisfies ResolutionRequest, CLOSE_GRACE_MS);
   }
 
   private start(): Worker {
     const workerData: ResolutionWorkerData = { path: this.path };
-    // Compiled ESM: the worker is the sibling .js file in dist/src/push.
-    const worker = new Worker(new URL('./resolution-worker.js', import.meta.url), { workerData });
-    worker.unref();
-    worker.on('message', (reply: ResolutionReply) => this.answer(worker, reply));
-    worker.on('error', (err) => this.died(worker, err));
-    worker.on('exit', (code) => this.died(worker, new Error(`the resolution thread ended (exit code ${code})`)));
+    const worker: Worker = startWorker<ResolutionReply>(new URL('./resolution-worker.js', import.meta.url), workerData, 'resolution thread', {
+      message: (reply) => this.answer(worker, reply),
+      ended: (err) => this.died(worker, err),
+    });
     this.worker = worker;
     return worker;
   }

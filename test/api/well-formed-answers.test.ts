@@ -1,6 +1,6 @@
 import t from 'tap';
 import { wellFormedJsonText } from '../../src/api/well-formed-answers.js';
-import { nestsDeeperThan } from '../../src/api/json-body.js';
+import { nestsDeeperThan } from '../../src/model/json-depth.js';
 import { parseStoredJson, wellFormedText } from '../../src/store/stored-json.js';
 
 t.test('lone surrogate escapes in JSON text become \\ufffd; pairs and escaped backslashes stay', async (t) => {

@@ -8,6 +8,8 @@
  * so no two bench records are taken for copies of one dataset.
  */
 
+import { validRecord } from '../api/push-harness.js';
+
 /** The push key's agency: pushed records are `A41000000G-000001` … */
 export const PUSH_ORG_CODE = 'A41000000G';
 /** The harvested platform's agency (another one, so harvested and pushed records never meet). */
@@ -19,27 +21,10 @@ export function benchIdentifier(orgCode: string, serial: number): string {
 }
 
 export function benchRecord(identifier: string, distributions: number): Record<string, unknown> {
-  const orgCode = identifier.split('-')[0]!;
   return {
-    categoryCode: 'I00',
-    identifier,
+    ...validRecord(identifier),
     title: `壓力測試資料集 ${identifier}`,
     description: `含 ${distributions} 個資源的資料集，用於量測 API 在處理大型詮釋資料時的延遲。`,
-    fieldDescription: '年度、數量',
-    type: 'rawData',
-    license: '政府資料開放授權條款-第1版',
-    licenseURL: 'https://data.gov.tw/license',
-    cost: '免費',
-    organization: '國家發展委員會',
-    organizationContactName: '王大明 先生',
-    organizationContactPhone: '02-23165300',
-    organizationContactEmail: 'contact@ndc.gov.tw',
-    publisher: '國家發展委員會',
-    publisherContactName: '林小華 小姐',
-    publisherContactPhone: '02-23165301',
-    publisherContactEmail: 'open@ndc.gov.tw',
-    publisherOrgCode: orgCode,
-    accrualPeriodicity: '每日',
     modified: '2026-03-01 10:00:00',
     keyword: ['壓力測試'],
     distribution: Array.from({ length: distributions }, (_, j) => ({

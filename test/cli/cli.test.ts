@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectPath } from '../../src/model/project-root.js';
 import { startFixturePlatform } from '../helpers/crossplatform-server.js';
+import { inProcess } from '../helpers/in-process-cli.js';
 import { readFixture, tempDir } from '../helpers/gateway.js';
 import { sources } from '../../src/cli/sources.js';
 import { runs } from '../../src/cli/runs.js';
@@ -99,27 +100,6 @@ t.test('a failed run exits 1 with the reason; a bad source id exits 2', async (t
   t.equal(unknown.code, 2);
   t.match(unknown.stderr, /unknown source "nope"/);
 });
-
-/**
- * A verb run in this process with its output captured. The verbs do all their work before their
- * first await, so the writes are put back before anything else (tap's own output) can write.
- */
-function inProcess(verb: () => Promise<number>): Promise<Result> {
-  let stdout = '';
-  let stderr = '';
-  const writeOut = process.stdout.write;
-  const writeErr = process.stderr.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
-  let pending: Promise<number>;
-  try {
-    pending = verb();
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-  }
-  return pending.then((code) => ({ code, stdout, stderr }));
-}
 
 t.test('sources and runs show every source the database holds: mirrors, push sources, sources dropped from the configuration', async (t) => {
   const { dir, cleanup } = tempDir();
