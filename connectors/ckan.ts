@@ -1,4 +1,5 @@
 import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordPage, SourceFailure } from './connector.js';
+import { describeJson as describe } from './describe-json.js';
 import { idInUrl } from './id-in-url.js';
 import { SourceProtocolError } from './connector.js';
 import type { SourceConfig } from '../src/config/types.js';
@@ -317,9 +318,4 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((id, i) => id === b[i]);
-}
-
-function describe(json: unknown): string {
-  const text = JSON.stringify(json) ?? String(json);
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

@@ -1,4 +1,5 @@
 import type { ConnectorDefinition, Connector, HarvestContext, RecordPage, RecordValidators, SourceFailure, RawRecord } from './connector.js';
+import { describeJson as describeBody } from './describe-json.js';
 import { idInUrl } from './id-in-url.js';
 import { SourceProtocolError } from './connector.js';
 import type { SourceConfig } from '../src/config/types.js';
@@ -223,9 +224,4 @@ class CrossPlatformConnector implements Connector {
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((id, i) => id === b[i]);
-}
-
-function describeBody(json: unknown): string {
-  const text = JSON.stringify(json) ?? String(json);
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

@@ -1,4 +1,5 @@
 import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordPage, RecordValidators, SourceFailure } from './connector.js';
+import { describeJson } from './describe-json.js';
 import { idInUrl } from './id-in-url.js';
 import type { SourceConfig } from '../src/config/types.js';
 import { HttpError, MalformedBodyError } from '../src/harvest/http-client.js';
@@ -117,7 +118,7 @@ class DataGovTwConnector implements Connector {
       nativeId: `#${index}`,
       stage: 'parse',
       rule: 'not-a-record',
-      message: `entry ${index} of the export is not an object: ${JSON.stringify(value)?.slice(0, 100)}`,
+      message: `entry ${index} of the export is not an object: ${describeJson(value, 100)}`,
     }));
     if (rows.length > this.options.maxRecords) {
       failures.push({ stage: 'list', rule: 'too-many-records', message: `the export has ${rows.length} rows, over maxRecords (${this.options.maxRecords}); only the first ${this.options.maxRecords} were read` });
@@ -224,7 +225,7 @@ class DataGovTwConnector implements Connector {
       }
       const body = json as { success?: unknown; result?: unknown } | null;
       if (!body || typeof body !== 'object' || body.success !== true || !body.result || typeof body.result !== 'object' || Array.isArray(body.result)) {
-        return { failure: { nativeId: id, stage: 'parse', rule: 'not-a-record', message: `${url} did not answer {"success":true,"result":{...}}: ${JSON.stringify(json)?.slice(0, 200)}` } };
+        return { failure: { nativeId: id, stage: 'parse', rule: 'not-a-record', message: `${url} did not answer {"success":true,"result":{...}}: ${describeJson(json)}` } };
       }
       const result = body.result as Record<string, unknown>;
       // The id asked for stands in when the record does not repeat it: it is what identifies the record.

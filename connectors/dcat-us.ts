@@ -1,4 +1,5 @@
 import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordPage, RecordValidators, SourceFailure } from './connector.js';
+import { describeJson as describe, jsonTextOf } from './describe-json.js';
 import { SourceProtocolError } from './connector.js';
 import type { SourceConfig } from '../src/config/types.js';
 import { MalformedBodyError } from '../src/harvest/http-client.js';
@@ -162,7 +163,8 @@ class DcatUsConnector implements Connector {
         continue;
       }
       const nativeId = dcatUsIdentifier(dataset) ?? path;
-      const json = JSON.stringify(dataset);
+      // A dataset too deep to write out is passed on as unique: the record door refuses it.
+      const json = jsonTextOf(dataset) ?? `#unwritable ${nativeId} ${datasets.length}`;
       const previous = byId.get(nativeId);
       if (previous !== undefined) {
         // data.gov's harvester drops duplicates too; an identical copy (a series member also
@@ -214,9 +216,4 @@ function collectFromCatalog(catalog: Record<string, unknown>, prefix: string, de
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(json: unknown): string {
-  const text = JSON.stringify(json) ?? String(json);
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { describeJson } from './describe-json.js';
 import { idInUrl } from './id-in-url.js';
 import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordPage, RecordValidators, SourceFailure } from './connector.js';
 import type { SourceConfig } from '../src/config/types.js';
@@ -113,7 +114,7 @@ class MappedJsonConnector implements Connector {
         items.forEach((item, index) => {
           const id = this.nativeIdOf(mapping, item);
           if (id === undefined) {
-            page.failures.push({ nativeId: `#${listed.size + index}`, stage: 'parse', rule: 'no-identifier', message: `a list item has no id at ${mapping.list.idPath ? 'list.idPath' : 'fields.identifier'} of ${mapping.file}: ${JSON.stringify(item)?.slice(0, 120)}` });
+            page.failures.push({ nativeId: `#${listed.size + index}`, stage: 'parse', rule: 'no-identifier', message: `a list item has no id at ${mapping.list.idPath ? 'list.idPath' : 'fields.identifier'} of ${mapping.file}: ${describeJson(item, 120)}` });
             return;
           }
           if (listed.has(id)) {
@@ -169,7 +170,7 @@ class MappedJsonConnector implements Connector {
       }
       const record = evaluateOne(json, detail.recordPath);
       if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-        return { failure: { nativeId: id, stage: 'parse', rule: 'not-a-record', message: `${url} has no record at detail.recordPath of ${mapping.file}: ${JSON.stringify(json)?.slice(0, 200)}` } };
+        return { failure: { nativeId: id, stage: 'parse', rule: 'not-a-record', message: `${url} has no record at detail.recordPath of ${mapping.file}: ${describeJson(json)}` } };
       }
       return { record: { nativeId: id, payload: record, validators: response.validators } };
     } catch (err) {

@@ -207,3 +207,16 @@ t.test('defect 2: a record under an id with a lone surrogate is refused; the res
   t.match(runErrors(h.db, run!.runId), [{ nativeId: 'bad-\ufffd', field: 'nativeId', rule: 'ill-formed-unicode' }]);
   t.equal(h.datasets().size, 2);
 });
+
+t.test('defect 3: a data.json dataset nested 10,000 levels deep is refused alone; its neighbours are stored', async (t) => {
+  const document = readFixture<{ dataset: Raw[] }>('dcat-us', 'dcatus.json');
+  const [first, second] = document.dataset;
+  const deep = `{"identifier":"deep-one","title":"Deep","description":"x","keyword":["x"],"modified":"2024-01-01","publisher":{"name":"X"},"contactPoint":{"fn":"X","hasEmail":"mailto:x@example.org"},"accessLevel":"public","extras":${nestedJson(10_000)}}`;
+  const body = `{"conformsTo":"https://project-open-data.cio.gov/v1.1/schema","dataset":[${JSON.stringify(first)},${deep},${JSON.stringify(second)}]}`;
+  const site = await startFakeSource(t, '/data.json', 'application/json', () => ({ body }));
+  const h = harvestSource(t, { id: 'us', name: 'US', type: 'dcat-us', url: site.url });
+  const run = await h.harvester.run('us');
+  t.equal(run!.status, 'succeeded');
+  t.match(runErrors(h.db, run!.runId).filter((e) => e.stage === 'map'), [{ nativeId: 'deep-one', rule: 'too-deep' }]);
+  t.equal(h.datasets().size, 2, 'both neighbours stored');
+});
