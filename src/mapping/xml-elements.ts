@@ -58,7 +58,7 @@ const CANONICAL_PREFIXES: Readonly<Record<string, string>> = {
 const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 
 /** Why a body could not be read as XML; the rule names the cause in run reports. */
-export type XmlFailureRule = 'malformed-xml' | 'html-page' | 'doctype-refused' | 'not-xml';
+export type XmlFailureRule = 'malformed-xml' | 'html-page' | 'doctype-refused' | 'not-xml' | 'too-deep';
 
 export class XmlDocumentError extends Error {
   constructor(
@@ -70,7 +70,11 @@ export class XmlDocumentError extends Error {
   }
 }
 
+/** fast-xml-parser's own cap on nested elements (its default), named here for messages. */
+const XML_MAX_DEPTH = 100;
+
 const parser = new XMLParser({
+  maxNestedTags: XML_MAX_DEPTH,
   preserveOrder: true,
   ignoreAttributes: false,
   attributeNamePrefix: '',
@@ -101,7 +105,16 @@ export function parseXmlDocument(body: string): XmlElement {
   if (valid !== true) {
     throw new XmlDocumentError('malformed-xml', `malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
   }
-  const nodes = parser.parse(body) as OrderedNode[];
+  let nodes: OrderedNode[];
+  try {
+    nodes = parser.parse(body) as OrderedNode[];
+  } catch (err) {
+    // fast-xml-parser stops at 100 nested elements (its maxNestedTags): no real record nests that
+    // deep, and a document that does is refused whole, typed, rather than as an untyped error.
+    const message = (err as Error).message;
+    if (/nested tags/i.test(message)) throw new XmlDocumentError('too-deep', `the document nests elements more than ${XML_MAX_DEPTH} deep; refused`);
+    throw new XmlDocumentError('malformed-xml', `the XML could not be read: ${message}`);
+  }
   const roots = nodes.filter((node) => elementName(node) !== undefined);
   if (roots.length !== 1) throw new XmlDocumentError('malformed-xml', `an XML document has one root element; found ${roots.length}`);
   const root = toElement(roots[0]!, new Map([['xml', XML_NAMESPACE]]));

@@ -10,6 +10,7 @@ import { readFixture, silentLog } from '../helpers/gateway.js';
 import { buildApi } from '../../src/api/app.js';
 import { runErrors } from '../../src/store/runs.js';
 import { mapGen1 } from '../../src/mapping/gen1.js';
+import { parseXmlDocument } from '../../src/mapping/xml-elements.js';
 import { MAX_ISSUES_PER_RECORD } from '../../src/model/validate.js';
 import type { RunProgress } from '../../src/harvest/run.js';
 import { isWellFormedString } from '../../src/model/well-formed-string.js';
@@ -219,4 +220,10 @@ t.test('defect 3: a data.json dataset nested 10,000 levels deep is refused alone
   t.equal(run!.status, 'succeeded');
   t.match(runErrors(h.db, run!.runId).filter((e) => e.stage === 'map'), [{ nativeId: 'deep-one', rule: 'too-deep' }]);
   t.equal(h.datasets().size, 2, 'both neighbours stored');
+});
+
+t.test('defect 3: an XML document nesting elements 10,000 deep is a typed refusal of that document', async (t) => {
+  const xml = (depth: number): string => `<?xml version="1.0"?><root>${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}</root>`;
+  t.throws(() => parseXmlDocument(xml(10_000)), { name: 'XmlDocumentError', rule: 'too-deep' });
+  t.ok(parseXmlDocument(xml(50)), 'a document within the cap is read');
 });
