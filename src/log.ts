@@ -10,6 +10,9 @@ import { redactCredentials } from './model/redact-credentials.js';
  * bindings. Redaction never breaks the line's JSON (src/model/redact-credentials.ts).
  */
 export function createLogger(level: string, destination: 'stdout' | 'stderr' | DestinationStream): Logger {
-  const stream = typeof destination === 'string' ? pino.destination(destination === 'stdout' ? 1 : 2) : destination;
+  // The CLI's log (stderr) is written synchronously: its lines and the verb's own messages on
+  // stderr come out in the order they were made (an asynchronous log line could follow the
+  // one-line error the CLI ends with). The server's (stdout) stays asynchronous, for throughput.
+  const stream = typeof destination === 'string' ? (destination === 'stdout' ? pino.destination(1) : pino.destination({ dest: 2, sync: true })) : destination;
   return pino({ level, base: { app: 'ogd-gateway' }, hooks: { streamWrite: redactCredentials } }, stream);
 }
