@@ -4,7 +4,7 @@
  * and tabs, a byte-order mark inside a value, emoji (astral, ZWJ sequences), lone surrogates
  * (repaired to U+FFFD on the way in), text decoded from Big5 (trail bytes 0x5C, the backslash),
  * leading `=` `+` `-` `@` (spreadsheet formulas), very long values, and text in several languages.
- * Made up for the export tests (test/fixtures/export/SOURCES.md says so); not a real catalogue.
+ * Made up for the export tests; not a real catalogue.
  */
 
 type Raw = Record<string, unknown>;
