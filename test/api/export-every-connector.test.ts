@@ -178,16 +178,17 @@ async function harvestEveryConnector(t: Test): Promise<Catalogue> {
     sources: sources.map((source) => ({ ...source, name: source.id, schedule: '0 3 * * *', options: source.options ?? {} })),
   });
   const db = openTestDb(config);
+  // Registered first, so it runs last (after the API's close), and also when a harvest throws.
+  t.teardown(() => {
+    db.close();
+    cleanup();
+  });
   const harvester = new Harvester(db, config, silentLog);
   const statuses: Record<string, string | undefined> = {};
   for (const source of sources) statuses[source.id] = (await harvester.run(source.id))?.status;
   const api = await buildApi({ db, publicUrl: PUBLIC_URL, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
-  t.teardown(async () => {
-    await api.close();
-    db.close();
-    cleanup();
-  });
+  t.teardown(() => api.close());
   return { base: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`, statuses };
 }
 
