@@ -24,13 +24,18 @@
  * - Dates: date-times in Taipei wall-clock `YYYY-MM-DD hh:mm:ss`, dates `YYYY-MM-DD`.
  * - Columns the standard has no field for (資料提供屬性, 品質檢測, 資料集上架方式) are filled
  *   from what the record kept from a data.gov.tw source (extensions), else empty.
- * - UTF-8 with a BOM (Excel reads it as UTF-8 only then), CRLF line ends, RFC 4180 quoting.
- *   Cells are not altered against spreadsheet formula injection: the export is data, and a
- *   leading `'` would change it for every program that is not a spreadsheet.
+ * - UTF-8 with a BOM (Excel reads it as UTF-8 only then), CRLF line ends, RFC 4180 quoting:
+ *   a cell is quoted when it holds a CR, an LF, a double quote or a comma, and only then; a
+ *   double quote inside is doubled. A lone LF or CR is quoted too: readers (Python's csv,
+ *   spreadsheets) end a record at any line break outside quotes. Lone surrogates, which UTF-8
+ *   cannot hold, are written as U+FFFD (as the harvest door repairs them on the way in).
+ * - Cells are not altered against spreadsheet formula injection (a leading = + - @): the export
+ *   is data, faithful to the source, and a leading `'` would change it for every program that is
+ *   not a spreadsheet. docs/api.md (Exports) says so to whoever opens it in a spreadsheet.
  */
-import { stringify } from 'csv-stringify/sync';
 import { SERVICE_CATEGORIES } from '../model/codelists.js';
 import type { NationalDistribution, NationalRecord } from '../model/record.js';
+import { toWellFormedString } from '../model/well-formed-string.js';
 import { toTaipeiText } from './taipei-dates.js';
 
 export const EXPORT_CSV_COLUMNS = [
@@ -72,26 +77,41 @@ export interface ExportedDataset {
 }
 
 const BOM = '\uFEFF';
-const CSV_OPTIONS = { record_delimiter: 'windows', eof: true } as const;
+const RECORD_END = '\r\n';
+/**
+ * What makes a cell need quotes. Not csv-stringify's rule: given a record delimiter, it quotes
+ * only cells holding that whole delimiter, so a lone LF went out unquoted and split the row for
+ * every reader but a lenient one.
+ */
+const NEEDS_QUOTES = /[\r\n",]/;
 const PARALLEL_SEPARATOR = ';';
 /** The export reader splits 關鍵字 on all of these: inside one keyword each becomes a space. */
 const KEYWORD_SEPARATORS = /[;；,，、]/g;
 
 /** The first bytes of the file: BOM and the header row. */
 export function exportCsvHeader(): string {
-  return BOM + stringify([[...EXPORT_CSV_COLUMNS]], CSV_OPTIONS);
+  return BOM + csvRecord(EXPORT_CSV_COLUMNS);
 }
 
 /** CSV rows (CRLF-terminated) for these datasets, without header. */
 export function exportCsvRows(datasets: readonly ExportedDataset[]): string {
-  if (datasets.length === 0) return '';
-  return stringify(
-    datasets.map((dataset) => {
-      const cells = exportCsvCells(dataset);
-      return EXPORT_CSV_COLUMNS.map((column) => cells[column]);
-    }),
-    CSV_OPTIONS,
-  );
+  let rows = '';
+  for (const dataset of datasets) {
+    const cells = exportCsvCells(dataset);
+    rows += csvRecord(EXPORT_CSV_COLUMNS.map((column) => cells[column]));
+  }
+  return rows;
+}
+
+/** One CSV record, CRLF-terminated. */
+function csvRecord(values: readonly string[]): string {
+  return values.map(csvCell).join(',') + RECORD_END;
+}
+
+/** One cell: well-formed text, quoted (quotes doubled) when it holds CR, LF, `"` or `,`. */
+function csvCell(value: string): string {
+  const text = toWellFormedString(value);
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** One dataset's cells by column name; absent values are empty cells. */

@@ -80,9 +80,12 @@ async function download(url: string, init: RequestInit = {}): Promise<Download> 
   return { status: res.status, headers: res.headers, bytes: Buffer.concat(parts), chunks };
 }
 
+/** Read strictly: no relaxed quotes or column counts, and a line break outside quotes ends a record, as for most readers. */
+const STRICT_CSV = { bom: true, relax_quotes: false, relax_column_count: false, record_delimiter: ['\r\n', '\n', '\r'] };
+
 function csvRows(bytes: Buffer): { header: string[]; rows: Row[] } {
-  const [header = []] = parse(bytes, { bom: true, to_line: 1 }) as string[][];
-  return { header, rows: parse(bytes, { bom: true, columns: true, relax_column_count: false }) as Row[] };
+  const [header = []] = parse(bytes, { ...STRICT_CSV, to_line: 1 }) as string[][];
+  return { header, rows: parse(bytes, { ...STRICT_CSV, columns: true }) as Row[] };
 }
 
 function liveRecords(db: Db): Map<string, NationalRecord> {

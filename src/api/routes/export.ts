@@ -36,7 +36,7 @@ export function exportRoutes(app: FastifyInstance, db: Db, publicUrl: string): v
         operationId: 'exportCatalogCsv',
         summary: '全部資料集清單: the whole catalogue as CSV, in the columns of data.gov.tw’s export',
         description:
-          'Every live dataset, one row each, in identifier order, in the columns of data.gov.tw’s whole-catalogue export (資料集識別碼, 資料集名稱, 服務分類 as its Chinese label, …) followed by 提供機關聯絡人電子郵件, 關鍵字 and 資料集編號 (the gateway identifier). Resources are `;`-separated parallel columns (檔案格式, 資料下載網址, 編碼格式, 資料資源描述, 主要欄位說明). UTF-8 with a byte-order mark, CRLF line ends, RFC 4180 quoting. Streamed, as an attachment.',
+          'Every live dataset, one row each, in identifier order, in the columns of data.gov.tw’s whole-catalogue export (資料集識別碼, 資料集名稱, 服務分類 as its Chinese label, …) followed by 提供機關聯絡人電子郵件, 關鍵字 and 資料集編號 (the gateway identifier). Resources are `;`-separated parallel columns (檔案格式, 資料下載網址, 編碼格式, 資料資源描述, 主要欄位說明). UTF-8 with a byte-order mark, CRLF line ends, RFC 4180 quoting: a cell holding CR, LF, `"` or `,` is quoted (a lone LF too), and values beginning with = + - @ are written as they are (no spreadsheet-formula escaping). Streamed, as an attachment.',
         response: {
           200: {
             description: 'The catalogue as CSV (text/csv), streamed.',
