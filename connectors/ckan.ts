@@ -25,7 +25,8 @@ import { mapCkanPackage } from '../src/mapping/ckan.js';
  * Paging is rows/start over a stable sort, with guards: a page repeating the previous page's ids
  * (a site ignoring `start`) ends the listing with a failure, a hard cap stops endless listings,
  * and fewer distinct ids than the `count` of the first page (a dataset shifted past the cursor
- * while paging) is a failure, so such a run withdraws nothing.
+ * while paging) is a failure, so such a run withdraws nothing. Results without an id count
+ * toward `count`: each is its own failure (not-a-package), not a sign the catalogue changed.
  */
 interface CkanOptions {
   /** Packages asked per package_search page (CKAN caps rows at ckan.search.rows_max, 1000 by default). */
@@ -231,11 +232,14 @@ class CkanConnector implements Connector {
     const ids = new Set<string>();
     let previous: string[] | undefined;
     let expected: number | undefined;
+    // Results without an id are failures of their page (not-a-package): they are part of the count.
+    let withoutId = 0;
     for (let start = 0; ; ) {
       if (context.signal.aborted) return;
       const page = await this.searchPage(context, query, start);
       expected ??= page.count;
       const pageIds = page.results.map(packageId).filter((id): id is string => id !== null);
+      withoutId += page.results.length - pageIds.length;
       if (previous && pageIds.length > 0 && sameIds(pageIds, previous)) {
         yield { failure: { stage: 'list', rule: 'paging-loop', message: `start=${start} returned the same packages as the previous page; the site ignores start, listing stopped` } };
         return;
@@ -250,12 +254,16 @@ class CkanConnector implements Connector {
       if (page.results.length === 0 || start >= page.count) break;
       previous = pageIds;
     }
-    if (ids.size < expected) {
+    // The difference the id-less results explain is already reported, each as not-a-package;
+    // only what they do not explain is the catalogue changing while it was read.
+    const unaccounted = expected - ids.size - withoutId;
+    if (unaccounted > 0) {
+      const idless = withoutId > 0 ? `; ${withoutId} result${withoutId === 1 ? '' : 's'} without an id (reported as not-a-package)` : '';
       yield {
         failure: {
           stage: 'list',
           rule: 'count-mismatch',
-          message: `package_search counted ${expected} packages but paging returned ${ids.size} distinct ones (the catalogue changed while it was read); this run withdraws nothing`,
+          message: `package_search at ${this.endpoint} counted ${expected} packages but paging returned ${ids.size} distinct ids${idless}; ${unaccounted} package${unaccounted === 1 ? '' : 's'} unaccounted for (the catalogue changed while it was read, or the site's sort is not stable); this run withdraws nothing`,
         },
       };
     }

@@ -211,7 +211,7 @@ class CrossPlatformConnector implements Connector {
       return { record: { nativeId: id, payload: body.result, validators: response.validators } };
     } catch (err) {
       if (err instanceof MalformedBodyError) {
-        return { failure: { nativeId: id, stage: 'parse', rule: 'malformed-json', message: `${url}: ${err.message}` } };
+        return { failure: { nativeId: id, stage: 'parse', rule: 'malformed-json', message: err.message } };
       }
       if (err instanceof HttpError && err.kind !== 'cancelled') {
         const rule = err.kind === 'status' ? `http-${err.status}` : err.kind;

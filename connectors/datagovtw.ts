@@ -232,7 +232,7 @@ class DataGovTwConnector implements Connector {
       const payload = result['datasetId'] === undefined && result['datasetid'] === undefined ? { ...result, datasetId: id } : result;
       return { record: { nativeId: id, payload, validators: response.validators } };
     } catch (err) {
-      if (err instanceof MalformedBodyError) return { failure: { nativeId: id, stage: 'parse', rule: 'malformed-json', message: `${url}: ${err.message}` } };
+      if (err instanceof MalformedBodyError) return { failure: { nativeId: id, stage: 'parse', rule: 'malformed-json', message: err.message } };
       if (err instanceof HttpError && err.kind !== 'cancelled') {
         return { failure: { nativeId: id, stage: 'fetch', rule: err.kind === 'status' ? `http-${err.status}` : err.kind, message: err.message } };
       }

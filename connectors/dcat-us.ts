@@ -135,7 +135,7 @@ class DcatUsConnector implements Connector {
     try {
       return JSON.parse(body) as unknown;
     } catch (err) {
-      throw new MalformedBodyError(this.url, `data.json is not valid JSON: ${(err as Error).message}`);
+      throw new MalformedBodyError(this.url, `data.json is not valid JSON (${(err as Error).message}); check that the source's url is the data.json document`, this.sourceId);
     }
   }
 

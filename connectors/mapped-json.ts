@@ -174,7 +174,7 @@ class MappedJsonConnector implements Connector {
       }
       return { record: { nativeId: id, payload: record, validators: response.validators } };
     } catch (err) {
-      if (err instanceof MalformedBodyError) return { failure: { nativeId: id, stage: 'parse', rule: 'malformed-json', message: `${url}: ${err.message}` } };
+      if (err instanceof MalformedBodyError) return { failure: { nativeId: id, stage: 'parse', rule: 'malformed-json', message: err.message } };
       if (err instanceof HttpError && err.kind !== 'cancelled') {
         return { failure: { nativeId: id, stage: 'fetch', rule: err.kind === 'status' ? `http-${err.status}` : err.kind, message: err.message } };
       }

@@ -1,6 +1,7 @@
 import type { HarvestContext } from './connector.js';
 import { SourceProtocolError } from './connector.js';
 import { parseXmlDocument, XmlDocumentError, type XmlElement } from '../src/mapping/xml-elements.js';
+import { decodeXmlBody, XmlEncodingError } from './xml-encoding.js';
 
 /**
  * Fetching one XML answer of an XML protocol (CSW, OAI-PMH) and reading it safely. Shared by
@@ -41,9 +42,9 @@ export async function fetchXml(
     throw new XmlSourceError(sourceId, 'wrong-content-type', `${url} answered ${response.status} with Content-Type ${contentType}, not XML`);
   }
   try {
-    return { root: parseXmlDocument(response.body), status: response.status };
+    return { root: parseXmlDocument(decodeXmlBody(response.bytes, contentType)), status: response.status };
   } catch (err) {
-    if (err instanceof XmlDocumentError) throw new XmlSourceError(sourceId, err.rule, `${url}: ${err.message}`);
+    if (err instanceof XmlDocumentError || err instanceof XmlEncodingError) throw new XmlSourceError(sourceId, err.rule, `${url}: ${err.message}`);
     throw err;
   }
 }

@@ -258,14 +258,24 @@ export class HttpClient {
 }
 
 /** The source answered, but what it sent cannot be read. */
+/**
+ * A body that is not what its format says (JSON that does not parse). The message names the
+ * source when the thrower knows it, and always the URL: `<source>: <url>: <problem>`, one line.
+ */
 export class MalformedBodyError extends Error {
   constructor(
     readonly url: string,
-    message: string,
+    problem: string,
+    readonly sourceId?: string,
   ) {
-    super(message);
+    super(`${sourceId === undefined ? '' : `${sourceId}: `}${url}: ${oneLine(problem)}`);
     this.name = 'MalformedBodyError';
   }
+}
+
+/** A parser's message may quote the body, line breaks and all: an operator's message is one line. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 function cancelled(url: string, cause?: unknown): HttpError {

@@ -2,7 +2,8 @@
  * DCAT-US dataset (Project Open Data `data.json` 1.1, and DCAT-US 3.0 as data.gov's harvester
  * reads it) → the national record.
  *
- * 1.1 and 3.0 differ in shape more than in meaning, so one mapping reads both: 3.0's identifier
+ * 1.0, 1.1 and 3.0 differ in shape more than in meaning, so one mapping reads them all: 1.0's
+ * contactPoint is the contact's name and its email the dataset's `mbox`; 3.0's identifier
  * may be an object (`{"@id"}` or `{"notation"}`), its contactPoint a list, its temporal a
  * PeriodOfTime object, its license an object with `@id`. What has no national field (accessLevel,
  * rights, bureauCode, programCode, theme, references, …) goes to `extensions.sourceExtras` under
@@ -36,6 +37,7 @@ const MAPPED_KEYS = new Set([
   'issued',
   'publisher',
   'contactPoint',
+  'mbox',
   'license',
   'spatial',
   'temporal',
@@ -75,6 +77,7 @@ export function mapDcatUsDataset(raw: unknown): MappingResult {
   setText(record, 'issued', readForeignDate(notes, 'issued', raw['issued']));
   readPublisher(notes, raw['publisher'], record, sourceExtras);
   readContactPoint(notes, raw['contactPoint'], record, sourceExtras);
+  readMbox(notes, raw['mbox'], record, sourceExtras);
   readLicence(notes, raw['license'], record, sourceExtras);
   readSpatial(notes, raw['spatial'], record, sourceExtras);
   readTemporal(notes, raw['temporal'], record, sourceExtras);
@@ -133,11 +136,19 @@ function readPublisher(notes: MappingNotes, value: unknown, record: NationalReco
   if (chain.length > 2) sourceExtras['publisherHierarchy'] = chain;
 }
 
-/** contactPoint (one vCard, or a list in 3.0) → publisher contact; further contacts stay as extras. */
+/**
+ * contactPoint (one vCard, or a list in 3.0; POD 1.0: the contact's name as text) → publisher
+ * contact; further contacts stay as extras.
+ */
 function readContactPoint(notes: MappingNotes, value: unknown, record: NationalRecord, sourceExtras: Record<string, unknown>): void {
   if (value === undefined || value === null) return;
   const contacts = Array.isArray(value) ? value : [value];
   const first: unknown = contacts[0];
+  if (typeof first === 'string') {
+    setText(record, 'publisherContactName', readText(notes, 'publisherContactName', first));
+    if (contacts.length > 1) sourceExtras['contactPoint'] = contacts.slice(1);
+    return;
+  }
   if (!isPlainObject(first)) {
     notes.park('contactPoint', value);
     notes.report('publisherContactName', 'type', `contactPoint must be a vCard object, not ${describeValue(first)}; kept in extensions.unknownKeys`);
@@ -151,6 +162,22 @@ function readContactPoint(notes: MappingNotes, value: unknown, record: NationalR
   const phoneValue = readText(notes, 'publisherContactPhone', phoneText);
   if (phoneValue !== undefined) record.publisherContactPhone = phoneValue.replace(/^tel:/i, '');
   if (contacts.length > 1) sourceExtras['contactPoint'] = contacts.slice(1);
+}
+
+/**
+ * POD 1.0's dataset-level `mbox` (the contact's email; 1.1 moved it into contactPoint.hasEmail)
+ * → publisherContactEmail when the vCard gave none; one that differs from the vCard's is kept in
+ * sourceExtras as sent.
+ */
+function readMbox(notes: MappingNotes, value: unknown, record: NationalRecord, sourceExtras: Record<string, unknown>): void {
+  if (value === undefined || value === null) return;
+  if (record.publisherContactEmail !== undefined) {
+    const same = typeof value === 'string' && value.trim().replace(/^mailto:/i, '') === record.publisherContactEmail;
+    if (!same) sourceExtras['mbox'] = value;
+    return;
+  }
+  const email = readText(notes, 'publisherContactEmail', value);
+  if (email !== undefined) record.publisherContactEmail = email.replace(/^mailto:/i, '');
 }
 
 /** license (a URL; in 3.0 possibly `{"@id": URL}`) → license + licenseURL. */

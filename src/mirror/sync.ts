@@ -209,7 +209,7 @@ function describeFailure(err: unknown): { rule: string; field?: string | undefin
     const hint = err.status === 400 ? ' (if the upstream gateway refuses the stored cursor, `ogd-gateway mirror URL --reset` walks its feed again from the beginning)' : '';
     return { rule: err.kind === 'status' ? `http-${err.status}` : err.kind, message: `${message}${hint}` };
   }
-  if (err instanceof MalformedBodyError) return { rule: 'malformed-json', message: `${err.url}: ${message}` };
+  if (err instanceof MalformedBodyError) return { rule: 'malformed-json', message };
   if (err instanceof CursorMovedError) return { rule: 'cursor-moved', message };
   return { rule: 'error', message };
 }

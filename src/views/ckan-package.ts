@@ -6,7 +6,8 @@
  *   identifier        → id (UUID v5 of the identifier: never changes), name (slug of it),
  *                       and extras `identifier` (where CKAN readers, ours included, look for it)
  *   title, description → title, notes
- *   publisher (else organization) → organization {id, name, title}, owner_org
+ *   publisher (else organization) → organization {id, name, title}, owner_org (a record naming
+ *                       neither: the organization `no-publisher`, as CKAN clients expect one)
  *   keyword           → tags;  categoryCode → groups (one per 服務分類) and extras
  *   license, licenseURL → license_id (the record's licence text, as the search filter matches it),
  *                       license_title (canonical name when recognised), license_url, isopen
@@ -40,8 +41,8 @@ export interface CkanPackageInput {
   createdAt: string;
   /** `deleted` for a dataset no source lists any more, or one absorbed into another. */
   state: CkanPackageState;
-  /** Its publisher as an organization; undefined when the record names no publisher. */
-  organization: CkanOrganizationFacts | undefined;
+  /** Its publisher as an organization (the no-publisher organization when the record names none). */
+  organization: CkanOrganizationFacts;
   /** For an absorbed dataset: the identifier of the dataset it is now part of. */
   mergedInto?: string | null | undefined;
 }
@@ -85,7 +86,7 @@ export function toCkanPackage(input: CkanPackageInput): CkanDict {
   const resources = (Array.isArray(record.distribution) ? record.distribution : []).map((distribution, index, all) =>
     toCkanResource(identifier, id, distribution, index, all),
   );
-  const organization = input.organization === undefined ? null : toCkanOrganizationSummary(input.organization);
+  const organization = toCkanOrganizationSummary(input.organization);
   return {
     creator_user_id: null,
     extras: extrasOf(input),
@@ -99,7 +100,7 @@ export function toCkanPackage(input: CkanPackageInput): CkanDict {
     num_resources: resources.length,
     num_tags: tags.length,
     organization,
-    owner_org: organization === null ? null : organization['id'],
+    owner_org: organization['id'],
     private: false,
     relationships_as_object: [],
     relationships_as_subject: [],

@@ -276,4 +276,17 @@ t.test('a package without an id is a failure of its page; the others are stored'
   t.equal(run!.status, 'partial');
   t.equal(run!.counts.created, 4);
   t.match(runErrors(g.db, run!.runId).filter((e) => e.stage === 'parse'), [{ rule: 'not-a-package' }]);
+  t.same(
+    runErrors(g.db, run!.runId).filter((e) => e.stage === 'list'),
+    [],
+    'the count is right: the package without id is the difference, already reported; no "the catalogue changed" blamed',
+  );
+
+  // One without id and one more counted than there are: the mismatch names both causes.
+  const mixed = await setup(t, fixturePackages().map((p, i) => (i === 0 ? { ...p, id: undefined } : p)), { pageSize: 10 });
+  mixed.site.faults.count = 6;
+  const mixedRun = await mixed.harvester.run('ckan');
+  t.equal(mixedRun!.status, 'partial');
+  const [mismatch] = runErrors(mixed.db, mixedRun!.runId).filter((e) => e.stage === 'list');
+  t.match(mismatch, { rule: 'count-mismatch', message: /counted 6 packages.*4 distinct ids.*1 result without an id.*1 package unaccounted for/ });
 });

@@ -188,6 +188,17 @@ t.test('bad answers end the run with a typed error and keep what was stored', as
   }
 });
 
+t.test('a data.json that is not JSON: the run message names the source and the URL', async (t) => {
+  const g = await setup(t, extended());
+  g.publisher.answer = { status: 200, body: '{"dataset": [{"title": "Presupuesto", }]}', contentType: 'application/json' };
+  const run = await g.harvester.run('pod');
+  t.equal(run!.status, 'failed');
+  t.match(run!.message, /^pod: /, 'the source first');
+  t.match(run!.message, g.publisher.url, 'the URL read');
+  t.match(run!.message, /not valid JSON/);
+  t.equal(runErrors(g.db, run!.runId)[0]!.message, run!.message, 'the run error says the same');
+});
+
 t.test('a Project Open Data 1.0 document (a bare array) is read; maxDatasets caps a huge one', async (t) => {
   const datasets = (extended()['dataset'] as Raw[]);
   const g = await setup(t, datasets, { maxDatasets: 2 });

@@ -165,3 +165,50 @@ t.test('a wrong Content-Type fails the run', (t) => badAnswer(t, () => ({ conten
 t.test('XML that is not OAI-PMH fails the run', (t) => badAnswer(t, () => ({ body: fixture('datacite-ListRecords.xml').replaceAll('http://www.openarchives.org/OAI/2.0/', 'urn:not-oai') }), /not-oai-pmh/));
 
 t.test('a DOCTYPE is refused', (t) => badAnswer(t, () => ({ body: '<?xml version="1.0"?><!DOCTYPE OAI-PMH SYSTEM "file:///etc/passwd"><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"/>' }), /doctype-refused/));
+
+/** One oai_dc record (written for this test), in the encoding its declaration names. */
+function onePage(title: string, encoding: string): string {
+  return `<?xml version="1.0" encoding="${encoding}"?>
+<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">
+  <responseDate>2024-03-01T00:00:00Z</responseDate>
+  <request verb="ListRecords" metadataPrefix="oai_dc">http://repo.example.it/oai</request>
+  <ListRecords>
+    <record>
+      <header><identifier>oai:repo.example.it:42</identifier><datestamp>2024-02-29</datestamp></header>
+      <metadata>
+        <oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+          <dc:title>${title}</dc:title>
+          <dc:identifier>https://repo.example.it/record/42</dc:identifier>
+          <dc:publisher>Università di Esempio</dc:publisher>
+        </oai_dc:dc>
+      </metadata>
+    </record>
+  </ListRecords>
+</OAI-PMH>`;
+}
+
+t.test('a document is decoded in the encoding it declares; bytes that are not UTF-8 in a UTF-8 document are a typed error naming the URL', async (t) => {
+  const title = 'Qualità dell’aria, Straßenverkehr, 空氣品質';
+  const utf8 = await setup(t, () => ({ body: Buffer.from(onePage(title, 'UTF-8'), 'utf8') }));
+  t.equal((await utf8.harvester.run('oai'))!.status, 'succeeded');
+  t.equal(utf8.datasets().get('oai:repo.example.it:42')?.title ?? [...utf8.datasets().values()][0]?.title, title, 'UTF-8 as sent');
+
+  const latin = 'Qualità dell’aria, Straßenverkehr'.replace('’', "'");
+  const latin1 = await setup(t, () => ({ body: Buffer.from(onePage(latin, 'ISO-8859-1'), 'latin1'), contentType: 'text/xml' }));
+  t.equal((await latin1.harvester.run('oai'))!.status, 'succeeded');
+  t.equal([...latin1.datasets().values()][0]?.title, latin, 'ISO-8859-1 as declared, not read as UTF-8');
+
+  // A Latin-1 byte (0xE0, à) in a document that says UTF-8.
+  const bad = Buffer.from(onePage('Qualit\u0000 dell’aria', 'UTF-8'), 'utf8');
+  const at = bad.indexOf(0);
+  bad[at] = 0xe0;
+  const broken = await setup(t, () => ({ body: bad }));
+  const run = await broken.harvester.run('oai');
+  t.equal(run!.status, 'failed', 'the document is not well-formed XML: nothing of it is stored');
+  t.same([...broken.datasets().keys()], [], 'no record with a replacement character');
+  const [error] = runErrors(broken.db, run!.runId);
+  t.match(error, { stage: 'source', rule: 'invalid-encoding' });
+  t.match(error!.message, broken.repository.url, 'names the URL');
+  t.match(error!.message, new RegExp(`byte ${at}\\b`), 'and where');
+  t.match(error!.message, /UTF-8/);
+});

@@ -107,8 +107,11 @@ t.test('malformed JSON is a typed error', async (t) => {
   const url = await serve(t, (_req, res) => res.end('{"success": tru'));
   const client = new HttpClient(limits);
   t.teardown(() => client.close());
-  const err = await rejection(client.getJson(url));
+  const err = await rejection(client.getJson(`${url}/api/v1/list?page=2`));
   t.type(err, MalformedBodyError);
+  t.match(err.message, `${url}/api/v1/list?page=2`, 'the message names the URL that answered it');
+  t.match(err.message, /not valid JSON/);
+  t.equal(err.message.split('\n').length, 1, 'one line');
 });
 
 t.test('private and loopback addresses are refused unless allowed', async (t) => {

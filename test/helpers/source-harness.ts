@@ -11,7 +11,7 @@ import { openTestDb, silentLog, tempDir, testConfig } from './gateway.js';
 export interface Answer {
   status?: number;
   contentType?: string;
-  body: string;
+  body: string | Buffer;
 }
 
 export interface FakeSource {

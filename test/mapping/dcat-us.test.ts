@@ -189,3 +189,30 @@ t.test('temporal intervals with partial dates, unreadable values kept', async (t
   t.notOk(mapDcatUsDataset({ identifier: { schemaAgency: 'x' }, title: 'id object without @id or notation' }).ok);
   t.notOk(mapDcatUsDataset('x').ok);
 });
+
+t.test('Project Open Data 1.0: contactPoint as a name and mbox at the dataset level are the contact', async (t) => {
+  const [es, de, tw] = readFixture<{ dataset: Raw[] }>('dcat-us', 'pod-1.0-contacts.json').dataset;
+  const spanish = accepted(mapDcatUsDataset(es));
+  t.equal(spanish.record.publisherContactName, 'María José Núñez', 'contactPoint text is the contact name, as sent');
+  t.equal(spanish.record.publisherContactEmail, 'maria.nunez@ayto-ejemplo.es', 'mbox is the contact email');
+  t.notOk(spanish.errors.some((e) => /^publisherContact(Name|Email)/.test(e)), `no contact error: ${spanish.errors.join('; ')}`);
+  t.notOk(spanish.record.extensions?.unknownKeys, 'nothing parked');
+  t.notOk(spanish.record.extensions?.sourceExtras?.['mbox'], 'mbox is read, not kept as an unknown extra');
+
+  const german = accepted(mapDcatUsDataset(de));
+  t.equal(german.record.publisherContactName, 'Jörg Müller');
+  t.equal(german.record.publisherContactEmail, 'joerg.mueller@stadtwerke-beispiel.de', 'mailto: dropped as for hasEmail');
+
+  const chinese = accepted(mapDcatUsDataset(tw));
+  t.equal(chinese.record.publisherContactName, '王小明');
+  t.equal(chinese.record.publisherContactEmail, 'wang@example.gov.tw', "the vCard's hasEmail wins over mbox");
+  t.equal(chinese.record.extensions?.sourceExtras?.['mbox'], 'service@example.gov.tw', 'a different mbox is kept as sent');
+
+  const list = accepted(mapDcatUsDataset({ identifier: 'x-1', title: 'x', contactPoint: ['Ana Lima', { fn: 'B' }] }));
+  t.equal(list.record.publisherContactName, 'Ana Lima', 'a name first in a list');
+
+  const bad = accepted(mapDcatUsDataset({ identifier: 'x-2', title: 'x', contactPoint: 42, mbox: ['a@b.example'] }));
+  t.notOk(bad.record.publisherContactName, 'a number is no name');
+  t.ok(bad.errors.includes('publisherContactName type'), 'a contactPoint of another type is still reported');
+  t.ok(bad.errors.some((e) => e.startsWith('publisherContactEmail')), `an mbox that is not text is reported: ${bad.errors.join('; ')}`);
+});

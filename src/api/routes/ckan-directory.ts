@@ -5,6 +5,7 @@
  *   agency code its datasets carry, else a slug), the number of its datasets and when its first
  *   dataset arrived. Every package, facet, filter and organization action reads names from here,
  *   so `organization:<name>` in fq finds exactly the datasets whose package says that name.
+ *   Datasets whose records name no publisher are the organization `no-publisher` (NO_PUBLISHER).
  * - package ids and hashed names → dataset identifiers, for package_show (a UUID cannot be
  *   turned back into the identifier it was made from).
  *
@@ -18,8 +19,9 @@ import { getDataset, listIdentifiers } from '../../store/catalogue.js';
 import { listChanges } from '../../store/changes.js';
 import { publisherOf } from '../../store/search.js';
 import type { NationalRecord } from '../../model/record.js';
-import { candidateIdentifierOfName, fallbackOrganizationName, organizationUuid, packageName, packageUuid, preferredOrganizationName } from '../../views/ckan-ids.js';
-import type { CkanOrganizationFacts } from '../../views/ckan-organization.js';
+import { candidateIdentifierOfName, fallbackOrganizationName, packageName, packageUuid, preferredOrganizationName } from '../../views/ckan-ids.js';
+import { NO_PUBLISHER, noPublisherOrganization, organizationId, type CkanOrganizationFacts } from '../../views/ckan-organization.js';
+import type { FieldCondition } from '../../store/search.js';
 import { catalogueVersion, livePublisherFacts, livePublisherFactsOf, type PublisherFacts } from './ckan-catalogue-reads.js';
 
 export interface CkanDirectory {
@@ -28,6 +30,21 @@ export interface CkanDirectory {
   ofPublisher(publisher: string): CkanOrganizationFacts | undefined;
   /** By name, or by id (UUID, any case). */
   find(nameOrId: string): CkanOrganizationFacts | undefined;
+  /** The organization of live datasets naming no publisher; undefined when every one names one. */
+  readonly noPublisher: CkanOrganizationFacts | undefined;
+}
+
+/**
+ * The searchDatasets condition "belongs to one of these organizations" (negated: to none of
+ * them). The no-publisher organization holds the datasets without a publisher, which the
+ * search cannot name: "no publisher, or one of these" is "none of the other publishers".
+ */
+export function organizationCondition(directory: CkanDirectory, organizations: readonly CkanOrganizationFacts[], negated: boolean): FieldCondition {
+  const named = organizations.filter((org) => !org.noPublisher).map((org) => org.publisher);
+  if (!organizations.some((org) => org.noPublisher)) return { field: 'publisher', anyOf: named, negated };
+  const chosen = new Set(named);
+  const others = directory.organizations.filter((org) => !org.noPublisher && !chosen.has(org.publisher)).map((org) => org.publisher);
+  return { field: 'publisher', anyOf: others, negated: !negated };
 }
 
 /** An index kept current from the change feed. */
@@ -98,6 +115,9 @@ class OrganizationDirectory implements CkanDirectory, Maintained {
   version = 0;
   organizations: CkanOrganizationFacts[] = [];
   private readonly facts = new Map<string, DatasetFacts>();
+  /** Live datasets naming no publisher → when each was first harvested. */
+  private readonly unnamed = new Map<string, string>();
+  noPublisher: CkanOrganizationFacts | undefined;
   /** Publisher → the identifiers of its live datasets. */
   private readonly members = new Map<string, Set<string>>();
   /** Publisher → its organization before a name is chosen (name left empty). */
@@ -113,12 +133,13 @@ class OrganizationDirectory implements CkanDirectory, Maintained {
   }
 
   get size(): number {
-    return this.facts.size;
+    return this.facts.size + this.unnamed.size;
   }
 
   update(db: Db, identifiers: ReadonlySet<string>): void {
     const touched = new Set<string>();
     for (const identifier of identifiers) {
+      this.unnamed.delete(identifier);
       const before = this.facts.get(identifier);
       if (before) {
         touched.add(before.publisher);
@@ -145,7 +166,10 @@ class OrganizationDirectory implements CkanDirectory, Maintained {
   private file(row: PublisherFacts): string | undefined {
     // Exactly searchDatasets' reading of "publisher" (its filter and facet), on the same raw values.
     const publisher = publisherOf({ identifier: row.identifier, title: '', publisher: stringOf(row.publisher), organization: stringOf(row.organization) } as NationalRecord);
-    if (publisher === undefined) return undefined;
+    if (publisher === undefined) {
+      this.unnamed.set(row.identifier, row.createdAt);
+      return undefined;
+    }
     this.facts.set(row.identifier, { publisher, orgCode: textOf(row.publisherOrgCode), oid: textOf(row.publisherOID), createdAt: row.createdAt });
     let members = this.members.get(publisher);
     if (!members) this.members.set(publisher, (members = new Set()));
@@ -183,13 +207,27 @@ class OrganizationDirectory implements CkanDirectory, Maintained {
     this.byPublisher = new Map();
     this.byName = new Map();
     this.byId = new Map();
+    this.noPublisher = undefined;
+    if (this.unnamed.size > 0) {
+      // Named first, so it keeps its name whoever else would like it.
+      let createdAt: string | undefined;
+      for (const at of this.unnamed.values()) if (createdAt === undefined || at < createdAt) createdAt = at;
+      this.noPublisher = noPublisherOrganization(createdAt!, this.unnamed.size);
+      this.byName.set(NO_PUBLISHER.name, this.noPublisher);
+      this.byId.set(NO_PUBLISHER.id, this.noPublisher);
+    }
     for (const tally of ordered) {
       const preferred = [preferredOrganizationName(tally.publisher, tally.orgCode), fallbackOrganizationName(tally.publisher)].find((candidate) => !this.byName.has(candidate));
       const organization = { ...tally, name: preferred ?? uniqueName(this.byName, fallbackOrganizationName(tally.publisher)) };
       this.organizations.push(organization);
       this.byPublisher.set(organization.publisher, organization);
       this.byName.set(organization.name, organization);
-      this.byId.set(organizationUuid(organization.publisher), organization);
+      this.byId.set(organizationId(organization), organization);
+    }
+    // Listed in its place by size, as the others.
+    if (this.noPublisher !== undefined) {
+      const at = this.organizations.findIndex((org) => org.packageCount < this.noPublisher!.packageCount);
+      this.organizations.splice(at === -1 ? this.organizations.length : at, 0, this.noPublisher);
     }
   }
 }

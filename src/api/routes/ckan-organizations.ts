@@ -7,7 +7,7 @@ import type { Db } from '../../store/database.js';
 import { searchDatasets } from '../../store/search.js';
 import type { CkanDict, CkanOrganizationFacts } from '../../views/ckan-organization.js';
 import { toCkanOrganization } from '../../views/ckan-organization.js';
-import { ckanDirectory, type CkanDirectory } from './ckan-directory.js';
+import { ckanDirectory, organizationCondition, type CkanDirectory } from './ckan-directory.js';
 import { notFoundError } from './ckan-envelope.js';
 import { packageDicts } from './ckan-packages.js';
 import type { ParamReader } from './ckan-params.js';
@@ -58,7 +58,8 @@ export function organizationShow(db: Db, params: ParamReader): CkanDict {
   if (organization === undefined) throw notFoundError('Organization was not found.');
   const dict = toCkanOrganization(organization, { includeDatasetCount, includeExtras });
   if (includeDatasets) {
-    const { identifiers } = searchDatasets(db, { publisher: organization.publisher, sort: 'modified', limit: MAX_ORGANIZATION_DATASETS, offset: 0 });
+    const conditions = [organizationCondition(directory, [organization], false)];
+    const { identifiers } = searchDatasets(db, { conditions, sort: 'modified', limit: MAX_ORGANIZATION_DATASETS, offset: 0 });
     dict['packages'] = packageDicts(db, identifiers, directory);
   }
   return dict;

@@ -4,7 +4,8 @@
  * its facets under CKAN's names.
  *
  *   fq field            searchDatasets condition (any of the values; negated: none of them)
- *   organization:<name> publisher (the organization's publisher; owner_org:<id> likewise)
+ *   organization:<name> publisher (the organization's publisher; owner_org:<id> likewise; `no-publisher`:
+ *                       the datasets naming none, i.e. none of the other publishers)
  *   groups:<code>       category (服務分類 code, any case)
  *   tags:<keyword>      keyword (exact, as CKAN's tags)
  *   res_format:<fmt>    format (any case)
@@ -21,7 +22,7 @@ import { parseTaiwanDate } from '../../model/dates.js';
 import { normaliseLicense } from '../../model/license.js';
 import { SERVICE_CATEGORIES } from '../../model/codelists.js';
 import type { CkanDict } from '../../views/ckan-organization.js';
-import { ckanDirectory, type CkanDirectory } from './ckan-directory.js';
+import { ckanDirectory, organizationCondition, type CkanDirectory } from './ckan-directory.js';
 import { validationError } from './ckan-envelope.js';
 import { FqSyntaxError, parseFq, type FqBound, type FqClause } from './ckan-fq.js';
 import { packageDicts } from './ckan-packages.js';
@@ -145,10 +146,10 @@ function filtersOf(texts: readonly string[], directory: CkanDirectory): Filters 
     switch (clause.field) {
       case 'organization':
         // An unknown organization is no publisher: it matches nothing (negated: excludes nothing).
-        condition('publisher', values.flatMap((value) => directory.find(value.toLowerCase())?.publisher ?? []));
+        conditions.push(organizationCondition(directory, values.flatMap((value) => directory.find(value.toLowerCase()) ?? []), clause.negated));
         break;
       case 'owner_org':
-        condition('publisher', values.flatMap((value) => directory.find(value)?.publisher ?? []));
+        conditions.push(organizationCondition(directory, values.flatMap((value) => directory.find(value) ?? []), clause.negated));
         break;
       case 'groups':
         condition('category', values.map((value) => value.toUpperCase()));

@@ -6,7 +6,7 @@ import type { Db } from '../../store/database.js';
 import { getDataset, type DatasetEntry } from '../../store/catalogue.js';
 import { publisherOf, searchDatasets } from '../../store/search.js';
 import { packageName, preferredOrganizationName } from '../../views/ckan-ids.js';
-import type { CkanDict, CkanOrganizationFacts } from '../../views/ckan-organization.js';
+import { noPublisherOrganization, type CkanDict, type CkanOrganizationFacts } from '../../views/ckan-organization.js';
 import { toCkanPackage } from '../../views/ckan-package.js';
 import { datasetCreatedAt } from './ckan-catalogue-reads.js';
 import { ckanDirectory, resolvePackageIdentifier, type CkanDirectory } from './ckan-directory.js';
@@ -59,11 +59,12 @@ export function packageDict(db: Db, entry: DatasetEntry, directory: CkanDirector
 
 /**
  * The directory knows the publishers of live datasets. A withdrawn dataset whose publisher has
- * nothing live left still names it, as the organization it would have.
+ * nothing live left still names it, as the organization it would have. A record naming no
+ * publisher belongs to the no-publisher organization (CKAN clients expect one on every package).
  */
-function organizationOf(entry: DatasetEntry, directory: CkanDirectory, createdAt: string): CkanOrganizationFacts | undefined {
+function organizationOf(entry: DatasetEntry, directory: CkanDirectory, createdAt: string): CkanOrganizationFacts {
   const publisher = publisherOf(entry.record);
-  if (publisher === undefined) return undefined;
+  if (publisher === undefined) return directory.noPublisher ?? noPublisherOrganization(createdAt, 0);
   const known = directory.ofPublisher(publisher);
   if (known !== undefined) return known;
   const orgCode = typeof entry.record.publisherOrgCode === 'string' ? entry.record.publisherOrgCode.trim() || undefined : undefined;

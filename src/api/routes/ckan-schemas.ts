@@ -77,7 +77,7 @@ export const organizationSchema: Schema = {
   description: 'A publisher of the catalogue as a CKAN organization.',
   properties: {
     id: { type: 'string', format: 'uuid', description: 'UUID v5 of the publisher name: stable.' },
-    name: { type: 'string', description: 'The agency code (publisherOrgCode) lower-cased when its datasets carry one, else a slug; unique.' },
+    name: { type: 'string', description: 'The agency code (publisherOrgCode) lower-cased when its datasets carry one, else a slug; unique. `no-publisher`: the datasets whose records name no publisher.' },
     title: { type: 'string', description: 'The publisher name.' },
     display_name: { type: 'string' },
     type: { type: 'string', const: 'organization' },
@@ -91,6 +91,7 @@ export const organizationSchema: Schema = {
     package_count: { type: 'integer' },
     num_followers: { type: 'integer' },
     extras: extrasSchema,
+    groups: { type: 'array', items: { type: 'object' }, description: 'Groups the organization belongs to: always empty (organization_show, all_fields).' },
     packages: { type: 'array', items: { type: 'object' }, description: 'With include_datasets: package dicts.' },
   },
 };
@@ -115,8 +116,8 @@ export const packageSchema: Schema = {
     metadata_modified: { type: 'string', description: 'The record\'s modified, else when the gateway last changed it; UTC, same form.' },
     num_resources: { type: 'integer' },
     num_tags: { type: 'integer' },
-    organization: { anyOf: [organizationSchema, { type: 'null' }] },
-    owner_org: { type: ['string', 'null'] },
+    organization: { ...organizationSchema, description: 'The publisher; the organization `no-publisher` when the record names none.' },
+    owner_org: { type: 'string', format: 'uuid', description: "The organization's id." },
     groups: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string', description: '服務分類 code, lower-cased' }, title: { type: 'string' } } } },
     tags: { type: 'array', items: tagSchema },
     extras: extrasSchema,
