@@ -3,16 +3,31 @@
  *
  * Members come ranked (see rankMembers): each field takes the value of the first member that
  * has one, so the agency's own platform beats an aggregator (higher source priority) and an
- * aggregator still fills what the agency left empty. Lists (keywords, distributions) are taken
- * whole from one member: splicing two publishers' distribution lists would invent resources
- * neither published. `extensions` merges key by key the same way.
+ * aggregator still fills what the agency left empty. Keywords are taken whole from one member.
+ * Distributions are the union of the members' lists (mergeDistributions): platforms of equal
+ * standing often each list resources the other lacks (one the files, another the API), and
+ * taking one list whole lost the others' download and access URLs. `extensions` merges key by
+ * key the same way as fields.
  */
-import type { NationalRecord, RecordExtensions } from '../model/record.js';
+import type { NationalDistribution, NationalRecord, RecordExtensions } from '../model/record.js';
+import { DEFAULT_SHAPE_LIMITS } from '../model/national-record-shape.js';
+import { normaliseUrl } from './normalise.js';
 
 export interface MergedRecord {
   record: NationalRecord;
-  /** Field (or `extensions.key`) → index of the member it came from. */
+  /**
+   * Field (or `extensions.key`) → index of the member it came from. `distribution` names the
+   * member the list starts with; `distribution[k]` names the member of each item k another
+   * member added.
+   */
   provenance: Record<string, number>;
+  /** Per merged distribution k: the member it came from and its position in that member's list. */
+  distributionOrigins: DistributionOrigin[];
+}
+
+export interface DistributionOrigin {
+  member: number;
+  index: number;
 }
 
 /** What ranks a member: listed before unlisted, then source priority, then who came first. */
@@ -42,14 +57,73 @@ export function mergeRecords(datasetId: string, ranked: readonly NationalRecord[
   ranked.forEach((member, index) => {
     for (const [field, value] of Object.entries(member)) {
       if (OWN_FIELDS.has(field) || field in record || isEmpty(value)) continue;
+      // The key's place, where the first member with distributions has it; the list is the union.
+      if (field === 'distribution') {
+        record[field] = undefined;
+        continue;
+      }
       record[field] = value;
       provenance[field] = index;
     }
   });
+  const distributions = mergeDistributions(ranked, provenance);
+  if (distributions.list.length > 0) record['distribution'] = distributions.list;
+  else delete record['distribution'];
   const extensions = mergeExtensions(ranked, provenance);
   if (extensions) record['extensions'] = extensions;
-  return { record: record as unknown as NationalRecord, provenance };
+  return { record: record as unknown as NationalRecord, provenance, distributionOrigins: distributions.origins };
 }
+
+/**
+ * The union of the members' distributions, in member order. The list starts with the first
+ * member that has any, taken whole (its own duplicates too: a list is kept as published). Each
+ * later member adds the distributions no earlier member has: one whose URL (downloadURL, else
+ * accessURL), normalised as identity keys are (src/identity/normalise.ts: scheme, host case,
+ * default port, trailing slash, tracking parameters …), is not the URL of an earlier member's
+ * distribution. A distribution both have is the earlier (better) member's, whole: splicing two
+ * publishers' descriptions of a resource would invent one neither published. A later member's
+ * distribution without any URL cannot be matched, so it is not added. The union stops at the cap
+ * a single record has (10,000): a merge must not make a record no source could send.
+ */
+function mergeDistributions(ranked: readonly NationalRecord[], provenance: Record<string, number>): { list: unknown[]; origins: DistributionOrigin[] } {
+  const list: unknown[] = [];
+  const origins: DistributionOrigin[] = [];
+  const seen = new Set<string>();
+  const cap = DEFAULT_SHAPE_LIMITS.maxDistributions;
+  ranked.forEach((member, memberIndex) => {
+    const items: unknown = member.distribution;
+    if (!Array.isArray(items) || items.length === 0 || list.length >= cap) return;
+    const first = list.length === 0;
+    if (first) provenance['distribution'] = memberIndex;
+    const keys: string[] = [];
+    items.forEach((item: unknown, index) => {
+      if (list.length >= cap) return;
+      const key = distributionKey(item);
+      if (!first && (key === undefined || seen.has(key))) return;
+      if (!first) provenance[`distribution[${list.length}]`] = memberIndex;
+      list.push(item);
+      origins.push({ member: memberIndex, index });
+      if (key !== undefined) keys.push(key);
+    });
+    // After the member: its own repeated URLs are all kept, only later members are deduplicated.
+    for (const key of keys) seen.add(key);
+  });
+  return { list, origins };
+}
+
+/** What names a distribution's resource: its download URL, else its access URL, normalised. */
+function distributionKey(item: unknown): string | undefined {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
+  const distribution = item as Partial<Record<keyof NationalDistribution, unknown>>;
+  return urlKey(distribution.downloadURL) ?? urlKey(distribution.accessURL);
+}
+
+function urlKey(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  // Not an http(s) URL (ftp:, a bare path): compared as written, trimmed.
+  return normaliseUrl(value) ?? value.trim();
+}
+
 
 function mergeExtensions(ranked: readonly NationalRecord[], provenance: Record<string, number>): RecordExtensions | undefined {
   let merged: Record<string, unknown> | undefined;

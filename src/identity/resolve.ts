@@ -34,7 +34,7 @@ import { datasetCaseVariants } from '../store/catalogue.js';
 import { assignDatasetIds, type AssignMember } from './assign.js';
 import { clusterRecords, MAX_FUZZY_GROUP, type ClusterMembers, type Collision } from './cluster.js';
 import { STRONG_KEY_KINDS } from './keys.js';
-import { compareMembers, mergeRecords } from './merge.js';
+import { compareMembers, mergeRecords, type MergedRecord } from './merge.js';
 
 export interface ResolutionCollision {
   sourceId: string;
@@ -390,7 +390,7 @@ class DatasetWriter {
     const recordJson = JSON.stringify(merged.record);
     return {
       recordJson,
-      issuesJson: JSON.stringify(mergedIssues(merged.record, merged.provenance, loaded.map((l) => l.issues))),
+      issuesJson: JSON.stringify(mergedIssues(merged, loaded.map((l) => l.issues))),
       contentHash: createHash('sha1').update(recordJson).digest('base64url'),
       title: merged.record.title,
       modifiedAt: recordModifiedAt(merged.record),
@@ -419,15 +419,26 @@ function servedAsMapped(member: MemberDetails): ServedRecord {
   return { recordJson: null, issuesJson: null, contentHash: member.contentHash, title: member.title, modifiedAt: member.modifiedAt, provenance: null };
 }
 
+/** `distribution[3]` at the start of an issue's field: the item it is about. */
+const DISTRIBUTION_ITEM = /^distribution\[(\d+)\]/;
+
 /**
  * The merged record's issues: the standard's rules checked again on the merged record, plus each
- * member's mapping notes (values it could not normalise) for the fields taken from it.
+ * member's mapping notes (values it could not normalise) for the fields taken from it. A note on
+ * one of a member's distributions follows that distribution to its place in the merged list.
  */
-function mergedIssues(record: NationalRecord, provenance: Readonly<Record<string, number>>, memberIssues: readonly ValidationIssue[][]): ValidationIssue[] {
+function mergedIssues({ record, provenance, distributionOrigins }: MergedRecord, memberIssues: readonly ValidationIssue[][]): ValidationIssue[] {
   const notes: ValidationIssue[] = [];
+  const mergedPosition = new Map(distributionOrigins.map((origin, position) => [`${origin.member}:${origin.index}`, position]));
   memberIssues.forEach((issues, member) => {
     for (const issue of issues) {
       if (issue.severity === 'error') continue;
+      const item = DISTRIBUTION_ITEM.exec(issue.field);
+      if (item !== null) {
+        const position = mergedPosition.get(`${member}:${item[1]}`);
+        if (position !== undefined) notes.push({ ...issue, field: `distribution[${position}]${issue.field.slice(item[0].length)}` });
+        continue;
+      }
       const field = issue.field.split(/[.[]/, 1)[0]!;
       if (provenance[field] === member) notes.push(issue);
     }

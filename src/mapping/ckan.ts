@@ -262,8 +262,9 @@ function readTags(notes: MappingNotes, value: unknown, record: NationalRecord): 
 
 /**
  * license_title / license_id / license_url → license + licenseURL. A licence we recognise (in
- * any of its spellings) gets its canonical name and URL; otherwise the site's title (or id) and
- * URL stay as sent. license_id is always kept: it is the site's code for the licence.
+ * any of its spellings) gets its canonical name, and its canonical URL when the site gave none;
+ * otherwise the site's title (or id) stays as sent. license_url is always kept as the site wrote
+ * it, and so is license_id: it is the site's code for the licence.
  */
 function readLicence(notes: MappingNotes, raw: Record<string, unknown>, record: NationalRecord, sourceExtras: Record<string, unknown>): void {
   const id = readText(notes, 'license', raw['license_id']);
@@ -273,7 +274,8 @@ function readLicence(notes: MappingNotes, raw: Record<string, unknown>, record: 
   const known = [url, id, title].map((text) => (text ? normaliseLicense(text) : null)).find((license) => license !== null);
   if (known) {
     record.license = known.name;
-    record.licenseURL = known.url;
+    // The site's license_url, as it wrote it, wins: the canonical URL only fills a gap.
+    record.licenseURL = url || known.url;
     return;
   }
   setText(record, 'license', title || id);

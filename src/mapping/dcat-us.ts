@@ -187,13 +187,15 @@ function readLicence(notes: MappingNotes, value: unknown, record: NationalRecord
   if (isPlainObject(value)) sourceExtras['license'] = value;
   if (text === undefined || text === '') return;
   const known = normaliseLicense(text);
+  const isUrl = /^https?:\/\//i.test(text);
   if (known) {
     record.license = known.name;
-    record.licenseURL = known.url;
+    // A licence given as a URL is served as the source wrote it; the canonical URL only fills a gap.
+    record.licenseURL = isUrl ? text : known.url;
     return;
   }
   record.license = text;
-  if (/^https?:\/\//i.test(text)) record.licenseURL = text;
+  if (isUrl) record.licenseURL = text;
   notes.report('license', 'codelist', `license is not a licence we recognise; kept as sent: ${JSON.stringify(text)}`, 'warning');
 }
 

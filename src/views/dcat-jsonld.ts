@@ -8,6 +8,9 @@
  *
  * Rules that hold for every property:
  * - A value that is absent or empty produces no property.
+ * - A link the source gave is served as the source wrote it (see toHttpIri): only the
+ *   characters RDF forbids in an IRI are percent-encoded; never a lower-cased host or an added
+ *   slash.
  * - A value that cannot become a valid IRI (a URL with a `javascript:` scheme, an e-mail that
  *   is not one) never becomes an @id: the raw text is kept in a `twod:` literal instead, so
  *   nothing the publisher sent is lost and nothing invalid is asserted.
@@ -760,27 +763,43 @@ function isCalendarDate(year: number | undefined, month: number | undefined, day
 /** Schemes a harvested link may have; `javascript:`, `data:`, `file:` ... never become IRIs. */
 const LINK_SCHEMES = new Set(['http:', 'https:', 'ftp:']);
 
-/** Characters N-Triples forbids in an IRI that WHATWG URL serialisation may leave in place. */
-const NOT_ALLOWED_IN_IRI = /[\u0000-\u0020<>"{}|\\^`\u007F]/g;
+/** A link is written with its scheme and `//` authority; `http:example.org` is not guessed at. */
+const LINK_FORM = /^(?:https?|ftp):\/\//i;
 
 /**
- * A valid absolute link IRI, or undefined. Publishers paste URLs with spaces (also the
- * full-width U+3000): percent-encoding them is the one repair that cannot change which
- * resource is meant. Tabs and line breaks are dropped, as browsers do.
+ * What an IRI in RDF may not hold: the characters N-Triples and Turtle forbid in an IRIREF
+ * (controls, space, `<>"{}|^\``), DEL, and any other white space (U+3000, U+00A0 …), which
+ * JSON-LD processors refuse in an absolute IRI.
+ */
+const NOT_ALLOWED_IN_IRI = /[\u0000-\u0020<>"{}|\\^`\u007F]|\s/gu;
+
+/**
+ * The IRI of a link, exactly as the publisher wrote it, or undefined when it is not a link.
+ * Never rewritten through WHATWG URL serialisation, which lower-cases the scheme and host, drops
+ * a default port, adds a trailing slash to a bare host and percent-encodes non-ASCII paths: the
+ * source's text is the IRI (normalised forms are for identity keys only, src/identity/normalise.ts).
+ * The one repair: each character RDF forbids ({@link NOT_ALLOWED_IN_IRI}: publishers paste URLs
+ * with spaces) is percent-encoded as UTF-8, which is what a browser requests for it; tabs and
+ * line breaks (a URL wrapped across lines) are dropped, as browsers do. The result must still
+ * parse as an http(s) or ftp URL with a host; when it does not (a space in the host, no host, no
+ * scheme) the caller keeps the text as a literal instead.
  */
 function toHttpIri(raw: string): string | undefined {
-  const candidate = raw
-    .trim()
-    .replace(/[\t\r\n]/g, '')
-    .replace(/\s/g, (space) => encodeURIComponent(space));
+  const candidate = wellFormed(raw).trim().replace(/[\t\r\n]/g, '');
+  if (!LINK_FORM.test(candidate)) return undefined;
+  const iri = candidate.replace(NOT_ALLOWED_IN_IRI, (char) => percentEncoded(char));
   let url: URL;
   try {
-    url = new URL(candidate);
+    url = new URL(iri);
   } catch {
     return undefined;
   }
   if (!LINK_SCHEMES.has(url.protocol) || url.hostname === '') return undefined;
-  return url.href.replace(NOT_ALLOWED_IN_IRI, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return iri;
+}
+
+function percentEncoded(char: string): string {
+  return [...new TextEncoder().encode(char)].map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join('');
 }
 
 /** Sets `property` to the IRI of `value` when it is a valid link, else keeps the text; returns the IRI. */

@@ -110,3 +110,67 @@ t.test('merge: each field from the best member that has it, lists whole, provena
   });
   t.end();
 });
+
+t.test('merge: distributions are the union of the members’, one per normalised URL, the better member’s kept, provenance per item', (t) => {
+  // Two platforms of equal priority publish one dataset, each listing resources the other lacks.
+  const agency: NationalRecord = {
+    identifier: 'A-2',
+    title: 'Qualità dell’aria',
+    distribution: [
+      { resourceID: 'a1', format: 'CSV', downloadURL: 'https://Dati.Example.IT/Aria/Misure.csv' },
+      { resourceID: 'a2', format: 'JSON', downloadURL: 'https://dati.example.it/aria/misure.json' },
+      { resourceID: 'a3', format: 'CSV', downloadURL: 'https://Dati.Example.IT/Aria/Misure.csv', resourceDescription: 'a duplicate the agency itself lists: kept, as published' },
+    ],
+  };
+  const aggregator: NationalRecord = {
+    identifier: 'A-2',
+    title: 'Qualita dell aria',
+    distribution: [
+      // The agency's CSV, spelled another way: one distribution, the agency's description of it.
+      { resourceID: 'g1', format: 'csv', downloadURL: 'HTTP://dati.example.it:80/Aria/Misure.csv/?utm_source=portal', resourceDescription: 'copy' },
+      // An API only the aggregator lists: kept, with its access URL.
+      { resourceID: 'g2', format: 'API', accessURL: 'https://API.Example.IT/Aria' },
+      // No URL at all: nothing to match it by, so it is not added to a list another member began.
+      { resourceID: 'g3', format: 'XML' },
+    ],
+  };
+  const mirror: NationalRecord = {
+    identifier: 'A-2',
+    title: 'Aria',
+    distribution: [
+      // The aggregator's API as a download link of the mirror: the same URL, so the same resource.
+      { resourceID: 'm1', downloadURL: 'https://api.example.it/Aria#docs' },
+      { resourceID: 'm2', format: 'GeoJSON', downloadURL: 'ftp://ftp.example.it/aria.geojson' },
+      { resourceID: 'm3', format: 'GeoJSON', downloadURL: 'ftp://ftp.example.it/aria.geojson', resourceDescription: 'the mirror’s own duplicate' },
+    ],
+  };
+  const { record, provenance } = mergeRecords('A-2', [agency, aggregator, mirror]);
+  t.same(
+    record.distribution?.map((d) => d.resourceID),
+    ['a1', 'a2', 'a3', 'g2', 'm2', 'm3'],
+    'the union, in member order; one distribution per normalised URL across members',
+  );
+  t.same(record.distribution?.[0], agency.distribution![0], 'present in both: the better member’s value, whole');
+  t.same(record.distribution?.[3], { resourceID: 'g2', format: 'API', accessURL: 'https://API.Example.IT/Aria' }, 'the access URL only the second member had is kept as sent');
+  t.match(provenance, { title: 0, distribution: 0, 'distribution[3]': 1, 'distribution[4]': 2, 'distribution[5]': 2 });
+  t.notOk('distribution[0]' in provenance, 'items from the member the list starts with need no entry of their own');
+
+  const { record: alone, provenance: aloneProvenance } = mergeRecords('A-2', [{ identifier: 'A-2', title: 'x', distribution: [] }, aggregator]);
+  t.same(alone.distribution, aggregator.distribution, 'an empty list falls back to the next member’s, whole (items without URL too)');
+  t.same(aloneProvenance['distribution'], 1);
+  t.end();
+});
+
+t.test('merge: a hostile member’s distributions cannot break or bloat the merge', (t) => {
+  const good: NationalRecord = { identifier: 'A-3', title: 't', distribution: [{ resourceID: 'x', downloadURL: 'https://example.tw/x.csv' }] };
+  const hostile = {
+    identifier: 'A-3',
+    title: 't',
+    distribution: [null, 'text', 42, { downloadURL: { not: 'a string' } }, { accessURL: '   ' }, ...Array.from({ length: 10_005 }, (_, i) => ({ downloadURL: `https://example.tw/${i}.csv` }))],
+  } as unknown as NationalRecord;
+  const { record } = mergeRecords('A-3', [good, hostile]);
+  t.equal(record.distribution?.length, 10_000, 'the union stops at the distribution cap a record has');
+  t.same(record.distribution?.[0], good.distribution![0]);
+  t.same(record.distribution?.[1], { downloadURL: 'https://example.tw/0.csv' }, 'what cannot be matched is skipped, not thrown on');
+  t.end();
+});

@@ -321,3 +321,33 @@ t.test('two records of one source claiming one identifier are a run error, never
   t.equal(live.length, 3, 'three datasets: the copy and each CKAN package on its own');
   t.equal(datasetMembers(f.db, '379000000A-000060').length, 1, 'the copy merged with neither package');
 });
+
+t.test('two platforms of equal priority listing different resources of one dataset: the served dataset has them all, once each', async (t) => {
+  const agency = cityRecord('000003', {
+    distribution: [{ resourceID: '379000000A-000003-001', format: 'CSV', downloadURL: 'https://Data.Taipei/Files/Stations.csv' }],
+  });
+  const hub = cityRecord('000003', {
+    title: '臺北市公共自行車租賃站000003（轉載）',
+    distribution: [
+      // The agency's CSV as the hub spells its URL: the same resource, served once, as the agency lists it.
+      { resourceID: 'hub-1', format: 'CSV', resourceDescription: 'copy', downloadURL: 'HTTP://data.taipei:80/Files/Stations.csv?utm_medium=hub' },
+      // The API only the hub lists: its access URL used to be lost.
+      { resourceID: 'hub-2', format: 'JSON', accessURL: 'https://API.Data.Taipei/v1/Stations' },
+    ],
+  });
+  const f = await federation(t, { agency: { priority: 0, records: [agency] }, hub: { priority: 0, records: [hub] } });
+  t.equal((await f.harvester.run('agency'))?.status, 'succeeded');
+  t.equal((await f.harvester.run('hub'))?.status, 'succeeded');
+
+  t.same([...f.live().keys()], ['379000000A-000003'], 'one dataset');
+  const served = (await (await fetch(`${f.base}/api/v1/rest/dataset/379000000A-000003`)).json()) as { result: Record<string, unknown> };
+  t.equal(served.result.title, '臺北市公共自行車租賃站000003', 'equal priority: the one seen first speaks first');
+  t.same(served.result.distribution, [
+    { resourceID: '379000000A-000003-001', format: 'CSV', downloadURL: 'https://Data.Taipei/Files/Stations.csv' },
+    { resourceID: 'hub-2', format: 'JSON', accessURL: 'https://API.Data.Taipei/v1/Stations' },
+  ]);
+
+  const fields = explainDataset(f.db, '379000000A-000003')!.fields;
+  t.same(fields['distribution'], { sourceId: 'agency', nativeId: '379000000A-000003' }, 'the list starts with the agency’s');
+  t.same(fields['distribution[1]'], { sourceId: 'hub', nativeId: '379000000A-000003' }, 'the API distribution is the hub’s');
+});

@@ -39,7 +39,7 @@ t.test('Project Open Data 1.1 extended sample, field by field', async (t) => {
   t.equal(record.publisherContactName, 'Jane Doe');
   t.equal(record.publisherContactEmail, 'jane.doe@agency.gov', 'mailto: dropped');
   t.equal(record.license, 'CC0 1.0');
-  t.equal(record.licenseURL, 'https://creativecommons.org/publicdomain/zero/1.0/');
+  t.equal(record.licenseURL, 'http://creativecommons.org/publicdomain/zero/1.0/', 'the licence URL as the source wrote it (http), not the canonical one');
   t.equal(record.spatial, 'United States');
   t.equal(record.temporalCoverageFrom, '2009-09-01T12:00:00Z', 'temporal interval start');
   t.equal(record.temporalCoverageTo, '2010-05-31T12:00:00Z');

@@ -295,7 +295,7 @@ t.test('the spec example expands to the intended triples', async (t) => {
     t.equal(only(store, xml, 'dcat:mediaType').value, `${IANA}application/xml`);
     t.equal(only(store, xml, 'cnt:characterEncoding').value, 'UTF-8');
     t.same(literalOf(only(store, xml, 'dct:modified')).datatype, iri('xsd:dateTime'));
-    t.equal(only(store, xml, 'foaf:page').value, 'http://example1/');
+    t.equal(only(store, xml, 'foaf:page').value, 'http://example1', 'as sent: no slash added');
     t.equal(only(store, xml, 'dct:license').value, 'http://data.gov.tw/principle', 'the licence is repeated where DCAT-AP reads it');
 
     const zip = distributionIri('A41000000G-000001-002');
@@ -539,11 +539,42 @@ t.test('links: repaired when a space is all that is wrong, kept as text when not
   t.equal(only(store, distribution('a'), 'dcat:accessURL').value, 'ftp://ftp.example.org/pub/file.csv');
   t.equal(
     only(store, distribution('b'), 'dcat:downloadURL').value,
-    'https://example.org/%E3%80%80%E5%85%A8%E5%BD%A2%E7%A9%BA%E7%99%BD.csv',
+    'https://example.org/%E3%80%80全形空白.csv',
+    'only the full-width space is encoded: the rest of the IRI is the publisher’s text',
   );
   t.same(objects(store, distribution('c'), 'dcat:accessURL'), []);
   t.equal(only(store, distribution('c'), 'twod:accessURLText').value, 'http://');
   t.equal(only(store, distribution('c'), 'twod:metadataSourceText').value, 'file:///etc/passwd');
+});
+
+t.test('an IRI is the publisher’s text: only what RDF forbids is percent-encoded, a link a browser would rewrite is text', async (t) => {
+  const record: NationalRecord = {
+    identifier: 'A41000000G-000009',
+    title: '網址原樣',
+    description: '網址照來源原樣提供。',
+    publisher: '範例機關',
+    landingPage: 'HTTP://Example.GOV.tw:80',
+    costURL: 'https://Example.GOV.tw/費用?Q="a b"&X={1}|<2>^`3`',
+    distribution: [
+      { resourceID: 'a', downloadURL: 'https://Example.GOV.tw/%7Efiles/Daten\u00A0Übersicht.CSV#Teil', accessURL: 'http:example.gov.tw/api' },
+      { resourceID: 'b', downloadURL: 'http://example.gov.tw\\files\\a.csv', accessURL: 'https://example.gov.tw/lone\uD800.csv' },
+      { resourceID: 'c', downloadURL: 'https://example.gov.tw/wrapped\n/line.csv' },
+    ],
+  };
+  const document = build(record);
+  const store = await toStore(document);
+  const dataset = `${BASE_URL}/dataset/A41000000G-000009`;
+  t.equal(only(store, dataset, 'dcat:landingPage').value, 'HTTP://Example.GOV.tw:80', 'scheme, host case and default port as sent, no slash added');
+  t.equal(only(store, dataset, 'twod:costURL').value, 'https://Example.GOV.tw/費用?Q=%22a%20b%22&X=%7B1%7D%7C%3C2%3E%5E%603%60');
+  const distribution = (id: string) => `${dataset}/distribution/${id}`;
+  t.equal(only(store, distribution('a'), 'dcat:downloadURL').value, 'https://Example.GOV.tw/%7Efiles/Daten%C2%A0Übersicht.CSV#Teil', 'escapes the source wrote stay as they are');
+  t.same(objects(store, distribution('a'), 'dcat:accessURL').map((term) => term.value), ['https://Example.GOV.tw/%7Efiles/Daten%C2%A0Übersicht.CSV#Teil']);
+  t.equal(only(store, distribution('a'), 'twod:accessURLText').value, 'http:example.gov.tw/api', 'no // authority: not guessed at');
+  t.same(objects(store, distribution('b'), 'dcat:downloadURL'), [], 'a backslash where the host ends would name another host once encoded');
+  t.equal(only(store, distribution('b'), 'twod:downloadURLText').value, 'http://example.gov.tw\\files\\a.csv');
+  t.equal(only(store, distribution('b'), 'dcat:accessURL').value, 'https://example.gov.tw/lone\uFFFD.csv', 'a lone surrogate is U+FFFD, as stored JSON is read');
+  t.equal(only(store, distribution('c'), 'dcat:downloadURL').value, 'https://example.gov.tw/wrapped/line.csv', 'a line break (a wrapped URL) is dropped, as browsers do');
+  t.same(await dcatApViolations(document), []);
 });
 
 t.test('hostile and broken input serializes without throwing and still expands', async (t) => {
