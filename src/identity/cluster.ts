@@ -306,9 +306,21 @@ class ConstrainedSets {
     const left = this.vetoKeysOfRoot(ra);
     const right = this.vetoKeysOfRoot(rb);
     if (!left?.length || !right?.length) return false;
-    const rightValues = new Set(right.map((key) => key.value));
+    // Linear in the keys of both sides: a cluster can gather many records' keys.
+    const rightValues = new Set<string>();
+    const rightSources = new Map<string, Set<number>>();
+    for (const key of right) {
+      rightValues.add(key.value);
+      const sources = rightSources.get(key.kind);
+      if (sources) sources.add(key.source);
+      else rightSources.set(key.kind, new Set([key.source]));
+    }
     const shared = new Set(left.filter((key) => rightValues.has(key.value)).map((key) => key.kind));
-    return left.some((l) => !shared.has(l.kind) && right.some((r) => r.kind === l.kind && r.source !== l.source));
+    return left.some((l) => {
+      if (shared.has(l.kind)) return false;
+      const sources = rightSources.get(l.kind);
+      return sources !== undefined && (sources.size > 1 || !sources.has(l.source));
+    });
   }
 
   /** A root's veto keys: stored once it absorbed another; a lone record's, read from the members (copied: merging appends). */

@@ -91,7 +91,7 @@ export function resolveIdentity(db: Db, options: ResolveOptions = {}): Resolutio
     const strongGroups = STRONG_KEY_KINDS.flatMap((kind) => [...keyGroupsOf(db, kind, rowidOf)]);
     // Only joins by URL or fuzzy key can be vetoed: only their members' identifiers are read.
     const vetoable = new Set([...strongGroups.filter((group) => URL_KEY_KINDS.has(group.kind)), ...fuzzyGroups].flatMap((group) => group.members));
-    const vetoKeys = vetoKeysOf(db, recordNames(vetoable, memberDetailsReader(db, table)));
+    const vetoKeys = vetoKeysOf(db, vetoable);
     const members: ClusterMembers = {
       count: table.count,
       sourceOf: (i) => table.source[i]!,
@@ -157,16 +157,6 @@ function usefulFuzzyGroup(holders: ReadonlyArray<readonly [string, string]>): bo
   if (holders.length > MAX_FUZZY_GROUP) return false;
   const first = holders[0]![0];
   return holders.some(([sourceId]) => sourceId !== first);
-}
-
-/** `source \0 native id` → rowid of these records, as vetoKeysOf looks them up. */
-function recordNames(rowids: Iterable<number>, readDetails: (rowid: number) => MemberDetails): Map<string, number> {
-  const names = new Map<string, number>();
-  for (const rowid of rowids) {
-    const { sourceId, nativeId } = readDetails(rowid);
-    names.set(`${sourceId}\u0000${nativeId}`, rowid);
-  }
-  return names;
 }
 
 function overridePairs(db: Db, rowidOf: (sourceId: string, nativeId: string) => number | undefined): { mustLink: Array<[number, number]>; cannotLink: Array<[number, number]> } {

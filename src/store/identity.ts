@@ -232,9 +232,15 @@ export function* keyGroupsOf(
  * veto ranges in primary-key order (no index by record), keeping the rows of the records asked
  * about. Only records in URL and fuzzy groups are asked about: the only joins a veto can refuse.
  */
-export function vetoKeysOf(db: Db, records: ReadonlyMap<string, number>): Map<number, string[]> {
+export function vetoKeysOf(db: Db, rowids: ReadonlySet<number>): Map<number, string[]> {
   const keys = new Map<number, string[]>();
-  if (records.size === 0) return keys;
+  if (rowids.size === 0) return keys;
+  const nameOf = db.prepare('SELECT source_id, native_id FROM source_records WHERE rowid = ?').raw();
+  const records = new Map<string, number>();
+  for (const rowid of rowids) {
+    const row = nameOf.get(rowid) as [string, string] | undefined;
+    if (row) records.set(`${row[0]}\u0000${row[1]}`, rowid);
+  }
   for (const range of VETO_KEY_RANGES) {
     // Every value with the prefix sorts between the prefix and the prefix followed by U+FFFF.
     const rows = db
