@@ -6,7 +6,7 @@
  *   identity join SOURCE:NATIVE SOURCE:NATIVE  make two records one dataset, for good
  *   identity overrides                       the operator decisions in force
  *   identity unset OVERRIDE_ID               drop one decision (the keys decide again)
- *   identity candidates                      fuzzy matches kept apart, for review
+ *   identity candidates                      pairs kept apart, for review (fuzzy, vetoed, lookalike)
  *   identity resolve                         resolve now (normally done after every run)
  *
  * Decisions are stored per record pair and applied by every resolution, so they survive

@@ -9,15 +9,23 @@
  *   3. A fuzzy key (normalised title + publisher) joins two records of different sources only
  *      when a weaker signal corroborates it (same description, same resource path, same issue
  *      date); otherwise the pair is a candidate for review and stays apart.
+ *   4. A lookalike key (title + description of a record naming no publisher) joins nothing: two
+ *      records of different sources sharing one, in different clusters, are a candidate.
  * Never joined, whatever the keys: two records an operator split (cannot-link), and two records
  * of one source that the source lists now: one source publishes a dataset once, so two of its
  * listed records sharing a key are two datasets (and, for an identifier, a collision to report).
  * A record the source stopped listing may join a listed one of the same source: that is how a
  * source that renumbered its records but kept their URLs keeps its datasets.
+ * Not joined by a URL key (rule 2's landing and download) or a fuzzy key (rule 3): two clusters
+ * that each hold identifiers of one veto class (UUIDs; data.gov.tw dataset ids: keys.ts
+ * vetoKeyOf), share none of them, and hold them in records of different sources. The
+ * identifiers say they are two datasets, which a shared URL or title does not outweigh; the pair
+ * is a candidate. (Records of one source with different UUIDs may still join by URL: a source
+ * that re-created its records keeps its datasets, as above.)
  *
  * Deterministic: the same input gives the same clusters, so re-harvests do not shuffle datasets.
  */
-import type { IdentityKeyKind } from './keys.js';
+import { URL_KEY_KINDS, type IdentityKeyKind } from './keys.js';
 
 export interface ClusterMember {
   sourceId: string;
@@ -39,6 +47,11 @@ export interface ClusterMembers {
   sourceName(source: number): string;
   isListed(i: number): boolean;
   signalsOf(i: number): readonly string[] | undefined;
+  /**
+   * The member's veto keys (`<class>:<value>`, keys.ts vetoKeyOf); needed only for members of
+   * URL and fuzzy groups. Absent: nothing is vetoed.
+   */
+  vetoKeysOf?(i: number): readonly string[] | undefined;
 }
 
 /** A list of members as ClusterMembers (small inputs, tests). */
@@ -66,6 +79,8 @@ export interface ClusterInput {
   /** Strong key groups, strongest kind first (the order decides which union wins a conflict). */
   strongGroups: Iterable<KeyGroup>;
   fuzzyGroups: Iterable<KeyGroup>;
+  /** Lookalike key groups: they give candidates only. */
+  lookalikeGroups?: Iterable<KeyGroup>;
   mustLink: ReadonlyArray<readonly [number, number]>;
   cannotLink: ReadonlyArray<readonly [number, number]>;
 }
@@ -78,7 +93,10 @@ export interface Collision {
   members: number[];
 }
 
-/** A fuzzy match nothing corroborated: kept apart and listed for an operator to review. */
+/**
+ * A pair kept apart that an operator should look at: a fuzzy match nothing corroborated, a join
+ * by a URL or fuzzy key that conflicting identifiers vetoed, or two records that look alike.
+ */
 export interface Candidate {
   a: number;
   b: number;
@@ -109,7 +127,8 @@ export function clusterRecords(input: ClusterInput): ClusterResult {
 
   for (const group of input.strongGroups) {
     const usable = withoutSameSourceDuplicates(group, input.members, collisions);
-    joinGroup(sets, usable);
+    if (URL_KEY_KINDS.has(group.kind)) joinGroupUnlessVetoed(sets, usable, group.value, candidates);
+    else joinGroup(sets, usable);
   }
 
   for (const group of input.fuzzyGroups) {
@@ -121,10 +140,22 @@ export function clusterRecords(input: ClusterInput): ClusterResult {
         const b = usable[j]!;
         if (input.members.sourceOf(a) === input.members.sourceOf(b) || sets.find(a) === sets.find(b)) continue;
         if (corroborated(input.members.signalsOf(a), input.members.signalsOf(b))) {
-          if (!sets.union(a, b)) candidates.push({ a, b, value: group.value });
+          if (sets.vetoes(a, b) || !sets.union(a, b)) candidates.push({ a, b, value: group.value });
         } else {
           candidates.push({ a, b, value: group.value });
         }
+      }
+    }
+  }
+
+  for (const group of input.lookalikeGroups ?? []) {
+    if (group.members.length > MAX_FUZZY_GROUP) continue;
+    const usable = withoutSameSourceDuplicates(group, input.members, undefined);
+    for (let i = 0; i < usable.length; i += 1) {
+      for (let j = i + 1; j < usable.length; j += 1) {
+        const a = usable[i]!;
+        const b = usable[j]!;
+        if (input.members.sourceOf(a) !== input.members.sourceOf(b)) candidates.push({ a, b, value: group.value });
       }
     }
   }
@@ -170,6 +201,27 @@ function joinGroup(sets: ConstrainedSets, members: readonly number[]): void {
   }
 }
 
+/**
+ * joinGroup for a URL key: a member that conflicting identifiers keep from every head it could
+ * join is not joined but listed as a candidate with the first head that vetoed it.
+ */
+function joinGroupUnlessVetoed(sets: ConstrainedSets, members: readonly number[], value: string, candidates: Candidate[]): void {
+  if (members.length < 2) return;
+  const heads: number[] = [members[0]!];
+  for (let i = 1; i < members.length; i += 1) {
+    const member = members[i]!;
+    let vetoedBy: number | undefined;
+    const joined = heads.some((head) => {
+      if (!sets.vetoes(head, member)) return sets.union(head, member);
+      vetoedBy ??= head;
+      return false;
+    });
+    if (joined) continue;
+    heads.push(member);
+    if (vetoedBy !== undefined) candidates.push({ a: vetoedBy, b: member, value });
+  }
+}
+
 function corroborated(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
   if (!a?.length || !b?.length) return false;
   const theirs = new Set(b);
@@ -188,6 +240,8 @@ class ConstrainedSets {
   private readonly listedSources: Array<number[] | undefined>;
   private readonly constrained = new Map<number, number[]>();
   private readonly forbidden = new Map<number, number[]>();
+  /** Per root that absorbed another, its members' veto keys (most roots: none, not stored). */
+  private readonly vetoKeys = new Map<number, VetoKey[]>();
 
   constructor(
     private readonly members: ClusterMembers,
@@ -235,7 +289,48 @@ class ConstrainedSets {
       this.constrained.set(ra, mergeLists(this.constrained.get(ra), moved)!);
       this.constrained.delete(rb);
     }
+    const vetoes = mergeLists(this.vetoKeysOfRoot(ra), this.vetoKeysOfRoot(rb));
+    this.vetoKeys.delete(rb);
+    if (vetoes !== undefined && vetoes.length > 0) this.vetoKeys.set(ra, vetoes);
     return true;
+  }
+
+  /**
+   * True when the clusters of a and b hold veto keys of one class, share none of that class, and
+   * hold them in records of different sources: their identifiers say they are two datasets.
+   */
+  vetoes(a: number, b: number): boolean {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb) return false;
+    const left = this.vetoKeysOfRoot(ra);
+    const right = this.vetoKeysOfRoot(rb);
+    if (!left?.length || !right?.length) return false;
+    // Linear in the keys of both sides: a cluster can gather many records' keys.
+    const rightValues = new Set<string>();
+    const rightSources = new Map<string, Set<number>>();
+    for (const key of right) {
+      rightValues.add(key.value);
+      const sources = rightSources.get(key.kind);
+      if (sources) sources.add(key.source);
+      else rightSources.set(key.kind, new Set([key.source]));
+    }
+    const shared = new Set(left.filter((key) => rightValues.has(key.value)).map((key) => key.kind));
+    return left.some((l) => {
+      if (shared.has(l.kind)) return false;
+      const sources = rightSources.get(l.kind);
+      return sources !== undefined && (sources.size > 1 || !sources.has(l.source));
+    });
+  }
+
+  /** A root's veto keys: stored once it absorbed another; a lone record's, read from the members (copied: merging appends). */
+  private vetoKeysOfRoot(root: number): VetoKey[] | undefined {
+    const stored = this.vetoKeys.get(root);
+    if (stored) return stored;
+    const own = this.members.vetoKeysOf?.(root);
+    if (!own?.length) return undefined;
+    const source = this.members.sourceOf(root);
+    return own.map((value) => ({ kind: value.slice(0, value.indexOf(':')), value, source }));
   }
 
   /**
@@ -268,6 +363,13 @@ class ConstrainedSets {
     }
     return false;
   }
+}
+
+/** A veto key (`uuid:<uuid>`), its class (`uuid`) and the source of the record holding it. */
+interface VetoKey {
+  kind: string;
+  value: string;
+  source: number;
 }
 
 function mergeLists<T>(a: T[] | undefined, b: T[] | undefined): T[] | undefined {

@@ -11,25 +11,64 @@ import { IDENTIFIER_PATTERN } from '../model/codelists.js';
 import { formatTaipeiDateTime } from '../model/dates.js';
 import { canonicalIdentifier } from '../model/identifier.js';
 import type { NationalRecord } from '../model/record.js';
-import { hostlessUrl, normaliseText, normaliseUrl, normaliseUuid } from './normalise.js';
+import { createHash } from 'node:crypto';
+import { hostlessUrl, isPlaceholderUrl, normaliseText, normaliseUrl, normaliseUuid } from './normalise.js';
 
 /**
  * What a key is made of, strongest first:
  *   - agency: the publisher's own identifier (機關代碼-流水號, or another identifier qualified by
- *     the publisher's code);
+ *     the publisher's code; a DCAT-US identifier that is no URI, qualified by the publisher's name);
  *   - datasetId: data.gov.tw's immutable numeric dataset id;
- *   - uri: a URI or UUID naming the dataset (dataset IRI, dct:identifier, CKAN package id);
- *   - landing: the canonical landing page URL;
- *   - download: a canonical download or access URL of a distribution;
- *   - fuzzy: normalised title and publisher; never enough alone (see corroborationSignals).
+ *   - uri: a URI or UUID naming the dataset (dataset IRI, dct:identifier, CKAN package id, a
+ *     DCAT-US identifier that is a URI);
+ *   - landing: the canonical landing page URL (not on a placeholder host);
+ *   - download: a canonical download or access URL of a distribution (not on a placeholder host);
+ *   - fuzzy: normalised title and publisher; never enough alone (see corroborationSignals);
+ *   - lookalike: normalised title and a digest of the normalised description, for a record that
+ *     names no publisher (so has no fuzzy key): never joins, only lists candidates for review.
  */
-export type IdentityKeyKind = 'agency' | 'datasetId' | 'uri' | 'landing' | 'download' | 'fuzzy';
+export type IdentityKeyKind = 'agency' | 'datasetId' | 'uri' | 'landing' | 'download' | 'fuzzy' | 'lookalike';
 
 /** Every kind, strongest first: the order in which keys are listed and clusters are joined. */
-export const KEY_KINDS_BY_STRENGTH: readonly IdentityKeyKind[] = ['agency', 'datasetId', 'uri', 'landing', 'download', 'fuzzy'];
+export const KEY_KINDS_BY_STRENGTH: readonly IdentityKeyKind[] = ['agency', 'datasetId', 'uri', 'landing', 'download', 'fuzzy', 'lookalike'];
 
-/** The kinds that join records on their own (all but fuzzy), strongest first. */
-export const STRONG_KEY_KINDS: readonly IdentityKeyKind[] = KEY_KINDS_BY_STRENGTH.filter((kind) => kind !== 'fuzzy');
+/** The kinds that join records on their own (all but fuzzy and lookalike), strongest first. */
+export const STRONG_KEY_KINDS: readonly IdentityKeyKind[] = KEY_KINDS_BY_STRENGTH.filter((kind) => kind !== 'fuzzy' && kind !== 'lookalike');
+
+/**
+ * The kinds that join on where a record points, not on what it is called: a join by one of them
+ * (or by a corroborated fuzzy key) is refused when the two sides hold conflicting identifiers
+ * ({@link vetoKeyOf}).
+ */
+export const URL_KEY_KINDS: ReadonlySet<IdentityKeyKind> = new Set(['landing', 'download']);
+
+/**
+ * The keys that can veto a join, as (kind, value prefix) ranges of the key table: UUIDs (a UUID
+ * is minted once, so two different ones name two things) and data.gov.tw dataset ids (a dataset
+ * has one). URL identifiers do not veto: every portal mints its own IRI for a dataset it copies.
+ */
+export const VETO_KEY_RANGES: ReadonlyArray<{ kind: IdentityKeyKind; prefix: string }> = [
+  { kind: 'uri', prefix: 'urn:uuid:' },
+  { kind: 'datasetId', prefix: '' },
+];
+
+/**
+ * The veto class and value of a key (`uuid:<uuid>`, `datasetId:<id>`), or undefined when the key
+ * vetoes nothing. Two clusters that each hold keys of one class and share none of them are two
+ * datasets, whatever URL or title they share (cluster.ts).
+ */
+export function vetoKeyOf(kind: string, value: string): string | undefined {
+  if (kind === 'uri' && value.startsWith('urn:uuid:')) return `uuid:${value.slice('urn:uuid:'.length)}`;
+  if (kind === 'datasetId') return `datasetId:${value}`;
+  return undefined;
+}
+
+/**
+ * URI schemes whose identifiers are global by construction (RFC 8141 URNs, DOIs, ARKs, tag URIs
+ * of RFC 4151, info URIs, Handles): a DCAT-US identifier in one of them names the dataset
+ * wherever it is published, as an http(s) one does.
+ */
+const GLOBAL_URI_SCHEME = /^(urn|doi|ark|tag|info|hdl):\S+$/i;
 
 /** One identity key: records sharing kind and value are (subject to cluster.ts's rules) one dataset. */
 export interface IdentityKey {
@@ -111,8 +150,19 @@ const UTC_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
  *   - URLs that name only a host (`https://data.taipei/`) give no uri, landing or download key:
  *     many records point at their platform's home page, which identifies no dataset;
  *   - the nil and max UUIDs give no key (placeholders);
+ *   - landing and download URLs on a placeholder host ({@link isPlaceholderUrl}: example.org,
+ *     `*.test`, localhost ...) give no key: templates put them on unrelated records. URI
+ *     identifiers on such hosts still do (an identifier claims to be unique; W3C's own DCAT
+ *     examples name datasets under example.org);
+ *   - a DCAT-US identifier (extensions.sourceVocabulary `dcat-us`) is unique within its
+ *     publisher's catalogue (POD schema 1.1: "a unique identifier for the dataset … as maintained
+ *     within an Agency catalog"): one that is no URI (a Socrata id `abcd-1234`, a serial `001`)
+ *     is qualified by the normalised publisher name, `dcat-us:<publisher>:<identifier>`, which
+ *     portals federating the dataset copy with it; one that is a URI of a global scheme
+ *     (`urn:`, `doi:` …, see GLOBAL_URI_SCHEME) is a uri key as it stands;
  *   - the fuzzy key's publisher part is the first of publisher, organization, publisherOrgCode,
- *     publisherOID that is non-empty after normalisation.
+ *     publisherOID that is non-empty after normalisation; a record with none gets a lookalike
+ *     key instead (when it has a title and a description of at least 20 characters).
  */
 export function identityKeys(record: NationalRecord): IdentityKey[] {
   const keys = new KeyCollector();
@@ -120,9 +170,15 @@ export function identityKeys(record: NationalRecord): IdentityKey[] {
 
   if (identifier !== undefined) {
     const identifierUri = datasetUri(identifier);
+    const dcatUs = record.extensions?.sourceVocabulary === 'dcat-us';
     if (IDENTIFIER_PATTERN.test(identifier)) {
       keys.add('agency', canonicalIdentifier(identifier));
+    } else if (dcatUs && !identifierUri.isUri && GLOBAL_URI_SCHEME.test(identifier)) {
+      // A URN is case-insensitive in its scheme and namespace, not in the rest: only the scheme is folded.
+      const colon = identifier.indexOf(':');
+      keys.add('uri', `${identifier.slice(0, colon).toLowerCase()}${identifier.slice(colon)}`);
     } else if (!identifierUri.isUri) {
+      if (dcatUs) keys.add('agency', dcatUsQualified(record, identifier));
       const orgCode = sourceText(record.publisherOrgCode);
       const oid = sourceText(record.publisherOID);
       // The code is upper-cased as national identifiers are: `379000000a` is agency 379000000A.
@@ -144,14 +200,16 @@ export function identityKeys(record: NationalRecord): IdentityKey[] {
     }
   }
 
-  keys.add('landing', specificUrl(record.landingPage));
+  keys.add('landing', pointingUrl(record.landingPage));
 
   for (const url of distributionUrls(record)) {
     if (keys.isFull('download')) break;
-    keys.add('download', specificUrl(url));
+    keys.add('download', pointingUrl(url));
   }
 
-  keys.add('fuzzy', fuzzyKey(record));
+  const fuzzy = fuzzyKey(record);
+  keys.add('fuzzy', fuzzy);
+  if (fuzzy === undefined) keys.add('lookalike', lookalikeKey(record));
   return keys.sorted();
 }
 
@@ -179,7 +237,8 @@ export function corroborationSignals(record: NationalRecord): string[] {
   for (const url of pageAndDistributionUrls(record)) {
     if (paths.size >= MAX_KEYS_PER_KIND) break;
     const text = sourceText(url);
-    const path = text === undefined ? undefined : hostlessUrl(text);
+    // A placeholder host's paths (`/dataset`, `/file.csv`) are a template's, not a dataset's.
+    const path = text === undefined || isPlaceholderUrl(text) ? undefined : hostlessUrl(text);
     if (path !== undefined && path.length + 'path:'.length <= MAX_KEY_VALUE_LENGTH) paths.add(path);
   }
   for (const path of paths) addSignal(`path:${path}`);
@@ -241,6 +300,21 @@ function specificUrl(value: unknown): string | undefined {
   return url !== undefined && hostlessUrl(url) !== undefined ? url : undefined;
 }
 
+/** A landing or download URL as a key: a specific URL ({@link specificUrl}) not on a placeholder host. */
+function pointingUrl(value: unknown): string | undefined {
+  const url = specificUrl(value);
+  return url === undefined || isPlaceholderUrl(url) ? undefined : url;
+}
+
+/**
+ * A DCAT-US identifier qualified by its publisher (`dcat-us:<publisher>:<identifier>`), the
+ * scope in which DCAT-US makes it unique; undefined when the record names no publisher.
+ */
+function dcatUsQualified(record: NationalRecord, identifier: string): string | undefined {
+  const publisher = normalisedField(record.publisher);
+  return publisher === '' ? undefined : `dcat-us:${publisher}:${identifier}`;
+}
+
 /** data.gov.tw's dataset id as a key: digits only, without leading zeros (`00123` is dataset 123). */
 function dataGovTwKey(value: unknown): string | undefined {
   const text = typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : sourceText(value);
@@ -298,6 +372,21 @@ function fuzzyKey(record: NationalRecord): string | undefined {
     .find((text) => text !== '');
   // normaliseText strips symbols, so `|` cannot occur inside either part.
   return publisher === undefined ? undefined : `${title}|${publisher}`;
+}
+
+/**
+ * Normalised title and a digest of the normalised description (its first 8,000 characters):
+ * records with this key in common read the same, whatever their identifiers and URLs. Only for
+ * a record without a fuzzy key; none without a title or with a description shorter than
+ * MIN_DESCRIPTION_SIGNAL_LENGTH (boilerplate). The digest keeps the key short: a description is
+ * compared whole, not stored.
+ */
+function lookalikeKey(record: NationalRecord): string | undefined {
+  const title = normalisedField(record.title);
+  if (title === '' || typeof record.description !== 'string') return undefined;
+  const description = normaliseText(record.description.slice(0, DESCRIPTION_SOURCE_LENGTH));
+  if ([...description].length < MIN_DESCRIPTION_SIGNAL_LENGTH) return undefined;
+  return `${title}|${createHash('sha256').update(description).digest('base64url').slice(0, 22)}`;
 }
 
 function normalisedField(value: unknown): string {

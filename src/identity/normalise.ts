@@ -35,7 +35,9 @@ const TRACKING_PARAMETER_PREFIX = 'utm_';
 const DEFAULT_PORTS: ReadonlySet<string> = new Set(['80', '443']);
 
 interface CanonicalUrl {
-  /** Lower-cased host without a trailing dot, and a non-default port: `data.taipei`, `[::1]:8080`. */
+  /** Lower-cased host without a trailing dot: `data.taipei`, `[::1]`. */
+  hostname: string;
+  /** The hostname and a non-default port: `data.taipei`, `[::1]:8080`. */
   authority: string;
   /** Path with repeated slashes collapsed and no trailing slash (except the root `/`). */
   path: string;
@@ -88,7 +90,44 @@ function canonicalUrl(value: string): CanonicalUrl | undefined {
   const port = url.port === '' || DEFAULT_PORTS.has(url.port) ? '' : `:${url.port}`;
   let path = url.pathname.replace(/\/{2,}/g, '/');
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-  return { authority: `${hostname}${port}`, path, query: canonicalQuery(url.search) };
+  return { hostname, authority: `${hostname}${port}`, path, query: canonicalQuery(url.search) };
+}
+
+/**
+ * Domains reserved for examples and documentation (RFC 2606 §3): they and their subdomains name
+ * no one's resource. Templates, test catalogues and careless exporters fill landing pages with
+ * them (`https://example.org/dataset`), so two unrelated records can carry the same one.
+ */
+const PLACEHOLDER_DOMAINS: readonly string[] = ['example.com', 'example.net', 'example.org'];
+
+/**
+ * Top-level names that resolve nowhere on the public Internet: RFC 2606 and RFC 6761 (`test`,
+ * `example`, `invalid`, `localhost`), RFC 6762 (`local`, multicast DNS), RFC 8375
+ * (`home.arpa`) and ICANN's private-use `internal` (2024). A URL under one names a machine of
+ * whoever wrote it, not a resource anyone else can reach.
+ */
+const PLACEHOLDER_SUFFIXES: readonly string[] = ['test', 'example', 'invalid', 'localhost', 'local', 'internal', 'home.arpa'];
+
+/** Loopback and unspecified IP literals, as WHATWG URL serialises them: `localhost` by another name. */
+const PLACEHOLDER_ADDRESS = /^(?:127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[::1?\])$/;
+
+/**
+ * True when the value is an http(s) URL whose host is a placeholder: an example domain or a
+ * subdomain of one ({@link PLACEHOLDER_DOMAINS}), a reserved top-level name
+ * ({@link PLACEHOLDER_SUFFIXES}, `localhost` itself included), or a loopback or unspecified
+ * address. Such a URL says nothing about which dataset a record is: keys.ts makes no landing or
+ * download key of it. False for anything else, a value that is no URL included.
+ *
+ * @example isPlaceholderUrl('https://www.EXAMPLE.org./dataset') === true
+ * @example isPlaceholderUrl('https://example.gov/dataset') === false
+ */
+export function isPlaceholderUrl(value: string): boolean {
+  const url = canonicalUrl(value);
+  if (url === undefined) return false;
+  const host = url.hostname;
+  if (PLACEHOLDER_ADDRESS.test(host)) return true;
+  const isUnder = (name: string): boolean => host === name || host.endsWith(`.${name}`);
+  return PLACEHOLDER_DOMAINS.some(isUnder) || PLACEHOLDER_SUFFIXES.some(isUnder);
 }
 
 interface QueryParameter {

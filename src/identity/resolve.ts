@@ -26,6 +26,7 @@ import {
   recordModifiedAt,
   rowidReader,
   signalsOf,
+  vetoKeysOf,
   type MemberDetails,
   type MemberTable,
 } from '../store/identity.js';
@@ -33,7 +34,7 @@ import { nowUtc } from '../store/time.js';
 import { datasetCaseVariants } from '../store/catalogue.js';
 import { assignDatasetIds, type AssignMember } from './assign.js';
 import { clusterRecords, MAX_FUZZY_GROUP, type ClusterMembers, type Collision } from './cluster.js';
-import { STRONG_KEY_KINDS } from './keys.js';
+import { STRONG_KEY_KINDS, URL_KEY_KINDS } from './keys.js';
 import { compareMembers, mergeRecords, type MergedRecord } from './merge.js';
 
 export interface ResolutionCollision {
@@ -85,17 +86,22 @@ export function resolveIdentity(db: Db, options: ResolveOptions = {}): Resolutio
     // Fuzzy groups are few once same-source ones are dropped: their members' corroboration
     // signals are computed from their records here rather than stored for every record.
     const fuzzyGroups = [...keyGroupsOf(db, 'fuzzy', rowidOf, usefulFuzzyGroup)];
+    const lookalikeGroups = [...keyGroupsOf(db, 'lookalike', rowidOf, usefulFuzzyGroup)];
     const signals = signalsOf(db, new Set(fuzzyGroups.flatMap((group) => group.members)));
+    const strongGroups = STRONG_KEY_KINDS.flatMap((kind) => [...keyGroupsOf(db, kind, rowidOf)]);
+    // Only joins by URL or fuzzy key can be vetoed: only their members' identifiers are read.
+    const vetoable = new Set([...strongGroups.filter((group) => URL_KEY_KINDS.has(group.kind)), ...fuzzyGroups].flatMap((group) => group.members));
+    const vetoKeys = vetoKeysOf(db, vetoable);
     const members: ClusterMembers = {
       count: table.count,
       sourceOf: (i) => table.source[i]!,
       sourceName: (source) => table.sources[source] ?? String(source),
       isListed: (i) => table.listed[i] === 1,
       signalsOf: (i) => signals.get(i),
+      vetoKeysOf: (i) => vetoKeys.get(i),
     };
     const { mustLink, cannotLink } = overridePairs(db, rowidOf);
-    const strongGroups = STRONG_KEY_KINDS.flatMap((kind) => [...keyGroupsOf(db, kind, rowidOf)]);
-    const result = clusterRecords({ members, strongGroups, fuzzyGroups, mustLink, cannotLink });
+    const result = clusterRecords({ members, strongGroups, fuzzyGroups, lookalikeGroups, mustLink, cannotLink });
     const clusters = new Clusters(result.clusterOf, table, memberDetailsReader(db, table));
 
     const datasets = new DatasetStates(db);

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { NationalRecord } from '../model/record.js';
-import { corroborationSignals, identityKeys, type IdentityKeyKind } from '../identity/keys.js';
+import { corroborationSignals, identityKeys, VETO_KEY_RANGES, vetoKeyOf, type IdentityKeyKind } from '../identity/keys.js';
 import type { KeyGroup } from '../identity/cluster.js';
 import { nowUtc } from './time.js';
 import { toUtcInstant } from '../model/dates.js';
@@ -225,6 +225,38 @@ export function* keyGroupsOf(
     }
     if (members.length > 1) yield { kind, value: group.value, members };
   }
+}
+
+/**
+ * The veto keys (keys.ts vetoKeyOf) of these records, by rowid: a walk over the key table's
+ * veto ranges in primary-key order (no index by record), keeping the rows of the records asked
+ * about. Only records in URL and fuzzy groups are asked about: the only joins a veto can refuse.
+ */
+export function vetoKeysOf(db: Db, rowids: ReadonlySet<number>): Map<number, string[]> {
+  const keys = new Map<number, string[]>();
+  if (rowids.size === 0) return keys;
+  const nameOf = db.prepare('SELECT source_id, native_id FROM source_records WHERE rowid = ?').raw();
+  const records = new Map<string, number>();
+  for (const rowid of rowids) {
+    const row = nameOf.get(rowid) as [string, string] | undefined;
+    if (row) records.set(`${row[0]}\u0000${row[1]}`, rowid);
+  }
+  for (const range of VETO_KEY_RANGES) {
+    // Every value with the prefix sorts between the prefix and the prefix followed by U+FFFF.
+    const rows = db
+      .prepare('SELECT value, source_id, native_id FROM record_keys WHERE kind = ? AND value >= ? AND value < ?')
+      .raw()
+      .all(range.kind, range.prefix, `${range.prefix}\uffff`) as Array<[string, string, string]>;
+    for (const [value, sourceId, nativeId] of rows) {
+      const rowid = records.get(`${sourceId}\u0000${nativeId}`);
+      const key = rowid === undefined ? undefined : vetoKeyOf(range.kind, value);
+      if (key === undefined) continue;
+      const list = keys.get(rowid!);
+      if (list) list.push(key);
+      else keys.set(rowid!, [key]);
+    }
+  }
+  return keys;
 }
 
 /** Corroboration signals of these records, computed from their stored records (few: only cross-source fuzzy-group members). */

@@ -397,4 +397,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX dataset_entries_by_identifier_nocase ON dataset_entries(identifier COLLATE NOCASE);
     `,
   },
+  {
+    version: 9,
+    description: 'identity keys computed again: DCAT-US identifiers, no URL keys on placeholder hosts, lookalike keys',
+    // Keys are derived from the stored records (src/identity/keys.ts), and this version computes
+    // them differently. They are dropped here and recomputed from source_payloads by the next
+    // identity resolution (needsKeyBackfill → backfillRecordKeys), as after migration 3; the
+    // resolution that follows re-clusters the catalogue with them. Dataset identifiers survive:
+    // each record keeps its dataset_id, so a cluster keeps the identifier its records had.
+    sql: `
+      DELETE FROM record_keys;
+      INSERT INTO store_state (key, value) SELECT 'identity_keys_backfilled', CASE WHEN EXISTS (SELECT 1 FROM source_records) THEN '0' ELSE '1' END
+        WHERE true ON CONFLICT(key) DO UPDATE SET value = excluded.value;
+      INSERT INTO store_state (key, value) VALUES ('identity_dirty', '1') ON CONFLICT(key) DO UPDATE SET value = '1';
+    `,
+  },
 ];

@@ -10,7 +10,8 @@ import { markIdentityDirty, recordModifiedAt, replaceRecordKeys } from './identi
  * Bumped whenever mapping changes what a given payload becomes, so that the next harvest
  * re-maps every record instead of trusting hashes computed under the old mapping.
  */
-export const MAPPING_VERSION = 1;
+// 2: licence URLs as the source sent them (CKAN, DCAT-US), POD 1.0 contacts (issue 13).
+export const MAPPING_VERSION = 2;
 
 /** Content hash of a raw payload under the current mapping version. */
 export function contentHash(payloadJson: string): string {

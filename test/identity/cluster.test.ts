@@ -150,3 +150,82 @@ t.test('the same input gives the same clusters', (t) => {
   t.same(partition(clusterRecords(input()).clusterOf), partition(clusterRecords(input()).clusterOf));
   t.end();
 });
+
+/** Members as in `members`, each with veto keys (`uuid:…`). */
+function membersWithVetoes(...specs: Array<[string, string[]]>): ClusterMembers {
+  const base = members(...specs.map(([name]) => name));
+  return { ...base, vetoKeysOf: (i) => specs[i]![1] };
+}
+
+t.test('different UUIDs of different sources veto a join by landing page, download URL or fuzzy key; a shared one does not', (t) => {
+  const result = clusterRecords({
+    members: membersWithVetoes(['de', ['uuid:1']], ['zh', ['uuid:2']], ['it', []], ['es', ['uuid:1', 'datasetId:9']]),
+    strongGroups: [group('landing', 'https://portal.tw/search', 0, 1), group('download', 'https://portal.tw/f.csv', 1, 2), group('download', 'https://portal.tw/g.csv', 2, 0)],
+    fuzzyGroups: [],
+    mustLink: [],
+    cannotLink: [],
+  });
+  // 0 and 1 vetoed; 1 joins 2 (no UUID on 2); then {1,2} and 0 conflict again.
+  t.same(partition(result.clusterOf), [[0], [1, 2], [3]]);
+  t.same(result.candidates.map((c) => [c.a, c.b, c.value]), [[0, 1, 'https://portal.tw/search'], [2, 0, 'https://portal.tw/g.csv']], 'each vetoed join is a candidate');
+
+  const shared = clusterRecords({
+    members: membersWithVetoes(['de', ['uuid:1']], ['es', ['uuid:1', 'uuid:3']], ['zh', ['datasetId:7']]),
+    strongGroups: [group('landing', 'https://portal.tw/search', 0, 1, 2)],
+    fuzzyGroups: [],
+    mustLink: [],
+    cannotLink: [],
+  });
+  t.same(partition(shared.clusterOf), [[0, 1, 2]], 'a shared UUID, or keys of another class: no veto');
+
+  const fuzzy = clusterRecords({
+    members: membersWithVetoes(['de', ['uuid:1']], ['zh', ['uuid:2']]),
+    strongGroups: [],
+    fuzzyGroups: [group('fuzzy', 'title|publisher', 0, 1)],
+    mustLink: [],
+    cannotLink: [],
+  });
+  t.same(partition(fuzzy.clusterOf), [[0], [1]], 'an uncorroborated fuzzy match: apart, as before');
+  t.same(fuzzy.candidates.length, 1);
+  const corroborated = clusterRecords({
+    members: { ...membersWithVetoes(['de', ['uuid:1']], ['zh', ['uuid:2']]), signalsOf: () => ['desc:x'] },
+    strongGroups: [],
+    fuzzyGroups: [group('fuzzy', 'title|publisher', 0, 1)],
+    mustLink: [],
+    cannotLink: [],
+  });
+  t.same(partition(corroborated.clusterOf), [[0], [1]], 'a corroborated fuzzy match is vetoed too');
+  t.same(corroborated.candidates.length, 1, 'and listed');
+  t.end();
+});
+
+t.test('the veto neither stops identifier joins, an operator join, nor a source that re-created its records', (t) => {
+  const result = clusterRecords({
+    members: membersWithVetoes(['de', ['uuid:1']], ['zh', ['uuid:2']], ['ckan!', ['uuid:3']], ['ckan', ['uuid:4']], ['x', ['uuid:5']], ['y', ['uuid:6']]),
+    strongGroups: [group('agency', 'A41000000G-000001', 0, 1), group('landing', 'https://ckan.tw/dataset/a', 2, 3)],
+    fuzzyGroups: [],
+    mustLink: [[4, 5]],
+    cannotLink: [],
+  });
+  t.same(partition(result.clusterOf), [[0, 1], [2, 3], [4, 5]]);
+  t.same(result.candidates, []);
+  t.end();
+});
+
+t.test('lookalike keys list candidates across sources and join nothing', (t) => {
+  const result = clusterRecords({
+    members: members('es', 'mx', 'ar', 'mx'),
+    strongGroups: [group('agency', 'A', 1, 2)],
+    fuzzyGroups: [],
+    lookalikeGroups: [group('lookalike', 'registro|abc', 0, 1, 2), group('lookalike', 'informe|def', 1, 3)],
+    mustLink: [],
+    cannotLink: [],
+  });
+  t.same(partition(result.clusterOf), [[0], [1, 2], [3]]);
+  t.same(
+    result.candidates.map((c) => [c.a, c.b, c.value]),
+    [[0, 1, 'registro|abc'], [0, 2, 'registro|abc']],
+    'pairs of different sources in different clusters; two listed records of one source are no pair',
+  );
+  t.end();
+});

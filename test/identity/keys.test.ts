@@ -7,6 +7,8 @@ import {
   MAX_KEY_VALUE_LENGTH,
   MAX_KEYS_PER_KIND,
   STRONG_KEY_KINDS,
+  URL_KEY_KINDS,
+  vetoKeyOf,
   type IdentityKey,
   type IdentityKeyKind,
 } from '../../src/identity/keys.js';
@@ -31,7 +33,8 @@ function untyped<T>(value: unknown): T {
 }
 
 t.test('kinds by strength', async (t) => {
-  t.same(KEY_KINDS_BY_STRENGTH, ['agency', 'datasetId', 'uri', 'landing', 'download', 'fuzzy']);
+  t.same(KEY_KINDS_BY_STRENGTH, ['agency', 'datasetId', 'uri', 'landing', 'download', 'fuzzy', 'lookalike']);
+  t.same([...URL_KEY_KINDS], ['landing', 'download']);
   t.same(STRONG_KEY_KINDS, ['agency', 'datasetId', 'uri', 'landing', 'download']);
   t.equal(MAX_KEY_VALUE_LENGTH, 2_000);
   t.equal(MAX_KEYS_PER_KIND, 50);
@@ -359,8 +362,11 @@ t.test('corroborationSignals: resource paths under any host', async (t) => {
     distribution: [{ downloadURL: 'https://data.taipei/api/v1/dataset/abc?format=csv', accessURL: 'https://data.taipei/' }, {}, untyped(null)],
   });
   t.same(corroborationSignals(city), ['path:/api/v1/dataset/abc?format=csv', 'path:/dataset/abc'], 'sorted; a bare host gives no path');
-  const mirror = record({ distribution: [{ downloadURL: 'http://mirror.example.org:8080/api/v1/dataset/abc/?format=csv&utm_source=x' }] });
+  // The mirror was on mirror.example.org before placeholder hosts stopped counting: now a real-looking host.
+  const mirror = record({ distribution: [{ downloadURL: 'http://mirror.ogd-hub.tw:8080/api/v1/dataset/abc/?format=csv&utm_source=x' }] });
   t.ok(corroborates(corroborationSignals(city), corroborationSignals(mirror)), 'a mirror serving the same path');
+  const template = record({ landingPage: 'https://example.org/dataset/abc', distribution: [{ downloadURL: 'http://localhost:8080/api/v1/dataset/abc?format=csv' }] });
+  t.same(corroborationSignals(template), [], 'paths on placeholder hosts corroborate nothing');
   t.same(corroborationSignals(record({ landingPage: 'javascript:alert(1)', distribution: [{ downloadURL: 'ftp://h.tw/a.csv' }] })), []);
 
   const distribution = Array.from({ length: 10_000 }, (_, i): NationalDistribution => ({ downloadURL: `https://h.tw/file/${i}.csv` }));
@@ -391,4 +397,74 @@ t.test('corroborates', async (t) => {
   t.notOk(corroborates([], []), 'none on either side');
   const many = Array.from({ length: 100_000 }, (_, i) => `path:/${i}`);
   t.ok(corroborates(many, ['path:/99999']), 'large lists');
+});
+
+t.test('landing and download URLs on placeholder hosts give no key; identifiers on them still do', async (t) => {
+  const placeholders = [
+    'https://example.org/dataset',
+    'http://www.EXAMPLE.com./dataset/1',
+    'https://data.example.net/d/1',
+    'https://portal.test/d/1',
+    'https://catalogue.example/d/1',
+    'https://x.invalid/d/1',
+    'http://localhost:5000/dataset/1',
+    'http://api.localhost/d/1',
+    'http://127.0.0.1:8080/d/1',
+    'http://[::1]/d/1',
+    'http://nas.local/d/1',
+    'http://ckan.internal/d/1',
+    'http://router.home.arpa/d/1',
+  ];
+  for (const url of placeholders) {
+    const keys = identityKeys(record({ identifier: url, landingPage: url, distribution: [{ downloadURL: url, accessURL: url }] }));
+    t.same(
+      keys.filter((key) => key.kind === 'landing' || key.kind === 'download'),
+      [],
+      `${url}: no landing or download key`,
+    );
+  }
+  t.same(keysOf('uri', record({ identifier: 'https://example.org/dataset/1' })), ['https://example.org/dataset/1'], 'an identifier under example.org is still a uri key');
+  for (const url of ['https://example.gov/d/1', 'https://notexample.org/d/1', 'https://example.org.tw/d/1', 'https://data.gov.tw/test/d/1', 'http://10.0.0.8/d/1']) {
+    t.same(keysOf('landing', record({ landingPage: url })).length, 1, `${url}: a real host keeps its key`);
+  }
+});
+
+t.test('DCAT-US identifiers: qualified by the publisher, URIs of global schemes as they stand', async (t) => {
+  const dcatUs = (fields: Partial<NationalRecord>): NationalRecord => record({ ...fields, extensions: { sourceVocabulary: 'dcat-us' } });
+  t.same(keysOf('agency', dcatUs({ identifier: 'abcd-1234', publisher: 'Lakeside County Parks Department' })), ['dcat-us:lakesidecountyparksdepartment:abcd-1234'], 'a Socrata id');
+  t.same(
+    keysOf('agency', dcatUs({ identifier: 'abcd-1234', publisher: ' LAKESIDE county, Parks Department ' })),
+    ['dcat-us:lakesidecountyparksdepartment:abcd-1234'],
+    'the publisher compared as text is (case, spaces, punctuation); the identifier exactly',
+  );
+  t.same(keysOf('agency', dcatUs({ identifier: 'ABCD-1234', publisher: 'Lakeside County Parks Department' })), ['dcat-us:lakesidecountyparksdepartment:ABCD-1234']);
+  t.same(keysOf('agency', dcatUs({ identifier: 'abcd-1234' })), [], 'no publisher: no key (the identifier is only unique within a publisher)');
+  t.same(keysOf('agency', record({ identifier: 'abcd-1234', publisher: 'Lakeside County Parks Department' })), [], 'another vocabulary: no such key');
+  t.same(keysOf('uri', dcatUs({ identifier: 'DOI:10.7927/H49P2ZKM', publisher: 'x' })), ['doi:10.7927/H49P2ZKM'], 'a DOI: the scheme folded, the rest as sent');
+  t.same(keysOf('uri', dcatUs({ identifier: 'urn:isbn:9789860000000' })), ['urn:isbn:9789860000000']);
+  t.same(keysOf('agency', dcatUs({ identifier: 'urn:isbn:9789860000000', publisher: 'x' })), [], 'a global URI is not qualified');
+  t.same(keysOf('uri', dcatUs({ identifier: 'http://dx.doi.org/10.7927/H49P2ZKM' })), ['https://dx.doi.org/10.7927/H49P2ZKM'], 'an http(s) identifier as before');
+  t.same(keysOf('uri', dcatUs({ identifier: 'urn:' })), [], 'a scheme alone is no URI');
+  t.same(keysOf('agency', dcatUs({ identifier: 'A41000000G-000001', publisher: 'x' })), ['A41000000G-000001'], 'a national identifier as before');
+});
+
+t.test('lookalike key: title and description, only for a record naming no publisher', async (t) => {
+  const description = 'Inventario de libros, préstamos y horarios de las bibliotecas municipales.';
+  const [key] = keysOf('lookalike', record({ title: 'Registro de Biblioteca', description }));
+  t.match(key, /^registrodebiblioteca\|[A-Za-z0-9_-]{22}$/);
+  t.same(keysOf('lookalike', record({ title: ' REGISTRO de biblioteca', description: ` ${description.toUpperCase()} ` })), [key!], 'compared as text is compared');
+  t.same(keysOf('lookalike', record({ title: 'Registro de Biblioteca', description: `${description} Otra frase.` })).length, 1);
+  t.not(keysOf('lookalike', record({ title: 'Registro de Biblioteca', description: `${description} Otra frase.` }))[0], key, 'another description, another key');
+  t.same(keysOf('lookalike', record({ title: 'Registro de Biblioteca', description, publisher: 'Ayuntamiento' })), [], 'a publisher: the fuzzy key does this');
+  t.same(keysOf('lookalike', record({ title: 'Registro', description: '無' })), [], 'boilerplate description: none');
+  t.same(keysOf('lookalike', record({ title: '', description })), [], 'no title: none');
+  t.same(keysOf('lookalike', record({ title: 'x', description: untyped(42) })), [], 'a description that is no text: none');
+});
+
+t.test('vetoKeyOf: UUIDs and data.gov.tw ids veto, other keys do not', async (t) => {
+  t.equal(vetoKeyOf('uri', `urn:uuid:${CKAN_ID}`), `uuid:${CKAN_ID}`);
+  t.equal(vetoKeyOf('datasetId', 'data.gov.tw/6564'), 'datasetId:data.gov.tw/6564');
+  t.equal(vetoKeyOf('uri', 'https://data.taipei/dataset/abc'), undefined, 'every portal mints its own IRI');
+  t.equal(vetoKeyOf('agency', 'A41000000G-000001'), undefined);
+  t.equal(vetoKeyOf('landing', 'urn:uuid:x'), undefined);
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { hostlessUrl, isUuid, normaliseText, normaliseUrl, normaliseUuid, TRACKING_QUERY_PARAMETERS } from '../../src/identity/normalise.js';
+import { hostlessUrl, isPlaceholderUrl, isUuid, normaliseText, normaliseUrl, normaliseUuid, TRACKING_QUERY_PARAMETERS } from '../../src/identity/normalise.js';
 
 t.test('normaliseUrl: the canonical form of the brief', async (t) => {
   t.equal(normaliseUrl('https://data.taipei/dataset/abc?id=1'), 'https://data.taipei/dataset/abc?id=1');
@@ -260,3 +260,16 @@ t.test('isUuid and normaliseUuid', async (t) => {
   t.notOk(isUuid(null as unknown as string), 'not a string at run time');
   t.notOk(isUuid('a'.repeat(1_000_000)), 'huge string');
 });
+
+t.test('isPlaceholderUrl: example domains, reserved names, loopback', async (t) => {
+  for (const url of ['https://example.org/', 'HTTP://WWW.Example.COM./x', 'https://a.b.example.net/x', 'https://x.test/', 'https://test/', 'https://x.example/', 'https://x.invalid/', 'http://localhost:3000/', 'http://a.localhost/', 'http://127.0.0.1/', 'http://127.1.2.3:80/x', 'http://0.0.0.0/', 'http://[::1]:8080/', 'http://[::]/', 'http://x.local/', 'http://x.internal/', 'http://x.home.arpa/']) {
+    t.ok(isPlaceholderUrl(url), url);
+  }
+  for (const value of ['https://example.gov/x', 'https://myexample.org/x', 'https://example.org.tw/x', 'https://test.gov.tw/x', 'https://data.taipei/localhost', 'http://10.1.2.3/', 'http://[2001:db8::1]/', 'urn:uuid:x', 'not a url', '', 'ftp://example.org/x', untypedString(null)]) {
+    t.notOk(isPlaceholderUrl(value), JSON.stringify(value));
+  }
+});
+
+function untypedString(value: unknown): string {
+  return value as string;
+}
