@@ -9,8 +9,9 @@ import { markIdentityDirty, recordModifiedAt, replaceRecordKeys } from './identi
 /**
  * Bumped whenever mapping changes what a given payload becomes, so that the next harvest
  * re-maps every record instead of trusting hashes computed under the old mapping.
+ * 2: text languages recorded (extensions.textLanguages), naive date-times read in the source's zone.
  */
-export const MAPPING_VERSION = 1;
+export const MAPPING_VERSION = 2;
 
 /** Content hash of a raw payload under the current mapping version. */
 export function contentHash(payloadJson: string): string {
