@@ -322,14 +322,20 @@ function localEpochMs(parts: LocalParts, timeZone: string): number | null {
   const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
   if (timeZone === TAIPEI_TIME_ZONE) return asUtc - TAIPEI_OFFSET_MINUTES * MINUTE_MS;
   if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return asUtc;
-  // The offset at the wall-clock time taken as UTC, then corrected once: exact except in the hour
-  // a clock skips or repeats (daylight saving), where the earlier reading is kept.
-  const firstOffset = zoneOffsetMinutes(timeZone, asUtc);
-  if (firstOffset === null) return null;
-  const guess = asUtc - firstOffset * MINUTE_MS;
-  const secondOffset = zoneOffsetMinutes(timeZone, guess);
-  return secondOffset === null || secondOffset === firstOffset ? guess : asUtc - secondOffset * MINUTE_MS;
+  // The zone's offsets a day before and a day after (they differ only around a change of
+  // offset): each is right when the instant it gives has that offset. A repeated hour (clocks
+  // going back) reads as the earlier instant, a skipped hour (clocks going forward) with the
+  // offset before the change, as Temporal's "compatible" disambiguation does.
+  const before = zoneOffsetMinutes(timeZone, asUtc - DAY_MS);
+  const after = zoneOffsetMinutes(timeZone, asUtc + DAY_MS);
+  if (before === null || after === null) return null;
+  const candidates = [...new Set([before, after])]
+    .map((offset) => asUtc - offset * MINUTE_MS)
+    .filter((instant) => zoneOffsetMinutes(timeZone, instant) === (asUtc - instant) / MINUTE_MS);
+  return candidates.length > 0 ? Math.min(...candidates) : asUtc - before * MINUTE_MS;
 }
+
+const DAY_MS = 86_400_000;
 
 const zoneFormats = new Map<string, Intl.DateTimeFormat | null>();
 
