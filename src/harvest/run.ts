@@ -5,7 +5,7 @@ import type { MappingResult } from '../model/record.js';
 import type { SourceConfig } from '../config/types.js';
 import type { Db } from '../store/database.js';
 import { MAPPERS } from '../mapping/index.js';
-import { TAIWAN_MAPPING_CONTEXT, mappingContextOf } from '../mapping/context.js';
+import { TAIWAN_MAPPING_CONTEXT, mappingContextOf, mappingSettingsOf } from '../mapping/context.js';
 import { DEFAULT_UNTRUSTED_RECORD_LIMITS, type UntrustedRecordLimits } from '../model/untrusted-record.js';
 import { admitPayload, mapAdmitted, refuseNativeId, type AdmittedPayload, type RecordRefusal } from './record-door.js';
 import { toWellFormedString } from '../model/well-formed-string.js';
@@ -225,7 +225,7 @@ function processPage(
       counts.errors += 1;
       continue;
     }
-    const payload = admitPayload(raw.payload, limits);
+    const payload = admitPayload(raw.payload, limits, mappingSettingsOf(source));
     if (payload.ok) admitted.push({ raw, payload });
     else reject(raw.nativeId, payload);
   }

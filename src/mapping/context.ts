@@ -28,3 +28,8 @@ export const FOREIGN_MAPPING_CONTEXT: MappingContext = Object.freeze({ timeZone:
 export function mappingContextOf(source: Pick<SourceConfig, 'timeZone' | 'language'>, defaults: MappingContext): MappingContext {
   return Object.freeze({ timeZone: source.timeZone ?? defaults.timeZone, language: source.language ?? defaults.language });
 }
+
+/** The source's own mapping settings as part of its records' content hash; '' when it sets none. */
+export function mappingSettingsOf(source: Pick<SourceConfig, 'timeZone' | 'language'>): string {
+  return source.timeZone === undefined && source.language === undefined ? '' : JSON.stringify([source.timeZone ?? null, source.language ?? null]);
+}
