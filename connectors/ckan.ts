@@ -1,4 +1,5 @@
 import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordPage, SourceFailure } from './connector.js';
+import { FOREIGN_MAPPING_CONTEXT, type MappingContext } from '../src/mapping/context.js';
 import { describeJson as describe } from './describe-json.js';
 import { idInUrl } from './id-in-url.js';
 import { SourceProtocolError } from './connector.js';
@@ -95,6 +96,7 @@ type Listing = { packages: unknown[]; failure?: undefined } | { packages?: undef
 
 class CkanConnector implements Connector {
   readonly recordFormat = 'tw-national' as const;
+  readonly mappingDefaults = FOREIGN_MAPPING_CONTEXT;
   readonly incremental: boolean;
   private listedEverything: boolean;
 
@@ -115,8 +117,8 @@ class CkanConnector implements Connector {
     return this.listedEverything;
   }
 
-  map(payload: unknown) {
-    return mapCkanPackage(payload);
+  map(payload: unknown, context: MappingContext = FOREIGN_MAPPING_CONTEXT) {
+    return mapCkanPackage(payload, context);
   }
 
   async *harvest(context: HarvestContext): AsyncIterable<RecordPage> {

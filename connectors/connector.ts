@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { SourceConfig } from '../src/config/types.js';
 import type { HttpClient } from '../src/harvest/http-client.js';
+import type { MappingContext } from '../src/mapping/context.js';
 import type { MappingResult } from '../src/model/record.js';
 
 /**
@@ -69,8 +70,17 @@ export interface HarvestContext {
 export interface Connector {
   /** What the connector's records are; the run maps them with MAPPERS[recordFormat] unless `map` is given. */
   readonly recordFormat: RecordFormat;
-  /** The connector's own mapping of one payload to the national record (foreign vocabularies). */
-  map?(payload: unknown): MappingResult;
+  /**
+   * The connector's own mapping of one payload to the national record (foreign vocabularies), in
+   * the source's mapping context (its time zone and language: src/mapping/context.ts).
+   */
+  map?(payload: unknown, context: MappingContext): MappingResult;
+  /**
+   * The time zone of naive date-times and the language of untagged text where the source's
+   * configuration says nothing: FOREIGN_MAPPING_CONTEXT (UTC, language unknown) for foreign
+   * vocabularies; absent: Taiwanese defaults (Asia/Taipei, zh-Hant).
+   */
+  readonly mappingDefaults?: MappingContext;
   /** Whether `since` is honoured; a connector that ignores it always lists everything. */
   readonly incremental: boolean;
   /**

@@ -1,4 +1,5 @@
 import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordPage, SourceFailure } from './connector.js';
+import { FOREIGN_MAPPING_CONTEXT, type MappingContext } from '../src/mapping/context.js';
 import type { SourceConfig } from '../src/config/types.js';
 import type { MappingResult } from '../src/model/record.js';
 import { mapCswDublinCore } from '../src/mapping/csw-dc.js';
@@ -40,7 +41,7 @@ interface SchemaProfile {
   modifiedQueryable: string;
   recordElements: ReadonlySet<string>;
   nativeId(record: XmlElement): string | undefined;
-  map(payload: unknown): MappingResult;
+  map(payload: unknown, context: MappingContext): MappingResult;
 }
 
 const PROFILES: Readonly<Record<OutputSchema, SchemaProfile>> = {
@@ -103,6 +104,7 @@ interface SearchResults {
 
 class CswConnector implements Connector {
   readonly recordFormat = 'tw-national' as const;
+  readonly mappingDefaults = FOREIGN_MAPPING_CONTEXT;
   readonly incremental: boolean;
   private readonly profile: SchemaProfile;
   /** Set when a harvest starts: only a run without `since` asks for every record. */
@@ -125,8 +127,8 @@ class CswConnector implements Connector {
     return this.fullRun;
   }
 
-  map(payload: unknown): MappingResult {
-    return this.profile.map(payload);
+  map(payload: unknown, context: MappingContext = FOREIGN_MAPPING_CONTEXT): MappingResult {
+    return this.profile.map(payload, context);
   }
 
   async *harvest(context: HarvestContext): AsyncIterable<RecordPage> {

@@ -1,4 +1,5 @@
 import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordPage, RecordValidators, SourceFailure } from './connector.js';
+import { TAIWAN_MAPPING_CONTEXT, type MappingContext } from '../src/mapping/context.js';
 import { describeJson } from './describe-json.js';
 import { idInUrl } from './id-in-url.js';
 import type { SourceConfig } from '../src/config/types.js';
@@ -92,8 +93,8 @@ class DataGovTwConnector implements Connector {
     return this.readsWholeCatalogue;
   }
 
-  map(payload: unknown): MappingResult {
-    return mapDataGovTwPayload(payload);
+  map(payload: unknown, context: MappingContext = TAIWAN_MAPPING_CONTEXT): MappingResult {
+    return mapDataGovTwPayload(payload, context);
   }
 
   async *harvest(context: HarvestContext): AsyncIterable<RecordPage> {

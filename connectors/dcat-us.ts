@@ -1,4 +1,5 @@
 import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordPage, RecordValidators, SourceFailure } from './connector.js';
+import { FOREIGN_MAPPING_CONTEXT, type MappingContext } from '../src/mapping/context.js';
 import { describeJson as describe, jsonTextOf } from './describe-json.js';
 import { SourceProtocolError } from './connector.js';
 import type { SourceConfig } from '../src/config/types.js';
@@ -66,6 +67,7 @@ export function forgetDcatUsDocuments(): void {
 
 class DcatUsConnector implements Connector {
   readonly recordFormat = 'tw-national' as const;
+  readonly mappingDefaults = FOREIGN_MAPPING_CONTEXT;
   /** The document has no "changed since" query: every run reads it (or gets a 304). */
   readonly incremental = false;
   /** Every run lists the whole document (a 304 lists the ids of the unchanged document). */
@@ -77,8 +79,8 @@ class DcatUsConnector implements Connector {
     private readonly options: DcatUsOptions,
   ) {}
 
-  map(payload: unknown) {
-    return mapDcatUsDataset(payload);
+  map(payload: unknown, context: MappingContext = FOREIGN_MAPPING_CONTEXT) {
+    return mapDcatUsDataset(payload, context);
   }
 
   async *harvest(context: HarvestContext): AsyncIterable<RecordPage> {

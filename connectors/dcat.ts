@@ -1,4 +1,5 @@
 import { Store } from 'n3';
+import { FOREIGN_MAPPING_CONTEXT, type MappingContext } from '../src/mapping/context.js';
 import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordPage, SourceFailure } from './connector.js';
 import type { SourceConfig } from '../src/config/types.js';
 import { mapDcatRecord } from '../src/mapping/dcat.js';
@@ -45,6 +46,7 @@ export const dcatConnector: ConnectorDefinition = {
 
 class DcatConnector implements Connector {
   readonly recordFormat = 'tw-national' as const;
+  readonly mappingDefaults = FOREIGN_MAPPING_CONTEXT;
   /** DCAT has no standard way to ask for what changed: every run reads the whole catalogue. */
   readonly incremental = false;
   /** A run without failures has read every page, so it has seen every dataset the catalogue holds. */
@@ -56,8 +58,8 @@ class DcatConnector implements Connector {
     private readonly options: DcatOptions,
   ) {}
 
-  map(payload: unknown): MappingResult {
-    return mapDcatRecord(payload);
+  map(payload: unknown, context: MappingContext = FOREIGN_MAPPING_CONTEXT): MappingResult {
+    return mapDcatRecord(payload, context);
   }
 
   /**

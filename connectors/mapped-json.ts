@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { TAIWAN_MAPPING_CONTEXT, type MappingContext } from '../src/mapping/context.js';
 import { describeJson } from './describe-json.js';
 import { idInUrl } from './id-in-url.js';
 import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordPage, RecordValidators, SourceFailure } from './connector.js';
@@ -92,9 +93,9 @@ class MappedJsonConnector implements Connector {
     this.incremental = !(mapping instanceof Error) && options.incremental && mapping.detail !== undefined && mapping.list.modifiedPath !== undefined;
   }
 
-  map(payload: unknown): MappingResult {
+  map(payload: unknown, context: MappingContext = TAIWAN_MAPPING_CONTEXT): MappingResult {
     if (this.mapping instanceof Error) throw this.mapping;
-    return applyMapping(this.mapping, payload);
+    return applyMapping(this.mapping, payload, context);
   }
 
   async *harvest(context: HarvestContext): AsyncIterable<RecordPage> {

@@ -1,4 +1,5 @@
 import type { Connector, ConnectorDefinition, HarvestContext, RecordPage } from './connector.js';
+import { FOREIGN_MAPPING_CONTEXT, type MappingContext } from '../src/mapping/context.js';
 import type { SourceConfig } from '../src/config/types.js';
 import type { MappingResult } from '../src/model/record.js';
 import { mapOaiDublinCore } from '../src/mapping/oai-dc.js';
@@ -33,7 +34,7 @@ interface OaiPmhOptions {
 
 const DEFAULTS: OaiPmhOptions = { metadataPrefix: 'oai_dc', incremental: true, granularity: 'auto', maxPages: 100_000 };
 
-const MAPPERS: Readonly<Record<MetadataPrefix, (payload: unknown) => MappingResult>> = {
+const MAPPERS: Readonly<Record<MetadataPrefix, (payload: unknown, context: MappingContext) => MappingResult>> = {
   oai_dc: mapOaiDublinCore,
   oai_datacite: mapDataCite,
   datacite: mapDataCite,
@@ -83,6 +84,7 @@ export class OaiPmhError extends XmlSourceError {
 
 class OaiPmhConnector implements Connector {
   readonly recordFormat = 'tw-national' as const;
+  readonly mappingDefaults = FOREIGN_MAPPING_CONTEXT;
   readonly incremental: boolean;
   private fullRun = false;
 
@@ -102,8 +104,8 @@ class OaiPmhConnector implements Connector {
     return this.fullRun;
   }
 
-  map(payload: unknown): MappingResult {
-    return MAPPERS[this.options.metadataPrefix](payload);
+  map(payload: unknown, context: MappingContext = FOREIGN_MAPPING_CONTEXT): MappingResult {
+    return MAPPERS[this.options.metadataPrefix](payload, context);
   }
 
   async *harvest(context: HarvestContext): AsyncIterable<RecordPage> {

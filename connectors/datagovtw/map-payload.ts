@@ -14,20 +14,21 @@ import { EXPORT_ID_COLUMN, mapDataGovTwExportRow } from '../../src/mapping/datag
 import { isPlainObject, notARecord } from '../../src/mapping/record-fields.js';
 import { IDENTIFIER_PATTERN } from '../../src/model/codelists.js';
 import type { MappingResult, ValidationIssue } from '../../src/model/record.js';
+import { TAIWAN_MAPPING_CONTEXT, type MappingContext } from '../../src/mapping/context.js';
 
-export function mapDataGovTwPayload(payload: unknown): MappingResult {
+export function mapDataGovTwPayload(payload: unknown, context: MappingContext = TAIWAN_MAPPING_CONTEXT): MappingResult {
   if (isPlainObject(payload) && Object.keys(payload).some((key) => key.trim() === EXPORT_ID_COLUMN)) {
-    return mapDataGovTwExportRow(payload);
+    return mapDataGovTwExportRow(payload, context);
   }
-  return mapDataGovTwDetail(payload);
+  return mapDataGovTwDetail(payload, context);
 }
 
 /** A v2 detail record (gen-2), identified by its datasetId; the agency identifier becomes an extra. */
-export function mapDataGovTwDetail(payload: unknown): MappingResult {
+export function mapDataGovTwDetail(payload: unknown, context: MappingContext = TAIWAN_MAPPING_CONTEXT): MappingResult {
   if (!isPlainObject(payload)) return notARecord(payload);
   const datasetId = payload['datasetId'] ?? payload['datasetid'];
   const hasDatasetId = (typeof datasetId === 'string' && datasetId.trim() !== '') || typeof datasetId === 'number';
-  if (!hasDatasetId) return mapNationalRecord(payload);
+  if (!hasDatasetId) return mapNationalRecord(payload, context);
 
   const { identifier: agencyIdentifier, ...rest } = payload;
   const prepared: Record<string, unknown> = { ...rest, identifier: String(datasetId).trim() };
@@ -43,7 +44,7 @@ export function mapDataGovTwDetail(payload: unknown): MappingResult {
     });
   }
 
-  const result = mapNationalRecord(prepared);
+  const result = mapNationalRecord(prepared, context);
   if (!result.ok) return result;
   if (agencyIdentifier !== undefined && agencyIdentifier !== null && agencyIdentifier !== '') {
     const extensions = result.record.extensions ?? {};

@@ -6,6 +6,7 @@ import ipaddr from 'ipaddr.js';
 import { configSchema } from './schema.js';
 import type { GatewayConfig, ServerHttpSettings, SourceConfig } from './types.js';
 import { projectPath } from '../model/project-root.js';
+import { isKnownTimeZone } from '../model/dates.js';
 
 /** A configuration problem; `field` is the JSON path of the offending value. */
 export class ConfigError extends Error {
@@ -127,6 +128,12 @@ export function parseConfig(raw: unknown, origin: string, env: NodeJS.ProcessEnv
     if (!cron.validate(source.schedule)) {
       throw new ConfigError(origin, `sources[${index}].schedule`, `not a valid cron expression: "${source.schedule}"`);
     }
+    if (source.timeZone !== undefined && !isKnownTimeZone(source.timeZone)) {
+      throw new ConfigError(origin, `sources[${index}].timeZone`, `source "${source.id}": not an IANA time zone name: "${source.timeZone}"; write one such as UTC, Europe/Rome or Asia/Taipei`);
+    }
+    if (source.language !== undefined && !isLanguageTag(source.language)) {
+      throw new ConfigError(origin, `sources[${index}].language`, `source "${source.id}": not a BCP 47 language tag: "${source.language}"; write one such as en, it, de, es or zh-Hant`);
+    }
   });
   return config;
 }
@@ -163,6 +170,15 @@ export function isAddressOrRange(value: string): boolean {
   const isAddress = ipaddr.IPv4.isValidFourPartDecimal(address) || (address.includes(':') && ipaddr.IPv6.isValid(address));
   if (!isAddress) return false;
   return bits === undefined || (/^\d{1,3}$/.test(bits) && ipaddr.isValidCIDR(value));
+}
+
+/** A well-formed BCP 47 tag (Intl canonicalises it, and refuses what is not one). */
+function isLanguageTag(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
 }
 
 function parsePort(value: string, origin: string): number {

@@ -98,6 +98,8 @@ export const configSchema = {
           maxMissingShare: { type: 'number', minimum: 0, maximum: 1 },
           enabled: { type: 'boolean' },
           options: { type: 'object' },
+          timeZone: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$', maxLength: 64 },
+          language: { type: 'string', pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$', maxLength: 35 },
         },
       },
     },

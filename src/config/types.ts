@@ -37,6 +37,16 @@ export interface SourceConfig {
   maxMissingShare: number;
   /** Connector-specific options, validated by the connector's own schema. */
   options: Record<string, unknown>;
+  /**
+   * IANA time zone of the source's date-times that carry no offset (e.g. `Europe/Rome`); absent:
+   * the connector's default (UTC for foreign vocabularies, Asia/Taipei for Taiwanese platforms).
+   */
+  timeZone?: string;
+  /**
+   * BCP 47 tag of the source's text where the source gives none (e.g. `it`, `en`, `zh-Hant`);
+   * absent: the connector's default (zh-Hant for Taiwanese platforms, none for the others).
+   */
+  language?: string;
 }
 
 /**

@@ -52,13 +52,13 @@ export function refuseNativeId(nativeId: string): RecordRefusal | undefined {
   return refusal('nativeId', 'ill-formed-unicode', `the record's id ${JSON.stringify(toWellFormedString(nativeId))} (as repaired) contains a lone surrogate, which is not a character: the record cannot be stored under it`);
 }
 
-export function admitPayload(payload: unknown, limits: RecordLimits): AdmittedPayload | RecordRefusal {
+export function admitPayload(payload: unknown, limits: RecordLimits, mappingSettings = ''): AdmittedPayload | RecordRefusal {
   const checked = checkUntrustedRecord(payload, { limits: limits.untrusted ?? DEFAULT_UNTRUSTED_RECORD_LIMITS, unicode: 'repair' });
   if (!checked.ok) return refusal(checked.problem.field || undefined, checked.problem.rule, checked.problem.message);
   const payloadJson = JSON.stringify(checked.value);
   const bytes = Buffer.byteLength(payloadJson);
   if (bytes > limits.maxRecordBytes) return refusal(undefined, 'too-large', `record is ${bytes} bytes, over the cap of ${limits.maxRecordBytes}`);
-  return { ok: true, payload: checked.value, payloadJson, hash: contentHash(payloadJson), repaired: checked.repaired };
+  return { ok: true, payload: checked.value, payloadJson, hash: contentHash(payloadJson, mappingSettings), repaired: checked.repaired };
 }
 
 export function mapAdmitted(admitted: AdmittedPayload, map: (payload: unknown) => MappingResult, limits: RecordLimits): MappedAdmitted | RecordRefusal {

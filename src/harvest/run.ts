@@ -5,6 +5,7 @@ import type { MappingResult } from '../model/record.js';
 import type { SourceConfig } from '../config/types.js';
 import type { Db } from '../store/database.js';
 import { MAPPERS } from '../mapping/index.js';
+import { TAIWAN_MAPPING_CONTEXT, mappingContextOf, mappingSettingsOf } from '../mapping/context.js';
 import { DEFAULT_UNTRUSTED_RECORD_LIMITS, type UntrustedRecordLimits } from '../model/untrusted-record.js';
 import { admitPayload, mapAdmitted, refuseNativeId, type AdmittedPayload, type RecordRefusal } from './record-door.js';
 import { toWellFormedString } from '../model/well-formed-string.js';
@@ -111,7 +112,11 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
   const runLog = log.child({ source: source.id, run: runId });
   // Failures to list or fetch (not records the publisher sent broken): any makes the run partial.
   let sourceFailures = 0;
-  const map = connector.map ? (payload: unknown) => connector.map!(payload) : MAPPERS[connector.recordFormat];
+  // The source's time zone and language, passed to the mapping (docs/architecture.md "Languages and time zones").
+  const mappingContext = mappingContextOf(source, connector.mappingDefaults ?? TAIWAN_MAPPING_CONTEXT);
+  const map = connector.map
+    ? (payload: unknown) => connector.map!(payload, mappingContext)
+    : (payload: unknown) => MAPPERS[connector.recordFormat](payload, mappingContext);
   const known = (nativeIds: readonly string[]): Map<string, StoredState['validators']> =>
     new Map([...storedStates(db, source.id, nativeIds)].map(([id, state]) => [id, state.validators]));
   runLog.info({ incrementalSince: since }, 'harvest run started');
@@ -220,7 +225,7 @@ function processPage(
       counts.errors += 1;
       continue;
     }
-    const payload = admitPayload(raw.payload, limits);
+    const payload = admitPayload(raw.payload, limits, mappingSettingsOf(source));
     if (payload.ok) admitted.push({ raw, payload });
     else reject(raw.nativeId, payload);
   }

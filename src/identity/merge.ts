@@ -69,7 +69,7 @@ export function mergeRecords(datasetId: string, ranked: readonly NationalRecord[
   const distributions = mergeDistributions(ranked, provenance);
   if (distributions.list.length > 0) record['distribution'] = distributions.list;
   else delete record['distribution'];
-  const extensions = mergeExtensions(ranked, provenance);
+  const extensions = withFieldLanguages(mergeExtensions(ranked, provenance), ranked, provenance);
   if (extensions) record['extensions'] = extensions;
   return { record: record as unknown as NationalRecord, provenance, distributionOrigins: distributions.origins };
 }
@@ -135,6 +135,32 @@ function mergeExtensions(ranked: readonly NationalRecord[], provenance: Record<s
     }
   });
   return merged as RecordExtensions | undefined;
+}
+
+const TEXT_LANGUAGE_FIELDS = ['title', 'description', 'notes', 'keyword'] as const;
+
+/**
+ * A text's language goes with the text: each field's entry of extensions.textLanguages is taken
+ * from the member the field came from (or none when that member recorded none), never from
+ * whichever member happened to record languages first.
+ */
+function withFieldLanguages(
+  extensions: RecordExtensions | undefined,
+  ranked: readonly NationalRecord[],
+  provenance: Record<string, number>,
+): RecordExtensions | undefined {
+  const languages: Record<string, unknown> = {};
+  for (const field of TEXT_LANGUAGE_FIELDS) {
+    const from = provenance[field];
+    const memberLanguages: unknown = from === undefined ? undefined : ranked[from]?.extensions?.textLanguages;
+    const language = typeof memberLanguages === 'object' && memberLanguages !== null ? (memberLanguages as Record<string, unknown>)[field] : undefined;
+    if (language !== undefined) languages[field] = language;
+  }
+  if (extensions === undefined && Object.keys(languages).length === 0) return undefined;
+  const { textLanguages: _first, ...rest } = extensions ?? {};
+  delete provenance['extensions.textLanguages'];
+  if (Object.keys(languages).length === 0) return Object.keys(rest).length > 0 ? rest : undefined;
+  return { ...rest, textLanguages: languages as RecordExtensions['textLanguages'] };
 }
 
 function isEmpty(value: unknown): boolean {

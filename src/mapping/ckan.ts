@@ -10,6 +10,7 @@
  * CKAN writes its timestamps (`metadata_modified`, a resource's `last_modified`) in UTC without
  * an offset: they are read as UTC, never as Taipei local time.
  */
+import { FOREIGN_MAPPING_CONTEXT, type MappingContext } from './context.js';
 import { IDENTIFIER_PATTERN } from '../model/codelists.js';
 import { parseDateOrPartial, parseTaiwanDate } from '../model/dates.js';
 import { normaliseFrequency } from '../model/frequency.js';
@@ -90,9 +91,9 @@ const ACCESS_RESOURCE_TYPES = new Set(['api', 'service']);
 const RESOURCE_MAPPED_KEYS = new Set(['id', 'name', 'description', 'format', 'url', 'mimetype', 'last_modified', 'created']);
 const RESOURCE_NOT_KEPT = new Set(['package_id', 'revision_id', 'position', 'state']);
 
-export function mapCkanPackage(raw: unknown): MappingResult {
+export function mapCkanPackage(raw: unknown, context: MappingContext = FOREIGN_MAPPING_CONTEXT): MappingResult {
   if (!isPlainObject(raw)) return notARecord(raw);
-  const notes = new MappingNotes();
+  const notes = new MappingNotes(context);
   const extras = readExtras(notes, raw['extras']);
   // Package fields and extras are looked up alike: sites put the same keys in either place.
   const lookup = new FieldLookup(raw, extras);
@@ -432,7 +433,7 @@ export function readUtcTimestamp(notes: MappingNotes, field: string, value: unkn
 export function readForeignDate(notes: MappingNotes, field: string, value: unknown): string | undefined {
   const text = readText(notes, field, value);
   if (text === undefined || text === '') return text;
-  const parsed = parseDateOrPartial(text);
+  const parsed = parseDateOrPartial(text, notes.context.timeZone);
   if (parsed !== null) return parsed.value;
   notes.report(field, 'date', `${field} could not be read as a date or date-time; kept as sent: ${JSON.stringify(text)}`);
   return text;

@@ -5,6 +5,7 @@
  * Every child element the mapping does not use lands in extensions.sourceExtras under its
  * canonical name (dc:creator, dc:relation, dct:spatial …), so nothing the catalogue sent is dropped.
  */
+import { FOREIGN_MAPPING_CONTEXT, type MappingContext } from './context.js';
 import { normaliseLicense } from '../model/license.js';
 import type { MappingResult, NationalDistribution, NationalRecord } from '../model/record.js';
 import { MappingNotes, acceptedRecord, derivePublisherOrgCode, describeValue, missingIdentity, readDate } from './record-fields.js';
@@ -13,7 +14,7 @@ import { ElementFields, boundingBoxGeoJson, datasetType, isHttpUrl, languageCode
 
 const RECORD_ELEMENTS = new Set(['csw:Record', 'csw:SummaryRecord', 'csw:BriefRecord']);
 
-export function mapCswDublinCore(payload: unknown): MappingResult {
+export function mapCswDublinCore(payload: unknown, context: MappingContext = FOREIGN_MAPPING_CONTEXT): MappingResult {
   if (!isXmlElement(payload) || !RECORD_ELEMENTS.has(payload.name)) {
     const found = isXmlElement(payload) ? `the element ${payload.name}` : describeValue(payload);
     return { ok: false, issues: [{ field: '', rule: 'type', message: `a CSW Dublin Core record must be a csw:Record element, not ${found}`, severity: 'error' }] };
@@ -23,7 +24,7 @@ export function mapCswDublinCore(payload: unknown): MappingResult {
   const rejection = missingIdentity(identifier, title);
   if (rejection !== null) return rejection;
 
-  const notes = new MappingNotes();
+  const notes = new MappingNotes(context);
   const record: NationalRecord = { identifier: identifier!, title: title! };
   const fields = new ElementFields(payload);
   fields.takeFirst('dc:identifier');

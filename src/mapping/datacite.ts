@@ -8,6 +8,7 @@
  * creators, contributors, related identifiers, formats, sizes and everything else unread, in
  * extensions.sourceExtras under DataCite's element names.
  */
+import { FOREIGN_MAPPING_CONTEXT, type MappingContext } from './context.js';
 import { normaliseLicense } from '../model/license.js';
 import type { MappingResult, NationalRecord } from '../model/record.js';
 import { MappingNotes, acceptedRecord, derivePublisherOrgCode, describeValue, missingIdentity, readDate } from './record-fields.js';
@@ -15,7 +16,7 @@ import { all, descendants, first, isXmlElement, textAt, textsAt, type XmlElement
 import { ElementFields, boundingBoxGeoJson, datasetType, isHttpUrl, languageCode } from './xml-record-fields.js';
 import { doiOf } from './oai-dc.js';
 
-export function mapDataCite(payload: unknown): MappingResult {
+export function mapDataCite(payload: unknown, context: MappingContext = FOREIGN_MAPPING_CONTEXT): MappingResult {
   const resource = !isXmlElement(payload) ? undefined : payload.name === 'datacite:resource' ? payload : descendants(payload, 'datacite:resource')[0];
   if (!isXmlElement(payload) || resource === undefined) {
     const found = isXmlElement(payload) ? `the element ${payload.name} without a DataCite resource` : describeValue(payload);
@@ -35,7 +36,7 @@ export function mapDataCite(payload: unknown): MappingResult {
   const rejection = missingIdentity(identifier, mainTitle?.text);
   if (rejection !== null) return rejection;
 
-  const notes = new MappingNotes();
+  const notes = new MappingNotes(context);
   const record: NationalRecord = { identifier: identifier!, title: mainTitle!.text };
   fields.consumeAll('datacite:titles');
   fields.extra('datacite:titles', titles.filter((title) => title !== mainTitle).map((title) => ({ title: title.text, titleType: title.attributes['titleType'] })));

@@ -11,6 +11,7 @@
  * The row's 資料集識別碼 is data.gov.tw's numeric dataset id (nid): it is the record's identifier
  * (the export carries no agency identifier) and extensions.datasetId.
  */
+import { TAIWAN_MAPPING_CONTEXT, type MappingContext } from './context.js';
 import { SERVICE_CATEGORIES } from '../model/codelists.js';
 import { normaliseFrequency } from '../model/frequency.js';
 import { normaliseLicense } from '../model/license.js';
@@ -65,10 +66,10 @@ const CATEGORY_CODE_BY_LABEL = new Map(Object.entries(SERVICE_CATEGORIES).map(([
 /** 計費方式 as the export writes it (and the gen-2 code, in case a row carries it). */
 const COSTS: Readonly<Record<string, '免費' | '付費'>> = { 免費: '免費', free: '免費', 付費: '付費', paid: '付費' };
 
-export function mapDataGovTwExportRow(raw: unknown): MappingResult {
+export function mapDataGovTwExportRow(raw: unknown, context: MappingContext = TAIWAN_MAPPING_CONTEXT): MappingResult {
   if (!isPlainObject(raw)) return notARecord(raw);
   const row = new ExportRow(raw);
-  const notes = new MappingNotes();
+  const notes = new MappingNotes(context);
 
   // JSON exports may send the nid as a number: that is its natural type, not a publisher's slip.
   const idValue = row.take(EXPORT_ID_COLUMN);

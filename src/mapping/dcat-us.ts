@@ -9,6 +9,7 @@
  * rights, bureauCode, programCode, theme, references, …) goes to `extensions.sourceExtras` under
  * its DCAT-US name.
  */
+import { FOREIGN_MAPPING_CONTEXT, type MappingContext } from './context.js';
 import { parseIsoInterval } from '../model/dates.js';
 import { normaliseFrequency } from '../model/frequency.js';
 import { normaliseLicense } from '../model/license.js';
@@ -58,13 +59,13 @@ export function dcatUsIdentifier(dataset: Record<string, unknown>): string | nul
   return typeof text === 'string' && text.trim() !== '' ? text.trim() : null;
 }
 
-export function mapDcatUsDataset(raw: unknown): MappingResult {
+export function mapDcatUsDataset(raw: unknown, context: MappingContext = FOREIGN_MAPPING_CONTEXT): MappingResult {
   if (!isPlainObject(raw)) return notARecord(raw);
   const identifier = dcatUsIdentifier(raw);
   const rejection = missingIdentity(identifier ?? raw['identifier'], raw['title']);
   if (rejection !== null) return rejection;
 
-  const notes = new MappingNotes();
+  const notes = new MappingNotes(context);
   const record: NationalRecord = { identifier: identifier!, title: String(raw['title']).trim() };
   const sourceExtras: Record<string, unknown> = {};
   // An identifier object carries more than the id (schemaAgency, version): keep it whole.
@@ -219,7 +220,7 @@ function readTemporal(notes: MappingNotes, value: unknown, record: NationalRecor
     setText(record, 'temporalCoverageTo', readForeignDate(notes, 'temporalCoverageTo', period['endDate']));
     return;
   }
-  const interval = typeof period === 'string' ? parseIsoInterval(period) : null;
+  const interval = typeof period === 'string' ? parseIsoInterval(period, notes.context.timeZone) : null;
   if (interval === null) {
     sourceExtras['temporal'] = value;
     notes.report('temporalCoverageFrom', 'date', `temporal could not be read as an ISO 8601 interval start/end; kept in sourceExtras: ${JSON.stringify(value)}`, 'warning');

@@ -14,7 +14,8 @@
  */
 import { DataFactory, type Term } from 'n3';
 import { IDENTIFIER_PATTERN } from '../model/codelists.js';
-import type { MappingResult, NationalDistribution, NationalRecord } from '../model/record.js';
+import type { MappingResult, NationalDistribution, NationalRecord, TextLanguages } from '../model/record.js';
+import { FOREIGN_MAPPING_CONTEXT, type MappingContext } from './context.js';
 import { MappingNotes, acceptedRecord, derivePublisherOrgCode, describeValue, missingIdentity } from './record-fields.js';
 import { frequencyText, knownLicence, languageCode, readXsdDate } from './dcat/codes.js';
 import { readDistribution } from './dcat/distribution.js';
@@ -26,7 +27,7 @@ import { RDF_TYPE, compactIri, term } from './dcat/vocab.js';
 
 const { namedNode } = DataFactory;
 
-export function mapDcatRecord(payload: unknown): MappingResult {
+export function mapDcatRecord(payload: unknown, context: MappingContext = FOREIGN_MAPPING_CONTEXT): MappingResult {
   if (!isDcatPayload(payload)) {
     return { ok: false, issues: [{ field: '', rule: 'type', message: `a DCAT payload must be {subject, nquads}, not ${describeValue(payload)}`, severity: 'error' }] };
   }
@@ -37,19 +38,24 @@ export function mapDcatRecord(payload: unknown): MappingResult {
   } catch (err) {
     return { ok: false, issues: [{ field: '', rule: 'malformed-nquads', message: `the stored N-Quads do not parse: ${(err as Error).message}`, severity: 'error' }] };
   }
-  return new DatasetMapping(graph, dataset, payload.subject === BLANK_DATASET_IRI).map();
+  return new DatasetMapping(graph, dataset, payload.subject === BLANK_DATASET_IRI, context).map();
 }
 
 /** One mapping run: the graph, the dataset node, and the notes and extras gathered on the way. */
 class DatasetMapping {
-  private readonly notes = new MappingNotes();
+  private readonly notes: MappingNotes;
   private readonly extras: Record<string, unknown> = {};
+  /** The tags the source gave the chosen texts: settled against the source's default in acceptedRecord. */
+  private readonly languages: TextLanguages = {};
 
   constructor(
     private readonly graph: DatasetGraph,
     private readonly dataset: Term,
     private readonly blank: boolean,
-  ) {}
+    context: MappingContext,
+  ) {
+    this.notes = new MappingNotes(context);
+  }
 
   map(): MappingResult {
     const identifier = this.readIdentifier();
@@ -59,8 +65,10 @@ class DatasetMapping {
     if (rejection !== null) return rejection;
 
     const record: NationalRecord = { identifier: identifier!, title: title.text! };
+    if (title.language !== undefined) this.languages.title = title.language;
     const description = pickPreferred(this.values('dct', 'description'));
     if (description.text !== undefined) record.description = description.text;
+    if (description.language !== undefined) this.languages.description = description.language;
     this.keepOthers('dct:description', description.others);
 
     this.readKeywords(record);
@@ -79,6 +87,7 @@ class DatasetMapping {
     Object.assign(this.extras, this.graph.leftovers(this.dataset));
 
     record.extensions = { sourceVocabulary: 'dcat' };
+    if (Object.keys(this.languages).length > 0) record.extensions.textLanguages = this.languages;
     if (Object.keys(this.extras).length > 0) record.extensions.sourceExtras = this.extras;
     derivePublisherOrgCode(record, this.notes);
     return acceptedRecord(record, this.notes);
@@ -118,6 +127,8 @@ class DatasetMapping {
   private readKeywords(record: NationalRecord): void {
     const keywords = pickPreferredGroup(this.values('dcat', 'keyword'));
     if (keywords.texts.length > 0) record.keyword = keywords.texts;
+    // One language for the group (pickPreferredGroup): tagged, or untagged and left to the source's default.
+    if (keywords.languages[0] !== undefined) this.languages.keyword = keywords.languages.map((language) => language ?? '');
     this.keepOthers('dcat:keyword', keywords.others);
   }
 
@@ -164,7 +175,7 @@ class DatasetMapping {
     for (const [field, local] of [['issued', 'issued'], ['modified', 'modified']] as const) {
       const [first, ...rest] = this.values('dct', local);
       if (first === undefined) continue;
-      const date = readXsdDate(first, 'point');
+      const date = readXsdDate(first, 'point', this.notes.context.timeZone);
       if (date.ok) record[field] = date.value;
       else {
         this.keep(`dct:${local}`, this.graph.describe(first));
@@ -180,7 +191,7 @@ class DatasetMapping {
     let start: string | undefined;
     let end: string | undefined;
     for (const node of periods) {
-      const period = readPeriod(this.graph, node);
+      const period = readPeriod(this.graph, node, this.notes.context.timeZone);
       if (period.start !== undefined && (start === undefined || period.start < start)) start = period.start;
       if (period.end !== undefined && (end === undefined || period.end > end)) end = period.end;
       for (const reason of period.unreadable) {

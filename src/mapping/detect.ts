@@ -3,6 +3,7 @@
  * gen-1 (SPEC2015 keys) or gen-2 (data.gov.tw API v2 keys) and maps it accordingly.
  */
 import type { MappingResult } from '../model/record.js';
+import { TAIWAN_MAPPING_CONTEXT, type MappingContext } from './context.js';
 import { mapGen1 } from './gen1.js';
 import { mapGen2 } from './gen2.js';
 import { isPlainObject } from './record-fields.js';
@@ -46,6 +47,6 @@ export function detectNationalVocabulary(raw: unknown): NationalVocabulary {
 }
 
 /** A raw national record of either generation → the national record (non-objects are rejected). */
-export function mapNationalRecord(raw: unknown): MappingResult {
-  return detectNationalVocabulary(raw) === 'gen2' ? mapGen2(raw) : mapGen1(raw);
+export function mapNationalRecord(raw: unknown, context: MappingContext = TAIWAN_MAPPING_CONTEXT): MappingResult {
+  return detectNationalVocabulary(raw) === 'gen2' ? mapGen2(raw, context) : mapGen1(raw, context);
 }

@@ -4,6 +4,7 @@
  * and reporting what breaks the standard. Licence and frequency texts are the publisher's own
  * words and stay as written; only issues are reported about them.
  */
+import { TAIWAN_MAPPING_CONTEXT, type MappingContext } from './context.js';
 import { normaliseLicense } from '../model/license.js';
 import type { MappingResult, NationalDistribution, NationalRecord } from '../model/record.js';
 import {
@@ -30,12 +31,12 @@ const TEXT_KEYS = new Set<string>(GEN1_TEXT_KEYS);
 const DATE_KEYS = new Set<string>(GEN1_DATE_KEYS);
 const DISTRIBUTION_TEXT_KEYS = new Set<string>(GEN1_DISTRIBUTION_TEXT_KEYS);
 
-export function mapGen1(raw: unknown): MappingResult {
+export function mapGen1(raw: unknown, context: MappingContext = TAIWAN_MAPPING_CONTEXT): MappingResult {
   if (!isPlainObject(raw)) return notARecord(raw);
   const rejection = missingIdentity(raw['identifier'], raw['title']);
   if (rejection !== null) return rejection;
 
-  const notes = new MappingNotes();
+  const notes = new MappingNotes(context);
   const record: NationalRecord = {
     identifier: String(raw['identifier']).trim(),
     title: String(raw['title']).trim(),

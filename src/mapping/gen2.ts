@@ -7,6 +7,7 @@
  * Unlike gen-1, coded values are rewritten into the standard's text: a code is not the
  * publisher's wording, it is the platform's encoding of one of the standard's values.
  */
+import { TAIWAN_MAPPING_CONTEXT, type MappingContext } from './context.js';
 import { SERVICE_CATEGORIES } from '../model/codelists.js';
 import { normaliseFrequency } from '../model/frequency.js';
 import { normaliseLicense } from '../model/license.js';
@@ -83,10 +84,10 @@ const PAID_COSTS = new Set(['paid', '付費', '收費', 'charge', 'charged', 'fe
 
 const CATEGORY_CODE_BY_LABEL = new Map(Object.entries(SERVICE_CATEGORIES).map(([code, label]) => [label, code]));
 
-export function mapGen2(raw: unknown): MappingResult {
+export function mapGen2(raw: unknown, context: MappingContext = TAIWAN_MAPPING_CONTEXT): MappingResult {
   if (!isPlainObject(raw)) return notARecord(raw);
   const source = new SourceFields(raw);
-  const notes = new MappingNotes();
+  const notes = new MappingNotes(context);
 
   const datasetId = readDatasetId(notes, source.take('datasetId', 'datasetid', 'datasetID'));
   const identifierValue = source.take('identifier');

@@ -1,4 +1,5 @@
 import type { MappingResult } from '../model/record.js';
+import type { MappingContext } from './context.js';
 import { mapNationalRecord } from './detect.js';
 
 /**
@@ -8,6 +9,6 @@ import { mapNationalRecord } from './detect.js';
 export const MAPPERS = {
   /** Taiwan's national standard, gen-1 or gen-2 keys (detected per record). */
   'tw-national': mapNationalRecord,
-} as const satisfies Record<string, (payload: unknown) => MappingResult>;
+} as const satisfies Record<string, (payload: unknown, context?: MappingContext) => MappingResult>;
 
 export type RecordFormat = keyof typeof MAPPERS;

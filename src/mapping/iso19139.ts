@@ -7,6 +7,7 @@
  * the ones it reads in part, what it could not place (all contacts, every online resource with
  * its protocol, keyword thesauri, constraints, citation dates, the bounding box).
  */
+import { FOREIGN_MAPPING_CONTEXT, type MappingContext } from './context.js';
 import { normaliseLicense } from '../model/license.js';
 import type { MappingResult, NationalDistribution, NationalRecord } from '../model/record.js';
 import { MappingNotes, acceptedRecord, derivePublisherOrgCode, describeValue, missingIdentity, readDate } from './record-fields.js';
@@ -44,7 +45,7 @@ const READ_IN_IDENTIFICATION = new Set([
   'gmd:topicCategory',
 ]);
 
-export function mapIso19139(payload: unknown): MappingResult {
+export function mapIso19139(payload: unknown, context: MappingContext = FOREIGN_MAPPING_CONTEXT): MappingResult {
   if (!isXmlElement(payload) || !ROOT_ELEMENTS.has(payload.name)) {
     const found = isXmlElement(payload) ? `the element ${payload.name}` : describeValue(payload);
     return { ok: false, issues: [{ field: '', rule: 'type', message: `an ISO 19139 record must be a gmd:MD_Metadata element, not ${found}`, severity: 'error' }] };
@@ -56,7 +57,7 @@ export function mapIso19139(payload: unknown): MappingResult {
   const rejection = missingIdentity(identifier, title);
   if (rejection !== null) return rejection;
 
-  const notes = new MappingNotes();
+  const notes = new MappingNotes(context);
   const extras: Record<string, unknown> = {};
   const record: NationalRecord = { identifier: identifier!, title: title! };
 

@@ -7,13 +7,14 @@
  * modification time: modified. Unused elements, the header identifier and the setSpecs go to
  * extensions.sourceExtras.
  */
+import { FOREIGN_MAPPING_CONTEXT, type MappingContext } from './context.js';
 import { normaliseLicense } from '../model/license.js';
 import type { MappingResult, NationalRecord } from '../model/record.js';
 import { MappingNotes, acceptedRecord, derivePublisherOrgCode, describeValue, missingIdentity, readDate } from './record-fields.js';
 import { first, isXmlElement, textAt, textsAt } from './xml-elements.js';
 import { ElementFields, datasetType, isHttpUrl, languageCode } from './xml-record-fields.js';
 
-export function mapOaiDublinCore(payload: unknown): MappingResult {
+export function mapOaiDublinCore(payload: unknown, context: MappingContext = FOREIGN_MAPPING_CONTEXT): MappingResult {
   const dc = isXmlElement(payload) ? (payload.name === 'oai_dc:dc' ? payload : first(payload, 'oai:metadata/oai_dc:dc')) : undefined;
   if (!isXmlElement(payload) || dc === undefined) {
     const found = isXmlElement(payload) ? `the element ${payload.name} without oai_dc:dc metadata` : describeValue(payload);
@@ -28,7 +29,7 @@ export function mapOaiDublinCore(payload: unknown): MappingResult {
   const rejection = missingIdentity(identifier, title);
   if (rejection !== null) return rejection;
 
-  const notes = new MappingNotes();
+  const notes = new MappingNotes(context);
   const record: NationalRecord = { identifier: identifier!, title: title! };
   fields.extra('dc:identifier', identifiers.filter((value) => value !== identifier));
   if (identifier !== oaiIdentifier) fields.extra('oai:identifier', oaiIdentifier);

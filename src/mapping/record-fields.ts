@@ -4,6 +4,8 @@
  * the identity check that decides rejection, and the final validation step.
  */
 import { parseTaiwanDate } from '../model/dates.js';
+import { TAIWAN_MAPPING_CONTEXT, type MappingContext } from './context.js';
+import { settleTextLanguages } from './text-languages.js';
 import { IDENTIFIER_PATTERN } from '../model/codelists.js';
 import type {
   IssueSeverity,
@@ -97,6 +99,9 @@ export class MappingNotes {
   readonly issues: ValidationIssue[] = [];
   readonly unknownKeys: Record<string, unknown> = {};
 
+  /** The source's time zone and language (Taiwanese defaults unless the mapping was given others). */
+  constructor(readonly context: MappingContext = TAIWAN_MAPPING_CONTEXT) {}
+
   report(field: string, rule: string, message: string, severity: IssueSeverity = 'error'): void {
     this.issues.push({ field, rule, message, severity });
   }
@@ -132,7 +137,7 @@ export function readText(notes: MappingNotes, field: string, value: unknown): st
 export function readDate(notes: MappingNotes, field: string, value: unknown): string | undefined {
   const text = readText(notes, field, value);
   if (text === undefined || text === '') return text;
-  const parsed = parseTaiwanDate(text);
+  const parsed = parseTaiwanDate(text, notes.context.timeZone);
   if (parsed !== null) return parsed.value;
   notes.report(field, 'date', `${field} could not be read as a date or date-time; kept as sent: ${JSON.stringify(text)}`);
   return text;
@@ -237,6 +242,7 @@ export function acceptedRecord(record: NationalRecord, notes: MappingNotes): Map
   if (Object.keys(notes.unknownKeys).length > 0) {
     record.extensions = { ...record.extensions, unknownKeys: { ...record.extensions?.unknownKeys, ...notes.unknownKeys } };
   }
+  settleTextLanguages(record, notes.context);
   return { ok: true, record, issues: uniqueIssues([...notes.issues, ...validateNationalRecord(record)]) };
 }
 

@@ -23,10 +23,13 @@ export interface ParsedIsoInterval {
 }
 
 /**
- * Local times carry no offset; they are Asia/Taipei. Taiwan has kept UTC+8 without daylight
- * saving since 1980, so a fixed offset is exact for every date metadata can plausibly carry
- * and spares us a time-zone database (Intl would do, but costs far more per value).
+ * A local time (no offset) is read in a time zone: Asia/Taipei unless the caller names another
+ * (a source's `timeZone`, its connector's default: docs/architecture.md "Languages and time
+ * zones"). Taiwan has kept UTC+8 without daylight saving since 1980, so for Taipei a fixed
+ * offset is exact for every date metadata can plausibly carry and spares the time-zone database
+ * (Intl, which costs far more per value); UTC is a fixed offset too. Other zones go through Intl.
  */
+export const TAIPEI_TIME_ZONE = 'Asia/Taipei';
 const TAIPEI_OFFSET_MINUTES = 8 * 60;
 
 /** 民國 (ROC) year 1 = 1912. */
@@ -76,7 +79,7 @@ const CHINESE_DATE =
  * Parse a date or date-time as Taiwan publishes it. Returns null for anything that is not a
  * real date (2021-02-30, month 13, hour 25) or not a form we know.
  */
-export function parseTaiwanDate(input: string): ParsedTaiwanDate | null {
+export function parseTaiwanDate(input: string, timeZone: string = TAIPEI_TIME_ZONE): ParsedTaiwanDate | null {
   if (typeof input !== 'string') return null;
   // NFKC folds full-width digits, slash and colon (２０２１／０８／０１) into ASCII.
   const text = input.normalize('NFKC').trim().replace(/\s+/g, ' ');
@@ -92,7 +95,7 @@ export function parseTaiwanDate(input: string): ParsedTaiwanDate | null {
       month: Number(gregorian[3]),
       day: Number(gregorian[4]),
       ...clock(gregorian[5], gregorian[6], gregorian[7]),
-    });
+    }, timeZone);
   }
 
   const gregorianCompact = GREGORIAN_COMPACT.exec(text);
@@ -111,7 +114,7 @@ export function parseTaiwanDate(input: string): ParsedTaiwanDate | null {
       month: Number(roc[3]),
       day: Number(roc[4]),
       ...clock(roc[5], roc[6], roc[7]),
-    });
+    }, timeZone);
   }
 
   const rocCompact = ROC_COMPACT.exec(text);
@@ -124,7 +127,7 @@ export function parseTaiwanDate(input: string): ParsedTaiwanDate | null {
   }
 
   const chinese = CHINESE_DATE.exec(text.replace(/ /g, ''));
-  if (chinese) return fromChineseDate(chinese);
+  if (chinese) return fromChineseDate(chinese, timeZone);
 
   return null;
 }
@@ -166,8 +169,8 @@ export function parsePartialDate(input: string): ParsedPartialDate | null {
 }
 
 /** A full date or date-time (parseTaiwanDate), else a partial date (parsePartialDate). */
-export function parseDateOrPartial(input: string): ParsedDateOrPartial | null {
-  return parseTaiwanDate(input) ?? parsePartialDate(input);
+export function parseDateOrPartial(input: string, timeZone: string = TAIPEI_TIME_ZONE): ParsedDateOrPartial | null {
+  return parseTaiwanDate(input, timeZone) ?? parsePartialDate(input);
 }
 
 /**
@@ -177,14 +180,14 @@ export function parseDateOrPartial(input: string): ParsedDateOrPartial | null {
  * (`2010-01-01/P1Y`) is not read: null, as for anything that is not two dates. An end before
  * the start is null too.
  */
-export function parseIsoInterval(input: string): ParsedIsoInterval | null {
+export function parseIsoInterval(input: string, timeZone: string = TAIPEI_TIME_ZONE): ParsedIsoInterval | null {
   if (typeof input !== 'string') return null;
   const text = input.normalize('NFKC').trim();
   const parts = text.split('/');
   if (parts.length !== 2) return null;
   const [startText, endText] = parts.map((part) => part.trim()) as [string, string];
-  const start = isOpenEnd(startText) ? null : parseDateOrPartial(startText);
-  const end = isOpenEnd(endText) ? null : parseDateOrPartial(endText);
+  const start = isOpenEnd(startText) ? null : parseDateOrPartial(startText, timeZone);
+  const end = isOpenEnd(endText) ? null : parseDateOrPartial(endText, timeZone);
   if ((start === null && !isOpenEnd(startText)) || (end === null && !isOpenEnd(endText))) return null;
   if (start === null && end === null) return null;
   if (start !== null && end !== null) {
@@ -219,7 +222,7 @@ function chineseYear(roc: string | undefined, digits: string): number {
 function periodStartUtc(parsed: ParsedDateOrPartial): string | null {
   if (parsed.kind === 'datetime') return parsed.value;
   const [year, month, day] = parsed.value.split('-').map(Number) as [number, number?, number?];
-  return isoInstant(localEpochMs({ year, month: month ?? 1, day: day ?? 1, hour: 0, minute: 0, second: 0 }));
+  return isoInstant(localEpochMs({ year, month: month ?? 1, day: day ?? 1, hour: 0, minute: 0, second: 0 }, TAIPEI_TIME_ZONE)!);
 }
 
 /** A normalised UTC date-time rendered as Taipei wall-clock time: `YYYY-MM-DD hh:mm:ss`. */
@@ -255,7 +258,7 @@ function clock(
   return { hour: Number(hour), minute: Number(minute ?? 0), second: Number(second ?? 0) };
 }
 
-function fromChineseDate(match: RegExpExecArray): ParsedTaiwanDate | null {
+function fromChineseDate(match: RegExpExecArray, timeZone: string): ParsedTaiwanDate | null {
   const writtenYear = Number(match[2]);
   const yearDigits = (match[2] ?? '').length;
   const isRoc = match[1] !== undefined || yearDigits <= 3;
@@ -276,16 +279,17 @@ function fromChineseDate(match: RegExpExecArray): ParsedTaiwanDate | null {
     if (meridiem === '上午' && parts.hour === 12) parts.hour = 0;
     if (meridiem === '下午' && parts.hour < 12) parts.hour += 12;
   }
-  return fromLocal(parts);
+  return fromLocal(parts, timeZone);
 }
 
-function fromLocal(parts: LocalParts): ParsedTaiwanDate | null {
+function fromLocal(parts: LocalParts, timeZone: string = TAIPEI_TIME_ZONE): ParsedTaiwanDate | null {
   if (!isRealDate(parts.year, parts.month, parts.day)) return null;
   if (parts.hour === undefined) {
     return { kind: 'date', value: `${pad(parts.year, 4)}-${pad(parts.month, 2)}-${pad(parts.day, 2)}` };
   }
   if (!isRealTime(parts.hour, parts.minute ?? 0, parts.second ?? 0)) return null;
-  return { kind: 'datetime', value: isoInstant(localEpochMs(parts)) };
+  const epochMs = localEpochMs(parts, timeZone);
+  return epochMs === null ? null : { kind: 'datetime', value: isoInstant(epochMs) };
 }
 
 function fromOffsetDateTime(match: RegExpExecArray): ParsedTaiwanDate | null {
@@ -313,11 +317,61 @@ function parseOffsetMinutes(offset: string): number | null {
   return (match[1] === '-' ? -1 : 1) * (hours * 60 + minutes);
 }
 
-function localEpochMs(parts: LocalParts): number {
-  return (
-    Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0) -
-    TAIPEI_OFFSET_MINUTES * MINUTE_MS
-  );
+/** The instant a wall-clock time in `timeZone` names; null when the zone is not one Intl knows. */
+function localEpochMs(parts: LocalParts, timeZone: string): number | null {
+  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
+  if (timeZone === TAIPEI_TIME_ZONE) return asUtc - TAIPEI_OFFSET_MINUTES * MINUTE_MS;
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return asUtc;
+  // The zone's offsets a day before and a day after (they differ only around a change of
+  // offset): each is right when the instant it gives has that offset. A repeated hour (clocks
+  // going back) reads as the earlier instant, a skipped hour (clocks going forward) with the
+  // offset before the change, as Temporal's "compatible" disambiguation does.
+  const before = zoneOffsetMinutes(timeZone, asUtc - DAY_MS);
+  const after = zoneOffsetMinutes(timeZone, asUtc + DAY_MS);
+  if (before === null || after === null) return null;
+  const candidates = [...new Set([before, after])]
+    .map((offset) => asUtc - offset * MINUTE_MS)
+    .filter((instant) => zoneOffsetMinutes(timeZone, instant) === (asUtc - instant) / MINUTE_MS);
+  return candidates.length > 0 ? Math.min(...candidates) : asUtc - before * MINUTE_MS;
+}
+
+const DAY_MS = 86_400_000;
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat | null>();
+
+/** A zone's formatter, made once per zone (they are costly); null for a name Intl refuses. */
+function zoneFormat(timeZone: string): Intl.DateTimeFormat | null {
+  let format = zoneFormats.get(timeZone);
+  if (format === undefined) {
+    try {
+      format = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      });
+    } catch {
+      format = null;
+    }
+    zoneFormats.set(timeZone, format);
+  }
+  return format;
+}
+
+/** Whether `timeZone` is an IANA zone name this runtime knows (config validation). */
+export function isKnownTimeZone(timeZone: string): boolean {
+  return zoneFormat(timeZone) !== null;
+}
+
+/** Minutes `timeZone` is ahead of UTC at the instant `epochMs`. */
+function zoneOffsetMinutes(timeZone: string, epochMs: number): number | null {
+  const format = zoneFormat(timeZone);
+  if (format === null) return null;
+  const parts: Record<string, number> = {};
+  for (const part of format.formatToParts(new Date(epochMs))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const wallClock = Date.UTC(parts.year ?? 0, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
+  return Math.round((wallClock - Math.floor(epochMs / 1000) * 1000) / MINUTE_MS);
 }
 
 function isoInstant(epochMs: number): string {

@@ -78,6 +78,7 @@ export const RECORD_EXTENSION_KINDS = {
   sourceVocabulary: 'vocabulary',
   unknownKeys: 'json-object',
   sourceExtras: 'json-object',
+  textLanguages: 'json-object',
 } as const satisfies Shape<RecordExtensions>;
 
 export const DISTRIBUTION_EXTENSION_KINDS = {
@@ -86,6 +87,7 @@ export const DISTRIBUTION_EXTENSION_KINDS = {
   resourceNotes: 'string',
   qcLevel: 'string',
   resourceIDSynthesised: 'boolean',
+  textLanguages: 'json-object',
 } as const satisfies Shape<DistributionExtensions>;
 
 const VOCABULARY_SET = {

@@ -32,6 +32,25 @@ export interface DistributionExtensions {
   qcLevel?: string;
   /** True when resourceID was synthesised (gen-2 has no resource ids). */
   resourceIDSynthesised?: boolean;
+  /** Languages of this resource's text where they differ from the default (src/model/text-language.ts). */
+  textLanguages?: DistributionTextLanguages;
+}
+
+/**
+ * BCP 47 tag per text field, '' for "untagged", present only where it differs from what the
+ * text's script implies (zh-Hant for CJK text, none otherwise): src/model/text-language.ts.
+ */
+export interface TextLanguages {
+  title?: string;
+  description?: string;
+  notes?: string;
+  /** One per keyword, in the order of `keyword`. */
+  keyword?: string[];
+}
+
+export interface DistributionTextLanguages {
+  resourceDescription?: string;
+  resourceNotes?: string;
 }
 
 export interface NationalRecord {
@@ -90,6 +109,8 @@ export interface RecordExtensions {
    * dropped silently.
    */
   sourceExtras?: Record<string, unknown>;
+  /** Languages of the text fields where they differ from the default (src/model/text-language.ts). */
+  textLanguages?: TextLanguages;
 }
 
 /** The vocabularies records arrive in; one mapping each. */

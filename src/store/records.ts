@@ -9,13 +9,19 @@ import { markIdentityDirty, recordModifiedAt, replaceRecordKeys } from './identi
 /**
  * Bumped whenever mapping changes what a given payload becomes, so that the next harvest
  * re-maps every record instead of trusting hashes computed under the old mapping.
+ * 2: text languages recorded (extensions.textLanguages), naive date-times read in the source's zone,
+ * licence URLs as the source sent them (CKAN, DCAT-US), POD 1.0 contacts (issue 13).
  */
-// 2: licence URLs as the source sent them (CKAN, DCAT-US), POD 1.0 contacts (issue 13).
 export const MAPPING_VERSION = 2;
 
-/** Content hash of a raw payload under the current mapping version. */
-export function contentHash(payloadJson: string): string {
-  return createHash('sha256').update(`${MAPPING_VERSION}\n`).update(payloadJson).digest('base64url');
+/**
+ * Content hash of a raw payload under the current mapping version and, when the source sets
+ * them, its mapping settings (`timeZone`, `language`: a change of either re-maps its records).
+ */
+export function contentHash(payloadJson: string, mappingSettings = ''): string {
+  const hash = createHash('sha256').update(`${MAPPING_VERSION}\n`);
+  if (mappingSettings !== '') hash.update(`${mappingSettings}\n`);
+  return hash.update(payloadJson).digest('base64url');
 }
 
 /** HTTP validators of a record's last answer, sent back as If-None-Match / If-Modified-Since. */

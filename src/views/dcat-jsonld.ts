@@ -26,6 +26,7 @@ import { normaliseFrequency } from '../model/frequency.js';
 import { normaliseLicense } from '../model/license.js';
 import { projectPath } from '../model/project-root.js';
 import type { NationalDistribution, NationalRecord } from '../model/record.js';
+import { servedLanguageOf } from '../model/text-language.js';
 
 export interface DcatJsonLdOptions {
   /** Public base URL of the gateway, e.g. `https://gateway.example.org` (no trailing slash needed). */
@@ -34,8 +35,8 @@ export interface DcatJsonLdOptions {
 
 export type JsonLdNode = Record<string, unknown>;
 
-/** The metadata text of a Taiwan record is written in Traditional Chinese. */
-const METADATA_LANGUAGE = 'zh-Hant';
+/** The gateway's own labels (service categories, dataset types) are written in Traditional Chinese. */
+const GATEWAY_LANGUAGE = 'zh-Hant';
 
 // ---------------------------------------------------------------------------------------------
 // Mappings, loaded once at module load
@@ -239,9 +240,11 @@ export function toDcatDatasetNode(record: NationalRecord, options: DcatJsonLdOpt
   put(node, '@id', datasetIri);
   node['@type'] = 'dcat:Dataset';
   put(node, 'dct:identifier', identifier);
-  put(node, 'dct:title', zhLiteral(source.title));
-  put(node, 'dct:description', zhLiteral(source.description));
-  put(node, 'dcat:keyword', keywords(source.keyword));
+  // Each text in the language its source gave or implied (src/model/text-language.ts).
+  const languages = isPlainObject(source.extensions) && isPlainObject(source.extensions.textLanguages) ? source.extensions.textLanguages : {};
+  put(node, 'dct:title', textLiteral(source.title, languages.title));
+  put(node, 'dct:description', textLiteral(source.description, languages.description));
+  put(node, 'dcat:keyword', keywords(source.keyword, languages.keyword));
 
   addTheme(node, source.categoryCode);
   addDatasetType(node, source.type);
@@ -272,7 +275,7 @@ export function toDcatDatasetNode(record: NationalRecord, options: DcatJsonLdOpt
   addLanguages(node, source.language);
   const landingPage = addIri(node, 'dcat:landingPage', 'twod:landingPageText', source.landingPage);
 
-  put(node, 'skos:note', zhLiteral(source.notes));
+  put(node, 'skos:note', textLiteral(source.notes, languages.notes));
   put(node, 'twod:numberOfRecords', recordCount(source.numberOfData));
   put(node, 'twod:fieldDescription', text(source.fieldDescription));
   addRecordExtensions(node, source.extensions);
@@ -291,16 +294,20 @@ export function datasetIriFor(baseUrl: unknown, identifier: string): string | un
   return toHttpIri(`${base}/dataset/${encodeURIComponent(wellFormed(identifier))}`);
 }
 
-function keywords(value: unknown): JsonLdNode[] | undefined {
+function keywords(value: unknown, recordedLanguages: unknown): JsonLdNode[] | undefined {
   const list = Array.isArray(value) ? value : [value];
+  const languages: unknown[] = Array.isArray(recordedLanguages) && Array.isArray(value) ? recordedLanguages : [];
   const seen = new Set<string>();
   const literals: JsonLdNode[] = [];
-  for (const item of list) {
+  list.forEach((item, index) => {
     const keyword = text(item);
-    if (keyword === undefined || seen.has(keyword)) continue;
-    seen.add(keyword);
-    literals.push(zh(keyword));
-  }
+    if (keyword === undefined) return;
+    const literal = literalIn(keyword, servedLanguageOf(keyword, wellFormedTag(languages[index])));
+    const key = `${keyword}\u0000${String(literal['@language'] ?? '')}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    literals.push(literal);
+  });
   return literals.length > 0 ? literals : undefined;
 }
 
@@ -341,7 +348,7 @@ function conceptNode(concept: ConceptEntry): JsonLdNode {
     '@type': 'skos:Concept',
     'skos:notation': concept.notation,
     // DCAT-AP's Category shape requires a prefLabel on every skos:Concept in the graph.
-    'skos:prefLabel': zh(concept.label),
+    'skos:prefLabel': literalIn(concept.label, GATEWAY_LANGUAGE),
     'skos:inScheme': concept.scheme,
   };
 }
@@ -353,7 +360,7 @@ function conceptNode(concept: ConceptEntry): JsonLdNode {
  * twod:licenseURLText.
  */
 function licenceNode(dataset: JsonLdNode, licenseName: unknown, licenseUrl: unknown): JsonLdNode | undefined {
-  const name = zhLiteral(licenseName);
+  const name = textLiteral(licenseName, undefined);
   const rawUrl = text(licenseUrl);
   const given = rawUrl === undefined ? undefined : toHttpIri(rawUrl);
   if (rawUrl !== undefined && given === undefined) dataset['twod:licenseURLText'] = rawUrl;
@@ -401,7 +408,7 @@ function publisherNode(source: Partial<Record<keyof NationalRecord, unknown>>): 
   if (name === undefined && oid === undefined && orgCode === undefined && parentName === undefined) return undefined;
 
   const publisher: JsonLdNode = { '@type': ['foaf:Agent', 'foaf:Organization'] };
-  put(publisher, 'foaf:name', name === undefined ? undefined : zh(name));
+  put(publisher, 'foaf:name', textLiteral(name, undefined));
   if (oid !== undefined) {
     if (OID_PATTERN.test(oid)) {
       const urn = `urn:oid:${oid}`;
@@ -414,7 +421,7 @@ function publisherNode(source: Partial<Record<keyof NationalRecord, unknown>>): 
   put(publisher, 'skos:notation', orgCode);
   // A top-level agency is its own 上級機關 in the data; it is not a sub-organisation of itself.
   if (parentName !== undefined && parentName !== name) {
-    publisher['org:subOrganizationOf'] = { '@type': ['foaf:Agent', 'foaf:Organization'], 'foaf:name': zh(parentName) };
+    publisher['org:subOrganizationOf'] = { '@type': ['foaf:Agent', 'foaf:Organization'], 'foaf:name': textLiteral(parentName, undefined) };
   }
   return publisher;
 }
@@ -433,8 +440,8 @@ function contactPointNode(agency: unknown, names: unknown, phones: unknown, emai
 
   const contact: JsonLdNode = { '@type': ['vcard:Kind', 'vcard:Organization'] };
   const formattedName = contactName ?? agencyName;
-  put(contact, 'vcard:fn', formattedName === undefined ? undefined : zh(formattedName));
-  put(contact, 'vcard:organization-name', agencyName === undefined ? undefined : zh(agencyName));
+  put(contact, 'vcard:fn', textLiteral(formattedName, undefined));
+  put(contact, 'vcard:organization-name', textLiteral(agencyName, undefined));
   if (emailText !== undefined) {
     const mailtos: string[] = [];
     for (const address of splitList(emailText, /[,，;；、\s]+/)) {
@@ -516,7 +523,7 @@ function addSpatial(node: JsonLdNode, spatial: unknown): void {
     node['twod:spatialText'] = raw;
     return;
   } else {
-    location['skos:prefLabel'] = zh(raw);
+    location['skos:prefLabel'] = literalIn(raw, servedLanguageOf(raw, undefined));
   }
   node['dct:spatial'] = location;
 }
@@ -625,7 +632,8 @@ function distributionNode(
   node['@type'] = 'dcat:Distribution';
   // A synthesised id (gen-2 has none) is ours, good for the IRI but not the publisher's identifier.
   if (extensions.resourceIDSynthesised !== true) put(node, 'dct:identifier', resourceId);
-  const description = zhLiteral(source.resourceDescription);
+  const languages = isPlainObject(extensions.textLanguages) ? extensions.textLanguages : {};
+  const description = textLiteral(source.resourceDescription, languages.resourceDescription);
   put(node, 'dct:title', description);
   put(node, 'dct:description', description);
 
@@ -653,7 +661,7 @@ function distributionNode(
 
   put(node, 'twod:fieldDescription', text(extensions.resourceField));
   put(node, 'twod:numberOfRecords', recordCount(extensions.resourceAmount));
-  put(node, 'skos:note', zhLiteral(extensions.resourceNotes));
+  put(node, 'skos:note', textLiteral(extensions.resourceNotes, languages.resourceNotes));
   put(node, 'twod:qcLevel', text(extensions.qcLevel));
   return node;
 }
@@ -703,14 +711,27 @@ function wellFormed(value: string): string {
   return text.isWellFormed() ? value : text.toWellFormed();
 }
 
-function zh(value: string): JsonLdNode {
-  return { '@value': value, '@language': METADATA_LANGUAGE };
+/** A literal in `language`, or a plain (untagged) one when the language is not known. */
+function literalIn(value: string, language: string | undefined): JsonLdNode {
+  return language === undefined ? { '@value': value } : { '@value': value, '@language': language };
 }
 
-function zhLiteral(value: unknown): JsonLdNode | undefined {
+/**
+ * A text in the language recorded for it (`recorded`: extensions.textLanguages' entry, '' for
+ * untagged), else the language its script implies: zh-Hant for CJK text, none for the rest.
+ */
+function textLiteral(value: unknown, recorded: unknown): JsonLdNode | undefined {
   const content = text(value);
-  return content === undefined ? undefined : zh(content);
+  return content === undefined ? undefined : literalIn(content, servedLanguageOf(content, wellFormedTag(recorded)));
 }
+
+/** A recorded tag as a view may write it: a well-formed BCP 47 tag or '' (untagged); anything else counts as not recorded. */
+function wellFormedTag(recorded: unknown): string | undefined {
+  if (recorded === '') return '';
+  return typeof recorded === 'string' && LANGUAGE_TAG.test(recorded) ? recorded : undefined;
+}
+
+const LANGUAGE_TAG = /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/;
 
 function splitList(value: unknown, separator: RegExp): string[] {
   const content = text(value);

@@ -183,7 +183,8 @@ t.test('well-known keys, the national identifier and licences', async (t) => {
   t.same(record.keyword, ['空氣', 'PM2.5'], 'plain and object tags, once each');
   t.same(record.distribution, [
     { resourceID: 'r1', resourceDescription: 'API', format: 'API', accessURL: 'https://api.example.gov.tw/aq', resourceModified: '2024-06-30T20:00:00Z' },
-    { resourceID: 'r2', resourceDescription: '下載', format: 'CSV', downloadURL: 'https://example.gov.tw/aq.csv', resourceModified: '2024-06-01T00:00:00Z' },
+    // No language configured for the source: the Chinese text is left untagged, not guessed.
+    { resourceID: 'r2', resourceDescription: '下載', format: 'CSV', downloadURL: 'https://example.gov.tw/aq.csv', resourceModified: '2024-06-01T00:00:00Z', extensions: { textLanguages: { resourceDescription: '' } } },
   ]);
   t.ok(warnings.includes('distribution[1].format derived'), 'a derived format is said');
   t.ok(warnings.includes('language normalise'));

@@ -111,6 +111,8 @@ t.test('a Taiwan agency catalogue: every mapped field', async (t) => {
     publisherOrgCode: 'A41000000G',
     extensions: {
       sourceVocabulary: 'dcat',
+      // The description is tagged @zh-TW (lower-cased by canonical N-Quads): kept, not made zh-Hant.
+      textLanguages: { description: 'zh-tw' },
       sourceExtras: {
         '@id': 'https://opendata.example.gov.tw/dataset-parking',
         'dct:title': { en: 'Public car park vacancies', 'zh-hans': '公有停车场实时剩余车位' },
@@ -150,7 +152,7 @@ t.test('a Taiwan agency catalogue: every mapped field', async (t) => {
   t.same(rain.record, {
     identifier: 'https://opendata.example.gov.tw/dataset-rain',
     title: '雨量站觀測資料',
-    extensions: { sourceVocabulary: 'dcat', sourceExtras: { 'dct:title': { '@none': 'Rain gauge observations' } } },
+    extensions: { sourceVocabulary: 'dcat', textLanguages: { title: 'zh' }, sourceExtras: { 'dct:title': { '@none': 'Rain gauge observations' } } },
   });
   t.same(errors(rain.issues), [...NEVER_IN_DCAT, 'accrualPeriodicity required', 'description required', ...IRI_IDENTIFIER, ...NO_LICENCE, 'publisher required', ...NO_PUBLISHER_CONTACT].sort());
 });
@@ -180,10 +182,12 @@ t.test('W3C basic example: the same record from Turtle, RDF/XML and JSON-LD', as
         resourceDescription: 'CSV distribution of imaginary dataset 001',
         format: 'CSV',
         downloadURL: 'http://dcat.example.org/files/001.csv',
+        extensions: { textLanguages: { resourceDescription: 'en' } },
       },
     ],
     extensions: {
       sourceVocabulary: 'dcat',
+      textLanguages: { title: 'en', keyword: ['en', 'en', 'en'] },
       sourceExtras: {
         'dct:publisher': { '@id': 'https://dcat.example.org/finance-ministry' },
         'dcat:contactPoint': { '@id': 'http://dcat.example.org/transparency-office/contact' },
@@ -253,7 +257,7 @@ t.test('DCAT-AP 3.0.1 examples: JSON-LD (local context) and Turtle agree', async
     identifier: 'https://data.gov.gr/id/dataset/BeePopulation',
     title: 'Bee population',
     description: 'A dataset about bee population in Greece',
-    extensions: { sourceVocabulary: 'dcat', sourceExtras: { 'dct:publisher': { '@id': 'https://agencies.gov.gr/id/GreekEnvironmentAgency' } } },
+    extensions: { sourceVocabulary: 'dcat', textLanguages: { title: 'en', description: 'en' }, sourceExtras: { 'dct:publisher': { '@id': 'https://agencies.gov.gr/id/GreekEnvironmentAgency' } } },
   });
   t.same(errors(issues), [...NEVER_IN_DCAT, 'accrualPeriodicity required', ...IRI_IDENTIFIER, ...NO_LICENCE, 'publisher required', ...NO_PUBLISHER_CONTACT].sort());
 });

@@ -109,26 +109,26 @@ async function connectorRecords(): Promise<Record<string, NationalRecord[]>> {
   const details = (name: string, key: 'payload' | 'result'): unknown[] =>
     Object.values((city(name) as { details: Record<string, Record<string, unknown>> }).details).map((detail) => detail[key]);
   return {
-    crossplatform: ok([mapNationalRecord(spec.result ?? spec), ...readFixture<Raw[]>('crossplatform', 'own-records.json').map(mapNationalRecord)]),
+    crossplatform: ok([mapNationalRecord(spec.result ?? spec), ...readFixture<Raw[]>('crossplatform', 'own-records.json').map((raw) => mapNationalRecord(raw))]),
     datagovtw: ok([
-      ...readFixture<Raw[]>('datagovtw', 'export.json').map(mapDataGovTwExportRow),
+      ...readFixture<Raw[]>('datagovtw', 'export.json').map((raw) => mapDataGovTwExportRow(raw)),
       mapNationalRecord(readFixture<{ result: Raw }>('datagovtw', 'v2-read-response.json').result),
     ]),
     ckan: ok([
-      ...readFixture<{ result: { results: Raw[] } }>('ckan', 'package_search.json').result.results.map(mapCkanPackage),
+      ...readFixture<{ result: { results: Raw[] } }>('ckan', 'package_search.json').result.results.map((raw) => mapCkanPackage(raw)),
       mapCkanPackage(readFixture('ckan', 'stable_package_show.inner.civil-service-people-survey-2011.json')),
     ]),
     dcat: ok([...(await dcatRecords('own', 'taiwan-agency.ttl')), ...(await dcatRecords('dcat-ap-3.0.1-examples', 'example-bee-population.ttl')), ...(await dcatRecords('w3c-dcat3-examples', 'csiro-dap-examples.ttl'))]),
-    'dcat-us': ok(['catalog-sample-extended.json', 'dcatus.json', 'dcatus3_0.json'].flatMap((file) => readFixture<{ dataset: Raw[] }>('dcat-us', file).dataset.map(mapDcatUsDataset))),
+    'dcat-us': ok(['catalog-sample-extended.json', 'dcatus.json', 'dcatus3_0.json'].flatMap((file) => readFixture<{ dataset: Raw[] }>('dcat-us', file).dataset.map((raw) => mapDcatUsDataset(raw)))),
     csw: ok([
-      ...all(xml('csw', 'apiso_post_GetRecords-all.xml'), 'csw:SearchResults/csw:Record').map(mapCswDublinCore),
-      ...all(xml('csw', 'harvesting_post_Harvest-zzz-post-GetRecords-filter-wms-dc.xml'), 'csw:SearchResults/csw:Record').map(mapCswDublinCore),
+      ...all(xml('csw', 'apiso_post_GetRecords-all.xml'), 'csw:SearchResults/csw:Record').map((raw) => mapCswDublinCore(raw)),
+      ...all(xml('csw', 'harvesting_post_Harvest-zzz-post-GetRecords-filter-wms-dc.xml'), 'csw:SearchResults/csw:Record').map((raw) => mapCswDublinCore(raw)),
       mapIso19139(xml('csw', 'T_ortho_RAS_1998_284404.xml')),
       mapIso19139(xml('csw', 'pacioos-NS06agg.xml')),
     ]),
     'oai-pmh': ok([
-      ...all(xml('oai-pmh', 'ListRecords.xml'), 'oai:ListRecords/oai:record').map(mapOaiDublinCore),
-      ...all(xml('oai-pmh', 'datacite-ListRecords.xml'), 'oai:ListRecords/oai:record').map(mapDataCite),
+      ...all(xml('oai-pmh', 'ListRecords.xml'), 'oai:ListRecords/oai:record').map((raw) => mapOaiDublinCore(raw)),
+      ...all(xml('oai-pmh', 'datacite-ListRecords.xml'), 'oai:ListRecords/oai:record').map((raw) => mapDataCite(raw)),
     ]),
     'mapped-json': ok([
       ...(readFixture('mapped-json', 'taipei-download.json') as unknown[]).map((raw) => applyMapping(loadNamedMapping('taipei'), raw)),

@@ -167,7 +167,8 @@ export type DcatDate = { ok: true; value: string } | { ok: false; reason: string
  * period, not a day: as a coverage bound it becomes the period's first (`start`) or last (`end`)
  * day; as an issue or change date (`point`) it is not a date and is refused with the reason.
  */
-export function readXsdDate(value: Term, role: 'start' | 'end' | 'point'): DcatDate {
+/** `timeZone`: the zone of a date-time written without an offset (the source's: src/mapping/context.ts). */
+export function readXsdDate(value: Term, role: 'start' | 'end' | 'point', timeZone: string): DcatDate {
   if (value.termType !== 'Literal') return { ok: false, reason: `not a literal: ${value.value}` };
   const text = value.value.trim();
   const datatype = value.datatype.value;
@@ -184,7 +185,7 @@ export function readXsdDate(value: Term, role: 'start' | 'end' | 'point'): DcatD
   }
   // xsd:date may carry a zone (2011-07-01Z): a calendar date stays a date.
   const zonedDate = /^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})$/.exec(text);
-  const parsed = parseTaiwanDate(zonedDate?.[1] ?? text);
+  const parsed = parseTaiwanDate(zonedDate?.[1] ?? text, timeZone);
   return parsed === null ? { ok: false, reason: `${JSON.stringify(text)} is not a date or date-time` } : { ok: true, value: parsed.value };
 }
 

@@ -44,6 +44,9 @@ export function readDistribution(graph: DatasetGraph, notes: MappingNotes, node:
   const description = pickPreferred(graph.objects(node, term('dct', 'description')));
   const text = title.text ?? description.text;
   if (text !== undefined) distribution.resourceDescription = text;
+  // The source's own tag, kept for the views (settled with the source's default by the mapping's last step).
+  const textLanguage = title.text !== undefined ? title.language : description.language;
+  if (text !== undefined && textLanguage !== undefined) distribution.extensions = { ...distribution.extensions, textLanguages: { resourceDescription: textLanguage } };
   if (Object.keys(title.others).length > 0) extras['dct:title'] = title.others;
   if (title.text !== undefined && description.text !== undefined) extras['dct:description'] = { ...description.others, [languageOfChoice(graph, node)]: description.text };
   else if (Object.keys(description.others).length > 0) extras['dct:description'] = description.others;
@@ -72,7 +75,7 @@ export function readDistribution(graph: DatasetGraph, notes: MappingNotes, node:
 
   const modified = graph.objects(node, term('dct', 'modified'))[0];
   if (modified !== undefined) {
-    const date = readXsdDate(modified, 'point');
+    const date = readXsdDate(modified, 'point', notes.context.timeZone);
     if (date.ok) distribution.resourceModified = date.value;
     else {
       extras['dct:modified'] = graph.describe(modified);

@@ -31,6 +31,8 @@ export function languageRank(tag: string): number {
 export interface LanguagePick {
   /** The preferred text, trimmed; undefined when there are no literals. */
   text: string | undefined;
+  /** The language tag the preferred text had, as the source wrote it; undefined when it had none. */
+  language: string | undefined;
   /** Every other literal, by language tag (NO_LANGUAGE for none): a string, or a list when a language has several. */
   others: Record<string, string | string[]>;
 }
@@ -43,16 +45,16 @@ export function pickPreferred(terms: Term[]): LanguagePick {
     .filter((literal) => literal.text !== '')
     .sort((a, b) => languageRank(a.language) - languageRank(b.language) || compare(a.text, b.text));
   const [chosen, ...rest] = literals;
-  return { text: chosen?.text, others: byLanguage(rest) };
+  return { text: chosen?.text, language: chosen?.language || undefined, others: byLanguage(rest) };
 }
 
 /** Keywords: every keyword of the preferred language; the other languages' keywords by language. */
-export function pickPreferredGroup(terms: Term[]): { texts: string[]; others: Record<string, string | string[]> } {
+export function pickPreferredGroup(terms: Term[]): { texts: string[]; languages: Array<string | undefined>; others: Record<string, string | string[]> } {
   const literals = terms
     .filter((term) => term.termType === 'Literal')
     .map((term) => ({ language: term.termType === 'Literal' ? term.language : '', text: term.value.trim() }))
     .filter((literal) => literal.text !== '');
-  if (literals.length === 0) return { texts: [], others: {} };
+  if (literals.length === 0) return { texts: [], languages: [], others: {} };
   const best = Math.min(...literals.map((literal) => languageRank(literal.language)));
   const bestLanguage = literals
     .filter((literal) => languageRank(literal.language) === best)
@@ -60,7 +62,7 @@ export function pickPreferredGroup(terms: Term[]): { texts: string[]; others: Re
     .sort()[0];
   const chosen = literals.filter((literal) => literal.language.toLowerCase() === bestLanguage);
   const rest = literals.filter((literal) => literal.language.toLowerCase() !== bestLanguage);
-  return { texts: chosen.map((literal) => literal.text), others: byLanguage(rest) };
+  return { texts: chosen.map((literal) => literal.text), languages: chosen.map((literal) => literal.language || undefined), others: byLanguage(rest) };
 }
 
 function byLanguage(literals: Array<{ language: string; text: string }>): Record<string, string | string[]> {

@@ -82,7 +82,7 @@ const END_PROPERTIES = [term('dcat', 'endDate'), term('schema', 'endDate'), term
 const TIME_INSTANT_VALUES = [term('time', 'inXSDDate'), term('time', 'inXSDDateTimeStamp'), term('time', 'inXSDDateTime'), term('time', 'inXSDgYear'), term('time', 'inXSDgYearMonth')];
 
 /** A dct:PeriodOfTime: DCAT's startDate / endDate, schema.org's, or OWL-Time's hasBeginning / hasEnd instants. */
-export function readPeriod(graph: DatasetGraph, node: Term): Period {
+export function readPeriod(graph: DatasetGraph, node: Term, timeZone: string): Period {
   const period: Period = { unreadable: [] };
   const bound = (role: 'start' | 'end', direct: string[], instant: string): void => {
     let values = graph.firstOf(node, direct);
@@ -91,7 +91,7 @@ export function readPeriod(graph: DatasetGraph, node: Term): Period {
     }
     const value = values[0];
     if (value === undefined) return;
-    const date = readXsdDate(value, role);
+    const date = readXsdDate(value, role, timeZone);
     if (date.ok) period[role] = date.value;
     else period.unreadable.push(`${role}: ${date.reason}`);
   };

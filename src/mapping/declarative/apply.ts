@@ -7,6 +7,7 @@
  * Whatever in the record no rule used goes to extensions.sourceExtras under the source's own
  * keys, unless the file says otherwise — nothing is dropped silently.
  */
+import { TAIWAN_MAPPING_CONTEXT, type MappingContext } from '../context.js';
 import { SERVICE_CATEGORIES } from '../../model/codelists.js';
 import { normaliseFrequency } from '../../model/frequency.js';
 import { normaliseLicense } from '../../model/license.js';
@@ -32,9 +33,9 @@ const DATE_FIELDS = new Set<string>(GEN1_DATE_KEYS);
 const CATEGORY_CODE_BY_LABEL = new Map(Object.entries(SERVICE_CATEGORIES).map(([code, label]) => [label, code]));
 const COSTS: Readonly<Record<string, '免費' | '付費'>> = { 免費: '免費', free: '免費', 付費: '付費', paid: '付費' };
 
-export function applyMapping(mapping: CompiledMapping, raw: unknown): MappingResult {
+export function applyMapping(mapping: CompiledMapping, raw: unknown, context: MappingContext = TAIWAN_MAPPING_CONTEXT): MappingResult {
   if (!isPlainObject(raw)) return notARecord(raw);
-  const notes = new MappingNotes();
+  const notes = new MappingNotes(context);
   const text = (field: string, rule: FieldRule | undefined): string | undefined => fieldText(notes, field, rule, raw);
 
   const identifier = text('identifier', mapping.fields.get('identifier'));
