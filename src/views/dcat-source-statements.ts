@@ -92,15 +92,32 @@ function placeNode(value: unknown): JsonLdNode | undefined {
 
 /** An extras literal (`"text"`, `{"@value", "@language"}`, `{"@value", "@type": compact}`) as JSON-LD, else undefined. */
 function literal(value: unknown): unknown {
-  if (typeof value === 'string') return { '@value': value };
+  if (typeof value === 'string') return { '@value': wellFormed(value) };
   if (!isPlainObject(value) || typeof value['@value'] !== 'string') return undefined;
-  if (typeof value['@language'] === 'string') return { '@value': value['@value'], '@language': value['@language'] };
+  const text = wellFormed(value['@value']);
+  // A stored record may be damaged: a tag JSON-LD would refuse is left off rather than break the view.
+  if (typeof value['@language'] === 'string' && LANGUAGE_TAG.test(value['@language'])) return { '@value': text, '@language': value['@language'] };
   const datatype = typeof value['@type'] === 'string' ? validIri(expandIri(value['@type'])) : undefined;
-  return datatype === undefined ? { '@value': value['@value'] } : { '@value': value['@value'], '@type': datatype };
+  return datatype === undefined ? { '@value': text } : { '@value': text, '@type': datatype };
+}
+
+/** BCP 47's shape, as JSON-LD checks it. */
+const LANGUAGE_TAG = /^[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*$/;
+
+/** ES2024 string methods, in every Node the gateway runs on (20+); the project's lib is ES2023. */
+interface WellFormedString {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+/** Lone surrogates (a truncated payload) replaced by U+FFFD: RDF cannot carry them. */
+function wellFormed(value: string): string {
+  const text = value as unknown as WellFormedString;
+  return text.isWellFormed() ? value : text.toWellFormed();
 }
 
 function validIri(value: unknown): string | undefined {
-  return typeof value === 'string' && ABSOLUTE_IRI.test(value) ? value : undefined;
+  return typeof value === 'string' && ABSOLUTE_IRI.test(value) && (value as unknown as WellFormedString).isWellFormed() ? value : undefined;
 }
 
 function asList(value: unknown): unknown[] {
