@@ -204,17 +204,17 @@ class DatasetMapping {
     if (end !== undefined) record.temporalCoverageTo = end;
   }
 
-  /** Places by name (、-joined when several); geometries, bounding boxes and IRIs stay in extras. */
+  /**
+   * Places by name (、-joined when several) for the record's text field; and every place whole
+   * (its IRI, names with their language tags, geometry, bounding box, centroid) in extras, which
+   * the DCAT views serve again in place of the text (src/views/dcat-source-statements.ts).
+   */
   private readSpatial(record: NationalRecord): void {
     const places = this.values('dct', 'spatial');
     const texts = places.map((place) => placeText(this.graph, place)).filter((text): text is string => text !== undefined);
     if (texts.length > 0) record.spatial = [...new Set(texts)].join('、');
-    for (const place of places) {
-      if (place.termType === 'Literal') continue;
-      // An IRI that became the spatial text itself is not repeated.
-      const remainder = this.graph.remainder(place, placeText(this.graph, place) !== place.value);
-      if (remainder !== undefined) this.keep('dct:spatial', remainder);
-    }
+    const described = places.map((place) => this.graph.describe(place));
+    if (described.length > 0) this.keep('dct:spatial', described.length === 1 ? described[0] : described);
   }
 
   private readLanguage(record: NationalRecord): void {

@@ -11,8 +11,9 @@ import { markIdentityDirty, recordModifiedAt, replaceRecordKeys } from './identi
  * re-maps every record instead of trusting hashes computed under the old mapping.
  * 2: text languages recorded (extensions.textLanguages), naive date-times read in the source's zone,
  * licence URLs as the source sent them (CKAN, DCAT-US), POD 1.0 contacts (issue 13).
+ * 3: DCAT keeps every dct:spatial place whole in sourceExtras (an IRI too), for the DCAT views (issue 13).
  */
-export const MAPPING_VERSION = 2;
+export const MAPPING_VERSION = 3;
 
 /**
  * Content hash of a raw payload under the current mapping version and, when the source sets

@@ -68,11 +68,18 @@ const SERVICE_CATEGORY_TITLE = [
 
 /**
  * The catalogue IRI, `{baseUrl}/catalog`: the resource, whatever page or syntax is asked for.
- * The gateway's root, `{baseUrl}/`, is its homepage and (no operator is configured) the
- * publisher's IRI.
+ * The gateway's root, `{baseUrl}/`, is its homepage (a web page: foaf:homepage names a
+ * document). The publisher (no operator is configured: the gateway itself) is an agent, so it
+ * has an IRI of its own, `{baseUrl}/#publisher`: were it the homepage's, the graph would say
+ * the web page is a foaf:Agent with a name.
  */
 export function catalogIri(baseUrl: string): string {
   return `${gatewayRoot(baseUrl)}catalog`;
+}
+
+/** The catalogue's publisher, the gateway as an agent: not its homepage, the root page. */
+export function publisherIri(baseUrl: string): string {
+  return `${gatewayRoot(baseUrl)}#publisher`;
 }
 
 function gatewayRoot(baseUrl: string): string {
@@ -158,7 +165,7 @@ export function catalogueDescription(baseUrl: string): JsonLdNode {
     'dct:title': TITLE,
     'dct:description': DESCRIPTION,
     // ApiOptions names no operator: the gateway itself, a neutral agent, is the publisher.
-    'dct:publisher': { '@id': root, '@type': 'foaf:Agent', 'foaf:name': 'ogd-gateway' },
+    'dct:publisher': { '@id': publisherIri(baseUrl), '@type': 'foaf:Agent', 'foaf:name': 'ogd-gateway' },
     'foaf:homepage': { '@id': root },
     'dcat:themeTaxonomy': { '@id': SERVICE_CATEGORY_SCHEME.scheme, '@type': 'skos:ConceptScheme', 'dct:title': SERVICE_CATEGORY_TITLE },
   };

@@ -27,6 +27,7 @@ import { normaliseLicense } from '../model/license.js';
 import { projectPath } from '../model/project-root.js';
 import type { NationalDistribution, NationalRecord } from '../model/record.js';
 import { servedLanguageOf } from '../model/text-language.js';
+import { addDcatSourceStatements } from './dcat-source-statements.js';
 
 export interface DcatJsonLdOptions {
   /** Public base URL of the gateway, e.g. `https://gateway.example.org` (no trailing slash needed). */
@@ -271,7 +272,8 @@ export function toDcatDatasetNode(record: NationalRecord, options: DcatJsonLdOpt
   addTemporalCoverage(node, source.temporalCoverageFrom, source.temporalCoverageTo);
   addDate(node, 'dct:issued', 'twod:issuedText', source.issued);
   addDate(node, 'dct:modified', 'twod:modifiedText', source.modified);
-  addSpatial(node, source.spatial);
+  // A DCAT source's own places (IRIs, geometries) say more than the record's place-name text.
+  if (!addDcatSourceStatements(node, source.extensions)) addSpatial(node, source.spatial);
   addLanguages(node, source.language);
   const landingPage = addIri(node, 'dcat:landingPage', 'twod:landingPageText', source.landingPage);
 

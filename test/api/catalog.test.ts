@@ -55,7 +55,7 @@ t.test('GET /catalog over a harvested catalogue', async (t) => {
     t.ok(typeof doc['@context'] === 'object' && doc['@context'] !== null, 'the context is inline');
     t.match(doc['dct:title'], [{ '@language': 'zh-Hant' }, { '@language': 'en' }]);
     t.match(doc['dct:description'], [{ '@language': 'zh-Hant' }, { '@language': 'en' }]);
-    t.same(doc['dct:publisher'], { '@id': `${PUBLIC_URL}/`, '@type': 'foaf:Agent', 'foaf:name': 'ogd-gateway' });
+    t.same(doc['dct:publisher'], { '@id': `${PUBLIC_URL}/#publisher`, '@type': 'foaf:Agent', 'foaf:name': 'ogd-gateway' });
     t.same(doc['foaf:homepage'], { '@id': `${PUBLIC_URL}/` });
     t.match(doc['dcat:themeTaxonomy'], { '@id': 'https://ogd-gateway.example/ns/service-category', '@type': 'skos:ConceptScheme' });
     // 379000000A-000001 is the newest: 2024-03-01 10:00:00 in Taipei.

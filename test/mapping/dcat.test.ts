@@ -120,7 +120,12 @@ t.test('a Taiwan agency catalogue: every mapped field', async (t) => {
         'dcat:keyword': { en: 'parking' },
         'dct:publisher': { '@type': 'vcard:Organization', 'vcard:hasURL': { '@id': 'https://traffic.example.gov.tw/' } },
         'dct:accrualPeriodicity': { '@id': 'http://publications.europa.eu/resource/authority/frequency/DAILY' },
-        'dct:spatial': { 'locn:geometry': { '@value': 'POINT(121.56 25.03)', '@type': 'geo:wktLiteral' } },
+        // The whole place, name included (n3 lower-cases the language tag as it parses).
+        'dct:spatial': {
+          '@type': 'dct:Location',
+          'skos:prefLabel': { '@value': '臺北市', '@language': 'zh-hant' },
+          'locn:geometry': { '@value': 'POINT(121.56 25.03)', '@type': 'geo:wktLiteral' },
+        },
         'dct:language': [{ '@id': 'http://publications.europa.eu/resource/authority/language/ENG' }],
         'dcat:distribution': [
           {
@@ -192,6 +197,8 @@ t.test('W3C basic example: the same record from Turtle, RDF/XML and JSON-LD', as
         'dct:publisher': { '@id': 'https://dcat.example.org/finance-ministry' },
         'dcat:contactPoint': { '@id': 'http://dcat.example.org/transparency-office/contact' },
         'dct:accrualPeriodicity': { '@id': 'http://purl.org/linked-data/sdmx/2009/code#freq-W' },
+        // The place IRI is also the spatial text, yet kept as an IRI: the DCAT views serve it as one.
+        'dct:spatial': { '@id': 'http://sws.geonames.org/6695072/' },
         'dcat:distribution': [{ resourceID: 'https://dcat.example.org/dataset-001-csv', 'dcat:byteSize': { '@value': '5120', '@type': 'xsd:decimal' } }],
         'dct:creator': { '@id': 'https://dcat.example.org/finance-employee-001' },
         'dcat:spatialResolutionInMeters': { '@value': '30.0', '@type': 'xsd:decimal' },

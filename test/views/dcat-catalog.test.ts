@@ -54,7 +54,7 @@ const jsonLdGraph = (document: Raw): Promise<string> => canonicalGraph(JSON.stri
 t.test('the catalogue node', async (t) => {
   const doc = toDcatCatalog(page([specRecord]), { baseUrl: `${BASE_URL}/` });
   t.equal(doc['@id'], `${BASE_URL}/catalog`, 'a trailing slash on the base URL is not doubled');
-  t.same(doc['dct:publisher'], { '@id': `${BASE_URL}/`, '@type': 'foaf:Agent', 'foaf:name': 'ogd-gateway' });
+  t.same(doc['dct:publisher'], { '@id': `${BASE_URL}/#publisher`, '@type': 'foaf:Agent', 'foaf:name': 'ogd-gateway' });
   t.same(doc['dct:modified'], { '@value': '2026-01-02T03:04:05Z', '@type': 'xsd:dateTime' });
   t.same(doc['hydra:view'], {
     '@id': LINKS.self,

@@ -63,3 +63,11 @@ export function compactIri(iri: string): string {
   }
   return iri;
 }
+
+/** `dct:title` → `http://purl.org/dc/terms/title`: the inverse of compactIri (anything else is returned as is). */
+export function expandIri(compact: string): string {
+  const colon = compact.indexOf(':');
+  if (colon <= 0) return compact;
+  const prefix = compact.slice(0, colon);
+  return Object.hasOwn(NS, prefix) ? NS[prefix as Prefix] + compact.slice(colon + 1) : compact;
+}
