@@ -20,6 +20,7 @@
  * - Odd input never throws: fields are read through type guards, whatever the record holds.
  */
 import { readFileSync } from 'node:fs';
+import { toWellFormedString as wellFormed } from '../model/well-formed-string.js';
 import { SERVICE_CATEGORIES } from '../model/codelists.js';
 import { euThemesOfCategory } from '../model/eu-data-themes.js';
 import { normaliseFrequency } from '../model/frequency.js';
@@ -695,22 +696,6 @@ function text(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const trimmed = value.trim();
   return trimmed === '' ? undefined : wellFormed(trimmed);
-}
-
-/** Lone UTF-16 surrogates (truncated payloads) would break encodeURIComponent and N-Quads. */
-/** ES2024 string methods, in every Node the gateway runs on (20+); the project's lib is ES2023. */
-interface WellFormedString {
-  isWellFormed(): boolean;
-  toWellFormed(): string;
-}
-
-/**
- * Lone surrogates replaced by U+FFFD (they cannot be written as UTF-8 or RDF). Called for every
- * string of every node: the built-in check is a fast scan, and nearly every string passes it.
- */
-function wellFormed(value: string): string {
-  const text = value as unknown as WellFormedString;
-  return text.isWellFormed() ? value : text.toWellFormed();
 }
 
 /** A literal in `language`, or a plain (untagged) one when the language is not known. */

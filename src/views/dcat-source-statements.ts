@@ -15,6 +15,7 @@
  * Other vocabularies' records have no such extras: nothing is added for them.
  */
 import { expandIri } from '../mapping/dcat/vocab.js';
+import { isWellFormedString, toWellFormedString as wellFormed } from '../model/well-formed-string.js';
 import type { JsonLdNode } from './dcat-jsonld.js';
 
 const DCT_LOCATION = 'dct:Location';
@@ -104,20 +105,9 @@ function literal(value: unknown): unknown {
 /** BCP 47's shape, as JSON-LD checks it. */
 const LANGUAGE_TAG = /^[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*$/;
 
-/** ES2024 string methods, in every Node the gateway runs on (20+); the project's lib is ES2023. */
-interface WellFormedString {
-  isWellFormed(): boolean;
-  toWellFormed(): string;
-}
-
-/** Lone surrogates (a truncated payload) replaced by U+FFFD: RDF cannot carry them. */
-function wellFormed(value: string): string {
-  const text = value as unknown as WellFormedString;
-  return text.isWellFormed() ? value : text.toWellFormed();
-}
 
 function validIri(value: unknown): string | undefined {
-  return typeof value === 'string' && ABSOLUTE_IRI.test(value) && (value as unknown as WellFormedString).isWellFormed() ? value : undefined;
+  return typeof value === 'string' && ABSOLUTE_IRI.test(value) && isWellFormedString(value) ? value : undefined;
 }
 
 function asList(value: unknown): unknown[] {
