@@ -33,6 +33,7 @@
  *   is data, faithful to the source, and a leading `'` would change it for every program that is
  *   not a spreadsheet. docs/api.md (Exports) says so to whoever opens it in a spreadsheet.
  */
+import { stringify } from 'csv-stringify/sync';
 import { SERVICE_CATEGORIES } from '../model/codelists.js';
 import type { NationalDistribution, NationalRecord } from '../model/record.js';
 import { toWellFormedString } from '../model/well-formed-string.js';
@@ -77,41 +78,31 @@ export interface ExportedDataset {
 }
 
 const BOM = '\uFEFF';
-const RECORD_END = '\r\n';
 /**
- * What makes a cell need quotes. Not csv-stringify's rule: given a record delimiter, it quotes
- * only cells holding that whole delimiter, so a lone LF went out unquoted and split the row for
- * every reader but a lenient one.
+ * CRLF records, and quotes on every cell holding a CR or an LF: csv-stringify, given a record
+ * delimiter, quotes only cells holding that whole delimiter, so a lone LF went out unquoted and
+ * split the row for every reader but a lenient one. (It quotes cells with `"` or `,` itself.)
  */
-const NEEDS_QUOTES = /[\r\n",]/;
+const CSV_OPTIONS = { record_delimiter: 'windows', eof: true, quoted_match: /[\r\n]/ } as const;
 const PARALLEL_SEPARATOR = ';';
 /** The export reader splits 關鍵字 on all of these: inside one keyword each becomes a space. */
 const KEYWORD_SEPARATORS = /[;；,，、]/g;
 
 /** The first bytes of the file: BOM and the header row. */
 export function exportCsvHeader(): string {
-  return BOM + csvRecord(EXPORT_CSV_COLUMNS);
+  return BOM + stringify([[...EXPORT_CSV_COLUMNS]], CSV_OPTIONS);
 }
 
-/** CSV rows (CRLF-terminated) for these datasets, without header. */
+/** CSV rows (CRLF-terminated) for these datasets, without header. Lone surrogates, which UTF-8 cannot hold, are written as U+FFFD. */
 export function exportCsvRows(datasets: readonly ExportedDataset[]): string {
-  let rows = '';
-  for (const dataset of datasets) {
-    const cells = exportCsvCells(dataset);
-    rows += csvRecord(EXPORT_CSV_COLUMNS.map((column) => cells[column]));
-  }
-  return rows;
-}
-
-/** One CSV record, CRLF-terminated. */
-function csvRecord(values: readonly string[]): string {
-  return values.map(csvCell).join(',') + RECORD_END;
-}
-
-/** One cell: well-formed text, quoted (quotes doubled) when it holds CR, LF, `"` or `,`. */
-function csvCell(value: string): string {
-  const text = toWellFormedString(value);
-  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  if (datasets.length === 0) return '';
+  return stringify(
+    datasets.map((dataset) => {
+      const cells = exportCsvCells(dataset);
+      return EXPORT_CSV_COLUMNS.map((column) => toWellFormedString(cells[column]));
+    }),
+    CSV_OPTIONS,
+  );
 }
 
 /** One dataset's cells by column name; absent values are empty cells. */
