@@ -133,30 +133,20 @@ export function clusterRecords(input: ClusterInput): ClusterResult {
 
   for (const group of input.fuzzyGroups) {
     if (group.members.length > MAX_FUZZY_GROUP) continue;
-    const usable = withoutSameSourceDuplicates(group, input.members, undefined);
-    for (let i = 0; i < usable.length; i += 1) {
-      for (let j = i + 1; j < usable.length; j += 1) {
-        const a = usable[i]!;
-        const b = usable[j]!;
-        if (input.members.sourceOf(a) === input.members.sourceOf(b) || sets.find(a) === sets.find(b)) continue;
-        if (corroborated(input.members.signalsOf(a), input.members.signalsOf(b))) {
-          if (sets.vetoes(a, b) || !sets.union(a, b)) candidates.push({ a, b, value: group.value });
-        } else {
-          candidates.push({ a, b, value: group.value });
-        }
+    for (const [a, b] of pairsOf(withoutSameSourceDuplicates(group, input.members, undefined))) {
+      if (input.members.sourceOf(a) === input.members.sourceOf(b) || sets.find(a) === sets.find(b)) continue;
+      if (corroborated(input.members.signalsOf(a), input.members.signalsOf(b))) {
+        if (sets.vetoes(a, b) || !sets.union(a, b)) candidates.push({ a, b, value: group.value });
+      } else {
+        candidates.push({ a, b, value: group.value });
       }
     }
   }
 
   for (const group of input.lookalikeGroups ?? []) {
     if (group.members.length > MAX_FUZZY_GROUP) continue;
-    const usable = withoutSameSourceDuplicates(group, input.members, undefined);
-    for (let i = 0; i < usable.length; i += 1) {
-      for (let j = i + 1; j < usable.length; j += 1) {
-        const a = usable[i]!;
-        const b = usable[j]!;
-        if (input.members.sourceOf(a) !== input.members.sourceOf(b)) candidates.push({ a, b, value: group.value });
-      }
+    for (const [a, b] of pairsOf(withoutSameSourceDuplicates(group, input.members, undefined))) {
+      if (input.members.sourceOf(a) !== input.members.sourceOf(b)) candidates.push({ a, b, value: group.value });
     }
   }
 
@@ -376,4 +366,11 @@ function mergeLists<T>(a: T[] | undefined, b: T[] | undefined): T[] | undefined 
   if (!a) return b;
   if (!b) return a;
   return a.length >= b.length ? (a.push(...b), a) : (b.push(...a), b);
+}
+
+/** Every unordered pair of a group's members, in order (a group is at most MAX_FUZZY_GROUP long). */
+function* pairsOf<T>(members: readonly T[]): Generator<[T, T]> {
+  for (let i = 0; i < members.length; i += 1) {
+    for (let j = i + 1; j < members.length; j += 1) yield [members[i]!, members[j]!];
+  }
 }
