@@ -124,7 +124,6 @@ function urlKey(value: unknown): string | undefined {
   return normaliseUrl(value) ?? value.trim();
 }
 
-
 function mergeExtensions(ranked: readonly NationalRecord[], provenance: Record<string, number>): RecordExtensions | undefined {
   let merged: Record<string, unknown> | undefined;
   ranked.forEach((member, index) => {
