@@ -59,14 +59,14 @@ class DatasetMapping {
 
   map(): MappingResult {
     const identifier = this.readIdentifier();
-    const title = pickPreferred(this.values('dct', 'title'));
+    const title = pickPreferred(this.values('dct', 'title'), this.notes.context.language);
     this.keepOthers('dct:title', title.others);
     const rejection = missingIdentity(identifier, title.text);
     if (rejection !== null) return rejection;
 
     const record: NationalRecord = { identifier: identifier!, title: title.text! };
     if (title.language !== undefined) this.languages.title = title.language;
-    const description = pickPreferred(this.values('dct', 'description'));
+    const description = pickPreferred(this.values('dct', 'description'), this.notes.context.language);
     if (description.text !== undefined) record.description = description.text;
     if (description.language !== undefined) this.languages.description = description.language;
     this.keepOthers('dct:description', description.others);
@@ -125,7 +125,7 @@ class DatasetMapping {
   }
 
   private readKeywords(record: NationalRecord): void {
-    const keywords = pickPreferredGroup(this.values('dcat', 'keyword'));
+    const keywords = pickPreferredGroup(this.values('dcat', 'keyword'), this.notes.context.language);
     if (keywords.texts.length > 0) record.keyword = keywords.texts;
     // One language for the group (pickPreferredGroup): tagged, or untagged and left to the source's default.
     if (keywords.languages[0] !== undefined) this.languages.keyword = keywords.languages.map((language) => language ?? '');

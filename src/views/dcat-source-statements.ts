@@ -3,7 +3,7 @@
  * again in the DCAT views as the source said it.
  *
  * The DCAT mapping (src/mapping/dcat.ts) keeps such statements in extensions.sourceExtras under
- * compact IRIs (src/mapping/dcat/graph.ts gives the shape). Four of them are served:
+ * compact IRIs (src/mapping/dcat/graph.ts gives the shape). These are served:
  * - `dcat:theme`, `dcatap:hvdCategory`, `dcatap:applicableLegislation`: IRIs of EU vocabularies
  *   (data themes, HVD categories, ELI), served as bare IRIs exactly as the source wrote them; their
  *   labels are the vocabularies' to publish. A literal (not valid DCAT-AP) stays in the record.
@@ -12,8 +12,11 @@
  *   their languages and datatypes); a dct:Location without IRI likewise; a literal as the name
  *   of a dct:Location. Nested nodes under a place (a geometry given as a node) are not served:
  *   they stay in the stored record.
+ * - `dct:title`, `dct:description`, `dcat:keyword` in the source's other languages: the record
+ *   holds one language of each (the configured one first); the rest are served beside it.
  * Other vocabularies' records have no such extras: nothing is added for them.
  */
+import { NO_LANGUAGE } from '../mapping/dcat/languages.js';
 import { expandIri } from '../mapping/dcat/vocab.js';
 import { isWellFormedString, toWellFormedString as wellFormed } from '../model/well-formed-string.js';
 import type { JsonLdNode } from './dcat-jsonld.js';
@@ -27,6 +30,11 @@ const ABSOLUTE_IRI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\u0000-\u0020<>"{}|\\^`\u007F]*
 export function addDcatSourceStatements(node: JsonLdNode, extensions: unknown): boolean {
   const extras = dcatSourceExtras(extensions);
   if (extras === undefined) return false;
+  // The source's other languages of the texts the record holds one of (src/mapping/dcat/languages.ts).
+  for (const property of ['dct:title', 'dct:description', 'dcat:keyword']) {
+    const others = otherLanguageLiterals(extras[property]);
+    if (others.length > 0) node[property] = [...asList(node[property]), ...others];
+  }
   const themes = iriNodes(extras['dcat:theme']);
   if (themes.length > 0) node['dcat:theme'] = mergeById(node['dcat:theme'], themes);
   for (const property of ['dcatap:hvdCategory', 'dcatap:applicableLegislation']) {
@@ -37,6 +45,23 @@ export function addDcatSourceStatements(node: JsonLdNode, extensions: unknown): 
   if (places.length === 0) return false;
   node['dct:spatial'] = places;
   return true;
+}
+
+/**
+ * `{ "en": "Title", "@none": "…", "de": ["a", "b"] }` (texts by language tag, as the mapping kept
+ * them) → literals in those languages; a tag JSON-LD would refuse is left out.
+ */
+function otherLanguageLiterals(value: unknown): JsonLdNode[] {
+  if (!isPlainObject(value)) return [];
+  const literals: JsonLdNode[] = [];
+  for (const [tag, texts] of Object.entries(value)) {
+    if (tag !== NO_LANGUAGE && !LANGUAGE_TAG.test(tag)) continue;
+    for (const text of asList(texts)) {
+      if (typeof text !== 'string' || text.trim() === '') continue;
+      literals.push(tag === NO_LANGUAGE ? { '@value': wellFormed(text.trim()) } : { '@value': wellFormed(text.trim()), '@language': tag });
+    }
+  }
+  return literals;
 }
 
 /** The sourceExtras of a record harvested from DCAT, else undefined. */

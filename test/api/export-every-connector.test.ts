@@ -263,6 +263,16 @@ function literals(node: Expanded, property: string): string[] {
 }
 
 /**
+ * The texts of a multilingual property in the language(s) of the served record's texts: a DCAT
+ * source's other languages are served beside them (issue 13, item 1), and the record holds one.
+ */
+function literalsInLanguageOf(node: Expanded, property: string, servedTexts: readonly string[]): string[] {
+  const values = (node[property] as Array<{ '@value'?: unknown; '@language'?: unknown }> | undefined) ?? [];
+  const languages = new Set(values.filter((v) => servedTexts.includes(cellOf(v['@value']))).map((v) => v['@language'] ?? ''));
+  return values.filter((v) => languages.has(v['@language'] ?? '')).map((v) => cellOf(v['@value'])).filter((v) => v !== '');
+}
+
+/**
  * An IRI as text with its percent-escapes of unreserved and non-ASCII characters undone: RDF's
  * IRIs cannot hold a space or a `"`, so the JSON-LD writes `%20` where the source wrote a space;
  * the same resource either way. For comparison only.
@@ -340,10 +350,11 @@ t.test('every connector harvested into one store: the exports read back to the s
       const node = byIdentifier.get(identifier);
       if (node === undefined) continue;
       const distributions = (record['distribution'] as Raw[] | undefined) ?? [];
+      const keywords = ((record['keyword'] as string[] | undefined) ?? []).filter((k) => k !== '');
       const facts = (n: Expanded): Raw => ({
-        title: literals(n, `${DCT}title`),
-        description: literals(n, `${DCT}description`),
-        keyword: literals(n, `${DCAT}keyword`).sort(),
+        title: literalsInLanguageOf(n, `${DCT}title`, [cellOf(record['title'])]),
+        description: literalsInLanguageOf(n, `${DCT}description`, [cellOf(record['description'])]),
+        keyword: literalsInLanguageOf(n, `${DCAT}keyword`, keywords.map(cellOf)).sort(),
         landingPage: iriOrText(n, `${DCAT}landingPage`, 'landingPageText'),
         publisher: nodes(n, `${DCT}publisher`).flatMap((p) => literals(p, 'http://xmlns.com/foaf/0.1/name')),
         downloadURL: nodes(n, `${DCAT}distribution`).flatMap((d) => iriOrText(d, `${DCAT}downloadURL`, 'downloadURLText')).sort(),
@@ -353,7 +364,7 @@ t.test('every connector harvested into one store: the exports read back to the s
       const expected = {
         title: present(record['title']),
         description: present(record['description']),
-        keyword: ((record['keyword'] as string[] | undefined) ?? []).filter((k) => k !== '').sort(),
+        keyword: [...keywords].sort(),
         landingPage: present(record['landingPage']).map(sameResource),
         publisher: present(record['publisher']),
         downloadURL: distributions.flatMap((d) => present(d['downloadURL'])).map(sameResource).sort(),

@@ -5,7 +5,9 @@
  * region), zh-TW, zh, the other regions that write Traditional (zh-HK, zh-MO), then a literal
  * with no language (or `und`: the publisher did not say, which usually means the catalogue's own
  * language), then English, then Simplified Chinese and other zh tags, then anything else. Ties
- * go to the alphabetically first text, so the choice does not depend on triple order.
+ * go to the alphabetically first text, so the choice does not depend on triple order. A source
+ * whose language is configured (`language`: an Italian portal) has that language's text first.
+ * The other languages are kept (`others`) and served again by the DCAT views.
  */
 import type { Term } from 'n3';
 
@@ -37,27 +39,44 @@ export interface LanguagePick {
   others: Record<string, string | string[]>;
 }
 
-/** The preferred literal among `terms` (non-literals are ignored: the caller keeps those). */
-export function pickPreferred(terms: Term[]): LanguagePick {
+/**
+ * A tag's rank when the source's language is configured (`preferred`, the mapping context's): that
+ * language first (the tag itself, then its regional forms when it names none), then the usual order.
+ */
+export function languageRankFor(tag: string, preferred: string | undefined): number {
+  if (preferred !== undefined && preferred !== '') {
+    const lower = tag.toLowerCase();
+    const wanted = preferred.toLowerCase();
+    if (lower === wanted) return -2;
+    if (!wanted.includes('-') && lower.split('-')[0] === wanted) return -1;
+  }
+  return languageRank(tag);
+}
+
+/**
+ * The preferred literal among `terms` (non-literals are ignored: the caller keeps those); with
+ * `preferred` (the source's configured language), a literal in that language comes first.
+ */
+export function pickPreferred(terms: Term[], preferred?: string): LanguagePick {
   const literals = terms
     .filter((term) => term.termType === 'Literal')
     .map((term) => ({ language: term.termType === 'Literal' ? term.language : '', text: term.value.trim() }))
     .filter((literal) => literal.text !== '')
-    .sort((a, b) => languageRank(a.language) - languageRank(b.language) || compare(a.text, b.text));
+    .sort((a, b) => languageRankFor(a.language, preferred) - languageRankFor(b.language, preferred) || compare(a.text, b.text));
   const [chosen, ...rest] = literals;
   return { text: chosen?.text, language: chosen?.language || undefined, others: byLanguage(rest) };
 }
 
 /** Keywords: every keyword of the preferred language; the other languages' keywords by language. */
-export function pickPreferredGroup(terms: Term[]): { texts: string[]; languages: Array<string | undefined>; others: Record<string, string | string[]> } {
+export function pickPreferredGroup(terms: Term[], preferred?: string): { texts: string[]; languages: Array<string | undefined>; others: Record<string, string | string[]> } {
   const literals = terms
     .filter((term) => term.termType === 'Literal')
     .map((term) => ({ language: term.termType === 'Literal' ? term.language : '', text: term.value.trim() }))
     .filter((literal) => literal.text !== '');
   if (literals.length === 0) return { texts: [], languages: [], others: {} };
-  const best = Math.min(...literals.map((literal) => languageRank(literal.language)));
+  const best = Math.min(...literals.map((literal) => languageRankFor(literal.language, preferred)));
   const bestLanguage = literals
-    .filter((literal) => languageRank(literal.language) === best)
+    .filter((literal) => languageRankFor(literal.language, preferred) === best)
     .map((literal) => literal.language.toLowerCase())
     .sort()[0];
   const chosen = literals.filter((literal) => literal.language.toLowerCase() === bestLanguage);
