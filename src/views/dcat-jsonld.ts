@@ -28,7 +28,7 @@ import { normaliseLicense } from '../model/license.js';
 import { projectPath } from '../model/project-root.js';
 import type { NationalDistribution, NationalRecord } from '../model/record.js';
 import { servedLanguageOf } from '../model/text-language.js';
-import { addDcatSourceStatements } from './dcat-source-statements.js';
+import { addDcatDistributionStatements, addDcatSourceStatements } from './dcat-source-statements.js';
 
 export interface DcatJsonLdOptions {
   /** Public base URL of the gateway, e.g. `https://gateway.example.org` (no trailing slash needed). */
@@ -283,7 +283,7 @@ export function toDcatDatasetNode(record: NationalRecord, options: DcatJsonLdOpt
   put(node, 'twod:fieldDescription', text(source.fieldDescription));
   addRecordExtensions(node, source.extensions);
 
-  put(node, 'dcat:distribution', distributions(source.distribution, { datasetIri, licence, landingPage }));
+  put(node, 'dcat:distribution', distributions(source.distribution, { datasetIri, licence, landingPage, datasetExtensions: source.extensions }));
   return node;
 }
 
@@ -592,6 +592,8 @@ interface DistributionContext {
   datasetIri: string | undefined;
   licence: JsonLdNode | undefined;
   landingPage: string | undefined;
+  /** The dataset's extensions: a DCAT source's statements about each distribution are kept there. */
+  datasetExtensions: unknown;
 }
 
 /** Formats that mean "this resource is an API", which DCAT models as a dcat:DataService. */
@@ -666,6 +668,7 @@ function distributionNode(
   put(node, 'twod:numberOfRecords', recordCount(extensions.resourceAmount));
   put(node, 'skos:note', textLiteral(extensions.resourceNotes, languages.resourceNotes));
   put(node, 'twod:qcLevel', text(extensions.qcLevel));
+  if (resourceId !== undefined) addDcatDistributionStatements(node, context.datasetExtensions, resourceId);
   return node;
 }
 

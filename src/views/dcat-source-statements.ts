@@ -14,6 +14,7 @@
  *   they stay in the stored record.
  * - `dct:title`, `dct:description`, `dcat:keyword` in the source's other languages: the record
  *   holds one language of each (the configured one first); the rest are served beside it.
+ * - a distribution's `dcatap:applicableLegislation` (addDcatDistributionStatements).
  * Other vocabularies' records have no such extras: nothing is added for them.
  */
 import { NO_LANGUAGE } from '../mapping/dcat/languages.js';
@@ -45,6 +46,20 @@ export function addDcatSourceStatements(node: JsonLdNode, extensions: unknown): 
   if (places.length === 0) return false;
   node['dct:spatial'] = places;
   return true;
+}
+
+/**
+ * What a DCAT source said about one distribution (`resourceID`) that the national record has no
+ * field for, kept in the dataset's sourceExtras under `dcat:distribution`: its applicable
+ * legislation (HVD: required on every distribution of a high-value dataset) as the same IRIs.
+ */
+export function addDcatDistributionStatements(node: JsonLdNode, datasetExtensions: unknown, resourceId: string): void {
+  const extras = dcatSourceExtras(datasetExtensions);
+  if (extras === undefined) return;
+  const kept = asList(extras['dcat:distribution']).find((entry) => isPlainObject(entry) && entry['resourceID'] === resourceId);
+  if (!isPlainObject(kept)) return;
+  const legislation = iriNodes(kept['dcatap:applicableLegislation']);
+  if (legislation.length > 0) node['dcatap:applicableLegislation'] = legislation;
 }
 
 /**

@@ -94,6 +94,11 @@ function checkDataset(t: Test, store: Store, identifier: keyof typeof EXPECTED, 
   t.same(named(objects(`${DCAT}theme`)), expected.themes, `${syntax}: ${identifier} themes`);
   t.same(named(objects(`${DCATAP}hvdCategory`)), expected.hvdCategories, `${syntax}: ${identifier} HVD categories`);
   t.same(named(objects(`${DCATAP}applicableLegislation`)), [HVD_REGULATION], `${syntax}: ${identifier} applicable legislation`);
+  if (identifier === 'https://dati.example.it/dataset/qualita-aria') {
+    // The source states it on its distribution too (HVD requires it on every one): served there again.
+    const [distribution] = objects(`${DCAT}distribution`);
+    t.same(named(store.getObjects(distribution!, `${DCATAP}applicableLegislation`, null)), [HVD_REGULATION], `${syntax}: the distribution's applicable legislation`);
+  }
   const spatial = objects(`${DCT}spatial`);
   t.same(named(spatial), expected.spatialIris, `${syntax}: ${identifier} spatial IRIs`);
   const locations = spatial.filter((term) => term.termType === 'BlankNode');
