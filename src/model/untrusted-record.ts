@@ -20,7 +20,7 @@
  * The walk reports the first problem with the path of its field, in the record's own keys
  * (`distribution[3].title`), so an operator can find it in the source.
  */
-import { isWellFormedString, toWellFormedString } from './well-formed-string.js';
+import { isWellFormedString, repairStringsInPlace, toWellFormedString } from './well-formed-string.js';
 
 export interface UntrustedRecordLimits {
   /** Deepest nesting of objects and arrays allowed (the record itself is depth 1). */
@@ -55,9 +55,8 @@ interface Frame {
 
 /**
  * Check a parsed record against the limits. Ill-formed Unicode is refused (`unicode: 'reject'`)
- * or repaired (`'repair'`: the value returned is a copy with U+FFFD in place of each lone
- * surrogate, keys included; the input is left as it was). A record needing no repair is returned
- * as it came, not copied.
+ * or repaired (`'repair'`: each lone surrogate, keys included, is replaced by U+FFFD in the
+ * parsed value itself, which the harvest or mirror owns; it is returned).
  */
 export function checkUntrustedRecord(value: unknown, options: { limits?: UntrustedRecordLimits; unicode: 'reject' | 'repair' }): UntrustedRecordCheck {
   const limits = options.limits ?? DEFAULT_UNTRUSTED_RECORD_LIMITS;
@@ -94,7 +93,7 @@ export function checkUntrustedRecord(value: unknown, options: { limits?: Untrust
     }
   }
   if (illFormed.length === 0) return { ok: true, value, repaired: [] };
-  return { ok: true, value: repairUnicode(value), repaired: repairedProblems(illFormed) };
+  return { ok: true, value: repairStringsInPlace(value), repaired: repairedProblems(illFormed) };
 }
 
 function refuse(rule: UntrustedRecordRule, field: string, message: string): UntrustedRecordCheck {
@@ -119,20 +118,4 @@ function repairedProblems(paths: readonly string[]): UntrustedRecordProblem[] {
     named.push({ rule: 'ill-formed-unicode', field: '', message: `${paths.length - MAX_NAMED_REPAIRS} more fields had lone surrogates, replaced with U+FFFD` });
   }
   return named;
-}
-
-/**
- * A copy with every string and key made well-formed. Called only after the walk above has
- * bounded the depth, so recursion here is safe.
- */
-function repairUnicode(value: unknown): unknown {
-  if (typeof value === 'string') return toWellFormedString(value);
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(repairUnicode);
-  const copy: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
-    // defineProperty, not assignment: a key "__proto__" (JSON.parse makes it an own property) stays a key.
-    Object.defineProperty(copy, toWellFormedString(key), { value: repairUnicode(inner), enumerable: true, writable: true, configurable: true });
-  }
-  return copy;
 }

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { wellFormedJsonText } from '../../src/api/well-formed-answers.js';
 import { nestsDeeperThan } from '../../src/model/json-depth.js';
-import { parseStoredJson, wellFormedText } from '../../src/store/stored-json.js';
+import { parseStoredJson } from '../../src/store/stored-json.js';
+import { toWellFormedString } from '../../src/model/well-formed-string.js';
 
 t.test('lone surrogate escapes in JSON text become \\ufffd; pairs and escaped backslashes stay', async (t) => {
   const cases: Array<[unknown, unknown]> = [
@@ -31,7 +32,7 @@ t.test('stored JSON is read with lone surrogates repaired, at any depth', async 
   let value = parseStoredJson(deep);
   for (let level = 0; level < depth; level += 1) value = (value as unknown[])[0];
   t.equal(value, '\ufffd', 'no stack overflow on a deep record');
-  t.equal(wellFormedText('ok 😀'), 'ok 😀');
+  t.equal(toWellFormedString('ok 😀'), 'ok 😀');
 });
 
 t.test('nesting depth is counted outside strings only', async (t) => {
