@@ -15,6 +15,7 @@
  * Prints its port as its first stdout line; exits when stdin closes (the bench died) or on SIGTERM.
  */
 import { createServer, type ServerResponse } from 'node:http';
+import { stopWhenParentGoes } from './child-lifetime.js';
 import type { AddressInfo } from 'node:net';
 import { benchIdentifier, benchRecord } from './hostile-records.js';
 
@@ -87,16 +88,4 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${(server.address() as AddressInfo).port}\n`);
 });
 
-let stopping = false;
-const stop = (): void => {
-  if (stopping) return;
-  stopping = true;
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
-// The bench holds our stdin: when it goes away (even by a crash), so do we.
-process.stdin.on('end', stop);
-process.stdin.on('error', stop);
-process.stdin.resume();
+stopWhenParentGoes(server);

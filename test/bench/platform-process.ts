@@ -26,6 +26,7 @@
  * Exits when stdin closes (the orchestrator died) or on SIGTERM.
  */
 import { createServer, type ServerResponse } from 'node:http';
+import { stopWhenParentGoes } from './child-lifetime.js';
 import type { AddressInfo } from 'node:net';
 import { modifiedEpoch, syntheticCatalogue } from './synthetic-catalogue.js';
 import { syntheticPackage } from './synthetic-ckan.js';
@@ -276,16 +277,4 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${port}\n`);
 });
 
-let stopping = false;
-const stop = (): void => {
-  if (stopping) return;
-  stopping = true;
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
-// The orchestrator holds our stdin: when it goes away (even by a crash), so do we.
-process.stdin.on('end', stop);
-process.stdin.on('error', stop);
-process.stdin.resume();
+stopWhenParentGoes(server);
