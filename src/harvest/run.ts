@@ -8,7 +8,6 @@ import { MAPPERS } from '../mapping/index.js';
 import { TAIWAN_MAPPING_CONTEXT, mappingContextOf, mappingSettingsOf } from '../mapping/context.js';
 import { DEFAULT_UNTRUSTED_RECORD_LIMITS, type UntrustedRecordLimits } from '../model/untrusted-record.js';
 import { admitPayload, mapAdmitted, refuseNativeId, type AdmittedPayload, type RecordRefusal } from './record-door.js';
-import { toWellFormedString } from '../model/well-formed-string.js';
 import { storedStates, writeRecordPage, type HttpValidators, type MappedRecord, type StoredState } from '../store/records.js';
 import { storeErrorOf } from '../store/store-errors.js';
 import {
@@ -220,7 +219,7 @@ function processPage(
     const badId = refuseNativeId(raw.nativeId);
     if (badId !== undefined) {
       // Not counted present either: no row can be found under this id.
-      errors.push({ sourceId: source.id, nativeId: toWellFormedString(raw.nativeId), stage: 'map', field: badId.field, rule: badId.rule, message: badId.message });
+      errors.push({ sourceId: source.id, nativeId: raw.nativeId, stage: 'map', field: badId.field, rule: badId.rule, message: badId.message });
       counts.rejected += 1;
       counts.errors += 1;
       continue;

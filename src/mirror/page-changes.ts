@@ -15,7 +15,6 @@ import type { MappedRecord } from '../store/records.js';
 import { MAPPERS } from '../mapping/index.js';
 import type { RecordLimits } from '../harvest/run.js';
 import { admitPayload, mapAdmitted, refuseNativeId, type RecordRefusal } from '../harvest/record-door.js';
-import { toWellFormedString } from '../model/well-formed-string.js';
 import type { FeedPage } from './feed-page.js';
 import { readNationalRecord } from './national-record.js';
 
@@ -57,7 +56,7 @@ export function pageChanges(sourceId: string, page: FeedPage, stored: ReadonlyMa
     };
     const badId = refuseNativeId(nativeId);
     if (badId !== undefined) {
-      out.errors.push({ sourceId, nativeId: toWellFormedString(nativeId), stage: 'map', field: badId.field, rule: badId.rule, message: badId.message });
+      out.errors.push({ sourceId, nativeId, stage: 'map', field: badId.field, rule: badId.rule, message: badId.message });
       counts.rejected += 1;
       counts.errors += 1;
       continue;
