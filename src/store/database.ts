@@ -28,10 +28,10 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
     // A second process (a CLI harvest beside `serve`) waits for the writer rather than failing.
     // The longest write is identity resolution after a big run (about 7 s for the first of
     // 100,000 records on a 2-core machine, docs/benchmarks.md): wait well past that.
-    db.pragma('busy_timeout = 30000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (!options.readonly) {
       // The first writes: a read-only file or directory, a full disk or a file that is not a database fails here.
-      db.pragma('journal_mode = WAL');
+      switchToWal(db);
       // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
       db.pragma('synchronous = NORMAL');
       migrate(db);
@@ -45,6 +45,30 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
     if (unavailable) throw unavailable;
     if (err instanceof StoreError || db !== undefined) throw err;
     throw new StoreError(`cannot open database ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** How long a connection waits for another's write lock (busy_timeout). */
+const BUSY_TIMEOUT_MS = 30_000;
+
+/**
+ * `PRAGMA journal_mode = WAL`, retried while another connection holds the lock. SQLite answers
+ * SQLITE_BUSY at once, without its busy handler, when the switch would otherwise deadlock with a
+ * connection doing the same: processes opening one new store together (`serve` and a CLI harvest
+ * started at once) failed about one open in 150 on a loaded machine. Retried for as long as the
+ * busy timeout would wait.
+ */
+function switchToWal(db: Db): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() + pause > deadline) throw err;
+      // openDatabase is synchronous (every verb opens the store before anything else runs).
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pause);
+    }
   }
 }
 
