@@ -23,7 +23,7 @@ import {
 } from '../store/runs.js';
 import { withdrawDeleted, withdrawMissing } from '../store/withdrawals.js';
 import { resolveAfterRun } from './resolve-after-run.js';
-import { HttpError, MalformedBodyError, type HttpClient } from './http-client.js';
+import { HttpError, MalformedBodyError, type HttpClient } from '../http/http-client.js';
 
 export interface RecordLimits {
   /** A record whose JSON is larger is rejected (that record, not the run). */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { HttpClient } from '../../src/harvest/http-client.js';
+import { HttpClient } from '../../src/http/http-client.js';
 import type { RunProgress } from '../../src/harvest/run.js';
 import { FeedClient } from '../../src/mirror/feed-client.js';
 import { ensureMirrorSource } from '../../src/mirror/mirror-store.js';

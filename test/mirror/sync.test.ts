@@ -3,7 +3,7 @@ import { followMirror } from '../../src/mirror/follow.js';
 import { FeedClient } from '../../src/mirror/feed-client.js';
 import { mirroredStates, readMirror, resetMirror, writeMirrorPage } from '../../src/mirror/mirror-store.js';
 import { pageChanges } from '../../src/mirror/page-changes.js';
-import { HttpClient } from '../../src/harvest/http-client.js';
+import { HttpClient } from '../../src/http/http-client.js';
 import { DEFAULT_RECORD_LIMITS, emptyCounts } from '../../src/harvest/run.js';
 import { isIdentityDirty } from '../../src/store/identity.js';
 import { markRunStarted, queueRun, requestCancel, runErrors, type RunRow } from '../../src/store/runs.js';
