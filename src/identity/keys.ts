@@ -12,7 +12,7 @@ import { formatTaipeiDateTime } from '../model/dates.js';
 import { canonicalIdentifier } from '../model/identifier.js';
 import type { NationalRecord } from '../model/record.js';
 import { createHash } from 'node:crypto';
-import { hostlessUrl, isPlaceholderUrl, normaliseText, normaliseUrl, normaliseUuid } from './normalise.js';
+import { hostlessUrl, isPlaceholderUrl, normaliseText, normaliseUrl, normaliseUuid } from '../model/comparison-forms.js';
 
 /**
  * What a key is made of, strongest first:
