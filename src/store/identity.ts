@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { NationalRecord } from '../model/record.js';
-import { corroborationSignals, identityKeys, VETO_KEY_RANGES, vetoKeyOf, type IdentityKeyKind } from '../identity/keys.js';
+import { corroborationSignals, identityKeys, VETO_KEY_RANGES, vetoKeyOf, type IdentityKeyKind } from '../model/identity-keys.js';
 import type { KeyGroup } from '../identity/cluster.js';
 import { nowUtc } from './time.js';
 import { toUtcInstant } from '../model/dates.js';
@@ -228,7 +228,7 @@ export function* keyGroupsOf(
 }
 
 /**
- * The veto keys (keys.ts vetoKeyOf) of these records, by rowid: a walk over the key table's
+ * The veto keys (identity-keys.ts vetoKeyOf) of these records, by rowid: a walk over the key table's
  * veto ranges in primary-key order (no index by record), keeping the rows of the records asked
  * about. Only records in URL and fuzzy groups are asked about: the only joins a veto can refuse.
  */
