@@ -26,6 +26,7 @@
  * Deterministic: the same input gives the same clusters, so re-harvests do not shuffle datasets.
  */
 import { URL_KEY_KINDS, type IdentityKeyKind } from '../model/identity-keys.js';
+import type { KeyGroup } from '../store/identity.js';
 
 export interface ClusterMember {
   sourceId: string;
@@ -65,13 +66,6 @@ export function membersFromList(list: readonly ClusterMember[]): ClusterMembers 
     isListed: (i) => list[i]!.listed,
     signalsOf: (i) => list[i]!.signals,
   };
-}
-
-/** Every member holding one key value, as loaded from the store (one group per kind + value). */
-export interface KeyGroup {
-  kind: IdentityKeyKind;
-  value: string;
-  members: readonly number[];
 }
 
 export interface ClusterInput {

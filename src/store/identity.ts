@@ -7,7 +7,6 @@ import type Database from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { NationalRecord } from '../model/record.js';
 import { corroborationSignals, identityKeys, VETO_KEY_RANGES, vetoKeyOf, type IdentityKeyKind } from '../model/identity-keys.js';
-import type { KeyGroup } from '../identity/cluster.js';
 import { nowUtc } from './time.js';
 import { toUtcInstant } from '../model/dates.js';
 
@@ -185,6 +184,16 @@ export function memberDetailsReader(db: Db, table: MemberTable): (rowid: number)
 export function rowidReader(db: Db): (sourceId: string, nativeId: string) => number | undefined {
   const read = db.prepare('SELECT rowid FROM source_records WHERE source_id = ? AND native_id = ?').pluck();
   return (sourceId, nativeId) => read.get(sourceId, nativeId) as number | undefined;
+}
+
+/**
+ * Every member holding one key value, as loaded from the store (one group per kind + value):
+ * what keyGroupsOf yields and src/identity/cluster.ts joins on.
+ */
+export interface KeyGroup {
+  kind: IdentityKeyKind;
+  value: string;
+  members: readonly number[];
 }
 
 /**
