@@ -29,13 +29,12 @@ import { projectPath } from '../model/project-root.js';
 import type { NationalDistribution, NationalRecord } from '../model/record.js';
 import { servedLanguageOf } from '../model/text-language.js';
 import { addDcatDistributionStatements, addDcatSourceStatements } from './dcat-source-statements.js';
+import type { JsonLdNode } from './json-ld-node.js';
 
 export interface DcatJsonLdOptions {
   /** Public base URL of the gateway, e.g. `https://gateway.example.org` (no trailing slash needed). */
   baseUrl: string;
 }
-
-export type JsonLdNode = Record<string, unknown>;
 
 /** The gateway's own labels (service categories, dataset types) are written in Traditional Chinese. */
 const GATEWAY_LANGUAGE = 'zh-Hant';
