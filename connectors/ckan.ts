@@ -4,8 +4,8 @@ import { describeJson as describe } from './describe-json.js';
 import { idInUrl } from './id-in-url.js';
 import { SourceProtocolError } from './connector.js';
 import type { SourceConfig } from '../src/config/types.js';
-import { HttpError, MalformedBodyError } from '../src/harvest/http-client.js';
-import { mapConcurrent } from '../src/harvest/concurrency.js';
+import { HttpError, MalformedBodyError } from '../src/http/http-client.js';
+import { mapConcurrent } from '../src/http/concurrency.js';
 import { fetchBatchSize, inBatches } from './batches.js';
 import { mapCkanPackage } from '../src/mapping/ckan.js';
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { SourceConfig } from '../src/config/types.js';
-import type { HttpClient } from '../src/harvest/http-client.js';
+import type { HttpClient } from '../src/http/http-client.js';
 import type { MappingContext } from '../src/mapping/context.js';
 import type { MappingResult } from '../src/model/record.js';
 

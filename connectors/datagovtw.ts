@@ -3,8 +3,8 @@ import { TAIWAN_MAPPING_CONTEXT, type MappingContext } from '../src/mapping/cont
 import { describeJson } from './describe-json.js';
 import { idInUrl } from './id-in-url.js';
 import type { SourceConfig } from '../src/config/types.js';
-import { HttpError, MalformedBodyError } from '../src/harvest/http-client.js';
-import { mapConcurrent } from '../src/harvest/concurrency.js';
+import { HttpError, MalformedBodyError } from '../src/http/http-client.js';
+import { mapConcurrent } from '../src/http/concurrency.js';
 import type { MappingResult } from '../src/model/record.js';
 import { EXPORT_ID_COLUMN } from '../src/mapping/datagovtw-export.js';
 import { decodeBody, parseRows, type ExportEncoding, type ExportFormat } from './datagovtw/export-body.js';

@@ -3,7 +3,7 @@ import { FOREIGN_MAPPING_CONTEXT, type MappingContext } from '../src/mapping/con
 import { describeJson as describe, jsonTextOf } from './describe-json.js';
 import { SourceProtocolError } from './connector.js';
 import type { SourceConfig } from '../src/config/types.js';
-import { MalformedBodyError } from '../src/harvest/http-client.js';
+import { MalformedBodyError } from '../src/http/http-client.js';
 import { dcatUsIdentifier, mapDcatUsDataset } from '../src/mapping/dcat-us.js';
 
 /**

@@ -6,7 +6,7 @@
 import iconv from 'iconv-lite';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { SourceProtocolError } from '../connector.js';
-import { MalformedBodyError } from '../../src/harvest/http-client.js';
+import { MalformedBodyError } from '../../src/http/http-client.js';
 import { isPlainObject } from '../../src/mapping/record-fields.js';
 
 export type ExportFormat = 'json' | 'csv';

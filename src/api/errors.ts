@@ -1,6 +1,5 @@
 /**
- * Error bodies in the cross-platform spec's shape:
- *   {"success":false,"error":{"identifier"?,"error_type":"ER0210:輸入的參數內容格式錯誤。","message":"..."}}
+ * The error codes the API answers with, in the body of src/views/spec-error.ts.
  * Codes come from the spec family (跨平臺介接規範 and 共通性資料存取 API 規範): ER + 4 digits,
  * then the standard text; `message` says exactly what was wrong.
  */
@@ -20,31 +19,4 @@ export const ERROR_CODES = {
    * Retry-After. Like ER0429, ER + the HTTP status, in the 05xx range of the spec's ER0500.
    */
   unavailable: 'ER0503:服務暫時無法使用。',
-} as const;
-
-export interface SpecErrorBody {
-  success: false;
-  error: { identifier?: string; error_type: string; message: string };
-}
-
-export function specError(errorType: string, message: string, identifier?: string): SpecErrorBody {
-  return { success: false, error: { ...(identifier !== undefined ? { identifier } : {}), error_type: errorType, message } };
-}
-
-/** JSON Schema of the error body, for route schemas and OpenAPI. */
-export const specErrorSchema = {
-  type: 'object',
-  required: ['success', 'error'],
-  properties: {
-    success: { type: 'boolean', const: false },
-    error: {
-      type: 'object',
-      required: ['error_type', 'message'],
-      properties: {
-        identifier: { type: 'string', description: 'The dataset identifier concerned, when there is one.' },
-        error_type: { type: 'string', description: 'Spec error code and its standard text, e.g. `ER0210:輸入的參數內容格式錯誤。`' },
-        message: { type: 'string', description: 'What exactly was wrong.' },
-      },
-    },
-  },
 } as const;

@@ -1,5 +1,5 @@
 import type { RouteOptions } from 'fastify';
-import { specErrorSchema } from './errors.js';
+import { specErrorSchema } from '../views/spec-error.js';
 
 /**
  * The HTTP answers every read route can give besides its own, as response schemas shared by all

@@ -8,7 +8,8 @@
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_CODES, specError } from './errors.js';
+import { ERROR_CODES } from './errors.js';
+import { specError } from '../views/spec-error.js';
 
 /** Headers on every answer, errors included: no browser may guess a JSON answer is HTML. */
 export const ALWAYS_HEADERS = { 'x-content-type-options': 'nosniff' } as const;

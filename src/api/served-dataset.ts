@@ -1,6 +1,7 @@
 import type { Db } from '../store/database.js';
 import { datasetCaseVariants, getStoredDataset, parseStoredDataset, type DatasetEntry, type StoredDataset } from '../store/catalogue.js';
-import { ERROR_CODES, specError, type SpecErrorBody } from './errors.js';
+import { ERROR_CODES } from './errors.js';
+import { specError, type SpecErrorBody } from '../views/spec-error.js';
 
 /** A dataset absorbed by another (their records were one dataset): the client is sent there. */
 export interface MovedDataset {

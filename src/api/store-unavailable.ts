@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StoreUnavailableError } from '../store/store-errors.js';
-import { ERROR_CODES, specError } from './errors.js';
+import { ERROR_CODES } from './errors.js';
+import { specError } from '../views/spec-error.js';
 
 /** How long a client is asked to wait: an operator freeing disk space or fixing permissions takes minutes, a lock seconds. */
 export const STORE_RETRY_AFTER_SECONDS = { busy: 5, other: 60 } as const;

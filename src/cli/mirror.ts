@@ -14,7 +14,7 @@
  */
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/types.js';
-import { HttpClient } from '../harvest/http-client.js';
+import { HttpClient } from '../http/http-client.js';
 import { FeedClient } from '../mirror/feed-client.js';
 import { followMirror } from '../mirror/follow.js';
 import { ensureMirrorSource, listMirrors, NotAMirrorError, resetMirror } from '../mirror/mirror-store.js';

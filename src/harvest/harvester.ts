@@ -4,7 +4,7 @@ import type { GatewayConfig, SourceConfig } from '../config/types.js';
 import type { Db } from '../store/database.js';
 import { failRunOnStoreError, finishRun, queueRun, SourceBusyError } from '../store/runs.js';
 import { asStoreError, storeErrorOf } from '../store/store-errors.js';
-import { HttpClient } from './http-client.js';
+import { HttpClient } from '../http/http-client.js';
 import { emptyCounts, runHarvest, type RunProgress, type RunSummary } from './run.js';
 import { Slots } from './slots.js';
 

@@ -13,9 +13,24 @@
  */
 import type { MappingResult, NationalRecord, ValidationIssue } from '../model/record.js';
 import { isWellFormedString, toWellFormedString } from '../model/well-formed-string.js';
-import { checkUntrustedRecord, DEFAULT_UNTRUSTED_RECORD_LIMITS, type UntrustedRecordProblem } from '../model/untrusted-record.js';
+import { checkUntrustedRecord, DEFAULT_UNTRUSTED_RECORD_LIMITS, type UntrustedRecordLimits, type UntrustedRecordProblem } from '../model/untrusted-record.js';
 import { contentHash } from '../store/records.js';
-import type { RecordLimits } from './run.js';
+
+/** The door's caps: a harvest run and a mirror sync admit records with them; a push (src/push) is held to the same. */
+export interface RecordLimits {
+  /** A record whose JSON is larger is rejected (that record, not the run). */
+  maxRecordBytes: number;
+  /** A record with more distributions is rejected. */
+  maxDistributions: number;
+  /** Nesting depth and array lengths, checked before any other work on a record (src/model/untrusted-record.ts). */
+  untrusted?: UntrustedRecordLimits;
+}
+
+export const DEFAULT_RECORD_LIMITS: RecordLimits = {
+  maxRecordBytes: 5 * 1024 * 1024,
+  maxDistributions: 10_000,
+  untrusted: DEFAULT_UNTRUSTED_RECORD_LIMITS,
+};
 
 export interface RecordRefusal {
   ok: false;

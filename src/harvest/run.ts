@@ -6,8 +6,7 @@ import type { SourceConfig } from '../config/types.js';
 import type { Db } from '../store/database.js';
 import { MAPPERS } from '../mapping/index.js';
 import { TAIWAN_MAPPING_CONTEXT, mappingContextOf, mappingSettingsOf } from '../mapping/context.js';
-import { DEFAULT_UNTRUSTED_RECORD_LIMITS, type UntrustedRecordLimits } from '../model/untrusted-record.js';
-import { admitPayload, mapAdmitted, refuseNativeId, type AdmittedPayload, type RecordRefusal } from './record-door.js';
+import { admitPayload, DEFAULT_RECORD_LIMITS, mapAdmitted, refuseNativeId, type AdmittedPayload, type RecordLimits, type RecordRefusal } from './record-door.js';
 import { storedStates, writeRecordPage, type HttpValidators, type MappedRecord, type StoredState } from '../store/records.js';
 import { storeErrorOf } from '../store/store-errors.js';
 import {
@@ -23,22 +22,7 @@ import {
 } from '../store/runs.js';
 import { withdrawDeleted, withdrawMissing } from '../store/withdrawals.js';
 import { resolveAfterRun } from './resolve-after-run.js';
-import { HttpError, MalformedBodyError, type HttpClient } from './http-client.js';
-
-export interface RecordLimits {
-  /** A record whose JSON is larger is rejected (that record, not the run). */
-  maxRecordBytes: number;
-  /** A record with more distributions is rejected. */
-  maxDistributions: number;
-  /** Nesting depth and array lengths, checked before any other work on a record (src/model/untrusted-record.ts). */
-  untrusted?: UntrustedRecordLimits;
-}
-
-export const DEFAULT_RECORD_LIMITS: RecordLimits = {
-  maxRecordBytes: 5 * 1024 * 1024,
-  maxDistributions: 10_000,
-  untrusted: DEFAULT_UNTRUSTED_RECORD_LIMITS,
-};
+import { HttpError, MalformedBodyError, type HttpClient } from '../http/http-client.js';
 
 /** Incremental runs ask for changes since the last good run minus this, to cover clock skew and slow commits. */
 export const INCREMENTAL_SAFETY_WINDOW_MS = 10 * 60 * 1000;

@@ -17,7 +17,7 @@
  * A record the source stopped listing may join a listed one of the same source: that is how a
  * source that renumbered its records but kept their URLs keeps its datasets.
  * Not joined by a URL key (rule 2's landing and download) or a fuzzy key (rule 3): two clusters
- * that each hold identifiers of one veto class (UUIDs; data.gov.tw dataset ids: keys.ts
+ * that each hold identifiers of one veto class (UUIDs; data.gov.tw dataset ids: identity-keys.ts
  * vetoKeyOf), share none of them, and hold them in records of different sources. The
  * identifiers say they are two datasets, which a shared URL or title does not outweigh; the pair
  * is a candidate. (Records of one source with different UUIDs may still join by URL: a source
@@ -25,13 +25,14 @@
  *
  * Deterministic: the same input gives the same clusters, so re-harvests do not shuffle datasets.
  */
-import { URL_KEY_KINDS, type IdentityKeyKind } from './keys.js';
+import { URL_KEY_KINDS, type IdentityKeyKind } from '../model/identity-keys.js';
+import type { KeyGroup } from '../store/identity.js';
 
 export interface ClusterMember {
   sourceId: string;
   /** Listed by its source now (neither missing nor withdrawn). */
   listed: boolean;
-  /** Signals that corroborate a fuzzy match (see keys.ts corroborationSignals). */
+  /** Signals that corroborate a fuzzy match (see identity-keys.ts corroborationSignals). */
   signals?: readonly string[];
 }
 
@@ -48,7 +49,7 @@ export interface ClusterMembers {
   isListed(i: number): boolean;
   signalsOf(i: number): readonly string[] | undefined;
   /**
-   * The member's veto keys (`<class>:<value>`, keys.ts vetoKeyOf); needed only for members of
+   * The member's veto keys (`<class>:<value>`, identity-keys.ts vetoKeyOf); needed only for members of
    * URL and fuzzy groups. Absent: nothing is vetoed.
    */
   vetoKeysOf?(i: number): readonly string[] | undefined;
@@ -65,13 +66,6 @@ export function membersFromList(list: readonly ClusterMember[]): ClusterMembers 
     isListed: (i) => list[i]!.listed,
     signalsOf: (i) => list[i]!.signals,
   };
-}
-
-/** Every member holding one key value, as loaded from the store (one group per kind + value). */
-export interface KeyGroup {
-  kind: IdentityKeyKind;
-  value: string;
-  members: readonly number[];
 }
 
 export interface ClusterInput {

@@ -11,7 +11,7 @@
  */
 import type { NationalDistribution, NationalRecord, RecordExtensions } from '../model/record.js';
 import { DEFAULT_SHAPE_LIMITS } from '../model/national-record-shape.js';
-import { normaliseUrl } from './normalise.js';
+import { normaliseUrl } from '../model/comparison-forms.js';
 
 export interface MergedRecord {
   record: NationalRecord;
@@ -78,7 +78,7 @@ export function mergeRecords(datasetId: string, ranked: readonly NationalRecord[
  * The union of the members' distributions, in member order. The list starts with the first
  * member that has any, taken whole (its own duplicates too: a list is kept as published). Each
  * later member adds the distributions no earlier member has: one whose URL (downloadURL, else
- * accessURL), normalised as identity keys are (src/identity/normalise.ts: scheme, host case,
+ * accessURL), normalised as identity keys are (src/model/comparison-forms.ts: scheme, host case,
  * default port, trailing slash, tracking parameters …), is not the URL of an earlier member's
  * distribution. A distribution both have is the earlier (better) member's, whole: splicing two
  * publishers' descriptions of a resource would invent one neither published. A later member's

@@ -34,7 +34,7 @@ import { nowUtc } from '../store/time.js';
 import { datasetCaseVariants } from '../store/catalogue.js';
 import { assignDatasetIds, type AssignMember } from './assign.js';
 import { clusterRecords, MAX_FUZZY_GROUP, type ClusterMembers, type Collision } from './cluster.js';
-import { STRONG_KEY_KINDS, URL_KEY_KINDS } from './keys.js';
+import { STRONG_KEY_KINDS, URL_KEY_KINDS } from '../model/identity-keys.js';
 import { compareMembers, mergeRecords, type MergedRecord } from './merge.js';
 
 export interface ResolutionCollision {

@@ -1,4 +1,4 @@
-import { HttpError, type HttpClient } from '../harvest/http-client.js';
+import { HttpError, type HttpClient } from '../http/http-client.js';
 import { parseFeedPage, type FeedPage } from './feed-page.js';
 
 /** Changes asked per page: the contract allows 1–1000; each page is one store transaction. */

@@ -13,7 +13,7 @@
 import type { Db } from '../store/database.js';
 import { StoreError } from '../store/database.js';
 import type { NationalRecord } from '../model/record.js';
-import { identityKeys } from '../identity/keys.js';
+import { identityKeys } from '../model/identity-keys.js';
 import { markIdentityDirty } from '../store/identity.js';
 import { writeRecordPage, type MappedRecord, type PageWriteResult } from '../store/records.js';
 import type { RunErrorRecord } from '../store/runs.js';

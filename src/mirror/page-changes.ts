@@ -13,8 +13,7 @@
 import type { RunCounts, RunErrorRecord } from '../store/runs.js';
 import type { MappedRecord } from '../store/records.js';
 import { MAPPERS } from '../mapping/index.js';
-import type { RecordLimits } from '../harvest/run.js';
-import { admitPayload, mapAdmitted, refuseNativeId, type RecordRefusal } from '../harvest/record-door.js';
+import { admitPayload, mapAdmitted, refuseNativeId, type RecordLimits, type RecordRefusal } from '../harvest/record-door.js';
 import type { FeedPage } from './feed-page.js';
 import { readNationalRecord } from './national-record.js';
 

@@ -16,8 +16,9 @@
  */
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
-import { HttpError, MalformedBodyError } from '../harvest/http-client.js';
-import { DEFAULT_RECORD_LIMITS, emptyCounts, type RecordLimits, type RunProgress } from '../harvest/run.js';
+import { HttpError, MalformedBodyError } from '../http/http-client.js';
+import { emptyCounts, type RunProgress } from '../harvest/run.js';
+import { DEFAULT_RECORD_LIMITS, type RecordLimits } from '../harvest/record-door.js';
 import {
   anyLiveRun,
   failRunOnStoreError,

@@ -1,7 +1,7 @@
 /**
  * What the push (write) API answers when it refuses a call: an HTTP status and the
  * cross-platform spec's error body {"success":false,"error":{"identifier"?,"error_type","message"}}
- * (src/api/errors.ts), plus `field` when one field of the record is at fault.
+ * (src/views/spec-error.ts), plus `field` when one field of the record is at fault.
  *
  * Codes the spec names (docs/tw-standards.md §2.2, §2.3) are used as the spec has them: ER0001
  * (API key), ER0031 / ER0032 (service / theme category), ER0050 / ER0051 (the dataset to modify,
@@ -18,7 +18,7 @@
  *   ER0210    the request itself is malformed (not JSON, not an object) — the gateway's usual code
  *   ER0413    the body is over the record size cap               (413; like ER0429, the HTTP status it comes with)
  */
-import { specError, specErrorSchema, type SpecErrorBody } from '../api/errors.js';
+import { specError, specErrorSchema, type SpecErrorBody } from '../views/spec-error.js';
 
 export const PUSH_ERROR_CODES = {
   apiKey: 'ER0001:API Key錯誤。',

@@ -22,6 +22,17 @@ export type PushOperation =
   | { op: 'replace'; key: ApiKey; vocabulary: PushVocabulary; target: PushTarget; body: string }
   | { op: 'delete'; key: ApiKey; target: PushTarget };
 
+/**
+ * Who carries out push operations: here (push-writer.ts) or in the push thread (push-thread.ts).
+ * Declared beside the operation so both implementations, and push-writer.ts's choice between
+ * them, import it without importing each other.
+ */
+export interface PushWriter {
+  /** Resolves to the outcome; rejects with the PushError (or store error) that refused the call. */
+  perform(operation: PushOperation): Promise<PushOutcome>;
+  close(): Promise<void>;
+}
+
 /** Carry out one push call on `db` (one IMMEDIATE transaction, push-service.ts); throws what it refuses. */
 export function performPush(db: Db, operation: PushOperation): PushOutcome {
   switch (operation.op) {

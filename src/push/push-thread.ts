@@ -10,10 +10,9 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { endWorker, startWorker } from '../worker-thread.js';
-import { revivePushFailure, type PushOperation } from './push-operation.js';
+import { revivePushFailure, type PushOperation, type PushWriter } from './push-operation.js';
 import type { PushOutcome } from './push-service.js';
 import type { PushWorkerData, PushWorkerReply, PushWorkerRequest } from './push-worker.js';
-import type { PushWriter } from './push-writer.js';
 
 /** How long `close` waits for the thread to finish its calls and close its connection. */
 const CLOSE_GRACE_MS = 10_000;

@@ -4,15 +4,9 @@
  * in memory (tests) cannot be opened by another thread and is written here, as before.
  */
 import type { Db } from '../store/database.js';
-import { performPush, type PushOperation } from './push-operation.js';
+import { performPush, type PushOperation, type PushWriter } from './push-operation.js';
 import type { PushOutcome } from './push-service.js';
 import { PushThread } from './push-thread.js';
-
-export interface PushWriter {
-  /** Resolves to the outcome; rejects with the PushError (or store error) that refused the call. */
-  perform(operation: PushOperation): Promise<PushOutcome>;
-  close(): Promise<void>;
-}
 
 export class InThreadPushWriter implements PushWriter {
   constructor(private readonly db: Db) {}

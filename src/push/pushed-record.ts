@@ -19,7 +19,7 @@ import { mapGen1 } from '../mapping/gen1.js';
 import { mapGen2 } from '../mapping/gen2.js';
 import { isPlainObject } from '../mapping/record-fields.js';
 import type { NationalRecord, ValidationIssue } from '../model/record.js';
-import { DEFAULT_RECORD_LIMITS } from '../harvest/run.js';
+import { DEFAULT_RECORD_LIMITS } from '../harvest/record-door.js';
 import { checkUntrustedRecord } from '../model/untrusted-record.js';
 import { canonicalIdentifier } from '../model/identifier.js';
 import { PUSH_ERROR_CODES, PushError } from './push-errors.js';

@@ -7,7 +7,7 @@
  * two index searches, never a scan of the records.
  */
 import type { Db } from './database.js';
-import { identityKeys } from '../identity/keys.js';
+import { identityKeys } from '../model/identity-keys.js';
 
 /**
  * The identifiers of the datasets (in any state: live, withdrawn, absorbed) with a member record

@@ -5,7 +5,7 @@
  */
 import type { Db } from './database.js';
 import { listOverrides, type IdentityOverride, type RecordRef } from './identity.js';
-import { identityKeys } from '../identity/keys.js';
+import { identityKeys } from '../model/identity-keys.js';
 import type { NationalRecord } from '../model/record.js';
 import { parseStoredJson } from './stored-json.js';
 

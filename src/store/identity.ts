@@ -6,8 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { NationalRecord } from '../model/record.js';
-import { corroborationSignals, identityKeys, VETO_KEY_RANGES, vetoKeyOf, type IdentityKeyKind } from '../identity/keys.js';
-import type { KeyGroup } from '../identity/cluster.js';
+import { corroborationSignals, identityKeys, VETO_KEY_RANGES, vetoKeyOf, type IdentityKeyKind } from '../model/identity-keys.js';
 import { nowUtc } from './time.js';
 import { toUtcInstant } from '../model/dates.js';
 
@@ -188,6 +187,16 @@ export function rowidReader(db: Db): (sourceId: string, nativeId: string) => num
 }
 
 /**
+ * Every member holding one key value, as loaded from the store (one group per kind + value):
+ * what keyGroupsOf yields and src/identity/cluster.ts joins on.
+ */
+export interface KeyGroup {
+  kind: IdentityKeyKind;
+  value: string;
+  members: readonly number[];
+}
+
+/**
  * The groups of records sharing a key of this kind, in value order, as rowids: only groups of
  * two or more. The rows come in primary-key order, so a group is a run of equal values: no
  * sorting, no temporary table; and most values belong to one record, so rowids are looked up
@@ -228,7 +237,7 @@ export function* keyGroupsOf(
 }
 
 /**
- * The veto keys (keys.ts vetoKeyOf) of these records, by rowid: a walk over the key table's
+ * The veto keys (identity-keys.ts vetoKeyOf) of these records, by rowid: a walk over the key table's
  * veto ranges in primary-key order (no index by record), keeping the rows of the records asked
  * about. Only records in URL and fuzzy groups are asked about: the only joins a veto can refuse.
  */

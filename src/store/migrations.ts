@@ -148,7 +148,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: 'cross-source identity: record keys, dataset membership, merged datasets with provenance, operator overrides',
     sql: `
-      -- Identity keys of each source record (src/identity/keys.ts), in (kind, value) order so that
+      -- Identity keys of each source record (src/model/identity-keys.ts), in (kind, value) order so that
       -- resolution reads the records sharing one as consecutive rows, without sorting. No index
       -- by record and no foreign key: every one would be another random write per key per record
       -- on the harvest's hot path; a record's old keys are recomputed from its old record instead.
@@ -400,7 +400,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 9,
     description: 'identity keys computed again: DCAT-US identifiers, no URL keys on placeholder hosts, lookalike keys',
-    // Keys are derived from the stored records (src/identity/keys.ts), and this version computes
+    // Keys are derived from the stored records (src/model/identity-keys.ts), and this version computes
     // them differently. They are dropped here and recomputed from source_payloads by the next
     // identity resolution (needsKeyBackfill → backfillRecordKeys), as after migration 3; the
     // resolution that follows re-clusters the catalogue with them. Dataset identifiers survive:

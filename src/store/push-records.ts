@@ -12,7 +12,7 @@
  */
 import type { Db } from './database.js';
 import type { NationalRecord, ValidationIssue } from '../model/record.js';
-import { identityKeys } from '../identity/keys.js';
+import { identityKeys } from '../model/identity-keys.js';
 import { markIdentityDirty, recordModifiedAt, replaceRecordKeys } from './identity.js';
 import { withdrawDeleted } from './withdrawals.js';
 

@@ -5,7 +5,7 @@
  * both sides are rewritten the same way before FTS5 sees them:
  *
  *   - folded like identity's fuzzy key (NFKC: full/half width; 臺→台 and the other variants of
- *     src/identity/normalise.ts; lower case), so 臺北/台北 and ＣＳＶ/csv match; punctuation and
+ *     src/model/comparison-forms.ts; lower case), so 臺北/台北 and ＣＳＶ/csv match; punctuation and
  *     symbols become spaces, so `COVID-19` is the words `covid 19`;
  *   - every run of CJK characters becomes its overlapping bigrams followed by its last
  *     character alone (`公共自行車` → `公共 共自 自行 行車 車`); Latin words and numbers stay words.
@@ -17,7 +17,7 @@
  * is exactly "the text contains 車", answered from the index with no scan of the text. Latin
  * terms are prefix queries (`youb*`), so partial words match as users expect from a search box.
  */
-import { normaliseTextKeepingSpaces } from '../identity/normalise.js';
+import { normaliseTextKeepingSpaces } from '../model/comparison-forms.js';
 
 /** CJK ideographs, kana, hangul and their extensions: the scripts written without spaces. */
 const CJK_CLASS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';

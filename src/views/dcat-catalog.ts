@@ -12,7 +12,8 @@
  * so nothing has to be fetched to read it.
  */
 import type { NationalRecord } from '../model/record.js';
-import { DCAT_AP_TW_CONTEXT, SERVICE_CATEGORY_SCHEME, toDcatDatasetNode, type JsonLdNode } from './dcat-jsonld.js';
+import { DCAT_AP_TW_CONTEXT, SERVICE_CATEGORY_SCHEME, toDcatDatasetNode } from './dcat-jsonld.js';
+import type { JsonLdNode } from './json-ld-node.js';
 
 export const HYDRA = 'http://www.w3.org/ns/hydra/core#';
 

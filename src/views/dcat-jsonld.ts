@@ -29,13 +29,12 @@ import { projectPath } from '../model/project-root.js';
 import type { NationalDistribution, NationalRecord } from '../model/record.js';
 import { servedLanguageOf } from '../model/text-language.js';
 import { addDcatDistributionStatements, addDcatSourceStatements } from './dcat-source-statements.js';
+import type { JsonLdNode } from './json-ld-node.js';
 
 export interface DcatJsonLdOptions {
   /** Public base URL of the gateway, e.g. `https://gateway.example.org` (no trailing slash needed). */
   baseUrl: string;
 }
-
-export type JsonLdNode = Record<string, unknown>;
 
 /** The gateway's own labels (service categories, dataset types) are written in Traditional Chinese. */
 const GATEWAY_LANGUAGE = 'zh-Hant';
@@ -788,7 +787,7 @@ const NOT_ALLOWED_IN_IRI = /[\u0000-\u0020<>"{}|\\^`\u007F]|\s/gu;
  * The IRI of a link, exactly as the publisher wrote it, or undefined when it is not a link.
  * Never rewritten through WHATWG URL serialisation, which lower-cases the scheme and host, drops
  * a default port, adds a trailing slash to a bare host and percent-encodes non-ASCII paths: the
- * source's text is the IRI (normalised forms are for identity keys only, src/identity/normalise.ts).
+ * source's text is the IRI (normalised forms are for identity keys only, src/model/comparison-forms.ts).
  * The one repair: each character RDF forbids ({@link NOT_ALLOWED_IN_IRI}: publishers paste URLs
  * with spaces) is percent-encoded as UTF-8, which is what a browser requests for it; tabs and
  * line breaks (a URL wrapped across lines) are dropped, as browsers do. The result must still

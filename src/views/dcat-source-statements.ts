@@ -20,7 +20,7 @@
 import { NO_LANGUAGE } from '../mapping/dcat/languages.js';
 import { expandIri } from '../mapping/dcat/vocab.js';
 import { isWellFormedString, toWellFormedString as wellFormed } from '../model/well-formed-string.js';
-import type { JsonLdNode } from './dcat-jsonld.js';
+import type { JsonLdNode } from './json-ld-node.js';
 
 const DCT_LOCATION = 'dct:Location';
 

@@ -7,7 +7,8 @@
  * Why the whole last node rather than a bare IRI: a harvester matches deletions by identifier
  * and IRI, and the node stays valid DCAT-AP (title, description) for harvesters that check.
  */
-import { datasetIriFor, type JsonLdNode } from './dcat-jsonld.js';
+import { datasetIriFor } from './dcat-jsonld.js';
+import type { JsonLdNode } from './json-ld-node.js';
 
 export const ADMS_STATUS_WITHDRAWN = 'http://purl.org/adms/status/Withdrawn';
 

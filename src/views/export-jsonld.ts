@@ -7,7 +7,8 @@
  * it can be streamed: joined, they are one JSON object. The @context is inline (no remote context
  * is ever needed to read it).
  */
-import { DCAT_AP_TW_CONTEXT, toDcatDatasetNode, type JsonLdNode } from './dcat-jsonld.js';
+import { DCAT_AP_TW_CONTEXT, toDcatDatasetNode } from './dcat-jsonld.js';
+import type { JsonLdNode } from './json-ld-node.js';
 import { catalogueDescription } from './dcat-catalog.js';
 import type { NationalRecord } from '../model/record.js';
 

@@ -14,7 +14,7 @@ import type { JsonLdDocument } from 'jsonld';
 import { DataFactory, Writer } from 'n3';
 import type { Quad, Quad_Object, Quad_Subject } from '@rdfjs/types';
 import { writeRdfXml } from './rdf-xml.js';
-import type { JsonLdNode } from './dcat-jsonld.js';
+import type { JsonLdNode } from './json-ld-node.js';
 import type { JsonLdQuad, JsonLdTerm } from '../model/jsonld-quad.js';
 
 const { blankNode, defaultGraph, literal, namedNode, quad } = DataFactory;

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Harvester } from '../../src/harvest/harvester.js';
-import { HttpClient } from '../../src/harvest/http-client.js';
+import { HttpClient } from '../../src/http/http-client.js';
 import { runErrors } from '../../src/store/runs.js';
 import type { Db } from '../../src/store/database.js';
 import { projectPath } from '../../src/model/project-root.js';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { HttpError } from '../../src/harvest/http-client.js';
+import type { HttpError } from '../../src/http/http-client.js';
 
 type Teardown = { teardown(fn: () => unknown): void };
 

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { clusterRecords, MAX_FUZZY_GROUP, membersFromList, type ClusterMember, type ClusterMembers, type KeyGroup } from '../../src/identity/cluster.js';
+import { clusterRecords, MAX_FUZZY_GROUP, membersFromList, type ClusterMember, type ClusterMembers } from '../../src/identity/cluster.js';
+import type { KeyGroup } from '../../src/store/identity.js';
 
 /** Members as `source` or `source!` (not listed), with optional signals. */
 function members(...specs: Array<string | [string, string[]]>): ClusterMembers {

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { HttpClient } from '../../src/harvest/http-client.js';
+import { HttpClient } from '../../src/http/http-client.js';
 import type { RunProgress } from '../../src/harvest/run.js';
 import { FeedClient } from '../../src/mirror/feed-client.js';
 import { ensureMirrorSource } from '../../src/mirror/mirror-store.js';
 import { syncMirror, type MirrorSyncSummary } from '../../src/mirror/sync.js';
 import { parseUpstream } from '../../src/mirror/upstream.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
-import type { RecordLimits } from '../../src/harvest/run.js';
+import type { RecordLimits } from '../../src/harvest/record-door.js';
 import { serveLoopback } from '../helpers/loopback.js';
 import { readFixture, silentLog, tempDir } from '../helpers/gateway.js';
 

@@ -4,7 +4,7 @@ import type { Test } from 'tap';
 import { buildApi } from '../../src/api/app.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import type { RunProgress } from '../../src/harvest/run.js';
-import { HttpClient } from '../../src/harvest/http-client.js';
+import { HttpClient } from '../../src/http/http-client.js';
 import { FeedClient } from '../../src/mirror/feed-client.js';
 import { ensureMirrorSource } from '../../src/mirror/mirror-store.js';
 import { syncMirror, type MirrorSyncSummary } from '../../src/mirror/sync.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { canonicalIdentifier, foldIdentifierCase } from '../../src/model/identifier.js';
-import { identityKeys } from '../../src/identity/keys.js';
+import { identityKeys } from '../../src/model/identity-keys.js';
 
 t.test('canonicalIdentifier: a national identifier in upper case, anything else as it is', (t) => {
   t.equal(canonicalIdentifier('a41000000g-000903'), 'A41000000G-000903');

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { resolveIdentity } from '../../src/identity/resolve.js';
-import { normaliseText } from '../../src/identity/normalise.js';
+import { normaliseText } from '../../src/model/comparison-forms.js';
 import { mapNationalRecord } from '../../src/mapping/detect.js';
 import type { NationalRecord } from '../../src/model/record.js';
 import { openDatabase, type Db } from '../../src/store/database.js';

@@ -13,7 +13,7 @@ import { getDataset } from '../../store/catalogue.js';
 import { listChangedDatasets } from '../../store/changed-datasets.js';
 import type { NationalRecord } from '../../model/record.js';
 import { toDcatCatalog, toDcatCatalogDocuments, type CatalogPage, type CatalogPageFrame } from '../../views/dcat-catalog.js';
-import type { JsonLdNode } from '../../views/dcat-jsonld.js';
+import type { JsonLdNode } from '../../views/json-ld-node.js';
 import { markWithdrawn } from '../../views/dcat-withdrawn.js';
 import { encodeCursor } from '../search-cursor.js';
 import { pageLinks, withdrawnListingScope, type CatalogQueryString, type CatalogRequest } from './catalog-query.js';

@@ -7,7 +7,8 @@ import { MAX_FACET_VALUES, searchDatasets } from '../../store/search.js';
 import { SERVICE_CATEGORIES } from '../../model/codelists.js';
 import { findServedDataset, type MovedDataset } from '../served-dataset.js';
 import { toGen2Json } from '../../views/gen2.js';
-import { ERROR_CODES, specError, specErrorSchema, type SpecErrorBody } from '../errors.js';
+import { ERROR_CODES } from '../errors.js';
+import { specError, specErrorSchema, type SpecErrorBody } from '../../views/spec-error.js';
 import { MAX_LIMIT } from './crossplatform.js';
 
 /**

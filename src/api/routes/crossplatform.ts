@@ -8,7 +8,8 @@ import type { NationalRecord } from '../../model/record.js';
 import { parseTaiwanDate, toUtcInstant } from '../../model/dates.js';
 import { toGen1Json } from '../../views/gen1.js';
 import { servedRecordSchema } from '../record-schema.js';
-import { ERROR_CODES, specError, specErrorSchema } from '../errors.js';
+import { ERROR_CODES } from '../errors.js';
+import { specError, specErrorSchema } from '../../views/spec-error.js';
 import { parseStoredJson } from '../../store/stored-json.js';
 
 /**

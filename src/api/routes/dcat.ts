@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../store/database.js';
 import { findServedDataset } from '../served-dataset.js';
 import { toDcatJsonLd } from '../../views/dcat-jsonld.js';
-import { ERROR_CODES, specError, specErrorSchema } from '../errors.js';
+import { ERROR_CODES } from '../errors.js';
+import { specError, specErrorSchema } from '../../views/spec-error.js';
 import { addVary, negotiate, notAcceptable, RDF_REPRESENTATIONS, rdfResponseContent, sendRdf, splitSuffix, type Negotiated } from './rdf-negotiation.js';
 
 /**

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../../store/database.js';
 import { explainDataset, listCandidates } from '../../store/identity-explain.js';
-import { ERROR_CODES, specError, specErrorSchema } from '../errors.js';
+import { ERROR_CODES } from '../errors.js';
+import { specError, specErrorSchema } from '../../views/spec-error.js';
 
 /**
  * Cross-source identity, read side (the gateway's own API, not the cross-platform spec's):

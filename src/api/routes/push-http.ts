@@ -14,7 +14,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Db } from '../../store/database.js';
 import type { ApiKey } from '../../store/api-keys.js';
-import { DEFAULT_RECORD_LIMITS } from '../../harvest/run.js';
+import { DEFAULT_RECORD_LIMITS } from '../../harvest/record-door.js';
 import { authenticate } from '../../push/authenticate.js';
 import { PUSH_ERROR_CODES, PushError } from '../../push/push-errors.js';
 import { pushSwaggerTransform, type PushRouteSchema } from './push-schemas.js';

@@ -9,9 +9,10 @@
 import Negotiator from 'negotiator';
 import type { FastifyReply } from 'fastify';
 import { DCAT_CATALOG_CONTEXT } from '../../views/dcat-catalog.js';
-import type { JsonLdNode } from '../../views/dcat-jsonld.js';
+import type { JsonLdNode } from '../../views/json-ld-node.js';
 import { contextPrefixes, jsonLdMergedTriples, writeTriples, type RdfSyntax } from '../../views/rdf-serialise.js';
-import { ERROR_CODES, specError, type SpecErrorBody } from '../errors.js';
+import { ERROR_CODES } from '../errors.js';
+import { specError, type SpecErrorBody } from '../../views/spec-error.js';
 
 export interface RdfRepresentation {
   syntax: RdfSyntax;

@@ -4,7 +4,8 @@ import { formatsOf, MAX_FACET_VALUES, publisherOf, searchDatasets, type SearchQu
 import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from '../search-cursor.js';
 import { pageRecords } from '../../store/search-records.js';
 import { MAX_QUERY_TERMS, parseQuery } from '../../store/search-text.js';
-import { ERROR_CODES, specError, specErrorSchema } from '../errors.js';
+import { ERROR_CODES } from '../errors.js';
+import { specError, specErrorSchema } from '../../views/spec-error.js';
 import { parseModifiedParameter } from './crossplatform.js';
 
 /**

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { hostlessUrl, isPlaceholderUrl, isUuid, normaliseText, normaliseUrl, normaliseUuid, TRACKING_QUERY_PARAMETERS } from '../../src/identity/normalise.js';
+import { hostlessUrl, isPlaceholderUrl, isUuid, normaliseText, normaliseUrl, normaliseUuid, TRACKING_QUERY_PARAMETERS } from '../../src/model/comparison-forms.js';
 
 t.test('normaliseUrl: the canonical form of the brief', async (t) => {
   t.equal(normaliseUrl('https://data.taipei/dataset/abc?id=1'), 'https://data.taipei/dataset/abc?id=1');

@@ -9,7 +9,7 @@ import {
   guardedConnector,
   isPublicAddress,
   type ResolveAll,
-} from '../../src/harvest/address-guard.js';
+} from '../../src/http/address-guard.js';
 
 t.test('address ranges: only public unicast passes', async (t) => {
   for (const address of ['8.8.8.8', '140.112.1.1', '2001:4860:4860::8888']) t.ok(isPublicAddress(address), address);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { HttpClient, HttpError } from '../../src/harvest/http-client.js';
+import { HttpClient, HttpError } from '../../src/http/http-client.js';
 import { rejection, serveLoopback } from '../helpers/loopback.js';
 
 const limits = {

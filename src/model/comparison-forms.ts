@@ -115,7 +115,7 @@ const PLACEHOLDER_ADDRESS = /^(?:127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[::1?\])$/;
  * True when the value is an http(s) URL whose host is a placeholder: an example domain or a
  * subdomain of one ({@link PLACEHOLDER_DOMAINS}), a reserved top-level name
  * ({@link PLACEHOLDER_SUFFIXES}, `localhost` itself included), or a loopback or unspecified
- * address. Such a URL says nothing about which dataset a record is: keys.ts makes no landing or
+ * address. Such a URL says nothing about which dataset a record is: identity-keys.ts makes no landing or
  * download key of it. False for anything else, a value that is no URL included.
  *
  * @example isPlaceholderUrl('https://www.EXAMPLE.org./dataset') === true

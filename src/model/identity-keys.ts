@@ -1,18 +1,19 @@
 /**
  * The identity keys of one source record: the values that, shared by records of two sources,
- * say they are one dataset (cluster.ts joins on them), and the weaker signals that confirm a
- * match on title and publisher alone. Pure: no I/O; the store saves what this returns.
+ * say they are one dataset (src/identity/cluster.ts joins on them), and the weaker signals that
+ * confirm a match on title and publisher alone. Pure: no I/O; the store saves what this returns.
+ * Here in model, below the store, because the store computes them for each record it writes.
  *
  * Records arrive from untrusted sources, so every value is checked at run time whatever its
  * declared type, and the output is bounded: no key longer than {@link MAX_KEY_VALUE_LENGTH},
  * no more than {@link MAX_KEYS_PER_KIND} keys of one kind.
  */
-import { IDENTIFIER_PATTERN } from '../model/codelists.js';
-import { formatTaipeiDateTime } from '../model/dates.js';
-import { canonicalIdentifier } from '../model/identifier.js';
-import type { NationalRecord } from '../model/record.js';
+import { IDENTIFIER_PATTERN } from './codelists.js';
+import { formatTaipeiDateTime } from './dates.js';
+import { canonicalIdentifier } from './identifier.js';
+import type { NationalRecord } from './record.js';
 import { createHash } from 'node:crypto';
-import { hostlessUrl, isPlaceholderUrl, normaliseText, normaliseUrl, normaliseUuid } from './normalise.js';
+import { hostlessUrl, isPlaceholderUrl, normaliseText, normaliseUrl, normaliseUuid } from './comparison-forms.js';
 
 /**
  * What a key is made of, strongest first:
@@ -55,7 +56,7 @@ export const VETO_KEY_RANGES: ReadonlyArray<{ kind: IdentityKeyKind; prefix: str
 /**
  * The veto class and value of a key (`uuid:<uuid>`, `datasetId:<id>`), or undefined when the key
  * vetoes nothing. Two clusters that each hold keys of one class and share none of them are two
- * datasets, whatever URL or title they share (cluster.ts).
+ * datasets, whatever URL or title they share (src/identity/cluster.ts).
  */
 export function vetoKeyOf(kind: string, value: string): string | undefined {
   if (kind === 'uri' && value.startsWith('urn:uuid:')) return `uuid:${value.slice('urn:uuid:'.length)}`;
@@ -70,7 +71,7 @@ export function vetoKeyOf(kind: string, value: string): string | undefined {
  */
 const GLOBAL_URI_SCHEME = /^(urn|doi|ark|tag|info|hdl):\S+$/i;
 
-/** One identity key: records sharing kind and value are (subject to cluster.ts's rules) one dataset. */
+/** One identity key: records sharing kind and value are (subject to the rules of src/identity/cluster.ts) one dataset. */
 export interface IdentityKey {
   kind: IdentityKeyKind;
   value: string;

@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import t from 'tap';
-import { isPublicAddress } from '../../src/harvest/address-guard.js';
-import { HttpClient, HttpError, MalformedBodyError } from '../../src/harvest/http-client.js';
+import { isPublicAddress } from '../../src/http/address-guard.js';
+import { HttpClient, HttpError, MalformedBodyError } from '../../src/http/http-client.js';
 import { rejection, serveLoopback } from '../helpers/loopback.js';
 
 const limits = {

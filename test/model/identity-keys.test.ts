@@ -11,7 +11,7 @@ import {
   vetoKeyOf,
   type IdentityKey,
   type IdentityKeyKind,
-} from '../../src/identity/keys.js';
+} from '../../src/model/identity-keys.js';
 import type { NationalDistribution, NationalRecord } from '../../src/model/record.js';
 
 const CKAN_ID = '6e8bc430-9c3a-11d9-9669-0800200c9a66';

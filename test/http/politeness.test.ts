@@ -2,8 +2,8 @@ import t from 'tap';
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { hostLimiterSnapshot } from '../../src/harvest/host-limiter.js';
-import { HttpClient, HttpError, parseRetryAfter } from '../../src/harvest/http-client.js';
+import { hostLimiterSnapshot } from '../../src/http/host-limiter.js';
+import { HttpClient, HttpError, parseRetryAfter } from '../../src/http/http-client.js';
 import { rejection, serveLoopback } from '../helpers/loopback.js';
 
 const limits = {
