@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApi } from '../../src/api/app.js';
 import { issueApiKey } from '../../src/push/issue-api-key.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { openDatabase } from '../../src/store/database.js';
 import { silentLog, tempDir } from '../helpers/gateway.js';
 
@@ -33,7 +34,7 @@ async function gateway(t: Test) {
     db.close();
     cleanup();
   });
-  const key = issueApiKey(db, { publisher: '國家發展委員會', orgCode: 'A41000000G', allow: [] }).key;
+  const key = (await issueApiKey(sqliteStoreOn(db), { publisher: '國家發展委員會', orgCode: 'A41000000G', allow: [] })).key;
   return { db, app, key };
 }
 

@@ -6,10 +6,10 @@ import { Harvester } from '../../src/harvest/harvester.js';
 import type { RunProgress } from '../../src/harvest/run.js';
 import { HttpClient } from '../../src/harvest/http-client.js';
 import { FeedClient } from '../../src/mirror/feed-client.js';
-import { ensureMirrorSource } from '../../src/mirror/mirror-store.js';
 import { syncMirror, type MirrorSyncSummary } from '../../src/mirror/sync.js';
 import { parseUpstream } from '../../src/mirror/upstream.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { startFixturePlatform, type FixturePlatform } from '../helpers/crossplatform-server.js';
 import { serveLoopback } from '../helpers/loopback.js';
 import { openTestDb, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
@@ -98,6 +98,9 @@ export async function startDownstream(t: Test, dbPath?: string): Promise<Downstr
     await api.close();
     db.close();
   });
+  // The API is given its connection (buildApi takes a database until the API is converted); the
+  // mirror syncs on a store over the same connection.
+  const store = sqliteStoreOn(db);
   let sourceId = '';
   return {
     db,
@@ -109,8 +112,8 @@ export async function startDownstream(t: Test, dbPath?: string): Promise<Downstr
     sync: async (upstreamBase, options = {}) => {
       const upstream = parseUpstream(upstreamBase);
       sourceId = upstream.sourceId;
-      ensureMirrorSource(db, { sourceId, url: upstream.baseUrl });
-      return syncMirror({ db, sourceId, feed: new FeedClient(http, upstream.feedUrl, options.pageSize ?? 4), log: silentLog, signal: options.signal, onProgress: options.onProgress });
+      await store.mirror.ensureMirrorSource({ sourceId, url: upstream.baseUrl });
+      return syncMirror({ store, sourceId, feed: new FeedClient(http, upstream.feedUrl, options.pageSize ?? 4), log: silentLog, signal: options.signal, onProgress: options.onProgress });
     },
   };
 }
