@@ -390,7 +390,7 @@ async function operationsOf(app: FastifyInstance): Promise<Operation[]> {
 t.test(`fuzz: ${REQUESTS} requests over every route and method of /openapi.json (seed ${SEED})`, async (t: Test) => {
   const store = hostileStore(t);
   const key = (await issueApiKey(sqliteStoreOn(store.db), { publisher: '國家發展委員會', orgCode: 'A41000000G', allow: [] })).key;
-  const app = await buildApi({ db: store.db, publicUrl: 'https://gateway.example.tw', logger: (process.env['FUZZ_LOG'] ? pino({ level: 'error' }, pino.destination(process.env['FUZZ_LOG'])) : silentLog) as never, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
+  const app = await buildApi({ store: sqliteStoreOn(store.db), publicUrl: 'https://gateway.example.tw', logger: (process.env['FUZZ_LOG'] ? pino({ level: 'error' }, pino.destination(process.env['FUZZ_LOG'])) : silentLog) as never, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
   t.teardown(() => app.close());
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

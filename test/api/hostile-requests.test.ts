@@ -28,7 +28,7 @@ const INT64_MAX = '9223372036854775807';
 async function gateway(t: Test) {
   const { dir, cleanup } = tempDir();
   const db = openDatabase(join(dir, 'catalog.db'));
-  const app = await buildApi({ db, publicUrl: PUBLIC_URL, logger: silentLog, http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] } } });
+  const app = await buildApi({ store: sqliteStoreOn(db), publicUrl: PUBLIC_URL, logger: silentLog, http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] } } });
   t.teardown(async () => {
     await app.close();
     db.close();

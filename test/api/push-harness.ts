@@ -51,7 +51,7 @@ export async function startPushGateway(t: Test, options: PushGatewayOptions = {}
       cleanup();
     });
   }
-  const api = await buildApi({ db, publicUrl: PUBLIC_URL, logger: silentLog, http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] }, ...options.http } });
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: PUBLIC_URL, logger: silentLog, http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] }, ...options.http } });
   await api.listen({ port: 0, host: '127.0.0.1' });
   // Registered last, so it runs first: the API closes before the store.
   t.teardown(() => api.close());

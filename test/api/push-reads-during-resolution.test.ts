@@ -186,7 +186,7 @@ t.test('resolution in its thread: a record read during a resolution of 1.5 s is 
 t.test('control: the same reads against resolution on the API thread (a store in memory) all wait for it', async (t) => {
   const db = openDatabase(':memory:');
   t.teardown(() => db.close());
-  const api = await buildApi({ db, publicUrl: PUBLIC_URL, logger: silentLog, http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] } } });
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: PUBLIC_URL, logger: silentLog, http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] } } });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => api.close());
   const key = (await issueApiKey(sqliteStoreOn(db), { publisher: '國家發展委員會', orgCode: 'A41000000G', allow: [] })).key;

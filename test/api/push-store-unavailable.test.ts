@@ -30,7 +30,7 @@ async function start(t: Test, pushWrites: 'here' | 'thread' = 'here'): Promise<G
   const logLines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
   // 'here': the pragmas these tests set on the API's connection are the ones pushes write through.
-  const api = await buildApi({ db, publicUrl: 'https://gateway.example.tw', logger, pushWrites, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'https://gateway.example.tw', logger, pushWrites, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => api.close());
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;

@@ -56,7 +56,8 @@ export async function startUpstream(t: Test, records: { city: Raw[]; hub: Raw[];
   const sources = [source('city', city.url, 10), source('hub', hub.url, 0), ...(gov ? [source('gov', gov.url, 0)] : [])];
   const config = testConfig(join(dir, 'upstream.db'), '', { sources });
   const db = openTestDb(config);
-  const api = await buildApi({ db, publicUrl: UPSTREAM_PUBLIC_URL, logger: silentLog });
+  // TRANSITION (H2): the API takes a store; this test still holds a db.
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: UPSTREAM_PUBLIC_URL, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {
     await api.close();
@@ -90,7 +91,8 @@ export async function startDownstream(t: Test, dbPath?: string): Promise<Downstr
     path = join(dir, 'mirror.db');
   }
   const db = openDatabase(path);
-  const api = await buildApi({ db, publicUrl: DOWNSTREAM_PUBLIC_URL, logger: silentLog });
+  // TRANSITION (H2): the API takes a store; this test still holds a db.
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: DOWNSTREAM_PUBLIC_URL, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   const http = new HttpClient({ timeoutMs: 5000, connectTimeoutMs: 2000, maxResponseBytes: 50 * 1024 * 1024, retries: 1, retryBaseDelayMs: 10, allowPrivateAddresses: true, userAgent: 'ogd-gateway test mirror' });
   t.teardown(async () => {

@@ -18,8 +18,7 @@
  * lock, a write on this connection would wait in SQLite's busy handler and block every reader.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../../store/database.js';
-import { sqliteStoreOn } from '../../store/sqlite-store.js';
+import type { Store } from '../../store/contract/store.js';
 import type { PushOutcome, PushTarget } from '../../push/push-service.js';
 import { pushWriterFor, type PushWritesIn } from '../../push/push-writer.js';
 import { PUSH_ERROR_CODES, PushError } from '../../push/push-errors.js';
@@ -42,10 +41,8 @@ export function pushResolutionScheduler(app: FastifyInstance): ResolutionSchedul
   return schedulers.get(app);
 }
 
-export function pushRoutes(app: FastifyInstance, db: Db, publicUrl: string, options: PushRouteOptions = {}): void {
+export function pushRoutes(app: FastifyInstance, store: Store, publicUrl: string, options: PushRouteOptions = {}): void {
   const base = publicUrl.trim().replace(/\/+$/, '');
-  // TRANSITION: the API hands its store here once its routes are converted (H2).
-  const store = sqliteStoreOn(db);
   const resolution = new ResolutionScheduler(store, app.log, options.resolution ?? DEFAULT_RESOLUTION_SCHEDULE);
   schedulers.set(app, resolution);
   // Parsing, reading and writing a pushed record happen in the push thread, not on this loop.
