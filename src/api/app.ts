@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyErro
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
-import type { Db } from '../store/database.js';
+import type { Store } from '../store/contract/store.js';
 import { crossPlatformRoutes } from './routes/crossplatform.js';
 import { dcatRoutes } from './routes/dcat.js';
 import { healthRoutes } from './routes/health.js';
@@ -34,7 +34,8 @@ import { registerWellFormedAnswers } from './well-formed-answers.js';
 import { ALWAYS_HEADERS, answerClientError, answerFrameworkError, refuseConnect } from './protocol-answers.js';
 
 export interface ApiOptions {
-  db: Db;
+  /** The catalogue it serves (and the store agencies' pushes are written to). */
+  store: Store;
   publicUrl: string;
   logger: Logger;
   /** How the API answers over HTTP (`server.trustProxy`, `.rateLimit`, `.cacheMaxAgeSeconds`); absent: the configuration's defaults. */
@@ -83,7 +84,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 
   // First, so every plugin below sees each route's policy (health check exemptions,
   // Last-Modified sources) and the OpenAPI description gets the shared 304/406/429 answers.
-  app.addHook('onRoute', (routeOptions) => applyRouteHttpPolicy(routeOptions, { db: options.db, rateLimited: http.rateLimit.max > 0 }));
+  app.addHook('onRoute', (routeOptions) => applyRouteHttpPolicy(routeOptions, { catalogue: options.store.catalogue, rateLimited: http.rateLimit.max > 0 }));
 
   // A public, read-only catalogue: any web page may read it. POST only because CKAN clients
   // send their (read) actions that way.
@@ -141,7 +142,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     if (status >= 400 && status < 500) {
       return reply.code(status).send(specError(ERROR_CODES.badParameter, error.message));
     }
-    const storeError = storeErrorOf(error, options.db.name);
+    const storeError = storeErrorOf(error, options.store.location);
     if (storeError) return answerStoreUnavailable(storeError, request, reply);
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send(specError(ERROR_CODES.systemError, 'internal error; the gateway log has the details'));
@@ -152,18 +153,18 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     reply.code(404).send(specError(ERROR_CODES.notFound, `no such path: ${request.method} ${request.url.split('?')[0]}`));
   });
 
-  crossPlatformRoutes(app, options.db, options.publicUrl);
-  dcatRoutes(app, options.db, options.publicUrl);
-  healthRoutes(app, options.db);
-  identityRoutes(app, options.db);
-  changeFeedRoutes(app, options.db);
-  catalogRoutes(app, options.db, options.publicUrl, { ...DEFAULT_RESPONSE_CACHE_LIMITS, maxBytes: http.catalogCacheMB * 1024 * 1024 });
-  searchRoutes(app, options.db, options.publicUrl);
-  ckanRoutes(app, options.db, options.publicUrl);
-  crossPlatformMoreRoutes(app, options.db, options.publicUrl);
-  exportRoutes(app, options.db, options.publicUrl);
-  discoveryRoutes(app, options.db, options.publicUrl);
-  pushRoutes(app, options.db, options.publicUrl, { writesIn: options.pushWrites });
+  crossPlatformRoutes(app, options.store, options.publicUrl);
+  dcatRoutes(app, options.store, options.publicUrl);
+  healthRoutes(app, options.store);
+  identityRoutes(app, options.store);
+  changeFeedRoutes(app, options.store);
+  catalogRoutes(app, options.store, options.publicUrl, { ...DEFAULT_RESPONSE_CACHE_LIMITS, maxBytes: http.catalogCacheMB * 1024 * 1024 });
+  searchRoutes(app, options.store, options.publicUrl);
+  ckanRoutes(app, options.store, options.publicUrl);
+  crossPlatformMoreRoutes(app, options.store, options.publicUrl);
+  exportRoutes(app, options.store, options.publicUrl);
+  discoveryRoutes(app, options.store, options.publicUrl);
+  pushRoutes(app, options.store, options.publicUrl, { writesIn: options.pushWrites });
 
   app.get(
     '/openapi.json',

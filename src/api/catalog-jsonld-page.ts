@@ -4,7 +4,7 @@
  * dataset and kept in the fragment cache), the paging footer, as one UTF-8 Buffer. The bytes are
  * those of JSON.stringify(toDcatCatalog(page)) (dcat-catalog.ts dcatCatalogJsonFrame says why).
  */
-import type { CataloguePageReader } from '../store/catalogue-page.js';
+import type { CatalogueStore } from '../store/contract/catalogue.js';
 import { dcatCatalogDatasetJson, dcatCatalogJsonFrame, type CatalogPageFrame, type DcatCatalogOptions } from '../views/dcat-catalog.js';
 import type { DatasetFragmentCache } from './dataset-fragment-cache.js';
 
@@ -12,14 +12,14 @@ const COMMA = Buffer.from(',');
 
 export class CatalogJsonLdPages {
   constructor(
-    private readonly reader: CataloguePageReader,
+    private readonly catalogue: Pick<CatalogueStore, 'readCataloguePage'>,
     private readonly fragments: DatasetFragmentCache,
     private readonly options: DcatCatalogOptions,
   ) {}
 
   /** The page of these datasets (those still served, in this order) as JSON-LD text. */
-  render(identifiers: readonly string[], frame: CatalogPageFrame): Buffer {
-    const entries = this.reader.read(identifiers, (identifier, stamp) => this.fragments.get(identifier, stamp));
+  async render(identifiers: readonly string[], frame: CatalogPageFrame): Promise<Buffer> {
+    const entries = await this.catalogue.readCataloguePage(identifiers, (identifier, stamp) => this.fragments.get(identifier, stamp));
     const { before, after } = dcatCatalogJsonFrame(frame, this.options);
     const parts: Buffer[] = [Buffer.from(before)];
     for (const [index, entry] of entries.entries()) {

@@ -25,7 +25,7 @@ import fresh from 'fresh';
  */
 
 /** When a route's content last changed: a UTC instant, or undefined for "unknown" (no Last-Modified). */
-export type LastModifiedSource = (request: FastifyRequest) => string | undefined;
+export type LastModifiedSource = (request: FastifyRequest) => string | undefined | Promise<string | undefined>;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -58,7 +58,7 @@ export function registerHttpCaching(app: FastifyInstance, options: HttpCachingOp
   const cacheControl = options.cacheMaxAgeSeconds > 0 ? `public, max-age=${options.cacheMaxAgeSeconds}` : 'no-cache';
 
   // Both hooks take a callback rather than returning a promise: they run on every answer, and
-  // neither waits for anything.
+  // only a Last-Modified read from the store (a promise) is ever waited for.
   const validators: onSendHookHandler = (request, reply, payload, done) => {
     if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) return done(null, payload);
     const config = request.routeOptions.config;
@@ -71,16 +71,28 @@ export function registerHttpCaching(app: FastifyInstance, options: HttpCachingOp
       etag = strongEtag(contentType, payload);
       reply.header('etag', etag);
     }
-    let lastModified = headerText(reply.getHeader('last-modified'));
-    if (lastModified === '') {
-      const changedAt = config.lastModified?.(request);
-      if (changedAt !== undefined) {
-        lastModified = httpDate(changedAt, servingSinceMs);
-        reply.header('last-modified', lastModified);
-      }
-    }
+    const lastModified = headerText(reply.getHeader('last-modified'));
+    const changedAt = lastModified === '' ? config.lastModified?.(request) : undefined;
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', cacheControl);
+    // A store read answers asynchronously: only then is there anything to wait for.
+    if (changedAt instanceof Promise) {
+      changedAt.then(
+        (at) => answer(request, reply, payload, etag, withLastModified(reply, at, lastModified), done),
+        (err: unknown) => done(err as Error),
+      );
+      return;
+    }
+    return answer(request, reply, payload, etag, withLastModified(reply, changedAt, lastModified), done);
+  };
 
+  const withLastModified = (reply: FastifyReply, changedAt: string | undefined, held: string): string => {
+    if (held !== '' || changedAt === undefined) return held;
+    const lastModified = httpDate(changedAt, servingSinceMs);
+    reply.header('last-modified', lastModified);
+    return lastModified;
+  };
+
+  const answer = (request: FastifyRequest, reply: FastifyReply, payload: unknown, etag: string, lastModified: string, done: (err: Error | null, payload?: unknown) => void): void => {
     if (!isFresh(request, etag, lastModified)) return done(null, payload);
     discard(payload);
     const held = heldTag(request, etag);

@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Db } from '../store/database.js';
-import { catalogueChangedAt, datasetUpdatedAt } from '../store/last-changed.js';
+import type { CatalogueStore } from '../store/contract/catalogue.js';
 import type { LastModifiedSource } from './http-caching.js';
 
 /**
@@ -19,15 +18,15 @@ import type { LastModifiedSource } from './http-caching.js';
 /** For a route whose content only changes with the gateway's code or configuration (e.g. /openapi.json). */
 export const unchangedWhileServing: LastModifiedSource = () => new Date(0).toISOString();
 
-export function catalogueLastModified(db: Db): LastModifiedSource {
+export function catalogueLastModified(catalogue: CatalogueStore): LastModifiedSource {
   // No change ever recorded (empty store): the catalogue is as old as this process's view of it.
-  return () => catalogueChangedAt(db) ?? new Date(0).toISOString();
+  return async () => (await catalogue.catalogueChangedAt()) ?? new Date(0).toISOString();
 }
 
-export function datasetLastModified(db: Db, identifierOf: (request: FastifyRequest) => string | undefined): LastModifiedSource {
+export function datasetLastModified(catalogue: CatalogueStore, identifierOf: (request: FastifyRequest) => string | undefined): LastModifiedSource {
   return (request) => {
     const identifier = identifierOf(request);
-    return identifier === undefined ? undefined : datasetUpdatedAt(db, identifier);
+    return identifier === undefined ? undefined : catalogue.datasetUpdatedAt(identifier);
   };
 }
 
@@ -43,11 +42,11 @@ function param(request: FastifyRequest, name: string): string | undefined {
  * Routes of other modules that serve one dataset, by their registered URL. Routes may also
  * declare `config.lastModified` themselves, which takes precedence over this table.
  */
-function datasetRoutes(db: Db): Record<string, LastModifiedSource> {
+function datasetRoutes(catalogue: CatalogueStore): Record<string, LastModifiedSource> {
   return {
-    '/api/v1/rest/dataset/:identifier': datasetLastModified(db, (request) => param(request, 'identifier')),
-    '/dataset/:file': documentLastModified(db, 'file'),
-    '/dataset/:identifier': documentLastModified(db, 'identifier'),
+    '/api/v1/rest/dataset/:identifier': datasetLastModified(catalogue, (request) => param(request, 'identifier')),
+    '/dataset/:file': documentLastModified(catalogue, 'file'),
+    '/dataset/:identifier': documentLastModified(catalogue, 'identifier'),
   };
 }
 
@@ -55,12 +54,12 @@ function datasetRoutes(db: Db): Record<string, LastModifiedSource> {
  * `/dataset/{identifier}[.jsonld|.ttl|.rdf|.nt]`: the dataset the stem names, else (an identifier
  * that itself ends in such a suffix) the one the whole names, as the DCAT route resolves it.
  */
-function documentLastModified(db: Db, name: string): LastModifiedSource {
-  return (request) => {
+function documentLastModified(catalogue: CatalogueStore, name: string): LastModifiedSource {
+  return async (request) => {
     const file = param(request, name);
     if (file === undefined) return undefined;
     const stem = file.replace(DOCUMENT_SUFFIX, '');
-    return (stem !== file && stem !== '' ? datasetUpdatedAt(db, stem) : undefined) ?? datasetUpdatedAt(db, file);
+    return (stem !== file && stem !== '' ? await catalogue.datasetUpdatedAt(stem) : undefined) ?? (await catalogue.datasetUpdatedAt(file));
   };
 }
 
@@ -68,8 +67,8 @@ function documentLastModified(db: Db, name: string): LastModifiedSource {
 const CATALOGUE_ROUTE_PREFIXES = ['/api/v1/rest/dataset', '/api/v1/rest/group', '/api/v1/rest/tag', '/api/v2/rest/dataset', '/catalog', '/api/search', '/api/3/action', '/export/'];
 
 /** The Last-Modified source for a route registered at `url`, if it has one. */
-export function lastModifiedForRoute(db: Db, url: string): LastModifiedSource | undefined {
-  const perDataset = datasetRoutes(db)[url];
+export function lastModifiedForRoute(catalogue: CatalogueStore, url: string): LastModifiedSource | undefined {
+  const perDataset = datasetRoutes(catalogue)[url];
   if (perDataset) return perDataset;
-  return CATALOGUE_ROUTE_PREFIXES.some((prefix) => url.startsWith(prefix)) ? catalogueLastModified(db) : undefined;
+  return CATALOGUE_ROUTE_PREFIXES.some((prefix) => url.startsWith(prefix)) ? catalogueLastModified(catalogue) : undefined;
 }

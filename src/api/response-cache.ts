@@ -1,4 +1,4 @@
-import type { Db } from '../store/database.js';
+import type { CatalogueStore } from '../store/contract/catalogue.js';
 
 /**
  * Rendered answers of expensive read routes (a DCAT catalogue page is ~550 KB of JSON-LD built
@@ -53,22 +53,20 @@ export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
   private version = -1;
   private bytes = 0;
-  private readonly readVersion;
 
   constructor(
-    db: Db,
+    /** The catalogue's change counter (the newest change id): the version entries are kept for. */
+    private readonly catalogue: Pick<CatalogueStore, 'catalogueVersion'>,
     private readonly limits: ResponseCacheLimits = DEFAULT_RESPONSE_CACHE_LIMITS,
     private readonly tenant?: BudgetTenant,
-  ) {
-    this.readVersion = db.prepare('SELECT COALESCE(MAX(id), 0) FROM changes').pluck();
-  }
+  ) {}
 
   /**
    * The answer cached under `key` for the catalogue as it is now, if any, and the version to
    * store a fresh one under (read BEFORE rendering: see store).
    */
-  lookup(key: string): { hit: CachedAnswer | undefined; version: number } {
-    this.syncVersion();
+  async lookup(key: string): Promise<{ hit: CachedAnswer | undefined; version: number }> {
+    this.syncVersion(await this.catalogue.catalogueVersion());
     const entry = this.entries.get(key);
     if (entry !== undefined) {
       // Most recently used last: Map iteration order is the eviction order.
@@ -82,8 +80,8 @@ export class ResponseCache {
    * Keep an answer rendered after `lookup` gave `version`. If the catalogue changed meanwhile the
    * answer may mix old and new data: it is not kept.
    */
-  store(key: string, version: number, answer: CachedAnswer): void {
-    this.syncVersion();
+  async store(key: string, version: number, answer: CachedAnswer): Promise<void> {
+    this.syncVersion(await this.catalogue.catalogueVersion());
     if (version !== this.version) return;
     const bytes = entryBytes(key, answer);
     if (bytes > this.limits.maxBytes || this.limits.maxEntries < 1) return;
@@ -108,8 +106,7 @@ export class ResponseCache {
   }
 
   /** A changed catalogue makes every entry stale: drop them all at once. */
-  private syncVersion(): void {
-    const version = this.readVersion.get() as number;
+  private syncVersion(version: number): void {
     if (version === this.version) return;
     this.version = version;
     this.entries.clear();

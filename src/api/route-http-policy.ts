@@ -1,5 +1,5 @@
 import type { RouteOptions } from 'fastify';
-import type { Db } from '../store/database.js';
+import type { CatalogueStore } from '../store/contract/catalogue.js';
 import { lastModifiedForRoute } from './last-modified.js';
 import { describeHttpAnswers, offersSeveralMediaTypes } from './http-responses.js';
 
@@ -19,7 +19,8 @@ const HEALTH_ROUTES = new Set(['/healthz']);
 const NEGOTIATED_ROUTES = new Set(['/catalog', '/dataset/:file', '/dataset/:identifier']);
 
 export interface RouteHttpPolicyOptions {
-  db: Db;
+  /** Where read routes' Last-Modified comes from. */
+  catalogue: CatalogueStore;
   /** Whether rate limiting is on at all (`server.rateLimit.max` > 0). */
   rateLimited: boolean;
 }
@@ -33,7 +34,7 @@ export function applyRouteHttpPolicy(routeOptions: RouteOptions, options: RouteH
   const methods = Array.isArray(routeOptions.method) ? routeOptions.method : [routeOptions.method];
   const reads = methods.includes('GET') || methods.includes('HEAD');
   if (reads && config.lastModified === undefined) {
-    const source = lastModifiedForRoute(options.db, routeOptions.url);
+    const source = lastModifiedForRoute(options.catalogue, routeOptions.url);
     if (source) config.lastModified = source;
   }
   routeOptions.config = config;

@@ -1,5 +1,5 @@
-import type { Db } from '../store/database.js';
-import { datasetCaseVariants, getStoredDataset, parseStoredDataset, type DatasetEntry, type StoredDataset } from '../store/catalogue.js';
+import type { CatalogueStore } from '../store/contract/catalogue.js';
+import { parseStoredDataset, type DatasetEntry, type StoredDataset } from '../store/catalogue.js';
 import { ERROR_CODES } from './errors.js';
 import { specError, type SpecErrorBody } from '../views/spec-error.js';
 
@@ -15,6 +15,9 @@ export interface UnservedDataset {
   error: SpecErrorBody;
 }
 
+/** The reads a lookup needs (the catalogue, or the catalogue of a read snapshot). */
+export type ServedReads = Pick<CatalogueStore, 'getStoredDataset' | 'datasetCaseVariants'>;
+
 /** Absorbed datasets can chain (A into B, later B into C); a loop would be a bug, so stop early. */
 const MAX_REDIRECT_HOPS = 8;
 
@@ -24,23 +27,23 @@ const MAX_REDIRECT_HOPS = 8;
  * than the one it is served under), gone (410: withdrawn, its identifier still answers so
  * clients can tell deleted from never existed), or unknown (404).
  */
-export function findServedDataset(db: Db, identifier: string): DatasetEntry | MovedDataset | UnservedDataset {
-  const found = findServedStoredDataset(db, identifier);
+export async function findServedDataset(catalogue: ServedReads, identifier: string): Promise<DatasetEntry | MovedDataset | UnservedDataset> {
+  const found = await findServedStoredDataset(catalogue, identifier);
   return 'recordJson' in found ? parseStoredDataset(found) : found;
 }
 
 /** findServedDataset with the record left as stored JSON text, for a route that may not need it parsed. */
-export function findServedStoredDataset(db: Db, identifier: string): StoredDataset | MovedDataset | UnservedDataset {
-  const entry = getStoredDataset(db, identifier);
+export async function findServedStoredDataset(catalogue: ServedReads, identifier: string): Promise<StoredDataset | MovedDataset | UnservedDataset> {
+  const entry = await catalogue.getStoredDataset(identifier);
   if (!entry) {
-    const variant = caseVariant(db, identifier);
+    const variant = await caseVariant(catalogue, identifier);
     if (variant !== undefined) return { status: 301, movedTo: variant };
     return { status: 404, error: specError(ERROR_CODES.notFound, `no dataset with identifier "${identifier}"`, identifier) };
   }
   if (entry.mergedInto) {
     let target = entry.mergedInto;
     for (let hop = 1; hop < MAX_REDIRECT_HOPS; hop += 1) {
-      const next = getStoredDataset(db, target)?.mergedInto;
+      const next = (await catalogue.getStoredDataset(target))?.mergedInto;
       if (!next) break;
       target = next;
     }
@@ -61,8 +64,8 @@ export function findServedStoredDataset(db: Db, identifier: string): StoredDatas
  * each dataset keeps one URL (caches, links, the catalogue's IRIs). Stores from before new
  * datasets were kept apart in case may hold two variants: the live one, when only one is.
  */
-function caseVariant(db: Db, identifier: string): string | undefined {
-  const variants = datasetCaseVariants(db, identifier);
+async function caseVariant(catalogue: ServedReads, identifier: string): Promise<string | undefined> {
+  const variants = await catalogue.datasetCaseVariants(identifier);
   if (variants.length === 1) return variants[0]!.identifier;
   const live = variants.filter((v) => !v.withdrawn && !v.absorbed);
   return live.length === 1 ? live[0]!.identifier : undefined;

@@ -8,8 +8,9 @@
  * A key writes only the datasets of its org code (identifiers CODE-…); with --allow, only from
  * those addresses. Several keys may be live for one publisher (to rotate: issue, switch, revoke).
  */
-import type { Db } from '../store/database.js';
-import { listApiKeys, revokeApiKey, type ApiKey } from '../store/api-keys.js';
+import type { Store } from '../store/contract/store.js';
+import type { ApiKey } from '../store/api-keys.js';
+import { sqliteStoreOn } from '../store/sqlite-store.js';
 import { issueApiKey, KeyRequestError } from '../push/issue-api-key.js';
 import { openGateway, type CommonOptions } from './context.js';
 
@@ -31,7 +32,8 @@ export async function keys(options: KeysOptions): Promise<number> {
   if (action === 'revoke' && (args[0] === undefined || args[0] === '')) return usage('keys revoke needs a key id (see `ogd-gateway keys list`)');
   const { db } = openGateway(options, 'stderr');
   try {
-    return run(db, action, args, options);
+    // TRANSITION: openGateway hands out a store once the cli's context is converted (H1).
+    return await run(sqliteStoreOn(db), action, args, options);
   } catch (err) {
     if (err instanceof KeyRequestError) return usage(err.message);
     throw err;
@@ -40,12 +42,12 @@ export async function keys(options: KeysOptions): Promise<number> {
   }
 }
 
-function run(db: Db, action: string, args: string[], options: KeysOptions): number {
+async function run(store: Store, action: string, args: string[], options: KeysOptions): Promise<number> {
   const print = (value: unknown, text: () => string): void => {
     process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
   };
   if (action === 'issue') {
-    const issued = issueApiKey(db, { publisher: options.publisher!, orgCode: options.orgCode!, allow: options.allow ?? [] });
+    const issued = await issueApiKey(store, { publisher: options.publisher!, orgCode: options.orgCode!, allow: options.allow ?? [] });
     print({ ...issued.record, key: issued.key }, () =>
       [
         `key ${issued.record.id} issued to ${issued.record.publisher} (${issued.record.orgCode}), ${allowText(issued.record)}`,
@@ -59,7 +61,7 @@ function run(db: Db, action: string, args: string[], options: KeysOptions): numb
     return 0;
   }
   if (action === 'list') {
-    const all = listApiKeys(db);
+    const all = await store.apiKeys.listApiKeys();
     print(all, () =>
       all.length === 0
         ? 'no keys'
@@ -72,7 +74,7 @@ function run(db: Db, action: string, args: string[], options: KeysOptions): numb
     return 0;
   }
   const id = args[0]!;
-  const outcome = revokeApiKey(db, id);
+  const outcome = await store.apiKeys.revokeApiKey(id);
   if (outcome === undefined) {
     process.stderr.write(`ogd-gateway: no key ${JSON.stringify(id)} (see \`ogd-gateway keys list\`)\n`);
     return 1;

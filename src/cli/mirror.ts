@@ -17,11 +17,11 @@ import type { GatewayConfig } from '../config/types.js';
 import { HttpClient } from '../http/http-client.js';
 import { FeedClient } from '../mirror/feed-client.js';
 import { followMirror } from '../mirror/follow.js';
-import { ensureMirrorSource, listMirrors, NotAMirrorError, resetMirror } from '../mirror/mirror-store.js';
+import { NotAMirrorError } from '../store/mirror-sources.js';
 import { syncMirror, type MirrorSyncSummary } from '../mirror/sync.js';
 import { parseUpstream, UpstreamUrlError, type Upstream } from '../mirror/upstream.js';
-import type { Db } from '../store/database.js';
-import { lastRun } from '../store/runs.js';
+import type { Store } from '../store/contract/store.js';
+import { sqliteStoreOn } from '../store/sqlite-store.js';
 import { openGateway, type CommonOptions } from './context.js';
 import { ProgressLine } from './progress.js';
 import { writeErr, writeOut } from './output.js';
@@ -51,31 +51,33 @@ export async function mirror(options: MirrorOptions): Promise<number> {
     return 2;
   }
   const { config, db, log } = openGateway(options, 'stderr');
+  // TRANSITION: openGateway hands out a store once the cli's context is converted (H1).
+  const store = sqliteStoreOn(db);
   try {
-    if (!settings) return listing(db, options.json);
+    if (!settings) return await listing(store, options.json);
     const { upstream } = settings;
     if (config.sources.some((s) => s.id === upstream.sourceId)) {
       writeErr(`ogd-gateway mirror: "${upstream.sourceId}" is a configured source's id, not a mirror's: rename that source\n`);
       return 2;
     }
     try {
-      ensureMirrorSource(db, { sourceId: upstream.sourceId, url: upstream.baseUrl, priority: settings.priority });
+      await store.mirror.ensureMirrorSource({ sourceId: upstream.sourceId, url: upstream.baseUrl, priority: settings.priority });
     } catch (err) {
       if (!(err instanceof NotAMirrorError)) throw err;
       writeErr(`ogd-gateway mirror: ${err.message}\n`);
       return 2;
     }
     if (options.reset) {
-      resetMirror(db, upstream.sourceId);
+      await store.mirror.resetMirror(upstream.sourceId);
       log.info({ source: upstream.sourceId }, 'mirror cursor reset: the next sync walks the feed from the beginning');
     }
-    return await run(db, config, log, upstream, { ...options, intervalMs: settings.intervalMs });
+    return await run(store, config, log, upstream, { ...options, intervalMs: settings.intervalMs });
   } finally {
     db.close();
   }
 }
 
-async function run(db: Db, config: GatewayConfig, log: Logger, upstream: Upstream, options: MirrorOptions & { intervalMs: number }): Promise<number> {
+async function run(store: Store, config: GatewayConfig, log: Logger, upstream: Upstream, options: MirrorOptions & { intervalMs: number }): Promise<number> {
   const http = new HttpClient({
     ...config.harvest,
     allowPrivateAddresses: config.harvest.allowPrivateAddresses || options.allowPrivateAddresses,
@@ -87,7 +89,7 @@ async function run(db: Db, config: GatewayConfig, log: Logger, upstream: Upstrea
   process.once('SIGTERM', onSignal);
   const progress = new ProgressLine(process.stderr);
   const sync = {
-    db,
+    store,
     sourceId: upstream.sourceId,
     feed: new FeedClient(http, upstream.feedUrl),
     log,
@@ -132,19 +134,20 @@ export function formatMirrorSummary(summary: MirrorSyncSummary): string {
   return `${head}\n${body}\n  ${summary.status === 'succeeded' ? 'note' : 'reason'}: ${summary.message}`;
 }
 
-function listing(db: Db, json: boolean): number {
-  const rows = listMirrors(db).map((m) => {
-    const run = lastRun(db, m.id);
-    return {
+async function listing(store: Store, json: boolean): Promise<number> {
+  const rows = [];
+  for (const m of await store.mirror.listMirrors()) {
+    const run = await store.runs.lastRun(m.id);
+    rows.push({
       id: m.id,
       url: m.url,
       priority: m.priority,
       cursor: m.cursor ?? null,
       walkingFromBeginning: m.fullWalkAfterRun !== undefined,
-      datasets: db.prepare('SELECT COUNT(*) FROM source_records WHERE source_id = ? AND withdrawn_at IS NULL').pluck().get(m.id) as number,
+      datasets: await store.mirror.countLiveMirroredRecords(m.id),
       lastRun: run ? { id: run.id, status: run.status, startedAt: run.started_at, finishedAt: run.finished_at, changes: run.records_seen, errors: run.error_count, message: run.message } : null,
-    };
-  });
+    });
+  }
   if (json) {
     writeOut(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;

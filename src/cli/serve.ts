@@ -1,4 +1,5 @@
 import { buildApi } from '../api/app.js';
+import { sqliteStoreOn } from '../store/sqlite-store.js';
 import { Harvester, type HarvestRunner } from '../harvest/harvester.js';
 import { HarvestThread } from '../harvest/harvest-thread.js';
 import { Scheduler } from '../harvest/scheduler.js';
@@ -21,7 +22,8 @@ export async function serve(options: CommonOptions): Promise<number> {
   // first user's search (about 16 s for 100,000 datasets on 2 cores).
   const indexed = refreshSearchIndex(db);
   if (indexed > 0) log.info({ indexed }, 'search index refreshed at start-up');
-  const app = await buildApi({ db, publicUrl: config.server.publicUrl, logger: log, http: config.server });
+  // TRANSITION (H2): serve's own store once src/cli is converted; one store per connection, never two over one handle.
+  const app = await buildApi({ store: sqliteStoreOn(db), publicUrl: config.server.publicUrl, logger: log, http: config.server });
   await app.listen({ port: config.server.port, host: config.server.host });
 
   // Harvests run in their own thread: a run's work on records never holds up an API request.

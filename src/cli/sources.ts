@@ -1,7 +1,7 @@
 import { lastRun, type RunRow } from '../store/runs.js';
 import { listSources } from '../store/sources.js';
 import { PUSH_SOURCE_TYPE } from '../store/push-sources.js';
-import { MIRROR_SOURCE_TYPE } from '../mirror/mirror-store.js';
+import { MIRROR_SOURCE_TYPE } from '../store/mirror-sources.js';
 import { openGateway, type CommonOptions } from './context.js';
 import { writeOut } from './output.js';
 

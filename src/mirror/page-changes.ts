@@ -66,7 +66,7 @@ export function pageChanges(sourceId: string, page: FeedPage, stored: ReadonlyMa
       continue;
     }
     // A withdrawn record coming back is written again even when its content is the same: its
-    // identity keys were dropped when it was withdrawn (mirror-store.ts), and writing restores them.
+    // identity keys were dropped when it was withdrawn (src/store/mirror-pages.ts), and writing restores them.
     if (before && before.contentHash === payload.hash && !before.withdrawn) {
       out.present.push(nativeId);
       counts.unchanged += 1;

@@ -2,7 +2,7 @@
  * Following another gateway's change feed into the local store.
  *
  * A sync walks the feed from the stored cursor to its end (`more` false), page by page. Each
- * page is applied with the cursor in one transaction (mirror-store.ts), so a sync stopped at any
+ * page is applied with the cursor in one transaction (src/store/mirror-pages.ts), so a sync stopped at any
  * point (Ctrl-C, kill -9, an upstream that fails mid-walk) resumes after the last page it
  * applied. A sync that applies anything is a run of the mirror's source, as a harvest is: its
  * counts and typed errors are in the runs table, identity is resolved once at its end, and a
@@ -15,29 +15,18 @@
  * resolution left records stored but not served, and this sync resolves them in a run of its own.
  */
 import type { Logger } from 'pino';
-import type { Db } from '../store/database.js';
+import type { Store } from '../store/contract/store.js';
+import { sqliteHandleOf } from '../store/sqlite-store.js';
 import { HttpError, MalformedBodyError } from '../http/http-client.js';
 import { emptyCounts, type RunProgress } from '../harvest/run.js';
 import { DEFAULT_RECORD_LIMITS, type RecordLimits } from '../harvest/record-door.js';
-import {
-  anyLiveRun,
-  failRunOnStoreError,
-  finishRun,
-  isCancelRequested,
-  markRunStarted,
-  queueRun,
-  recordRunErrors,
-  SourceBusyError,
-  type FinalRunStatus,
-  type RunCounts,
-} from '../store/runs.js';
+import { SourceBusyError, type FinalRunStatus, type RunCounts } from '../store/runs.js';
 import type { FeedClient } from './feed-client.js';
 import { FeedPageError, type FeedPage } from './feed-page.js';
-import { CursorMovedError, mirroredStates, readMirror, writeMirrorPage } from './mirror-store.js';
+import { CursorMovedError } from '../store/mirror-sources.js';
 import { storeErrorOf } from '../store/store-errors.js';
 import { pageChanges } from './page-changes.js';
 import { resolveAfterRun } from '../harvest/resolve-after-run.js';
-import { isIdentityDirty } from '../store/identity.js';
 
 /**
  * Test hook (test/mirror/crash.test.ts): the process kills itself (SIGKILL) right after its last
@@ -46,7 +35,7 @@ import { isIdentityDirty } from '../store/identity.js';
 const KILL_AFTER_LAST_PAGE_FOR_TESTS = 'OGD_GATEWAY_TEST_KILL_AFTER_LAST_MIRROR_PAGE';
 
 export interface MirrorSyncOptions {
-  db: Db;
+  store: Store;
   sourceId: string;
   feed: FeedClient;
   log: Logger;
@@ -74,11 +63,11 @@ export interface MirrorSyncSummary {
 const CURSOR_LOOP = 'cursor-loop';
 
 export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSyncSummary> {
-  const { db, sourceId, feed } = options;
+  const { store, sourceId, feed } = options;
   const limits = options.limits ?? DEFAULT_RECORD_LIMITS;
   const started = Date.now();
   const counts = emptyCounts();
-  const mirror = readMirror(db, sourceId);
+  const mirror = await store.mirror.readMirror(sourceId);
   if (!mirror) throw new Error(`no mirror source "${sourceId}"`);
   let cursor = mirror.cursor;
   const summary = (status: MirrorSyncStatus, runId: number | undefined, message: string | null): MirrorSyncSummary => ({
@@ -102,14 +91,14 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
     if (options.signal?.aborted) return summary('cancelled', undefined, 'cancelled');
     firstError = err;
   }
-  const leftUnresolved = isIdentityDirty(db) && !anyLiveRun(db);
+  const leftUnresolved = (await store.identity.isIdentityDirty()) && !(await store.runs.anyLiveRun());
   if (page && page.changes.length === 0 && !page.more && page.nextCursor === cursor && mirror.fullWalkAfterRun === undefined && !leftUnresolved) {
     return summary('idle', undefined, null);
   }
 
   let runId: number;
   try {
-    runId = queueRun(db, sourceId);
+    runId = await store.runs.queueRun(sourceId);
   } catch (err) {
     if (err instanceof SourceBusyError) {
       log.warn({ run: err.runId }, `${err.message}: this sync is skipped`);
@@ -117,9 +106,9 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
     }
     throw err;
   }
-  markRunStarted(db, runId, null);
+  await store.runs.markRunStarted(runId, null);
   // Another process may have synced between the first page and the run: start from where it left off.
-  const latest = readMirror(db, sourceId) ?? mirror;
+  const latest = (await store.mirror.readMirror(sourceId)) ?? mirror;
   if (latest.cursor !== cursor) {
     cursor = latest.cursor;
     page = undefined;
@@ -146,8 +135,8 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
         throw new FeedPageError(feed.pageUrl(cursor), CURSOR_LOOP, 'result.nextCursor', `the cursor ${current.nextCursor} was already visited in this walk: the feed pages in a circle`);
       }
       cursorsOfWalk.add(current.nextCursor);
-      const changes = pageChanges(sourceId, current, mirroredStates(db, sourceId, current.changes.map((c) => c.identifier)), limits, counts);
-      const written = writeMirrorPage(db, {
+      const changes = pageChanges(sourceId, current, await store.mirror.mirroredStates(sourceId, current.changes.map((c) => c.identifier)), limits, counts);
+      const written = await store.mirror.writeMirrorPage({
         sourceId,
         priority: latest.priority,
         runId,
@@ -164,7 +153,7 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
       counts.withdrawn += written.withdrawn;
       options.onProgress?.({ ...counts, sourceId, elapsedMs: Date.now() - started });
       if (!current.more) break;
-      if (!cancel.signal.aborted && isCancelRequested(db, runId)) cancel.abort();
+      if (!cancel.signal.aborted && (await store.runs.isCancelRequested(runId))) cancel.abort();
       if (cancel.signal.aborted) break;
       page = await feed.page(cursor, cancel.signal);
     }
@@ -177,16 +166,16 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
       message = 'cancelled';
     } else {
       // The store refused a write (full disk, read-only file): the caller cannot go on mirroring into it.
-      const storeError = storeErrorOf(err, db.name);
+      const storeError = storeErrorOf(err, store.location);
       if (storeError) {
-        const closed = failRunOnStoreError(db, { id: runId, sourceId, counts }, storeError);
+        const closed = await store.runs.failRunOnStoreError({ id: runId, sourceId, counts }, storeError);
         runLog.error({ status: 'failed', counts, closed }, `mirror sync failed: ${storeError.message}`);
         throw storeError;
       }
       status = 'failed';
       const failure = describeFailure(err);
       message = failure.message;
-      recordRunErrors(db, runId, [{ sourceId, stage: 'feed', ...failure }]);
+      await store.runs.recordRunErrors(runId, [{ sourceId, stage: 'feed', ...failure }]);
       counts.errors += 1;
     }
   } finally {
@@ -194,8 +183,9 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
   }
 
   // Collisions among mirrored records: two upstream datasets sharing a key, kept apart upstream too.
-  resolveAfterRun(db, sourceId, runId, counts, runLog, (c) => `mirrored datasets ${c.nativeIds.join(', ')} all claim ${c.kind} ${c.value}: kept as separate datasets, as upstream`);
-  finishRun(db, runId, { status, counts, message });
+  // TRANSITION: resolveAfterRun takes the store once the harvest area is converted (H1).
+  resolveAfterRun(sqliteHandleOf(store), sourceId, runId, counts, runLog, (c) => `mirrored datasets ${c.nativeIds.join(', ')} all claim ${c.kind} ${c.value}: kept as separate datasets, as upstream`);
+  await store.runs.finishRun(runId, { status, counts, message });
   const level = status === 'succeeded' ? 'info' : status === 'cancelled' ? 'warn' : 'error';
   runLog[level]({ status, counts, cursor: cursor ?? null, durationMs: Date.now() - started, reason: message ?? undefined }, 'mirror sync finished');
   return summary(status, runId, message);

@@ -4,8 +4,8 @@
  * wrong or revoked key; 403 (ER000101) for a good key from an address it is not registered for.
  * Whether the key may write the dataset at hand (its publisher's) is decided with the record.
  */
-import type { Db } from '../store/database.js';
-import { findApiKey, type ApiKey } from '../store/api-keys.js';
+import type { Store } from '../store/contract/store.js';
+import type { ApiKey } from '../store/api-keys.js';
 import { addressAllowlist } from './address-allowlist.js';
 import { apiKeyId, keyFromAuthorization, keyMatchesHash } from './api-key-secret.js';
 import { PUSH_ERROR_CODES, PushError } from './push-errors.js';
@@ -13,13 +13,13 @@ import { PUSH_ERROR_CODES, PushError } from './push-errors.js';
 /** Allowlists compiled once per key id and list (a list changes only by issuing a new key). */
 const allowlists = new Map<string, { text: string; allows: (address: string) => boolean }>();
 
-export function authenticate(db: Db, authorization: string | undefined, clientAddress: string): ApiKey {
+export async function authenticate(store: Store, authorization: string | undefined, clientAddress: string): Promise<ApiKey> {
   const presented = keyFromAuthorization(authorization);
   if (presented === undefined) {
     throw new PushError(401, PUSH_ERROR_CODES.apiKey, 'send the API key issued to your agency in the Authorization header');
   }
   const id = apiKeyId(presented);
-  const stored = id === undefined ? undefined : findApiKey(db, id);
+  const stored = id === undefined ? undefined : await store.apiKeys.findApiKey(id);
   if (stored === undefined || !keyMatchesHash(presented, stored.sha256)) {
     throw new PushError(401, PUSH_ERROR_CODES.apiKey, 'the API key is not valid: send the whole key as it was issued (ogd.…)');
   }

@@ -3,8 +3,8 @@
  * operator registers its source addresses and issues a key): checks what the operator typed,
  * generates the key, stores its hash, and creates the publisher's push source with the first key.
  */
-import type { Db } from '../store/database.js';
-import { insertApiKey, type ApiKey } from '../store/api-keys.js';
+import type { Store } from '../store/contract/store.js';
+import type { ApiKey } from '../store/api-keys.js';
 import { AllowlistError, normaliseCidr } from './address-allowlist.js';
 import { generateApiKey } from './api-key-secret.js';
 
@@ -31,7 +31,7 @@ export interface IssuedKey {
   record: ApiKey;
 }
 
-export function issueApiKey(db: Db, request: KeyRequest): IssuedKey {
+export async function issueApiKey(store: Store, request: KeyRequest): Promise<IssuedKey> {
   const publisher = request.publisher.trim();
   if (publisher === '') throw new KeyRequestError('the publisher name must not be empty (the agency’s full name, e.g. 國家發展委員會)');
   const orgCode = request.orgCode.trim().toUpperCase();
@@ -46,6 +46,6 @@ export function issueApiKey(db: Db, request: KeyRequest): IssuedKey {
     throw err;
   }
   const generated = generateApiKey();
-  const record = insertApiKey(db, { id: generated.id, sha256: generated.sha256, publisher, orgCode, allow });
+  const record = await store.apiKeys.insertApiKey({ id: generated.id, sha256: generated.sha256, publisher, orgCode, allow });
   return { key: generated.key, record };
 }

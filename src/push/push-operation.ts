@@ -11,7 +11,7 @@
 import secureJson from 'secure-json-parse';
 import { MAX_BODY_DEPTH, nestsDeeperThan, tooDeepMessage } from '../model/json-depth.js';
 import type { ApiKey } from '../store/api-keys.js';
-import type { Db } from '../store/database.js';
+import type { Store } from '../store/contract/store.js';
 import { StoreUnavailableError, storeErrorOf, type StoreCondition } from '../store/store-errors.js';
 import { PUSH_ERROR_CODES, PushError, type PushErrorStatus } from './push-errors.js';
 import { createDataset, deleteDataset, replaceDataset, type PushOutcome, type PushTarget } from './push-service.js';
@@ -33,15 +33,15 @@ export interface PushWriter {
   close(): Promise<void>;
 }
 
-/** Carry out one push call on `db` (one IMMEDIATE transaction, push-service.ts); throws what it refuses. */
-export function performPush(db: Db, operation: PushOperation): PushOutcome {
+/** Carry out one push call on `store` (one IMMEDIATE transaction, push-service.ts); rejects with what it refuses. */
+export async function performPush(store: Store, operation: PushOperation): Promise<PushOutcome> {
   switch (operation.op) {
     case 'create':
-      return createDataset(db, operation.key, parseBody(operation.body), operation.vocabulary);
+      return createDataset(store, operation.key, parseBody(operation.body), operation.vocabulary);
     case 'replace':
-      return replaceDataset(db, operation.key, operation.target, parseBody(operation.body), operation.vocabulary);
+      return replaceDataset(store, operation.key, operation.target, parseBody(operation.body), operation.vocabulary);
     case 'delete':
-      return deleteDataset(db, operation.key, operation.target);
+      return deleteDataset(store, operation.key, operation.target);
   }
 }
 

@@ -5,10 +5,9 @@
  * after its resolution (src/harvest/run.ts resolveAfterRun), so the first search after a push
  * does not pay for it.
  */
-import type { Db } from '../store/database.js';
-import { isIdentityDirty } from '../store/identity.js';
+import type { Store } from '../store/contract/store.js';
+import { sqliteHandleOf } from '../store/sqlite-store.js';
 import { resolveIdentity, type ResolutionOutcome } from '../identity/resolve.js';
-import { refreshSearchIndex } from '../store/search-index.js';
 
 /** What one resolution did, as logged: plain numbers, so it crosses a thread boundary as it is. */
 export type PushResolution = Omit<ResolutionOutcome, 'collisions'> & { collisions: number; indexed: number };
@@ -35,48 +34,37 @@ export interface ResolutionRunner {
   close(): Promise<void>;
 }
 
-/** One resolution on `db`'s connection and thread, if the store is marked for one. */
-export function attemptResolution(db: Db, options: PushResolutionOptions = {}): ResolutionAttempt {
+/** One resolution on `store`'s connection and thread, if the store is marked for one. */
+export async function attemptResolution(store: Store, options: PushResolutionOptions = {}): Promise<ResolutionAttempt> {
   const started = performance.now();
-  const resolution = resolvePushedRecords(db, options);
+  const resolution = await resolvePushedRecords(store, options);
   return { resolution, elapsedMs: performance.now() - started };
 }
 
-function resolvePushedRecords(db: Db, options: PushResolutionOptions): PushResolution | undefined {
-  if (!isIdentityDirty(db)) return undefined;
+async function resolvePushedRecords(store: Store, options: PushResolutionOptions): Promise<PushResolution | undefined> {
+  if (!(await store.identity.isIdentityDirty())) return undefined;
   const holdMs = options.holdMs ?? 0;
-  // Held inside the resolution's own write transaction (it becomes a savepoint of this one).
-  const outcome =
-    holdMs > 0
-      ? db
-          .transaction(() => {
-            holdThread(holdMs);
-            return resolveIdentity(db);
-          })
-          .immediate()
-      : resolveIdentity(db);
-  const indexed = refreshSearchIndex(db);
+  // The test hook holds the write lock (and this thread) in a transaction of its own just before
+  // the resolution, rather than around it as it once did: nothing commits with the resolution,
+  // which is one transaction by itself (resolveIdentity), so readers during the hold see the
+  // catalogue as it was, as they would during a long resolution, and the API's side writes
+  // nothing meanwhile (the scheduler's `writable()` waits for the whole attempt).
+  if (holdMs > 0) await store.push.holdWriteLockForTests(holdMs);
+  // TRANSITION: resolveIdentity takes the store once the identity area is converted (H1).
+  const outcome = resolveIdentity(sqliteHandleOf(store));
+  const indexed = await store.search.refreshSearchIndex();
   return { ...outcome, collisions: outcome.collisions.length, indexed };
 }
 
 /** Resolution on the caller's own connection and thread: for a store in memory, which no other thread can open. */
 export class InThreadResolution implements ResolutionRunner {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly store: Store) {}
 
   resolve(options?: PushResolutionOptions): Promise<ResolutionAttempt> {
-    try {
-      return Promise.resolve(attemptResolution(this.db, options));
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+    return attemptResolution(this.store, options);
   }
 
   close(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-/** Block this thread (busy, as resolving is) for `ms`. */
-function holdThread(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

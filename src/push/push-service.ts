@@ -18,25 +18,17 @@
  * case names the dataset. A record is stored under its canonical identifier, or under the native
  * id a record of that identifier already has (one an earlier version stored in lower case).
  *
- * Every call is one IMMEDIATE transaction: its checks and its writes see one state of the store
+ * Every call is one IMMEDIATE transaction (store.push.inPushTransaction): its checks and its writes see one state of the store
  * (two processes cannot both create one dataset), and a refusal writes nothing, not even the
  * key's last use. An accepted write marks identity dirty; the served catalogue follows at the next
  * identity resolution (src/push/resolution-scheduler.ts).
  */
-import type { Db } from '../store/database.js';
+import type { Store } from '../store/contract/store.js';
+import type { PushTransaction } from '../store/contract/push.js';
 import type { ApiKey } from '../store/api-keys.js';
-import { touchApiKey } from '../store/api-keys.js';
+import type { NationalRecord } from '../model/record.js';
 import { contentHash } from '../store/records.js';
 import { recordModifiedAt } from '../store/identity.js';
-import {
-  assignPushDatasetId,
-  pushDatasetIdOf,
-  pushedNativeIdOf,
-  pushedRecordOfDatasetId,
-  pushedRecordState,
-  withdrawPushedRecord,
-  writePushedRecord,
-} from '../store/push-records.js';
 import { nowUtc } from '../store/time.js';
 import { canonicalIdentifier } from '../model/identifier.js';
 import { PUSH_ERROR_CODES, PushError } from './push-errors.js';
@@ -54,29 +46,29 @@ export interface PushOutcome {
 /** What a PUT or DELETE names: v1 by identifier, v2 by datasetId (as the path gave it). */
 export type PushTarget = { identifier: string } | { datasetId: string };
 
-export function createDataset(db: Db, key: ApiKey, body: unknown, vocabulary: PushVocabulary): PushOutcome {
+export async function createDataset(store: Store, key: ApiKey, body: unknown, vocabulary: PushVocabulary): Promise<PushOutcome> {
   const read = readPushedRecord(body, { vocabulary, orgCode: key.orgCode });
   const identifier = read.record.identifier;
-  return db.transaction((): PushOutcome => {
+  return store.push.inPushTransaction(async (tx): Promise<PushOutcome> => {
     const sourceId = key.sourceId;
-    const nativeId = pushedNativeIdOf(db, sourceId, identifier) ?? identifier;
-    const before = pushedRecordState(db, sourceId, nativeId);
+    const nativeId = (await tx.pushedNativeIdOf(sourceId, identifier)) ?? identifier;
+    const before = await tx.pushedRecordState(sourceId, nativeId);
     if (before !== undefined && !before.withdrawn) {
-      const datasetId = pushDatasetIdOf(db, sourceId, nativeId);
+      const datasetId = await tx.pushDatasetIdOf(sourceId, nativeId);
       const how = vocabulary === 'gen1' ? `PUT /api/v1/rest/dataset/${identifier}` : `PUT /api/v2/rest/dataset/${datasetId}`;
       throw new PushError(409, PUSH_ERROR_CODES.alreadyExists, `dataset ${identifier} exists already (datasetId ${datasetId}); to change it, ${how}`, identifier);
     }
     const at = nowUtc();
-    const datasetId = assignPushDatasetId(db, sourceId, nativeId, at);
-    store(db, key, sourceId, nativeId, read, datasetId, before?.record, at);
+    const datasetId = await tx.assignPushDatasetId(sourceId, nativeId, at);
+    await write(tx, key, sourceId, nativeId, read, datasetId, before?.record, at);
     return { identifier, datasetId, changed: true, warnings: read.warnings };
-  }).immediate();
+  });
 }
 
-export function replaceDataset(db: Db, key: ApiKey, target: PushTarget, body: unknown, vocabulary: PushVocabulary): PushOutcome {
-  return db.transaction((): PushOutcome => {
-    const { sourceId, nativeId, identifier, datasetId } = locate(db, key, target, 'replace');
-    const before = pushedRecordState(db, sourceId, nativeId);
+export async function replaceDataset(store: Store, key: ApiKey, target: PushTarget, body: unknown, vocabulary: PushVocabulary): Promise<PushOutcome> {
+  return store.push.inPushTransaction(async (tx): Promise<PushOutcome> => {
+    const { sourceId, nativeId, identifier, datasetId } = await locate(tx, key, target, 'replace');
+    const before = await tx.pushedRecordState(sourceId, nativeId);
     if (before === undefined || before.withdrawn || datasetId === undefined) throw notFound(target, 'replace');
     const read = readPushedRecord(body, { vocabulary, orgCode: key.orgCode, identifier, datasetId: 'datasetId' in target ? target.datasetId : undefined });
     const incoming = recordModifiedAt(read.record);
@@ -91,28 +83,28 @@ export function replaceDataset(db: Db, key: ApiKey, target: PushTarget, body: un
     }
     const at = nowUtc();
     const changed = contentHash(read.payloadJson) !== before.contentHash;
-    if (changed) store(db, key, sourceId, nativeId, read, datasetId, before.record, at);
-    else touchApiKey(db, key.id, at);
+    if (changed) await write(tx, key, sourceId, nativeId, read, datasetId, before.record, at);
+    else await tx.touchApiKey(key.id, at);
     return { identifier, datasetId, changed, warnings: read.warnings };
-  }).immediate();
+  });
 }
 
-export function deleteDataset(db: Db, key: ApiKey, target: PushTarget): PushOutcome {
-  return db.transaction((): PushOutcome => {
-    const { sourceId, nativeId, identifier, datasetId } = locate(db, key, target, 'delete');
-    const before = pushedRecordState(db, sourceId, nativeId);
+export async function deleteDataset(store: Store, key: ApiKey, target: PushTarget): Promise<PushOutcome> {
+  return store.push.inPushTransaction(async (tx): Promise<PushOutcome> => {
+    const { sourceId, nativeId, identifier, datasetId } = await locate(tx, key, target, 'delete');
+    const before = await tx.pushedRecordState(sourceId, nativeId);
     if (before === undefined || before.withdrawn || datasetId === undefined) throw notFound(target, 'delete');
-    withdrawPushedRecord(db, sourceId, nativeId);
-    touchApiKey(db, key.id, nowUtc());
+    await tx.withdrawPushedRecord(sourceId, nativeId);
+    await tx.touchApiKey(key.id, nowUtc());
     return { identifier, datasetId, changed: true, warnings: [] };
-  }).immediate();
+  });
 }
 
 /**
  * The pushed record a path names, once it is known to be the key's publisher's (its push source:
  * the key's): its native id, and its identifier in canonical form.
  */
-function locate(db: Db, key: ApiKey, target: PushTarget, action: 'replace' | 'delete'): { sourceId: string; nativeId: string; identifier: string; datasetId: number | undefined } {
+async function locate(tx: PushTransaction, key: ApiKey, target: PushTarget, action: 'replace' | 'delete'): Promise<{ sourceId: string; nativeId: string; identifier: string; datasetId: number | undefined }> {
   const sourceId = key.sourceId;
   if ('identifier' in target) {
     const prefix = target.identifier.split('-')[0]?.toUpperCase();
@@ -120,11 +112,11 @@ function locate(db: Db, key: ApiKey, target: PushTarget, action: 'replace' | 'de
       throw new PushError(403, PUSH_ERROR_CODES.otherPublisher, `this key writes the datasets of ${key.orgCode} (identifiers ${key.orgCode}-…); ${target.identifier} is not one of them`, target.identifier);
     }
     const identifier = canonicalIdentifier(target.identifier);
-    const nativeId = pushedNativeIdOf(db, sourceId, identifier) ?? identifier;
-    return { sourceId, nativeId, identifier, datasetId: pushDatasetIdOf(db, sourceId, nativeId) };
+    const nativeId = (await tx.pushedNativeIdOf(sourceId, identifier)) ?? identifier;
+    return { sourceId, nativeId, identifier, datasetId: await tx.pushDatasetIdOf(sourceId, nativeId) };
   }
   const number = /^\d{1,15}$/.test(target.datasetId) ? Number(target.datasetId) : undefined;
-  const found = number === undefined ? undefined : pushedRecordOfDatasetId(db, number);
+  const found = number === undefined ? undefined : await tx.pushedRecordOfDatasetId(number);
   if (found === undefined) throw notFound(target, action);
   if (found.sourceId !== sourceId) {
     throw new PushError(403, PUSH_ERROR_CODES.otherPublisher, `datasetId ${target.datasetId} is another publisher's dataset (${found.identifier}): this key writes for ${key.orgCode}`, target.datasetId);
@@ -143,9 +135,9 @@ function notFound(target: PushTarget, action: 'replace' | 'delete'): PushError {
     : new PushError(404, PUSH_ERROR_CODES.v2DeleteMissing, `no pushed dataset has datasetId ${target.datasetId}, or it was taken down already`, target.datasetId);
 }
 
-function store(db: Db, key: ApiKey, sourceId: string, nativeId: string, read: ReturnType<typeof readPushedRecord>, datasetId: number, previous: Parameters<typeof writePushedRecord>[2], at: string): void {
+async function write(tx: PushTransaction, key: ApiKey, sourceId: string, nativeId: string, read: ReturnType<typeof readPushedRecord>, datasetId: number, previous: NationalRecord | undefined, at: string): Promise<void> {
   // The gateway's datasetId is the record's platform id, as data.gov.tw's is on its records.
   const record = { ...read.record, extensions: { ...read.record.extensions, datasetId: String(datasetId) } };
-  writePushedRecord(db, { sourceId, nativeId, payloadJson: read.payloadJson, contentHash: contentHash(read.payloadJson), record, issues: read.issues }, previous, at);
-  touchApiKey(db, key.id, at);
+  await tx.writePushedRecord({ sourceId, nativeId, payloadJson: read.payloadJson, contentHash: contentHash(read.payloadJson), record, issues: read.issues }, previous, at);
+  await tx.touchApiKey(key.id, at);
 }

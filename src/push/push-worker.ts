@@ -8,7 +8,7 @@
  * `{ id, ok: false, failure }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabase } from '../store/database.js';
+import { openStore } from '../store/sqlite-store.js';
 import { describePushFailure, performPush, type PushFailure, type PushOperation } from './push-operation.js';
 import type { PushOutcome } from './push-service.js';
 
@@ -24,19 +24,24 @@ const port = parentPort;
 if (port === null) throw new Error('push-worker.js runs in a worker thread: src/push/push-thread.ts starts it');
 
 const { path } = workerData as PushWorkerData;
-const db = openDatabase(path);
+// Opened once, when the thread starts; a failure here ends the thread, which fails its calls.
+const store = await openStore(path);
 
+// Calls are carried out in the order they came: each is a push transaction, and the store runs
+// them one after another (a transaction has the connection to itself until it ends), so their
+// replies settle in that order too. `close` waits for the calls before it.
+let previous: Promise<unknown> = Promise.resolve();
 port.on('message', (request: PushWorkerRequest) => {
   if ('close' in request) {
-    db.close();
-    port.close();
+    previous = previous.then(async () => {
+      await store.close();
+      port.close();
+    });
     return;
   }
-  let reply: PushWorkerReply;
-  try {
-    reply = { id: request.id, ok: true, outcome: performPush(db, request.operation) };
-  } catch (err) {
-    reply = { id: request.id, ok: false, failure: describePushFailure(err, path) };
-  }
-  port.postMessage(reply);
+  const call = performPush(store, request.operation).then(
+    (outcome): PushWorkerReply => ({ id: request.id, ok: true, outcome }),
+    (err: unknown): PushWorkerReply => ({ id: request.id, ok: false, failure: describePushFailure(err, path) }),
+  );
+  previous = Promise.all([previous, call]).then(([, reply]) => port.postMessage(reply));
 });

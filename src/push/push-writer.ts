@@ -3,20 +3,16 @@
  * file, so parsing, validating and writing a pushed record never hold up other requests; a store
  * in memory (tests) cannot be opened by another thread and is written here, as before.
  */
-import type { Db } from '../store/database.js';
+import type { Store } from '../store/contract/store.js';
 import { performPush, type PushOperation, type PushWriter } from './push-operation.js';
 import type { PushOutcome } from './push-service.js';
 import { PushThread } from './push-thread.js';
 
 export class InThreadPushWriter implements PushWriter {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly store: Store) {}
 
   perform(operation: PushOperation): Promise<PushOutcome> {
-    try {
-      return Promise.resolve(performPush(this.db, operation));
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+    return performPush(this.store, operation);
   }
 
   close(): Promise<void> {
@@ -26,6 +22,11 @@ export class InThreadPushWriter implements PushWriter {
 
 export type PushWritesIn = 'thread' | 'here';
 
-export function pushWriterFor(db: Db, writesIn: PushWritesIn = 'thread'): PushWriter {
-  return db.memory || writesIn === 'here' ? new InThreadPushWriter(db) : new PushThread(db.name);
+export function pushWriterFor(store: Store, writesIn: PushWritesIn = 'thread'): PushWriter {
+  return isInMemory(store) || writesIn === 'here' ? new InThreadPushWriter(store) : new PushThread(store.location);
+}
+
+/** A store in memory (`:memory:`, tests) lives only on its own connection: no other thread can open it. */
+export function isInMemory(store: Store): boolean {
+  return store.location === ':memory:' || store.location === '';
 }

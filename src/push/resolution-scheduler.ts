@@ -23,9 +23,9 @@
  * A store in memory (tests) cannot be opened by another thread: it is resolved on the API's
  * thread, as everything was before.
  */
-import type { Db } from '../store/database.js';
-import { isIdentityDirty } from '../store/identity.js';
+import type { Store } from '../store/contract/store.js';
 import { InThreadResolution, type ResolutionRunner } from './push-resolution.js';
+import { isInMemory } from './push-writer.js';
 import { ResolutionThread } from './resolution-thread.js';
 import { storeErrorOf } from '../store/store-errors.js';
 
@@ -66,12 +66,12 @@ export class ResolutionScheduler {
   holdResolutionsForTestsMs = 0;
 
   constructor(
-    private readonly db: Db,
+    private readonly store: Store,
     private readonly log: ResolutionLog,
     private readonly schedule: ResolutionSchedule = DEFAULT_RESOLUTION_SCHEDULE,
     runner?: ResolutionRunner,
   ) {
-    this.runner = runner ?? (db.memory ? new InThreadResolution(db) : new ResolutionThread(db.name));
+    this.runner = runner ?? (isInMemory(store) ? new InThreadResolution(store) : new ResolutionThread(store.location));
   }
 
   /** Whether a resolution is running now. */
@@ -123,7 +123,7 @@ export class ResolutionScheduler {
     this.requestedWhileRunning = false;
     // One that fails now would have been retried: it is pending too.
     if (this.running !== undefined && !(await this.running)) pending = true;
-    if (pending && this.db.open) await this.resolveOnce();
+    if (pending && (await this.storeOpen())) await this.resolveOnce();
     await this.runner.close();
     this.release();
   }
@@ -136,10 +136,16 @@ export class ResolutionScheduler {
     }
     const succeeded = await this.resolveOnce();
     if (this.closing !== undefined) return; // shutDown finishes what is pending.
-    if (!succeeded && this.db.open) {
+    if (!succeeded) {
       clearTimeout(this.timer);
       this.requestedWhileRunning = false;
       this.timer = setTimeout(() => void this.run(), this.schedule.retryMs);
+      // A store its owner has closed has nothing left to retry (a close meanwhile decides itself).
+      if (!(await this.storeOpen()) && this.closing === undefined) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        if (this.idle()) this.release();
+      }
       return;
     }
     if (this.requestedWhileRunning) {
@@ -156,7 +162,7 @@ export class ResolutionScheduler {
     let succeeded = false;
     try {
       // Checked here first, so a store with nothing to resolve never starts the thread.
-      const attempt = isIdentityDirty(this.db) ? await this.runner.resolve({ holdMs: this.holdResolutionsForTestsMs }) : { resolution: undefined, elapsedMs: 0 };
+      const attempt = (await this.store.identity.isIdentityDirty()) ? await this.runner.resolve({ holdMs: this.holdResolutionsForTestsMs }) : { resolution: undefined, elapsedMs: 0 };
       if (attempt.resolution !== undefined) {
         this.resolutions += 1;
         this.log.info(attempt.resolution, 'identity resolved after pushes');
@@ -165,7 +171,7 @@ export class ResolutionScheduler {
       succeeded = true;
       return true;
     } catch (err) {
-      const storeError = storeErrorOf(err, this.db.name);
+      const storeError = storeErrorOf(err, this.store.location);
       this.log.error({ err }, `identity resolution after pushes failed${storeError ? `: ${storeError.message}` : ''}; the pushed records are stored and resolution will be tried again`);
       return false;
     } finally {
@@ -173,6 +179,18 @@ export class ResolutionScheduler {
       this.running = undefined;
       ended(succeeded);
     }
+  }
+
+  /**
+   * Whether the store is still open: its owner may close it before this scheduler (an API's
+   * connection closed first), and then there is nothing to resolve nor to retry. A store that
+   * refuses writes (full, read-only) still answers this read, and is retried.
+   */
+  private async storeOpen(): Promise<boolean> {
+    return this.store.schemaVersion().then(
+      () => true,
+      () => false,
+    );
   }
 
   private idle(): boolean {

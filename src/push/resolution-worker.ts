@@ -10,7 +10,7 @@
  * the next one.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabase } from '../store/database.js';
+import { openStore } from '../store/sqlite-store.js';
 import { attemptResolution, type PushResolution } from './push-resolution.js';
 
 export interface ResolutionWorkerData {
@@ -29,21 +29,27 @@ if (port === null) throw new Error('resolution-worker.js runs in a worker thread
 
 // Opened once, when the thread starts; a failure here ends the thread, which the API's side
 // reports as a failed resolution and answers by starting a new thread at the next attempt.
-const db = openDatabase((workerData as ResolutionWorkerData).path);
+const store = await openStore((workerData as ResolutionWorkerData).path);
 
+// One request at a time, in order: `close` waits for the resolution before it.
+let previous: Promise<unknown> = Promise.resolve();
 port.on('message', (request: ResolutionRequest) => {
   if ('close' in request) {
-    db.close();
-    port.close();
+    previous = previous.then(async () => {
+      await store.close();
+      port.close();
+    });
     return;
   }
-  let reply: ResolutionReply;
-  try {
-    const attempt = attemptResolution(db, { holdMs: request.holdMs });
-    reply = { id: request.id, ok: true, resolution: attempt.resolution ?? null, elapsedMs: attempt.elapsedMs };
-  } catch (err) {
-    const error = err as Error & { code?: unknown };
-    reply = { id: request.id, ok: false, error: { name: error.name, message: error.message, stack: error.stack, code: error.code } };
-  }
-  port.postMessage(reply);
+  previous = previous.then(async () => {
+    let reply: ResolutionReply;
+    try {
+      const attempt = await attemptResolution(store, { holdMs: request.holdMs });
+      reply = { id: request.id, ok: true, resolution: attempt.resolution ?? null, elapsedMs: attempt.elapsedMs };
+    } catch (err) {
+      const error = err as Error & { code?: unknown };
+      reply = { id: request.id, ok: false, error: { name: error.name, message: error.message, stack: error.stack, code: error.code } };
+    }
+    port.postMessage(reply);
+  });
 });

@@ -14,6 +14,8 @@ import type { Db } from './database.js';
 interface Statements {
   datasetUpdatedAt: Database.Statement<[string], string | undefined>;
   catalogueChangedAt: Database.Statement<[], string | undefined>;
+  datasetCreatedAt: Database.Statement<[string], string | undefined>;
+  catalogueVersion: Database.Statement<[], number>;
 }
 
 const statementsByDb = new WeakMap<Db, Statements>();
@@ -27,6 +29,8 @@ function statements(db: Db): Statements {
         .pluck(),
       // The newest row by id, not MAX(at): `at` has no index and the table only grows.
       catalogueChangedAt: db.prepare<[], string>('SELECT at FROM changes ORDER BY id DESC LIMIT 1').pluck(),
+      datasetCreatedAt: db.prepare<[string], string>('SELECT created_at FROM dataset_entries WHERE identifier = ?').pluck(),
+      catalogueVersion: db.prepare<[], number>('SELECT COALESCE(MAX(id), 0) FROM changes').pluck(),
     };
     statementsByDb.set(db, prepared);
   }
@@ -41,4 +45,18 @@ export function datasetUpdatedAt(db: Db, identifier: string): string | undefined
 /** UTC instant of the catalogue's latest change; undefined when nothing was ever served. */
 export function catalogueChangedAt(db: Db): string | undefined {
   return statements(db).catalogueChangedAt.get();
+}
+
+/** UTC instant the dataset first entered the served catalogue (its first harvest); undefined for an unknown identifier. */
+export function datasetCreatedAt(db: Db, identifier: string): string | undefined {
+  return statements(db).datasetCreatedAt.get(identifier);
+}
+
+/**
+ * The id of the last change to the served catalogue (every dataset created, updated, withdrawn
+ * or reinstated is one row of `changes`, in this process or another writing the same file):
+ * equal versions mean nothing a cache holds changed.
+ */
+export function catalogueVersion(db: Db): number {
+  return statements(db).catalogueVersion.get()!;
 }

@@ -7,7 +7,7 @@ import t from 'tap';
 import { CatalogJsonLdPages } from '../../src/api/catalog-jsonld-page.js';
 import { DatasetFragmentCache } from '../../src/api/dataset-fragment-cache.js';
 import { getDataset } from '../../src/store/catalogue.js';
-import { CataloguePageReader } from '../../src/store/catalogue-page.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import type { Db } from '../../src/store/database.js';
 import { toDcatCatalog, type CatalogPageFrame } from '../../src/views/dcat-catalog.js';
 import { catalogueStore, record } from '../helpers/catalogue-store.js';
@@ -41,43 +41,43 @@ t.test('a page of cached fragments, each rendered once per served version', asyn
   const s = catalogueStore(t);
   s.put('city', [record('A'), record('B', { keyword: ['公車', '路線'] }), record('C', { title: '含 "引號" 與 \\ 的標題' }), record('D')]);
   const fragments = new CountingFragments(() => 64 * 1024 * 1024);
-  const pages = new CatalogJsonLdPages(new CataloguePageReader(s.db), fragments, { baseUrl: BASE_URL });
+  const pages = new CatalogJsonLdPages(sqliteStoreOn(s.db).catalogue, fragments, { baseUrl: BASE_URL });
   const ids = ['A', 'B', 'C', 'D'];
 
-  const first = pages.render(ids, FRAME);
+  const first = await pages.render(ids, FRAME);
   t.ok(Buffer.isBuffer(first));
   t.equal(first.toString('utf8'), expected(s.db, ids), 'the bytes of the whole document');
   t.same(fragments.rendered, ids, 'every dataset rendered once');
 
   fragments.rendered = [];
-  t.same(pages.render(['D', 'B'], FRAME).toString('utf8'), expected(s.db, ['D', 'B']), 'another page of the same datasets');
+  t.same((await pages.render(['D', 'B'], FRAME)).toString('utf8'), expected(s.db, ['D', 'B']), 'another page of the same datasets');
   t.same(fragments.rendered, [], 'from the fragments alone');
 
   s.put('city', [record('B', { title: '改名的資料集' })]);
   fragments.rendered = [];
-  const changed = pages.render(ids, FRAME).toString('utf8');
+  const changed = (await pages.render(ids, FRAME)).toString('utf8');
   t.equal(changed, expected(s.db, ids));
   t.match(changed, /改名的資料集/, 'the change is served');
   t.same(fragments.rendered, ['B'], 'only the changed dataset is rendered again');
 
   s.put('city', [record('C', { title: '尚未整合的新標題' })], false);
   fragments.rendered = [];
-  t.match(pages.render(ids, FRAME).toString('utf8'), /尚未整合的新標題/, 'a payload harvested before identity resolution is what the datasets view serves');
+  t.match((await pages.render(ids, FRAME)).toString('utf8'), /尚未整合的新標題/, 'a payload harvested before identity resolution is what the datasets view serves');
   t.same(fragments.rendered, ['C']);
 
   s.withdraw('city', ['A']);
   fragments.rendered = [];
-  t.equal(pages.render(ids, FRAME).toString('utf8'), expected(s.db, ['B', 'C', 'D']), 'a withdrawn dataset leaves the page');
+  t.equal((await pages.render(ids, FRAME)).toString('utf8'), expected(s.db, ['B', 'C', 'D']), 'a withdrawn dataset leaves the page');
   t.same(fragments.rendered, ['C'], "the resolution that withdrew A also took in C's change: C once more, no other");
-  t.equal(pages.render(['nope'], { ...FRAME, totalItems: 0 }).toString('utf8'), JSON.stringify(toDcatCatalog({ ...FRAME, totalItems: 0, records: [] }, { baseUrl: BASE_URL })), 'no live dataset: an empty dcat:dataset');
+  t.equal((await pages.render(['nope'], { ...FRAME, totalItems: 0 })).toString('utf8'), JSON.stringify(toDcatCatalog({ ...FRAME, totalItems: 0, records: [] }, { baseUrl: BASE_URL })), 'no live dataset: an empty dcat:dataset');
 });
 
 t.test('with no room for fragments the page is the same, rendered every time', async (t) => {
   const s = catalogueStore(t);
   s.put('city', [record('A'), record('B')]);
   const fragments = new CountingFragments(() => 0);
-  const pages = new CatalogJsonLdPages(new CataloguePageReader(s.db), fragments, { baseUrl: BASE_URL });
-  for (let round = 0; round < 2; round += 1) t.equal(pages.render(['A', 'B'], FRAME).toString('utf8'), expected(s.db, ['A', 'B']));
+  const pages = new CatalogJsonLdPages(sqliteStoreOn(s.db).catalogue, fragments, { baseUrl: BASE_URL });
+  for (let round = 0; round < 2; round += 1) t.equal((await pages.render(['A', 'B'], FRAME)).toString('utf8'), expected(s.db, ['A', 'B']));
   t.same(fragments.rendered, ['A', 'B', 'A', 'B'], 'nothing kept');
   t.equal(fragments.size, 0);
 });

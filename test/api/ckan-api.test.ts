@@ -6,8 +6,10 @@ import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { getDataset } from '../../src/store/catalogue.js';
-import { openDatabase, type Db } from '../../src/store/database.js';
+import type { Db } from '../../src/store/database.js';
 import { ckanDirectory } from '../../src/api/routes/ckan-directory.js';
+import { openStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/contract/store.js';
 import { openTestDb, readFixture, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
 import { startFederation } from '../helpers/federation.js';
 
@@ -600,7 +602,7 @@ t.test('an empty catalogue answers empty results, not errors', async (t) => {
 });
 
 t.test('a withdrawn dataset leaves the lists and package_show says it is deleted; a new one appears', async (t) => {
-  const { harvester, base, platform, db } = await startFederation(t, records(), PUBLIC_URL, { withdrawAfterHours: 0 });
+  const { harvester, base, platform, db, store } = await startFederation(t, records(), PUBLIC_URL, { withdrawAfterHours: 0 });
   await harvester.run('fixture');
   // Read once before the change, so what follows exercises keeping the indexes current.
   const before = await result<Raw[]>(t, base, 'organization_list', { all_fields: 'true' });
@@ -626,9 +628,10 @@ t.test('a withdrawn dataset leaves the lists and package_show says it is deleted
   t.equal(after.find((org) => org['name'] === 'a41000000g')!['package_count'], 3, 'the new dataset is counted');
 
   // What was kept current from the change feed equals what a fresh build finds.
-  const fresh = openDatabase(db.name);
+  const fresh = await openStore(db.name);
   t.teardown(() => fresh.close());
-  t.same(ckanDirectory(db).organizations, ckanDirectory(fresh).organizations, 'the organization directory, updated = rebuilt');
+  const organizations = (of: Store): Promise<unknown> => of.catalogue.readSnapshot(async (reads) => (await ckanDirectory({ reads, cacheKey: of })).organizations);
+  t.same(await organizations(store), await organizations(fresh), 'the organization directory, updated = rebuilt');
 });
 
 t.test("the gateway's own CKAN connector harvests the gateway: a CKAN harvester can read it", async (t) => {

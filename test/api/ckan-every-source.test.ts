@@ -7,6 +7,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import { buildApi } from '../../src/api/app.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { forgetDcatUsDocuments } from '../../connectors/dcat-us.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { projectPath } from '../../src/model/project-root.js';
@@ -171,7 +172,7 @@ t.test('every CKAN answer passes the CKAN response schemas, for records of every
   ];
   const config = testConfig(join(dir, 'catalog.db'), platform.url, { sources });
   const db = openTestDb(config);
-  const api = await buildApi({ db, publicUrl: 'https://gateway.example.it', logger: silentLog });
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'https://gateway.example.it', logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {
     await api.close();

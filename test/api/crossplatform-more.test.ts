@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { buildApi } from '../../src/api/app.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { resolveIdentity } from '../../src/identity/resolve.js';
 import { mapNationalRecord } from '../../src/mapping/detect.js';
@@ -316,7 +317,7 @@ t.test('an absorbed dataset redirects its v2 address to the dataset that absorbe
     sources: Object.entries(platforms).map(([id, platform]) => ({ id, name: id, type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', priority: id === 'city' ? 10 : 0 })),
   });
   const db = openTestDb(config);
-  const api = await buildApi({ db, publicUrl: 'https://gateway.example.tw', logger: silentLog });
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'https://gateway.example.tw', logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {
     await api.close();

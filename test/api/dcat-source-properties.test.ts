@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Parser, Store, type Term } from 'n3';
 import { buildApi } from '../../src/api/app.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { projectPath } from '../../src/model/project-root.js';
 import { dcatApViolations, toNQuads } from '../helpers/dcat-ap.js';
@@ -63,7 +64,7 @@ async function gateway(t: Test): Promise<string> {
     sources: [{ id: 'eu', name: 'eu', type: 'dcat', url, schedule: '0 3 * * *', options: {} }],
   });
   const db = openTestDb(config);
-  const api = await buildApi({ db, publicUrl: PUBLIC_URL, logger: silentLog });
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: PUBLIC_URL, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {
     await api.close();

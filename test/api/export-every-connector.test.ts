@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import jsonld from 'jsonld';
 import { buildApi } from '../../src/api/app.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { SERVICE_CATEGORIES } from '../../src/model/codelists.js';
 import { projectPath } from '../../src/model/project-root.js';
@@ -186,7 +187,7 @@ async function harvestEveryConnector(t: Test): Promise<Catalogue> {
   const harvester = new Harvester(db, config, silentLog);
   const statuses: Record<string, string | undefined> = {};
   for (const source of sources) statuses[source.id] = (await harvester.run(source.id))?.status;
-  const api = await buildApi({ db, publicUrl: PUBLIC_URL, logger: silentLog });
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: PUBLIC_URL, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => api.close());
   return { base: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`, statuses };

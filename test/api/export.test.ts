@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import jsonld from 'jsonld';
 import { buildApi } from '../../src/api/app.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { mapDataGovTwExportRow } from '../../src/mapping/datagovtw-export.js';
 import { normaliseFrequency } from '../../src/model/frequency.js';
@@ -334,7 +335,7 @@ async function bulkCatalogue(t: Test): Promise<{ base: string; db: Db; identifie
     sources: [{ id: 'bulk', name: 'Bulk file', type: 'file', url: file, schedule: '0 3 * * *', options: { pageSize: 1000 } }],
   });
   const db = openTestDb(config);
-  const api = await buildApi({ db, publicUrl: PUBLIC_URL, logger: silentLog });
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: PUBLIC_URL, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {
     await api.close();

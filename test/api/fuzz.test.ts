@@ -16,6 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import { request as undiciRequest } from 'undici';
 import { buildApi } from '../../src/api/app.js';
 import { issueApiKey } from '../../src/push/issue-api-key.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { silentLog } from '../helpers/gateway.js';
 import { GOOD_IDS, HOSTILE, hostileStore, nestedValue } from '../helpers/hostile-store.js';
 import { validRecord } from './push-harness.js';
@@ -388,8 +389,8 @@ async function operationsOf(app: FastifyInstance): Promise<Operation[]> {
 
 t.test(`fuzz: ${REQUESTS} requests over every route and method of /openapi.json (seed ${SEED})`, async (t: Test) => {
   const store = hostileStore(t);
-  const key = issueApiKey(store.db, { publisher: '國家發展委員會', orgCode: 'A41000000G', allow: [] }).key;
-  const app = await buildApi({ db: store.db, publicUrl: 'https://gateway.example.tw', logger: (process.env['FUZZ_LOG'] ? pino({ level: 'error' }, pino.destination(process.env['FUZZ_LOG'])) : silentLog) as never, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
+  const key = (await issueApiKey(sqliteStoreOn(store.db), { publisher: '國家發展委員會', orgCode: 'A41000000G', allow: [] })).key;
+  const app = await buildApi({ store: sqliteStoreOn(store.db), publicUrl: 'https://gateway.example.tw', logger: (process.env['FUZZ_LOG'] ? pino({ level: 'error' }, pino.destination(process.env['FUZZ_LOG'])) : silentLog) as never, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
   t.teardown(() => app.close());
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

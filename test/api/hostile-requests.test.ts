@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApi } from '../../src/api/app.js';
 import { issueApiKey } from '../../src/push/issue-api-key.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { openDatabase } from '../../src/store/database.js';
 import { silentLog, tempDir } from '../helpers/gateway.js';
 
@@ -27,13 +28,13 @@ const INT64_MAX = '9223372036854775807';
 async function gateway(t: Test) {
   const { dir, cleanup } = tempDir();
   const db = openDatabase(join(dir, 'catalog.db'));
-  const app = await buildApi({ db, publicUrl: PUBLIC_URL, logger: silentLog, http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] } } });
+  const app = await buildApi({ store: sqliteStoreOn(db), publicUrl: PUBLIC_URL, logger: silentLog, http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] } } });
   t.teardown(async () => {
     await app.close();
     db.close();
     cleanup();
   });
-  const key = issueApiKey(db, { publisher: '國家發展委員會', orgCode: 'A41000000G', allow: [] }).key;
+  const key = (await issueApiKey(sqliteStoreOn(db), { publisher: '國家發展委員會', orgCode: 'A41000000G', allow: [] })).key;
   return { db, app, key };
 }
 

@@ -6,6 +6,7 @@
 import t, { type Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import type { Db } from '../../src/store/database.js';
 import { silentLog } from '../helpers/gateway.js';
 import { GOOD_IDS, HOSTILE, hostileStore } from '../helpers/hostile-store.js';
@@ -64,7 +65,7 @@ async function sane(t: Test, app: FastifyInstance, url: string): Promise<Answer>
 
 /** Every read path, over the ordinary datasets and the hostile ones. */
 async function checkEveryReadPath(t: Test, db: Db): Promise<void> {
-  const app = await buildApi({ db, publicUrl: 'https://gateway.example.tw', logger: silentLog, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
+  const app = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'https://gateway.example.tw', logger: silentLog, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
   t.teardown(() => app.close());
   const addressable = [...GOOD_IDS, HOSTILE.loneSurrogate, HOSTILE.deep, HOSTILE.manyDistributions];
 

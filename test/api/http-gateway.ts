@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Test } from 'tap';
 import { request } from 'undici';
 import { buildApi, type ApiOptions } from '../../src/api/app.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { startHarvestedPlatform, type HarvestedPlatform } from '../helpers/federation.js';
 import { silentLog } from '../helpers/gateway.js';
 
@@ -18,7 +19,7 @@ export async function startHttpGateway(
 ): Promise<HttpGateway> {
   const harvested = await startHarvestedPlatform(t, records);
   if (records.length > 0) await harvested.harvester.run('fixture');
-  const api = await buildApi({ db: harvested.db, publicUrl, logger: silentLog, http });
+  const api = await buildApi({ store: sqliteStoreOn(harvested.db), publicUrl, logger: silentLog, http });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => api.close());
   return { ...harvested, base: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}` };

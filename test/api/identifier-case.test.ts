@@ -28,7 +28,7 @@ const LOWER = 'a41000000g-000903';
 
 t.test('push: a POST in another case is a replay (409), and the stored identifier is the canonical one', async (t) => {
   const gateway = await startPushGateway(t);
-  const key = gateway.issue();
+  const key = await gateway.issue();
   const first = await gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord(LOWER) });
   t.equal(first.status, 201);
   const created = (await json<Ok<{ identifier: string; datasetId: string; warnings?: Array<{ field: string; message: string }> }>>(first)).result;
@@ -50,7 +50,7 @@ t.test('push: a POST in another case is a replay (409), and the stored identifie
 
 t.test('push: PUT and DELETE with the path in another case find the dataset', async (t) => {
   const gateway = await startPushGateway(t);
-  const key = gateway.issue();
+  const key = await gateway.issue();
   t.equal((await gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord(UPPER) })).status, 201);
 
   const put = await gateway.request('PUT', `/api/v1/rest/dataset/${LOWER}`, { key, body: validRecord(LOWER, { title: '改過的標題', modified: '2026-04-01 10:00:00' }) });
@@ -65,14 +65,14 @@ t.test('push: PUT and DELETE with the path in another case find the dataset', as
   const deleted = await gateway.request('DELETE', '/api/v1/rest/dataset/a41000000G-000903', { key });
   t.equal(deleted.status, 200, 'a DELETE in mixed case');
   t.equal((await gateway.request('DELETE', `/api/v1/rest/dataset/${UPPER}`, { key })).status, 404, 'replayed in the canonical case: nothing left to delete');
-  const otherKey = gateway.issue({ orgCode: '313000000G', publisher: '臺北市政府' });
+  const otherKey = await gateway.issue({ orgCode: '313000000G', publisher: '臺北市政府' });
   const foreign = await gateway.request('DELETE', `/api/v1/rest/dataset/${LOWER}`, { key: otherKey });
   t.equal(foreign.status, 403, "another publisher's key is refused whatever the case");
 });
 
 t.test('push: a record stored in lower case by an earlier version is found by pushes in any case', async (t) => {
   const gateway = await startPushGateway(t);
-  const key = gateway.issue();
+  const key = await gateway.issue();
   // As the version before stored a lower-case POST: native id and identifier as sent.
   const source = ensurePushSource(gateway.db, 'A41000000G', '國家發展委員會');
   const body = validRecord(LOWER);
@@ -96,7 +96,7 @@ t.test('push: a record stored in lower case by an earlier version is found by pu
 
 t.test('a harvested lower-case record and a pushed upper-case one are one dataset; the harvested record keeps its case', async (t) => {
   const gateway = await startPushGateway(t, { harvested: [validRecord(LOWER, { title: '平臺轉載的標題', landingPage: 'https://portal.example.tw/dataset/903' })] });
-  const key = gateway.issue();
+  const key = await gateway.issue();
   t.equal((await gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord(UPPER, { title: '機關推送的標題' }) })).status, 201);
   await gateway.settled();
   t.same(gateway.db.prepare('SELECT identifier FROM datasets').pluck().all(), [LOWER], 'one dataset, under the identifier it was first served under');

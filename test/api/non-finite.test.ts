@@ -1,6 +1,7 @@
 import t from 'tap';
 import pino from 'pino';
 import { buildApi } from '../../src/api/app.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { openDatabase } from '../../src/store/database.js';
 
 /**
@@ -9,7 +10,7 @@ import { openDatabase } from '../../src/store/database.js';
  */
 t.test('a non-finite number in any query parameter is a bad parameter on every route', async (t) => {
   const db = openDatabase(':memory:');
-  const app = await buildApi({ db, publicUrl: 'https://gateway.example.tw', logger: pino({ level: 'silent' }) });
+  const app = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'https://gateway.example.tw', logger: pino({ level: 'silent' }) });
   t.teardown(async () => {
     await app.close();
     db.close();

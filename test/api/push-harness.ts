@@ -12,6 +12,7 @@ import { pushResolutionScheduler } from '../../src/api/routes/push.js';
 import { issueApiKey } from '../../src/push/issue-api-key.js';
 import type { ServerHttpSettings } from '../../src/config/types.js';
 import type { Db } from '../../src/store/database.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { startHarvestedPlatform } from '../helpers/federation.js';
 import { openTestDb, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
 
@@ -22,7 +23,7 @@ export interface PushGateway {
   api: FastifyInstance;
   base: string;
   /** A new key for a publisher (org code A41000000G unless given). */
-  issue(options?: { publisher?: string; orgCode?: string; allow?: string[] }): string;
+  issue(options?: { publisher?: string; orgCode?: string; allow?: string[] }): Promise<string>;
   /** Until the resolution of what was pushed so far is done: the read API serves it after. */
   settled(): Promise<void>;
   /** Every row of every table, as sorted JSON lines: equal snapshots mean nothing stored changed. */
@@ -50,7 +51,7 @@ export async function startPushGateway(t: Test, options: PushGatewayOptions = {}
       cleanup();
     });
   }
-  const api = await buildApi({ db, publicUrl: PUBLIC_URL, logger: silentLog, http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] }, ...options.http } });
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: PUBLIC_URL, logger: silentLog, http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] }, ...options.http } });
   await api.listen({ port: 0, host: '127.0.0.1' });
   // Registered last, so it runs first: the API closes before the store.
   t.teardown(() => api.close());
@@ -60,8 +61,8 @@ export async function startPushGateway(t: Test, options: PushGatewayOptions = {}
     db,
     api,
     base,
-    issue: (issue = {}) =>
-      issueApiKey(db, { publisher: issue.publisher ?? '國家發展委員會', orgCode: issue.orgCode ?? 'A41000000G', allow: issue.allow ?? [] }).key,
+    issue: async (issue = {}) =>
+      (await issueApiKey(sqliteStoreOn(db), { publisher: issue.publisher ?? '國家發展委員會', orgCode: issue.orgCode ?? 'A41000000G', allow: issue.allow ?? [] })).key,
     settled: () => pushResolutionScheduler(api)!.settled(),
     snapshot: () => snapshotStore(db),
     request: (method, path, request = {}) => {

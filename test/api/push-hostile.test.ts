@@ -13,7 +13,7 @@ function nestedJson(depth: number): string {
 
 t.test('hostile pushes are refused with the field named, and change nothing', async (t) => {
   const gateway = await startPushGateway(t);
-  const key = gateway.issue();
+  const key = await gateway.issue();
   const id = 'A41000000G-000903';
   const recordText = (extra: string): string => {
     const base = JSON.stringify(validRecord(id));
@@ -48,7 +48,7 @@ t.test('hostile pushes are refused with the field named, and change nothing', as
 
 t.test('a refusal of a record with thousands of broken fields names a few, not all', async (t) => {
   const gateway = await startPushGateway(t);
-  const key = gateway.issue();
+  const key = await gateway.issue();
   const body = { ...validRecord('A41000000G-000001'), distribution: Array.from({ length: 5000 }, () => ({ format: 'CSV' })) };
   const res = await gateway.request('POST', '/api/v1/rest/dataset', { key, body });
   t.equal(res.status, 400);
@@ -59,7 +59,7 @@ t.test('a refusal of a record with thousands of broken fields names a few, not a
 
 t.test('a burst of refused 41 KB pushes does not stall reads', async (t) => {
   const gateway = await startPushGateway(t);
-  const key = gateway.issue();
+  const key = await gateway.issue();
   const body = JSON.stringify({ ...validRecord('A41000000G-000001'), distribution: Array.from({ length: 13_000 }, () => ({})) });
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
@@ -76,7 +76,7 @@ t.test('a burst of refused 41 KB pushes does not stall reads', async (t) => {
 
 t.test('pushes of records with 10,000 distributions are read and written off the API’s event loop', async (t) => {
   const gateway = await startPushGateway(t);
-  const key = gateway.issue();
+  const key = await gateway.issue();
   const bodies = Array.from({ length: 8 }, (_, i) => {
     const identifier = `A41000000G-${String(i + 1).padStart(6, '0')}`;
     const distribution = Array.from({ length: 10_000 }, (_, j) => ({ resourceID: `${identifier}-${j}`, resourceDescription: `資源 ${j}`, format: 'CSV', downloadURL: `https://data.example.gov.tw/${i}/${j}.csv` }));

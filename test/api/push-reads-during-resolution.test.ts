@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
 import { pushResolutionScheduler } from '../../src/api/routes/push.js';
 import { issueApiKey } from '../../src/push/issue-api-key.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import type { ResolutionScheduler } from '../../src/push/resolution-scheduler.js';
 import { openDatabase } from '../../src/store/database.js';
 import { isIdentityDirty } from '../../src/store/identity.js';
@@ -131,7 +132,7 @@ const slowest = (reads: Read[]): number => Math.max(...reads.map((read) => read.
 
 t.test('resolution in its thread: a record read during a resolution of 1.5 s is answered at once', async (t) => {
   const pushGateway = await startPushGateway(t);
-  const gateway: Gateway = { api: pushGateway.api, base: pushGateway.base, key: pushGateway.issue(), scheduler: pushResolutionScheduler(pushGateway.api)! };
+  const gateway: Gateway = { api: pushGateway.api, base: pushGateway.base, key: await pushGateway.issue(), scheduler: pushResolutionScheduler(pushGateway.api)! };
   const identifier = 'A41000000G-000301';
   let pushDuring: { status: number; answeredAt: number } | undefined;
 
@@ -185,10 +186,10 @@ t.test('resolution in its thread: a record read during a resolution of 1.5 s is 
 t.test('control: the same reads against resolution on the API thread (a store in memory) all wait for it', async (t) => {
   const db = openDatabase(':memory:');
   t.teardown(() => db.close());
-  const api = await buildApi({ db, publicUrl: PUBLIC_URL, logger: silentLog, http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] } } });
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: PUBLIC_URL, logger: silentLog, http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] } } });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => api.close());
-  const key = issueApiKey(db, { publisher: '國家發展委員會', orgCode: 'A41000000G', allow: [] }).key;
+  const key = (await issueApiKey(sqliteStoreOn(db), { publisher: '國家發展委員會', orgCode: 'A41000000G', allow: [] })).key;
   const gateway: Gateway = { api, base: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`, key, scheduler: pushResolutionScheduler(api)! };
 
   const { reads } = await readThroughResolution(t, gateway, 'A41000000G-000303');

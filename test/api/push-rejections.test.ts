@@ -60,11 +60,11 @@ interface Seeded {
 
 async function seeded(t: Test): Promise<Seeded> {
   const gateway = await startPushGateway(t);
-  const key = gateway.issue();
-  const otherKey = gateway.issue({ publisher: '臺北市政府', orgCode: '313000000G' });
-  const revokedKey = gateway.issue();
+  const key = await gateway.issue();
+  const otherKey = await gateway.issue({ publisher: '臺北市政府', orgCode: '313000000G' });
+  const revokedKey = await gateway.issue();
   revokeApiKey(gateway.db, apiKeyId(revokedKey)!);
-  const fencedKey = gateway.issue({ allow: ['10.0.0.0/8', '2001:db8::/32'] });
+  const fencedKey = await gateway.issue({ allow: ['10.0.0.0/8', '2001:db8::/32'] });
   const post = async (body: Record<string, unknown>, as = key): Promise<string> => {
     const res = await gateway.request('POST', '/api/v1/rest/dataset', { key: as, body });
     t.equal(res.status, 201, `seed ${String(body['identifier'])}`);
@@ -161,7 +161,7 @@ t.test('403: another publisher’s dataset, or an address the key is not registe
 
 t.test('behind a trusted proxy, the client address (IPv4 or IPv6) is checked against the key’s ranges', async (t) => {
   const gateway = await startPushGateway(t, { http: { trustProxy: ['127.0.0.1'] } });
-  const fenced = gateway.issue({ allow: ['203.0.113.0/24', '2001:db8::/32'] });
+  const fenced = await gateway.issue({ allow: ['203.0.113.0/24', '2001:db8::/32'] });
   const ok4 = await gateway.request('POST', '/api/v1/rest/dataset', { key: fenced, body: validRecord('A41000000G-000001'), headers: { 'x-forwarded-for': '203.0.113.7' } });
   t.equal(ok4.status, 201, 'an IPv4 client inside the range');
   const ok6 = await gateway.request('POST', '/api/v1/rest/dataset', { key: fenced, body: validRecord('A41000000G-000002'), headers: { 'x-forwarded-for': '2001:db8::5' } });
@@ -353,7 +353,7 @@ t.test('replayed and reordered requests are refused clearly and change nothing',
 
 t.test('the write routes are rate limited like the read API', async (t) => {
   const gateway = await startPushGateway(t, { http: { rateLimit: { max: 3, timeWindowMs: 60_000, allowList: [] } } });
-  const key = gateway.issue();
+  const key = await gateway.issue();
   for (let n = 1; n <= 3; n += 1) {
     const res = await gateway.request('POST', '/api/v1/rest/dataset', { key: n === 2 ? 'wrong' : key, body: validRecord(`A41000000G-00000${n}`) });
     t.equal(res.status, n === 2 ? 401 : 201, `request ${n}`);

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { buildApi } from '../../src/api/app.js';
 import { pushResolutionScheduler } from '../../src/api/routes/push.js';
 import { issueApiKey } from '../../src/push/issue-api-key.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { TEST_MAX_PAGE_COUNT_ENV, type Db } from '../../src/store/database.js';
 import { openTestDb, tempDir, testConfig } from '../helpers/gateway.js';
 import { json, snapshotStore, validRecord, type SpecErrorBody } from './push-harness.js';
@@ -29,11 +30,11 @@ async function start(t: Test, pushWrites: 'here' | 'thread' = 'here'): Promise<G
   const logLines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
   // 'here': the pragmas these tests set on the API's connection are the ones pushes write through.
-  const api = await buildApi({ db, publicUrl: 'https://gateway.example.tw', logger, pushWrites, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'https://gateway.example.tw', logger, pushWrites, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => api.close());
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
-  const key = issueApiKey(db, { publisher: '國家發展委員會', orgCode: 'A41000000G', allow: [] }).key;
+  const key = (await issueApiKey(sqliteStoreOn(db), { publisher: '國家發展委員會', orgCode: 'A41000000G', allow: [] })).key;
   const gateway: Gateway = {
     db,
     key,

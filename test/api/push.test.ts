@@ -64,7 +64,7 @@ async function assertGone(t: Test, gateway: PushGateway, identifier: string, dat
 
 t.test('v1: create, update, delete and create again round-trip through the read API and the change feed', async (t) => {
   const gateway = await startPushGateway(t);
-  const key = gateway.issue();
+  const key = await gateway.issue();
   const identifier = 'A41000000G-000001';
   const start = await walkFeed(gateway);
   t.same(start.events, [], 'an empty catalogue');
@@ -114,7 +114,7 @@ t.test('v1: create, update, delete and create again round-trip through the read 
 
 t.test('v2: create (datasetId assigned), update and take down by datasetId', async (t) => {
   const gateway = await startPushGateway(t);
-  const key = gateway.issue();
+  const key = await gateway.issue();
   const identifier = 'A41000000G-000002';
   const created = await gateway.request('POST', '/api/v2/rest/dataset', { key, body: validGen2Record(identifier, { title: '政府資料開放平臺資料集清單', datasetId: '6564' }) });
   t.equal(created.status, 201);
@@ -160,7 +160,7 @@ t.test('v2: create (datasetId assigned), update and take down by datasetId', asy
 
 t.test('v1 and v2 address one store: a dataset created by v1 is updated by v2 and read in both', async (t) => {
   const gateway = await startPushGateway(t);
-  const key = gateway.issue();
+  const key = await gateway.issue();
   const identifier = 'A41000000G-000003';
   const created = await json<Ok<{ datasetId: string }>>(await gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord(identifier) }));
   const put = await gateway.request('PUT', `/api/v2/rest/dataset/${created.result.datasetId}`, { key, body: validGen2Record(identifier, { title: 'v2 改寫', modifiedDate: '2026-04-01 00:00:00' }) });
@@ -181,7 +181,7 @@ t.test('a pushed record takes part in identity resolution: one dataset with the 
   const start = await walkFeed(gateway);
   t.match(start.events, [{ identifier, kind: 'created', record: { title: '平臺轉載的標題' } }], 'the harvested copy is served first');
 
-  const key = gateway.issue();
+  const key = await gateway.issue();
   const pushed = await gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord(identifier, { title: '機關推送的標題', modified: '2026-03-01 00:00:00' }) });
   t.equal(pushed.status, 201, "a dataset another source lists can be pushed by its publisher (a create for the publisher's push source)");
   const { datasetId } = (await json<Ok<{ datasetId: string }>>(pushed)).result;
@@ -212,14 +212,14 @@ t.test('a gateway datasetId is never one a stored record claims', async (t) => {
   const gateway = await startPushGateway(t, { harvested: [validRecord('313000000G-000001', { title: '已有此編號' })] });
   // A harvested gen-2 record claiming the first id the gateway would assign.
   gateway.db.prepare("INSERT INTO record_keys (kind, value, source_id, native_id) VALUES ('datasetId', ?, 'fixture', '313000000G-000001')").run(`data.gov.tw/${claimed}`);
-  const key = gateway.issue();
+  const key = await gateway.issue();
   const created = await json<Ok<{ datasetId: string }>>(await gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord('A41000000G-000020') }));
   t.equal(created.result.datasetId, String(PUSH_DATASET_ID_BASE + 2), 'the claimed id is skipped');
 });
 
 t.test('pushes in a burst are resolved together, and every one is readable after', async (t) => {
   const gateway = await startPushGateway(t);
-  const key = gateway.issue();
+  const key = await gateway.issue();
   const scheduler = pushResolutionScheduler(gateway.api)!;
   const count = 12;
   const answers = await Promise.all(

@@ -4,76 +4,77 @@ import { DatasetFragmentCache } from '../../src/api/dataset-fragment-cache.js';
 import { strongEtag } from '../../src/api/http-caching.js';
 import { recordChange } from '../../src/store/changes.js';
 import { openDatabase } from '../../src/store/database.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { startFederation } from '../helpers/federation.js';
 import { CATALOG_RECORDS } from './catalog-records.js';
 
 const answer = (body: string): CachedAnswer => ({ body: Buffer.from(body), contentType: 'application/ld+json; charset=utf-8', etag: `"${body.slice(0, 8)}"`, headers: {} });
 
-t.test('a cached answer lives until the catalogue changes', (t) => {
+t.test('a cached answer lives until the catalogue changes', async (t) => {
   const db = openDatabase(':memory:');
   t.teardown(() => db.close());
   db.prepare("INSERT INTO sources (id, name, type, url, updated_at) VALUES ('s', 's', 'file', 'file:///s', '2026-01-01T00:00:00Z')").run();
-  const cache = new ResponseCache(db);
+  const cache = new ResponseCache(sqliteStoreOn(db).catalogue);
 
-  const first = cache.lookup('page1');
+  const first = await cache.lookup('page1');
   t.equal(first.hit, undefined);
-  cache.store('page1', first.version, answer('one'));
-  t.same(cache.lookup('page1').hit?.body, Buffer.from('one'), 'served again while nothing changed, as the bytes stored');
+  await cache.store('page1', first.version, answer('one'));
+  t.same((await cache.lookup('page1')).hit?.body, Buffer.from('one'), 'served again while nothing changed, as the bytes stored');
 
   recordChange(db, { identifier: 'A', sourceId: 's', kind: 'updated', runId: null, at: '2026-01-01T00:00:00Z' });
-  t.equal(cache.lookup('page1').hit, undefined, 'a change anywhere in the catalogue drops it');
+  t.equal((await cache.lookup('page1')).hit, undefined, 'a change anywhere in the catalogue drops it');
 
-  const stale = cache.lookup('page2');
+  const stale = await cache.lookup('page2');
   recordChange(db, { identifier: 'B', sourceId: 's', kind: 'created', runId: null, at: '2026-01-01T00:00:00Z' });
-  cache.store('page2', stale.version, answer('rendered across a change'));
-  t.equal(cache.lookup('page2').hit, undefined, 'an answer rendered while the catalogue changed is not kept');
+  await cache.store('page2', stale.version, answer('rendered across a change'));
+  t.equal((await cache.lookup('page2')).hit, undefined, 'an answer rendered while the catalogue changed is not kept');
   t.end();
 });
 
-t.test('the cache is bounded by entries and bytes, least recently used first', (t) => {
+t.test('the cache is bounded by entries and bytes, least recently used first', async (t) => {
   const db = openDatabase(':memory:');
   t.teardown(() => db.close());
   // Every entry also costs an estimated overhead (~0.5 KB): bodies of 3 KB leave room for three.
-  const cache = new ResponseCache(db, { maxEntries: 2, maxBytes: 12_000 });
-  const { version } = cache.lookup('a');
-  cache.store('a', version, answer('a'));
-  cache.store('b', version, answer('b'));
-  cache.lookup('a');
-  cache.store('c', version, answer('c'));
-  t.ok(cache.lookup('a').hit, 'recently used: kept');
-  t.equal(cache.lookup('b').hit, undefined, 'least recently used: evicted');
-  t.ok(cache.lookup('c').hit);
+  const cache = new ResponseCache(sqliteStoreOn(db).catalogue, { maxEntries: 2, maxBytes: 12_000 });
+  const { version } = await cache.lookup('a');
+  await cache.store('a', version, answer('a'));
+  await cache.store('b', version, answer('b'));
+  await cache.lookup('a');
+  await cache.store('c', version, answer('c'));
+  t.ok((await cache.lookup('a')).hit, 'recently used: kept');
+  t.equal((await cache.lookup('b')).hit, undefined, 'least recently used: evicted');
+  t.ok((await cache.lookup('c')).hit);
 
-  const bytes = new ResponseCache(db, { maxEntries: 100, maxBytes: 12_000 });
-  bytes.store('big', version, answer('x'.repeat(12_000)));
-  t.equal(bytes.lookup('big').hit, undefined, 'larger than the whole budget: not kept');
+  const bytes = new ResponseCache(sqliteStoreOn(db).catalogue, { maxEntries: 100, maxBytes: 12_000 });
+  await bytes.store('big', version, answer('x'.repeat(12_000)));
+  t.equal((await bytes.lookup('big')).hit, undefined, 'larger than the whole budget: not kept');
   t.equal(bytes.spareBytes(), 12_000);
-  for (const key of ['d', 'e', 'f', 'g']) bytes.store(key, version, answer(key.repeat(3000)));
-  t.equal(bytes.lookup('d').hit, undefined, 'over the byte budget: the oldest goes');
-  t.ok(bytes.lookup('e').hit && bytes.lookup('f').hit && bytes.lookup('g').hit, 'the three newest fit');
+  for (const key of ['d', 'e', 'f', 'g']) await bytes.store(key, version, answer(key.repeat(3000)));
+  t.equal((await bytes.lookup('d')).hit, undefined, 'over the byte budget: the oldest goes');
+  t.ok((await bytes.lookup('e')).hit && (await bytes.lookup('f')).hit && (await bytes.lookup('g')).hit, 'the three newest fit');
   t.ok(bytes.spareBytes() < 12_000 - 9000, 'bodies, key and overhead are counted');
-  bytes.store('e', version, answer('E'.repeat(3000)));
-  t.same(bytes.lookup('e').hit?.body, Buffer.from('E'.repeat(3000)), 'storing a key again replaces its answer');
-  t.ok(bytes.lookup('f').hit && bytes.lookup('g').hit, 'and counts it once');
+  await bytes.store('e', version, answer('E'.repeat(3000)));
+  t.same((await bytes.lookup('e')).hit?.body, Buffer.from('E'.repeat(3000)), 'storing a key again replaces its answer');
+  t.ok((await bytes.lookup('f')).hit && (await bytes.lookup('g')).hit, 'and counts it once');
 
-  const none = new ResponseCache(db, { maxEntries: 0, maxBytes: 12_000 });
-  none.store('a', version, answer('a'));
-  t.equal(none.lookup('a').hit, undefined, 'no entries allowed: nothing kept');
+  const none = new ResponseCache(sqliteStoreOn(db).catalogue, { maxEntries: 0, maxBytes: 12_000 });
+  await none.store('a', version, answer('a'));
+  t.equal((await none.lookup('a')).hit, undefined, 'no entries allowed: nothing kept');
   t.end();
 });
 
-t.test('a tenant lives in what the answers leave of the budget', (t) => {
+t.test('a tenant lives in what the answers leave of the budget', async (t) => {
   const db = openDatabase(':memory:');
   t.teardown(() => db.close());
   const told: number[] = [];
-  const cache = new ResponseCache(db, { maxEntries: 10, maxBytes: 20_000 }, { shrinkTo: (maxBytes) => told.push(maxBytes) });
-  const { version } = cache.lookup('a');
-  cache.store('a', version, answer('a'.repeat(5000)));
-  cache.store('b', version, answer('b'.repeat(5000)));
+  const cache = new ResponseCache(sqliteStoreOn(db).catalogue, { maxEntries: 10, maxBytes: 20_000 }, { shrinkTo: (maxBytes) => told.push(maxBytes) });
+  const { version } = await cache.lookup('a');
+  await cache.store('a', version, answer('a'.repeat(5000)));
+  await cache.store('b', version, answer('b'.repeat(5000)));
   t.equal(told.length, 2, 'told at every answer stored');
   t.ok(told[0]! < 15_000 && told[1]! < told[0]! - 5000 + 1, 'the room left shrinks as answers are stored');
   t.equal(told[1], cache.spareBytes());
-  cache.store('c', version, answer('c'.repeat(30_000)));
+  await cache.store('c', version, answer('c'.repeat(30_000)));
   t.equal(told.length, 2, 'an answer too big to keep takes nothing from the tenant');
   t.end();
 });

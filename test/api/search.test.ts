@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { buildApi } from '../../src/api/app.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { startFederation } from '../helpers/federation.js';
 import { startFixturePlatform } from '../helpers/crossplatform-server.js';
@@ -321,7 +322,7 @@ t.test('a dataset published by a city and copied by data.gov.tw appears once', a
     ],
   });
   const db = openTestDb(config);
-  const api = await buildApi({ db, publicUrl: PUBLIC_URL, logger: silentLog });
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: PUBLIC_URL, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {
     await api.close();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { Parser, Store, type Term } from 'n3';
 import { buildApi } from '../../src/api/app.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { projectPath } from '../../src/model/project-root.js';
 import { startFixturePlatform } from '../helpers/crossplatform-server.js';
@@ -123,7 +124,7 @@ async function gateway(t: Test): Promise<Gateway> {
     sources: [source('dcat', 'dcat', dcatUrl), source('ckan', 'ckan', ckanUrl), source('gen1', 'crossplatform', platform.url, { pageSize: 2 })],
   });
   const db = openTestDb(config);
-  const api = await buildApi({ db, publicUrl: 'https://gateway.example.tw', logger: silentLog });
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'https://gateway.example.tw', logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {
     await api.close();

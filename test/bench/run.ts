@@ -21,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { Agent, request } from 'undici';
 import { buildApi } from '../../src/api/app.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { mapConcurrent } from '../../src/http/concurrency.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { HttpClient } from '../../src/http/http-client.js';
@@ -223,7 +224,8 @@ function latency(samples: readonly number[]): Latency {
 async function benchApi(dbPath: string, records: number): Promise<Record<string, unknown>> {
   const db = openDatabase(dbPath);
   // One client on purpose: the rate limit would cut the measurement short.
-  const app = await buildApi({ db, publicUrl: 'http://127.0.0.1', logger: log, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
+  // TRANSITION (H2): the API takes a store; this test still holds a db.
+  const app = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'http://127.0.0.1', logger: log, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
   const agent = new Agent({ keepAliveTimeout: 60_000, connections: 1 });
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { buildApi } from '../../src/api/app.js';
-import { openDatabase } from '../../src/store/database.js';
+import { openStore } from '../../src/store/sqlite-store.js';
 
 const path = process.argv[2];
 if (!path || !process.send) {
@@ -15,9 +15,9 @@ if (!path || !process.send) {
   process.exit(2);
 }
 
-const db = openDatabase(path, { readonly: true });
+const store = await openStore(path, { readonly: true });
 const app = await buildApi({
-  db,
+  store,
   publicUrl: 'http://127.0.0.1',
   logger: pino({ level: 'silent' }),
   http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } },

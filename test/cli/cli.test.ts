@@ -10,7 +10,7 @@ import { readFixture, tempDir } from '../helpers/gateway.js';
 import { sources } from '../../src/cli/sources.js';
 import { runs } from '../../src/cli/runs.js';
 import { emptyCounts } from '../../src/harvest/run.js';
-import { ensureMirrorSource } from '../../src/mirror/mirror-store.js';
+import { ensureMirrorSource } from '../../src/store/mirror-sources.js';
 import { openDatabase } from '../../src/store/database.js';
 import { ensurePushSource } from '../../src/store/push-sources.js';
 import { finishRun, markRunStarted, queueRun } from '../../src/store/runs.js';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { buildApi } from '../../src/api/app.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { projectPath } from '../../src/model/project-root.js';
 import { openDatabase } from '../../src/store/database.js';
 import { PUSH_SOURCE_PRIORITY } from '../../src/store/push-sources.js';
@@ -129,7 +130,8 @@ t.test('a key the CLI issued pushes to the served API; revoked, it no longer doe
   t.same(rows(dbPath, "SELECT id, priority FROM sources WHERE id LIKE 'push:%'"), [{ id: 'push:A41000000G', priority: PUSH_SOURCE_PRIORITY }]);
 
   const db = openDatabase(dbPath);
-  const api = await buildApi({ db, publicUrl: 'https://gateway.example.tw', logger: silentLog });
+  // TRANSITION (H2): the API takes a store; this test still holds a db.
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'https://gateway.example.tw', logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {
     await api.close();

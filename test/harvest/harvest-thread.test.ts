@@ -8,6 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startFixturePlatform } from '../helpers/crossplatform-server.js';
 import { openTestDb, readFixture, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
 import { buildApi } from '../../src/api/app.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { HarvestThread } from '../../src/harvest/harvest-thread.js';
 import { lastRun } from '../../src/store/runs.js';
 import type { GatewayConfig } from '../../src/config/types.js';
@@ -60,7 +61,8 @@ async function setup(t: Test, records: Raw[], options: Raw = { pageSize: 10, con
 
 /** The longest the event loop was blocked (ms) while `work` ran, and whether reads were answered during it. */
 async function whileReading(db: Db, work: () => Promise<unknown>): Promise<{ maxStallMs: number; readsDuring: number }> {
-  const app = await buildApi({ db, publicUrl: 'http://gateway.test', logger: silentLog });
+  // TRANSITION (H2): the API takes a store; this test still holds a db.
+  const app = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'http://gateway.test', logger: silentLog });
   // The first request readies the app (compiles its schemas): not the harvest's doing.
   await app.inject({ url: '/api/v1/rest/dataset' });
   const delay = monitorEventLoopDelay({ resolution: 5 });

@@ -8,6 +8,7 @@ import { startHarvestedPlatform } from '../helpers/federation.js';
 import { harvestSource, startFakeSource } from '../helpers/source-harness.js';
 import { readFixture, silentLog } from '../helpers/gateway.js';
 import { buildApi } from '../../src/api/app.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { runErrors } from '../../src/store/runs.js';
 import { mapGen1 } from '../../src/mapping/gen1.js';
 import { parseXmlDocument } from '../../src/mapping/xml-elements.js';
@@ -99,7 +100,8 @@ t.test('defect 2: a lone surrogate is repaired and flagged; the CKAN API keeps a
   t.same(record.keyword, ['\ufffd', 'ok']);
   t.notOk(/\\ud[89a-f]/i.test(stored.record), 'nothing stored holds a lone surrogate');
 
-  const app = await buildApi({ db: s.db, publicUrl: 'http://gateway.test', logger: silentLog });
+  // TRANSITION (H2): the API takes a store; this test still holds a db.
+  const app = await buildApi({ store: sqliteStoreOn(s.db), publicUrl: 'http://gateway.test', logger: silentLog });
   t.teardown(() => app.close());
   for (const url of [
     '/api/3/action/package_search',

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Test } from 'tap';
 import { buildApi } from '../../src/api/app.js';
+import type { Store } from '../../src/store/contract/store.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import type { Db } from '../../src/store/database.js';
 import { startFixturePlatform, type FixturePlatform } from './crossplatform-server.js';
@@ -18,6 +20,8 @@ export interface HarvestedPlatform {
 export interface Federation extends HarvestedPlatform {
   /** Base URL of the gateway's API, listening on loopback. */
   base: string;
+  /** The store the API serves (over `db`). */
+  store: Store;
 }
 
 /**
@@ -55,9 +59,11 @@ export async function startFederation(
   sourceSettings: Record<string, unknown> = {},
 ): Promise<Federation> {
   const harvested = await startHarvestedPlatform(t, records, {}, { pageSize: 2 }, sourceSettings);
-  const api = await buildApi({ db: harvested.db, publicUrl, logger: silentLog });
+  // TRANSITION (H2): the API takes a store; this test still holds a db.
+  const store = sqliteStoreOn(harvested.db);
+  const api = await buildApi({ store, publicUrl, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   // Registered after the platform's teardown, so it runs first: the API closes before the store.
   t.teardown(() => api.close());
-  return { ...harvested, base: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}` };
+  return { ...harvested, store, base: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}` };
 }

@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { buildApi } from '../../src/api/app.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { resolveIdentity } from '../../src/identity/resolve.js';
 import type { Db } from '../../src/store/database.js';
@@ -54,7 +55,8 @@ async function federation(t: Test, sources: Record<string, SourceSpec>): Promise
     })),
   });
   const db = openTestDb(config);
-  const api = await buildApi({ db, publicUrl: 'https://gateway.example.tw', logger: silentLog });
+  // TRANSITION (H2): the API takes a store; this test still holds a db.
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'https://gateway.example.tw', logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {
     await api.close();

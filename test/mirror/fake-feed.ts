@@ -3,10 +3,11 @@ import type { Test } from 'tap';
 import { HttpClient } from '../../src/http/http-client.js';
 import type { RunProgress } from '../../src/harvest/run.js';
 import { FeedClient } from '../../src/mirror/feed-client.js';
-import { ensureMirrorSource } from '../../src/mirror/mirror-store.js';
 import { syncMirror, type MirrorSyncSummary } from '../../src/mirror/sync.js';
 import { parseUpstream } from '../../src/mirror/upstream.js';
-import { openDatabase, type Db } from '../../src/store/database.js';
+import type { Db } from '../../src/store/database.js';
+import type { Store } from '../../src/store/contract/store.js';
+import { openStore, sqliteHandleOf } from '../../src/store/sqlite-store.js';
 import type { RecordLimits } from '../../src/harvest/record-door.js';
 import { serveLoopback } from '../helpers/loopback.js';
 import { readFixture, silentLog, tempDir } from '../helpers/gateway.js';
@@ -55,6 +56,8 @@ export async function startFakeFeed(t: Test, pages: unknown[][] = []): Promise<F
 }
 
 export interface MirrorStore {
+  store: Store;
+  /** The store's SQLite handle, to inspect what it holds. */
   db: Db;
   sourceId: string;
   sync(options?: { signal?: AbortSignal; onProgress?: (p: RunProgress) => void; limits?: RecordLimits; allowPrivateAddresses?: boolean }): Promise<MirrorSyncSummary>;
@@ -65,22 +68,24 @@ export interface MirrorStore {
 }
 
 /** A fresh store mirroring `feedBase` (its mirror source created), synced through the real HTTP client. */
-export function mirrorStore(t: Test, feedBase: string): MirrorStore {
+export async function mirrorStore(t: Test, feedBase: string): Promise<MirrorStore> {
   const { dir, cleanup } = tempDir();
-  const db = openDatabase(join(dir, 'mirror.db'));
-  t.teardown(() => {
-    db.close();
+  const store = await openStore(join(dir, 'mirror.db'));
+  const db = sqliteHandleOf(store);
+  t.teardown(async () => {
+    await store.close();
     cleanup();
   });
   const upstream = parseUpstream(feedBase);
-  ensureMirrorSource(db, { sourceId: upstream.sourceId, url: upstream.baseUrl });
+  await store.mirror.ensureMirrorSource({ sourceId: upstream.sourceId, url: upstream.baseUrl });
   return {
+    store,
     db,
     sourceId: upstream.sourceId,
     sync: async (options = {}) => {
       const http = new HttpClient({ timeoutMs: 3000, connectTimeoutMs: 1000, maxResponseBytes: 1024 * 1024, retries: 1, retryBaseDelayMs: 5, allowPrivateAddresses: options.allowPrivateAddresses ?? true, userAgent: 'test' });
       try {
-        return await syncMirror({ db, sourceId: upstream.sourceId, feed: new FeedClient(http, upstream.feedUrl, 50), log: silentLog, signal: options.signal, onProgress: options.onProgress, ...(options.limits ? { limits: options.limits } : {}) });
+        return await syncMirror({ store, sourceId: upstream.sourceId, feed: new FeedClient(http, upstream.feedUrl, 50), log: silentLog, signal: options.signal, onProgress: options.onProgress, ...(options.limits ? { limits: options.limits } : {}) });
       } finally {
         await http.close();
       }

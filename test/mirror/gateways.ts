@@ -6,10 +6,10 @@ import { Harvester } from '../../src/harvest/harvester.js';
 import type { RunProgress } from '../../src/harvest/run.js';
 import { HttpClient } from '../../src/http/http-client.js';
 import { FeedClient } from '../../src/mirror/feed-client.js';
-import { ensureMirrorSource } from '../../src/mirror/mirror-store.js';
 import { syncMirror, type MirrorSyncSummary } from '../../src/mirror/sync.js';
 import { parseUpstream } from '../../src/mirror/upstream.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { startFixturePlatform, type FixturePlatform } from '../helpers/crossplatform-server.js';
 import { serveLoopback } from '../helpers/loopback.js';
 import { openTestDb, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
@@ -56,7 +56,8 @@ export async function startUpstream(t: Test, records: { city: Raw[]; hub: Raw[];
   const sources = [source('city', city.url, 10), source('hub', hub.url, 0), ...(gov ? [source('gov', gov.url, 0)] : [])];
   const config = testConfig(join(dir, 'upstream.db'), '', { sources });
   const db = openTestDb(config);
-  const api = await buildApi({ db, publicUrl: UPSTREAM_PUBLIC_URL, logger: silentLog });
+  // TRANSITION (H2): the API takes a store; this test still holds a db.
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: UPSTREAM_PUBLIC_URL, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {
     await api.close();
@@ -90,7 +91,8 @@ export async function startDownstream(t: Test, dbPath?: string): Promise<Downstr
     path = join(dir, 'mirror.db');
   }
   const db = openDatabase(path);
-  const api = await buildApi({ db, publicUrl: DOWNSTREAM_PUBLIC_URL, logger: silentLog });
+  // TRANSITION (H2): the API takes a store; this test still holds a db.
+  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: DOWNSTREAM_PUBLIC_URL, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   const http = new HttpClient({ timeoutMs: 5000, connectTimeoutMs: 2000, maxResponseBytes: 50 * 1024 * 1024, retries: 1, retryBaseDelayMs: 10, allowPrivateAddresses: true, userAgent: 'ogd-gateway test mirror' });
   t.teardown(async () => {
@@ -98,6 +100,9 @@ export async function startDownstream(t: Test, dbPath?: string): Promise<Downstr
     await api.close();
     db.close();
   });
+  // The API is given its connection (buildApi takes a database until the API is converted); the
+  // mirror syncs on a store over the same connection.
+  const store = sqliteStoreOn(db);
   let sourceId = '';
   return {
     db,
@@ -109,8 +114,8 @@ export async function startDownstream(t: Test, dbPath?: string): Promise<Downstr
     sync: async (upstreamBase, options = {}) => {
       const upstream = parseUpstream(upstreamBase);
       sourceId = upstream.sourceId;
-      ensureMirrorSource(db, { sourceId, url: upstream.baseUrl });
-      return syncMirror({ db, sourceId, feed: new FeedClient(http, upstream.feedUrl, options.pageSize ?? 4), log: silentLog, signal: options.signal, onProgress: options.onProgress });
+      await store.mirror.ensureMirrorSource({ sourceId, url: upstream.baseUrl });
+      return syncMirror({ store, sourceId, feed: new FeedClient(http, upstream.feedUrl, options.pageSize ?? 4), log: silentLog, signal: options.signal, onProgress: options.onProgress });
     },
   };
 }

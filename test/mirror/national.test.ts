@@ -37,7 +37,7 @@ const storedText = (db: import('../../src/store/database.js').Db, identifier: st
 t.test('national is stored as the upstream stores it; from an older upstream, the gen-1 record is mapped', async (t) => {
   const upstreamForm = national(id(1), { title: '資料集 1（national）' });
   const feed = await startFakeFeed(t, [[withNational(id(1), upstreamForm), created(id(2))]]);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   const first = await mirror.sync();
   t.equal(first.status, 'succeeded', first.message ?? '');
   t.match(first.counts, { seen: 2, created: 2, rejected: 0, flagged: 0, errors: 0 });
@@ -114,7 +114,7 @@ t.test('a bad national is an error of that record only: the sync goes on, a copy
       withNational(id(91), good(91)),
     ],
   ]);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   const summary = await mirror.sync({ limits: { maxRecordBytes: 20_000, maxDistributions: 3 } });
   t.equal(summary.status, 'succeeded', 'records sent broken do not spoil the sync');
   t.match(summary.counts, { seen: 1 + cases.length + 3, created: 3, updated: 0, rejected: cases.length + 1, flagged: 1 });

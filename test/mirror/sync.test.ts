@@ -1,7 +1,6 @@
 import t from 'tap';
 import { followMirror } from '../../src/mirror/follow.js';
 import { FeedClient } from '../../src/mirror/feed-client.js';
-import { mirroredStates, readMirror, resetMirror, writeMirrorPage } from '../../src/mirror/mirror-store.js';
 import { pageChanges } from '../../src/mirror/page-changes.js';
 import { HttpClient } from '../../src/http/http-client.js';
 import { emptyCounts } from '../../src/harvest/run.js';
@@ -25,7 +24,7 @@ t.test('created, updated and withdrawn events, applied in pages, under the upstr
     [created('A41000000G-000001'), created('A41000000G-000002'), created('A41000000G-000003')],
     [created('A41000000G-000004'), withdrawn('A41000000G-000099')],
   ]);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   const first = await mirror.sync();
   t.equal(first.status, 'succeeded', first.message ?? '');
   t.match(first.counts, { pages: 2, seen: 5, created: 4, withdrawn: 0, errors: 0 }, 'a withdrawal of a dataset never seen is nothing to do');
@@ -33,7 +32,7 @@ t.test('created, updated and withdrawn events, applied in pages, under the upstr
   t.equal(mirror.live().get('A41000000G-000001')!.title, '資料集 A41000000G-000001');
   t.equal(mirror.cursor(), 'c2', 'the cursor of the last page is stored');
   t.same(feed.requests, ['', 'c1']);
-  t.equal(readMirror(mirror.db, mirror.sourceId)!.fullWalkAfterRun, undefined, 'the first walk reached the end');
+  t.equal((await mirror.store.mirror.readMirror(mirror.sourceId))!.fullWalkAfterRun, undefined, 'the first walk reached the end');
 
   const idle = await mirror.sync();
   t.equal(idle.status, 'idle');
@@ -62,7 +61,7 @@ t.test('a record that does not map is an error of the run; the sync goes on', as
       created('A41000000G-000005', { distribution: [{ format: 'CSV', downloadURL: 'not a url' }] }),
     ],
   ]);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   const summary = await mirror.sync({ limits: { maxRecordBytes: 2000, maxDistributions: 10 } });
   t.equal(summary.status, 'succeeded', 'records sent broken do not spoil the sync');
   t.match(summary.counts, { seen: 5, created: 2, rejected: 3, flagged: 1 });
@@ -93,7 +92,7 @@ t.test('a record that does not map is an error of the run; the sync goes on', as
 t.test('a malformed page stops the sync, keeping every page before it; fixed, the sync resumes there', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001'), created('A41000000G-000002')], [created('A41000000G-000003')], [created('A41000000G-000004')]]);
   feed.override = (since) => (since === 'c1' ? { body: '{"success":true,"result":{"changes":[' } : undefined);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   const failed = await mirror.sync();
   t.equal(failed.status, 'failed');
   t.match(failed.message, /c1.*not valid JSON/);
@@ -117,7 +116,7 @@ t.test('a malformed page stops the sync, keeping every page before it; fixed, th
 
 t.test('a cursor that does not move, or comes back, stops the sync instead of looping', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001')], [created('A41000000G-000002')], [created('A41000000G-000003')]]);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   feed.override = (since) => (since === 'c1' ? { body: { success: true, result: { changes: [created('A41000000G-000002')], nextCursor: 'c1', more: true } } } : undefined);
   const stuck = await mirror.sync();
   t.equal(stuck.status, 'failed');
@@ -133,7 +132,7 @@ t.test('a cursor that does not move, or comes back, stops the sync instead of lo
 
 t.test('a refused cursor (400) names the way out; --reset walks again and withdraws what the upstream no longer has', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001'), created('A41000000G-000002'), created('A41000000G-000003')]]);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   t.equal((await mirror.sync()).status, 'succeeded');
 
   // The upstream's store was rebuilt: a new feed, without dataset 2, and the old cursor refused.
@@ -146,25 +145,25 @@ t.test('a refused cursor (400) names the way out; --reset walks again and withdr
   t.equal(mirror.live().size, 3, 'nothing changed');
 
   feed.override = undefined;
-  resetMirror(mirror.db, mirror.sourceId);
+  await mirror.store.mirror.resetMirror(mirror.sourceId);
   t.equal(mirror.cursor(), undefined, 'the cursor is forgotten');
   const again = await mirror.sync();
   t.equal(again.status, 'succeeded');
   t.match(again.counts, { seen: 3, unchanged: 1, updated: 1, created: 1, withdrawn: 1 }, 'dataset 2, not in the walk from the beginning, is withdrawn at its end');
   t.same([...mirror.live().keys()], ['A41000000G-000001', 'A41000000G-000003', 'A41000000G-000004']);
-  t.equal(readMirror(mirror.db, mirror.sourceId)!.fullWalkAfterRun, undefined);
+  t.equal((await mirror.store.mirror.readMirror(mirror.sourceId))!.fullWalkAfterRun, undefined);
 });
 
 t.test('a walk from the beginning cut short withdraws nothing until it reaches the end', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001'), created('A41000000G-000002')]]);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   await mirror.sync();
   feed.pages.splice(0, feed.pages.length, [created('A41000000G-000001')], [created('A41000000G-000003')]);
-  resetMirror(mirror.db, mirror.sourceId);
+  await mirror.store.mirror.resetMirror(mirror.sourceId);
   feed.override = (since) => (since === 'c1' ? { status: 500, body: {} } : undefined);
   t.equal((await mirror.sync()).status, 'failed');
   t.same([...mirror.live().keys()], ['A41000000G-000001', 'A41000000G-000002'], 'halfway, nothing is withdrawn');
-  t.ok(readMirror(mirror.db, mirror.sourceId)!.fullWalkAfterRun !== undefined, 'the walk from the beginning is still on');
+  t.ok((await mirror.store.mirror.readMirror(mirror.sourceId))!.fullWalkAfterRun !== undefined, 'the walk from the beginning is still on');
   feed.override = undefined;
   const end = await mirror.sync();
   t.equal(end.counts.withdrawn, 1, 'at its end, what it never mentioned goes');
@@ -173,7 +172,7 @@ t.test('a walk from the beginning cut short withdraws nothing until it reaches t
 
 t.test('the private-address guard applies: a loopback upstream is refused unless allowed', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001')]]);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   const blocked = await mirror.sync({ allowPrivateAddresses: false });
   t.equal(blocked.status, 'failed');
   t.match(runErrors(mirror.db, blocked.runId!), [{ stage: 'feed', rule: 'blocked-address', message: /private addresses are not allowed/ }]);
@@ -184,7 +183,7 @@ t.test('the private-address guard applies: a loopback upstream is refused unless
 t.test('HTTP failures are retried, then fail the sync with their status', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001')]]);
   feed.override = () => ({ status: 503, body: {} });
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   const failed = await mirror.sync();
   t.equal(failed.status, 'failed');
   t.equal(feed.requests.length, 2, 'one retry (retries: 1)');
@@ -197,7 +196,7 @@ t.test('a page over the response size cap is asked again in smaller pages, down 
   const feed = await startFakeFeed(t, [[created('A41000000G-000001'), created('A41000000G-000002')]]);
   // Over the test client's 1 MB cap unless one change at a time is asked.
   feed.override = (_since, limit) => (limit > 1 ? { body: { success: true, result: { changes: [], nextCursor: 'c9', more: false, padding: 'x'.repeat(1_100_000) } } } : undefined);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   feed.pages.splice(0, 1, [created('A41000000G-000001')], [created('A41000000G-000002')]);
   const summary = await mirror.sync();
   t.equal(summary.status, 'succeeded', summary.message ?? '');
@@ -215,7 +214,7 @@ t.test('an upstream merge: the survivor keeps its identifier here, even if the a
   // withdrawn record kept its identity keys, it would join Z's record through the download URL
   // Z takes over, and resolution would name the merged dataset A, the other way round from upstream.
   const feed = await startFakeFeed(t, [[created('A00000000A-000001'), created('Z00000000Z-000001')]]);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   await mirror.sync();
   feed.pages.push([
     withdrawn('A00000000A-000001', 'Z00000000Z-000001'),
@@ -232,7 +231,7 @@ t.test('an upstream merge: the survivor keeps its identifier here, even if the a
 
 t.test('another process moving the cursor mid-walk: the page is not applied twice', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001')], [created('A41000000G-000002')]]);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   feed.override = (since) => {
     // While this page is in flight, another mirror process of the same upstream applies it.
     if (since === 'c1') mirror.db.prepare("UPDATE store_state SET value = 'c2' WHERE key = ?").run(`mirror_cursor:${mirror.sourceId}`);
@@ -247,7 +246,7 @@ t.test('another process moving the cursor mid-walk: the page is not applied twic
 
 t.test('another process syncing between the first page and the run: this sync starts where that one left off', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001')], [created('A41000000G-000002')]]);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   feed.override = (since) => {
     // The first page is read; before this sync opens its run, another process applies that page.
     if (since === undefined) mirror.db.prepare('INSERT INTO store_state (key, value) VALUES (?, ?)').run(`mirror_cursor:${mirror.sourceId}`, 'c1');
@@ -262,7 +261,7 @@ t.test('another process syncing between the first page and the run: this sync st
 
 t.test('one sync of a mirror at a time, across processes; `ogd-gateway cancel` stops one', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001')], [created('A41000000G-000002')], [created('A41000000G-000003')]]);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   const open = queueRun(mirror.db, mirror.sourceId);
   const busy = await mirror.sync();
   t.equal(busy.status, 'busy', 'a live run of this mirror: this sync is skipped');
@@ -278,13 +277,13 @@ t.test('one sync of a mirror at a time, across processes; `ogd-gateway cancel` s
 
 t.test('followMirror polls until stopped, opening runs only for syncs that apply something', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001')]]);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   const http = new HttpClient({ timeoutMs: 3000, connectTimeoutMs: 1000, maxResponseBytes: 1024 * 1024, retries: 0, retryBaseDelayMs: 5, allowPrivateAddresses: true, userAgent: 'test' });
   t.teardown(() => http.close());
   const stop = new AbortController();
   const statuses: string[] = [];
   const following = followMirror({
-    db: mirror.db,
+    store: mirror.store,
     sourceId: mirror.sourceId,
     feed: new FeedClient(http, `${feed.url}/api/changes`),
     log: silentLog,
@@ -306,7 +305,7 @@ t.test('followMirror polls until stopped, opening runs only for syncs that apply
 
 t.test('a sync stopped after its last page, before resolution: the store stays marked, and the next sync resolves it though nothing is new', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001'), created('A41000000G-000002')], [withdrawn('A41000000G-000002'), created('A41000000G-000003')]]);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   // What a sync killed between its last page's commit and resolution leaves: every page with the
   // cursor, written as the sync writes them, and its run open under a process that is gone.
   const http = new HttpClient({ timeoutMs: 3000, connectTimeoutMs: 1000, maxResponseBytes: 1024 * 1024, retries: 0, retryBaseDelayMs: 5, allowPrivateAddresses: true, userAgent: 'test' });
@@ -317,8 +316,8 @@ t.test('a sync stopped after its last page, before resolution: the store stays m
   let since: string | undefined;
   for (;;) {
     const page = await client.page(since);
-    const changes = pageChanges(mirror.sourceId, page, mirroredStates(mirror.db, mirror.sourceId, page.changes.map((c) => c.identifier)), DEFAULT_RECORD_LIMITS, emptyCounts());
-    writeMirrorPage(mirror.db, { sourceId: mirror.sourceId, priority: 0, runId, since, nextCursor: page.nextCursor, last: !page.more, ...changes });
+    const changes = pageChanges(mirror.sourceId, page, await mirror.store.mirror.mirroredStates(mirror.sourceId, page.changes.map((c) => c.identifier)), DEFAULT_RECORD_LIMITS, emptyCounts());
+    await mirror.store.mirror.writeMirrorPage({ sourceId: mirror.sourceId, priority: 0, runId, since, nextCursor: page.nextCursor, last: !page.more, ...changes });
     since = page.nextCursor;
     if (!page.more) break;
   }
@@ -346,7 +345,7 @@ t.test('a sync stopped after its last page, before resolution: the store stays m
 
 t.test('a store marked for resolution while another live run is open is left to that run', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001')]]);
-  const mirror = mirrorStore(t, feed.url);
+  const mirror = await mirrorStore(t, feed.url);
   t.equal((await mirror.sync()).status, 'succeeded');
   mirror.db.prepare("INSERT INTO sources (id, name, type, url, updated_at) VALUES ('agency', 'Agency', 'crossplatform', 'https://agency.example.tw', '2026-01-01T00:00:00Z')").run();
   const harvesting = queueRun(mirror.db, 'agency');

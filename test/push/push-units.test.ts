@@ -7,7 +7,7 @@ import { issueApiKey, KeyRequestError } from '../../src/push/issue-api-key.js';
 import { clientField, readPushedRecord } from '../../src/push/pushed-record.js';
 import { PushError } from '../../src/push/push-errors.js';
 import { ResolutionScheduler } from '../../src/push/resolution-scheduler.js';
-import { openDatabase } from '../../src/store/database.js';
+import { openStore, sqliteHandleOf } from '../../src/store/sqlite-store.js';
 import { isIdentityDirty, markIdentityDirty } from '../../src/store/identity.js';
 import { tempDir } from '../helpers/gateway.js';
 import { validGen2Record, validRecord } from '../api/push-harness.js';
@@ -57,12 +57,13 @@ t.test('address allowlists: CIDR ranges of both families, written forms checked'
   t.end();
 });
 
-t.test('issuing a key checks what the operator typed', (t) => {
+t.test('issuing a key checks what the operator typed', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
-  const db = openDatabase(join(dir, 'c.db'));
-  t.teardown(() => db.close());
-  const issued = issueApiKey(db, { publisher: ' 國家發展委員會 ', orgCode: 'a41000000g', allow: ['203.0.113.0/24', '203.0.113.0/24', '2001:DB8::/32'] });
+  const store = await openStore(join(dir, 'c.db'));
+  const db = sqliteHandleOf(store);
+  t.teardown(() => store.close());
+  const issued = await issueApiKey(store, { publisher: ' 國家發展委員會 ', orgCode: 'a41000000g', allow: ['203.0.113.0/24', '203.0.113.0/24', '2001:DB8::/32'] });
   t.match(issued.record, { publisher: '國家發展委員會', orgCode: 'A41000000G', sourceId: 'push:A41000000G', allow: ['203.0.113.0/24', '2001:db8::/32'], revokedAt: null, lastUsedAt: null });
   for (const [label, request, message] of [
     ['empty publisher', { publisher: '', orgCode: 'A41000000G', allow: [] }, /publisher name/],
@@ -71,11 +72,10 @@ t.test('issuing a key checks what the operator typed', (t) => {
     ['org code with a dash', { publisher: 'X', orgCode: 'A410-0000G', allow: [] }, /10 letters and digits/],
     ['bad range', { publisher: 'X', orgCode: 'A41000000G', allow: ['10.0.0.0/40'] }, /prefix length/],
   ] as const) {
-    t.throws(() => issueApiKey(db, { ...request, allow: [...request.allow] }), KeyRequestError, label);
-    t.throws(() => issueApiKey(db, { ...request, allow: [...request.allow] }), { message }, `${label}: says why`);
+    await t.rejects(issueApiKey(store, { ...request, allow: [...request.allow] }), KeyRequestError, label);
+    await t.rejects(issueApiKey(store, { ...request, allow: [...request.allow] }), { message }, `${label}: says why`);
   }
   t.equal(db.prepare('SELECT COUNT(*) FROM api_keys').pluck().get(), 1, 'nothing stored for a refused request');
-  t.end();
 });
 
 t.test('reading pushed bodies: vocabulary, field names, ownership before the standard', (t) => {
@@ -125,10 +125,11 @@ function capture(): { log: { info: (d: object, m: string) => void; error: (d: ob
 t.test('resolution scheduling: at once when idle, coalesced while busy, retried after a failure, flushed on close', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
-  const db = openDatabase(join(dir, 'c.db'));
-  t.teardown(() => db.close());
+  const store = await openStore(join(dir, 'c.db'));
+  const db = sqliteHandleOf(store);
+  t.teardown(() => store.close());
   const { log, lines } = capture();
-  const scheduler = new ResolutionScheduler(db, log, { minGapMs: 300, durationFactor: 0, retryMs: 100 });
+  const scheduler = new ResolutionScheduler(store, log, { minGapMs: 300, durationFactor: 0, retryMs: 100 });
 
   markIdentityDirty(db);
   scheduler.request();
@@ -179,11 +180,12 @@ t.test('resolution scheduling: at once when idle, coalesced while busy, retried 
 t.test('the gap grows with the length of the last resolution', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
-  const db = openDatabase(join(dir, 'c.db'));
-  t.teardown(() => db.close());
+  const store = await openStore(join(dir, 'c.db'));
+  const db = sqliteHandleOf(store);
+  t.teardown(() => store.close());
   const { log } = capture();
   // A resolution of a millisecond or more × 200: the second waits far longer than minGapMs.
-  const scheduler = new ResolutionScheduler(db, log, { minGapMs: 1, durationFactor: 200, retryMs: 100 });
+  const scheduler = new ResolutionScheduler(store, log, { minGapMs: 1, durationFactor: 200, retryMs: 100 });
   markIdentityDirty(db);
   scheduler.request();
   await scheduler.settled();

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ResolutionThread } from '../../src/push/resolution-thread.js';
 import { ResolutionScheduler } from '../../src/push/resolution-scheduler.js';
 import type { PushResolutionOptions, ResolutionAttempt, ResolutionRunner } from '../../src/push/push-resolution.js';
-import { openDatabase } from '../../src/store/database.js';
+import { openStore, sqliteHandleOf } from '../../src/store/sqlite-store.js';
 import { clearIdentityDirty, isIdentityDirty, markIdentityDirty } from '../../src/store/identity.js';
 import { tempDir } from '../helpers/gateway.js';
 
@@ -31,12 +31,13 @@ t.test('the thread: started by the first resolution, not before; resolves on its
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const path = join(dir, 'c.db');
-  const db = openDatabase(path);
-  t.teardown(() => db.close());
+  const store = await openStore(path);
+  const db = sqliteHandleOf(store);
+  t.teardown(() => store.close());
   const thread = new ResolutionThread(path);
   t.teardown(() => thread.close());
   const { log, lines } = capture();
-  const scheduler = new ResolutionScheduler(db, log, { minGapMs: 0, durationFactor: 0, retryMs: 100 }, thread);
+  const scheduler = new ResolutionScheduler(store, log, { minGapMs: 0, durationFactor: 0, retryMs: 100 }, thread);
 
   clearIdentityDirty(db); // a new store is marked: nothing resolved it yet
   scheduler.request();
@@ -71,8 +72,9 @@ t.test('the thread refuses a second resolution while one runs (they would only q
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const path = join(dir, 'c.db');
-  const db = openDatabase(path);
-  t.teardown(() => db.close());
+  const store = await openStore(path);
+  const db = sqliteHandleOf(store);
+  t.teardown(() => store.close());
   const thread = new ResolutionThread(path);
   t.teardown(() => thread.close());
   markIdentityDirty(db);
@@ -97,8 +99,9 @@ t.test('a thread that cannot open the store fails the resolution; the next one s
   t.notOk(thread.started, 'the thread that failed is gone');
 
   rmSync(blocker);
-  const db = openDatabase(path);
-  t.teardown(() => db.close());
+  const store = await openStore(path);
+  const db = sqliteHandleOf(store);
+  t.teardown(() => store.close());
   markIdentityDirty(db);
   t.match(await thread.resolve(), { resolution: { records: 0 } }, 'once the store can be opened, the next resolution works');
   t.notOk(isIdentityDirty(db));
@@ -108,11 +111,12 @@ t.test('a resolution that fails in the thread leaves it running: logged, the sto
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const path = join(dir, 'c.db');
-  const db = openDatabase(path);
-  t.teardown(() => db.close());
+  const store = await openStore(path);
+  const db = sqliteHandleOf(store);
+  t.teardown(() => store.close());
   const thread = new ResolutionThread(path);
   const { log, lines } = capture();
-  const scheduler = new ResolutionScheduler(db, log, { minGapMs: 0, durationFactor: 0, retryMs: 200 }, thread);
+  const scheduler = new ResolutionScheduler(store, log, { minGapMs: 0, durationFactor: 0, retryMs: 200 }, thread);
   t.teardown(() => scheduler.close());
 
   markIdentityDirty(db);
@@ -141,7 +145,7 @@ class SlowRunner implements ResolutionRunner {
   failuresLeft = 0;
 
   constructor(
-    private readonly db: ReturnType<typeof openDatabase>,
+    private readonly db: ReturnType<typeof sqliteHandleOf>,
     private readonly ms: number,
   ) {}
 
@@ -174,10 +178,11 @@ class SlowRunner implements ResolutionRunner {
 t.test('scheduling around a resolution that takes time: never two at once, requests during one coalesced, writers held', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
-  const db = openDatabase(join(dir, 'c.db'));
-  t.teardown(() => db.close());
+  const store = await openStore(join(dir, 'c.db'));
+  const db = sqliteHandleOf(store);
+  t.teardown(() => store.close());
   const runner = new SlowRunner(db, 150);
-  const scheduler = new ResolutionScheduler(db, capture().log, { minGapMs: 50, durationFactor: 0, retryMs: 100 }, runner);
+  const scheduler = new ResolutionScheduler(store, capture().log, { minGapMs: 50, durationFactor: 0, retryMs: 100 }, runner);
 
   const started = performance.now();
   await scheduler.writable();
@@ -221,10 +226,11 @@ t.test('scheduling around a resolution that takes time: never two at once, reque
 t.test('shutdown during a resolution: waits for it, resolves what came during it, then closes the runner', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
-  const db = openDatabase(join(dir, 'c.db'));
-  t.teardown(() => db.close());
+  const store = await openStore(join(dir, 'c.db'));
+  const db = sqliteHandleOf(store);
+  t.teardown(() => store.close());
   const runner = new SlowRunner(db, 150);
-  const scheduler = new ResolutionScheduler(db, capture().log, { minGapMs: 10_000, durationFactor: 0, retryMs: 10_000 }, runner);
+  const scheduler = new ResolutionScheduler(store, capture().log, { minGapMs: 10_000, durationFactor: 0, retryMs: 10_000 }, runner);
 
   markIdentityDirty(db);
   scheduler.request();
@@ -244,7 +250,7 @@ t.test('shutdown during a resolution: waits for it, resolves what came during it
   // A resolution that fails while shutting down counts as pending: tried once more at close.
   const failing = new SlowRunner(db, 100);
   failing.failuresLeft = 1;
-  const second = new ResolutionScheduler(db, capture().log, { minGapMs: 10_000, durationFactor: 0, retryMs: 10_000 }, failing);
+  const second = new ResolutionScheduler(store, capture().log, { minGapMs: 10_000, durationFactor: 0, retryMs: 10_000 }, failing);
   markIdentityDirty(db);
   second.request();
   while (!second.resolving) await sleep(5);

@@ -8,9 +8,7 @@
  * Rendered whole through toDcatCatalog (not from cached fragments as the live pages are): such
  * listings are read by syncing harvesters, a few times a day, not at volume.
  */
-import type { Db } from '../../store/database.js';
-import { getDataset } from '../../store/catalogue.js';
-import { listChangedDatasets } from '../../store/changed-datasets.js';
+import type { CatalogueStore } from '../../store/contract/catalogue.js';
 import type { NationalRecord } from '../../model/record.js';
 import { toDcatCatalog, toDcatCatalogDocuments, type CatalogPage, type CatalogPageFrame } from '../../views/dcat-catalog.js';
 import type { JsonLdNode } from '../../views/json-ld-node.js';
@@ -26,14 +24,14 @@ export interface ListingAnswer {
 }
 
 export async function renderListingWithWithdrawn(
-  db: Db,
+  catalogue: CatalogueStore,
   negotiated: Negotiated,
   request: CatalogRequest,
   query: CatalogQueryString,
   where: { publicUrl: string; path: string; modified: string | undefined },
 ): Promise<ListingAnswer> {
   const { pageSize, page, after } = request;
-  const found = listChangedDatasets(db, {
+  const found = await catalogue.listChangedDatasets({
     since: request.filters.modifiedSince,
     after: after?.identifier,
     offset: after === undefined ? (page - 1) * pageSize : 0,
@@ -48,7 +46,7 @@ export async function renderListingWithWithdrawn(
   const records: NationalRecord[] = [];
   const withdrawn = new Map<string, string | null>();
   for (const dataset of found.datasets) {
-    const entry = getDataset(db, dataset.identifier);
+    const entry = await catalogue.getDataset(dataset.identifier);
     if (entry === undefined) continue;
     records.push(entry.record);
     if (dataset.withdrawn) withdrawn.set(String(entry.record.identifier ?? dataset.identifier), dataset.movedTo);

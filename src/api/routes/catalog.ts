@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../store/database.js';
-import { getDataset } from '../../store/catalogue.js';
-import { CataloguePageReader } from '../../store/catalogue-page.js';
-import { searchDatasets, type SearchResult } from '../../store/search.js';
+import type { Store } from '../../store/contract/store.js';
+import type { CatalogueStore } from '../../store/contract/catalogue.js';
+import type { SearchResult } from '../../store/search.js';
 import type { NationalRecord } from '../../model/record.js';
 import { toDcatCatalog, toDcatCatalogDocuments, type CatalogPage, type CatalogPageFrame } from '../../views/dcat-catalog.js';
 import { ERROR_CODES } from '../errors.js';
@@ -77,24 +76,22 @@ const querystringSchema = {
 interface CatalogServing {
   pages: ResponseCache;
   jsonLd: CatalogJsonLdPages;
-  reader: CataloguePageReader;
   latest: LatestChange;
 }
 
-export function catalogRoutes(app: FastifyInstance, db: Db, publicUrl: string, cacheLimits: ResponseCacheLimits = DEFAULT_RESPONSE_CACHE_LIMITS): void {
+export function catalogRoutes(app: FastifyInstance, store: Store, publicUrl: string, cacheLimits: ResponseCacheLimits = DEFAULT_RESPONSE_CACHE_LIMITS): void {
   // The fragments' budget is what the pages leave; the pages shrink the fragments as they grow.
   let pages: ResponseCache | undefined;
   const fragments = new DatasetFragmentCache(() => pages?.spareBytes() ?? 0);
-  pages = new ResponseCache(db, cacheLimits, fragments);
-  const reader = new CataloguePageReader(db);
-  const serving: CatalogServing = { pages, reader, jsonLd: new CatalogJsonLdPages(reader, fragments, { baseUrl: publicUrl }), latest: new LatestChange(db) };
-  registerCatalogRoute(app, db, publicUrl, undefined, serving);
-  for (const representation of RDF_REPRESENTATIONS) registerCatalogRoute(app, db, publicUrl, representation, serving);
+  pages = new ResponseCache(store.catalogue, cacheLimits, fragments);
+  const serving: CatalogServing = { pages, jsonLd: new CatalogJsonLdPages(store.catalogue, fragments, { baseUrl: publicUrl }), latest: new LatestChange(store) };
+  registerCatalogRoute(app, store, publicUrl, undefined, serving);
+  for (const representation of RDF_REPRESENTATIONS) registerCatalogRoute(app, store, publicUrl, representation, serving);
 }
 
 /** `fixed`: the representation a suffixed path names; undefined for /catalog, which negotiates. */
-function registerCatalogRoute(app: FastifyInstance, db: Db, publicUrl: string, fixed: RdfRepresentation | undefined, serving: CatalogServing): void {
-  const { pages: cache, reader, latest } = serving;
+function registerCatalogRoute(app: FastifyInstance, store: Store, publicUrl: string, fixed: RdfRepresentation | undefined, serving: CatalogServing): void {
+  const { pages: cache, latest } = serving;
   const path = `/catalog${fixed?.suffix ?? ''}`;
   app.get<{ Querystring: CatalogQueryString }>(
     path,
@@ -129,36 +126,36 @@ function registerCatalogRoute(app: FastifyInstance, db: Db, publicUrl: string, f
       // before the parameters are read: only an answer to valid parameters is ever cached, and
       // reading them is a pure function of the URL the key holds.
       const cacheKey = `${negotiated.mediaType}\u0000${request.url}`;
-      const { hit, version } = cache.lookup(cacheKey);
+      const { hit, version } = await cache.lookup(cacheKey);
       if (hit !== undefined) return reply.headers({ ...hit.headers, etag: hit.etag }).type(hit.contentType).send(hit.body);
 
       const catalogRequest = readCatalogQuery(request.query);
       if (typeof catalogRequest === 'string') return reply.code(400).send(specError(ERROR_CODES.badParameter, catalogRequest));
 
       if (catalogRequest.includeWithdrawn) {
-        const listing = await renderListingWithWithdrawn(db, negotiated, catalogRequest, request.query, { publicUrl, path, modified: latest.at(version) });
+        const listing = await renderListingWithWithdrawn(store.catalogue, negotiated, catalogRequest, request.query, { publicUrl, path, modified: await latest.at(version) });
         const answer = { body: listing.body, contentType: listing.contentType, etag: strongEtag(listing.contentType, listing.body), headers: { link: linkHeader(listing.links) } };
-        cache.store(cacheKey, version, answer);
+        await cache.store(cacheKey, version, answer);
         return reply.headers({ ...answer.headers, etag: answer.etag }).type(answer.contentType).send(answer.body);
       }
 
       const { page, pageSize, filters, after } = catalogRequest;
       const found: SearchResult = catalogRequest.matchesNothing
         ? { total: 0, identifiers: [] }
-        : searchDatasets(db, { ...filters, limit: pageSize, offset: after === undefined ? (page - 1) * pageSize : 0, after });
+        : await store.search.searchDatasets({ ...filters, limit: pageSize, offset: after === undefined ? (page - 1) * pageSize : 0, after });
       const nextCursor = found.last === undefined ? undefined : encodeCursor(found.last, filters);
       const links = pageLinks(publicUrl, path, request.query, catalogRequest, found.total, nextCursor);
       const headers = { link: linkHeader(links) };
 
-      const frame: CatalogPageFrame = { totalItems: found.total, modified: latest.at(version), links };
+      const frame: CatalogPageFrame = { totalItems: found.total, modified: await latest.at(version), links };
       const { body, contentType } =
         negotiated.representation.syntax === 'jsonld'
           ? // The one syntax served at volume: assembled from per-dataset fragments, no whole-page stringify.
-            { body: serving.jsonLd.render(found.identifiers, frame), contentType: `${negotiated.mediaType}; charset=utf-8` }
-          : await renderGraphSyntax(negotiated, { ...frame, records: recordsOf(reader, found.identifiers) }, publicUrl);
+            { body: await serving.jsonLd.render(found.identifiers, frame), contentType: `${negotiated.mediaType}; charset=utf-8` }
+          : await renderGraphSyntax(negotiated, { ...frame, records: await recordsOf(store.catalogue, found.identifiers) }, publicUrl);
       // Hashing the encoded body is cheap (~0.5 ms for 550 KB); hashing the string re-encoded it first.
       const etag = strongEtag(contentType, body);
-      cache.store(cacheKey, version, { body, contentType, etag, headers });
+      await cache.store(cacheKey, version, { body, contentType, etag, headers });
       return reply.headers({ ...headers, etag }).type(contentType).send(body);
     },
   );
@@ -175,8 +172,8 @@ async function renderGraphSyntax(negotiated: Negotiated, catalogPage: CatalogPag
 }
 
 /** The page's records, read in one statement; one withdrawn since the search (another process harvesting) is left out. */
-function recordsOf(reader: CataloguePageReader, identifiers: readonly string[]): NationalRecord[] {
-  return reader.read(identifiers, () => undefined).flatMap((entry) => (entry.record === undefined ? [] : [entry.record]));
+async function recordsOf(catalogue: CatalogueStore, identifiers: readonly string[]): Promise<NationalRecord[]> {
+  return (await catalogue.readCataloguePage(identifiers, () => undefined)).flatMap((entry) => (entry.record === undefined ? [] : [entry.record]));
 }
 
 /**
@@ -187,16 +184,16 @@ function recordsOf(reader: CataloguePageReader, identifiers: readonly string[]):
 class LatestChange {
   private known: { version: number; modified: string | undefined } | undefined;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly store: Store) {}
 
-  at(version: number): string | undefined {
-    if (this.known?.version !== version) this.known = { version, modified: this.read() };
+  async at(version: number): Promise<string | undefined> {
+    if (this.known?.version !== version) this.known = { version, modified: await this.read() };
     return this.known.modified;
   }
 
-  private read(): string | undefined {
-    const [newest] = searchDatasets(this.db, { sort: 'modified', limit: 1, offset: 0 }).identifiers;
-    const modifiedAt = newest === undefined ? undefined : getDataset(this.db, newest)?.modifiedAt;
+  private async read(): Promise<string | undefined> {
+    const [newest] = (await this.store.search.searchDatasets({ sort: 'modified', limit: 1, offset: 0 })).identifiers;
+    const modifiedAt = newest === undefined ? undefined : (await this.store.catalogue.getDataset(newest))?.modifiedAt;
     return modifiedAt !== undefined && ISO_INSTANT.test(modifiedAt) ? modifiedAt : undefined;
   }
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../store/database.js';
-import { feedState, readFeed, type FeedEvent } from '../../store/change-feed.js';
+import type { Store } from '../../store/contract/store.js';
+import type { FeedEvent } from '../../store/change-feed.js';
 import { toGen1Json } from '../../views/gen1.js';
 import { ERROR_CODES } from '../errors.js';
 import { specError, specErrorSchema } from '../../views/spec-error.js';
@@ -21,7 +21,7 @@ interface FeedQuery {
   limit?: number;
 }
 
-export function changeFeedRoutes(app: FastifyInstance, db: Db): void {
+export function changeFeedRoutes(app: FastifyInstance, store: Store): void {
   app.get<{ Querystring: FeedQuery }>(
     '/api/changes',
     {
@@ -85,14 +85,14 @@ export function changeFeedRoutes(app: FastifyInstance, db: Db): void {
       serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (request, reply) => {
-      const state = feedState(db);
+      const state = await store.changes.feedState();
       let since = 0;
       if (request.query.since !== undefined) {
         const position = decodeFeedCursor(request.query.since, state);
         if (typeof position === 'string') return reply.code(400).send(specError(ERROR_CODES.badParameter, position));
         since = position;
       }
-      const page = readFeed(db, since, request.query.limit ?? DEFAULT_FEED_LIMIT, (identifier, error) =>
+      const page = await store.changes.readFeed(since, request.query.limit ?? DEFAULT_FEED_LIMIT, (identifier, error) =>
         request.log.error({ err: error, identifier }, 'change feed: a stored record could not be read; its event left out'),
       );
       return {

@@ -9,20 +9,29 @@
  * - package ids and hashed names → dataset identifiers, for package_show (a UUID cannot be
  *   turned back into the identifier it was made from).
  *
- * Each is built once per database (the package index only when a lookup needs it) and then kept
+ * Each is built once per store (the package index only when a lookup needs it) and then kept
  * up to date from the change feed: a request reads the last change id (one indexed read), and
  * when the catalogue changed, only the datasets named by the new changes are read again. A
  * change of more than a tenth of the catalogue (a full re-harvest) rebuilds instead.
  */
-import type { Db } from '../../store/database.js';
-import { getDataset, listIdentifiers } from '../../store/catalogue.js';
-import { listChanges } from '../../store/changes.js';
+import type { CatalogueReads } from '../../store/contract/catalogue.js';
+import type { PublisherFacts } from '../../store/publisher-facts.js';
 import { publisherOf } from '../../store/search.js';
 import type { NationalRecord } from '../../model/record.js';
 import { candidateIdentifierOfName, fallbackOrganizationName, packageName, packageUuid, preferredOrganizationName } from '../../views/ckan-ids.js';
 import { NO_PUBLISHER, noPublisherOrganization, organizationId, type CkanOrganizationFacts } from '../../views/ckan-organization.js';
 import type { FieldCondition } from '../../store/search.js';
-import { catalogueVersion, livePublisherFacts, livePublisherFactsOf, type PublisherFacts } from './ckan-catalogue-reads.js';
+
+/**
+ * The catalogue as one CKAN action reads it: a read snapshot (CatalogueStore.readSnapshot), and
+ * the store whose indexes it keeps current (`cacheKey`: one directory per store, however many
+ * snapshots read it). Snapshots of one store run one at a time, so an index is never updated by
+ * two actions at once.
+ */
+export interface CkanSession {
+  reads: CatalogueReads;
+  cacheKey: object;
+}
 
 export interface CkanDirectory {
   /** Every organization, most datasets first. */
@@ -51,7 +60,7 @@ export function organizationCondition(directory: CkanDirectory, organizations: r
 interface Maintained {
   version: number;
   /** The datasets named by changes: read again and re-filed. */
-  update(db: Db, identifiers: ReadonlySet<string>): void;
+  update(reads: CatalogueReads, identifiers: ReadonlySet<string>): Promise<void>;
   /** How many datasets it holds: more changes than a tenth of that rebuild instead. */
   readonly size: number;
 }
@@ -59,33 +68,34 @@ interface Maintained {
 const CHANGE_PAGE = 1000;
 
 /** The index for this database, brought up to date, or built by `build` when there is none or too much changed. */
-function current<T extends Maintained>(cache: WeakMap<Db, T>, db: Db, build: () => T): T {
-  const version = catalogueVersion(db);
-  const held = cache.get(db);
+async function current<T extends Maintained>(cache: WeakMap<object, T>, session: CkanSession, build: () => Promise<T>): Promise<T> {
+  const { reads, cacheKey } = session;
+  const version = await reads.catalogue.catalogueVersion();
+  const held = cache.get(cacheKey);
   if (held && held.version === version) return held;
   // A version lower than the one held means the change feed was pruned: rebuild.
   if (held && held.version < version) {
-    const changed = changesSince(db, held.version, Math.max(1000, held.size / 10));
+    const changed = await changesSince(reads, held.version, Math.max(1000, held.size / 10));
     if (changed !== undefined) {
-      held.update(db, changed.identifiers);
+      await held.update(reads, changed.identifiers);
       held.version = changed.version;
       return held;
     }
   }
   // The version is read before the data: a change in between is applied again next time
   // (re-reading a dataset is idempotent), never missed.
-  const built = build();
+  const built = await build();
   built.version = version;
-  cache.set(db, built);
+  cache.set(cacheKey, built);
   return built;
 }
 
 /** Identifiers changed after `after`, and the last change id; undefined when more than `max` changed. */
-function changesSince(db: Db, after: number, max: number): { identifiers: Set<string>; version: number } | undefined {
+async function changesSince(reads: CatalogueReads, after: number, max: number): Promise<{ identifiers: Set<string>; version: number } | undefined> {
   const identifiers = new Set<string>();
   let version = after;
   for (;;) {
-    const page = listChanges(db, version, CHANGE_PAGE);
+    const page = await reads.changes.listChanges(version, CHANGE_PAGE);
     for (const change of page) identifiers.add(change.identifier);
     if (identifiers.size > max) return undefined;
     if (page.length < CHANGE_PAGE) return { identifiers, version: page.at(-1)?.id ?? version };
@@ -97,10 +107,10 @@ function changesSince(db: Db, after: number, max: number): { identifiers: Set<st
 // Organizations
 // ---------------------------------------------------------------------------------------------
 
-const directories = new WeakMap<Db, OrganizationDirectory>();
+const directories = new WeakMap<object, OrganizationDirectory>();
 
-export function ckanDirectory(db: Db): CkanDirectory {
-  return current(directories, db, () => new OrganizationDirectory(livePublisherFacts(db)));
+export async function ckanDirectory(session: CkanSession): Promise<CkanDirectory> {
+  return current(directories, session, async () => new OrganizationDirectory(await session.reads.catalogue.livePublisherFacts()));
 }
 
 /** What one live dataset says about its publisher. */
@@ -136,7 +146,8 @@ class OrganizationDirectory implements CkanDirectory, Maintained {
     return this.facts.size + this.unnamed.size;
   }
 
-  update(db: Db, identifiers: ReadonlySet<string>): void {
+  async update(reads: CatalogueReads, identifiers: ReadonlySet<string>): Promise<void> {
+    const live = new Map((await reads.catalogue.livePublisherFactsOf([...identifiers])).map((row) => [row.identifier, row]));
     const touched = new Set<string>();
     for (const identifier of identifiers) {
       this.unnamed.delete(identifier);
@@ -146,7 +157,7 @@ class OrganizationDirectory implements CkanDirectory, Maintained {
         this.facts.delete(identifier);
         this.members.get(before.publisher)?.delete(identifier);
       }
-      const row = livePublisherFactsOf(db, identifier);
+      const row = live.get(identifier);
       const filed = row === undefined ? undefined : this.file(row);
       if (filed !== undefined) touched.add(filed);
     }
@@ -269,7 +280,7 @@ function compare(a: string, b: string): number {
 // Packages
 // ---------------------------------------------------------------------------------------------
 
-const packageIndexes = new WeakMap<Db, PackageIndex>();
+const packageIndexes = new WeakMap<object, PackageIndex>();
 
 /** Package ids and hashed names of live datasets → their identifiers. */
 class PackageIndex implements Maintained {
@@ -287,9 +298,9 @@ class PackageIndex implements Maintained {
     return this.entries.size;
   }
 
-  update(db: Db, identifiers: ReadonlySet<string>): void {
+  async update(reads: CatalogueReads, identifiers: ReadonlySet<string>): Promise<void> {
     for (const identifier of identifiers) {
-      const live = getDataset(db, identifier);
+      const live = await reads.catalogue.getDataset(identifier);
       const isLive = live !== undefined && live.withdrawnAt === null && live.mergedInto === null;
       if (isLive && !this.entries.has(identifier)) this.add(identifier);
       else if (!isLive && this.entries.has(identifier)) this.remove(identifier);
@@ -313,8 +324,8 @@ class PackageIndex implements Maintained {
   }
 }
 
-function packageIndex(db: Db): PackageIndex {
-  return current(packageIndexes, db, () => new PackageIndex(listIdentifiers(db, {})));
+async function packageIndex(session: CkanSession): Promise<PackageIndex> {
+  return current(packageIndexes, session, async () => new PackageIndex(await session.reads.catalogue.listIdentifiers({})));
 }
 
 /**
@@ -322,15 +333,16 @@ function packageIndex(db: Db): PackageIndex {
  * identifier itself. Withdrawn datasets are found by name and identifier (the index holds live
  * ones only).
  */
-export function resolvePackageIdentifier(db: Db, idOrName: string): string | undefined {
+export async function resolvePackageIdentifier(session: CkanSession, idOrName: string): Promise<string | undefined> {
+  const { catalogue } = session.reads;
   const key = idOrName.trim();
   if (key === '') return undefined;
   if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(key)) {
-    const identifier = packageIndex(db).byUuid.get(key.toLowerCase());
+    const identifier = (await packageIndex(session)).byUuid.get(key.toLowerCase());
     if (identifier !== undefined) return identifier;
   }
   const candidate = candidateIdentifierOfName(key);
-  if (candidate !== undefined && getDataset(db, candidate) !== undefined) return candidate;
-  if (getDataset(db, key) !== undefined) return key;
-  return packageIndex(db).byHashedName.get(key);
+  if (candidate !== undefined && (await catalogue.getDataset(candidate)) !== undefined) return candidate;
+  if ((await catalogue.getDataset(key)) !== undefined) return key;
+  return (await packageIndex(session)).byHashedName.get(key);
 }

@@ -3,11 +3,9 @@
  * catalogue (see ckan-directory.ts); their datasets are found with searchDatasets' publisher
  * filter, the same one package_search's `organization:` uses.
  */
-import type { Db } from '../../store/database.js';
-import { searchDatasets } from '../../store/search.js';
 import type { CkanDict, CkanOrganizationFacts } from '../../views/ckan-organization.js';
 import { toCkanOrganization } from '../../views/ckan-organization.js';
-import { ckanDirectory, organizationCondition, type CkanDirectory } from './ckan-directory.js';
+import { ckanDirectory, organizationCondition, type CkanDirectory, type CkanSession } from './ckan-directory.js';
 import { notFoundError } from './ckan-envelope.js';
 import { packageDicts } from './ckan-packages.js';
 import type { ParamReader } from './ckan-params.js';
@@ -23,7 +21,7 @@ export const MAX_ORGANIZATION_DATASETS = 1000;
 
 type OrganizationSort = { field: 'name' | 'title' | 'package_count'; descending: boolean };
 
-export function organizationList(db: Db, params: ParamReader): Array<string | CkanDict> {
+export async function organizationList(session: CkanSession, params: ParamReader): Promise<Array<string | CkanDict>> {
   const allFields = params.boolean('all_fields', false);
   const limit = params.naturalNumber('limit', { default: MAX_ORGANIZATIONS, max: MAX_ORGANIZATIONS })!;
   const offset = params.naturalNumber('offset', { default: 0 })!;
@@ -36,7 +34,7 @@ export function organizationList(db: Db, params: ParamReader): Array<string | Ck
   if (typeof sort === 'string') params.fail('sort', sort);
   params.done();
 
-  let organizations = [...ckanDirectory(db).organizations];
+  let organizations = [...(await ckanDirectory(session)).organizations];
   if (q) organizations = organizations.filter((org) => org.name.includes(q) || org.publisher.toLowerCase().includes(q));
   if (only !== undefined) {
     const names = new Set(only);
@@ -47,20 +45,20 @@ export function organizationList(db: Db, params: ParamReader): Array<string | Ck
   return allFields ? page.map((org) => toCkanOrganization(org, { includeDatasetCount, includeExtras })) : page.map((org) => org.name);
 }
 
-export function organizationShow(db: Db, params: ParamReader): CkanDict {
+export async function organizationShow(session: CkanSession, params: ParamReader): Promise<CkanDict> {
   const id = params.requiredText('id');
   const includeDatasets = params.boolean('include_datasets', false);
   const includeDatasetCount = params.boolean('include_dataset_count', true);
   const includeExtras = params.boolean('include_extras', true);
   params.done();
-  const directory = ckanDirectory(db);
+  const directory = await ckanDirectory(session);
   const organization = findOrganization(directory, id!);
   if (organization === undefined) throw notFoundError('Organization was not found.');
   const dict = toCkanOrganization(organization, { includeDatasetCount, includeExtras });
   if (includeDatasets) {
     const conditions = [organizationCondition(directory, [organization], false)];
-    const { identifiers } = searchDatasets(db, { conditions, sort: 'modified', limit: MAX_ORGANIZATION_DATASETS, offset: 0 });
-    dict['packages'] = packageDicts(db, identifiers, directory);
+    const { identifiers } = await session.reads.search.searchDatasets({ conditions, sort: 'modified', limit: MAX_ORGANIZATION_DATASETS, offset: 0 });
+    dict['packages'] = await packageDicts(session.reads, identifiers, directory);
   }
   return dict;
 }

@@ -16,13 +16,13 @@
  * A filter searchDatasets cannot express (OR across fields, the negation of a closed date
  * range, another field) is a 409 naming it, never a filter applied by hand or silently dropped.
  */
-import type { Db } from '../../store/database.js';
-import { MAX_FACET_VALUES, searchDatasets, type FacetValue, type FieldCondition, type SearchFacets, type SearchField, type SearchQuery } from '../../store/search.js';
+import type { CatalogueReads } from '../../store/contract/catalogue.js';
+import { MAX_FACET_VALUES, type FacetValue, type FieldCondition, type SearchFacets, type SearchField, type SearchQuery, type SearchResult } from '../../store/search.js';
 import { parseTaiwanDate } from '../../model/dates.js';
 import { normaliseLicense } from '../../model/license.js';
 import { SERVICE_CATEGORIES } from '../../model/codelists.js';
 import type { CkanDict } from '../../views/ckan-organization.js';
-import { ckanDirectory, organizationCondition, type CkanDirectory } from './ckan-directory.js';
+import { ckanDirectory, organizationCondition, type CkanDirectory, type CkanSession } from './ckan-directory.js';
 import { validationError } from './ckan-envelope.js';
 import { FqSyntaxError, parseFq, type FqBound, type FqClause } from './ckan-fq.js';
 import { packageDicts } from './ckan-packages.js';
@@ -54,7 +54,7 @@ export interface PackageSearchResult {
 
 type Filters = Pick<SearchQuery, 'conditions' | 'modifiedSince' | 'modifiedAfter' | 'modifiedUntil' | 'modifiedBefore'>;
 
-export function packageSearch(db: Db, params: ParamReader): PackageSearchResult {
+export async function packageSearch(session: CkanSession, params: ParamReader): Promise<PackageSearchResult> {
   const q = params.text('q');
   const fq = params.text('fq');
   const fqList = params.jsonStringList('fq_list');
@@ -74,13 +74,13 @@ export function packageSearch(db: Db, params: ParamReader): PackageSearchResult 
     throw validationError({ 'facet.field': [`cannot facet on ${unknownFacet}; supported: ${Object.keys(FACETS).join(', ')}`] });
   }
 
-  const directory = ckanDirectory(db);
+  const directory = await ckanDirectory(session);
   const filters = filtersOf([fq ?? '', ...(fqList ?? [])], directory);
   const wantFacets = facetFields.length > 0;
   const page =
     filters === 'nothing'
       ? { total: 0, identifiers: [], facets: wantFacets ? emptyFacets() : undefined }
-      : searchPage(db, { ...filters, q: query, facets: wantFacets }, plan, rows, start);
+      : await searchPage(session.reads, { ...filters, q: query, facets: wantFacets }, plan, rows, start);
 
   const facetCap = facetLimit === undefined || facetLimit < 0 ? MAX_FACET_VALUES : Math.min(facetLimit, MAX_FACET_VALUES);
   const facets: PackageSearchResult['facets'] = {};
@@ -91,7 +91,7 @@ export function packageSearch(db: Db, params: ParamReader): PackageSearchResult 
     searchFacets[field] = { title: field, items };
   }
 
-  const packages = packageDicts(db, page.identifiers, directory);
+  const packages = await packageDicts(session.reads, page.identifiers, directory);
   return {
     count: page.total,
     facets,
@@ -106,12 +106,12 @@ export function packageSearch(db: Db, params: ParamReader): PackageSearchResult 
  * [start, start + rows) is its page [total - start - rows, total - start) read backwards,
  * which needs the total first.
  */
-function searchPage(db: Db, query: Omit<SearchQuery, 'limit' | 'offset' | 'sort'>, plan: SortPlan, rows: number, start: number) {
-  if (!plan.reversed) return searchDatasets(db, { ...query, sort: plan.sort, limit: rows, offset: start });
-  const { total } = searchDatasets(db, { ...query, facets: false, sort: plan.sort, limit: 0, offset: 0 });
+async function searchPage(reads: CatalogueReads, query: Omit<SearchQuery, 'limit' | 'offset' | 'sort'>, plan: SortPlan, rows: number, start: number): Promise<SearchResult> {
+  if (!plan.reversed) return reads.search.searchDatasets({ ...query, sort: plan.sort, limit: rows, offset: start });
+  const { total } = await reads.search.searchDatasets({ ...query, facets: false, sort: plan.sort, limit: 0, offset: 0 });
   const end = Math.max(0, total - start);
   const offset = Math.max(0, end - rows);
-  const result = searchDatasets(db, { ...query, sort: plan.sort, limit: end - offset, offset });
+  const result = await reads.search.searchDatasets({ ...query, sort: plan.sort, limit: end - offset, offset });
   return { ...result, identifiers: [...result.identifiers].reverse() };
 }
 

@@ -1,10 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../../store/database.js';
+import type { Store } from '../../store/contract/store.js';
 import { CkanActionError, badRequestError, ckanFailure, ckanSuccess, notFoundError } from './ckan-envelope.js';
 import { packageSearch } from './ckan-package-search.js';
 import { packageList, packageShow } from './ckan-packages.js';
 import { organizationList, organizationShow } from './ckan-organizations.js';
 import { ParamReader, type RawParams } from './ckan-params.js';
+import type { CkanSession } from './ckan-directory.js';
 import { ACTION_PARAMETERS, ACTION_RESULTS, ERROR_RESPONSES, envelopeSchema } from './ckan-schemas.js';
 import { BodyTooDeepError, parseJsonBody } from '../json-body.js';
 
@@ -16,7 +17,7 @@ import { BodyTooDeepError, parseJsonBody } from '../json-body.js';
  * each by GET (query string) or POST (JSON or form body), answered in CKAN's envelope with
  * CKAN's error types and statuses (ckan-envelope.ts). Read-only: the catalogue is harvested.
  */
-type Action = (db: Db, params: ParamReader) => unknown;
+type Action = (session: CkanSession, params: ParamReader) => Promise<unknown>;
 
 interface ActionDefinition {
   run: Action;
@@ -60,7 +61,7 @@ const ACTIONS: Readonly<Record<string, ActionDefinition>> = {
 };
 
 const HELP_SHOW: ActionDefinition = {
-  run: (_db, params) => {
+  run: async (_session, params) => {
     const name = params.requiredText('name');
     params.done();
     const action = name === 'help_show' ? HELP_SHOW : Object.hasOwn(ACTIONS, name!) ? ACTIONS[name!] : undefined;
@@ -74,7 +75,7 @@ const HELP_SHOW: ActionDefinition = {
 
 const ACTION_PATH = '/api/3/action/';
 
-export function ckanRoutes(app: FastifyInstance, db: Db, publicUrl: string): void {
+export function ckanRoutes(app: FastifyInstance, store: Store, publicUrl: string): void {
   // Its own scope, so the CKAN error shape, form bodies and parameter handling apply here only.
   void app.register(async (scope) => {
     // CKAN's validators check the parameters and answer 409 with their messages (ckan-params.ts),
@@ -89,7 +90,7 @@ export function ckanRoutes(app: FastifyInstance, db: Db, publicUrl: string): voi
     scope.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply, publicUrl));
 
     for (const [name, action] of [...Object.entries(ACTIONS), ['help_show', HELP_SHOW] as const]) {
-      registerAction(scope, db, publicUrl, name, action);
+      registerAction(scope, store, publicUrl, name, action);
     }
 
     // Any other action: CKAN answers 400 "Action name not known".
@@ -104,14 +105,16 @@ export function ckanRoutes(app: FastifyInstance, db: Db, publicUrl: string): voi
   });
 }
 
-function registerAction(scope: FastifyInstance, db: Db, publicUrl: string, name: string, action: ActionDefinition): void {
+function registerAction(scope: FastifyInstance, store: Store, publicUrl: string, name: string, action: ActionDefinition): void {
   const parameters = { type: 'object', properties: ACTION_PARAMETERS[name] ?? {} };
   const response = { 200: envelopeSchema(ACTION_RESULTS[name] ?? {}), ...ERROR_RESPONSES };
   const handler = async (request: FastifyRequest): Promise<unknown> => {
     const params = new ParamReader(request.method === 'POST' ? postParams(request) : (request.query as RawParams));
-    // One read transaction: totals, pages and names all come from the same state of the catalogue,
-    // even while a harvest in another process commits.
-    const result = db.transaction(() => action.run(db, params))();
+    // One read snapshot: totals, pages and names all come from the same state of the catalogue,
+    // even while a harvest in another process commits. (Several store calls, each awaited: only a
+    // snapshot keeps them on one state; one store method per action would move the CKAN views
+    // into the store.)
+    const result = await store.catalogue.readSnapshot((reads) => action.run({ reads, cacheKey: store }, params));
     return ckanSuccess(publicUrl, name, result);
   };
   const common = { tags: ['ckan'], summary: action.summary, description: action.help, response };

@@ -1,9 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../store/database.js';
-import { getDataset, type DatasetEntry } from '../../store/catalogue.js';
-import { datasetsWithDataGovTwId } from '../../store/datagovtw-ids.js';
-import { datasetsWithKeyword, listKeywords } from '../../store/keywords.js';
-import { MAX_FACET_VALUES, searchDatasets } from '../../store/search.js';
+import type { Store } from '../../store/contract/store.js';
+import type { DatasetEntry } from '../../store/catalogue.js';
+import { MAX_FACET_VALUES } from '../../store/search.js';
 import { SERVICE_CATEGORIES } from '../../model/codelists.js';
 import { findServedDataset, type MovedDataset } from '../served-dataset.js';
 import { toGen2Json } from '../../views/gen2.js';
@@ -49,7 +47,7 @@ const ALL = 2_147_483_647;
 
 const CATEGORY_CODE_BY_LABEL = new Map(Object.entries(SERVICE_CATEGORIES).map(([code, label]) => [label, code]));
 
-export function crossPlatformMoreRoutes(app: FastifyInstance, db: Db, _publicUrl: string): void {
+export function crossPlatformMoreRoutes(app: FastifyInstance, store: Store, _publicUrl: string): void {
   app.get<{ Params: { datasetId: string } }>(
     '/api/v2/rest/dataset/:datasetId',
     {
@@ -79,8 +77,8 @@ export function crossPlatformMoreRoutes(app: FastifyInstance, db: Db, _publicUrl
       serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (request, reply) => {
-      const found = findDatasetV2(db, request.params.datasetId.trim());
-      if ('movedTo' in found) return reply.redirect(`/api/v2/rest/dataset/${encodeURIComponent(v2Address(db, found.movedTo))}`, 301);
+      const found = await findDatasetV2(store, request.params.datasetId.trim());
+      if ('movedTo' in found) return reply.redirect(`/api/v2/rest/dataset/${encodeURIComponent(await v2Address(store, found.movedTo))}`, 301);
       if ('error' in found) return reply.code(found.status).send(found.error);
       return { success: true, result: toGen2Json({ ...found.record, identifier: found.identifier }) };
     },
@@ -100,7 +98,7 @@ export function crossPlatformMoreRoutes(app: FastifyInstance, db: Db, _publicUrl
     },
     async (request) => {
       const { limit, offset = 0 } = request.query;
-      const codes = categoriesInUse(db);
+      const codes = await categoriesInUse(store);
       return { success: true, result: codes.slice(offset, limit === undefined ? undefined : offset + limit) };
     },
   );
@@ -150,7 +148,7 @@ export function crossPlatformMoreRoutes(app: FastifyInstance, db: Db, _publicUrl
         return reply.code(404).send(specError(ERROR_CODES.notFound, `no service category ${JSON.stringify(request.params.categoryCode)}: use one of ${Object.keys(SERVICE_CATEGORIES).join(', ')}`));
       }
       const { limit = ALL, offset = 0 } = request.query;
-      const { total, identifiers } = searchDatasets(db, { category: code, sort: 'identifier', limit, offset });
+      const { total, identifiers } = await store.search.searchDatasets({ category: code, sort: 'identifier', limit, offset });
       return {
         success: true,
         result: { categoryCode: code, display_name: SERVICE_CATEGORIES[code], description: `${code} 類別`, package_count: total, packages: identifiers },
@@ -170,7 +168,7 @@ export function crossPlatformMoreRoutes(app: FastifyInstance, db: Db, _publicUrl
         response: { 200: { description: 'Keywords.', ...identifierListSchema }, 400: { description: 'A parameter is malformed (ER0210).', ...specErrorSchema } },
       },
     },
-    async (request) => ({ success: true, result: listKeywords(db, request.query) }),
+    async (request) => ({ success: true, result: await store.catalogue.listKeywords(request.query) }),
   );
 
   app.get<{ Params: { tagName: string }; Querystring: PageQuery }>(
@@ -193,7 +191,7 @@ export function crossPlatformMoreRoutes(app: FastifyInstance, db: Db, _publicUrl
     },
     async (request, reply) => {
       const tag = request.params.tagName.trim();
-      const { total, identifiers } = tag === '' ? { total: 0, identifiers: [] } : datasetsWithKeyword(db, tag, request.query);
+      const { total, identifiers } = tag === '' ? { total: 0, identifiers: [] } : await store.catalogue.datasetsWithKeyword(tag, request.query);
       // An empty page past the end is not "no such tag": only a tag no dataset has is unknown.
       if (total === 0) return reply.code(404).send(specError(ERROR_CODES.notFound, `no live dataset has the keyword ${JSON.stringify(tag)}`));
       return { success: true, result: identifiers };
@@ -206,10 +204,11 @@ export function crossPlatformMoreRoutes(app: FastifyInstance, db: Db, _publicUrl
  * otherwise (or when none does) the gateway identifier. A live dataset wins over a gone one; of
  * two live ones (one source listing the same id twice), the first in identifier order.
  */
-function findDatasetV2(db: Db, address: string): DatasetEntry | MovedDataset | { status: 404 | 410; error: SpecErrorBody } {
-  const byDataGovTwId = /^\d+$/.test(address) ? datasetsWithDataGovTwId(db, address) : [];
-  if (byDataGovTwId.length === 0) return findServedDataset(db, address);
-  const answers = byDataGovTwId.map((identifier) => findServedDataset(db, identifier));
+async function findDatasetV2(store: Store, address: string): Promise<DatasetEntry | MovedDataset | { status: 404 | 410; error: SpecErrorBody }> {
+  const byDataGovTwId = /^\d+$/.test(address) ? await store.catalogue.datasetsWithDataGovTwId(address) : [];
+  if (byDataGovTwId.length === 0) return findServedDataset(store.catalogue, address);
+  const answers = [];
+  for (const identifier of byDataGovTwId) answers.push(await findServedDataset(store.catalogue, identifier));
   const live = answers.find((answer): answer is DatasetEntry => 'record' in answer);
   if (live !== undefined) return live;
   const moved = answers.find((answer): answer is MovedDataset => 'movedTo' in answer);
@@ -220,8 +219,8 @@ function findDatasetV2(db: Db, address: string): DatasetEntry | MovedDataset | {
 }
 
 /** Where a v2 client is sent: the dataset's data.gov.tw id when it has one, else its identifier. */
-function v2Address(db: Db, identifier: string): string {
-  return getDataset(db, identifier)?.record.extensions?.datasetId ?? identifier;
+async function v2Address(store: Store, identifier: string): Promise<string> {
+  return (await store.catalogue.getDataset(identifier))?.record.extensions?.datasetId ?? identifier;
 }
 
 /** The code for a path segment: the code in any case (e00), or the category's Chinese name. */
@@ -237,11 +236,12 @@ function categoryCodeOf(segment: string): string | undefined {
  * counts. The facet keeps the most frequent values only: when it is full, a code missing from it
  * may still be in use (crowded out by codes outside the list), and is asked for on its own.
  */
-function categoriesInUse(db: Db): string[] {
-  const facet = searchDatasets(db, { limit: 0, offset: 0, facets: true }).facets?.category ?? [];
+async function categoriesInUse(store: Store): Promise<string[]> {
+  const facet = (await store.search.searchDatasets({ limit: 0, offset: 0, facets: true })).facets?.category ?? [];
   const seen = new Set(facet.map((value) => value.value));
-  const codes = Object.keys(SERVICE_CATEGORIES).filter(
-    (code) => seen.has(code) || (facet.length >= MAX_FACET_VALUES && searchDatasets(db, { category: code, limit: 0, offset: 0 }).total > 0),
-  );
+  const codes: string[] = [];
+  for (const code of Object.keys(SERVICE_CATEGORIES)) {
+    if (seen.has(code) || (facet.length >= MAX_FACET_VALUES && (await store.search.searchDatasets({ category: code, limit: 0, offset: 0 })).total > 0)) codes.push(code);
+  }
   return codes.sort();
 }

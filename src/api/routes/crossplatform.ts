@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Db } from '../../store/database.js';
-import { listIdentifiers } from '../../store/catalogue.js';
-import { storeVersion } from '../../store/data-version.js';
+import type { Store } from '../../store/contract/store.js';
 import { findServedStoredDataset } from '../served-dataset.js';
 import { RenderedRecordCache } from '../rendered-record-cache.js';
 import type { NationalRecord } from '../../model/record.js';
@@ -34,7 +32,7 @@ function renderGen1Answer(recordJson: string): string {
   return JSON.stringify({ success: true, result: toGen1Json(parseStoredJson(recordJson) as NationalRecord) });
 }
 
-export function crossPlatformRoutes(app: FastifyInstance, db: Db, publicUrl: string): void {
+export function crossPlatformRoutes(app: FastifyInstance, store: Store, publicUrl: string): void {
   // Per API instance: rendered records are reused while the store, or at least their text, is unchanged.
   const renderedRecords = new RenderedRecordCache(JSON_UTF8);
   const recordUpdatedAt = new WeakMap<FastifyRequest, string>();
@@ -77,7 +75,7 @@ export function crossPlatformRoutes(app: FastifyInstance, db: Db, publicUrl: str
           return reply.code(400).send(specError(ERROR_CODES.badParameter, `modified must be an RFC 3339 date-time (e.g. 2021-08-01T00:00:00+08:00), got "${modified}"`));
         }
       }
-      const result = listIdentifiers(db, { modifiedSince, limit, offset, after });
+      const result = await store.catalogue.listIdentifiers({ modifiedSince, limit, offset, after });
       const last = result.at(-1);
       if (limit !== undefined && limit > 0 && result.length === limit && last !== undefined) {
         reply.header('link', `<${nextListUrl(listUrl, request.query, limit, last)}>; rel="next"`);
@@ -116,10 +114,10 @@ export function crossPlatformRoutes(app: FastifyInstance, db: Db, publicUrl: str
     async (request, reply) => {
       const { identifier } = request.params;
       // Read before the row: a write landing in between only costs the next request a re-read.
-      const version = storeVersion(db);
+      const version = await store.catalogue.storeVersion();
       let answer = renderedRecords.unchanged(identifier, version);
       if (answer === undefined) {
-        const entry = findServedStoredDataset(db, identifier);
+        const entry = await findServedStoredDataset(store.catalogue, identifier);
         if ('movedTo' in entry) return reply.redirect(`/api/v1/rest/dataset/${encodeURIComponent(entry.movedTo)}`, 301);
         if ('error' in entry) return reply.code(entry.status).send(entry.error);
         answer = renderedRecords.answer(identifier, entry, version, renderGen1Answer);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../store/database.js';
+import type { Store } from '../../store/contract/store.js';
+import type { CatalogueStore } from '../../store/contract/catalogue.js';
 import { findServedDataset } from '../served-dataset.js';
 import { toDcatJsonLd } from '../../views/dcat-jsonld.js';
 import { ERROR_CODES } from '../errors.js';
@@ -13,7 +14,7 @@ import { addVary, negotiate, notAcceptable, RDF_REPRESENTATIONS, rdfResponseCont
  * A dataset absorbed into another answers 301 to the same form of path, a withdrawn one 410,
  * an unknown one 404 (src/api/served-dataset.ts).
  */
-export function dcatRoutes(app: FastifyInstance, db: Db, publicUrl: string): void {
+export function dcatRoutes(app: FastifyInstance, store: Store, publicUrl: string): void {
   app.get<{ Params: { file: string } }>(
     '/dataset/:file',
     {
@@ -41,7 +42,7 @@ export function dcatRoutes(app: FastifyInstance, db: Db, publicUrl: string): voi
     },
     async (request, reply) => {
       const { file } = request.params;
-      const target = resolvePath(db, file);
+      const target = await resolvePath(store.catalogue, file);
       if (target.suffix === '') addVary(reply, 'Accept');
       const entry = target.entry;
       if ('movedTo' in entry) return reply.redirect(`/dataset/${encodeURIComponent(entry.movedTo)}${target.suffix}`, 301);
@@ -58,7 +59,7 @@ export function dcatRoutes(app: FastifyInstance, db: Db, publicUrl: string): voi
   );
 }
 
-type Lookup = ReturnType<typeof findServedDataset>;
+type Lookup = Awaited<ReturnType<typeof findServedDataset>>;
 
 interface ResolvedPath {
   entry: Lookup;
@@ -72,13 +73,13 @@ interface ResolvedPath {
  * one of the suffixes (nothing forbids `…-001.nt`) is still found: when the stem names no
  * dataset and the whole does, the whole is the identifier and Accept decides.
  */
-function resolvePath(db: Db, file: string): ResolvedPath {
+async function resolvePath(catalogue: CatalogueStore, file: string): Promise<ResolvedPath> {
   const split = splitSuffix(file);
   if (split !== undefined && split.stem !== '') {
-    const entry = findServedDataset(db, split.stem);
+    const entry = await findServedDataset(catalogue, split.stem);
     const fixed = { representation: split.representation, mediaType: split.representation.mediaType };
     if (!isUnknown(entry)) return { entry, suffix: split.representation.suffix, fixed };
-    const whole = findServedDataset(db, file);
+    const whole = await findServedDataset(catalogue, file);
     if (!isUnknown(whole)) return { entry: whole, suffix: '', fixed: undefined };
     return { entry, suffix: split.representation.suffix, fixed };
   }
@@ -86,7 +87,7 @@ function resolvePath(db: Db, file: string): ResolvedPath {
     // `/dataset/.ttl`: a suffix and no identifier.
     return { entry: { status: 404, error: specError(ERROR_CODES.notFound, `no such document: /dataset/${file} (use /dataset/{identifier}${split.representation.suffix})`) }, suffix: split.representation.suffix, fixed: undefined };
   }
-  return { entry: findServedDataset(db, file), suffix: '', fixed: undefined };
+  return { entry: await findServedDataset(catalogue, file), suffix: '', fixed: undefined };
 }
 
 function isUnknown(entry: Lookup): boolean {

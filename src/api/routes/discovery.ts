@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../store/database.js';
-import { countDatasets } from '../../store/catalogue.js';
-import { catalogueChangedAt } from '../../store/last-changed.js';
+import type { Store } from '../../store/contract/store.js';
 import { packageVersion } from '../../config/version.js';
 import { API_DIRECTORY } from '../api-directory.js';
 import { renderHomePage } from '../home-page.js';
@@ -24,7 +22,7 @@ const OPENAPI_TYPE = 'application/vnd.oai.openapi+json';
 /** The home page needs nothing from elsewhere; inline styles are its only non-markup content. */
 const HOME_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-export function discoveryRoutes(app: FastifyInstance, db: Db, publicUrl: string): void {
+export function discoveryRoutes(app: FastifyInstance, store: Store, publicUrl: string): void {
   const sitePath = pathOf(publicUrl);
   const discoveryLinks = `<${sitePath}/apis.json>; rel="api"; type="${APIS_JSON_TYPE}", <${sitePath}/openapi.json>; rel="service-desc"; type="${OPENAPI_TYPE}"`;
 
@@ -43,10 +41,10 @@ export function discoveryRoutes(app: FastifyInstance, db: Db, publicUrl: string)
           },
         },
       },
-      config: { lastModified: catalogueLastModified(db) },
+      config: { lastModified: catalogueLastModified(store.catalogue) },
     },
     async (_request, reply) => {
-      const html = renderHomePage({ sitePath, publicUrl, version: packageVersion(), datasets: countDatasets(db), lastChange: catalogueChangedAt(db) });
+      const html = renderHomePage({ sitePath, publicUrl, version: packageVersion(), datasets: await store.catalogue.countDatasets(), lastChange: await store.catalogue.catalogueChangedAt() });
       return reply
         .header('link', discoveryLinks)
         .header('content-security-policy', HOME_PAGE_CSP)

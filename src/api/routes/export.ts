@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../../store/database.js';
-import { lastCatalogueChange, liveDatasetsInIdentifierOrder, type StreamedDataset } from '../../store/catalogue-stream.js';
+import type { Store } from '../../store/contract/store.js';
+import type { StreamedDataset } from '../../store/catalogue-stream.js';
 import { exportCsvHeader, exportCsvRows } from '../../views/export-csv.js';
 import {
   CATALOGUE_DATASET_SEPARATOR,
@@ -27,7 +27,7 @@ const DATASETS_PER_CHUNK = 200;
 const CSV_TYPE = 'text/csv; charset=utf-8; header=present';
 const JSONLD_TYPE = 'application/ld+json; charset=utf-8';
 
-export function exportRoutes(app: FastifyInstance, db: Db, publicUrl: string): void {
+export function exportRoutes(app: FastifyInstance, store: Store, publicUrl: string): void {
   app.get(
     '/export/catalog.csv',
     {
@@ -46,7 +46,7 @@ export function exportRoutes(app: FastifyInstance, db: Db, publicUrl: string): v
         },
       },
     },
-    async (request, reply) => streamDownload(request, reply, CSV_TYPE, 'csv', () => csvChunks(db, request.log)),
+    async (request, reply) => streamDownload(request, reply, CSV_TYPE, 'csv', () => csvChunks(store, request.log)),
   );
 
   app.get(
@@ -67,7 +67,7 @@ export function exportRoutes(app: FastifyInstance, db: Db, publicUrl: string): v
         },
       },
     },
-    async (request, reply) => streamDownload(request, reply, JSONLD_TYPE, 'jsonld', () => jsonLdChunks(db, publicUrl, request.log)),
+    async (request, reply) => streamDownload(request, reply, JSONLD_TYPE, 'jsonld', () => jsonLdChunks(store, publicUrl, request.log)),
   );
 }
 
@@ -86,19 +86,19 @@ function streamDownload(
   return reply.send(Readable.from(chunks(), { objectMode: false }));
 }
 
-async function* csvChunks(db: Db, log: FastifyBaseLogger): AsyncGenerator<string> {
+async function* csvChunks(store: Store, log: FastifyBaseLogger): AsyncGenerator<string> {
   yield exportCsvHeader();
-  for (const batch of batches(liveDatasetsInIdentifierOrder(db, { onUnreadable: unreadableReporter(log) }))) {
+  for await (const batch of batches(store.catalogue.liveDatasetsInIdentifierOrder({ onUnreadable: unreadableReporter(log) }))) {
     yield exportCsvRows(batch);
     await nextTurn();
   }
 }
 
-async function* jsonLdChunks(db: Db, publicUrl: string, log: FastifyBaseLogger): AsyncGenerator<string> {
-  const options = { baseUrl: publicUrl, modified: lastCatalogueChange(db) };
+async function* jsonLdChunks(store: Store, publicUrl: string, log: FastifyBaseLogger): AsyncGenerator<string> {
+  const options = { baseUrl: publicUrl, modified: await store.catalogue.lastCatalogueChange() };
   yield catalogueDocumentOpening(options);
   let first = true;
-  for (const batch of batches(liveDatasetsInIdentifierOrder(db, { onUnreadable: unreadableReporter(log) }))) {
+  for await (const batch of batches(store.catalogue.liveDatasetsInIdentifierOrder({ onUnreadable: unreadableReporter(log) }))) {
     const nodes = batch.map((dataset) => catalogueDatasetJson(dataset.record, options)).join(CATALOGUE_DATASET_SEPARATOR);
     yield first ? nodes : CATALOGUE_DATASET_SEPARATOR + nodes;
     first = false;
@@ -107,9 +107,9 @@ async function* jsonLdChunks(db: Db, publicUrl: string, log: FastifyBaseLogger):
   yield CATALOGUE_DOCUMENT_CLOSING;
 }
 
-function* batches(datasets: Iterable<StreamedDataset>): Generator<StreamedDataset[]> {
+async function* batches(datasets: AsyncIterable<StreamedDataset>): AsyncGenerator<StreamedDataset[]> {
   let batch: StreamedDataset[] = [];
-  for (const dataset of datasets) {
+  for await (const dataset of datasets) {
     batch.push(dataset);
     if (batch.length === DATASETS_PER_CHUNK) {
       yield batch;

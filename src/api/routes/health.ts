@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../store/database.js';
-import { countDatasets } from '../../store/catalogue.js';
+import type { Store } from '../../store/contract/store.js';
 
 /** Liveness and readiness for load balancers and operators: 200 when the catalogue can be read. */
-export function healthRoutes(app: FastifyInstance, db: Db): void {
+export function healthRoutes(app: FastifyInstance, store: Store): void {
   app.get(
     '/healthz',
     {
@@ -25,7 +24,7 @@ export function healthRoutes(app: FastifyInstance, db: Db): void {
     },
     async (_request, reply) => {
       try {
-        return { status: 'ok', datasets: countDatasets(db) };
+        return { status: 'ok', datasets: await store.catalogue.countDatasets() };
       } catch (err) {
         return reply.code(503).send({ status: 'unavailable', reason: (err as Error).message });
       }

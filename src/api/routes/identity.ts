@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../store/database.js';
-import { explainDataset, listCandidates } from '../../store/identity-explain.js';
+import type { Store } from '../../store/contract/store.js';
 import { ERROR_CODES } from '../errors.js';
 import { specError, specErrorSchema } from '../../views/spec-error.js';
 
@@ -18,7 +17,7 @@ const recordRef = {
 
 const MAX_CANDIDATES = 1000;
 
-export function identityRoutes(app: FastifyInstance, db: Db): void {
+export function identityRoutes(app: FastifyInstance, store: Store): void {
   app.get<{ Params: { identifier: string } }>(
     '/api/v1/identity/dataset/:identifier',
     {
@@ -79,7 +78,7 @@ export function identityRoutes(app: FastifyInstance, db: Db): void {
       },
     },
     async (request, reply) => {
-      const explanation = explainDataset(db, request.params.identifier);
+      const explanation = await store.identity.explainDataset(request.params.identifier);
       if (!explanation) {
         return reply.code(404).send(specError(ERROR_CODES.notFound, `no dataset with identifier "${request.params.identifier}"`, request.params.identifier));
       }
@@ -119,6 +118,6 @@ export function identityRoutes(app: FastifyInstance, db: Db): void {
         },
       },
     },
-    async (request) => ({ result: listCandidates(db, request.query.limit ?? 100, request.query.offset ?? 0) }),
+    async (request) => ({ result: await store.identity.listCandidates(request.query.limit ?? 100, request.query.offset ?? 0) }),
   );
 }

@@ -12,7 +12,7 @@
  * Rate limiting applies to them as to every route (registered globally in app.ts).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
-import type { Db } from '../../store/database.js';
+import type { Store } from '../../store/contract/store.js';
 import type { ApiKey } from '../../store/api-keys.js';
 import { DEFAULT_RECORD_LIMITS } from '../../harvest/record-door.js';
 import { authenticate } from '../../push/authenticate.js';
@@ -39,7 +39,7 @@ export function keyOf(request: FastifyRequest): ApiKey {
 }
 
 /** The options every write route shares, around its own schema. */
-export function writeRouteOptions(app: FastifyInstance, db: Db, schemas: PushRouteSchema): RouteShorthandOptions {
+export function writeRouteOptions(app: FastifyInstance, store: Store, schemas: PushRouteSchema): RouteShorthandOptions {
   return {
     schema: schemas.schema,
     bodyLimit: MAX_PUSH_BODY_BYTES,
@@ -52,7 +52,7 @@ export function writeRouteOptions(app: FastifyInstance, db: Db, schemas: PushRou
     // preParsing, not onRequest: after the rate limit (which the plugin appends to each route's
     // onRequest hooks), so failed keys are counted too; before the body is read.
     preParsing: async (request, _reply, payload) => {
-      keys.set(request, authenticate(db, request.headers.authorization, request.ip));
+      keys.set(request, await authenticate(store, request.headers.authorization, request.ip));
       return payload;
     },
     errorHandler: (error, request, reply) => answerRefusal(app, error, request, reply),

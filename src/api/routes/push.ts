@@ -18,7 +18,7 @@
  * lock, a write on this connection would wait in SQLite's busy handler and block every reader.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from '../../store/database.js';
+import type { Store } from '../../store/contract/store.js';
 import type { PushOutcome, PushTarget } from '../../push/push-service.js';
 import { pushWriterFor, type PushWritesIn } from '../../push/push-writer.js';
 import { PUSH_ERROR_CODES, PushError } from '../../push/push-errors.js';
@@ -41,12 +41,12 @@ export function pushResolutionScheduler(app: FastifyInstance): ResolutionSchedul
   return schedulers.get(app);
 }
 
-export function pushRoutes(app: FastifyInstance, db: Db, publicUrl: string, options: PushRouteOptions = {}): void {
+export function pushRoutes(app: FastifyInstance, store: Store, publicUrl: string, options: PushRouteOptions = {}): void {
   const base = publicUrl.trim().replace(/\/+$/, '');
-  const resolution = new ResolutionScheduler(db, app.log, options.resolution ?? DEFAULT_RESOLUTION_SCHEDULE);
+  const resolution = new ResolutionScheduler(store, app.log, options.resolution ?? DEFAULT_RESOLUTION_SCHEDULE);
   schedulers.set(app, resolution);
   // Parsing, reading and writing a pushed record happen in the push thread, not on this loop.
-  const writer = pushWriterFor(db, options.writesIn);
+  const writer = pushWriterFor(store, options.writesIn);
   app.addHook('onClose', async () => {
     await writer.close();
     await resolution.close();
@@ -75,26 +75,26 @@ export function pushRoutes(app: FastifyInstance, db: Db, publicUrl: string, opti
     return answer(request, `create ${vocabulary}`, outcome, { identifier: outcome.identifier, datasetId });
   };
 
-  app.post('/api/v1/rest/dataset', writeRouteOptions(app, db, PUSH_ROUTE_SCHEMAS.createV1), create('gen1'));
-  app.post('/api/v2/rest/dataset', writeRouteOptions(app, db, PUSH_ROUTE_SCHEMAS.createV2), create('gen2'));
+  app.post('/api/v1/rest/dataset', writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.createV1), create('gen1'));
+  app.post('/api/v2/rest/dataset', writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.createV2), create('gen2'));
 
-  app.put<{ Params: { identifier: string } }>('/api/v1/rest/dataset/:identifier', writeRouteOptions(app, db, PUSH_ROUTE_SCHEMAS.replaceV1), async (request) => {
+  app.put<{ Params: { identifier: string } }>('/api/v1/rest/dataset/:identifier', writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.replaceV1), async (request) => {
     await resolution.writable();
     const outcome = await writer.perform({ op: 'replace', key: keyOf(request), vocabulary: 'gen1', target: v1Target(request.params.identifier), body: text(request) });
     return answer(request, 'replace gen1', outcome, { identifier: outcome.identifier, datasetId: String(outcome.datasetId) });
   });
-  app.put<{ Params: { datasetId: string } }>('/api/v2/rest/dataset/:datasetId', writeRouteOptions(app, db, PUSH_ROUTE_SCHEMAS.replaceV2), async (request) => {
+  app.put<{ Params: { datasetId: string } }>('/api/v2/rest/dataset/:datasetId', writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.replaceV2), async (request) => {
     await resolution.writable();
     const outcome = await writer.perform({ op: 'replace', key: keyOf(request), vocabulary: 'gen2', target: v2Target(request.params.datasetId), body: text(request) });
     return answer(request, 'replace gen2', outcome, { datasetId: String(outcome.datasetId) });
   });
 
-  app.delete<{ Params: { identifier: string } }>('/api/v1/rest/dataset/:identifier', writeRouteOptions(app, db, PUSH_ROUTE_SCHEMAS.deleteV1), async (request) => {
+  app.delete<{ Params: { identifier: string } }>('/api/v1/rest/dataset/:identifier', writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.deleteV1), async (request) => {
     await resolution.writable();
     const outcome = await writer.perform({ op: 'delete', key: keyOf(request), target: v1Target(request.params.identifier) });
     return answer(request, 'delete gen1', outcome, { identifier: outcome.identifier, datasetId: String(outcome.datasetId) });
   });
-  app.delete<{ Params: { datasetId: string } }>('/api/v2/rest/dataset/:datasetId', writeRouteOptions(app, db, PUSH_ROUTE_SCHEMAS.deleteV2), async (request) => {
+  app.delete<{ Params: { datasetId: string } }>('/api/v2/rest/dataset/:datasetId', writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.deleteV2), async (request) => {
     await resolution.writable();
     const outcome = await writer.perform({ op: 'delete', key: keyOf(request), target: v2Target(request.params.datasetId) });
     return answer(request, 'delete gen2', outcome, { datasetId: String(outcome.datasetId) });

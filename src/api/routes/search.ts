@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../store/database.js';
-import { formatsOf, MAX_FACET_VALUES, publisherOf, searchDatasets, type SearchQuery, type SearchSort } from '../../store/search.js';
+import type { Store } from '../../store/contract/store.js';
+import { formatsOf, MAX_FACET_VALUES, publisherOf, type SearchQuery, type SearchSort } from '../../store/search.js';
 import { decodeCursor, encodeCursor, MAX_CURSOR_LENGTH } from '../search-cursor.js';
-import { pageRecords } from '../../store/search-records.js';
 import { MAX_QUERY_TERMS, parseQuery } from '../../store/search-text.js';
 import { ERROR_CODES } from '../errors.js';
 import { specError, specErrorSchema } from '../../views/spec-error.js';
@@ -51,7 +50,7 @@ const facetValues = {
 
 const nullableString = { type: ['string', 'null'] } as const;
 
-export function searchRoutes(app: FastifyInstance, db: Db, publicUrl: string): void {
+export function searchRoutes(app: FastifyInstance, store: Store, publicUrl: string): void {
   const recordBase = `${publicUrl.replace(/\/+$/, '')}/api/v1/rest/dataset/`;
 
   app.get<{ Querystring: SearchQueryString }>(
@@ -186,8 +185,8 @@ export function searchRoutes(app: FastifyInstance, db: Db, publicUrl: string): v
         after = position;
       }
       const query: SearchQuery = { ...scope, limit, offset, after, facets: parameters.facets ?? true };
-      const found = searchDatasets(db, query);
-      const records = pageRecords(db, found.identifiers);
+      const found = await store.search.searchDatasets(query);
+      const records = await store.search.pageRecords(found.identifiers);
       const results = found.identifiers.flatMap((identifier) => {
         const entry = records.get(identifier);
         if (!entry) return [];

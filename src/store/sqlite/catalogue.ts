@@ -1,4 +1,4 @@
-import type { CatalogueStore } from '../contract/catalogue.js';
+import type { CatalogueReads, CatalogueStore } from '../contract/catalogue.js';
 import { countDatasets, datasetCaseVariants, getDataset, getStoredDataset, listIdentifiers } from '../catalogue.js';
 import { CataloguePageReader } from '../catalogue-page.js';
 import { lastCatalogueChange, liveDatasetsInIdentifierOrder, type CatalogueStreamOptions, type StreamedDataset } from '../catalogue-stream.js';
@@ -6,8 +6,12 @@ import { listChangedDatasets } from '../changed-datasets.js';
 import { storeVersion } from '../data-version.js';
 import { datasetsWithDataGovTwId } from '../datagovtw-ids.js';
 import { datasetsWithKeyword, identifiersWithKeyword, keywordCounts, listKeywords } from '../keywords.js';
-import { catalogueChangedAt, datasetUpdatedAt } from '../last-changed.js';
-import type { SqliteConnection } from './connection.js';
+import { catalogueChangedAt, catalogueVersion, datasetCreatedAt, datasetUpdatedAt } from '../last-changed.js';
+import { livePublisherFacts, livePublisherFactsOf } from '../publisher-facts.js';
+import { DEFAULT_PAGE_SIZE } from '../catalogue-stream.js';
+import { SqliteConnection } from './connection.js';
+import { sqliteSearch } from './search.js';
+import { sqliteChanges } from './changes.js';
 
 export function sqliteCatalogue(connection: SqliteConnection): CatalogueStore {
   let pageReader: CataloguePageReader | undefined;
@@ -32,23 +36,58 @@ export function sqliteCatalogue(connection: SqliteConnection): CatalogueStore {
     identifiersWithKeyword: connection.call(identifiersWithKeyword),
     datasetsWithDataGovTwId: connection.call(datasetsWithDataGovTwId),
     storeVersion: connection.call(storeVersion),
+    datasetCreatedAt: connection.call(datasetCreatedAt),
+    catalogueVersion: connection.call(catalogueVersion),
+    livePublisherFacts: connection.call(livePublisherFacts),
+    livePublisherFactsOf: connection.call(livePublisherFactsOf),
+    readSnapshot: <T>(work: (reads: CatalogueReads) => Promise<T>) => readSnapshot(connection, work),
   };
+}
+
+/**
+ * A read transaction on the connection, held across the work's awaits (`exclusive`: every other
+ * call waits for it). The reads go to a second SqliteConnection over the same handle, which does
+ * not queue behind the exclusive holder (it IS the holder).
+ */
+async function readSnapshot<T>(connection: SqliteConnection, work: (reads: CatalogueReads) => Promise<T>): Promise<T> {
+  return connection.exclusive(async (db) => {
+    const session = new SqliteConnection(db, connection.location);
+    const reads: CatalogueReads = { catalogue: sqliteCatalogue(session), search: sqliteSearch(session), changes: sqliteChanges(session) };
+    db.exec('BEGIN');
+    try {
+      const result = await work(reads);
+      db.exec('COMMIT');
+      return result;
+    } finally {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    }
+  });
 }
 
 /**
  * The synchronous keyset walk of catalogue-stream.ts, driven one page at a time: the generator
  * holds no statement open between pages, so the connection serves others while a slow client
- * reads (each step goes through the connection like any call).
+ * reads. Each call through the connection takes a page's worth of datasets (one await per page,
+ * not per dataset); the walk reads its next page only when asked for a row of it.
  */
 async function* pagesOf(connection: SqliteConnection, options: CatalogueStreamOptions | undefined): AsyncGenerator<StreamedDataset> {
+  const pageSize = options?.pageSize ?? DEFAULT_PAGE_SIZE;
+  // An invalid size: the walk's first step throws its RangeError.
+  const batch = Number.isSafeInteger(pageSize) && pageSize > 0 ? pageSize : 1;
   let walk: Generator<StreamedDataset> | undefined;
-  const next = connection.call((db) => {
+  const next = connection.call((db): { datasets: StreamedDataset[]; done: boolean } => {
     walk ??= liveDatasetsInIdentifierOrder(db, options);
-    return walk.next();
+    const datasets: StreamedDataset[] = [];
+    while (datasets.length < batch) {
+      const step = walk.next();
+      if (step.done) return { datasets, done: true };
+      datasets.push(step.value);
+    }
+    return { datasets, done: false };
   });
   for (;;) {
-    const step = await next();
-    if (step.done) return;
-    yield step.value;
+    const { datasets, done } = await next();
+    yield* datasets;
+    if (done) return;
   }
 }

@@ -1,8 +1,17 @@
 import type { MirrorStore } from '../contract/mirror.js';
+import { mirroredStates, writeMirrorPage } from '../mirror-pages.js';
+import { countLiveMirroredRecords, ensureMirrorSource, listMirrors, listMirrorSourceIds, readMirror, resetMirror } from '../mirror-sources.js';
 import type { SqliteConnection } from './connection.js';
 
 export function sqliteMirror(connection: SqliteConnection): MirrorStore {
   return {
-    listMirrorSourceIds: connection.call((db) => db.prepare("SELECT id FROM sources WHERE type = 'mirror' ORDER BY id").pluck().all() as string[]),
+    listMirrorSourceIds: connection.call(listMirrorSourceIds),
+    ensureMirrorSource: connection.call(ensureMirrorSource),
+    readMirror: connection.call(readMirror),
+    listMirrors: connection.call(listMirrors),
+    resetMirror: connection.call(resetMirror),
+    writeMirrorPage: connection.call(writeMirrorPage),
+    mirroredStates: connection.call(mirroredStates),
+    countLiveMirroredRecords: connection.call(countLiveMirroredRecords),
   };
 }

@@ -1,27 +1,10 @@
 /**
- * Reads of the served catalogue that the CKAN API needs and src/store/catalogue.ts does not
- * offer (yet): when each dataset was first harvested, the publisher facts of live datasets
- * (for organizations), and a cheap version number of the catalogue (for caches).
- *
- * They are store reads and belong in src/store/catalogue.ts; they live here only because this
- * change was confined to the CKAN files. Moving them is a plain cut and paste: they use nothing
- * but the `datasets` view, `dataset_entries` and the `changes` table, read-only.
+ * The publisher facts of live datasets, for the CKAN API's organizations (src/api/routes/
+ * ckan-directory.ts): each dataset's publisher fields as its record stores them, and when it
+ * was first harvested.
  */
-import type { Db } from '../../store/database.js';
-import { parseStoredJson } from '../../store/stored-json.js';
-
-/** UTC instant the dataset first entered the served catalogue (its first harvest); undefined for an unknown identifier. */
-export function datasetCreatedAt(db: Db, identifier: string): string | undefined {
-  return db.prepare('SELECT created_at FROM dataset_entries WHERE identifier = ?').pluck().get(identifier) as string | undefined;
-}
-
-/**
- * The id of the last change to the served catalogue (every dataset created, updated, withdrawn
- * or reinstated is one row of `changes`): equal versions mean nothing a cache holds changed.
- */
-export function catalogueVersion(db: Db): number {
-  return db.prepare('SELECT COALESCE(MAX(id), 0) FROM changes').pluck().get() as number;
-}
+import type { Db } from './database.js';
+import { parseStoredJson } from './stored-json.js';
 
 export interface PublisherFacts {
   identifier: string;
@@ -69,8 +52,13 @@ export function livePublisherFacts(db: Db): PublisherFacts[] {
   return rows.map(factsOf);
 }
 
-/** The publisher fields of one dataset; undefined when it is not live (withdrawn, absorbed, unknown). */
-export function livePublisherFactsOf(db: Db, identifier: string): PublisherFacts | undefined {
-  const row = db.prepare(`SELECT ${FACTS_COLUMNS} FROM datasets WHERE identifier = ? AND withdrawn_at IS NULL`).raw().get(identifier) as FactsRow | undefined;
-  return row === undefined ? undefined : factsOf(row);
+/** The publisher fields of these datasets that are live (withdrawn, absorbed and unknown ones are left out). */
+export function livePublisherFactsOf(db: Db, identifiers: readonly string[]): PublisherFacts[] {
+  const statement = db.prepare(`SELECT ${FACTS_COLUMNS} FROM datasets WHERE identifier = ? AND withdrawn_at IS NULL`).raw();
+  const facts: PublisherFacts[] = [];
+  for (const identifier of identifiers) {
+    const row = statement.get(identifier) as FactsRow | undefined;
+    if (row !== undefined) facts.push(factsOf(row));
+  }
+  return facts;
 }
