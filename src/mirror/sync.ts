@@ -36,6 +36,7 @@ import { CursorMovedError, mirroredStates, readMirror, writeMirrorPage } from '.
 import { storeErrorOf } from '../store/store-errors.js';
 import { pageChanges } from './page-changes.js';
 import { resolveAfterRun } from '../harvest/resolve-after-run.js';
+import { sqliteStoreOn } from '../store/sqlite-store.js';
 import { isIdentityDirty } from '../store/identity.js';
 
 /**
@@ -193,7 +194,8 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
   }
 
   // Collisions among mirrored records: two upstream datasets sharing a key, kept apart upstream too.
-  resolveAfterRun(db, sourceId, runId, counts, runLog, (c) => `mirrored datasets ${c.nativeIds.join(', ')} all claim ${c.kind} ${c.value}: kept as separate datasets, as upstream`);
+  // TRANSITION: resolveAfterRun holds a Store (H1); H3 passes its own store here.
+  await resolveAfterRun(sqliteStoreOn(db), sourceId, runId, counts, runLog, (c) => `mirrored datasets ${c.nativeIds.join(', ')} all claim ${c.kind} ${c.value}: kept as separate datasets, as upstream`);
   finishRun(db, runId, { status, counts, message });
   const level = status === 'succeeded' ? 'info' : status === 'cancelled' ? 'warn' : 'error';
   runLog[level]({ status, counts, cursor: cursor ?? null, durationMs: Date.now() - started, reason: message ?? undefined }, 'mirror sync finished');

@@ -9,6 +9,7 @@ import type { Db } from '../store/database.js';
 import { isIdentityDirty } from '../store/identity.js';
 import { resolveIdentity, type ResolutionOutcome } from '../identity/resolve.js';
 import { refreshSearchIndex } from '../store/search-index.js';
+import { sqliteStoreOn } from '../store/sqlite-store.js';
 
 /** What one resolution did, as logged: plain numbers, so it crosses a thread boundary as it is. */
 export type PushResolution = Omit<ResolutionOutcome, 'collisions'> & { collisions: number; indexed: number };
@@ -36,25 +37,18 @@ export interface ResolutionRunner {
 }
 
 /** One resolution on `db`'s connection and thread, if the store is marked for one. */
-export function attemptResolution(db: Db, options: PushResolutionOptions = {}): ResolutionAttempt {
+export async function attemptResolution(db: Db, options: PushResolutionOptions = {}): Promise<ResolutionAttempt> {
   const started = performance.now();
-  const resolution = resolvePushedRecords(db, options);
+  const resolution = await resolvePushedRecords(db, options);
   return { resolution, elapsedMs: performance.now() - started };
 }
 
-function resolvePushedRecords(db: Db, options: PushResolutionOptions): PushResolution | undefined {
+async function resolvePushedRecords(db: Db, options: PushResolutionOptions): Promise<PushResolution | undefined> {
   if (!isIdentityDirty(db)) return undefined;
   const holdMs = options.holdMs ?? 0;
-  // Held inside the resolution's own write transaction (it becomes a savepoint of this one).
-  const outcome =
-    holdMs > 0
-      ? db
-          .transaction(() => {
-            holdThread(holdMs);
-            return resolveIdentity(db);
-          })
-          .immediate()
-      : resolveIdentity(db);
+  // Held inside the resolution's own write transaction.
+  // TRANSITION: a store over this handle until push-resolution holds a Store (H3).
+  const outcome = await resolveIdentity(sqliteStoreOn(db), holdMs > 0 ? { whileLocked: () => holdThread(holdMs) } : {});
   const indexed = refreshSearchIndex(db);
   return { ...outcome, collisions: outcome.collisions.length, indexed };
 }
@@ -64,11 +58,7 @@ export class InThreadResolution implements ResolutionRunner {
   constructor(private readonly db: Db) {}
 
   resolve(options?: PushResolutionOptions): Promise<ResolutionAttempt> {
-    try {
-      return Promise.resolve(attemptResolution(this.db, options));
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
+    return attemptResolution(this.db, options);
   }
 
   close(): Promise<void> {

@@ -37,13 +37,12 @@ port.on('message', (request: ResolutionRequest) => {
     port.close();
     return;
   }
-  let reply: ResolutionReply;
-  try {
-    const attempt = attemptResolution(db, { holdMs: request.holdMs });
-    reply = { id: request.id, ok: true, resolution: attempt.resolution ?? null, elapsedMs: attempt.elapsedMs };
-  } catch (err) {
-    const error = err as Error & { code?: unknown };
-    reply = { id: request.id, ok: false, error: { name: error.name, message: error.message, stack: error.stack, code: error.code } };
-  }
-  port.postMessage(reply);
+  // TRANSITION: attemptResolution became asynchronous with resolveIdentity (H1); H3 moves this onto a Store.
+  attemptResolution(db, { holdMs: request.holdMs }).then(
+    (attempt): ResolutionReply => ({ id: request.id, ok: true, resolution: attempt.resolution ?? null, elapsedMs: attempt.elapsedMs }),
+    (err: unknown): ResolutionReply => {
+      const error = err as Error & { code?: unknown };
+      return { id: request.id, ok: false, error: { name: error.name, message: error.message, stack: error.stack, code: error.code } };
+    },
+  ).then((reply) => port.postMessage(reply), () => undefined);
 });
