@@ -6,6 +6,7 @@ import { lastSucceededRun } from '../store/runs.js';
 import { openGateway, type CommonOptions } from './context.js';
 import { isIdentityDirty } from '../store/identity.js';
 import { resolveIdentity } from '../identity/resolve.js';
+import { sqliteStoreOn } from '../store/sqlite-store.js';
 import { refreshSearchIndex } from '../store/search-index.js';
 
 /** `serve`: the HTTP API, the schedules, and a first harvest of sources never harvested. */
@@ -14,7 +15,7 @@ export async function serve(options: CommonOptions): Promise<number> {
   // A process that died between storing records and resolving them (or a reprioritised source,
   // or the first start after an upgrade) left identity to resolve: serve the catalogue it implies.
   if (isIdentityDirty(db)) {
-    const outcome = resolveIdentity(db);
+    const outcome = await resolveIdentity(sqliteStoreOn(db));
     log.info({ ...outcome, collisions: outcome.collisions.length }, 'identity resolved at start-up');
   }
   // After an upgrade every dataset is queued for the search index: index it now, not in the

@@ -23,6 +23,7 @@ import {
 } from '../store/runs.js';
 import { withdrawDeleted, withdrawMissing } from '../store/withdrawals.js';
 import { resolveAfterRun } from './resolve-after-run.js';
+import { sqliteStoreOn } from '../store/sqlite-store.js';
 import { HttpError, MalformedBodyError, type HttpClient } from './http-client.js';
 
 export interface RecordLimits {
@@ -170,8 +171,8 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
       runLog.info({ missing: outcome.missing, withdrawn: outcome.withdrawn.length }, 'records the source no longer lists');
     }
   }
-  resolveAfterRun(
-    db,
+  await resolveAfterRun(
+    sqliteStoreOn(db),
     source.id,
     runId,
     counts,

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApi } from '../../src/api/app.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { resolveIdentity } from '../../src/identity/resolve.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import type { Db } from '../../src/store/database.js';
 import { explainDataset } from '../../src/store/identity-explain.js';
 import { datasetMembers, saveOverride } from '../../src/store/identity.js';
@@ -151,7 +152,7 @@ t.test('a city record and its data.gov.tw copy are one dataset, with the city va
 
   // Raise data.gov.tw above the city: its spelling wins at the next resolution.
   f.db.prepare("UPDATE sources SET priority = 20 WHERE id = 'datagovtw'").run();
-  resolveIdentity(f.db);
+  await resolveIdentity(sqliteStoreOn(f.db));
   t.equal(f.live().get('379000000A-000001')!.title, '台北市公共自行車租賃站000001', 'priority decides, field by field');
 });
 
@@ -250,7 +251,7 @@ t.test('an operator split persists across re-harvests, and a join overrides the 
   t.same([...f.live().keys()], ['379000000A-000040']);
 
   saveOverride(f.db, 'split', { sourceId: 'datagovtw', nativeId: '379000000A-000040' }, { sourceId: 'city', nativeId: '379000000A-000040' }, 'different tables');
-  resolveIdentity(f.db);
+  await resolveIdentity(sqliteStoreOn(f.db));
   t.same([...f.live().keys()], ['379000000A-000040', '379000000A-000040~datagovtw'], 'split: two datasets, the city keeps the identifier');
 
   await f.harvester.run('city', { full: true });
@@ -258,7 +259,7 @@ t.test('an operator split persists across re-harvests, and a join overrides the 
   t.same([...f.live().keys()], ['379000000A-000040', '379000000A-000040~datagovtw'], 'still split after re-harvesting both sources');
 
   saveOverride(f.db, 'join', { sourceId: 'city', nativeId: '379000000A-000040' }, { sourceId: 'datagovtw', nativeId: '379000000A-000040' });
-  resolveIdentity(f.db);
+  await resolveIdentity(sqliteStoreOn(f.db));
   t.same([...f.live().keys()], ['379000000A-000040'], 'the later join replaces the split');
   const gone = await fetch(`${f.base}/api/v1/rest/dataset/${encodeURIComponent('379000000A-000040~datagovtw')}`, { redirect: 'manual' });
   t.equal(gone.status, 301, 'the absorbed identifier redirects');
