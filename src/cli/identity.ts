@@ -12,10 +12,11 @@
  * Decisions are stored per record pair and applied by every resolution, so they survive
  * re-harvests. Each change resolves at once, so the served catalogue reflects it when this exits.
  */
-import type { Db } from '../store/database.js';
+import type { Store } from '../store/contract/store.js';
 import { resolveIdentity, type ResolutionOutcome } from '../identity/resolve.js';
-import { explainDataset, listCandidates } from '../store/identity-explain.js';
-import { datasetMembers, listOverrides, recordExists, removeOverride, saveOverride, type RecordRef } from '../store/identity.js';
+import type { RecordRef } from '../store/identity.js';
+import type { DatasetExplanation } from '../store/identity-explain.js';
+import { sqliteStoreOn } from '../store/sqlite-store.js';
 import { openGateway, type CommonOptions } from './context.js';
 
 export interface IdentityOptions extends CommonOptions {
@@ -34,7 +35,7 @@ export async function identity(options: IdentityOptions): Promise<number> {
   if (!action) return usage('identity needs an action');
   const { db } = openGateway(options, 'stderr');
   try {
-    return run(db, action, args, options);
+    return await run(sqliteStoreOn(db), action, args, options);
   } catch (err) {
     if (err instanceof UsageError) return usage(err.message);
     throw err;
@@ -43,14 +44,14 @@ export async function identity(options: IdentityOptions): Promise<number> {
   }
 }
 
-function run(db: Db, action: string, args: string[], options: IdentityOptions): number {
+async function run(store: Store, action: string, args: string[], options: IdentityOptions): Promise<number> {
   const print = (value: unknown, text: () => string): void => {
     process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
   };
   switch (action) {
     case 'show': {
       const id = need(args[0], 'a dataset id');
-      const explanation = explainDataset(db, id);
+      const explanation = await store.identity.explainDataset(id);
       if (!explanation) return fail(`no dataset with identifier "${id}"`);
       print(explanation, () => formatExplanation(explanation));
       return 0;
@@ -58,12 +59,12 @@ function run(db: Db, action: string, args: string[], options: IdentityOptions): 
     case 'split': {
       const id = need(args[0], 'a dataset id');
       const ref = parseRef(need(args[1], 'SOURCE:NATIVE_ID'));
-      const members = datasetMembers(db, id);
+      const members = await store.identity.datasetMembers(id);
       if (!members.some((m) => sameRef(m, ref))) return fail(`record ${formatRef(ref)} is not a member of dataset "${id}" (see \`ogd-gateway identity show ${id}\`)`);
       const others = members.filter((m) => !sameRef(m, ref));
       if (others.length === 0) return fail(`record ${formatRef(ref)} is the only member of dataset "${id}": nothing to split from`);
-      for (const other of others) saveOverride(db, 'split', ref, other, options.note);
-      const outcome = resolveIdentity(db);
+      for (const other of others) await store.identity.saveOverride('split', ref, other, options.note);
+      const outcome = await resolveIdentity(store);
       print({ split: ref, from: others, resolution: outcome }, () => `${formatRef(ref)} split from ${others.map(formatRef).join(', ')}\n${formatOutcome(outcome)}`);
       return 0;
     }
@@ -71,14 +72,14 @@ function run(db: Db, action: string, args: string[], options: IdentityOptions): 
       const a = parseRef(need(args[0], 'SOURCE:NATIVE_ID'));
       const b = parseRef(need(args[1], 'a second SOURCE:NATIVE_ID'));
       if (sameRef(a, b)) return fail('a record cannot be joined with itself');
-      for (const ref of [a, b]) if (!recordExists(db, ref)) return fail(`no stored record ${formatRef(ref)}`);
-      saveOverride(db, 'join', a, b, options.note);
-      const outcome = resolveIdentity(db);
+      for (const ref of [a, b]) if (!(await store.identity.recordExists(ref))) return fail(`no stored record ${formatRef(ref)}`);
+      await store.identity.saveOverride('join', a, b, options.note);
+      const outcome = await resolveIdentity(store);
       print({ joined: [a, b], resolution: outcome }, () => `${formatRef(a)} joined with ${formatRef(b)}\n${formatOutcome(outcome)}`);
       return 0;
     }
     case 'overrides': {
-      const overrides = listOverrides(db);
+      const overrides = await store.identity.listOverrides();
       print(overrides, () =>
         overrides.length === 0
           ? 'no overrides'
@@ -89,20 +90,20 @@ function run(db: Db, action: string, args: string[], options: IdentityOptions): 
     case 'unset': {
       const id = Number(need(args[0], 'an override id (see `ogd-gateway identity overrides`)'));
       if (!Number.isInteger(id) || id < 1) throw new UsageError(`an override id is a positive integer, got "${args[0]}"`);
-      if (!removeOverride(db, id)) return fail(`no override ${id}`);
-      const outcome = resolveIdentity(db);
+      if (!(await store.identity.removeOverride(id))) return fail(`no override ${id}`);
+      const outcome = await resolveIdentity(store);
       print({ removed: id, resolution: outcome }, () => `override ${id} removed\n${formatOutcome(outcome)}`);
       return 0;
     }
     case 'candidates': {
-      const candidates = listCandidates(db, 1000);
+      const candidates = await store.identity.listCandidates(1000);
       print(candidates, () =>
         candidates.length === 0 ? 'no candidates' : candidates.map((c) => `${formatRef(c.a)} (${c.aDataset})\t${formatRef(c.b)} (${c.bDataset})\t${c.key}`).join('\n'),
       );
       return 0;
     }
     case 'resolve': {
-      const outcome = resolveIdentity(db);
+      const outcome = await resolveIdentity(store);
       print(outcome, () => formatOutcome(outcome));
       return 0;
     }
@@ -131,7 +132,7 @@ function formatRef(ref: RecordRef): string {
   return `${ref.sourceId}:${ref.nativeId}`;
 }
 
-function formatExplanation(e: NonNullable<ReturnType<typeof explainDataset>>): string {
+function formatExplanation(e: DatasetExplanation): string {
   const lines = [`dataset ${e.identifier} (${e.state}${e.mergedInto ? ` into ${e.mergedInto}` : ''})`, 'members:'];
   for (const m of e.members) {
     lines.push(`  ${formatRef(m)}  priority ${m.priority}, ${m.state}, first seen ${m.firstSeenAt}`);

@@ -15,7 +15,7 @@ export async function serve(options: CommonOptions): Promise<number> {
   // A process that died between storing records and resolving them (or a reprioritised source,
   // or the first start after an upgrade) left identity to resolve: serve the catalogue it implies.
   if (isIdentityDirty(db)) {
-    const outcome = resolveIdentity(db);
+    const outcome = await resolveIdentity(sqliteStoreOn(db));
     log.info({ ...outcome, collisions: outcome.collisions.length }, 'identity resolved at start-up');
   }
   // After an upgrade every dataset is queued for the search index: index it now, not in the

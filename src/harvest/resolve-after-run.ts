@@ -1,9 +1,7 @@
 import type { Logger } from 'pino';
-import type { Db } from '../store/database.js';
+import type { Store } from '../store/contract/store.js';
 import { resolveIdentity, type ResolutionCollision } from '../identity/resolve.js';
-import { isIdentityDirty } from '../store/identity.js';
-import { recordRunErrors, type RunCounts } from '../store/runs.js';
-import { refreshSearchIndex } from '../store/search-index.js';
+import type { RunCounts } from '../store/runs.js';
 
 /**
  * Turn what a run stored into served datasets (src/identity/resolve.ts), when anything bearing
@@ -15,17 +13,17 @@ import { refreshSearchIndex } from '../store/search-index.js';
  * Collisions among this source's records (two of them claiming one identifier) are errors of the
  * run, reported once each; `describe` says what they mean for this kind of source.
  */
-export function resolveAfterRun(
-  db: Db,
+export async function resolveAfterRun(
+  store: Store,
   sourceId: string,
   runId: number,
   counts: RunCounts,
   log: Logger,
   describe: (collision: ResolutionCollision) => string,
-): void {
-  if (!isIdentityDirty(db)) return;
+): Promise<void> {
+  if (!(await store.identity.isIdentityDirty())) return;
   try {
-    const outcome = resolveIdentity(db, { runId });
+    const outcome = await resolveIdentity(store, { runId });
     // One clash can surface under several keys (an identifier qualified by org code and by OID): report it once.
     const seen = new Set<string>();
     const collisions = outcome.collisions.filter((c) => {
@@ -34,8 +32,7 @@ export function resolveAfterRun(
       seen.add(id);
       return true;
     });
-    recordRunErrors(
-      db,
+    await store.runs.recordRunErrors(
       runId,
       collisions.map((c) => ({
         sourceId,
@@ -48,10 +45,10 @@ export function resolveAfterRun(
     );
     counts.errors += collisions.length;
     log.info({ ...outcome, collisions: outcome.collisions.length }, 'identity resolved');
-    const indexed = refreshSearchIndex(db);
+    const indexed = await store.search.refreshSearchIndex();
     if (indexed > 0) log.info({ indexed }, 'search index refreshed');
   } catch (err) {
-    recordRunErrors(db, runId, [{ sourceId, stage: 'identity', rule: 'resolution-failed', message: `identity resolution failed: ${(err as Error).message}` }]);
+    await store.runs.recordRunErrors(runId, [{ sourceId, stage: 'identity', rule: 'resolution-failed', message: `identity resolution failed: ${(err as Error).message}` }]);
     counts.errors += 1;
     log.error({ err }, 'identity resolution failed; the records are stored and resolution will run again');
   }

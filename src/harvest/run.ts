@@ -22,6 +22,7 @@ import {
 } from '../store/runs.js';
 import { withdrawDeleted, withdrawMissing } from '../store/withdrawals.js';
 import { resolveAfterRun } from './resolve-after-run.js';
+import { sqliteStoreOn } from '../store/sqlite-store.js';
 import { HttpError, MalformedBodyError, type HttpClient } from '../http/http-client.js';
 
 /** Incremental runs ask for changes since the last good run minus this, to cover clock skew and slow commits. */
@@ -154,8 +155,8 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
       runLog.info({ missing: outcome.missing, withdrawn: outcome.withdrawn.length }, 'records the source no longer lists');
     }
   }
-  resolveAfterRun(
-    db,
+  await resolveAfterRun(
+    sqliteStoreOn(db),
     source.id,
     runId,
     counts,

@@ -9,29 +9,21 @@
  * keys are read in index order), which keeps it simple and exact: a record that joins, leaves or
  * renumbers is seen wherever its keys lead. Only clusters whose member list, contents or states
  * changed are merged and written again, so an unchanged catalogue costs a read, not a rewrite.
+ *
+ * All of it is one resolution session of the store (contract/identity.ts): one transaction that
+ * no other writer interleaves with. The algorithms (cluster, assign, merge) are synchronous, so
+ * what they need is read before they run; the clusters are then written a batch at a time.
  */
 import { createHash } from 'node:crypto';
-import type { Db } from '../store/database.js';
-import type { NationalRecord, ValidationIssue } from '../model/record.js';
+import type { ValidationIssue } from '../model/record.js';
 import { validateNationalRecord, uniqueIssues } from '../model/validate.js';
-import { recordChange } from '../store/changes.js';
-import {
-  backfillRecordKeys,
-  clearIdentityDirty,
-  keyGroupsOf,
-  listOverrides,
-  loadMemberTable,
-  memberDetailsReader,
-  needsKeyBackfill,
-  recordModifiedAt,
-  rowidReader,
-  signalsOf,
-  vetoKeysOf,
-  type MemberDetails,
-  type MemberTable,
-} from '../store/identity.js';
+import type { Store } from '../store/contract/store.js';
+import type { KeyGroupFilter, ResolutionSession } from '../store/contract/identity.js';
+import type { Change } from '../store/changes.js';
+import type { DatasetState, DatasetUpsert, MemberPayload, MembershipMove } from '../store/dataset-writes.js';
+import { recordModifiedAt, type MemberTable, type StoredMember } from '../store/identity.js';
 import { nowUtc } from '../store/time.js';
-import { datasetCaseVariants } from '../store/catalogue.js';
+import { foldIdentifierCase } from '../model/identifier.js';
 import { assignDatasetIds, type AssignMember } from './assign.js';
 import { clusterRecords, MAX_FUZZY_GROUP, type ClusterMembers, type Collision } from './cluster.js';
 import { STRONG_KEY_KINDS, URL_KEY_KINDS } from '../model/identity-keys.js';
@@ -60,38 +52,55 @@ export interface ResolutionOutcome {
 export interface ResolveOptions {
   /** The run that triggered this resolution: its changes are attributed to it. */
   runId?: number | null;
+  /**
+   * Test hook: runs first inside the resolution's transaction, holding the write lock, as the
+   * resolution of a big catalogue does (tests read meanwhile). Not for use.
+   */
+  whileLocked?: () => void | Promise<void>;
 }
 
-interface DatasetState {
-  /** The source of its best member when last written. */
-  sourceId: string;
-  createdAt: string;
-  signature: string | null;
-  contentHash: string | null;
-  withdrawnAt: string | null;
-  mergedInto: string | null;
-  modifiedAt: string;
+/**
+ * Clusters written per batch: each batch reads its members, dataset states and payloads and
+ * hands over its writes in a few calls of the session, so 100,000 records cost a few hundred
+ * round trips, and only one batch's members and merged records are held at a time.
+ */
+const WRITE_BATCH = 500;
+
+/**
+ * A fuzzy group can join records only across sources, and a big one is a generic title of a
+ * prolific publisher. Same-title records of one source (yearly editions, per-district tables)
+ * are common: the store drops those groups while reading, which spares buffering them and
+ * computing signals.
+ */
+const USEFUL_FUZZY_GROUP: KeyGroupFilter = { maxHolders: MAX_FUZZY_GROUP, acrossSources: true };
+
+/** What writing a dataset needs of one member: its stored record's facts and its place in the member table. */
+interface MemberDetails extends StoredMember {
+  listed: boolean;
+  withdrawn: boolean;
+  priority: number;
+  /** The dataset the record belonged to after the last resolution. */
+  datasetId: string | null;
 }
 
-export function resolveIdentity(db: Db, options: ResolveOptions = {}): ResolutionOutcome {
+export async function resolveIdentity(store: Store, options: ResolveOptions = {}): Promise<ResolutionOutcome> {
   const started = performance.now();
-  if (needsKeyBackfill(db)) backfillRecordKeys(db);
   const runId = options.runId ?? null;
-  const now = nowUtc();
-
-  return db.transaction((): ResolutionOutcome => {
-    const table = loadMemberTable(db);
-    const rowidOf = rowidReader(db);
+  return store.identity.resolveExclusively(async (session) => {
+    await options.whileLocked?.();
+    const now = nowUtc();
+    const table = await session.memberTable();
 
     // Fuzzy groups are few once same-source ones are dropped: their members' corroboration
     // signals are computed from their records here rather than stored for every record.
-    const fuzzyGroups = [...keyGroupsOf(db, 'fuzzy', rowidOf, usefulFuzzyGroup)];
-    const lookalikeGroups = [...keyGroupsOf(db, 'lookalike', rowidOf, usefulFuzzyGroup)];
-    const signals = signalsOf(db, new Set(fuzzyGroups.flatMap((group) => group.members)));
-    const strongGroups = STRONG_KEY_KINDS.flatMap((kind) => [...keyGroupsOf(db, kind, rowidOf)]);
+    const fuzzyGroups = await session.keyGroups('fuzzy', USEFUL_FUZZY_GROUP);
+    const lookalikeGroups = await session.keyGroups('lookalike', USEFUL_FUZZY_GROUP);
+    const signals = await session.signals(new Set(fuzzyGroups.flatMap((group) => group.members)));
+    const strongGroups = [];
+    for (const kind of STRONG_KEY_KINDS) strongGroups.push(...(await session.keyGroups(kind)));
     // Only joins by URL or fuzzy key can be vetoed: only their members' identifiers are read.
     const vetoable = new Set([...strongGroups.filter((group) => URL_KEY_KINDS.has(group.kind)), ...fuzzyGroups].flatMap((group) => group.members));
-    const vetoKeys = vetoKeysOf(db, vetoable);
+    const vetoKeys = await session.vetoKeys(vetoable);
     const members: ClusterMembers = {
       count: table.count,
       sourceOf: (i) => table.source[i]!,
@@ -100,19 +109,33 @@ export function resolveIdentity(db: Db, options: ResolveOptions = {}): Resolutio
       signalsOf: (i) => signals.get(i),
       vetoKeysOf: (i) => vetoKeys.get(i),
     };
-    const { mustLink, cannotLink } = overridePairs(db, rowidOf);
+    const mustLink: Array<[number, number]> = [];
+    const cannotLink: Array<[number, number]> = [];
+    for (const pair of await session.overridePairs()) (pair.kind === 'join' ? mustLink : cannotLink).push([pair.a, pair.b]);
     const result = clusterRecords({ members, strongGroups, fuzzyGroups, lookalikeGroups, mustLink, cannotLink });
-    const clusters = new Clusters(result.clusterOf, table, memberDetailsReader(db, table));
+    const clusters = new Clusters(result.clusterOf, table);
+    await clusters.loadGroups(session);
 
-    const datasets = new DatasetStates(db);
+    const index = await session.datasetIndex();
+    const heldFolded = new Set<string>();
+    const createdAt = new Map<string, string>();
+    for (let i = 0; i < index.identifiers.length; i += 1) {
+      const identifier = index.identifiers[i]!;
+      createdAt.set(identifier, index.createdAt[i]!);
+      if (index.absorbed[i] === 0) heldFolded.add(foldIdentifierCase(identifier));
+    }
     const assignment = assignDatasetIds({
       clusterCount: clusters.count,
       membersOf: (c) => clusters.assignMembers(c),
-      isTaken: (id) => datasets.held(id),
-      createdAt: (id) => datasets.get(id)?.createdAt,
+      // Held, in this case or another (src/model/identifier.ts), by a dataset that has not been
+      // absorbed: a new cluster may not take it.
+      isTaken: (id) => heldFolded.has(foldIdentifierCase(id)),
+      createdAt: (id) => createdAt.get(id),
     });
+    heldFolded.clear();
+    createdAt.clear();
 
-    const readDetails = memberDetailsReader(db, table);
+    const named = await namedMembers(session, table, [...result.collisions.flatMap((c) => c.members), ...result.candidates.flatMap((c) => [c.a, c.b])]);
     const outcome: ResolutionOutcome = {
       records: table.records,
       datasets: clusters.count,
@@ -122,71 +145,80 @@ export function resolveIdentity(db: Db, options: ResolveOptions = {}): Resolutio
       reinstated: 0,
       absorbed: 0,
       candidates: result.candidates.length,
-      collisions: result.collisions.map((c) => describeCollision(c, readDetails)),
+      collisions: result.collisions.map((c) => describeCollision(c, named)),
       durationMs: 0,
     };
-    const writer = new DatasetWriter(db, runId, now, outcome);
+    const writer = new DatasetWriter(session, runId, now, outcome);
     const held = new Set<string>();
-    for (let c = 0; c < clusters.count; c += 1) {
-      const datasetId = assignment.datasetIds[c]!;
-      held.add(datasetId);
-      const cluster = clusters.details(c);
-      writer.setMembership(cluster, datasetId);
-      writer.write(datasetId, cluster, datasets.get(datasetId));
+    for (let start = 0; start < clusters.count; start += WRITE_BATCH) {
+      const end = Math.min(clusters.count, start + WRITE_BATCH);
+      const batch = await clusters.detailsOf(session, start, end);
+      const datasetIds = assignment.datasetIds.slice(start, end);
+      for (const datasetId of datasetIds) held.add(datasetId);
+      await writer.writeClusters(datasetIds.map((datasetId, n) => ({ datasetId, cluster: batch[n]! })));
     }
-    for (const [datasetId, cluster] of assignment.absorbed) {
-      writer.absorb(datasetId, assignment.datasetIds[cluster]!, datasets.get(datasetId));
-      held.add(datasetId);
-    }
+    const absorbed = [...assignment.absorbed].map(([datasetId, cluster]) => ({ datasetId, into: assignment.datasetIds[cluster]! }));
+    for (const { datasetId } of absorbed) held.add(datasetId);
+    for (let start = 0; start < absorbed.length; start += WRITE_BATCH) await writer.absorb(absorbed.slice(start, start + WRITE_BATCH));
     // A live dataset nobody holds any more (its records are gone from the store) leaves the catalogue.
-    for (const [datasetId, state] of datasets.unheld(held)) writer.orphan(datasetId, state);
+    const orphans = index.identifiers.filter((identifier, i) => index.live[i] === 1 && !held.has(identifier));
+    for (let start = 0; start < orphans.length; start += WRITE_BATCH) await writer.orphan(orphans.slice(start, start + WRITE_BATCH));
 
-    replaceCandidates(db, result.candidates.map((c) => [readDetails(c.a), readDetails(c.b), c.value]));
-    clearIdentityDirty(db);
+    await session.replaceCandidates(
+      result.candidates.map((c) => {
+        const a = named.get(c.a)!;
+        const b = named.get(c.b)!;
+        return { a: { sourceId: a.sourceId, nativeId: a.nativeId }, b: { sourceId: b.sourceId, nativeId: b.nativeId }, key: c.value };
+      }),
+    );
+    await session.clearIdentityDirty();
     outcome.durationMs = Math.round(performance.now() - started);
     return outcome;
-  }).immediate();
+  });
 }
 
-/**
- * A fuzzy group can join records only across sources, and a big one is a generic title of a
- * prolific publisher. Same-title records of one source (yearly editions, per-district tables)
- * are common: dropping those groups while reading spares buffering them and computing signals.
- */
-function usefulFuzzyGroup(holders: ReadonlyArray<readonly [string, string]>): boolean {
-  if (holders.length > MAX_FUZZY_GROUP) return false;
-  const first = holders[0]![0];
-  return holders.some(([sourceId]) => sourceId !== first);
+/** The member table's facts joined to a stored record's. */
+function detailsOf(stored: StoredMember | undefined, rowid: number, table: MemberTable): MemberDetails {
+  // The table was read in this session's transaction: its records cannot have gone since.
+  if (stored === undefined) throw new Error(`record ${rowid} of the member table is no longer stored`);
+  return {
+    ...stored,
+    listed: table.listed[rowid] === 1,
+    withdrawn: table.withdrawn[rowid] === 1,
+    priority: table.priorities[table.source[rowid]!] ?? 0,
+    datasetId: table.datasetId[rowid] ?? null,
+  };
 }
 
-function overridePairs(db: Db, rowidOf: (sourceId: string, nativeId: string) => number | undefined): { mustLink: Array<[number, number]>; cannotLink: Array<[number, number]> } {
-  const mustLink: Array<[number, number]> = [];
-  const cannotLink: Array<[number, number]> = [];
-  for (const override of listOverrides(db)) {
-    const a = rowidOf(override.a.sourceId, override.a.nativeId);
-    const b = rowidOf(override.b.sourceId, override.b.nativeId);
-    if (a === undefined || b === undefined) continue;
-    (override.kind === 'join' ? mustLink : cannotLink).push([a, b]);
+/** These records' details by rowid, read in batches (the records named by collisions and candidates). */
+async function namedMembers(session: ResolutionSession, table: MemberTable, rowids: readonly number[]): Promise<Map<number, MemberDetails>> {
+  const wanted = [...new Set(rowids)];
+  const named = new Map<number, MemberDetails>();
+  for (let start = 0; start < wanted.length; start += WRITE_BATCH) {
+    const chunk = wanted.slice(start, start + WRITE_BATCH);
+    const stored = await session.memberDetails(chunk);
+    chunk.forEach((rowid, n) => named.set(rowid, detailsOf(stored[n], rowid, table)));
   }
-  return { mustLink, cannotLink };
+  return named;
 }
 
 /**
  * The clusters, numbered 0 … count − 1 in the order of their first record. A cluster of one
  * record (most of a catalogue) is that record's rowid alone; only clusters of several keep a
- * member list, and only they keep their members' details between assignment and writing.
+ * member list, and only they keep their members' details (read before assignment, which ranks
+ * them) until they are written.
  */
 class Clusters {
   readonly count: number;
   /** Per cluster: its one rowid, or −(index + 1) into `groups` for a cluster of several. */
   private readonly entries: Int32Array;
   private readonly groups: number[][] = [];
-  private readonly ranked = new Map<number, MemberDetails[]>();
+  /** Per group: its members' details, best-ranked first. */
+  private readonly ranked: Array<MemberDetails[] | undefined> = [];
 
   constructor(
     clusterOf: Int32Array,
     private readonly table: MemberTable,
-    private readonly readDetails: (rowid: number) => MemberDetails,
   ) {
     const size = new Int32Array(table.count);
     for (let i = 0; i < table.count; i += 1) if (table.exists[i]) size[clusterOf[i]!]! += 1;
@@ -212,69 +244,56 @@ class Clusters {
     this.count = entries.length;
   }
 
+  /** Reads and ranks the members of every cluster of several (assignment ranks them). */
+  async loadGroups(session: ResolutionSession): Promise<void> {
+    const groupBatch = Math.max(1, Math.floor(WRITE_BATCH / 2));
+    for (let start = 0; start < this.groups.length; start += groupBatch) {
+      const groups = this.groups.slice(start, start + groupBatch);
+      const rowids = groups.flat();
+      const stored = await session.memberDetails(rowids);
+      let n = 0;
+      groups.forEach((group, g) => {
+        const details = group.map((rowid) => detailsOf(stored[n++], rowid, this.table));
+        this.ranked[start + g] = details.sort(compareMembers);
+      });
+    }
+  }
+
   /** The members of cluster c as assignment needs them, best-ranked first. */
   assignMembers(c: number): AssignMember[] {
     const entry = this.entries[c]!;
     if (entry >= 0) return [{ previousDatasetId: this.table.datasetId[entry] ?? null, naturalId: this.table.identifier[entry]!, sourceId: this.table.sources[this.table.source[entry]!]! }];
-    return this.details(c).map((m) => ({ previousDatasetId: m.datasetId, naturalId: m.identifier, sourceId: m.sourceId }));
+    return this.rankedGroup(-entry - 1).map((m) => ({ previousDatasetId: m.datasetId, naturalId: m.identifier, sourceId: m.sourceId }));
   }
 
-  /** The members of cluster c with their details, best-ranked first. */
-  details(c: number): MemberDetails[] {
-    const entry = this.entries[c]!;
-    if (entry >= 0) return [this.readDetails(entry)];
-    let ranked = this.ranked.get(c);
-    if (!ranked) {
-      ranked = this.groups[-entry - 1]!.map(this.readDetails).sort(compareMembers);
-      this.ranked.set(c, ranked);
+  /** The members of clusters start … end − 1 with their details, best-ranked first; a group's are let go once handed out. */
+  async detailsOf(session: ResolutionSession, start: number, end: number): Promise<MemberDetails[][]> {
+    const singles: number[] = [];
+    for (let c = start; c < end; c += 1) if (this.entries[c]! >= 0) singles.push(this.entries[c]!);
+    const stored = singles.length > 0 ? await session.memberDetails(singles) : [];
+    let n = 0;
+    const details: MemberDetails[][] = [];
+    for (let c = start; c < end; c += 1) {
+      const entry = this.entries[c]!;
+      if (entry >= 0) {
+        details.push([detailsOf(stored[n++], entry, this.table)]);
+        continue;
+      }
+      details.push(this.rankedGroup(-entry - 1));
+      this.ranked[-entry - 1] = undefined;
     }
+    return details;
+  }
+
+  private rankedGroup(group: number): MemberDetails[] {
+    const ranked = this.ranked[group];
+    if (!ranked) throw new Error(`the members of cluster group ${group} were not read`);
     return ranked;
   }
 }
 
-/**
- * The stored datasets, read one at a time as clusters are written: never all at once, and not
- * cached (each is read before it is written and not needed after).
- */
-class DatasetStates {
-  private readonly read;
-
-  constructor(private readonly db: Db) {
-    this.read = db.prepare('SELECT source_id, created_at, signature, content_hash, withdrawn_at, merged_into, modified_at FROM dataset_entries WHERE identifier = ?').raw();
-  }
-
-  get(identifier: string): DatasetState | undefined {
-    const row = this.read.get(identifier) as [string, string, string | null, string | null, string | null, string | null, string] | undefined;
-    if (!row) return undefined;
-    return { sourceId: row[0], createdAt: row[1], signature: row[2], contentHash: row[3], withdrawnAt: row[4], mergedInto: row[5], modifiedAt: row[6] };
-  }
-
-  /**
-   * Held, in this case or another (src/model/identifier.ts), by a dataset that has not been
-   * absorbed: a new cluster may not take it.
-   */
-  held(identifier: string): boolean {
-    return datasetCaseVariants(this.db, identifier).some((variant) => !variant.absorbed);
-  }
-
-  /** Live datasets whose identifier no cluster holds now. */
-  *unheld(held: ReadonlySet<string>): Generator<[string, DatasetState]> {
-    const orphans = (this.db.prepare('SELECT identifier FROM dataset_entries WHERE merged_into IS NULL AND withdrawn_at IS NULL').pluck().all() as string[]).filter((id) => !held.has(id));
-    for (const id of orphans) {
-      const state = this.get(id);
-      if (state) yield [id, state];
-    }
-  }
-}
-
-function describeCollision(collision: Collision, readDetails: (rowid: number) => MemberDetails): ResolutionCollision {
-  return { sourceId: collision.sourceId, kind: collision.kind, value: collision.value, nativeIds: collision.members.map((i) => readDetails(i).nativeId) };
-}
-
-function replaceCandidates(db: Db, candidates: ReadonlyArray<readonly [MemberDetails, MemberDetails, string]>): void {
-  db.prepare('DELETE FROM identity_candidates').run();
-  const insert = db.prepare('INSERT OR IGNORE INTO identity_candidates (a_source, a_native, b_source, b_native, key) VALUES (?, ?, ?, ?, ?)');
-  for (const [a, b, key] of candidates) insert.run(a.sourceId, a.nativeId, b.sourceId, b.nativeId, key);
+function describeCollision(collision: Collision, named: ReadonlyMap<number, MemberDetails>): ResolutionCollision {
+  return { sourceId: collision.sourceId, kind: collision.kind, value: collision.value, nativeIds: collision.members.map((i) => named.get(i)!.nativeId) };
 }
 
 /** What a cluster is made of, as one string: equal signatures mean nothing to merge again. */
@@ -284,109 +303,135 @@ function signatureOf(datasetId: string, cluster: readonly MemberDetails[]): stri
   return hash.digest('base64url');
 }
 
-/** Writes dataset_entries and the change feed for one resolution. */
-class DatasetWriter {
-  private readonly statements;
+/** A cluster whose dataset must be written again, and what decides how. */
+interface PendingWrite {
+  datasetId: string;
+  before: DatasetState | undefined;
+  signature: string;
+  withdrawn: boolean;
+  /** The members that speak for the dataset, best first. */
+  speaking: readonly MemberDetails[];
+  /** Merged from several records (or one served under another identifier), not served as mapped. */
+  merges: boolean;
+}
 
+/** Works out the datasets and change feed of one resolution and hands them to the session, batch by batch. */
+class DatasetWriter {
   constructor(
-    private readonly db: Db,
+    private readonly session: ResolutionSession,
     private readonly runId: number | null,
     private readonly now: string,
     private readonly outcome: ResolutionOutcome,
-  ) {
-    this.statements = {
-      setDataset: db.prepare('UPDATE source_records SET dataset_id = ? WHERE source_id = ? AND native_id = ?'),
-      payload: db.prepare('SELECT record, issues FROM source_payloads WHERE source_id = ? AND native_id = ?').raw(),
-      upsert: db.prepare(
-        `INSERT INTO dataset_entries (identifier, source_id, native_id, priority, title, modified_at, record, issues, content_hash, provenance, signature,
-           created_at, updated_at, withdrawn_at, merged_into)
-         VALUES (@identifier, @source_id, @native_id, @priority, @title, @modified_at, @record, @issues, @content_hash, @provenance, @signature,
-           @now, @now, @withdrawn_at, NULL)
-         ON CONFLICT(identifier) DO UPDATE SET source_id = excluded.source_id, native_id = excluded.native_id, priority = excluded.priority,
-           title = excluded.title, modified_at = excluded.modified_at, record = excluded.record, issues = excluded.issues,
-           content_hash = excluded.content_hash, provenance = excluded.provenance, signature = excluded.signature,
-           updated_at = CASE WHEN dataset_entries.content_hash IS excluded.content_hash THEN dataset_entries.updated_at ELSE excluded.updated_at END,
-           withdrawn_at = excluded.withdrawn_at, merged_into = NULL`,
-      ),
-      absorb: db.prepare('UPDATE dataset_entries SET merged_into = ?, withdrawn_at = COALESCE(withdrawn_at, ?), signature = NULL, updated_at = ? WHERE identifier = ?'),
-      orphan: db.prepare('UPDATE dataset_entries SET withdrawn_at = ?, signature = NULL, updated_at = ? WHERE identifier = ?'),
-    };
-  }
+  ) {}
 
-  setMembership(cluster: readonly MemberDetails[], datasetId: string): void {
-    for (const m of cluster) {
-      if (m.datasetId === datasetId) continue;
-      this.statements.setDataset.run(datasetId, m.sourceId, m.nativeId);
+  /** A batch of clusters with the identifiers assigned to them: membership, datasets, changes. */
+  async writeClusters(batch: ReadonlyArray<{ datasetId: string; cluster: readonly MemberDetails[] }>): Promise<void> {
+    const states = await this.session.datasetStates(batch.map((b) => b.datasetId));
+    const moves: MembershipMove[] = [];
+    const pending: PendingWrite[] = [];
+    for (const { datasetId, cluster } of batch) {
+      for (const m of cluster) if (m.datasetId !== datasetId) moves.push({ datasetId, sourceId: m.sourceId, nativeId: m.nativeId });
+      const before = states.get(datasetId);
+      const signature = signatureOf(datasetId, cluster);
+      if (before && before.mergedInto === null && before.signature === signature) continue;
+      // Withdrawn members no longer speak for the dataset, unless they are all it has left.
+      const active = cluster.filter((m) => !m.withdrawn);
+      const withdrawn = active.length === 0;
+      const speaking = withdrawn ? cluster : active;
+      const merges = !(speaking.length === 1 && speaking[0]!.identifier === datasetId);
+      pending.push({ datasetId, before, signature, withdrawn, speaking, merges });
     }
+
+    const toMerge = pending.filter((p) => p.merges);
+    const payloads = toMerge.length > 0 ? await this.session.payloadsOf(toMerge.flatMap((p) => p.speaking.map((m) => ({ sourceId: m.sourceId, nativeId: m.nativeId })))) : [];
+    let n = 0;
+    const upserts: DatasetUpsert[] = [];
+    const changes: Array<Omit<Change, 'id'>> = [];
+    for (const p of pending) {
+      const served = p.merges ? this.merged(p.datasetId, p.speaking, payloads.slice(n, (n += p.speaking.length))) : servedAsMapped(p.speaking[0]!);
+      this.write(p, served, upserts, changes);
+    }
+    if (moves.length > 0) await this.session.writeMembership(moves);
+    // The datasets before their changes: a change points its dataset at itself (change_seq).
+    if (upserts.length > 0) await this.session.upsertDatasets(upserts, this.now);
+    if (changes.length > 0) await this.session.recordChanges(changes);
   }
 
-  write(datasetId: string, cluster: readonly MemberDetails[], before: DatasetState | undefined): void {
-    const signature = signatureOf(datasetId, cluster);
-    if (before && before.mergedInto === null && before.signature === signature) return;
-
-    // Withdrawn members no longer speak for the dataset, unless they are all it has left.
-    const active = cluster.filter((m) => !m.withdrawn);
-    const withdrawn = active.length === 0;
-    const speaking = withdrawn ? cluster : active;
-    const best = speaking[0]!;
-    const served = speaking.length === 1 && best.identifier === datasetId ? servedAsMapped(best) : this.merged(datasetId, speaking);
-
+  private write(p: PendingWrite, served: ServedRecord, upserts: DatasetUpsert[], changes: Array<Omit<Change, 'id'>>): void {
+    const { datasetId, before, withdrawn } = p;
+    const best = p.speaking[0]!;
     const contentChanged = before === undefined || before.mergedInto !== null || before.contentHash !== served.contentHash;
     const wasWithdrawn = before !== undefined && before.withdrawnAt !== null;
-    this.statements.upsert.run({
+    upserts.push({
       identifier: datasetId,
-      source_id: best.sourceId,
-      native_id: best.nativeId,
+      sourceId: best.sourceId,
+      nativeId: best.nativeId,
       priority: best.priority,
       title: served.title,
-      modified_at: served.modifiedAt ?? (contentChanged || !before ? this.now : before.modifiedAt),
-      record: served.recordJson,
-      issues: served.issuesJson,
-      content_hash: served.contentHash,
+      modifiedAt: served.modifiedAt ?? (contentChanged || !before ? this.now : before.modifiedAt),
+      recordJson: served.recordJson,
+      issuesJson: served.issuesJson,
+      contentHash: served.contentHash,
       provenance: served.provenance,
-      signature,
-      now: this.now,
-      withdrawn_at: withdrawn ? (before?.withdrawnAt ?? this.now) : null,
+      signature: p.signature,
+      withdrawnAt: withdrawn ? (before?.withdrawnAt ?? this.now) : null,
     });
 
     if (before === undefined) {
-      this.change(datasetId, best.sourceId, withdrawn ? 'withdrawn' : 'created');
+      changes.push(this.change(datasetId, best.sourceId, withdrawn ? 'withdrawn' : 'created'));
       if (!withdrawn) this.outcome.created += 1;
     } else if (withdrawn && !wasWithdrawn) {
-      this.change(datasetId, best.sourceId, 'withdrawn');
+      changes.push(this.change(datasetId, best.sourceId, 'withdrawn'));
       this.outcome.withdrawn += 1;
     } else if (!withdrawn && (wasWithdrawn || before.mergedInto !== null)) {
-      this.change(datasetId, best.sourceId, 'reinstated');
+      changes.push(this.change(datasetId, best.sourceId, 'reinstated'));
       this.outcome.reinstated += 1;
     } else if (contentChanged && !withdrawn) {
-      this.change(datasetId, best.sourceId, 'updated');
+      changes.push(this.change(datasetId, best.sourceId, 'updated'));
       this.outcome.updated += 1;
     }
   }
 
-  /** Its records turned out to be another dataset's: it redirects there and leaves the lists. */
-  absorb(datasetId: string, into: string, before: DatasetState | undefined): void {
-    if (!before || before.mergedInto === into) return;
-    this.statements.absorb.run(into, this.now, this.now, datasetId);
-    if (before.withdrawnAt === null) this.change(datasetId, before.sourceId, 'withdrawn');
-    this.outcome.absorbed += 1;
+  /** Their records turned out to be another dataset's: each redirects there and leaves the lists. */
+  async absorb(absorptions: ReadonlyArray<{ datasetId: string; into: string }>): Promise<void> {
+    const states = await this.session.datasetStates(absorptions.map((a) => a.datasetId));
+    const absorbed: Array<{ identifier: string; into: string }> = [];
+    const changes: Array<Omit<Change, 'id'>> = [];
+    for (const { datasetId, into } of absorptions) {
+      const before = states.get(datasetId);
+      if (!before || before.mergedInto === into) continue;
+      absorbed.push({ identifier: datasetId, into });
+      if (before.withdrawnAt === null) changes.push(this.change(datasetId, before.sourceId, 'withdrawn'));
+      this.outcome.absorbed += 1;
+    }
+    if (absorbed.length > 0) await this.session.absorbDatasets(absorbed, this.now);
+    if (changes.length > 0) await this.session.recordChanges(changes);
   }
 
-  orphan(datasetId: string, before: DatasetState): void {
-    if (before.withdrawnAt !== null) return;
-    this.statements.orphan.run(this.now, this.now, datasetId);
-    this.change(datasetId, before.sourceId, 'withdrawn');
-    this.outcome.withdrawn += 1;
+  /** Live datasets no cluster holds: withdrawn. */
+  async orphan(identifiers: readonly string[]): Promise<void> {
+    const states = await this.session.datasetStates(identifiers);
+    const orphaned: string[] = [];
+    const changes: Array<Omit<Change, 'id'>> = [];
+    for (const datasetId of identifiers) {
+      const before = states.get(datasetId);
+      if (!before || before.withdrawnAt !== null) continue;
+      orphaned.push(datasetId);
+      changes.push(this.change(datasetId, before.sourceId, 'withdrawn'));
+      this.outcome.withdrawn += 1;
+    }
+    if (orphaned.length > 0) await this.session.orphanDatasets(orphaned, this.now);
+    if (changes.length > 0) await this.session.recordChanges(changes);
   }
 
   /** Several records (or one served under another identifier): merged field by field. */
-  private merged(datasetId: string, speaking: readonly MemberDetails[]): ServedRecord {
+  private merged(datasetId: string, speaking: readonly MemberDetails[], payloads: ReadonlyArray<MemberPayload | undefined>): ServedRecord {
     // A member without a readable payload row (an id stored with a lone surrogate by an older
     // version: SQLite wrote it as U+FFFD, so the row is under another id) cannot speak: the others
     // do, instead of one such record failing every resolution of the store.
-    const loaded = speaking.flatMap((m) => {
-      const row = this.statements.payload.get(m.sourceId, m.nativeId) as [string, string] | undefined;
-      return row === undefined ? [] : [{ member: m, record: JSON.parse(row[0]) as NationalRecord, issues: JSON.parse(row[1]) as ValidationIssue[] }];
+    const loaded = speaking.flatMap((m, i) => {
+      const payload = payloads[i];
+      return payload === undefined ? [] : [{ member: m, record: payload.record, issues: payload.issues }];
     });
     if (loaded.length === 0) return servedAsMapped(speaking[0]!);
     const merged = mergeRecords(
@@ -405,8 +450,8 @@ class DatasetWriter {
     };
   }
 
-  private change(identifier: string, sourceId: string, kind: 'created' | 'updated' | 'withdrawn' | 'reinstated'): void {
-    recordChange(this.db, { identifier, sourceId, kind, runId: this.runId, at: this.now });
+  private change(identifier: string, sourceId: string, kind: 'created' | 'updated' | 'withdrawn' | 'reinstated'): Omit<Change, 'id'> {
+    return { identifier, sourceId, kind, runId: this.runId, at: this.now };
   }
 }
 

@@ -16,7 +16,6 @@
  */
 import type { Logger } from 'pino';
 import type { Store } from '../store/contract/store.js';
-import { sqliteHandleOf } from '../store/sqlite-store.js';
 import { HttpError, MalformedBodyError } from '../http/http-client.js';
 import { emptyCounts, type RunProgress } from '../harvest/run.js';
 import { DEFAULT_RECORD_LIMITS, type RecordLimits } from '../harvest/record-door.js';
@@ -183,8 +182,7 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
   }
 
   // Collisions among mirrored records: two upstream datasets sharing a key, kept apart upstream too.
-  // TRANSITION: resolveAfterRun takes the store once the harvest area is converted (H1).
-  resolveAfterRun(sqliteHandleOf(store), sourceId, runId, counts, runLog, (c) => `mirrored datasets ${c.nativeIds.join(', ')} all claim ${c.kind} ${c.value}: kept as separate datasets, as upstream`);
+  await resolveAfterRun(store, sourceId, runId, counts, runLog, (c) => `mirrored datasets ${c.nativeIds.join(', ')} all claim ${c.kind} ${c.value}: kept as separate datasets, as upstream`);
   await store.runs.finishRun(runId, { status, counts, message });
   const level = status === 'succeeded' ? 'info' : status === 'cancelled' ? 'warn' : 'error';
   runLog[level]({ status, counts, cursor: cursor ?? null, durationMs: Date.now() - started, reason: message ?? undefined }, 'mirror sync finished');

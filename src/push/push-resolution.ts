@@ -6,7 +6,6 @@
  * does not pay for it.
  */
 import type { Store } from '../store/contract/store.js';
-import { sqliteHandleOf } from '../store/sqlite-store.js';
 import { resolveIdentity, type ResolutionOutcome } from '../identity/resolve.js';
 
 /** What one resolution did, as logged: plain numbers, so it crosses a thread boundary as it is. */
@@ -44,14 +43,9 @@ export async function attemptResolution(store: Store, options: PushResolutionOpt
 async function resolvePushedRecords(store: Store, options: PushResolutionOptions): Promise<PushResolution | undefined> {
   if (!(await store.identity.isIdentityDirty())) return undefined;
   const holdMs = options.holdMs ?? 0;
-  // The test hook holds the write lock (and this thread) in a transaction of its own just before
-  // the resolution, rather than around it as it once did: nothing commits with the resolution,
-  // which is one transaction by itself (resolveIdentity), so readers during the hold see the
-  // catalogue as it was, as they would during a long resolution, and the API's side writes
-  // nothing meanwhile (the scheduler's `writable()` waits for the whole attempt).
-  if (holdMs > 0) await store.push.holdWriteLockForTests(holdMs);
-  // TRANSITION: resolveIdentity takes the store once the identity area is converted (H1).
-  const outcome = resolveIdentity(sqliteHandleOf(store));
+  // Held inside the resolution's own write transaction (the identity area's session runs it once
+  // it holds the write lock).
+  const outcome = await resolveIdentity(store, holdMs > 0 ? { whileLocked: () => holdThread(holdMs) } : {});
   const indexed = await store.search.refreshSearchIndex();
   return { ...outcome, collisions: outcome.collisions.length, indexed };
 }
@@ -67,4 +61,9 @@ export class InThreadResolution implements ResolutionRunner {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** Block this thread (busy, as resolving is) for `ms`. */
+function holdThread(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

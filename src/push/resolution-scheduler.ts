@@ -99,8 +99,9 @@ export class ResolutionScheduler {
 
   /**
    * Resolves when no resolution holds the store's write lock, at once when none runs. Call it just
-   * before writing on the API's connection, and write in the same tick (synchronously): a
-   * resolution starts only from a timer, never between the two.
+   * before writing on the API's connection, and start the write at once (in the same turn of the
+   * event loop: a store transaction begins within its microtasks): a resolution starts only from
+   * a timer, never between the two.
    */
   async writable(): Promise<void> {
     while (this.running !== undefined) await this.running;

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { NationalRecord } from '../model/record.js';
 import { corroborationSignals, identityKeys, VETO_KEY_RANGES, vetoKeyOf, type IdentityKeyKind } from '../model/identity-keys.js';
+import type { KeyGroupFilter, OverridePair } from './contract/identity.js';
 import { nowUtc } from './time.js';
 import { toUtcInstant } from '../model/dates.js';
 
@@ -141,43 +142,35 @@ export function loadMemberTable(db: Db): MemberTable {
   return table;
 }
 
-/** What writing a dataset needs of one member, read when its cluster is written. */
-export interface MemberDetails {
+/** What writing a dataset needs of one member's stored record, read when its cluster is written. */
+export interface StoredMember {
   rowid: number;
   sourceId: string;
   nativeId: string;
   identifier: string;
   contentHash: string;
   firstSeenAt: string;
+  /** The record's title (its identifier when it has none). */
   title: string;
   /** The record's own modified, UTC; null when it has none. */
   modifiedAt: string | null;
-  listed: boolean;
-  withdrawn: boolean;
-  priority: number;
-  datasetId: string | null;
 }
 
-/** A reader of member details by rowid. */
-export function memberDetailsReader(db: Db, table: MemberTable): (rowid: number) => MemberDetails {
-  const read = db.prepare('SELECT source_id, native_id, identifier, content_hash, first_seen_at, title, modified_at FROM source_records WHERE rowid = ?').raw();
-  return (rowid) => {
-    const [sourceId, nativeId, identifier, contentHash, firstSeenAt, title, modifiedAt] = read.get(rowid) as [string, string, string, string, string, string | null, string | null];
-    return {
-      rowid,
-      sourceId,
-      nativeId,
-      identifier,
-      contentHash,
-      firstSeenAt,
-      title: title ?? identifier,
-      modifiedAt,
-      listed: table.listed[rowid] === 1,
-      withdrawn: table.withdrawn[rowid] === 1,
-      priority: table.priorities[table.source[rowid]!] ?? 0,
-      datasetId: table.datasetId[rowid] ?? null,
-    };
-  };
+const memberStatements = new WeakMap<Db, Database.Statement<[number], [string, string, string, string, string, string | null, string | null]>>();
+
+/** The stored facts of these records by rowid, in the order asked (undefined: no such record). */
+export function storedMembers(db: Db, rowids: readonly number[]): Array<StoredMember | undefined> {
+  let read = memberStatements.get(db);
+  if (!read) {
+    read = db.prepare<[number], [string, string, string, string, string, string | null, string | null]>('SELECT source_id, native_id, identifier, content_hash, first_seen_at, title, modified_at FROM source_records WHERE rowid = ?').raw();
+    memberStatements.set(db, read);
+  }
+  return rowids.map((rowid) => {
+    const row = read.get(rowid);
+    if (row === undefined) return undefined;
+    const [sourceId, nativeId, identifier, contentHash, firstSeenAt, title, modifiedAt] = row;
+    return { rowid, sourceId, nativeId, identifier, contentHash, firstSeenAt, title: title ?? identifier, modifiedAt };
+  });
 }
 
 /** The rowid of a stored record, or undefined. */
@@ -208,8 +201,9 @@ export function* keyGroupsOf(
   kind: IdentityKeyKind,
   rowidOf: (sourceId: string, nativeId: string) => number | undefined,
   /** Keep only groups whose holders pass this (checked before any lookup or buffering). */
-  wanted: (holders: ReadonlyArray<readonly [string, string]>) => boolean = () => true,
+  filter: KeyGroupFilter = {},
 ): Generator<KeyGroup> {
+  const wanted = groupWanted(filter);
   const shared: Array<{ value: string; holders: Array<[string, string]> }> = [];
   let value: string | undefined;
   let run: Array<[string, string]> = [];
@@ -234,6 +228,22 @@ export function* keyGroupsOf(
     }
     if (members.length > 1) yield { kind, value: group.value, members };
   }
+}
+
+/**
+ * A filter on a group's holders, checked before anything is buffered. A group held by one
+ * source's records alone is left out when only cross-source joins count (fuzzy keys: a big
+ * same-source group is a generic title of a prolific publisher).
+ */
+function groupWanted(filter: KeyGroupFilter): (holders: ReadonlyArray<readonly [string, string]>) => boolean {
+  const { maxHolders, acrossSources } = filter;
+  if (maxHolders === undefined && !acrossSources) return () => true;
+  return (holders) => {
+    if (maxHolders !== undefined && holders.length > maxHolders) return false;
+    if (!acrossSources) return true;
+    const first = holders[0]![0];
+    return holders.some(([sourceId]) => sourceId !== first);
+  };
 }
 
 /**
@@ -314,6 +324,18 @@ export function listOverrides(db: Db): IdentityOverride[] {
     note,
     createdAt,
   }));
+}
+
+/** The overrides between records that are both stored, by rowid (what clustering takes). */
+export function overridePairsOf(db: Db): OverridePair[] {
+  const rowidOf = rowidReader(db);
+  const pairs: OverridePair[] = [];
+  for (const override of listOverrides(db)) {
+    const a = rowidOf(override.a.sourceId, override.a.nativeId);
+    const b = rowidOf(override.b.sourceId, override.b.nativeId);
+    if (a !== undefined && b !== undefined) pairs.push({ kind: override.kind, a, b });
+  }
+  return pairs;
 }
 
 /**

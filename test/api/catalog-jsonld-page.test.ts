@@ -38,8 +38,8 @@ function expected(db: Db, identifiers: readonly string[]): string {
 }
 
 t.test('a page of cached fragments, each rendered once per served version', async (t) => {
-  const s = catalogueStore(t);
-  s.put('city', [record('A'), record('B', { keyword: ['公車', '路線'] }), record('C', { title: '含 "引號" 與 \\ 的標題' }), record('D')]);
+  const s = await catalogueStore(t);
+  await s.put('city', [record('A'), record('B', { keyword: ['公車', '路線'] }), record('C', { title: '含 "引號" 與 \\ 的標題' }), record('D')]);
   const fragments = new CountingFragments(() => 64 * 1024 * 1024);
   const pages = new CatalogJsonLdPages(sqliteStoreOn(s.db).catalogue, fragments, { baseUrl: BASE_URL });
   const ids = ['A', 'B', 'C', 'D'];
@@ -53,19 +53,19 @@ t.test('a page of cached fragments, each rendered once per served version', asyn
   t.same((await pages.render(['D', 'B'], FRAME)).toString('utf8'), expected(s.db, ['D', 'B']), 'another page of the same datasets');
   t.same(fragments.rendered, [], 'from the fragments alone');
 
-  s.put('city', [record('B', { title: '改名的資料集' })]);
+  await s.put('city', [record('B', { title: '改名的資料集' })]);
   fragments.rendered = [];
   const changed = (await pages.render(ids, FRAME)).toString('utf8');
   t.equal(changed, expected(s.db, ids));
   t.match(changed, /改名的資料集/, 'the change is served');
   t.same(fragments.rendered, ['B'], 'only the changed dataset is rendered again');
 
-  s.put('city', [record('C', { title: '尚未整合的新標題' })], false);
+  await s.put('city', [record('C', { title: '尚未整合的新標題' })], false);
   fragments.rendered = [];
   t.match((await pages.render(ids, FRAME)).toString('utf8'), /尚未整合的新標題/, 'a payload harvested before identity resolution is what the datasets view serves');
   t.same(fragments.rendered, ['C']);
 
-  s.withdraw('city', ['A']);
+  await s.withdraw('city', ['A']);
   fragments.rendered = [];
   t.equal((await pages.render(ids, FRAME)).toString('utf8'), expected(s.db, ['B', 'C', 'D']), 'a withdrawn dataset leaves the page');
   t.same(fragments.rendered, ['C'], "the resolution that withdrew A also took in C's change: C once more, no other");
@@ -73,8 +73,8 @@ t.test('a page of cached fragments, each rendered once per served version', asyn
 });
 
 t.test('with no room for fragments the page is the same, rendered every time', async (t) => {
-  const s = catalogueStore(t);
-  s.put('city', [record('A'), record('B')]);
+  const s = await catalogueStore(t);
+  await s.put('city', [record('A'), record('B')]);
   const fragments = new CountingFragments(() => 0);
   const pages = new CatalogJsonLdPages(sqliteStoreOn(s.db).catalogue, fragments, { baseUrl: BASE_URL });
   for (let round = 0; round < 2; round += 1) t.equal((await pages.render(['A', 'B'], FRAME)).toString('utf8'), expected(s.db, ['A', 'B']));

@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { resolveIdentity } from '../../src/identity/resolve.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { mapNationalRecord } from '../../src/mapping/detect.js';
 import { openDatabase } from '../../src/store/database.js';
 import { contentHash, writeRecordPage, type MappedRecord } from '../../src/store/records.js';
@@ -39,7 +40,7 @@ export interface BuiltCatalogue {
 }
 
 /** Store records 1 … n as one source's, resolve identity and index them, in a new file at `path`. */
-export function buildSyntheticCatalogue(path: string, records: number): BuiltCatalogue {
+export async function buildSyntheticCatalogue(path: string, records: number): Promise<BuiltCatalogue> {
   const db = openDatabase(path);
   try {
     syncSources(db, [SOURCE]);
@@ -59,7 +60,7 @@ export function buildSyntheticCatalogue(path: string, records: number): BuiltCat
       }
     }
     const stored = performance.now();
-    resolveIdentity(db);
+    await resolveIdentity(sqliteStoreOn(db));
     const resolved = performance.now();
     refreshSearchIndex(db);
     const indexed = performance.now();

@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resolveIdentity, type ResolutionOutcome } from '../../src/identity/resolve.js';
 import { mapNationalRecord } from '../../src/mapping/detect.js';
-import { openDatabase, type Db } from '../../src/store/database.js';
+import type { Db } from '../../src/store/database.js';
+import { openStore, sqliteHandleOf } from '../../src/store/sqlite-store.js';
 import { markIdentityDirty } from '../../src/store/identity.js';
 import { contentHash, writeRecordPage, type MappedRecord } from '../../src/store/records.js';
 import { queueRun } from '../../src/store/runs.js';
@@ -85,16 +86,18 @@ function store(db: Db, sourceId: string, runId: number, raws: Iterable<[string, 
   if (page.length > 0) flush();
 }
 
-function timed(run: () => ResolutionOutcome): { seconds: number; outcome: ResolutionOutcome } {
+async function timed(run: () => Promise<ResolutionOutcome>): Promise<{ seconds: number; outcome: ResolutionOutcome }> {
   const start = performance.now();
-  const outcome = run();
+  const outcome = await run();
   return { seconds: round((performance.now() - start) / 1000, 3), outcome };
 }
 
-export function benchIdentity(records: number, duplicateShare: number, dir: string): IdentityBenchResult {
+export async function benchIdentity(records: number, duplicateShare: number, dir: string): Promise<IdentityBenchResult> {
   const unique = Math.round(records * (1 - duplicateShare));
   const copies = records - unique;
-  const db = openDatabase(join(dir, 'identity.db'));
+  const identityStore = await openStore(join(dir, 'identity.db'));
+  // Records are stored through the SQLite write path directly: only resolution is timed.
+  const db = sqliteHandleOf(identityStore);
   try {
     syncSources(db, [source('agency', 10), source('portal', 0)]);
     const storeStart = performance.now();
@@ -114,12 +117,12 @@ export function benchIdentity(records: number, duplicateShare: number, dir: stri
     const storeSeconds = round((performance.now() - storeStart) / 1000, 3);
 
     progress(`identity: ${records} records stored in ${storeSeconds} s; resolving`);
-    const first = timed(() => resolveIdentity(db));
+    const first = await timed(() => resolveIdentity(identityStore));
     if (first.outcome.datasets !== unique || first.outcome.created !== unique) {
       throw new Error(`expected ${unique} datasets from ${records} records, got ${first.outcome.datasets} (${first.outcome.created} created)`);
     }
     markIdentityDirty(db);
-    const unchanged = timed(() => resolveIdentity(db));
+    const unchanged = await timed(() => resolveIdentity(identityStore));
     if (unchanged.outcome.created + unchanged.outcome.updated !== 0) throw new Error(`an unchanged resolution changed datasets: ${JSON.stringify(unchanged.outcome)}`);
 
     const changedCount = Math.max(1, Math.round(unique / 100));
@@ -129,7 +132,7 @@ export function benchIdentity(records: number, duplicateShare: number, dir: stri
         yield [`a${i}`, { ...syntheticRecord(i), notes: `修訂 ${n}` }] as [string, GenRecord];
       }
     })());
-    const onePercent = timed(() => resolveIdentity(db));
+    const onePercent = await timed(() => resolveIdentity(identityStore));
     return {
       records,
       duplicateShare,
@@ -141,7 +144,7 @@ export function benchIdentity(records: number, duplicateShare: number, dir: stri
       peakRssMB: round(process.resourceUsage().maxRSS / 1024, 1),
     };
   } finally {
-    db.close();
+    await identityStore.close();
   }
 }
 
@@ -154,7 +157,7 @@ if (process.argv[1]?.endsWith('identity-resolution.js')) {
   }
   const { dir, cleanup } = tempDir('ogd-bench-identity-');
   try {
-    process.stdout.write(`${JSON.stringify(benchIdentity(records, share, dir))}\n`);
+    process.stdout.write(`${JSON.stringify(await benchIdentity(records, share, dir))}\n`);
   } finally {
     cleanup();
   }

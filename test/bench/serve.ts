@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   try {
     progress(`serve: building a catalogue of ${records} datasets`);
-    const built = buildSyntheticCatalogue(join(dir, 'catalog.db'), records);
+    const built = await buildSyntheticCatalogue(join(dir, 'catalog.db'), records);
     progress(`serve: built (${JSON.stringify(built)}); starting the API process`);
     const api = await startChild('serve-process.js', [join(dir, 'catalog.db')]);
     children.push(api.child);

@@ -7,11 +7,10 @@ import type { Test } from 'tap';
 import { join } from 'node:path';
 import { resolveIdentity } from '../../src/identity/resolve.js';
 import { mapNationalRecord } from '../../src/mapping/detect.js';
-import { openDatabase, type Db } from '../../src/store/database.js';
-import { contentHash, writeRecordPage, type MappedRecord } from '../../src/store/records.js';
-import { queueRun } from '../../src/store/runs.js';
-import { syncSources } from '../../src/store/sources.js';
-import { withdrawDeleted } from '../../src/store/withdrawals.js';
+import type { Db } from '../../src/store/database.js';
+import type { Store } from '../../src/store/contract/store.js';
+import { contentHash, type MappedRecord } from '../../src/store/records.js';
+import { openStore, sqliteHandleOf } from '../../src/store/sqlite-store.js';
 import type { SourceConfig } from '../../src/config/types.js';
 import { tempDir } from './gateway.js';
 
@@ -35,42 +34,46 @@ export function record(identifier: string, overrides: Raw = {}): Raw {
 }
 
 export interface CatalogueStore {
+  store: Store;
+  /** The SQLite handle under `store`, for tests that inspect the file. */
   db: Db;
   /**
    * Stores records of a source (`city`, priority 10, or `portal`, priority 0; native id =
    * identifier) as one page of a harvest run, then resolves identity unless told not to (a
    * harvest still running).
    */
-  put(sourceId: string, records: readonly Raw[], resolve?: boolean): void;
+  put(sourceId: string, records: readonly Raw[], resolve?: boolean): Promise<void>;
   /** The source announced these records deleted: withdrawn, then resolved. */
-  withdraw(sourceId: string, nativeIds: readonly string[]): void;
+  withdraw(sourceId: string, nativeIds: readonly string[]): Promise<void>;
 }
 
-export function catalogueStore(t: Test): CatalogueStore {
+export async function catalogueStore(t: Test): Promise<CatalogueStore> {
   const { dir, cleanup } = tempDir();
-  const db = openDatabase(join(dir, 'catalog.db'));
-  t.teardown(() => {
-    db.close();
+  const store = await openStore(join(dir, 'catalog.db'));
+  const db = sqliteHandleOf(store);
+  t.teardown(async () => {
+    await store.close();
     cleanup();
   });
-  syncSources(db, [source('city', 10), source('portal', 0)]);
+  await store.sources.syncSources([source('city', 10), source('portal', 0)]);
   return {
+    store,
     db,
-    put(sourceId, raws, resolve = true) {
+    async put(sourceId, raws, resolve = true) {
       const changed: MappedRecord[] = raws.map((raw) => {
         const result = mapNationalRecord(raw);
         if (!result.ok) throw new Error(`fixture record did not map: ${JSON.stringify(result.issues)}`);
         const payloadJson = JSON.stringify(raw);
         return { nativeId: String(raw.identifier), payloadJson, contentHash: contentHash(payloadJson), record: result.record, issues: result.issues };
       });
-      writeRecordPage(db, { sourceId, priority: 0, runId: queueRun(db, sourceId), changed, presentNativeIds: [], refreshedValidators: [], errors: [] });
+      await store.records.writeRecordPage({ sourceId, priority: 0, runId: await store.runs.queueRun(sourceId), changed, presentNativeIds: [], refreshedValidators: [], errors: [] });
       // Closed, so the next page of the source can queue its own run.
       db.prepare("UPDATE runs SET status = 'succeeded' WHERE source_id = ?").run(sourceId);
-      if (resolve) resolveIdentity(db);
+      if (resolve) await resolveIdentity(store);
     },
-    withdraw(sourceId, nativeIds) {
-      withdrawDeleted(db, sourceId, nativeIds);
-      resolveIdentity(db);
+    async withdraw(sourceId, nativeIds) {
+      await store.records.withdrawDeleted(sourceId, nativeIds);
+      await resolveIdentity(store);
     },
   };
 }

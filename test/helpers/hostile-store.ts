@@ -13,6 +13,7 @@ import { openDatabase, type Db } from '../../src/store/database.js';
 import { contentHash, writeRecordPage, type MappedRecord } from '../../src/store/records.js';
 import { queueRun } from '../../src/store/runs.js';
 import { syncSources } from '../../src/store/sources.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { record } from './catalogue-store.js';
 import { tempDir } from './gateway.js';
 
@@ -101,7 +102,7 @@ function ordinaryRecords(): Tampered[] {
  * record is then built from an ordinary one), applies the tampering to the mapped record, and
  * writes the page through writeRecordPage, then resolves identity.
  */
-function writeRecords(db: Db, sourceId: string, records: Tampered[]): void {
+async function writeRecords(db: Db, sourceId: string, records: Tampered[]): Promise<void> {
   const changed: MappedRecord[] = records.map(({ raw, tamper }) => {
     let mapped = mapNationalRecord(raw);
     if (!mapped.ok) mapped = mapNationalRecord(record(String(raw['identifier'])));
@@ -112,11 +113,11 @@ function writeRecords(db: Db, sourceId: string, records: Tampered[]): void {
   });
   writeRecordPage(db, { sourceId, priority: 0, runId: queueRun(db, sourceId), changed, presentNativeIds: [], refreshedValidators: [], errors: [] });
   db.prepare("UPDATE runs SET status = 'succeeded' WHERE source_id = ?").run(sourceId);
-  resolveIdentity(db);
+  await resolveIdentity(sqliteStoreOn(db));
 }
 
 /** A store file holding the ordinary and the hostile records; `reopen` gives a fresh connection (a restart). */
-export function hostileStore(t: Test): { path: string; db: Db; reopen(): Db } {
+export async function hostileStore(t: Test): Promise<{ path: string; db: Db; reopen(): Db }> {
   const { dir, cleanup } = tempDir();
   const path = join(dir, 'catalog.db');
   const opened: Db[] = [];
@@ -131,6 +132,6 @@ export function hostileStore(t: Test): { path: string; db: Db; reopen(): Db } {
   });
   const db = open();
   syncSources(db, [{ id: 'city', name: 'city', type: 'file', url: 'file:///test/city', schedule: '0 3 * * *', priority: 10, enabled: true, withdrawAfterHours: 72, maxMissingShare: 1, options: {} }]);
-  writeRecords(db, 'city', [...ordinaryRecords(), ...hostileRecords()]);
+  await writeRecords(db, 'city', [...ordinaryRecords(), ...hostileRecords()]);
   return { path, db, reopen: open };
 }

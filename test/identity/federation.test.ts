@@ -153,7 +153,7 @@ t.test('a city record and its data.gov.tw copy are one dataset, with the city va
 
   // Raise data.gov.tw above the city: its spelling wins at the next resolution.
   f.db.prepare("UPDATE sources SET priority = 20 WHERE id = 'datagovtw'").run();
-  resolveIdentity(f.db);
+  await resolveIdentity(sqliteStoreOn(f.db));
   t.equal(f.live().get('379000000A-000001')!.title, '台北市公共自行車租賃站000001', 'priority decides, field by field');
 });
 
@@ -252,7 +252,7 @@ t.test('an operator split persists across re-harvests, and a join overrides the 
   t.same([...f.live().keys()], ['379000000A-000040']);
 
   saveOverride(f.db, 'split', { sourceId: 'datagovtw', nativeId: '379000000A-000040' }, { sourceId: 'city', nativeId: '379000000A-000040' }, 'different tables');
-  resolveIdentity(f.db);
+  await resolveIdentity(sqliteStoreOn(f.db));
   t.same([...f.live().keys()], ['379000000A-000040', '379000000A-000040~datagovtw'], 'split: two datasets, the city keeps the identifier');
 
   await f.harvester.run('city', { full: true });
@@ -260,7 +260,7 @@ t.test('an operator split persists across re-harvests, and a join overrides the 
   t.same([...f.live().keys()], ['379000000A-000040', '379000000A-000040~datagovtw'], 'still split after re-harvesting both sources');
 
   saveOverride(f.db, 'join', { sourceId: 'city', nativeId: '379000000A-000040' }, { sourceId: 'datagovtw', nativeId: '379000000A-000040' });
-  resolveIdentity(f.db);
+  await resolveIdentity(sqliteStoreOn(f.db));
   t.same([...f.live().keys()], ['379000000A-000040'], 'the later join replaces the split');
   const gone = await fetch(`${f.base}/api/v1/rest/dataset/${encodeURIComponent('379000000A-000040~datagovtw')}`, { redirect: 'manual' });
   t.equal(gone.status, 301, 'the absorbed identifier redirects');

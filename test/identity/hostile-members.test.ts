@@ -5,6 +5,7 @@
  */
 import t from 'tap';
 import { resolveIdentity } from '../../src/identity/resolve.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { mapNationalRecord } from '../../src/mapping/detect.js';
 import { contentHash, writeRecordPage } from '../../src/store/records.js';
 import { queueRun } from '../../src/store/runs.js';
@@ -13,7 +14,7 @@ import { record } from '../helpers/catalogue-store.js';
 import { HOSTILE, hostileStore } from '../helpers/hostile-store.js';
 
 t.test('a record joining one whose stored row cannot be read is resolved and served', async (t) => {
-  const { db } = hostileStore(t);
+  const { db } = await hostileStore(t);
   syncSources(db, [
     { id: 'city', name: 'city', type: 'file', url: 'file:///test/city', schedule: '0 3 * * *', priority: 10, enabled: true, withdrawAfterHours: 72, maxMissingShare: 1, options: {} },
     { id: 'agency', name: 'agency', type: 'file', url: 'file:///test/agency', schedule: '0 3 * * *', priority: 20, enabled: true, withdrawAfterHours: 72, maxMissingShare: 1, options: {} },
@@ -32,7 +33,7 @@ t.test('a record joining one whose stored row cannot be read is resolved and ser
     refreshedValidators: [],
     errors: [],
   });
-  const outcome = resolveIdentity(db);
+  const outcome = await resolveIdentity(sqliteStoreOn(db));
   t.ok(outcome.records >= 1, 'resolved');
   const served = db.prepare('SELECT COUNT(*) FROM datasets WHERE withdrawn_at IS NULL AND identifier = ?').pluck().get(identifier) as number;
   t.equal(served, 1, 'the joining record is served');

@@ -4,6 +4,7 @@ import { forgetDcatUsDocuments } from '../../connectors/dcat-us.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import type { Db } from '../../src/store/database.js';
 import { resolveIdentity } from '../../src/identity/resolve.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { openDatabase, schemaVersion } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { datasetMembers, needsKeyBackfill } from '../../src/store/identity.js';
@@ -152,7 +153,7 @@ t.test('a store keyed by the old rules is keyed again on upgrade (migration 9), 
   landing.run('de', '5b4a2c9e-8a4f-4f0e-9d57-0c1e2f3a4b5c');
   landing.run('zh-hant', 'c2d3e4f5-0a1b-4c2d-8e3f-4a5b6c7d8e9f');
   p.db.prepare("UPDATE store_state SET value = '1' WHERE key = 'identity_dirty'").run();
-  resolveIdentity(p.db);
+  await resolveIdentity(sqliteStoreOn(p.db));
   t.same(
     [...p.live().keys()],
     ['5b4a2c9e-8a4f-4f0e-9d57-0c1e2f3a4b5c', 'abcd-1234', 'abcd-1234~es', 'abcd-1234~it', 'budg-2024', 'budg-2024~es', 'c2d3e4f5-0a1b-4c2d-8e3f-4a5b6c7d8e9f'],
@@ -166,7 +167,7 @@ t.test('a store keyed by the old rules is keyed again on upgrade (migration 9), 
   t.equal(schemaVersion(db), MIGRATIONS.at(-1)!.version);
   t.equal(db.prepare('SELECT COUNT(*) FROM record_keys').pluck().get(), 0, 'the old keys are gone');
   t.ok(needsKeyBackfill(db), 'and are computed again at the next resolution');
-  const outcome = resolveIdentity(db);
+  const outcome = await resolveIdentity(sqliteStoreOn(db));
   t.notOk(needsKeyBackfill(db));
   t.equal(db.prepare("SELECT COUNT(*) FROM record_keys WHERE value = 'https://example.org/dataset'").pluck().get(), 0, 'no key on the placeholder host');
   const live = (db.prepare('SELECT identifier FROM datasets WHERE withdrawn_at IS NULL AND merged_into IS NULL ORDER BY identifier').pluck().all() as string[]);

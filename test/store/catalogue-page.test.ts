@@ -13,16 +13,16 @@ interface Store extends CatalogueStore {
   stamps(identifiers: readonly string[]): Map<string, string>;
 }
 
-function store(t: Test): Store {
-  const s = catalogueStore(t);
+async function store(t: Test): Promise<Store> {
+  const s = await catalogueStore(t);
   const reader = new CataloguePageReader(s.db);
   return { ...s, reader, stamps: (identifiers) => new Map(reader.read(identifiers, () => true).map((entry) => [entry.identifier, entry.stamp])) };
 }
 
 
 t.test('the live datasets of a page, in its order, records read only where no rendering is known', async (t) => {
-  const s = store(t);
-  s.put('city', ['A', 'B', 'C', 'D'].map((id) => record(id)));
+  const s = await store(t);
+  await s.put('city', ['A', 'B', 'C', 'D'].map((id) => record(id)));
   t.same(s.reader.read([], () => 'x'), [], 'an empty page reads nothing');
 
   const asked: Array<[string, string]> = [];
@@ -53,45 +53,45 @@ t.test('the live datasets of a page, in its order, records read only where no re
 });
 
 t.test('a stamp holds while nothing changes and moves when what is served may have', async (t) => {
-  const s = store(t);
-  s.put('city', [record('A'), record('B')]);
+  const s = await store(t);
+  await s.put('city', [record('A'), record('B')]);
   const first = s.stamps(['A', 'B']);
   t.same(s.stamps(['A', 'B']), first, 'read again: the same stamps');
 
-  s.put('city', [record('A')]);
+  await s.put('city', [record('A')]);
   t.same(s.stamps(['A', 'B']), first, 'the same payload harvested again: the same stamps');
 
-  s.put('city', [record('A', { title: '新標題' })], false);
+  await s.put('city', [record('A', { title: '新標題' })], false);
   const beforeResolution = s.stamps(['A', 'B']);
   t.not(beforeResolution.get('A'), first.get('A'), 'a re-harvested payload moves it before identity resolution runs');
   t.equal(beforeResolution.get('B'), first.get('B'), 'the other datasets keep theirs');
   const [read] = s.reader.read(['A'], () => undefined);
   t.equal(read?.record?.title, '新標題', 'and the record read with it is the new one');
 
-  s.put('city', [], true);
+  await s.put('city', [], true);
   const afterResolution = s.stamps(['A', 'B']);
   t.not(afterResolution.get('A'), beforeResolution.get('A'), 'resolution moves it again (the dataset was updated)');
   t.equal(afterResolution.get('B'), first.get('B'));
 });
 
 t.test('withdrawn and absorbed datasets are not on the page; a merged one is, with its merged record', async (t) => {
-  const s = store(t);
-  s.put('city', [record('A'), record('B'), record('C')]);
-  s.withdraw('city', ['B']);
+  const s = await store(t);
+  await s.put('city', [record('A'), record('B'), record('C')]);
+  await s.withdraw('city', ['B']);
   t.same([...s.stamps(['A', 'B', 'C']).keys()], ['A', 'C'], 'withdrawn: left out');
 
   // The portal publishes C too (same identifier): one dataset of two records, merged.
   const single = s.stamps(['C']).get('C');
-  s.put('portal', [record('C', { description: '入口網站的描述。', keyword: ['入口'] })]);
+  await s.put('portal', [record('C', { description: '入口網站的描述。', keyword: ['入口'] })]);
   const merged = s.reader.read(['C'], () => undefined);
   t.equal(merged.length, 1);
   t.not(merged[0]!.stamp, single, 'a dataset that became a merge of two records has a new stamp');
   t.ok(merged[0]!.record, 'and its record, the merged one, is read');
 
   // The portal's own dataset P later turns out to be A (same download URL): one absorbs the other.
-  s.put('portal', [record('P')]);
+  await s.put('portal', [record('P')]);
   t.same([...s.stamps(['A', 'P']).keys()], ['A', 'P'], 'two datasets at first');
-  s.put('portal', [record('P', { distribution: [{ resourceID: 'P-001', format: 'CSV', downloadURL: 'https://data.example.gov.tw/A.csv' }] })]);
+  await s.put('portal', [record('P', { distribution: [{ resourceID: 'P-001', format: 'CSV', downloadURL: 'https://data.example.gov.tw/A.csv' }] })]);
   const absorbed = s.db.prepare('SELECT identifier, merged_into FROM dataset_entries WHERE merged_into IS NOT NULL').all() as Array<{ identifier: string; merged_into: string }>;
   t.equal(absorbed.length, 1, 'one of A and P was absorbed into the other');
   const gone = absorbed[0]!.identifier;

@@ -6,10 +6,10 @@ import { MIGRATIONS } from '../../src/store/migrations.js';
 import { tempDir } from '../helpers/gateway.js';
 import { needsKeyBackfill } from '../../src/store/identity.js';
 import { resolveIdentity } from '../../src/identity/resolve.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { searchDatasets } from '../../src/store/search.js';
 import { listKeywords } from '../../src/store/keywords.js';
 import { findServedDataset } from '../../src/api/served-dataset.js';
-import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 /** A database as version 1 of the schema left it, with one stored record. */
 function versionOneDatabase(path: string): void {
@@ -30,7 +30,7 @@ function versionOneDatabase(path: string): void {
   db.close();
 }
 
-t.test('migration 3 keeps the served catalogue, and the first resolution gives old records their keys', (t) => {
+t.test('migration 3 keeps the served catalogue, and the first resolution gives old records their keys', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const path = join(dir, 'catalog.db');
@@ -48,7 +48,7 @@ t.test('migration 3 keeps the served catalogue, and the first resolution gives o
   t.equal(db.prepare('SELECT dataset_id FROM source_records').pluck().get(), 'A41000000G-000001', 'the record knows its dataset');
   t.ok(needsKeyBackfill(db));
 
-  const outcome = resolveIdentity(db);
+  const outcome = await resolveIdentity(sqliteStoreOn(db));
   t.notOk(needsKeyBackfill(db));
   t.same(db.prepare('SELECT kind, value FROM record_keys ORDER BY kind').all(), [
     { kind: 'agency', value: 'A41000000G-000001' },

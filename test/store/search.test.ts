@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { resolveIdentity } from '../../src/identity/resolve.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { normaliseText } from '../../src/model/comparison-forms.js';
 import { mapNationalRecord } from '../../src/mapping/detect.js';
 import type { NationalRecord } from '../../src/model/record.js';
@@ -35,17 +36,18 @@ interface Catalogue {
   db: Db;
   path: string;
   /** Store records of a source (native id = identifier) and resolve identity, as a harvest run does. */
-  put(sourceId: string, records: readonly Raw[]): void;
+  put(sourceId: string, records: readonly Raw[]): Promise<void>;
   /** The source announced these records deleted: withdrawn, then resolved. */
-  withdraw(sourceId: string, nativeIds: readonly string[]): void;
+  withdraw(sourceId: string, nativeIds: readonly string[]): Promise<void>;
   search(query: Partial<SearchQuery>): SearchResult;
   ids(query: Partial<SearchQuery>): string[];
 }
 
-function catalogue(t: Test, records: readonly Raw[] = []): Catalogue {
+async function catalogue(t: Test, records: readonly Raw[] = []): Promise<Catalogue> {
   const { dir, cleanup } = tempDir();
   const path = join(dir, 'catalog.db');
   const db = openDatabase(path);
+  const store = sqliteStoreOn(db);
   t.teardown(() => {
     db.close();
     cleanup();
@@ -59,7 +61,7 @@ function catalogue(t: Test, records: readonly Raw[] = []): Catalogue {
   const cat: Catalogue = {
     db,
     path,
-    put(sourceId, raws) {
+    async put(sourceId, raws) {
       const changed: MappedRecord[] = raws.map((raw) => {
         const result = mapNationalRecord(raw);
         if (!result.ok) throw new Error(`fixture record did not map: ${JSON.stringify(result.issues)}`);
@@ -67,16 +69,16 @@ function catalogue(t: Test, records: readonly Raw[] = []): Catalogue {
         return { nativeId: String(raw.identifier), payloadJson, contentHash: contentHash(payloadJson), record: result.record, issues: result.issues };
       });
       writeRecordPage(db, { sourceId, priority: 0, runId: runOf(sourceId), changed, presentNativeIds: [], refreshedValidators: [], errors: [] });
-      resolveIdentity(db);
+      await resolveIdentity(store);
     },
-    withdraw(sourceId, nativeIds) {
+    async withdraw(sourceId, nativeIds) {
       withdrawDeleted(db, sourceId, nativeIds);
-      resolveIdentity(db);
+      await resolveIdentity(store);
     },
     search: (query) => searchDatasets(db, { limit: 100, offset: 0, ...query }),
     ids: (query) => searchDatasets(db, { limit: 100, offset: 0, ...query }).identifiers,
   };
-  if (records.length > 0) cat.put('city', records);
+  if (records.length > 0) await cat.put('city', records);
   return cat;
 }
 
@@ -162,8 +164,8 @@ const FIXTURE: Raw[] = [
 
 const id = (serial: string): string => `A41000000G-${serial}`;
 
-t.test('Chinese queries find the datasets that say it, in title, description, keywords or publisher', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('Chinese queries find the datasets that say it, in title, description, keywords or publisher', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   t.same(c.ids({ q: '空氣品質' }), [id('000001'), id('000004')], 'the dataset named for it first, then the one whose description says it');
   t.same(c.ids({ q: '公車' }), [id('000002')]);
   t.same(c.ids({ q: '公共自行車' }), [id('000003')]);
@@ -179,8 +181,8 @@ t.test('Chinese queries find the datasets that say it, in title, description, ke
   t.end();
 });
 
-t.test('a one-character query finds the character anywhere, at the end of a run too', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('a one-character query finds the character anywhere, at the end of a run too', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   // 車 in 公車 (end of a run), 自行車租賃 (inside), 車位 (start), 停車場 (inside): all of them.
   t.same(new Set(c.ids({ q: '車' })), new Set([id('000002'), id('000003'), id('000005'), id('000006')]));
   t.same(c.ids({ q: '測' }), [id('000001')]);
@@ -189,8 +191,8 @@ t.test('a one-character query finds the character anywhere, at the end of a run 
   t.end();
 });
 
-t.test('mixed scripts, full-width letters and Latin prefixes', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('mixed scripts, full-width letters and Latin prefixes', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   t.same(c.ids({ q: 'YouBike站' }), [id('000005'), id('000003')], 'YouBike and 站 both required; the title holding both ranks first');
   t.same(c.ids({ q: 'youbike' }), [id('000005'), id('000003')], 'case-insensitive');
   t.same(c.ids({ q: 'youb' }), [id('000005'), id('000003')], 'a Latin term matches as a word prefix');
@@ -203,8 +205,8 @@ t.test('mixed scripts, full-width letters and Latin prefixes', (t) => {
   t.end();
 });
 
-t.test('several terms must all match', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('several terms must all match', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   t.same(c.ids({ q: '臺北市 空氣品質' }), [id('000001')]);
   t.same(c.ids({ q: '空氣品質 公車' }), []);
   t.same(c.ids({ q: '  交通局   即時  ' }), [id('000005'), id('000003')], 'any amount of white space, the full-width space too');
@@ -213,8 +215,8 @@ t.test('several terms must all match', (t) => {
   t.end();
 });
 
-t.test('FTS5 syntax in a query is only text: never an error, never an operator', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('FTS5 syntax in a query is only text: never an error, never an operator', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   const hostile = [
     '"', '""', '"空氣', '*', '空氣*', 'AND', 'OR', 'NOT', '空氣 OR 公車', '空氣 NOT 品質', 'NEAR(空氣 品質)', 'NEAR(', ':', 'title:空氣',
     '{title}:公車', '{body} : 空氣', '^公車', '-公車', '+', '(', ')', '空氣)', "'; DROP TABLE dataset_search; --", '\u0000', '\u0301', '🚌',
@@ -234,7 +236,7 @@ t.test('FTS5 syntax in a query is only text: never an error, never an operator',
   t.end();
 });
 
-t.test('a query longer than MAX_QUERY_TERMS terms is cut and says so', (t) => {
+t.test('a query longer than MAX_QUERY_TERMS terms is cut and says so', async (t) => {
   const terms = Array.from({ length: MAX_QUERY_TERMS + 5 }, (_, i) => `w${i}`);
   const parsed = parseQuery(terms.join(' '));
   t.equal(parsed.terms.length, MAX_QUERY_TERMS);
@@ -244,7 +246,7 @@ t.test('a query longer than MAX_QUERY_TERMS terms is cut and says so', (t) => {
   t.end();
 });
 
-t.test('the index text: folded, CJK as bigrams and a final character, Latin words kept', (t) => {
+t.test('the index text: folded, CJK as bigrams and a final character, Latin words kept', async (t) => {
   t.equal(indexText('臺北市 公共自行車（YouBike）'), '台北 北市 市 公共 共自 自行 行車 車 youbike');
   t.equal(indexText('ＣＳＶ、JSON'), 'csv json');
   t.equal(indexText('車'), '車');
@@ -259,8 +261,8 @@ t.test('the index text: folded, CJK as bigrams and a final character, Latin word
   t.end();
 });
 
-t.test('filters: publisher, category, format (any case), licence text or URL, modified since; combined with AND', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('filters: publisher, category, format (any case), licence text or URL, modified since; combined with AND', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   t.same(c.ids({ publisher: '臺北市政府交通局' }), [id('000003'), id('000005')]);
   t.same(c.ids({ publisher: '  臺北市政府交通局 ' }), [id('000003'), id('000005')], 'trimmed');
   t.same(c.ids({ publisher: '台北市政府交通局' }), [], 'exact: no folding for a filter');
@@ -281,9 +283,9 @@ t.test('filters: publisher, category, format (any case), licence text or URL, mo
   t.end();
 });
 
-t.test('keywords: every one required, exact after trimming, including past the in-row slots', (t) => {
+t.test('keywords: every one required, exact after trimming, including past the in-row slots', async (t) => {
   const many = ['一', '二', '三', '四', '五', '六', '七'];
-  const c = catalogue(t, [...FIXTURE, record('000007', { keyword: [...many, ' 停車 ', '停車', '', 7, null] })]);
+  const c = await catalogue(t, [...FIXTURE, record('000007', { keyword: [...many, ' 停車 ', '停車', '', 7, null] })]);
   t.same(c.ids({ keywords: ['AQI'] }), [id('000001')]);
   t.same(c.ids({ keywords: [' AQI '] }), [id('000001')], 'the query value is trimmed');
   t.same(c.ids({ keywords: ['aqi'] }), [], 'case matters, as in CKAN tags');
@@ -300,8 +302,8 @@ t.test('keywords: every one required, exact after trimming, including past the i
   t.end();
 });
 
-t.test('categories: any of them; with category, both must hold', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('categories: any of them; with category, both must hold', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   t.same(c.ids({ categories: ['E00'] }), [id('000001'), id('000004')]);
   t.same(c.ids({ categories: ['E00', 'A00'] }).length, 6);
   t.same(c.ids({ categories: ['E00', 'Z99'] }), [id('000001'), id('000004')], 'a code no dataset has adds nothing');
@@ -314,8 +316,8 @@ t.test('categories: any of them; with category, both must hold', (t) => {
   t.end();
 });
 
-t.test('modified bounds: since (≥), after (>), until (≤), before (<), combined into ranges', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('modified bounds: since (≥), after (>), until (≤), before (<), combined into ranges', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   // 000003 was modified 2025-02-01 08:00:00 Taipei, 2025-02-01T00:00:00Z.
   const at = '2025-02-01T00:00:00Z';
   t.ok(c.ids({ modifiedSince: at }).includes(id('000003')), 'since: at the instant');
@@ -331,8 +333,8 @@ t.test('modified bounds: since (≥), after (>), until (≤), before (<), combin
   t.end();
 });
 
-t.test('conditions: any of several values of one field, or none of them', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('conditions: any of several values of one field, or none of them', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   t.same(c.ids({ conditions: [{ field: 'format', anyOf: ['csv', 'XML'] }] }), [id('000001'), id('000003'), id('000005'), id('000006')], 'formats: any, any case');
   t.same(c.ids({ conditions: [{ field: 'format', anyOf: ['CSV'], negated: true }] }), [id('000002'), id('000004'), id('000006')], 'no CSV');
   t.same(c.ids({ conditions: [{ field: 'format', anyOf: ['CSV', 'JSON'], negated: true }] }), [id('000004'), id('000006')], 'neither');
@@ -352,8 +354,8 @@ t.test('conditions: any of several values of one field, or none of them', (t) =>
   t.end();
 });
 
-t.test('the keyword column follows the catalogue: the tag list and its counts, changes, withdrawals, other connections', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('the keyword column follows the catalogue: the tag list and its counts, changes, withdrawals, other connections', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   t.same(listKeywords(c.db), ['AQI', 'YouBike', '停車', '公共自行車', '空氣品質'], 'code-point order');
   t.same(keywordCounts(c.db, { limit: 2 }), [{ keyword: 'AQI', count: 1 }, { keyword: 'YouBike', count: 1 }]);
   t.same(listKeywords(c.db, { offset: 3 }), ['公共自行車', '空氣品質']);
@@ -364,7 +366,7 @@ t.test('the keyword column follows the catalogue: the tag list and its counts, c
   t.same(listKeywords(other), listKeywords(c.db), 'another connection builds the same list');
 
   // 𠀀 (U+20000) sorts after ｚ (U+FF5A) by code point, before it by UTF-16 code unit.
-  c.put('city', [
+  await c.put('city', [
     { ...FIXTURE[0]!, keyword: ['停車'] },
     record('000009', { title: '另一個', keyword: ['停車', '𠀀', 'ｚ'], distribution: [{ resourceID: 'A41000000G-000009-001', format: 'CSV', downloadURL: 'https://data.example.gov.tw/9.csv' }] }),
   ]);
@@ -375,14 +377,14 @@ t.test('the keyword column follows the catalogue: the tag list and its counts, c
   t.same(identifiersWithKeyword(c.db, 'AQI'), [], 'no longer');
   t.same(listKeywords(other), ['YouBike', '停車', '公共自行車', 'ｚ', '𠀀'], 'the other connection catches up from the index rows');
 
-  c.withdraw('city', [id('000006'), id('000009')]);
+  await c.withdraw('city', [id('000006'), id('000009')]);
   t.same(listKeywords(c.db), ['YouBike', '停車', '公共自行車'], 'withdrawn datasets take their keywords with them');
   t.same(datasetsWithKeyword(c.db, '停車'), { total: 1, identifiers: [id('000001')] });
   t.same(datasetsWithKeyword(other, 'ｚ'), { total: 0, identifiers: [] });
   t.end();
 });
 
-t.test('code-point order is the order of UTF-8 bytes', (t) => {
+t.test('code-point order is the order of UTF-8 bytes', async (t) => {
   const samples = ['', 'a', 'A', 'ab', 'é', '公', '公車', '\uE000', '\uFFFD', 'ｚ', '𠀀', '𠀀a', '😀', 'ｚ𠀀', 'a\uD83D\uDE00', 'a\uFFFF'];
   for (const a of samples) {
     for (const b of samples) {
@@ -393,8 +395,8 @@ t.test('code-point order is the order of UTF-8 bytes', (t) => {
   t.end();
 });
 
-t.test('facets count all matches (not the page), most frequent first, then by value', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('facets count all matches (not the page), most frequent first, then by value', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   const all = c.search({ limit: 1, facets: true });
   t.equal(all.total, 6);
   t.equal(all.identifiers.length, 1);
@@ -425,9 +427,9 @@ t.test('facets count all matches (not the page), most frequent first, then by va
   t.end();
 });
 
-t.test('a dataset with many formats: each counted once, each selectable', (t) => {
+t.test('a dataset with many formats: each counted once, each selectable', async (t) => {
   const formats = ['CSV', 'JSON', 'XML', 'XLSX', 'ODS', 'GeoJSON', 'KML', 'csv'];
-  const c = catalogue(t, [
+  const c = await catalogue(t, [
     record('000001', {
       distribution: formats.map((format, n) => ({ resourceID: `A41000000G-000001-00${n}`, format, downloadURL: `https://data.example.gov.tw/1-${n}` })),
     }),
@@ -448,12 +450,12 @@ t.test('a dataset with many formats: each counted once, each selectable', (t) =>
   t.end();
 });
 
-t.test(`at most ${MAX_FACET_VALUES} values per facet`, (t) => {
+t.test(`at most ${MAX_FACET_VALUES} values per facet`, async (t) => {
   const records = Array.from({ length: MAX_FACET_VALUES + 10 }, (_, i) =>
     record(String(100 + i).padStart(6, '0'), { publisher: `機關${String(i).padStart(3, '0')}`, ...(i < 3 ? { categoryCode: 'B00' } : {}) }),
   );
   records.push(record('000999', { publisher: '機關059' }));
-  const c = catalogue(t, records);
+  const c = await catalogue(t, records);
   const facets = c.search({ limit: 0, facets: true }).facets!;
   t.equal(facets.publisher.length, MAX_FACET_VALUES);
   t.same(facets.publisher[0], { value: '機關059', count: 2 }, 'the most frequent first');
@@ -465,8 +467,8 @@ t.test(`at most ${MAX_FACET_VALUES} values per facet`, (t) => {
   t.end();
 });
 
-t.test('sorts: relevance, modified, title (zh-Hant), identifier; ties by identifier', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('sorts: relevance, modified, title (zh-Hant), identifier; ties by identifier', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   t.same(c.ids({}), FIXTURE.map((r) => String(r.identifier)), 'no query: identifier order');
   t.same(c.ids({ sort: 'relevance' }), c.ids({}), 'relevance without a query is identifier order');
   t.same(
@@ -480,7 +482,7 @@ t.test('sorts: relevance, modified, title (zh-Hant), identifier; ties by identif
   t.same(c.ids({ q: '交通局', sort: 'identifier' }), [id('000002'), id('000003'), id('000005'), id('000006')]);
 
   // Relevance: a title match above a body match; a short title naming the subject above a long one.
-  const r = catalogue(t, [
+  const r = await catalogue(t, [
     record('000011', { title: '交通事故統計', description: '各縣市交通事故件數。' }),
     record('000012', { title: '道路資料', description: '含交通事故熱點。' }),
     record('000013', { title: '臺中市政府警察局交通事故與肇事原因分析年度統計報表', description: '交通事故。' }),
@@ -489,14 +491,14 @@ t.test('sorts: relevance, modified, title (zh-Hant), identifier; ties by identif
   t.end();
 });
 
-t.test('paging is stable: the pages together are the whole ordered list, whatever the sort', (t) => {
+t.test('paging is stable: the pages together are the whole ordered list, whatever the sort', async (t) => {
   const records = Array.from({ length: 37 }, (_, i) =>
     record(String(i + 1).padStart(6, '0'), {
       title: i % 3 === 0 ? '公車動態' : `公車資訊${i % 5}`,
       modified: `2025-0${1 + (i % 4)}-01 00:00:00`,
     }),
   );
-  const c = catalogue(t, records);
+  const c = await catalogue(t, records);
   for (const sort of ['relevance', 'modified', 'title', 'identifier'] as const) {
     const whole = c.ids({ q: '公車', sort, limit: 1000 });
     t.equal(whole.length, 37, sort);
@@ -514,10 +516,10 @@ t.test('paging is stable: the pages together are the whole ordered list, whateve
   t.end();
 });
 
-t.test('datasets added after a search take their place in identifier order, and in ties of other orders', (t) => {
-  const c = catalogue(t, ['000020', '000040', '000060'].map((serial) => record(serial, { title: '同名資料集' })));
+t.test('datasets added after a search take their place in identifier order, and in ties of other orders', async (t) => {
+  const c = await catalogue(t, ['000020', '000040', '000060'].map((serial) => record(serial, { title: '同名資料集' })));
   t.same(c.ids({}), [id('000020'), id('000040'), id('000060')]);
-  c.put('city', ['000010', '000050', '000070', '000030'].map((serial) => record(serial, { title: '同名資料集' })));
+  await c.put('city', ['000010', '000050', '000070', '000030'].map((serial) => record(serial, { title: '同名資料集' })));
   const expected = ['000010', '000020', '000030', '000040', '000050', '000060', '000070'].map(id);
   t.same(c.ids({}), expected, 'a walk along the identifier order (a page reaching the end)');
   t.same(c.ids({ limit: 1, offset: 2 }), [id('000030')], 'a heap over identifier ranks (a short page)');
@@ -527,32 +529,32 @@ t.test('datasets added after a search take their place in identifier order, and 
   t.end();
 });
 
-t.test('withdrawn datasets are never returned; a reinstated one is again', (t) => {
-  const c = catalogue(t, FIXTURE);
-  c.withdraw('city', [id('000002')]);
+t.test('withdrawn datasets are never returned; a reinstated one is again', async (t) => {
+  const c = await catalogue(t, FIXTURE);
+  await c.withdraw('city', [id('000002')]);
   t.same(c.ids({ q: '公車' }), []);
   t.notOk(c.ids({}).includes(id('000002')));
   t.notOk(c.search({ facets: true }).facets!.publisher.some((p) => p.value === '新北市政府交通局'), 'nor counted in facets');
   t.equal(c.search({}).total, 5);
-  c.put('city', [FIXTURE[1]!]);
+  await c.put('city', [FIXTURE[1]!]);
   t.same(c.ids({ q: '公車' }), [id('000002')], 'listed again: searchable again');
   t.end();
 });
 
-t.test('an updated record is found by its new text and no longer by its old', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('an updated record is found by its new text and no longer by its old', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   t.same(c.ids({ q: '公車' }), [id('000002')]);
-  c.put('city', [{ ...FIXTURE[1]!, title: '新北市捷運站出入口', description: '捷運站出入口位置。', modified: '2026-01-01 00:00:00' }]);
+  await c.put('city', [{ ...FIXTURE[1]!, title: '新北市捷運站出入口', description: '捷運站出入口位置。', modified: '2026-01-01 00:00:00' }]);
   t.same(c.ids({ q: '捷運' }), [id('000002')]);
   t.same(c.ids({ q: '公車' }), [], 'the old title is gone');
   t.same(c.ids({ sort: 'modified', limit: 1 }), [id('000002')], 'and its new modified time sorts it first');
   t.end();
 });
 
-t.test('a dataset published by two sources is one result, searchable by what it serves', (t) => {
-  const c = catalogue(t, [FIXTURE[2]!]);
+t.test('a dataset published by two sources is one result, searchable by what it serves', async (t) => {
+  const c = await catalogue(t, [FIXTURE[2]!]);
   // data.gov.tw's copy of the city's record: the same agency identifier, its own spelling.
-  c.put('portal', [{ ...FIXTURE[2]!, title: '台北市公共自行車租借站', description: '轉載自臺北市資料平臺。' }]);
+  await c.put('portal', [{ ...FIXTURE[2]!, title: '台北市公共自行車租借站', description: '轉載自臺北市資料平臺。' }]);
   t.equal(c.db.prepare('SELECT count(*) FROM datasets WHERE withdrawn_at IS NULL').pluck().get(), 1, 'merged into one dataset');
   t.same(c.ids({ q: '公共自行車' }), [id('000003')], 'once');
   t.same(c.ids({ q: '租賃站' }), [id('000003')], "the city's title (higher priority) is what is served and searched");
@@ -561,8 +563,8 @@ t.test('a dataset published by two sources is one result, searchable by what it 
   t.end();
 });
 
-t.test('an empty catalogue answers every query with nothing', (t) => {
-  const c = catalogue(t);
+t.test('an empty catalogue answers every query with nothing', async (t) => {
+  const c = await catalogue(t);
   for (const query of [{}, { q: '空氣品質' }, { q: '車' }, { publisher: 'x', sort: 'title' as const }, { sort: 'modified' as const, offset: 10 }]) {
     const result = c.search({ ...query, facets: true });
     t.same(result, { total: 0, identifiers: [], facets: { publisher: [], category: [], format: [], license: [] } }, JSON.stringify(query));
@@ -571,19 +573,19 @@ t.test('an empty catalogue answers every query with nothing', (t) => {
   t.end();
 });
 
-t.test('refreshSearchIndex drains the queue the triggers fill, in batches, and is cheap when it is empty', (t) => {
-  const c = catalogue(t);
+t.test('refreshSearchIndex drains the queue the triggers fill, in batches, and is cheap when it is empty', async (t) => {
+  const c = await catalogue(t);
   const pending = (): number => c.db.prepare('SELECT count(*) FROM search_pending').pluck().get() as number;
-  c.put('city', FIXTURE);
+  await c.put('city', FIXTURE);
   t.equal(pending(), 6, 'every new dataset is queued by the trigger');
   t.equal(refreshSearchIndex(c.db, { batch: 4 }), 6, 'two batches');
   t.equal(pending(), 0);
   t.equal(refreshSearchIndex(c.db), 0, 'nothing to do');
 
-  c.put('city', [{ ...FIXTURE[0]!, title: '臺北市空氣品質即時資料' }]);
+  await c.put('city', [{ ...FIXTURE[0]!, title: '臺北市空氣品質即時資料' }]);
   t.equal(pending(), 1, 'an update queues that dataset only');
   t.equal(refreshSearchIndex(c.db), 1);
-  c.withdraw('city', [id('000001')]);
+  await c.withdraw('city', [id('000001')]);
   t.equal(pending(), 1, 'a withdrawal queues it');
   t.equal(refreshSearchIndex(c.db), 1);
   t.same(c.db.prepare('SELECT live FROM search_docs WHERE identifier = ?').pluck().get(id('000001')), 0, 'retired, not indexed');
@@ -591,14 +593,14 @@ t.test('refreshSearchIndex drains the queue the triggers fill, in batches, and i
   t.end();
 });
 
-t.test('a refresh indexing 1 % of the catalogue (at least 1000 datasets) merges the full-text index into one segment', (t) => {
-  const c = catalogue(t);
+t.test('a refresh indexing 1 % of the catalogue (at least 1000 datasets) merges the full-text index into one segment', async (t) => {
+  const c = await catalogue(t);
   const segments = (): number => c.db.prepare('SELECT count(DISTINCT segid) FROM dataset_search_idx').pluck().get() as number;
-  c.put('city', Array.from({ length: 1000 }, (_, i) => record(String(i + 1).padStart(6, '0'), { title: `公車動態資訊${i}` })));
+  await c.put('city', Array.from({ length: 1000 }, (_, i) => record(String(i + 1).padStart(6, '0'), { title: `公車動態資訊${i}` })));
   t.equal(refreshSearchIndex(c.db, { batch: 100 }), 1000, 'ten batches');
   t.equal(segments(), 1, 'merged after the batches');
-  c.put('city', [record('000001', { title: '公車站位' })]);
-  c.put('city', [record('000002', { title: '公車站牌' })]);
+  await c.put('city', [record('000001', { title: '公車站位' })]);
+  await c.put('city', [record('000002', { title: '公車站牌' })]);
   t.equal(refreshSearchIndex(c.db, { batch: 1 }), 2);
   t.ok(segments() > 1, 'a small refresh is left to FTS5\'s incremental merging');
   t.equal(c.search({ q: '公車' }).total, 1000, 'every dataset still found');
@@ -606,10 +608,10 @@ t.test('a refresh indexing 1 % of the catalogue (at least 1000 datasets) merges 
   t.end();
 });
 
-t.test('a search never waits behind another connection holding the write lock', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('a search never waits behind another connection holding the write lock', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   t.equal(c.search({}).total, 6);
-  c.put('city', [record('000100', { title: '地震速報' })]);
+  await c.put('city', [record('000100', { title: '地震速報' })]);
   const other = new Database(c.path);
   t.teardown(() => other.close());
   other.prepare('BEGIN IMMEDIATE').run();
@@ -623,8 +625,8 @@ t.test('a search never waits behind another connection holding the write lock', 
   t.end();
 });
 
-t.test('a connection sees what another process indexed (its in-memory columns catch up)', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('a connection sees what another process indexed (its in-memory columns catch up)', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   t.equal(c.search({ q: '車', facets: true }).total, 4);
   const other = openDatabase(c.path);
   t.teardown(() => other.close());
@@ -634,8 +636,8 @@ t.test('a connection sees what another process indexed (its in-memory columns ca
   t.end();
 });
 
-t.test('records with odd values are indexed without failing the refresh', (t) => {
-  const c = catalogue(t, FIXTURE);
+t.test('records with odd values are indexed without failing the refresh', async (t) => {
+  const c = await catalogue(t, FIXTURE);
   // A merged record as a bug elsewhere might store it: wrong types everywhere.
   c.db
     .prepare('UPDATE dataset_entries SET record = ? WHERE identifier = ?')
@@ -649,7 +651,7 @@ t.test('records with odd values are indexed without failing the refresh', (t) =>
   t.end();
 });
 
-t.test('upgrading a version-3 database queues every served dataset for the index', (t) => {
+t.test('upgrading a version-3 database queues every served dataset for the index', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const path = join(dir, 'catalog.db');
@@ -708,9 +710,9 @@ function referenceSearch(records: readonly NationalRecord[], query: SearchQuery)
   return { total: matches.length, ids: ordered.slice(query.offset, query.offset + query.limit).map((r) => r.identifier), facets };
 }
 
-t.test('over 400 synthetic datasets, matches, facets and orders are those of the scan it replaced', (t) => {
+t.test('over 400 synthetic datasets, matches, facets and orders are those of the scan it replaced', async (t) => {
   const raws = Array.from({ length: 400 }, (_, i) => syntheticRecord(i + 1));
-  const c = catalogue(t, raws);
+  const c = await catalogue(t, raws);
   const records = raws.map((raw) => {
     const result = mapNationalRecord(raw);
     return (result as { record: NationalRecord }).record;

@@ -17,11 +17,6 @@ export interface PushStore {
    * use). `work` uses only the transaction it is handed, never the store (that would wait for it).
    */
   inPushTransaction<T>(work: (tx: PushTransaction) => Promise<T>): Promise<T>;
-  /**
-   * Test hook: holds the store's write lock (and this connection's thread) for `ms`, as a
-   * resolution of a big catalogue does, so that tests can read while one runs.
-   */
-  holdWriteLockForTests(ms: number): Promise<void>;
 }
 
 /** The reads and writes of one push call, inside its transaction (PushStore.inPushTransaction). */

@@ -18,9 +18,6 @@ export function sqlitePush(connection: SqliteConnection): PushStore {
     ensurePushSource: connection.call(ensurePushSource),
     pushedRecordState: connection.call(pushedRecordState),
     inPushTransaction: <T>(work: (tx: PushTransaction) => Promise<T>) => connection.exclusive((db) => inImmediateTransaction(db, work)),
-    holdWriteLockForTests: connection.call((db, ms: number) => {
-      db.transaction(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)).immediate();
-    }),
   };
 }
 

@@ -11,10 +11,7 @@ import type { MappedRecord } from '../../../src/store/records.js';
 import { contentHash } from '../../../src/store/records.js';
 import { SourceBusyError } from '../../../src/store/runs.js';
 import { mapNationalRecord } from '../../../src/mapping/detect.js';
-import { resolveIdentity as resolveOld } from '../../../src/identity/resolve.js';
-import { sqliteHandleOf } from '../../../src/store/sqlite-store.js';
-// TRANSITION: until resolveIdentity takes a Store.
-const resolveIdentity = async (s: Store) => resolveOld(sqliteHandleOf(s));
+import { resolveIdentity } from '../../../src/identity/resolve.js';
 
 export type OpenFreshStore = (t: Test) => Promise<Store>;
 
