@@ -51,7 +51,7 @@ export function loadServiceCategoryThemes(path: string, categories: Readonly<Rec
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`${path}: cannot be read as JSON: ${(err as Error).message}`);
+    throw new Error(`${path}: cannot be read as JSON: ${(err as Error).message}`, { cause: err });
   }
   const problems: string[] = [];
   const file = isPlainObject(parsed) ? parsed : (problems.push('expected a JSON object'), {});
