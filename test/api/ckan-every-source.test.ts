@@ -12,6 +12,7 @@ import { Harvester } from '../../src/harvest/harvester.js';
 import { projectPath } from '../../src/model/project-root.js';
 import { openTestDb, readFixture, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
 import { startFixturePlatform } from '../helpers/crossplatform-server.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 /**
  * Every CKAN action answer, over records of every connector harvested into one store, checked
@@ -181,7 +182,7 @@ t.test('every CKAN answer passes the CKAN response schemas, for records of every
   });
   const gateway = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}/api/3/action`;
 
-  const harvester = new Harvester(db, config, silentLog);
+  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog); // TRANSITION (H1: the Harvester holds a Store)
   const stored = (id: string): number => db.prepare('SELECT COUNT(*) FROM source_records WHERE source_id = ?').pluck().get(id) as number;
   for (const { id } of sources as Array<{ id: string }>) {
     const run = await harvester.run(id);

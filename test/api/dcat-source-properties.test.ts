@@ -9,6 +9,7 @@ import { Harvester } from '../../src/harvest/harvester.js';
 import { projectPath } from '../../src/model/project-root.js';
 import { dcatApViolations, toNQuads } from '../helpers/dcat-ap.js';
 import { openTestDb, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 /**
  * DCAT in, DCAT out: the themes, spatial coverage (IRIs, and a dct:Location with a geometry,
@@ -70,7 +71,7 @@ async function gateway(t: Test): Promise<string> {
     db.close();
     cleanup();
   });
-  const run = await new Harvester(db, config, silentLog).run('eu');
+  const run = await new Harvester(sqliteStoreOn(db), config, silentLog).run('eu'); // TRANSITION (H1: the Harvester holds a Store)
   if (run?.status !== 'succeeded') throw new Error(`eu: run ${run?.status ?? 'not started'}`);
   return `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
 }

@@ -19,6 +19,7 @@ import { formatTaipeiDateTime, parseTaiwanDate } from '../../src/model/dates.js'
 import { dcatApViolations, refuseEveryDocument } from '../helpers/dcat-ap.js';
 import { startFederation } from '../helpers/federation.js';
 import { openTestDb, readFixture, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 type Raw = Record<string, unknown>;
 type Row = Record<string, string>;
@@ -341,7 +342,7 @@ async function bulkCatalogue(t: Test): Promise<{ base: string; db: Db; identifie
     db.close();
     cleanup();
   });
-  const run = await new Harvester(db, config, silentLog).run('bulk');
+  const run = await new Harvester(sqliteStoreOn(db), config, silentLog).run('bulk'); // TRANSITION (H1: the Harvester holds a Store)
   if (run?.status !== 'succeeded') throw new Error(`bulk harvest: ${run?.status}`);
   const identifiers = records.map((record) => String(record.identifier)).sort();
   return { base: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`, db, identifiers };

@@ -11,6 +11,7 @@ import { projectPath } from '../../src/model/project-root.js';
 import { startFixturePlatform } from '../helpers/crossplatform-server.js';
 import { dcatApViolations } from '../helpers/dcat-ap.js';
 import { openTestDb, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 /**
  * Every IRI a source sent (licence, landing page, dataset IRI, download and access URLs) is
@@ -131,7 +132,7 @@ async function gateway(t: Test): Promise<Gateway> {
     await platform.close();
     cleanup();
   });
-  const harvester = new Harvester(db, config, silentLog);
+  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog); // TRANSITION (H1: the Harvester holds a Store)
   for (const id of ['dcat', 'ckan', 'gen1']) {
     const run = await harvester.run(id);
     if (run?.status !== 'succeeded') throw new Error(`${id}: run ${run?.status ?? 'not started'}`);

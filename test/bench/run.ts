@@ -46,6 +46,7 @@ import {
   startPlatform,
   type Platform,
 } from './shared.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 const API_GET_REQUESTS = 1000;
 const API_LIST_REQUESTS = 50;
@@ -152,7 +153,7 @@ async function benchHarvest(
       const db = openDatabase(config.database.path);
       try {
         syncSources(db, config.sources);
-        const harvester = new Harvester(db, config, log);
+        const harvester = new Harvester(sqliteStoreOn(db), config, log);
         const first = await timedRun(harvester, platform, records, 'created');
         const second = await timedRun(harvester, platform, records, 'unchanged');
         if (trial < 0) {

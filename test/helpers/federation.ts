@@ -6,6 +6,7 @@ import { Harvester } from '../../src/harvest/harvester.js';
 import type { Db } from '../../src/store/database.js';
 import { startFixturePlatform, type FixturePlatform } from './crossplatform-server.js';
 import { openTestDb, silentLog, tempDir, testConfig } from './gateway.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 export interface HarvestedPlatform {
   /** The fixture platform being harvested. */
@@ -44,7 +45,7 @@ export async function startHarvestedPlatform(
     await platform.close();
     cleanup();
   });
-  return { platform, db, harvester: new Harvester(db, config, silentLog) };
+  return { platform, db, harvester: new Harvester(sqliteStoreOn(db), config, silentLog) };
 }
 
 /** A harvested platform plus the gateway's API listening on loopback; `sourceSettings` e.g. withdrawAfterHours. */

@@ -13,6 +13,7 @@ import { openDatabase, type Db } from '../../src/store/database.js';
 import { startFixturePlatform, type FixturePlatform } from '../helpers/crossplatform-server.js';
 import { serveLoopback } from '../helpers/loopback.js';
 import { openTestDb, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 /**
  * Two real gateways on loopback for mirroring tests: an upstream harvesting fixture platforms
@@ -66,7 +67,7 @@ export async function startUpstream(t: Test, records: { city: Raw[]; hub: Raw[];
     await gov?.close();
     cleanup();
   });
-  const harvester = new Harvester(db, config, silentLog);
+  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog); // TRANSITION (H1: the Harvester holds a Store)
   return {
     db,
     harvester,
