@@ -183,7 +183,7 @@ class CkanConnector implements Connector {
       if (typeof p['title'] === 'string' || Array.isArray(p['resources'])) fullPackages.set(id, p);
       ids.push(id);
     }
-    const known = context.known(ids);
+    const known = (await context.known(ids));
     const missing: string[] = [];
     for (const id of ids) {
       const full = fullPackages.get(id);

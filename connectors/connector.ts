@@ -51,7 +51,8 @@ export interface RecordPage {
 }
 
 /** What the gateway already holds of these native ids: known ids, with their stored validators. */
-export type KnownRecords = (nativeIds: readonly string[]) => ReadonlyMap<string, RecordValidators>;
+/** Asks the store (asynchronous); a fixed answer may come at once. */
+export type KnownRecords = (nativeIds: readonly string[]) => ReadonlyMap<string, RecordValidators> | Promise<ReadonlyMap<string, RecordValidators>>;
 
 /** What the connector's records are: selects the mapping the run applies. */
 export type { RecordFormat } from '../src/mapping/index.js';

@@ -131,7 +131,7 @@ class CrossPlatformConnector implements Connector {
 
   /** Fetch what must be fetched of one page of identifiers; the rest are unchanged. */
   private async fetchPage(context: HarvestContext, ids: string[], changed: Set<string> | undefined): Promise<RecordPage> {
-    const known = context.known(ids);
+    const known = (await context.known(ids));
     const toFetch = changed ? ids.filter((id) => changed.has(id) || !known.has(id)) : ids;
     const unchanged = changed ? ids.filter((id) => !changed.has(id) && known.has(id)) : [];
     const results = await mapConcurrent(toFetch, this.options.concurrency, (id) => this.fetchRecord(context, id, known.get(id)));

@@ -201,7 +201,7 @@ class DataGovTwConnector implements Connector {
   }
 
   private async fetchDetails(context: HarvestContext, ids: string[]): Promise<RecordPage> {
-    const known = context.known(ids);
+    const known = (await context.known(ids));
     const results = await mapConcurrent(ids, this.options.concurrency, (id) => this.fetchDetail(context, id, known.get(id)));
     const page: RecordPage = { records: [], unchanged: [], failures: [] };
     for (const result of results) {

@@ -85,7 +85,7 @@ class DcatUsConnector implements Connector {
 
   async *harvest(context: HarvestContext): AsyncIterable<RecordPage> {
     const memoryKey = `${this.sourceId}\u0000${this.url}`;
-    const remembered = this.options.conditional ? this.stillStored(context, lastDocuments.get(memoryKey)) : undefined;
+    const remembered = this.options.conditional ? await this.stillStored(context, lastDocuments.get(memoryKey)) : undefined;
 
     const response = await context.http.get(this.url, {
       signal: context.signal,
@@ -119,9 +119,9 @@ class DcatUsConnector implements Connector {
    * The remembered document, if the store still holds its records with its validators (it
    * may have been emptied or harvested by another process since); else nothing is sent.
    */
-  private stillStored(context: HarvestContext, memory: DocumentMemory | undefined): DocumentMemory | undefined {
+  private async stillStored(context: HarvestContext, memory: DocumentMemory | undefined): Promise<DocumentMemory | undefined> {
     if (!memory || (!memory.validators.etag && !memory.validators.lastModified)) return undefined;
-    const stored = context.known(memory.nativeIds);
+    const stored = (await context.known(memory.nativeIds));
     const sameVersion = (validators: RecordValidators | undefined): boolean =>
       (validators?.etag ?? undefined) === memory.validators.etag && (validators?.lastModified ?? undefined) === memory.validators.lastModified;
     const held = memory.nativeIds.filter((id) => stored.has(id));

@@ -140,7 +140,7 @@ class MappedJsonConnector implements Connector {
   }
 
   private async fetchDetails(context: HarvestContext, mapping: CompiledMapping, items: Array<{ id: string; item: unknown }>, page: RecordPage): Promise<void> {
-    const known = context.known(items.map(({ id }) => id));
+    const known = (await context.known(items.map(({ id }) => id)));
     const since = this.incremental && context.since ? Date.parse(context.since) : undefined;
     const fetch: string[] = [];
     for (const { id, item } of items) {

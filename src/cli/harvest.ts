@@ -3,6 +3,7 @@ import type { RunSummary } from '../harvest/run.js';
 import { openGateway, type CommonOptions } from './context.js';
 import { formatSummary, ProgressLine } from './progress.js';
 import { writeErr, writeOut } from './output.js';
+import { sqliteStoreOn } from '../store/sqlite-store.js';
 
 export interface HarvestOptions extends CommonOptions {
   sourceIds: string[];
@@ -20,7 +21,7 @@ export async function harvest(options: HarvestOptions): Promise<number> {
       return 2;
     }
     const targets = options.sourceIds.length > 0 ? options.sourceIds : config.sources.filter((s) => s.enabled).map((s) => s.id);
-    const harvester = new Harvester(db, config, log);
+    const harvester = new Harvester(sqliteStoreOn(db), config, log);
     const cancel = new AbortController();
     const onSignal = (): void => cancel.abort();
     process.once('SIGINT', onSignal);

@@ -28,7 +28,7 @@ export async function serve(options: CommonOptions): Promise<number> {
 
   // Harvests run in their own thread: a run's work on records never holds up an API request.
   // A store in memory cannot be opened by another thread (tests): harvested here, as before.
-  const harvester: HarvestRunner = db.memory ? new Harvester(db, config, log) : new HarvestThread(config, db, log);
+  const harvester: HarvestRunner = db.memory ? new Harvester(sqliteStoreOn(db), config, log) : new HarvestThread(config, db, log);
   const scheduler = new Scheduler(harvester, log);
   scheduler.start(config.sources);
 

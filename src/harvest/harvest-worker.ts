@@ -18,6 +18,7 @@ import { openDatabase } from '../store/database.js';
 import { adoptProcessToken } from '../store/runs.js';
 import { Harvester } from './harvester.js';
 import type { RunProgress, RunSummary } from './run.js';
+import { sqliteStoreOn } from '../store/sqlite-store.js';
 
 export interface HarvestWorkerData {
   config: GatewayConfig;
@@ -44,7 +45,7 @@ const data = workerData as HarvestWorkerData;
 adoptProcessToken(data.processToken);
 const log = createLogger(data.config.log.level, 'stdout').child({ thread: 'harvest' });
 const db = openDatabase(data.config.database.path);
-const harvester = new Harvester(db, data.config, log);
+const harvester = new Harvester(sqliteStoreOn(db), data.config, log);
 const cancels = new Map<number, AbortController>();
 
 port.on('message', (request: HarvestRequest) => {

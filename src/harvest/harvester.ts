@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { createConnector, httpLimitsFor } from '../../connectors/index.js';
 import type { GatewayConfig, SourceConfig } from '../config/types.js';
-import type { Db } from '../store/database.js';
-import { failRunOnStoreError, finishRun, queueRun, SourceBusyError } from '../store/runs.js';
-import { asStoreError, storeErrorOf } from '../store/store-errors.js';
+import type { Store } from '../store/contract/store.js';
+import { SourceBusyError } from '../store/runs.js';
+import { storeErrorOf } from '../store/store-errors.js';
 import { HttpClient } from '../http/http-client.js';
 import { emptyCounts, runHarvest, type RunProgress, type RunSummary } from './run.js';
 import { Slots } from './slots.js';
@@ -35,7 +35,7 @@ export class Harvester implements HarvestRunner {
   private readonly stopping = new AbortController();
 
   constructor(
-    private readonly db: Db,
+    private readonly store: Store,
     private readonly config: GatewayConfig,
     private readonly log: Logger,
   ) {
@@ -77,26 +77,27 @@ export class Harvester implements HarvestRunner {
     const signal = request.signal ? AbortSignal.any([request.signal, this.stopping.signal]) : this.stopping.signal;
     let runId: number;
     try {
-      runId = queueRun(this.db, source.id);
+      runId = await this.store.runs.queueRun(source.id);
     } catch (err) {
       if (err instanceof SourceBusyError) {
         this.log.warn({ source: source.id, run: err.runId }, err.message);
         return undefined;
       }
-      throw asStoreError(err, this.db.name);
+      // Store errors arrive classified (StoreUnavailableError) from the store's boundary.
+      throw err;
     }
     request.onQueued?.(runId);
     const queuedAt = Date.now();
     const release = await this.slots.acquire(signal);
     if (!release) {
       const counts = emptyCounts();
-      finishRun(this.db, runId, { status: 'cancelled', counts, message: 'cancelled while queued' });
+      await this.store.runs.finishRun(runId, { status: 'cancelled', counts, message: 'cancelled while queued' });
       return { runId, sourceId: source.id, status: 'cancelled', counts, incrementalSince: null, message: 'cancelled while queued', durationMs: Date.now() - queuedAt };
     }
     const http = new HttpClient({ ...httpLimitsFor(source, this.config.harvest), userAgent: this.config.harvest.userAgent });
     try {
       return await runHarvest({
-        db: this.db,
+        store: this.store,
         runId,
         source,
         connector: createConnector(source),
@@ -109,8 +110,8 @@ export class Harvester implements HarvestRunner {
     } catch (err) {
       // The store failed outside the pages (starting the run, withdrawals, resolution, its end):
       // close the run failed, or leave it for the next start, so it does not block the source.
-      const storeError = storeErrorOf(err, this.db.name);
-      if (storeError) failRunOnStoreError(this.db, { id: runId, sourceId: source.id }, storeError);
+      const storeError = storeErrorOf(err, this.store.location);
+      if (storeError) await this.store.runs.failRunOnStoreError({ id: runId, sourceId: source.id }, storeError);
       throw storeError ?? err;
     } finally {
       release();

@@ -3,26 +3,14 @@ import { SourceProtocolError, type Connector, type RawRecord, type RecordPage } 
 import { boundedPages } from '../../connectors/batches.js';
 import type { MappingResult } from '../model/record.js';
 import type { SourceConfig } from '../config/types.js';
-import type { Db } from '../store/database.js';
+import type { Store } from '../store/contract/store.js';
 import { MAPPERS } from '../mapping/index.js';
 import { TAIWAN_MAPPING_CONTEXT, mappingContextOf, mappingSettingsOf } from '../mapping/context.js';
 import { admitPayload, DEFAULT_RECORD_LIMITS, mapAdmitted, refuseNativeId, type AdmittedPayload, type RecordLimits, type RecordRefusal } from './record-door.js';
-import { storedStates, writeRecordPage, type HttpValidators, type MappedRecord, type StoredState } from '../store/records.js';
+import type { HttpValidators, MappedRecord, StoredState } from '../store/records.js';
 import { storeErrorOf } from '../store/store-errors.js';
-import {
-  failRunOnStoreError,
-  finishRun,
-  isCancelRequested,
-  lastSucceededRun,
-  markRunStarted,
-  recordRunErrors,
-  type FinalRunStatus,
-  type RunCounts,
-  type RunErrorRecord,
-} from '../store/runs.js';
-import { withdrawDeleted, withdrawMissing } from '../store/withdrawals.js';
+import type { FinalRunStatus, RunCounts, RunErrorRecord } from '../store/runs.js';
 import { resolveAfterRun } from './resolve-after-run.js';
-import { sqliteStoreOn } from '../store/sqlite-store.js';
 import { HttpError, MalformedBodyError, type HttpClient } from '../http/http-client.js';
 
 /** Incremental runs ask for changes since the last good run minus this, to cover clock skew and slow commits. */
@@ -34,7 +22,7 @@ export interface RunProgress extends RunCounts {
 }
 
 export interface HarvestRunOptions {
-  db: Db;
+  store: Store;
   /** The run, queued by queueRun; this function starts it. */
   runId: number;
   source: SourceConfig;
@@ -70,10 +58,10 @@ export function emptyCounts(): RunCounts {
  * failure (succeeded) withdraws what the source no longer lists, after the grace period.
  */
 export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary> {
-  const { db, runId, source, connector, log } = options;
+  const { store, runId, source, connector, log } = options;
   const limits = options.limits ?? DEFAULT_RECORD_LIMITS;
   const started = Date.now();
-  const since = options.full || !connector.incremental ? null : incrementalBase(db, source.id);
+  const since = options.full || !connector.incremental ? null : await incrementalBase(store, source.id);
   const counts = emptyCounts();
   const summary = (status: FinalRunStatus, message: string | null): RunSummary => ({
     runId,
@@ -84,7 +72,7 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
     message,
     durationMs: Date.now() - started,
   });
-  if (!markRunStarted(db, runId, since)) return summary('cancelled', 'cancelled before it started');
+  if (!(await store.runs.markRunStarted(runId, since))) return summary('cancelled', 'cancelled before it started');
 
   // Cancelled by the caller (Ctrl-C, shutdown) or by `ogd-gateway cancel` from any process.
   const cancel = new AbortController();
@@ -101,8 +89,8 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
   const map = connector.map
     ? (payload: unknown) => connector.map!(payload, mappingContext)
     : (payload: unknown) => MAPPERS[connector.recordFormat](payload, mappingContext);
-  const known = (nativeIds: readonly string[]): Map<string, StoredState['validators']> =>
-    new Map([...storedStates(db, source.id, nativeIds)].map(([id, state]) => [id, state.validators]));
+  const known = async (nativeIds: readonly string[]): Promise<Map<string, StoredState['validators']>> =>
+    new Map([...(await store.records.storedStates(source.id, nativeIds))].map(([id, state]) => [id, state.validators]));
   runLog.info({ incrementalSince: since }, 'harvest run started');
 
   let status: FinalRunStatus;
@@ -111,11 +99,11 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
     for await (const page of connector.harvest({ http: options.http, since, known, signal, log: runLog })) {
       sourceFailures += page.failures.length;
       for (const part of boundedPages(page)) {
-        processPage(db, source, runId, part, counts, limits, map);
-        if (part.deleted?.length) counts.withdrawn += withdrawDeleted(db, source.id, part.deleted).length;
+        await processPage(store, source, runId, part, counts, limits, map);
+        if (part.deleted?.length) counts.withdrawn += (await store.records.withdrawDeleted(source.id, part.deleted)).length;
         counts.pages += 1;
         options.onProgress?.({ ...counts, sourceId: source.id, elapsedMs: Date.now() - started });
-        if (!signal.aborted && isCancelRequested(db, runId)) cancel.abort();
+        if (!signal.aborted && (await store.runs.isCancelRequested(runId))) cancel.abort();
         if (signal.aborted) break;
       }
       if (signal.aborted) break;
@@ -129,62 +117,62 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
   } catch (err) {
     // The store refused a write (full disk, read-only file): not the source's fault, and no later write would do better.
     // Pages committed before stay; identity is resolved by the next run or start (the store stays marked).
-    const storeError = storeErrorOf(err, db.name);
+    const storeError = storeErrorOf(err, store.location);
     if (storeError) {
-      const closed = failRunOnStoreError(db, { id: runId, sourceId: source.id, counts }, storeError);
+      const closed = await store.runs.failRunOnStoreError({ id: runId, sourceId: source.id, counts }, storeError);
       runLog.error({ status: 'failed', counts, closed }, `harvest run failed: ${storeError.message}`);
       throw storeError;
     }
     status = signal.aborted ? 'cancelled' : 'failed';
     message = (err as Error).message;
-    recordRunErrors(db, runId, [{ sourceId: source.id, stage: 'source', rule: errorRule(err), message }]);
+    await store.runs.recordRunErrors(runId, [{ sourceId: source.id, stage: 'source', rule: errorRule(err), message }]);
     counts.errors += 1;
   } finally {
     options.signal?.removeEventListener('abort', onCallerAbort);
   }
 
   if (status === 'succeeded' && connector.listsEverything) {
-    const outcome = withdrawMissing(db, source.id, runId, source.withdrawAfterHours * 3_600_000, source.maxMissingShare);
+    const outcome = await store.records.withdrawMissing(source.id, runId, source.withdrawAfterHours * 3_600_000, source.maxMissingShare);
     counts.withdrawn += outcome.withdrawn.length;
     if (outcome.refusedShare !== undefined) {
       const share = Math.round(outcome.refusedShare * 100);
       message = `the source stopped listing ${outcome.missing} records (${share}% of those it had), more than maxMissingShare allows: none was marked missing; if this is real, raise the source's maxMissingShare for one run`;
-      recordRunErrors(db, runId, [{ sourceId: source.id, stage: 'withdraw', rule: 'too-many-missing', message }]);
+      await store.runs.recordRunErrors(runId, [{ sourceId: source.id, stage: 'withdraw', rule: 'too-many-missing', message }]);
       runLog.warn({ missing: outcome.missing, share }, 'withdrawal refused: too many records vanished at once');
     } else if (outcome.missing > 0) {
       runLog.info({ missing: outcome.missing, withdrawn: outcome.withdrawn.length }, 'records the source no longer lists');
     }
   }
   await resolveAfterRun(
-    sqliteStoreOn(db),
+    store,
     source.id,
     runId,
     counts,
     runLog,
     (c) => `records ${c.nativeIds.join(', ')} of this source all claim ${c.kind} ${c.value}: kept as separate datasets, not merged with any other source's record by it`,
   );
-  finishRun(db, runId, { status, counts, message });
+  await store.runs.finishRun(runId, { status, counts, message });
   const result = summary(status, message);
   const level = status === 'succeeded' ? 'info' : status === 'partial' ? 'warn' : 'error';
   runLog[level]({ status, counts, durationMs: result.durationMs, reason: message ?? undefined }, 'harvest run finished');
   return result;
 }
 
-function incrementalBase(db: Db, sourceId: string): string | null {
-  const last = lastSucceededRun(db, sourceId);
+async function incrementalBase(store: Store, sourceId: string): Promise<string | null> {
+  const last = await store.runs.lastSucceededRun(sourceId);
   if (!last?.started_at) return null;
   return new Date(Date.parse(last.started_at) - INCREMENTAL_SAFETY_WINDOW_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function processPage(
-  db: Db,
+async function processPage(
+  store: Store,
   source: SourceConfig,
   runId: number,
   page: RecordPage,
   counts: RunCounts,
   limits: RecordLimits,
   map: (payload: unknown) => MappingResult,
-): void {
+): Promise<void> {
   const errors: RunErrorRecord[] = page.failures.map((failure) => ({ sourceId: source.id, ...failure }));
   counts.errors += page.failures.length;
   counts.seen += page.records.length + page.unchanged.length;
@@ -213,7 +201,7 @@ function processPage(
     if (payload.ok) admitted.push({ raw, payload });
     else reject(raw.nativeId, payload);
   }
-  const stored = storedStates(db, source.id, admitted.map(({ raw }) => raw.nativeId));
+  const stored = await store.records.storedStates(source.id, admitted.map(({ raw }) => raw.nativeId));
   let sameContent = 0;
 
   for (const { raw, payload } of admitted) {
@@ -239,7 +227,7 @@ function processPage(
     changed.push({ nativeId: raw.nativeId, payloadJson: payload.payloadJson, contentHash: payload.hash, record: mapped.record, issues: mapped.issues, validators: raw.validators });
   }
 
-  const written = writeRecordPage(db, { sourceId: source.id, priority: source.priority, runId, changed, presentNativeIds, refreshedValidators, errors });
+  const written = await store.records.writeRecordPage({ sourceId: source.id, priority: source.priority, runId, changed, presentNativeIds, refreshedValidators, errors });
   counts.created += written.created;
   counts.updated += written.updated;
   counts.unchanged += page.unchanged.length + sameContent;

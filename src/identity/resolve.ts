@@ -117,23 +117,25 @@ export async function resolveIdentity(store: Store, options: ResolveOptions = {}
     await clusters.loadGroups(session);
 
     const index = await session.datasetIndex();
-    const heldFolded = new Set<string>();
-    const createdAt = new Map<string, string>();
-    for (let i = 0; i < index.identifiers.length; i += 1) {
-      const identifier = index.identifiers[i]!;
-      createdAt.set(identifier, index.createdAt[i]!);
-      if (index.absorbed[i] === 0) heldFolded.add(foldIdentifierCase(identifier));
-    }
+    // Built at the first question only: an unchanged catalogue names no new dataset and ranks no claim.
+    let heldFolded: Set<string> | undefined;
+    let createdAt: Map<string, string> | undefined;
     const assignment = assignDatasetIds({
       clusterCount: clusters.count,
       membersOf: (c) => clusters.assignMembers(c),
       // Held, in this case or another (src/model/identifier.ts), by a dataset that has not been
       // absorbed: a new cluster may not take it.
-      isTaken: (id) => heldFolded.has(foldIdentifierCase(id)),
-      createdAt: (id) => createdAt.get(id),
+      isTaken: (id) => {
+        heldFolded ??= new Set(index.identifiers.filter((_, i) => index.absorbed[i] === 0).map(foldIdentifierCase));
+        return heldFolded.has(foldIdentifierCase(id));
+      },
+      createdAt: (id) => {
+        createdAt ??= new Map(index.identifiers.map((identifier, i) => [identifier, index.createdAt[i]!]));
+        return createdAt.get(id);
+      },
     });
-    heldFolded.clear();
-    createdAt.clear();
+    heldFolded = undefined;
+    createdAt = undefined;
 
     const named = await namedMembers(session, table, [...result.collisions.flatMap((c) => c.members), ...result.candidates.flatMap((c) => [c.a, c.b])]);
     const outcome: ResolutionOutcome = {

@@ -22,7 +22,7 @@ export interface DatasetState {
   modifiedAt: string;
 }
 
-/** Every stored dataset, as columns (one entry per dataset, in identifier order). */
+/** Every stored dataset, as columns (one entry per dataset). */
 export interface DatasetIndex {
   identifiers: string[];
   createdAt: string[];
@@ -109,7 +109,7 @@ function statementsFor(db: Db): Statements {
 
 export function datasetIndex(db: Db): DatasetIndex {
   const rows = db
-    .prepare('SELECT identifier, created_at, merged_into IS NOT NULL, merged_into IS NULL AND withdrawn_at IS NULL FROM dataset_entries ORDER BY identifier')
+    .prepare('SELECT identifier, created_at, merged_into IS NOT NULL, merged_into IS NULL AND withdrawn_at IS NULL FROM dataset_entries')
     .raw()
     .all() as Array<[string, string, number, number]>;
   const index: DatasetIndex = { identifiers: new Array<string>(rows.length), createdAt: new Array<string>(rows.length), absorbed: new Uint8Array(rows.length), live: new Uint8Array(rows.length) };

@@ -12,6 +12,7 @@ import { openStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/contract/store.js';
 import { openTestDb, readFixture, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
 import { startFederation } from '../helpers/federation.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 type Raw = Record<string, unknown>;
 type Package = Raw & { id: string; name: string; resources: Raw[]; extras: Array<{ key: string; value: string }>; organization: Raw | null };
@@ -647,7 +648,7 @@ t.test("the gateway's own CKAN connector harvests the gateway: a CKAN harvester 
     mirrorDb.close();
     cleanup();
   });
-  const mirror = new Harvester(mirrorDb, config, silentLog);
+  const mirror = new Harvester(sqliteStoreOn(mirrorDb), config, silentLog); // TRANSITION (H1: the Harvester holds a Store)
   const live = (store: Db): string[] => (store.prepare('SELECT identifier FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier').pluck().all() as string[]);
 
   const first = await mirror.run('gateway');

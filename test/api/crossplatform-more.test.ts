@@ -326,7 +326,7 @@ t.test('an absorbed dataset redirects its v2 address to the dataset that absorbe
     cleanup();
   });
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
-  const harvester = new Harvester(db, config, silentLog);
+  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog); // TRANSITION (H1: the Harvester holds a Store)
   await harvester.run('city');
   await harvester.run('datagovtw');
 

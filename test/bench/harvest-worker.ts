@@ -30,6 +30,7 @@ import { openDatabase } from '../../src/store/database.js';
 import { syncSources } from '../../src/store/sources.js';
 import { tempDir } from '../helpers/gateway.js';
 import { benchConfig, platformStats, progress, round, SHAPES, SOURCE_ID, type PlatformStats, type Shape } from './shared.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 export type RunKind = 'full' | 'unchanged' | 'fullReharvest';
 
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
       const db = openDatabase(config.database.path);
       try {
         syncSources(db, config.sources);
-        const harvester = new Harvester(db, config, log);
+        const harvester = new Harvester(sqliteStoreOn(db), config, log);
         const runs: Record<RunKind, TimedRun> = {
           full: await timed(harvester, platformUrl, records, 'full'),
           unchanged: await timed(harvester, platformUrl, records, 'unchanged'),

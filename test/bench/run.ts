@@ -153,7 +153,7 @@ async function benchHarvest(
       const db = openDatabase(config.database.path);
       try {
         syncSources(db, config.sources);
-        const harvester = new Harvester(db, config, log);
+        const harvester = new Harvester(sqliteStoreOn(db), config, log);
         const first = await timedRun(harvester, platform, records, 'created');
         const second = await timedRun(harvester, platform, records, 'unchanged');
         if (trial < 0) {

@@ -8,6 +8,7 @@ import { Harvester } from '../../src/harvest/harvester.js';
 import type { Db } from '../../src/store/database.js';
 import { runErrors } from '../../src/store/runs.js';
 import { openTestDb, readFixture, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 type Raw = Record<string, unknown>;
 
@@ -112,7 +113,7 @@ async function setup(t: Test, packages: Raw[] = fixturePackages(), options: Raw 
     (db.prepare('SELECT identifier, withdrawn_at, record FROM datasets ORDER BY identifier').all() as Array<{ identifier: string; withdrawn_at: string | null; record: string }>).map(
       (row) => ({ identifier: row.identifier, withdrawn: row.withdrawn_at !== null, record: JSON.parse(row.record) as Raw }),
     );
-  return { site, db, harvester: new Harvester(db, config, silentLog), served };
+  return { site, db, harvester: new Harvester(sqliteStoreOn(db), config, silentLog), served }; // TRANSITION (H1: the Harvester holds a Store)
 }
 
 const UK_IDS = [...ukPackages, csps].map((p) => String(p['id'])).sort();

@@ -8,6 +8,7 @@ import { runErrors } from '../../src/store/runs.js';
 import type { Db } from '../../src/store/database.js';
 import { projectPath } from '../../src/model/project-root.js';
 import { openTestDb, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 /**
  * The datagovtw connector against a loopback data.gov.tw: the whole-catalogue export (JSON,
@@ -107,7 +108,7 @@ async function setup(t: Test, options: Record<string, unknown> = {}, settings: R
   return {
     fake,
     db,
-    harvester: new Harvester(db, config, silentLog),
+    harvester: new Harvester(sqliteStoreOn(db), config, silentLog),
     datasets: () =>
       new Map(
         (db.prepare('SELECT identifier, record, withdrawn_at FROM datasets').all() as Array<{ identifier: string; record: string; withdrawn_at: string | null }>).map((row) => [

@@ -9,6 +9,7 @@ import { runErrors } from '../../src/store/runs.js';
 import { openTestDb, readFixture, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
 import { recordViolations } from '../helpers/dcat-ap.js';
 import type { NationalRecord } from '../../src/model/record.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 type Raw = Record<string, unknown>;
 
@@ -70,7 +71,7 @@ async function setup(t: Test, document: unknown, options: Raw = { pageSize: 2 })
     (db.prepare('SELECT identifier, withdrawn_at, record FROM datasets ORDER BY identifier').all() as Array<{ identifier: string; withdrawn_at: string | null; record: string }>).map(
       (row) => ({ identifier: row.identifier, withdrawn: row.withdrawn_at !== null, record: JSON.parse(row.record) as NationalRecord }),
     );
-  return { publisher, db, harvester: new Harvester(db, config, silentLog), served };
+  return { publisher, db, harvester: new Harvester(sqliteStoreOn(db), config, silentLog), served }; // TRANSITION (H1: the Harvester holds a Store)
 }
 
 const extended = (): Raw => readFixture<Raw>('dcat-us', 'catalog-sample-extended.json');

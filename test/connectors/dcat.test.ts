@@ -10,6 +10,7 @@ import { projectPath } from '../../src/model/project-root.js';
 import type { Db } from '../../src/store/database.js';
 import { runErrors } from '../../src/store/runs.js';
 import { openTestDb, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 /**
  * The DCAT connector end to end: catalogues served from loopback, harvested by the real
@@ -74,7 +75,7 @@ function gateway(t: Test, sources: Array<{ id: string; url: string; options?: Re
   });
   return {
     db,
-    harvester: new Harvester(db, config, silentLog),
+    harvester: new Harvester(sqliteStoreOn(db), config, silentLog),
     datasets: () => db.prepare('SELECT identifier, record FROM datasets ORDER BY identifier').all() as Array<{ identifier: string; record: string }>,
   };
 }

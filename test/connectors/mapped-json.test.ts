@@ -14,6 +14,7 @@ import { listItems } from '../../connectors/mapped-json/listing.js';
 import { mappedJsonConnector } from '../../connectors/mapped-json.js';
 import type { HarvestContext } from '../../connectors/connector.js';
 import { openTestDb, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 /**
  * The mapped-json connector harvesting loopback copies of the city platforms, each answering
@@ -97,7 +98,7 @@ async function setup(t: Test, mapping: string, site: Site | undefined, taipei?: 
   return {
     city,
     db,
-    harvester: new Harvester(db, config, silentLog),
+    harvester: new Harvester(sqliteStoreOn(db), config, silentLog),
     datasets: () =>
       new Map(
         (db.prepare('SELECT identifier, record FROM datasets WHERE withdrawn_at IS NULL').all() as Array<{ identifier: string; record: string }>).map((row) => [

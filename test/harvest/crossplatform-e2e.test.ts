@@ -5,6 +5,7 @@ import { openTestDb, readFixture, silentLog, tempDir, testConfig, trimmedDeep } 
 import { Harvester } from '../../src/harvest/harvester.js';
 import { startFederation } from '../helpers/federation.js';
 import { runErrors, listRuns } from '../../src/store/runs.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 type Raw = Record<string, unknown>;
 
@@ -116,7 +117,7 @@ t.test('a record changed at the source is updated; the rest stay as they were', 
   const { dir, cleanup } = tempDir();
   const config = testConfig(join(dir, 'catalog.db'), platform.url, {});
   const db = openTestDb(config);
-  const harvester = new Harvester(db, config, silentLog);
+  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog);
   t.teardown(async () => {
     db.close();
     await platform.close();

@@ -6,6 +6,7 @@ import { openTestDb, readFixture, silentLog, tempDir, testConfig } from '../help
 import { Harvester } from '../../src/harvest/harvester.js';
 import { runErrors } from '../../src/store/runs.js';
 import type { Db } from '../../src/store/database.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 type Raw = Record<string, unknown>;
 const ownRecords = readFixture<Raw[]>('crossplatform', 'own-records.json').filter((r) => r.title !== undefined);
@@ -153,7 +154,7 @@ t.test('a list answered with an HTML page fails the run with a clear reason', as
     db.close();
     cleanup();
   });
-  const run = await new Harvester(db, config, silentLog).run('fixture');
+  const run = await new Harvester(sqliteStoreOn(db), config, silentLog).run('fixture');
   t.equal(run!.status, 'failed');
   t.match(run!.message, /not valid JSON/);
 });

@@ -5,6 +5,7 @@ import { startFixturePlatform } from '../helpers/crossplatform-server.js';
 import { openTestDb, readFixture, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { lastRun } from '../../src/store/runs.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 const records = readFixture<Array<Record<string, unknown>>>('crossplatform', 'own-records.json').filter((r) => r.title !== undefined);
 
@@ -23,7 +24,7 @@ t.test('runs beyond harvest.maxConcurrentRuns wait as queued, then run', async (
     await platform.close();
     cleanup();
   });
-  const harvester = new Harvester(db, config, silentLog);
+  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog);
   const first = harvester.run('first');
   const second = harvester.run('second');
   await sleep(100);
@@ -50,7 +51,7 @@ t.test('a queued run cancelled by its caller never starts', async (t) => {
     await platform.close();
     cleanup();
   });
-  const harvester = new Harvester(db, config, silentLog);
+  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog);
   const controller = new AbortController();
   const first = harvester.run('first');
   const second = harvester.run('second', { signal: controller.signal });

@@ -6,6 +6,7 @@ import { openTestDb, readFixture, silentLog, tempDir, testConfig } from '../help
 import { Harvester } from '../../src/harvest/harvester.js';
 import { Scheduler } from '../../src/harvest/scheduler.js';
 import { listRuns } from '../../src/store/runs.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 const records = readFixture<Array<Record<string, unknown>>>('crossplatform', 'own-records.json').filter((r) => r.title !== undefined);
 
@@ -21,7 +22,7 @@ t.test('a source on a schedule is harvested on its ticks, and its runs never ove
     ],
   });
   const db = openTestDb(config);
-  const scheduler = new Scheduler(new Harvester(db, config, silentLog), silentLog);
+  const scheduler = new Scheduler(new Harvester(sqliteStoreOn(db), config, silentLog), silentLog);
   t.teardown(async () => {
     db.close();
     await platform.close();

@@ -16,6 +16,7 @@ import { projectPath } from '../../src/model/project-root.js';
 import { tempDir } from '../helpers/gateway.js';
 import { inProcess } from '../helpers/in-process-cli.js';
 import { runCli } from '../mirror/cli-process.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 /**
  * A source whose URL carries credentials (`user:password@` and `?api_key=`): the source gets
@@ -77,7 +78,7 @@ t.test('credentials in a source URL reach the source and nowhere else', async (t
   const log = createLogger('debug', capture);
   const db = openDatabase(config.database.path);
   syncSources(db, config.sources);
-  const harvester = new Harvester(db, config, log);
+  const harvester = new Harvester(sqliteStoreOn(db), config, log);
 
   const ok = await harvester.run('keyed');
   t.equal(ok?.status, 'succeeded', 'the source is harvested with its credentials');

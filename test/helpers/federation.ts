@@ -48,7 +48,7 @@ export async function startHarvestedPlatform(
     await platform.close();
     cleanup();
   });
-  return { platform, db, harvester: new Harvester(db, config, silentLog) };
+  return { platform, db, harvester: new Harvester(sqliteStoreOn(db), config, silentLog) };
 }
 
 /** A harvested platform plus the gateway's API listening on loopback; `sourceSettings` e.g. withdrawAfterHours. */

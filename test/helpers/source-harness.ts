@@ -6,6 +6,7 @@ import { Harvester } from '../../src/harvest/harvester.js';
 import type { NationalRecord } from '../../src/model/record.js';
 import type { Db } from '../../src/store/database.js';
 import { openTestDb, silentLog, tempDir, testConfig } from './gateway.js';
+import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 /** What a fake source answers to one request. */
 export interface Answer {
@@ -61,7 +62,7 @@ export function harvestSource(
   });
   return {
     db,
-    harvester: new Harvester(db, config, silentLog),
+    harvester: new Harvester(sqliteStoreOn(db), config, silentLog),
     datasets: () =>
       new Map(
         (db.prepare('SELECT identifier, record FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier').all() as Array<{ identifier: string; record: string }>).map(

@@ -66,7 +66,7 @@ async function federation(t: Test, sources: Record<string, SourceSpec>): Promise
   });
   return {
     db,
-    harvester: new Harvester(db, config, silentLog),
+    harvester: new Harvester(sqliteStoreOn(db), config, silentLog),
     platforms,
     base: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`,
     live: () =>

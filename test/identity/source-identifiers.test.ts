@@ -44,7 +44,7 @@ async function portals(t: Test, catalogues: Record<string, unknown>): Promise<Po
     db.close();
     cleanup();
   });
-  const harvester = new Harvester(db, config, silentLog);
+  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog);
   for (const id of Object.keys(catalogues)) t.equal((await harvester.run(id))?.status, 'succeeded', `${id} harvested`);
   return {
     db,

@@ -67,7 +67,7 @@ export async function startUpstream(t: Test, records: { city: Raw[]; hub: Raw[];
     await gov?.close();
     cleanup();
   });
-  const harvester = new Harvester(db, config, silentLog);
+  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog); // TRANSITION (H1: the Harvester holds a Store)
   return {
     db,
     harvester,
