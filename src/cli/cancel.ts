@@ -1,4 +1,3 @@
-import { requestCancel } from '../store/runs.js';
 import { openGateway, type CommonOptions } from './context.js';
 
 /** `cancel RUN_ID`: stop a run from any process; a queued run at once, a running one at its next page. */
@@ -8,9 +7,9 @@ export async function cancel(options: CommonOptions & { runId: string | undefine
     process.stderr.write(`ogd-gateway: cancel needs a run id (see \`ogd-gateway runs\`), got ${JSON.stringify(options.runId ?? '')}\n`);
     return 2;
   }
-  const { db } = openGateway(options, 'stderr');
+  const { store } = await openGateway(options, 'stderr');
   try {
-    const outcome = requestCancel(db, runId);
+    const outcome = await store.runs.requestCancel(runId);
     if (outcome === 'not-open') {
       process.stderr.write(`ogd-gateway: run ${runId} is not queued or running\n`);
       return 1;
@@ -18,6 +17,6 @@ export async function cancel(options: CommonOptions & { runId: string | undefine
     process.stdout.write(outcome === 'cancelled' ? `run ${runId} cancelled\n` : `run ${runId} will stop after its current page\n`);
     return 0;
   } finally {
-    db.close();
+    await store.close();
   }
 }

@@ -3,9 +3,8 @@ import { validateSources } from '../../connectors/index.js';
 import { loadConfig } from '../config/load.js';
 import type { GatewayConfig } from '../config/types.js';
 import { createLogger } from '../log.js';
-import { openDatabase, type Db } from '../store/database.js';
-import { closeCrashedRuns } from '../store/runs.js';
-import { syncSources } from '../store/sources.js';
+import type { Store } from '../store/contract/store.js';
+import { openStore } from '../store/sqlite-store.js';
 
 export interface CommonOptions {
   configFile?: string | undefined;
@@ -13,7 +12,7 @@ export interface CommonOptions {
 
 export interface Gateway {
   config: GatewayConfig;
-  db: Db;
+  store: Store;
   log: Logger;
 }
 
@@ -29,14 +28,14 @@ export function storePathInUse(): string | undefined {
  * field), the migrated database, runs left open by a crashed process closed as failed, and
  * the configured sources recorded.
  */
-export function openGateway(options: CommonOptions, logTo: 'stdout' | 'stderr'): Gateway {
+export async function openGateway(options: CommonOptions, logTo: 'stdout' | 'stderr'): Promise<Gateway> {
   const config = loadConfig(options.configFile ? { file: options.configFile } : {});
   validateSources(config);
   const log = createLogger(config.log.level, logTo);
   storePath = config.database.path;
-  const db = openDatabase(config.database.path);
-  const closed = closeCrashedRuns(db);
+  const store = await openStore(config.database.path);
+  const closed = await store.runs.closeCrashedRuns();
   if (closed > 0) log.warn({ closed }, 'closed runs left open by a process that ended mid-run as failed');
-  syncSources(db, config.sources);
-  return { config, db, log };
+  await store.sources.syncSources(config.sources);
+  return { config, store, log };
 }

@@ -3,7 +3,6 @@ import type { RunSummary } from '../harvest/run.js';
 import { openGateway, type CommonOptions } from './context.js';
 import { formatSummary, ProgressLine } from './progress.js';
 import { writeErr, writeOut } from './output.js';
-import { sqliteStoreOn } from '../store/sqlite-store.js';
 
 export interface HarvestOptions extends CommonOptions {
   sourceIds: string[];
@@ -13,7 +12,7 @@ export interface HarvestOptions extends CommonOptions {
 
 /** `harvest [sourceId ...]`: run now, one source after another; exit 1 when a run failed. */
 export async function harvest(options: HarvestOptions): Promise<number> {
-  const { config, db, log } = openGateway(options, 'stderr');
+  const { config, store, log } = await openGateway(options, 'stderr');
   try {
     const unknown = options.sourceIds.filter((id) => !config.sources.some((s) => s.id === id));
     if (unknown.length > 0) {
@@ -21,7 +20,7 @@ export async function harvest(options: HarvestOptions): Promise<number> {
       return 2;
     }
     const targets = options.sourceIds.length > 0 ? options.sourceIds : config.sources.filter((s) => s.enabled).map((s) => s.id);
-    const harvester = new Harvester(sqliteStoreOn(db), config, log);
+    const harvester = new Harvester(store, config, log);
     const cancel = new AbortController();
     const onSignal = (): void => cancel.abort();
     process.once('SIGINT', onSignal);
@@ -55,6 +54,6 @@ export async function harvest(options: HarvestOptions): Promise<number> {
     writeOut(`${summaries.length} run(s): ${summaries.length - failed - partial} succeeded, ${partial} partial, ${failed} failed${busy ? `, ${busy} skipped` : ''}\n`);
     return failed > 0 || (options.strict && partial > 0) ? 1 : 0;
   } finally {
-    db.close();
+    await store.close();
   }
 }

@@ -16,7 +16,6 @@ import type { Store } from '../store/contract/store.js';
 import { resolveIdentity, type ResolutionOutcome } from '../identity/resolve.js';
 import type { RecordRef } from '../store/identity.js';
 import type { DatasetExplanation } from '../store/identity-explain.js';
-import { sqliteStoreOn } from '../store/sqlite-store.js';
 import { openGateway, type CommonOptions } from './context.js';
 
 export interface IdentityOptions extends CommonOptions {
@@ -33,14 +32,14 @@ class UsageError extends Error {}
 export async function identity(options: IdentityOptions): Promise<number> {
   const [action, ...args] = options.args;
   if (!action) return usage('identity needs an action');
-  const { db } = openGateway(options, 'stderr');
+  const { store } = await openGateway(options, 'stderr');
   try {
-    return await run(sqliteStoreOn(db), action, args, options);
+    return await run(store, action, args, options);
   } catch (err) {
     if (err instanceof UsageError) return usage(err.message);
     throw err;
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

@@ -10,7 +10,6 @@
  */
 import type { Store } from '../store/contract/store.js';
 import type { ApiKey } from '../store/api-keys.js';
-import { sqliteStoreOn } from '../store/sqlite-store.js';
 import { issueApiKey, KeyRequestError } from '../push/issue-api-key.js';
 import { openGateway, type CommonOptions } from './context.js';
 
@@ -30,15 +29,14 @@ export async function keys(options: KeysOptions): Promise<number> {
   if (!['issue', 'list', 'revoke'].includes(action)) return usage(`unknown keys action "${action}"`);
   if (action === 'issue' && (options.publisher === undefined || options.orgCode === undefined)) return usage('keys issue needs --publisher and --org-code');
   if (action === 'revoke' && (args[0] === undefined || args[0] === '')) return usage('keys revoke needs a key id (see `ogd-gateway keys list`)');
-  const { db } = openGateway(options, 'stderr');
+  const { store } = await openGateway(options, 'stderr');
   try {
-    // TRANSITION: openGateway hands out a store once the cli's context is converted (H1).
-    return await run(sqliteStoreOn(db), action, args, options);
+    return await run(store, action, args, options);
   } catch (err) {
     if (err instanceof KeyRequestError) return usage(err.message);
     throw err;
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

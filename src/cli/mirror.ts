@@ -21,7 +21,6 @@ import { NotAMirrorError } from '../store/mirror-sources.js';
 import { syncMirror, type MirrorSyncSummary } from '../mirror/sync.js';
 import { parseUpstream, UpstreamUrlError, type Upstream } from '../mirror/upstream.js';
 import type { Store } from '../store/contract/store.js';
-import { sqliteStoreOn } from '../store/sqlite-store.js';
 import { openGateway, type CommonOptions } from './context.js';
 import { ProgressLine } from './progress.js';
 import { writeErr, writeOut } from './output.js';
@@ -50,9 +49,7 @@ export async function mirror(options: MirrorOptions): Promise<number> {
     writeErr(`ogd-gateway mirror: ${err.message}\n`);
     return 2;
   }
-  const { config, db, log } = openGateway(options, 'stderr');
-  // TRANSITION: openGateway hands out a store once the cli's context is converted (H1).
-  const store = sqliteStoreOn(db);
+  const { config, store, log } = await openGateway(options, 'stderr');
   try {
     if (!settings) return await listing(store, options.json);
     const { upstream } = settings;
@@ -73,7 +70,7 @@ export async function mirror(options: MirrorOptions): Promise<number> {
     }
     return await run(store, config, log, upstream, { ...options, intervalMs: settings.intervalMs });
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

@@ -1,5 +1,3 @@
-import { listRuns, runErrorGroups } from '../store/runs.js';
-import { listSources } from '../store/sources.js';
 import { openGateway, type CommonOptions } from './context.js';
 import { writeErr, writeOut } from './output.js';
 
@@ -9,13 +7,13 @@ import { writeErr, writeOut } from './output.js';
  * in the configuration (mirrors, push sources, sources dropped from it).
  */
 export async function runs(options: CommonOptions & { sourceId?: string | undefined; json: boolean }): Promise<number> {
-  const { db } = openGateway(options, 'stderr');
+  const { store } = await openGateway(options, 'stderr');
   try {
-    if (options.sourceId && !listSources(db).some((s) => s.id === options.sourceId)) {
+    if (options.sourceId && !(await store.sources.listSources()).some((s) => s.id === options.sourceId)) {
       writeErr(`ogd-gateway: unknown source "${options.sourceId}"\n`);
       return 2;
     }
-    const rows = listRuns(db, options.sourceId).map((run) => ({ ...run, errorGroups: runErrorGroups(db, run.id) }));
+    const rows = await Promise.all((await store.runs.listRuns(options.sourceId)).map(async (run) => ({ ...run, errorGroups: await store.runs.runErrorGroups(run.id) })));
     if (options.json) {
       writeOut(`${JSON.stringify(rows, null, 2)}\n`);
       return 0;
@@ -31,6 +29,6 @@ export async function runs(options: CommonOptions & { sourceId?: string | undefi
     }
     return 0;
   } finally {
-    db.close();
+    await store.close();
   }
 }

@@ -1,5 +1,4 @@
-import { lastRun, type RunRow } from '../store/runs.js';
-import { listSources } from '../store/sources.js';
+import type { RunRow } from '../store/runs.js';
 import { PUSH_SOURCE_TYPE } from '../store/push-sources.js';
 import { MIRROR_SOURCE_TYPE } from '../store/mirror-sources.js';
 import { openGateway, type CommonOptions } from './context.js';
@@ -12,9 +11,9 @@ import { writeOut } from './output.js';
  * (their records and runs stay).
  */
 export async function sources(options: CommonOptions & { json: boolean }): Promise<number> {
-  const { config, db } = openGateway(options, 'stderr');
+  const { config, store } = await openGateway(options, 'stderr');
   try {
-    const configured = config.sources.map((source) => ({
+    const configured = await Promise.all(config.sources.map(async (source) => ({
       id: source.id,
       name: source.name,
       type: source.type,
@@ -22,12 +21,13 @@ export async function sources(options: CommonOptions & { json: boolean }): Promi
       schedule: source.schedule,
       enabled: source.enabled,
       configured: true,
-      lastRun: runSummary(lastRun(db, source.id)),
-    }));
+      lastRun: runSummary(await store.runs.lastRun(source.id)),
+    })));
     const configuredIds = new Set(config.sources.map((source) => source.id));
-    const held = listSources(db)
+    const held = await Promise.all(
+      (await store.sources.listSources())
       .filter((source) => !configuredIds.has(source.id))
-      .map((source) => ({
+      .map(async (source) => ({
         id: source.id,
         name: source.name,
         type: source.type,
@@ -35,8 +35,8 @@ export async function sources(options: CommonOptions & { json: boolean }): Promi
         schedule: null,
         enabled: null,
         configured: false,
-        lastRun: runSummary(lastRun(db, source.id)),
-      }));
+        lastRun: runSummary(await store.runs.lastRun(source.id)),
+      })));
     const rows = [...configured, ...held];
     if (options.json) {
       writeOut(`${JSON.stringify(rows, null, 2)}\n`);
@@ -52,7 +52,7 @@ export async function sources(options: CommonOptions & { json: boolean }): Promi
     }
     return 0;
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

@@ -16,8 +16,8 @@ import type { Worker } from 'node:worker_threads';
 import { endWorker, startWorker } from '../worker-thread.js';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/types.js';
-import type { Db } from '../store/database.js';
-import { closeAbandonedRuns, processToken } from '../store/runs.js';
+import type { Store } from '../store/contract/store.js';
+import { processToken } from '../store/runs.js';
 import type { HarvestRunner, RunRequest } from './harvester.js';
 import type { RunSummary } from './run.js';
 import type { HarvestReply, HarvestRequest, HarvestWorkerData } from './harvest-worker.js';
@@ -40,10 +40,10 @@ export class HarvestThread implements HarvestRunner {
   private nextId = 1;
   private stopped = false;
 
-  /** `db`: the API's connection, used only to close the runs of a thread that died. */
+  /** `store`: the API's, used only to close the runs of a thread that died. */
   constructor(
     private readonly config: GatewayConfig,
-    private readonly db: Db,
+    private readonly store: Store,
     private readonly log: Logger,
   ) {}
 
@@ -127,15 +127,16 @@ export class HarvestThread implements HarvestRunner {
     if (lost.length === 0) return;
     const runIds = lost.flatMap((run) => (run.runId === undefined ? [] : [run.runId]));
     const message = `the harvest thread ended before the run finished (${err.message}); closed as failed`;
-    try {
-      closeAbandonedRuns(this.db, runIds, message);
-    } catch (closeErr) {
-      this.log.error({ err: closeErr, runs: runIds }, 'could not close the runs of the harvest thread that ended');
-    }
     this.log.error({ err, sources: lost.map((run) => run.sourceId), runs: runIds }, 'the harvest thread ended during runs');
-    for (const run of lost) {
-      run.detach();
-      run.reject(err);
-    }
+    // The callers hear of it once their runs are closed: a caller that looks at the run sees it failed.
+    void this.store.runs
+      .closeAbandonedRuns(runIds, message)
+      .catch((closeErr: unknown) => this.log.error({ err: closeErr, runs: runIds }, 'could not close the runs of the harvest thread that ended'))
+      .finally(() => {
+        for (const run of lost) {
+          run.detach();
+          run.reject(err);
+        }
+      });
   }
 }

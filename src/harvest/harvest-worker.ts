@@ -14,11 +14,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { GatewayConfig } from '../config/types.js';
 import { createLogger } from '../log.js';
-import { openDatabase } from '../store/database.js';
+import { openStore } from '../store/sqlite-store.js';
 import { adoptProcessToken } from '../store/runs.js';
 import { Harvester } from './harvester.js';
 import type { RunProgress, RunSummary } from './run.js';
-import { sqliteStoreOn } from '../store/sqlite-store.js';
 
 export interface HarvestWorkerData {
   config: GatewayConfig;
@@ -44,8 +43,10 @@ if (port === null) throw new Error('harvest-worker.js runs in a worker thread: s
 const data = workerData as HarvestWorkerData;
 adoptProcessToken(data.processToken);
 const log = createLogger(data.config.log.level, 'stdout').child({ thread: 'harvest' });
-const db = openDatabase(data.config.database.path);
-const harvester = new Harvester(sqliteStoreOn(db), data.config, log);
+// Requests posted meanwhile wait in the port until the listener below is added; a store that cannot
+// be opened ends the thread with its error, and harvest-thread.ts closes the runs it was asked for.
+const store = await openStore(data.config.database.path);
+const harvester = new Harvester(store, data.config, log);
 const cancels = new Map<number, AbortController>();
 
 port.on('message', (request: HarvestRequest) => {
@@ -54,8 +55,10 @@ port.on('message', (request: HarvestRequest) => {
     return;
   }
   if (request.type === 'shutdown') {
-    void harvester.shutdown().finally(() => {
-      db.close();
+    void harvester
+      .shutdown()
+      .then(() => store.close())
+      .finally(() => {
       log.flush();
       port.postMessage({ type: 'closed' } satisfies HarvestReply);
       port.close();

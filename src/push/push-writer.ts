@@ -23,10 +23,6 @@ export class InThreadPushWriter implements PushWriter {
 export type PushWritesIn = 'thread' | 'here';
 
 export function pushWriterFor(store: Store, writesIn: PushWritesIn = 'thread'): PushWriter {
-  return isInMemory(store) || writesIn === 'here' ? new InThreadPushWriter(store) : new PushThread(store.location);
+  return !store.reopenable || writesIn === 'here' ? new InThreadPushWriter(store) : new PushThread(store.location);
 }
 
-/** A store in memory (`:memory:`, tests) lives only on its own connection: no other thread can open it. */
-export function isInMemory(store: Store): boolean {
-  return store.location === ':memory:' || store.location === '';
-}

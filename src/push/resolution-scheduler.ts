@@ -25,7 +25,6 @@
  */
 import type { Store } from '../store/contract/store.js';
 import { InThreadResolution, type ResolutionRunner } from './push-resolution.js';
-import { isInMemory } from './push-writer.js';
 import { ResolutionThread } from './resolution-thread.js';
 import { storeErrorOf } from '../store/store-errors.js';
 
@@ -71,7 +70,7 @@ export class ResolutionScheduler {
     private readonly schedule: ResolutionSchedule = DEFAULT_RESOLUTION_SCHEDULE,
     runner?: ResolutionRunner,
   ) {
-    this.runner = runner ?? (isInMemory(store) ? new InThreadResolution(store) : new ResolutionThread(store.location));
+    this.runner = runner ?? (!store.reopenable ? new InThreadResolution(store) : new ResolutionThread(store.location));
   }
 
   /** Whether a resolution is running now. */

@@ -7,7 +7,6 @@ import type Database from 'better-sqlite3';
 import type { Db } from './database.js';
 import type { NationalRecord } from '../model/record.js';
 import { corroborationSignals, identityKeys, VETO_KEY_RANGES, vetoKeyOf, type IdentityKeyKind } from '../model/identity-keys.js';
-import type { KeyGroupFilter, OverridePair } from './contract/identity.js';
 import { nowUtc } from './time.js';
 import { toUtcInstant } from '../model/dates.js';
 
@@ -177,6 +176,21 @@ export function storedMembers(db: Db, rowids: readonly number[]): Array<StoredMe
 export function rowidReader(db: Db): (sourceId: string, nativeId: string) => number | undefined {
   const read = db.prepare('SELECT rowid FROM source_records WHERE source_id = ? AND native_id = ?').pluck();
   return (sourceId, nativeId) => read.get(sourceId, nativeId) as number | undefined;
+}
+
+/** A group filter applied while the key table is read, before any group is buffered. */
+export interface KeyGroupFilter {
+  /** Leave out groups held by more records than this. */
+  maxHolders?: number;
+  /** Leave out groups whose records all come from one source. */
+  acrossSources?: boolean;
+}
+
+/** An operator override between two stored records, by member number (rowid). */
+export interface OverridePair {
+  kind: OverrideKind;
+  a: number;
+  b: number;
 }
 
 /**

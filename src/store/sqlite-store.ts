@@ -29,11 +29,18 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
   return sqliteStoreOn(openDatabase(path, options), path);
 }
 
-/** A store over an open connection (tests that set up a file by hand). */
+/**
+ * The store over an open handle (tests that set up a file by hand). One handle has one store:
+ * asked again, the same store is answered, so every caller of the handle waits on the same
+ * connection (a session never sees another's statement inside its transaction).
+ */
 export function sqliteStoreOn(db: Db, location: string = db.name): Store {
+  const existing = storeOfHandle.get(db);
+  if (existing) return existing;
   const connection = new SqliteConnection(db, location);
   const store: Store = {
     location,
+    reopenable: !db.memory,
     sources: sqliteSources(connection),
     runs: sqliteRuns(connection),
     records: sqliteRecords(connection),
@@ -48,10 +55,12 @@ export function sqliteStoreOn(db: Db, location: string = db.name): Store {
     close: async () => connection.close(),
   };
   connections.set(store, connection);
+  storeOfHandle.set(db, store);
   return store;
 }
 
 const connections = new WeakMap<Store, SqliteConnection>();
+const storeOfHandle = new WeakMap<Db, Store>();
 
 /**
  * Tests and benchmarks only: the SQLite handle under a store opened here, to set up or inspect

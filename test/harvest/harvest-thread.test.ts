@@ -89,7 +89,7 @@ async function whileReading(db: Db, work: () => Promise<unknown>): Promise<{ max
 
 t.test('a harvest in the thread leaves the event loop free: reads are answered all through it', async (t) => {
   const inThread = await setup(t, heavyRecords(6));
-  const thread = new HarvestThread(inThread.config, inThread.db, silentLog);
+  const thread = new HarvestThread(inThread.config, sqliteStoreOn(inThread.db), silentLog);
   t.teardown(() => thread.shutdown());
   let runMs = 0;
   const threaded = await whileReading(inThread.db, async () => {
@@ -111,7 +111,7 @@ t.test('cancelling and shutting down reach the run in the thread', async (t) => 
   const many = Array.from({ length: 40 }, (_, i) => ({ ...own[0]!, identifier: `A41000000G-${String(i).padStart(6, '0')}` }));
   const s = await setup(t, many, { pageSize: 2, concurrency: 1 });
   s.platform.faults.delayMs = 50;
-  const thread = new HarvestThread(s.config, s.db, silentLog);
+  const thread = new HarvestThread(s.config, sqliteStoreOn(s.db), silentLog);
   const cancel = new AbortController();
   let queuedRun: number | undefined;
   const running = thread.run('fixture', { signal: cancel.signal, onQueued: (runId) => (queuedRun = runId) });
@@ -132,7 +132,7 @@ t.test('a harvest thread that dies closes its runs as failed, and the next run s
   const many = Array.from({ length: 20 }, (_, i) => ({ ...own[0]!, identifier: `A41000000G-${String(i).padStart(6, '0')}` }));
   const s = await setup(t, many, { pageSize: 2, concurrency: 1 });
   s.platform.faults.delayMs = 50;
-  const thread = new HarvestThread(s.config, s.db, silentLog);
+  const thread = new HarvestThread(s.config, sqliteStoreOn(s.db), silentLog);
   t.teardown(() => thread.shutdown());
   let queued = false;
   const running = thread.run('fixture', { onQueued: () => (queued = true) });

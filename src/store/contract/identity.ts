@@ -3,7 +3,9 @@ import type { IdentityOverride, MemberTable, OverrideKind, RecordRef, StoredMemb
 import type { DatasetIndex, DatasetState, DatasetUpsert, MemberPayload, MembershipMove, ResolutionCandidate } from '../dataset-writes.js';
 import type { Change } from '../changes.js';
 import type { IdentityKeyKind } from '../../model/identity-keys.js';
-import type { KeyGroup } from '../identity.js';
+import type { KeyGroup, KeyGroupFilter, OverridePair } from '../identity.js';
+
+export type { KeyGroupFilter, OverridePair };
 
 /**
  * Cross-source identity: what resolution reads and writes (src/identity/resolve.ts asks the
@@ -28,21 +30,6 @@ export interface IdentityStore {
    * The work uses only the session, never the store (whose calls wait until it ends).
    */
   resolveExclusively<T>(work: (session: ResolutionSession) => Promise<T>): Promise<T>;
-}
-
-/** A group filter applied while the key table is read, before any group is buffered. */
-export interface KeyGroupFilter {
-  /** Leave out groups held by more records than this. */
-  maxHolders?: number;
-  /** Leave out groups whose records all come from one source. */
-  acrossSources?: boolean;
-}
-
-/** An operator override between two stored records, by member number (rowid). */
-export interface OverridePair {
-  kind: OverrideKind;
-  a: number;
-  b: number;
 }
 
 /**

@@ -29,6 +29,11 @@ import type { MirrorStore } from './mirror.js';
 export interface Store {
   /** Where the data lives, for messages: the SQLite file's path (or a database URL without credentials). */
   readonly location: string;
+  /**
+   * Other threads and processes can open this same store at `location`: false for a SQLite store
+   * in memory (tests), which lives only on its own connection, so its work stays on this thread.
+   */
+  readonly reopenable: boolean;
   readonly sources: SourceStore;
   readonly runs: RunStore;
   readonly records: RecordStore;
