@@ -6,9 +6,9 @@ export interface VerbResult {
 }
 
 /**
- * A CLI verb run in this process with its output captured. Only for verbs that do all their
- * writing before their first await (sources, runs): the writes are put back before anything
- * else (tap's own output) can write.
+ * A CLI verb run in this process with its output captured until it settles. Only for verbs that
+ * wait for no I/O (sources, runs: the embedded store answers at once, so the verb ends within
+ * the same turn of the event loop): nothing else (tap's own output) writes while it is captured.
  */
 export function inProcess(verb: () => Promise<number>): Promise<VerbResult> {
   let stdout = '';
@@ -17,12 +17,16 @@ export function inProcess(verb: () => Promise<number>): Promise<VerbResult> {
   const writeErr = process.stderr.write;
   process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
   process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
+  const restore = (): void => {
+    process.stdout.write = writeOut;
+    process.stderr.write = writeErr;
+  };
   let pending: Promise<number>;
   try {
     pending = verb();
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
+  } catch (err) {
+    restore();
+    throw err;
   }
-  return pending.then((code) => ({ code, stdout, stderr }));
+  return pending.finally(restore).then((code) => ({ code, stdout, stderr }));
 }
