@@ -61,10 +61,11 @@ export interface ResolveOptions {
 
 /**
  * Clusters written per batch: each batch reads its members, dataset states and payloads and
- * hands over its writes in a few calls of the session, so 100,000 records cost a few hundred
- * round trips, and only one batch's members and merged records are held at a time.
+ * hands over its writes in a few calls of the session, so 100,000 records cost about a thousand
+ * round trips, not one per record. Small enough that a batch's objects die young: at 500 they
+ * outlived the young generation, and the heap (peak RSS) grew by a quarter at 100,000 records.
  */
-const WRITE_BATCH = 500;
+const WRITE_BATCH = 100;
 
 /**
  * A fuzzy group can join records only across sources, and a big one is a generic title of a
@@ -183,8 +184,16 @@ export async function resolveIdentity(store: Store, options: ResolveOptions = {}
 function detailsOf(stored: StoredMember | undefined, rowid: number, table: MemberTable): MemberDetails {
   // The table was read in this session's transaction: its records cannot have gone since.
   if (stored === undefined) throw new Error(`record ${rowid} of the member table is no longer stored`);
+  // Written out, not spread: one object of one shape per member (tens of thousands are held until written).
   return {
-    ...stored,
+    rowid: stored.rowid,
+    sourceId: stored.sourceId,
+    nativeId: stored.nativeId,
+    identifier: stored.identifier,
+    contentHash: stored.contentHash,
+    firstSeenAt: stored.firstSeenAt,
+    title: stored.title,
+    modifiedAt: stored.modifiedAt,
     listed: table.listed[rowid] === 1,
     withdrawn: table.withdrawn[rowid] === 1,
     priority: table.priorities[table.source[rowid]!] ?? 0,

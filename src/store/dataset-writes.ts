@@ -108,17 +108,18 @@ function statementsFor(db: Db): Statements {
 }
 
 export function datasetIndex(db: Db): DatasetIndex {
-  const rows = db
-    .prepare('SELECT identifier, created_at, merged_into IS NOT NULL, merged_into IS NULL AND withdrawn_at IS NULL FROM dataset_entries')
-    .raw()
-    .all() as Array<[string, string, number, number]>;
-  const index: DatasetIndex = { identifiers: new Array<string>(rows.length), createdAt: new Array<string>(rows.length), absorbed: new Uint8Array(rows.length), live: new Uint8Array(rows.length) };
-  rows.forEach(([identifier, createdAt, absorbed, live], i) => {
-    index.identifiers[i] = identifier;
-    index.createdAt[i] = createdAt;
+  const read = db.prepare('SELECT identifier, created_at, merged_into IS NOT NULL, merged_into IS NULL AND withdrawn_at IS NULL FROM dataset_entries').raw();
+  const count = db.prepare('SELECT COUNT(*) FROM dataset_entries').pluck().get() as number;
+  const index: DatasetIndex = { identifiers: [], createdAt: [], absorbed: new Uint8Array(count), live: new Uint8Array(count) };
+  // Row by row (not .all()): the whole table's rows never sit in memory beside the index.
+  let i = 0;
+  for (const [identifier, createdAt, absorbed, live] of read.iterate() as IterableIterator<[string, string, number, number]>) {
+    index.identifiers.push(identifier);
+    index.createdAt.push(createdAt);
     index.absorbed[i] = absorbed;
     index.live[i] = live;
-  });
+    i += 1;
+  }
   return index;
 }
 

@@ -37,9 +37,9 @@ export interface IdentityStore {
  * member number (the row id of the member table, stable for the length of the session).
  *
  * Reads come whole where resolution needs everything (member table, key groups) and in batches
- * elsewhere: resolution works through the clusters a few hundred at a time, asking for their
+ * elsewhere: resolution works through the clusters a hundred at a time, asking for their
  * members, dataset states and payloads, then handing over their writes, so that a catalogue of
- * 100,000 records costs a few hundred round trips, not one per record.
+ * 100,000 records costs about a thousand round trips, not one per record.
  */
 export interface ResolutionSession {
   /** Every source record's clustering facts (source, listed, previous dataset, identifier), by member number. */
