@@ -648,7 +648,7 @@ t.test("the gateway's own CKAN connector harvests the gateway: a CKAN harvester 
     mirrorDb.close();
     cleanup();
   });
-  const mirror = new Harvester(sqliteStoreOn(mirrorDb), config, silentLog); // TRANSITION (H1: the Harvester holds a Store)
+  const mirror = new Harvester(sqliteStoreOn(mirrorDb), config, silentLog);
   const live = (store: Db): string[] => (store.prepare('SELECT identifier FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier').pluck().all() as string[]);
 
   const first = await mirror.run('gateway');

@@ -182,7 +182,7 @@ t.test('every CKAN answer passes the CKAN response schemas, for records of every
   });
   const gateway = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}/api/3/action`;
 
-  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog); // TRANSITION (H1: the Harvester holds a Store)
+  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog);
   const stored = (id: string): number => db.prepare('SELECT COUNT(*) FROM source_records WHERE source_id = ?').pluck().get(id) as number;
   for (const { id } of sources as Array<{ id: string }>) {
     const run = await harvester.run(id);

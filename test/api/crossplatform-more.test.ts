@@ -326,7 +326,7 @@ t.test('an absorbed dataset redirects its v2 address to the dataset that absorbe
     cleanup();
   });
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
-  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog); // TRANSITION (H1: the Harvester holds a Store)
+  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog);
   await harvester.run('city');
   await harvester.run('datagovtw');
 
@@ -336,12 +336,12 @@ t.test('an absorbed dataset redirects its v2 address to the dataset that absorbe
   const cityRef = { sourceId: 'city', nativeId: '379000000A-000040' };
   const copyRef = { sourceId: 'datagovtw', nativeId: '379000000A-000040' };
   saveOverride(db, 'split', copyRef, cityRef, 'test: apart');
-  await resolveIdentity(sqliteStoreOn(db)); // TRANSITION (H1: resolveIdentity takes a Store)
+  await resolveIdentity(sqliteStoreOn(db));
   const apart = await json<{ result: Raw }>(await fetch(`${base}/api/v2/rest/dataset/4040`));
   t.equal(apart.result.identifier, '379000000A-000040~datagovtw', 'split: the id names the copy’s own dataset');
 
   saveOverride(db, 'join', cityRef, copyRef);
-  await resolveIdentity(sqliteStoreOn(db)); // TRANSITION (H1: resolveIdentity takes a Store)
+  await resolveIdentity(sqliteStoreOn(db));
   const moved = await fetch(`${base}/api/v2/rest/dataset/${encodeURIComponent('379000000A-000040~datagovtw')}`, { redirect: 'manual' });
   t.equal(moved.status, 301, 'the absorbed identifier redirects');
   t.equal(moved.headers.get('location'), '/api/v2/rest/dataset/4040', 'to the surviving dataset’s data.gov.tw id');

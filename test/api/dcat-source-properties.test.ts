@@ -71,7 +71,7 @@ async function gateway(t: Test): Promise<string> {
     db.close();
     cleanup();
   });
-  const run = await new Harvester(sqliteStoreOn(db), config, silentLog).run('eu'); // TRANSITION (H1: the Harvester holds a Store)
+  const run = await new Harvester(sqliteStoreOn(db), config, silentLog).run('eu');
   if (run?.status !== 'succeeded') throw new Error(`eu: run ${run?.status ?? 'not started'}`);
   return `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
 }

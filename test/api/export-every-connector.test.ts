@@ -184,7 +184,7 @@ async function harvestEveryConnector(t: Test): Promise<Catalogue> {
     db.close();
     cleanup();
   });
-  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog); // TRANSITION (H1: the Harvester holds a Store)
+  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog);
   const statuses: Record<string, string | undefined> = {};
   for (const source of sources) statuses[source.id] = (await harvester.run(source.id))?.status;
   const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: PUBLIC_URL, logger: silentLog });

@@ -342,7 +342,7 @@ async function bulkCatalogue(t: Test): Promise<{ base: string; db: Db; identifie
     db.close();
     cleanup();
   });
-  const run = await new Harvester(sqliteStoreOn(db), config, silentLog).run('bulk'); // TRANSITION (H1: the Harvester holds a Store)
+  const run = await new Harvester(sqliteStoreOn(db), config, silentLog).run('bulk');
   if (run?.status !== 'succeeded') throw new Error(`bulk harvest: ${run?.status}`);
   const identifiers = records.map((record) => String(record.identifier)).sort();
   return { base: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`, db, identifiers };

@@ -388,7 +388,7 @@ async function operationsOf(app: FastifyInstance): Promise<Operation[]> {
 }
 
 t.test(`fuzz: ${REQUESTS} requests over every route and method of /openapi.json (seed ${SEED})`, async (t: Test) => {
-  const store = await hostileStore(t); // TRANSITION (H1: the helper resolves identity, now asynchronous)
+  const store = await hostileStore(t);
   const key = (await issueApiKey(sqliteStoreOn(store.db), { publisher: '國家發展委員會', orgCode: 'A41000000G', allow: [] })).key;
   const app = await buildApi({ store: sqliteStoreOn(store.db), publicUrl: 'https://gateway.example.tw', logger: (process.env['FUZZ_LOG'] ? pino({ level: 'error' }, pino.destination(process.env['FUZZ_LOG'])) : silentLog) as never, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
   t.teardown(() => app.close());

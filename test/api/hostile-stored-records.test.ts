@@ -169,7 +169,7 @@ async function checkEveryReadPath(t: Test, db: Db): Promise<void> {
 }
 
 t.test('every read path serves the other records and something sane for hostile stored ones', async (t) => {
-  const store = await hostileStore(t); // TRANSITION (H1: the helper resolves identity, now asynchronous)
+  const store = await hostileStore(t);
   await t.test('first start', (t) => checkEveryReadPath(t, store.db));
   store.db.close();
   await t.test('after a restart (a new connection, new caches)', (t) => checkEveryReadPath(t, store.reopen()));

@@ -80,7 +80,7 @@ t.test('push: a record stored in lower case by an earlier version is found by pu
   const record = { ...body, identifier: LOWER } as unknown as Parameters<typeof writePushedRecord>[1]['record'];
   gateway.db.transaction(() => writePushedRecord(gateway.db, { sourceId: source, nativeId: LOWER, payloadJson: JSON.stringify(body), contentHash: contentHash(JSON.stringify(body)), record, issues: [] }, undefined, '2026-01-01T00:00:00Z'))();
   gateway.db.prepare("INSERT INTO push_dataset_ids (dataset_id, source_id, identifier, assigned_at) VALUES (9000000001, ?, ?, '2026-01-01T00:00:00Z')").run(source, LOWER);
-  await resolveIdentity(sqliteStoreOn(gateway.db)); // TRANSITION (H1: resolveIdentity takes a Store)
+  await resolveIdentity(sqliteStoreOn(gateway.db));
 
   const replay = await gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord(UPPER) });
   t.equal(replay.status, 409, 'a POST in upper case is a replay of the lower-case one');

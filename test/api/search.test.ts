@@ -332,7 +332,7 @@ t.test('a dataset published by a city and copied by data.gov.tw appears once', a
     cleanup();
   });
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
-  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog); // TRANSITION (H1: the Harvester holds a Store)
+  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog);
   await harvester.run('portal');
   await harvester.run('city');
 

@@ -132,7 +132,7 @@ async function gateway(t: Test): Promise<Gateway> {
     await platform.close();
     cleanup();
   });
-  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog); // TRANSITION (H1: the Harvester holds a Store)
+  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog);
   for (const id of ['dcat', 'ckan', 'gen1']) {
     const run = await harvester.run(id);
     if (run?.status !== 'succeeded') throw new Error(`${id}: run ${run?.status ?? 'not started'}`);

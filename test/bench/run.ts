@@ -224,7 +224,6 @@ function latency(samples: readonly number[]): Latency {
 async function benchApi(dbPath: string, records: number): Promise<Record<string, unknown>> {
   const db = openDatabase(dbPath);
   // One client on purpose: the rate limit would cut the measurement short.
-  // TRANSITION (H2): the API takes a store; this test still holds a db.
   const app = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'http://127.0.0.1', logger: log, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
   const agent = new Agent({ keepAliveTimeout: 60_000, connections: 1 });
   try {

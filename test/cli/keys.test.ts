@@ -130,7 +130,6 @@ t.test('a key the CLI issued pushes to the served API; revoked, it no longer doe
   t.same(rows(dbPath, "SELECT id, priority FROM sources WHERE id LIKE 'push:%'"), [{ id: 'push:A41000000G', priority: PUSH_SOURCE_PRIORITY }]);
 
   const db = openDatabase(dbPath);
-  // TRANSITION (H2): the API takes a store; this test still holds a db.
   const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'https://gateway.example.tw', logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {

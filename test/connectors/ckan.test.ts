@@ -113,7 +113,7 @@ async function setup(t: Test, packages: Raw[] = fixturePackages(), options: Raw 
     (db.prepare('SELECT identifier, withdrawn_at, record FROM datasets ORDER BY identifier').all() as Array<{ identifier: string; withdrawn_at: string | null; record: string }>).map(
       (row) => ({ identifier: row.identifier, withdrawn: row.withdrawn_at !== null, record: JSON.parse(row.record) as Raw }),
     );
-  return { site, db, harvester: new Harvester(sqliteStoreOn(db), config, silentLog), served }; // TRANSITION (H1: the Harvester holds a Store)
+  return { site, db, harvester: new Harvester(sqliteStoreOn(db), config, silentLog), served };
 }
 
 const UK_IDS = [...ukPackages, csps].map((p) => String(p['id'])).sort();

@@ -71,7 +71,7 @@ async function setup(t: Test, document: unknown, options: Raw = { pageSize: 2 })
     (db.prepare('SELECT identifier, withdrawn_at, record FROM datasets ORDER BY identifier').all() as Array<{ identifier: string; withdrawn_at: string | null; record: string }>).map(
       (row) => ({ identifier: row.identifier, withdrawn: row.withdrawn_at !== null, record: JSON.parse(row.record) as NationalRecord }),
     );
-  return { publisher, db, harvester: new Harvester(sqliteStoreOn(db), config, silentLog), served }; // TRANSITION (H1: the Harvester holds a Store)
+  return { publisher, db, harvester: new Harvester(sqliteStoreOn(db), config, silentLog), served };
 }
 
 const extended = (): Raw => readFixture<Raw>('dcat-us', 'catalog-sample-extended.json');

@@ -61,7 +61,6 @@ async function setup(t: Test, records: Raw[], options: Raw = { pageSize: 10, con
 
 /** The longest the event loop was blocked (ms) while `work` ran, and whether reads were answered during it. */
 async function whileReading(db: Db, work: () => Promise<unknown>): Promise<{ maxStallMs: number; readsDuring: number }> {
-  // TRANSITION (H2): the API takes a store; this test still holds a db.
   const app = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'http://gateway.test', logger: silentLog });
   // The first request readies the app (compiles its schemas): not the harvest's doing.
   await app.inject({ url: '/api/v1/rest/dataset' });

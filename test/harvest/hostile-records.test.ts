@@ -100,7 +100,6 @@ t.test('defect 2: a lone surrogate is repaired and flagged; the CKAN API keeps a
   t.same(record.keyword, ['\ufffd', 'ok']);
   t.notOk(/\\ud[89a-f]/i.test(stored.record), 'nothing stored holds a lone surrogate');
 
-  // TRANSITION (H2): the API takes a store; this test still holds a db.
   const app = await buildApi({ store: sqliteStoreOn(s.db), publicUrl: 'http://gateway.test', logger: silentLog });
   t.teardown(() => app.close());
   for (const url of [

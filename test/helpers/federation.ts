@@ -59,7 +59,6 @@ export async function startFederation(
   sourceSettings: Record<string, unknown> = {},
 ): Promise<Federation> {
   const harvested = await startHarvestedPlatform(t, records, {}, { pageSize: 2 }, sourceSettings);
-  // TRANSITION (H2): the API takes a store; this test still holds a db.
   const store = sqliteStoreOn(harvested.db);
   const api = await buildApi({ store, publicUrl, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });

@@ -55,7 +55,6 @@ async function federation(t: Test, sources: Record<string, SourceSpec>): Promise
     })),
   });
   const db = openTestDb(config);
-  // TRANSITION (H2): the API takes a store; this test still holds a db.
   const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'https://gateway.example.tw', logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {

@@ -56,7 +56,6 @@ export async function startUpstream(t: Test, records: { city: Raw[]; hub: Raw[];
   const sources = [source('city', city.url, 10), source('hub', hub.url, 0), ...(gov ? [source('gov', gov.url, 0)] : [])];
   const config = testConfig(join(dir, 'upstream.db'), '', { sources });
   const db = openTestDb(config);
-  // TRANSITION (H2): the API takes a store; this test still holds a db.
   const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: UPSTREAM_PUBLIC_URL, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {
@@ -67,7 +66,7 @@ export async function startUpstream(t: Test, records: { city: Raw[]; hub: Raw[];
     await gov?.close();
     cleanup();
   });
-  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog); // TRANSITION (H1: the Harvester holds a Store)
+  const harvester = new Harvester(sqliteStoreOn(db), config, silentLog);
   return {
     db,
     harvester,
@@ -91,7 +90,6 @@ export async function startDownstream(t: Test, dbPath?: string): Promise<Downstr
     path = join(dir, 'mirror.db');
   }
   const db = openDatabase(path);
-  // TRANSITION (H2): the API takes a store; this test still holds a db.
   const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: DOWNSTREAM_PUBLIC_URL, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
   const http = new HttpClient({ timeoutMs: 5000, connectTimeoutMs: 2000, maxResponseBytes: 50 * 1024 * 1024, retries: 1, retryBaseDelayMs: 10, allowPrivateAddresses: true, userAgent: 'ogd-gateway test mirror' });

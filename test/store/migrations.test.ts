@@ -155,7 +155,7 @@ t.test('migration 8 looks identifiers up ignoring case: a version-7 store, recor
   t.equal(schemaVersion(db), MIGRATIONS.at(-1)!.version);
   t.same(db.prepare('SELECT * FROM dataset_entries ORDER BY identifier').all(), before, 'the datasets as they were');
   t.match(db.prepare("EXPLAIN QUERY PLAN SELECT identifier FROM dataset_entries WHERE identifier = 'X' COLLATE NOCASE").all(), [{ detail: /USING COVERING INDEX dataset_entries_by_identifier_nocase/ }], 'looked up by the new index');
-  const served = sqliteStoreOn(db).catalogue; // TRANSITION (H2): findServedDataset reads a store
+  const served = sqliteStoreOn(db).catalogue;
   t.same(await findServedDataset(served, 'A41000000G-000001'), { status: 301, movedTo: 'a41000000g-000001' }, 'another case is redirected');
   t.match(await findServedDataset(served, 'a41000000g-000002'), { status: 410 }, 'each of a stored pair answers as itself');
   t.match(await findServedDataset(served, 'A41000000G-000002'), { identifier: 'A41000000G-000002' });
