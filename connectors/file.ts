@@ -77,11 +77,11 @@ class FileConnector implements Connector {
     } catch (err) {
       throw new SourceProtocolError(this.sourceId, `${this.path} is not valid JSON: ${(err as Error).message}`);
     }
-    const items = Array.isArray(json) ? json : (json as { result?: unknown } | null)?.result;
+    const items: unknown = Array.isArray(json) ? json : (json as { result?: unknown } | null)?.result;
     if (!Array.isArray(items)) {
       throw new SourceProtocolError(this.sourceId, `${this.path} is neither a JSON array of records nor {"result":[...]}`);
     }
-    return items;
+    return items as unknown[];
   }
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import ipaddr from 'ipaddr.js';
 import type { RateLimitSettings } from '../config/types.js';
@@ -32,7 +32,7 @@ const TRACKED_CLIENTS = 20_000;
  * Registers rate limiting for every route registered afterwards, unless `max` is 0. Returns a
  * preHandler for the not-found handler, so probing unknown paths is counted too.
  */
-export async function registerRateLimiting(app: FastifyInstance, settings: RateLimitSettings): Promise<preHandlerHookHandler | undefined> {
+export async function registerRateLimiting(app: FastifyInstance, settings: RateLimitSettings): Promise<preHandlerAsyncHookHandler | undefined> {
   if (settings.max === 0) return undefined;
   const allowed = addressMatcher(settings.allowList);
   const windowSeconds = Math.ceil(settings.timeWindowMs / 1000);

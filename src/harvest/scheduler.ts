@@ -36,7 +36,7 @@ export class Scheduler {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.tasks.map((task) => task.destroy()));
+    await Promise.all(this.tasks.map(async (task) => task.destroy()));
     this.tasks.length = 0;
   }
 }

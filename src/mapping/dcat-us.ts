@@ -159,7 +159,7 @@ function readContactPoint(notes: MappingNotes, value: unknown, record: NationalR
   const email = readText(notes, 'publisherContactEmail', first['hasEmail']);
   if (email !== undefined) record.publisherContactEmail = email.replace(/^mailto:/i, '');
   const phone = first['hasTelephone'];
-  const phoneText = isPlainObject(phone) ? phone['value'] ?? phone['hasValue'] : Array.isArray(phone) ? phone[0] : phone;
+  const phoneText: unknown = isPlainObject(phone) ? phone['value'] ?? phone['hasValue'] : Array.isArray(phone) ? (phone as unknown[])[0] : phone;
   const phoneValue = readText(notes, 'publisherContactPhone', phoneText);
   if (phoneValue !== undefined) record.publisherContactPhone = phoneValue.replace(/^tel:/i, '');
   if (contacts.length > 1) sourceExtras['contactPoint'] = contacts.slice(1);
@@ -214,7 +214,7 @@ function readSpatial(notes: MappingNotes, value: unknown, record: NationalRecord
 /** temporal `start/end` (ISO 8601 interval, partial dates kept as such) or 3.0 `{startDate, endDate}`. */
 function readTemporal(notes: MappingNotes, value: unknown, record: NationalRecord, sourceExtras: Record<string, unknown>): void {
   if (value === undefined || value === null || value === '') return;
-  const period = Array.isArray(value) && value.length === 1 ? value[0] : value;
+  const period: unknown = Array.isArray(value) && value.length === 1 ? (value as unknown[])[0] : value;
   if (isPlainObject(period)) {
     setText(record, 'temporalCoverageFrom', readForeignDate(notes, 'temporalCoverageFrom', period['startDate']));
     setText(record, 'temporalCoverageTo', readForeignDate(notes, 'temporalCoverageTo', period['endDate']));

@@ -100,7 +100,7 @@ class DatasetMapping {
   private keep(key: string, value: unknown): void {
     const existing = this.extras[key];
     if (existing === undefined) this.extras[key] = value;
-    else this.extras[key] = [...(Array.isArray(existing) ? existing : [existing]), ...(Array.isArray(value) ? value : [value])];
+    else this.extras[key] = [...(Array.isArray(existing) ? (existing as unknown[]) : [existing]), ...(Array.isArray(value) ? (value as unknown[]) : [value])];
   }
 
   private keepOthers(key: string, others: Record<string, unknown>): void {

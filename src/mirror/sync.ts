@@ -126,7 +126,8 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
   let message: string | null = null;
   const cursorsOfWalk = new Set<string>(cursor === undefined ? [] : [cursor]);
   try {
-    if (firstError !== undefined) throw firstError;
+    // What feed.page threw above: an Error (HttpError, FeedPageError ...), rethrown to be handled with the rest.
+    if (firstError !== undefined) throw firstError as Error;
     page ??= await feed.page(cursor, cancel.signal);
     for (;;) {
       const current: FeedPage = page;

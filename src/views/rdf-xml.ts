@@ -27,9 +27,12 @@ const RESERVED_RDF_NAMES = new Set(['RDF', 'ID', 'about', 'parseType', 'resource
 
 // XML 1.0 (5th edition) NameStartChar and NameChar, without the colon (NCName).
 const NAME_START = 'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
+// The ranges include combining marks (U+0300–U+036F) on purpose: XML allows them after the first character.
 const NAME_CHAR = `${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
 /** The longest tail of an IRI that is an NCName: the local part of a property element name. */
+// eslint-disable-next-line no-misleading-character-class -- NAME_CHAR holds combining marks on purpose (above)
 const LOCAL_NAME_TAIL = new RegExp(`[${NAME_START}][${NAME_CHAR}]*$`, 'u');
+// eslint-disable-next-line no-misleading-character-class -- as above
 const NC_NAME = new RegExp(`^[${NAME_START}][${NAME_CHAR}]*$`, 'u');
 
 /** Characters XML 1.0 allows in a document (tab, line feed, carriage return and up). */

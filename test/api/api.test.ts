@@ -29,7 +29,7 @@ t.test('the gateway API over a harvested catalogue', async (t) => {
     t.equal(res.status, 200);
     t.match(res.headers.get('content-type'), /^application\/ld\+json/);
     const doc = (await res.json()) as Raw;
-    const expanded = (await jsonld.expand(doc as jsonld.JsonLdDocument, { documentLoader: offlineLoader as never, safe: true } as never)) as unknown as Expanded;
+    const expanded = (await ((jsonld.expand as (input: unknown, options: unknown) => Promise<unknown>)(doc as jsonld.JsonLdDocument, { documentLoader: offlineLoader as never, safe: true } as never) as Promise<unknown>)) as unknown as Expanded;
     const dataset = expanded.find((node) => (node['@type'] as string[] | undefined)?.includes(`${DCAT}Dataset`));
     t.ok(dataset, 'a dcat:Dataset node');
     t.equal(dataset!['@id'], 'https://gateway.example.tw/dataset/A41000000G-000001');
@@ -51,7 +51,7 @@ t.test('the gateway API over a harvested catalogue', async (t) => {
     t.ok(ids.length >= 4);
     for (const id of ids) {
       const doc = await (await fetch(`${base}/dataset/${encodeURIComponent(id)}.jsonld`)).json();
-      const expanded = (await jsonld.expand(doc as jsonld.JsonLdDocument, { documentLoader: offlineLoader as never, safe: true } as never)) as unknown as Expanded;
+      const expanded = (await ((jsonld.expand as (input: unknown, options: unknown) => Promise<unknown>)(doc as jsonld.JsonLdDocument, { documentLoader: offlineLoader as never, safe: true } as never) as Promise<unknown>)) as unknown as Expanded;
       t.ok(expanded.length > 0, `${id} expands`);
     }
   });

@@ -61,7 +61,7 @@ const ckanPackages = [
 const ntpc = readFixture<{ search: { payload?: { search_result: unknown[] }; result?: { results: unknown[] } }; details: Raw }>('mapped-json', 'ntpc.json');
 const datagovtwExport = (readFixture<Raw[]>('datagovtw', 'export.json')).slice(0, 3);
 
-function send(res: ServerResponse, body: string | unknown, contentType = 'application/json'): void {
+function send(res: ServerResponse, body: unknown, contentType = 'application/json'): void {
   res.writeHead(200, { 'content-type': contentType }).end(typeof body === 'string' ? body : JSON.stringify(body));
 }
 

@@ -335,7 +335,7 @@ t.test('every connector harvested into one store: the exports read back to the s
 
   await t.test('JSON-LD: the same datasets, the same values, expanded offline', async (t) => {
     const document = (await (await fetch(`${base}/export/catalog.jsonld`)).json()) as Raw;
-    const expanded = (await jsonld.expand(document as jsonld.JsonLdDocument, { documentLoader: refuseEveryDocument as never, safe: true } as never)) as unknown as Expanded[];
+    const expanded = (await ((jsonld.expand as (input: unknown, options: unknown) => Promise<unknown>)(document as jsonld.JsonLdDocument, { documentLoader: refuseEveryDocument as never, safe: true } as never) as Promise<unknown>)) as unknown as Expanded[];
     const catalogue = expanded.find((node) => (node['@type'] as string[] | undefined)?.includes(`${DCAT}Catalog`))!;
     const datasets = (catalogue[`${DCAT}dataset`] as Expanded[]).filter((node) => (node['@type'] as string[] | undefined)?.includes(`${DCAT}Dataset`));
     const byIdentifier = new Map(datasets.map((node) => [literals(node, `${DCT}identifier`)[0], node]));

@@ -244,7 +244,7 @@ t.test('the whole-catalogue exports over a harvested catalogue', async (t) => {
     const single = (await (await fetch(`${base}/dataset/A41000000G-000001.jsonld`)).json()) as Raw;
     delete single['@context'];
     t.same(datasets.find((node) => node['dct:identifier'] === 'A41000000G-000001'), single, 'a dataset reads as at /dataset/{identifier}.jsonld');
-    const expanded = (await jsonld.expand(doc as jsonld.JsonLdDocument, { documentLoader: refuseEveryDocument as never, safe: true } as never)) as unknown as Raw[];
+    const expanded = (await ((jsonld.expand as (input: unknown, options: unknown) => Promise<unknown>)(doc as jsonld.JsonLdDocument, { documentLoader: refuseEveryDocument as never, safe: true } as never) as Promise<unknown>)) as unknown as Raw[];
     const catalogue = expanded.find((node) => (node['@type'] as string[] | undefined)?.includes('http://www.w3.org/ns/dcat#Catalog'))!;
     t.equal((catalogue['http://www.w3.org/ns/dcat#dataset'] as unknown[]).length, live.size, 'expands to a catalogue of every dataset');
   });

@@ -275,8 +275,9 @@ t.test('streamed answers stay streamed, compressed or not', async (t) => {
     return `${row}\n`;
   };
   let release: () => void = () => {};
-  let produced = 0;
-  let closed = false;
+  // Set before each request below.
+  let produced: number;
+  let closed: boolean;
   app.get('/stream.csv', { config: { lastModified: () => '2020-01-01T00:00:00Z' } }, async (_request, reply) => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     async function* rows(): AsyncGenerator<string> {

@@ -254,7 +254,7 @@ async function load(base: string, paths: readonly string[], until: Promise<unkno
         duration: typeof until === 'number' ? until : 3600,
         requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length]! }) }],
       },
-      (err, res) => (err ? reject(err) : resolve(res)),
+      (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)),
     );
     if (typeof until !== 'number') until.finally(() => instance.stop()).catch(() => undefined);
   });

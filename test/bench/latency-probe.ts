@@ -68,7 +68,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 while (!stopping) {
   const current = window;
   const start = performance.now();
-  let ok = false;
+  let ok: boolean;
   try {
     const res = await request(settings.url, { dispatcher });
     const body = (await res.body.json()) as { result?: unknown };

@@ -41,7 +41,7 @@ t.test('mirror URL --once: sync to the end, exit 0; `mirror` lists it; the mirro
   t.equal(listed.code, 0);
   t.match(JSON.parse(listed.stdout), [{ id: sourceId, url: upstream.base, priority: 0, datasets: 7, walkingFromBeginning: false, lastRun: { id: 2, status: 'succeeded', changes: 7 } }]);
   const runs = await runCli(['runs', '--config', config]);
-  t.match(runs.stdout, /run 1 mirror-\S+ failed.*\n.*\n  1× feed \[blocked-address\]/, 'its runs, with the failure grouped by cause');
+  t.match(runs.stdout, /run 1 mirror-\S+ failed.*\n.*\n {2}1× feed \[blocked-address\]/, 'its runs, with the failure grouped by cause');
 
   const downstream = await startDownstream(t, join(dir, 'mirror.db'));
   const { upstream: up, downstream: down } = await comparableExports(upstream.base, downstream.base);

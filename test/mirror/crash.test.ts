@@ -97,7 +97,7 @@ t.test('kill -9 between the last page and resolution: the next `mirror --once` a
 
   const next = await runCli(['mirror', proxy.url, '--once', '--allow-private-addresses', '--config', config]);
   t.equal(next.code, 0, next.stderr);
-  t.match(next.stdout, /SUCCEEDED .*\n.* 0 changes.*\n  note: resolved the records an earlier run stored/, 'not "up to date": it resolved what the killed sync stored');
+  t.match(next.stdout, /SUCCEEDED .*\n.* 0 changes.*\n {2}note: resolved the records an earlier run stored/, 'not "up to date": it resolved what the killed sync stored');
   const downstream = await startDownstream(t, dbPath);
   const { upstream: up, downstream: down } = await comparableExports(upstream.base, downstream.base);
   t.equal(down.csv, up.csv, 'the mirror serves what the upstream serves');

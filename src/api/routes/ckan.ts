@@ -155,7 +155,7 @@ function formParams(body: string): RawParams {
   const params: RawParams = {};
   for (const [key, value] of new URLSearchParams(body)) {
     const previous = params[key];
-    params[key] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
+    params[key] = previous === undefined ? value : Array.isArray(previous) ? [...(previous as unknown[]), value] : [previous, value];
   }
   return params;
 }

@@ -83,7 +83,7 @@ export function evaluate(value: unknown, path: ParsedPath): unknown[] {
     const next: unknown[] = [];
     for (const item of current) {
       if (segment.kind === 'wildcard') {
-        if (Array.isArray(item)) next.push(...item);
+        if (Array.isArray(item)) next.push(...(item as unknown[]));
         else if (isObject(item)) next.push(...Object.values(item));
       } else if (segment.kind === 'index') {
         if (Array.isArray(item) && segment.index < item.length) next.push(item[segment.index]);
