@@ -19,7 +19,7 @@ const LAYERS = [
   { name: 'store', holds: 'every SQL statement', paths: ['^src/store/'] },
   { name: 'identity', holds: 'source records into datasets: clusters, ids, merge', paths: ['^src/identity/'] },
   { name: 'harvest', holds: 'runs, the record door, the scheduler, the harvest thread', paths: ['^src/harvest/'] },
-  { name: 'push-and-mirror', holds: 'the other two ways in: agency push, another gateway\'s feed', paths: ['^src/push/', '^src/mirror/'] },
+  { name: 'push-and-mirror', holds: "the other two ways in: agency push, another gateway's feed", paths: ['^src/push/', '^src/mirror/'] },
   { name: 'api', holds: 'the HTTP server (fastify) and its routes', paths: ['^src/api/'] },
   { name: 'cli', holds: 'the verbs that start everything', paths: ['^src/cli/', '^src/cli\\.ts$'] },
 ];
@@ -48,9 +48,24 @@ const noImportUpRules = LAYERS.slice(0, -1).map((layer, index) => {
  */
 const OUTSIDE_EVERY_LAYER = 'is in no layer: add its folder to LAYERS in .dependency-cruiser.cjs (and to docs/architecture.md, "Layers")';
 const everyModuleInALayerRules = [
-  { name: 'importer-outside-every-layer', comment: `The importing module ${OUTSIDE_EVERY_LAYER}.`, from: { path: '^(src|connectors)/', pathNot: EVERY_LAYER }, to: {} },
-  { name: 'imported-module-outside-every-layer', comment: `The imported module ${OUTSIDE_EVERY_LAYER}.`, from: {}, to: { path: '^(src|connectors)/', pathNot: EVERY_LAYER } },
-  { name: 'lone-module-outside-every-layer', comment: `The module ${OUTSIDE_EVERY_LAYER}.`, from: { orphan: true, path: '^(src|connectors)/', pathNot: EVERY_LAYER }, to: {} },
+  {
+    name: 'importer-outside-every-layer',
+    comment: `The importing module ${OUTSIDE_EVERY_LAYER}.`,
+    from: { path: '^(src|connectors)/', pathNot: EVERY_LAYER },
+    to: {},
+  },
+  {
+    name: 'imported-module-outside-every-layer',
+    comment: `The imported module ${OUTSIDE_EVERY_LAYER}.`,
+    from: {},
+    to: { path: '^(src|connectors)/', pathNot: EVERY_LAYER },
+  },
+  {
+    name: 'lone-module-outside-every-layer',
+    comment: `The module ${OUTSIDE_EVERY_LAYER}.`,
+    from: { orphan: true, path: '^(src|connectors)/', pathNot: EVERY_LAYER },
+    to: {},
+  },
 ].map((rule) => ({ severity: 'error', ...rule }));
 
 /** @type {import('dependency-cruiser').IConfiguration} */

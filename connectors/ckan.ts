@@ -162,7 +162,8 @@ class CkanConnector implements Connector {
       if (isWithdrawnPackage(p)) page.deleted!.push(id);
       else page.records.push({ nativeId: id, payload: pkg });
     }
-    if (page.deleted!.length > 0) context.log.info({ source: this.sourceId, deleted: page.deleted!.length }, 'packages no longer public (deleted, draft or private)');
+    if (page.deleted!.length > 0)
+      context.log.info({ source: this.sourceId, deleted: page.deleted!.length }, 'packages no longer public (deleted, draft or private)');
     return page;
   }
 
@@ -183,7 +184,7 @@ class CkanConnector implements Connector {
       if (typeof p['title'] === 'string' || Array.isArray(p['resources'])) fullPackages.set(id, p);
       ids.push(id);
     }
-    const known = (await context.known(ids));
+    const known = await context.known(ids);
     const missing: string[] = [];
     for (const id of ids) {
       const full = fullPackages.get(id);
@@ -211,7 +212,14 @@ class CkanConnector implements Connector {
       }
       const body = json as { success?: unknown; result?: unknown };
       if (!isObject(body) || body.success !== true || !isObject(body.result) || packageId(body.result) !== id) {
-        return { failure: { nativeId: id, stage: 'parse', rule: 'not-a-package', message: `${url} did not answer {"success":true,"result":{package}}: ${describe(json)}` } };
+        return {
+          failure: {
+            nativeId: id,
+            stage: 'parse',
+            rule: 'not-a-package',
+            message: `${url} did not answer {"success":true,"result":{package}}: ${describe(json)}`,
+          },
+        };
       }
       if (isWithdrawnPackage(body.result)) return { deleted: id };
       return { record: { nativeId: id, payload: body.result } };
@@ -236,14 +244,20 @@ class CkanConnector implements Connector {
     let expected: number | undefined;
     // Results without an id are failures of their page (not-a-package): they are part of the count.
     let withoutId = 0;
-    for (let start = 0; ; ) {
+    for (let start = 0; ;) {
       if (context.signal.aborted) return;
       const page = await this.searchPage(context, query, start);
       expected ??= page.count;
       const pageIds = page.results.map(packageId).filter((id): id is string => id !== null);
       withoutId += page.results.length - pageIds.length;
       if (previous && pageIds.length > 0 && sameIds(pageIds, previous)) {
-        yield { failure: { stage: 'list', rule: 'paging-loop', message: `start=${start} returned the same packages as the previous page; the site ignores start, listing stopped` } };
+        yield {
+          failure: {
+            stage: 'list',
+            rule: 'paging-loop',
+            message: `start=${start} returned the same packages as the previous page; the site ignores start, listing stopped`,
+          },
+        };
         return;
       }
       for (const id of pageIds) ids.add(id);
@@ -286,7 +300,13 @@ class CkanConnector implements Connector {
       throw new SourceProtocolError(this.sourceId, `package_search at ${url} answered success:false: ${describe(body.error)}`);
     }
     const result = isObject(body) && body.success === true ? body.result : undefined;
-    if (!isObject(result) || typeof result['count'] !== 'number' || !Number.isInteger(result['count']) || result['count'] < 0 || !Array.isArray(result['results'])) {
+    if (
+      !isObject(result) ||
+      typeof result['count'] !== 'number' ||
+      !Number.isInteger(result['count']) ||
+      result['count'] < 0 ||
+      !Array.isArray(result['results'])
+    ) {
       throw new SourceProtocolError(this.sourceId, `package_search at ${url} is not {"success":true,"result":{"count":N,"results":[...]}}: ${describe(json)}`);
     }
     return { count: result['count'], results: result['results'] };
@@ -296,7 +316,11 @@ class CkanConnector implements Connector {
    * JSON from the Action API. An HTML page (a portal's error or login page sent with 200) is
    * named as such rather than as malformed JSON: it means the URL is not a CKAN API.
    */
-  private async getJson(context: HarvestContext, url: string, acceptStatuses: readonly number[] = []): Promise<{ response: { status: number }; json: unknown }> {
+  private async getJson(
+    context: HarvestContext,
+    url: string,
+    acceptStatuses: readonly number[] = [],
+  ): Promise<{ response: { status: number }; json: unknown }> {
     const response = await context.http.get(url, { signal: context.signal, acceptStatuses, headers: { accept: 'application/json' } });
     if (acceptStatuses.includes(response.status)) return { response, json: undefined };
     const contentType = String(response.headers['content-type'] ?? '');

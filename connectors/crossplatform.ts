@@ -114,7 +114,11 @@ class CrossPlatformConnector implements Connector {
         context.log.warn({ source: this.sourceId, repeated: listing.ids.length - fresh.length }, 'listing repeated identifiers; each is harvested once');
       }
       if (listed.size > this.options.maxIdentifiers) {
-        yield { records: [], unchanged: [], failures: [{ stage: 'list', rule: 'too-many-identifiers', message: `listing passed ${this.options.maxIdentifiers} identifiers; stopped` }] };
+        yield {
+          records: [],
+          unchanged: [],
+          failures: [{ stage: 'list', rule: 'too-many-identifiers', message: `listing passed ${this.options.maxIdentifiers} identifiers; stopped` }],
+        };
         return;
       }
       // A platform ignoring `limit` sends everything as one page: fetched and committed in bounded batches all the same.
@@ -131,7 +135,7 @@ class CrossPlatformConnector implements Connector {
 
   /** Fetch what must be fetched of one page of identifiers; the rest are unchanged. */
   private async fetchPage(context: HarvestContext, ids: string[], changed: Set<string> | undefined): Promise<RecordPage> {
-    const known = (await context.known(ids));
+    const known = await context.known(ids);
     const toFetch = changed ? ids.filter((id) => changed.has(id) || !known.has(id)) : ids;
     const unchanged = changed ? ids.filter((id) => !changed.has(id) && known.has(id)) : [];
     const results = await mapConcurrent(toFetch, this.options.concurrency, (id) => this.fetchRecord(context, id, known.get(id)));
@@ -154,7 +158,10 @@ class CrossPlatformConnector implements Connector {
    * one (the platform ignores offset) ends the listing with a failure; a short page, or one longer
    * than asked (the platform ignores limit and sent everything), is the last.
    */
-  private async *listIdentifiers(context: HarvestContext, modified: string | undefined): AsyncIterable<{ ids: string[]; failure?: undefined } | { ids?: undefined; failure: SourceFailure }> {
+  private async *listIdentifiers(
+    context: HarvestContext,
+    modified: string | undefined,
+  ): AsyncIterable<{ ids: string[]; failure?: undefined } | { ids?: undefined; failure: SourceFailure }> {
     let previous: string[] | undefined;
     for (let offset = 0; ; offset += this.options.pageSize) {
       if (context.signal.aborted) return;
@@ -187,7 +194,10 @@ class CrossPlatformConnector implements Connector {
     }
     const ids = body.result.filter((id): id is string => typeof id === 'string' && id.trim() !== '').map((id) => id.trim());
     if (ids.length !== body.result.length) {
-      context.log.warn({ source: this.sourceId, offset, dropped: body.result.length - ids.length }, 'listing contained non-string or empty identifiers; skipped');
+      context.log.warn(
+        { source: this.sourceId, offset, dropped: body.result.length - ids.length },
+        'listing contained non-string or empty identifiers; skipped',
+      );
     }
     return ids;
   }
@@ -206,7 +216,14 @@ class CrossPlatformConnector implements Connector {
       }
       const body = json as { success?: unknown; result?: unknown; error?: unknown };
       if (!body || typeof body !== 'object' || body.success !== true || !body.result || typeof body.result !== 'object' || Array.isArray(body.result)) {
-        return { failure: { nativeId: id, stage: 'parse', rule: 'not-a-record', message: `${url} did not answer {"success":true,"result":{...}}: ${describeBody(json)}` } };
+        return {
+          failure: {
+            nativeId: id,
+            stage: 'parse',
+            rule: 'not-a-record',
+            message: `${url} did not answer {"success":true,"result":{...}}: ${describeBody(json)}`,
+          },
+        };
       }
       return { record: { nativeId: id, payload: body.result, validators: response.validators } };
     } catch (err) {

@@ -63,7 +63,8 @@ const PROFILES: Readonly<Record<OutputSchema, SchemaProfile>> = {
   },
 };
 
-const NAMESPACES = 'xmlns(csw=http://www.opengis.net/cat/csw/2.0.2),xmlns(gmd=http://www.isotc211.org/2005/gmd),xmlns(dct=http://purl.org/dc/terms/),xmlns(apiso=http://www.opengis.net/cat/csw/apiso/1.0)';
+const NAMESPACES =
+  'xmlns(csw=http://www.opengis.net/cat/csw/2.0.2),xmlns(gmd=http://www.isotc211.org/2005/gmd),xmlns(dct=http://purl.org/dc/terms/),xmlns(apiso=http://www.opengis.net/cat/csw/apiso/1.0)';
 
 export const cswConnector: ConnectorDefinition = {
   type: 'csw',
@@ -143,7 +144,17 @@ class CswConnector implements Connector {
       const results = await this.fetchPage(context, url);
       const pageIds = results.records.map((element) => this.profile.nativeId(element) ?? '');
       if (previousIds !== undefined && pageIds.length > 0 && sameIds(pageIds, previousIds)) {
-        yield { records: [], unchanged: [], failures: [{ stage: 'list', rule: 'paging-loop', message: `${url} returned the same records as the previous page; the catalogue ignores startPosition, paging stopped` }] };
+        yield {
+          records: [],
+          unchanged: [],
+          failures: [
+            {
+              stage: 'list',
+              rule: 'paging-loop',
+              message: `${url} returned the same records as the previous page; the catalogue ignores startPosition, paging stopped`,
+            },
+          ],
+        };
         return;
       }
       const page = this.readRecords(results, seenIds, url);
@@ -177,7 +188,11 @@ class CswConnector implements Connector {
       ['maxRecords', String(this.options.pageSize)],
     ];
     if (since !== null) {
-      params.push(['constraintLanguage', 'CQL_TEXT'], ['constraint_language_version', '1.1.0'], ['constraint', `${this.profile.modifiedQueryable} >= '${since}'`]);
+      params.push(
+        ['constraintLanguage', 'CQL_TEXT'],
+        ['constraint_language_version', '1.1.0'],
+        ['constraint', `${this.profile.modifiedQueryable} >= '${since}'`],
+      );
     }
     for (const [key, value] of params) url.searchParams.set(key, value);
     return url.toString();
@@ -196,7 +211,11 @@ class CswConnector implements Connector {
     if (results === undefined) throw new XmlSourceError(this.sourceId, 'not-csw', `${url}: the GetRecordsResponse has no csw:SearchResults`);
     const recordSchema = results.attributes['recordSchema'];
     if (recordSchema !== undefined && recordSchema !== '' && recordSchema !== this.profile.uri) {
-      throw new XmlSourceError(this.sourceId, 'wrong-record-schema', `${url}: asked for outputSchema ${this.profile.uri}, the catalogue answered recordSchema ${recordSchema}`);
+      throw new XmlSourceError(
+        this.sourceId,
+        'wrong-record-schema',
+        `${url}: asked for outputSchema ${this.profile.uri}, the catalogue answered recordSchema ${recordSchema}`,
+      );
     }
     return {
       matched: integerAttribute(results, 'numberOfRecordsMatched'),
@@ -211,7 +230,11 @@ class CswConnector implements Connector {
     const code = exception?.attributes['exceptionCode'] ?? 'unknown';
     const locator = exception?.attributes['locator'];
     const text = textAt(exception, 'ows:ExceptionText') ?? '';
-    return new CswExceptionError(this.sourceId, code, `${url} answered an ows:ExceptionReport: ${code}${locator ? ` (locator ${locator})` : ''}${text ? `: ${text}` : ''}`);
+    return new CswExceptionError(
+      this.sourceId,
+      code,
+      `${url} answered an ows:ExceptionReport: ${code}${locator ? ` (locator ${locator})` : ''}${text ? `: ${text}` : ''}`,
+    );
   }
 
   /** The page's records with their native ids; records without one, of an unexpected kind, or seen before are failures. */
@@ -220,16 +243,30 @@ class CswConnector implements Connector {
     results.records.forEach((element, index) => {
       const where = `record ${index + 1} of ${url}`;
       if (!this.profile.recordElements.has(element.name)) {
-        page.failures.push({ stage: 'parse', rule: 'unexpected-record', message: `${where} is a ${element.name}, not one of ${[...this.profile.recordElements].join(', ')}` });
+        page.failures.push({
+          stage: 'parse',
+          rule: 'unexpected-record',
+          message: `${where} is a ${element.name}, not one of ${[...this.profile.recordElements].join(', ')}`,
+        });
         return;
       }
       const nativeId = this.profile.nativeId(element);
       if (nativeId === undefined) {
-        page.failures.push({ stage: 'parse', rule: 'no-identifier', field: this.options.outputSchema === 'dc' ? 'dc:identifier' : 'gmd:fileIdentifier', message: `${where} has no identifier; it cannot be stored` });
+        page.failures.push({
+          stage: 'parse',
+          rule: 'no-identifier',
+          field: this.options.outputSchema === 'dc' ? 'dc:identifier' : 'gmd:fileIdentifier',
+          message: `${where} has no identifier; it cannot be stored`,
+        });
         return;
       }
       if (seenIds.has(nativeId)) {
-        page.failures.push({ nativeId, stage: 'parse', rule: 'duplicate-identifier', message: `${where} repeats the identifier ${JSON.stringify(nativeId)} of a record already harvested in this run; only the first was kept` });
+        page.failures.push({
+          nativeId,
+          stage: 'parse',
+          rule: 'duplicate-identifier',
+          message: `${where} repeats the identifier ${JSON.stringify(nativeId)} of a record already harvested in this run; only the first was kept`,
+        });
         return;
       }
       seenIds.add(nativeId);
@@ -237,7 +274,11 @@ class CswConnector implements Connector {
       page.records.push(record);
     });
     if (results.returned !== undefined && results.returned !== results.records.length) {
-      page.failures.push({ stage: 'list', rule: 'count-mismatch', message: `${url} says numberOfRecordsReturned=${results.returned} but carries ${results.records.length} records` });
+      page.failures.push({
+        stage: 'list',
+        rule: 'count-mismatch',
+        message: `${url} says numberOfRecordsReturned=${results.returned} but carries ${results.records.length} records`,
+      });
     }
     return page;
   }
@@ -256,10 +297,15 @@ class CswConnector implements Connector {
     const next = results.nextRecord ?? start + results.records.length;
     if (next === 0 || (matched !== undefined && next > matched)) return withFailure(undefined, incomplete());
     if (results.records.length === 0) {
-      return withFailure(undefined, incomplete() ?? { stage: 'list', rule: 'empty-page', message: `${url} returned no records but nextRecord=${next}; paging stopped` });
+      return withFailure(
+        undefined,
+        incomplete() ?? { stage: 'list', rule: 'empty-page', message: `${url} returned no records but nextRecord=${next}; paging stopped` },
+      );
     }
     if (next <= start) {
-      return { failure: { stage: 'list', rule: 'paging-loop', message: `${url}: nextRecord=${next} does not advance past startPosition=${start}; paging stopped` } };
+      return {
+        failure: { stage: 'list', rule: 'paging-loop', message: `${url}: nextRecord=${next} does not advance past startPosition=${start}; paging stopped` },
+      };
     }
     return { next };
   }

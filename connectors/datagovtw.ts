@@ -104,7 +104,10 @@ class DataGovTwConnector implements Connector {
         yield* this.harvestChanges(context, days.dates);
         return;
       }
-      context.log.info({ source: this.sourceId, since: context.since, maxChangeDays: this.options.maxChangeDays }, 'last complete run is older than maxChangeDays: reading the whole export');
+      context.log.info(
+        { source: this.sourceId, since: context.since, maxChangeDays: this.options.maxChangeDays },
+        'last complete run is older than maxChangeDays: reading the whole export',
+      );
     }
     yield* this.harvestExport(context);
   }
@@ -122,7 +125,11 @@ class DataGovTwConnector implements Connector {
       message: `entry ${index} of the export is not an object: ${describeJson(value, 100)}`,
     }));
     if (rows.length > this.options.maxRecords) {
-      failures.push({ stage: 'list', rule: 'too-many-records', message: `the export has ${rows.length} rows, over maxRecords (${this.options.maxRecords}); only the first ${this.options.maxRecords} were read` });
+      failures.push({
+        stage: 'list',
+        rule: 'too-many-records',
+        message: `the export has ${rows.length} rows, over maxRecords (${this.options.maxRecords}); only the first ${this.options.maxRecords} were read`,
+      });
     }
 
     const seen = new Set<string>();
@@ -134,7 +141,13 @@ class DataGovTwConnector implements Connector {
       usable.slice(start, start + this.options.pageSize).forEach((row, offset) => {
         const nativeId = datasetIdOf(row);
         if (nativeId === undefined) {
-          page.failures.push({ nativeId: `#${start + offset}`, stage: 'parse', rule: 'no-identifier', field: EXPORT_ID_COLUMN, message: `row ${start + offset + 1} of the export has no ${EXPORT_ID_COLUMN}` });
+          page.failures.push({
+            nativeId: `#${start + offset}`,
+            stage: 'parse',
+            rule: 'no-identifier',
+            field: EXPORT_ID_COLUMN,
+            message: `row ${start + offset + 1} of the export has no ${EXPORT_ID_COLUMN}`,
+          });
         } else if (seen.has(nativeId)) {
           repeated += 1;
         } else {
@@ -149,7 +162,10 @@ class DataGovTwConnector implements Connector {
   }
 
   private async fetchRows(context: HarvestContext, url: string): Promise<ReturnType<typeof parseRows>> {
-    const response = await context.http.get(url, { signal: context.signal, headers: { accept: this.options.exportFormat === 'json' ? 'application/json' : 'text/csv' } });
+    const response = await context.http.get(url, {
+      signal: context.signal,
+      headers: { accept: this.options.exportFormat === 'json' ? 'application/json' : 'text/csv' },
+    });
     const text = decodeBody(this.sourceId, url, response.bytes, this.options.encoding);
     return parseRows(this.sourceId, url, text, this.options.exportFormat, EXPORT_ID_COLUMN);
   }
@@ -184,7 +200,11 @@ class DataGovTwConnector implements Connector {
         if (err instanceof HttpError && err.kind === 'cancelled') throw err;
         if (err instanceof HttpError || err instanceof MalformedBodyError) {
           // One day's list lost makes the run partial: the next run asks again from the last complete one.
-          failures.push({ stage: 'list', rule: err instanceof HttpError ? (err.kind === 'status' ? `http-${err.status}` : err.kind) : 'malformed-json', message: `change list for ${date}: ${err.message}` });
+          failures.push({
+            stage: 'list',
+            rule: err instanceof HttpError ? (err.kind === 'status' ? `http-${err.status}` : err.kind) : 'malformed-json',
+            message: `change list for ${date}: ${err.message}`,
+          });
           continue;
         }
         throw err;
@@ -201,7 +221,7 @@ class DataGovTwConnector implements Connector {
   }
 
   private async fetchDetails(context: HarvestContext, ids: string[]): Promise<RecordPage> {
-    const known = (await context.known(ids));
+    const known = await context.known(ids);
     const results = await mapConcurrent(ids, this.options.concurrency, (id) => this.fetchDetail(context, id, known.get(id)));
     const page: RecordPage = { records: [], unchanged: [], failures: [] };
     for (const result of results) {
@@ -222,11 +242,25 @@ class DataGovTwConnector implements Connector {
       const { response, json } = await context.http.getJson(url, { signal: context.signal, acceptStatuses: [404, 410], validators });
       if (response.status === 304) return { notModified: id };
       if (response.status === 404 || response.status === 410) {
-        return { failure: { nativeId: id, stage: 'fetch', rule: `http-${response.status}`, message: `the change list names ${id} but ${url} answered ${response.status}` } };
+        return {
+          failure: {
+            nativeId: id,
+            stage: 'fetch',
+            rule: `http-${response.status}`,
+            message: `the change list names ${id} but ${url} answered ${response.status}`,
+          },
+        };
       }
       const body = json as { success?: unknown; result?: unknown } | null;
       if (!body || typeof body !== 'object' || body.success !== true || !body.result || typeof body.result !== 'object' || Array.isArray(body.result)) {
-        return { failure: { nativeId: id, stage: 'parse', rule: 'not-a-record', message: `${url} did not answer {"success":true,"result":{...}}: ${describeJson(json)}` } };
+        return {
+          failure: {
+            nativeId: id,
+            stage: 'parse',
+            rule: 'not-a-record',
+            message: `${url} did not answer {"success":true,"result":{...}}: ${describeJson(json)}`,
+          },
+        };
       }
       const result = body.result as Record<string, unknown>;
       // The id asked for stands in when the record does not repeat it: it is what identifies the record.

@@ -121,7 +121,7 @@ class DcatUsConnector implements Connector {
    */
   private async stillStored(context: HarvestContext, memory: DocumentMemory | undefined): Promise<DocumentMemory | undefined> {
     if (!memory || (!memory.validators.etag && !memory.validators.lastModified)) return undefined;
-    const stored = (await context.known(memory.nativeIds));
+    const stored = await context.known(memory.nativeIds);
     const sameVersion = (validators: RecordValidators | undefined): boolean =>
       (validators?.etag ?? undefined) === memory.validators.etag && (validators?.lastModified ?? undefined) === memory.validators.lastModified;
     const held = memory.nativeIds.filter((id) => stored.has(id));
@@ -137,7 +137,11 @@ class DcatUsConnector implements Connector {
     try {
       return JSON.parse(body) as unknown;
     } catch (err) {
-      throw new MalformedBodyError(this.url, `data.json is not valid JSON (${(err as Error).message}); check that the source's url is the data.json document`, this.sourceId);
+      throw new MalformedBodyError(
+        this.url,
+        `data.json is not valid JSON (${(err as Error).message}); check that the source's url is the data.json document`,
+        this.sourceId,
+      );
     }
   }
 
@@ -172,14 +176,23 @@ class DcatUsConnector implements Connector {
         // data.gov's harvester drops duplicates too; an identical copy (a series member also
         // listed at the top) is the same dataset and not an error.
         if (previous !== json) {
-          failures.push({ nativeId, stage: 'parse', rule: 'duplicate-identifier', message: `${path} repeats the identifier ${JSON.stringify(nativeId)} with different content; the first one is kept` });
+          failures.push({
+            nativeId,
+            stage: 'parse',
+            rule: 'duplicate-identifier',
+            message: `${path} repeats the identifier ${JSON.stringify(nativeId)} with different content; the first one is kept`,
+          });
         }
         continue;
       }
       byId.set(nativeId, json);
       datasets.push({ nativeId, dataset });
       if (datasets.length > this.options.maxDatasets) {
-        failures.push({ stage: 'list', rule: 'too-many-datasets', message: `data.json holds more than ${this.options.maxDatasets} datasets (maxDatasets); the rest were not read` });
+        failures.push({
+          stage: 'list',
+          rule: 'too-many-datasets',
+          message: `data.json holds more than ${this.options.maxDatasets} datasets (maxDatasets); the rest were not read`,
+        });
         datasets.pop();
         break;
       }

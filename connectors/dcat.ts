@@ -84,7 +84,11 @@ class DcatConnector implements Connector {
         context.log.warn({ source: this.sourceId, page: pageUrl, next: next.url, ignored: next.alternatives }, 'page has several next links; following one');
       }
       if (next && seenPages.has(pageKey(next.url))) {
-        page.failures.push({ stage: 'list', rule: 'paging-loop', message: `${pageUrl} links to ${next.url} as its next page, which was already read; paging stopped` });
+        page.failures.push({
+          stage: 'list',
+          rule: 'paging-loop',
+          message: `${pageUrl} links to ${next.url} as its next page, which was already read; paging stopped`,
+        });
         yield page;
         return;
       }
@@ -100,7 +104,8 @@ class DcatConnector implements Connector {
     if ('refused' in choice) {
       throw new DcatParseError(this.sourceId, url, undefined, 'not-rdf', undefined, `${choice.reason}; not an RDF catalogue`);
     }
-    if (choice.contradicted) context.log.warn({ source: this.sourceId, page: url, reason: choice.reason }, 'content type contradicts the body; read as the body shows');
+    if (choice.contradicted)
+      context.log.warn({ source: this.sourceId, page: url, reason: choice.reason }, 'content type contradicts the body; read as the body shows');
     const quads = await parseRdf({ sourceId: this.sourceId, url, body: response.body, format: choice.format });
     if (first && quads.length === 0) {
       // An empty first page would "list" an empty catalogue and withdraw everything.
@@ -118,7 +123,12 @@ class DcatConnector implements Connector {
       }
       listed.add(dataset.nativeId);
       if (dataset.truncated) {
-        failures.push({ nativeId: dataset.nativeId, stage: 'parse', rule: 'too-many-triples', message: `${dataset.nativeId} on ${url} has more than ${this.options.maxQuadsPerDataset} triples (options.maxQuadsPerDataset); not harvested` });
+        failures.push({
+          nativeId: dataset.nativeId,
+          stage: 'parse',
+          rule: 'too-many-triples',
+          message: `${dataset.nativeId} on ${url} has more than ${this.options.maxQuadsPerDataset} triples (options.maxQuadsPerDataset); not harvested`,
+        });
         continue;
       }
       records.push({ nativeId: dataset.nativeId, payload: dataset.payload });

@@ -55,7 +55,14 @@ class FileConnector implements Connector {
       items.slice(start, start + this.options.pageSize).forEach((item, i) => {
         const nativeId = nativeIdOf(item);
         if (nativeId) records.push({ nativeId, payload: item });
-        else failures.push({ nativeId: `#${start + i}`, stage: 'parse', rule: 'no-identifier', field: 'identifier', message: `entry ${start + i} of ${this.path} has no identifier or datasetId` });
+        else
+          failures.push({
+            nativeId: `#${start + i}`,
+            stage: 'parse',
+            rule: 'no-identifier',
+            field: 'identifier',
+            message: `entry ${start + i} of ${this.path} has no identifier or datasetId`,
+          });
       });
       yield { records, unchanged: [], failures };
     }

@@ -48,10 +48,7 @@ const ajv = new Ajv({ allErrors: false, strict: false });
 const validators = new Map(
   [...CONNECTORS.values()].map((definition) => {
     const schema = definition.optionsSchema as { properties?: Record<string, unknown> };
-    return [
-      definition.type,
-      ajv.compile({ ...schema, properties: { ...schema.properties, http: httpOverridesSchema } }),
-    ] as const;
+    return [definition.type, ajv.compile({ ...schema, properties: { ...schema.properties, http: httpOverridesSchema } })] as const;
   }),
 );
 

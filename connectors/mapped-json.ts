@@ -115,7 +115,12 @@ class MappedJsonConnector implements Connector {
         items.forEach((item, index) => {
           const id = this.nativeIdOf(mapping, item);
           if (id === undefined) {
-            page.failures.push({ nativeId: `#${listed.size + index}`, stage: 'parse', rule: 'no-identifier', message: `a list item has no id at ${mapping.list.idPath ? 'list.idPath' : 'fields.identifier'} of ${mapping.file}: ${describeJson(item, 120)}` });
+            page.failures.push({
+              nativeId: `#${listed.size + index}`,
+              stage: 'parse',
+              rule: 'no-identifier',
+              message: `a list item has no id at ${mapping.list.idPath ? 'list.idPath' : 'fields.identifier'} of ${mapping.file}: ${describeJson(item, 120)}`,
+            });
             return;
           }
           if (listed.has(id)) {
@@ -140,7 +145,7 @@ class MappedJsonConnector implements Connector {
   }
 
   private async fetchDetails(context: HarvestContext, mapping: CompiledMapping, items: Array<{ id: string; item: unknown }>, page: RecordPage): Promise<void> {
-    const known = (await context.known(items.map(({ id }) => id)));
+    const known = await context.known(items.map(({ id }) => id));
     const since = this.incremental && context.since ? Date.parse(context.since) : undefined;
     const fetch: string[] = [];
     for (const { id, item } of items) {
@@ -171,7 +176,14 @@ class MappedJsonConnector implements Connector {
       }
       const record = evaluateOne(json, detail.recordPath);
       if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-        return { failure: { nativeId: id, stage: 'parse', rule: 'not-a-record', message: `${url} has no record at detail.recordPath of ${mapping.file}: ${describeJson(json)}` } };
+        return {
+          failure: {
+            nativeId: id,
+            stage: 'parse',
+            rule: 'not-a-record',
+            message: `${url} has no record at detail.recordPath of ${mapping.file}: ${describeJson(json)}`,
+          },
+        };
       }
       return { record: { nativeId: id, payload: record, validators: response.validators } };
     } catch (err) {

@@ -124,7 +124,11 @@ class OaiPmhConnector implements Connector {
         return;
       }
       if (seenTokens.has(token)) {
-        page.failures.push({ stage: 'list', rule: 'resumption-loop', message: `the repository sent resumptionToken ${JSON.stringify(token)} a second time (${url}); paging stopped` });
+        page.failures.push({
+          stage: 'list',
+          rule: 'resumption-loop',
+          message: `the repository sent resumptionToken ${JSON.stringify(token)} a second time (${url}); paging stopped`,
+        });
         yield page;
         return;
       }
@@ -186,7 +190,11 @@ class OaiPmhConnector implements Connector {
       const error = blocking[0]!;
       const code = error.attributes['code'] ?? 'unknown';
       const meaning = ERROR_CODES[code] ?? 'an error code OAI-PMH does not define';
-      throw new OaiPmhError(this.sourceId, code, `${url} answered OAI-PMH error ${code}: ${meaning}${error.text ? ` (${error.text.replace(/\s+/g, ' ')})` : ''}`);
+      throw new OaiPmhError(
+        this.sourceId,
+        code,
+        `${url} answered OAI-PMH error ${code}: ${meaning}${error.text ? ` (${error.text.replace(/\s+/g, ' ')})` : ''}`,
+      );
     }
     return root;
   }
@@ -212,11 +220,22 @@ class OaiPmhConnector implements Connector {
       const identifier = textAt(header, 'oai:identifier');
       const deleted = header?.attributes['status'] === 'deleted';
       if (identifier === undefined) {
-        page.failures.push({ stage: 'parse', rule: 'no-identifier', field: 'header/identifier', message: `record ${index + 1} of ${url} has no header identifier${deleted ? ' (a deletion that cannot be applied)' : ''}` });
+        page.failures.push({
+          stage: 'parse',
+          rule: 'no-identifier',
+          field: 'header/identifier',
+          message: `record ${index + 1} of ${url} has no header identifier${deleted ? ' (a deletion that cannot be applied)' : ''}`,
+        });
         return;
       }
       if (!deleted && first(record, 'oai:metadata/*') === undefined) {
-        page.failures.push({ nativeId: identifier, stage: 'parse', rule: 'no-metadata', field: 'metadata', message: `record ${identifier} of ${url} is not deleted but has no metadata` });
+        page.failures.push({
+          nativeId: identifier,
+          stage: 'parse',
+          rule: 'no-metadata',
+          field: 'metadata',
+          message: `record ${identifier} of ${url} is not deleted but has no metadata`,
+        });
         return;
       }
       latest.delete(identifier);

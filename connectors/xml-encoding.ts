@@ -55,7 +55,7 @@ function declaredEncoding(bytes: Uint8Array, contentType: string): { label: stri
 
 /** Offset of the first byte that does not begin or continue a valid UTF-8 sequence. */
 function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
     const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
     if (length === 0) return i;

@@ -34,7 +34,11 @@ function decodeBytes(sourceId: string, url: string, bytes: Buffer, encoding: Exp
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     if (encoding === 'utf-8') {
-      throw new ExportEncodingError(sourceId, url, 'the body is not valid UTF-8, as the source is configured (options.encoding "utf-8"); set options.encoding to "big5" or "auto" if the export is Big5');
+      throw new ExportEncodingError(
+        sourceId,
+        url,
+        'the body is not valid UTF-8, as the source is configured (options.encoding "utf-8"); set options.encoding to "big5" or "auto" if the export is Big5',
+      );
     }
     return decodeBig5(sourceId, url, bytes, 'the body is not valid UTF-8');
   }
@@ -72,7 +76,9 @@ export function parseRows(sourceId: string, url: string, text: string, format: E
   if (looksLikeHtml(text)) throw new SourceProtocolError(sourceId, `${url} answered an HTML page, not the ${format.toUpperCase()} data.gov.tw export`);
   const parsed = format === 'json' ? parseJsonRows(sourceId, url, text) : parseCsvRows(sourceId, url, text);
   if (parsed.rows.length > 0 && !parsed.rows.some((row) => Object.keys(row).some((key) => key.trim() === requiredColumn))) {
-    const seen = Object.keys(parsed.rows[0] ?? {}).slice(0, 8).join(', ');
+    const seen = Object.keys(parsed.rows[0] ?? {})
+      .slice(0, 8)
+      .join(', ');
     throw new SourceProtocolError(sourceId, `${url} is not the data.gov.tw export: no row has the column ${requiredColumn} (columns: ${seen})`);
   }
   return parsed;
@@ -86,7 +92,11 @@ function parseJsonRows(sourceId: string, url: string, text: string): ParsedRows 
   } catch (err) {
     throw new MalformedBodyError(url, `response is not valid JSON: ${(err as Error).message}`);
   }
-  const list = Array.isArray(json) ? json : isPlainObject(json) ? ['result', 'data', 'records', 'payload'].map((key) => json[key]).find(Array.isArray) : undefined;
+  const list = Array.isArray(json)
+    ? json
+    : isPlainObject(json)
+      ? ['result', 'data', 'records', 'payload'].map((key) => json[key]).find(Array.isArray)
+      : undefined;
   if (!Array.isArray(list)) {
     throw new SourceProtocolError(sourceId, `${url} is neither a JSON array of rows nor an object holding one (result, data, records, payload)`);
   }

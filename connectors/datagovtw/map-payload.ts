@@ -33,8 +33,12 @@ export function mapDataGovTwDetail(payload: unknown, context: MappingContext = T
   const { identifier: agencyIdentifier, ...rest } = payload;
   const prepared: Record<string, unknown> = { ...rest, identifier: String(datasetId).trim() };
   const notes: ValidationIssue[] = [];
-  const agencyCode = typeof agencyIdentifier === 'string' && IDENTIFIER_PATTERN.test(agencyIdentifier.trim()) ? agencyIdentifier.trim().slice(0, 10) : undefined;
-  if (agencyCode !== undefined && (prepared['publisherOrgCode'] === undefined || prepared['publisherOrgCode'] === null || prepared['publisherOrgCode'] === '')) {
+  const agencyCode =
+    typeof agencyIdentifier === 'string' && IDENTIFIER_PATTERN.test(agencyIdentifier.trim()) ? agencyIdentifier.trim().slice(0, 10) : undefined;
+  if (
+    agencyCode !== undefined &&
+    (prepared['publisherOrgCode'] === undefined || prepared['publisherOrgCode'] === null || prepared['publisherOrgCode'] === '')
+  ) {
     prepared['publisherOrgCode'] = agencyCode;
     notes.push({
       field: 'publisherOrgCode',

@@ -74,7 +74,9 @@ function nativeIdOf(store: Store, subject: Term, payload: DcatPayload): string {
  */
 function isNestedPart(store: Store, node: Term): boolean {
   const catalogue = namedNode(term('dcat', 'Catalog'));
-  return store.getQuads(null, null, node, null).some((q) => !(q.predicate.value === term('dcat', 'dataset') && store.has(quad(q.subject, namedNode(RDF_TYPE), catalogue))));
+  return store
+    .getQuads(null, null, node, null)
+    .some((q) => !(q.predicate.value === term('dcat', 'dataset') && store.has(quad(q.subject, namedNode(RDF_TYPE), catalogue))));
 }
 
 function firstLiteral(store: Store, subject: Term, predicate: string): string | undefined {
@@ -127,7 +129,10 @@ function subgraphOf(store: Store, root: Term, maxQuads: number): { quads: Quad[]
 async function payloadOf(subject: Term, quads: Quad[]): Promise<DcatPayload> {
   const rootIri = subject.termType === 'NamedNode' ? subject.value : BLANK_DATASET_IRI;
   const root = namedNode(rootIri);
-  const renamed = subject.termType === 'NamedNode' ? quads : quads.map((q) => quad(q.subject.equals(subject) ? root : q.subject, q.predicate, q.object.equals(subject) ? root : q.object, q.graph));
+  const renamed =
+    subject.termType === 'NamedNode'
+      ? quads
+      : quads.map((q) => quad(q.subject.equals(subject) ? root : q.subject, q.predicate, q.object.equals(subject) ? root : q.object, q.graph));
   const nquads = new Writer({ format: 'N-Quads' }).quadsToString(renamed);
   let canonical: string;
   try {
@@ -135,7 +140,12 @@ async function payloadOf(subject: Term, quads: Quad[]): Promise<DcatPayload> {
   } catch {
     // Canonicalisation refuses pathological blank-node graphs (its work cap): keep the parser's
     // labels, sorted. The record still maps; it may only hash differently on the next run.
-    canonical = nquads.split('\n').filter((line) => line !== '').sort().join('\n') + '\n';
+    canonical =
+      nquads
+        .split('\n')
+        .filter((line) => line !== '')
+        .sort()
+        .join('\n') + '\n';
   }
   return { subject: rootIri, nquads: canonical };
 }

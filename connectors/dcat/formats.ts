@@ -54,7 +54,10 @@ export function mediaTypeOf(contentType: string | undefined): string | undefined
 
 export function sniffBody(body: string): Sniffed {
   // Leading `#` lines are Turtle comments (no JSON or XML document starts with one).
-  const start = body.replace(/^\uFEFF/, '').replace(/^(\s*#[^\n]*\n)+/, '').trimStart();
+  const start = body
+    .replace(/^\uFEFF/, '')
+    .replace(/^(\s*#[^\n]*\n)+/, '')
+    .trimStart();
   if (start === '') return 'empty';
   if (start.startsWith('{') || start.startsWith('[')) return 'jsonld';
   if (/^<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])/i.test(start)) return 'html';
@@ -65,7 +68,12 @@ export function sniffBody(body: string): Sniffed {
 }
 
 /** The format to parse `body` in, or `refused` when the body is an HTML page or empty. */
-export function chooseFormat(url: string, contentType: string | undefined, body: string, forced?: RdfFormat): FormatChoice | { refused: Sniffed; reason: string } {
+export function chooseFormat(
+  url: string,
+  contentType: string | undefined,
+  body: string,
+  forced?: RdfFormat,
+): FormatChoice | { refused: Sniffed; reason: string } {
   const mediaType = mediaTypeOf(contentType);
   const sniffed = sniffBody(body);
   if (sniffed === 'html' || sniffed === 'empty') {

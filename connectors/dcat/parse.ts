@@ -70,7 +70,14 @@ function parseRdfXml(page: PageToParse): Promise<Quad[]> {
   if (doctype) {
     const line = lineAt(page.body, doctype.index);
     return Promise.reject(
-      new DcatParseError(page.sourceId, page.url, 'rdfxml', 'xml-doctype', line, `XML <!${doctype[1]}> declarations are refused: entities are never expanded or fetched`),
+      new DcatParseError(
+        page.sourceId,
+        page.url,
+        'rdfxml',
+        'xml-doctype',
+        line,
+        `XML <!${doctype[1]}> declarations are refused: entities are never expanded or fetched`,
+      ),
     );
   }
   return new Promise((resolve, reject) => {
@@ -93,7 +100,16 @@ function parseRdfXml(page: PageToParse): Promise<Quad[]> {
     const tokenizer = (parser as unknown as { saxParser?: { close?: () => void } }).saxParser;
     if (typeof tokenizer?.close !== 'function') {
       failed = true;
-      reject(new DcatParseError(page.sourceId, page.url, 'rdfxml', 'malformed-rdfxml', undefined, 'cannot check that the RDF/XML document is complete (rdfxml-streaming-parser changed)'));
+      reject(
+        new DcatParseError(
+          page.sourceId,
+          page.url,
+          'rdfxml',
+          'malformed-rdfxml',
+          undefined,
+          'cannot check that the RDF/XML document is complete (rdfxml-streaming-parser changed)',
+        ),
+      );
       return;
     }
     try {
@@ -127,11 +143,19 @@ async function parseJsonLd(page: PageToParse): Promise<Quad[]> {
     dataset = await jsonld.toRDF(document as JsonLdDocument, { base: page.url, documentLoader: loader.load } as Parameters<typeof jsonld.toRDF>[1]);
   } catch (err) {
     if (loader.refused.length > 0) {
-      throw new DcatParseError(page.sourceId, page.url, 'jsonld', 'context-refused', undefined, `remote JSON-LD context ${loader.refused[0]} is not in the local context map (mappings/jsonld-contexts/map.json); it was not fetched`);
+      throw new DcatParseError(
+        page.sourceId,
+        page.url,
+        'jsonld',
+        'context-refused',
+        undefined,
+        `remote JSON-LD context ${loader.refused[0]} is not in the local context map (mappings/jsonld-contexts/map.json); it was not fetched`,
+      );
     }
     throw new DcatParseError(page.sourceId, page.url, 'jsonld', 'malformed-jsonld', undefined, jsonLdErrorText(err));
   }
-  if (!Array.isArray(dataset)) throw new DcatParseError(page.sourceId, page.url, 'jsonld', 'malformed-jsonld', undefined, 'the JSON-LD processor returned no RDF dataset');
+  if (!Array.isArray(dataset))
+    throw new DcatParseError(page.sourceId, page.url, 'jsonld', 'malformed-jsonld', undefined, 'the JSON-LD processor returned no RDF dataset');
   return (dataset as JsonLdQuad[]).map(fromJsonLdQuad);
 }
 
@@ -140,7 +164,6 @@ function jsonLdErrorText(err: unknown): string {
   const code = error.details?.code;
   return `${error.message ?? String(err)}${code ? ` (${code})` : ''}`;
 }
-
 
 /** Named graphs are folded into the default graph: a catalogue page is read as one graph. */
 function fromJsonLdQuad(q: JsonLdQuad): Quad {

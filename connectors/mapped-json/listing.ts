@@ -32,11 +32,20 @@ export async function* listItems(context: HarvestContext, sourceId: string, base
     const found = evaluate(json, list.recordsPath);
     const items = found.length === 1 && Array.isArray(found[0]) ? (found[0] as unknown[]) : undefined;
     if (items === undefined) {
-      throw new SourceProtocolError(sourceId, `${requestUrl}: no array of records at ${JSON.stringify(pathText(mapping, 'recordsPath'))} (mapping ${mapping.file}); the platform answered ${JSON.stringify(json)?.slice(0, 200)}`);
+      throw new SourceProtocolError(
+        sourceId,
+        `${requestUrl}: no array of records at ${JSON.stringify(pathText(mapping, 'recordsPath'))} (mapping ${mapping.file}); the platform answered ${JSON.stringify(json)?.slice(0, 200)}`,
+      );
     }
     const fingerprint = JSON.stringify(items);
     if (items.length > 0 && fingerprint === previousFingerprint) {
-      yield { failure: { stage: 'list', rule: 'paging-loop', message: `${requestUrl} returned the same records as the previous page; the platform ignores the paging parameters, listing stopped` } };
+      yield {
+        failure: {
+          stage: 'list',
+          rule: 'paging-loop',
+          message: `${requestUrl} returned the same records as the previous page; the platform ignores the paging parameters, listing stopped`,
+        },
+      };
       return;
     }
     previousFingerprint = fingerprint;
@@ -51,11 +60,15 @@ export async function* listItems(context: HarvestContext, sourceId: string, base
       if (typeof next !== 'string' || next.trim() === '') return;
       const nextUrl = new URL(next.trim(), requestUrl).toString();
       if (new URL(nextUrl).origin !== new URL(firstUrl).origin) {
-        yield { failure: { stage: 'list', rule: 'foreign-next-link', message: `${requestUrl} points its next page at another host (${nextUrl}); listing stopped` } };
+        yield {
+          failure: { stage: 'list', rule: 'foreign-next-link', message: `${requestUrl} points its next page at another host (${nextUrl}); listing stopped` },
+        };
         return;
       }
       if (seenUrls.has(nextUrl)) {
-        yield { failure: { stage: 'list', rule: 'paging-loop', message: `${requestUrl} points its next page back at ${nextUrl}, already read; listing stopped` } };
+        yield {
+          failure: { stage: 'list', rule: 'paging-loop', message: `${requestUrl} points its next page back at ${nextUrl}, already read; listing stopped` },
+        };
         return;
       }
       url = nextUrl;
@@ -88,5 +101,7 @@ function pagedUrl(url: string, paging: CompiledMapping['list']['paging'], page: 
 }
 
 function pathText(mapping: CompiledMapping, which: 'recordsPath'): string {
-  return mapping.list[which].map((segment) => (segment.kind === 'key' ? segment.key : segment.kind === 'index' ? `[${segment.index}]` : '[*]')).join('.') || '$';
+  return (
+    mapping.list[which].map((segment) => (segment.kind === 'key' ? segment.key : segment.kind === 'index' ? `[${segment.index}]` : '[*]')).join('.') || '$'
+  );
 }

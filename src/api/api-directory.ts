@@ -22,7 +22,8 @@ export const API_DIRECTORY: readonly ApiEntry[] = [
     key: 'cross-platform',
     nameZh: '政府資料開放跨平臺介接規範 v1',
     name: 'Cross-platform interface spec v1 (read side)',
-    descriptionZh: '資料集編號清單（可依 modified 篩選、分頁）與單一資料集詮釋資料（資料集詮釋資料標準規範第一代欄位），以及 2015 共通性資料存取規範的分類（group）與標籤（tag）。',
+    descriptionZh:
+      '資料集編號清單（可依 modified 篩選、分頁）與單一資料集詮釋資料（資料集詮釋資料標準規範第一代欄位），以及 2015 共通性資料存取規範的分類（group）與標籤（tag）。',
     description:
       'Identifiers of the federated catalogue (filter by modified, paged) and one dataset in the national metadata standard (gen-1 keys); plus the 2015 common data-access API groups and tags.',
     basePath: '/api/v1/rest/dataset',
@@ -47,7 +48,8 @@ export const API_DIRECTORY: readonly ApiEntry[] = [
     key: 'catalog',
     nameZh: 'DCAT-AP 目錄',
     name: 'DCAT-AP 3 catalogue',
-    descriptionZh: '整個聯合目錄為 DCAT-AP 3 dcat:Catalog（JSON-LD、Turtle、RDF/XML、N-Triples，依 Accept 或副檔名），分頁並可篩選；單一資料集 /dataset/{identifier}.jsonld。',
+    descriptionZh:
+      '整個聯合目錄為 DCAT-AP 3 dcat:Catalog（JSON-LD、Turtle、RDF/XML、N-Triples，依 Accept 或副檔名），分頁並可篩選；單一資料集 /dataset/{identifier}.jsonld。',
     description:
       'The federated catalogue as a DCAT-AP 3 dcat:Catalog (JSON-LD, Turtle, RDF/XML, N-Triples by Accept or suffix), paged and filterable; one dataset at /dataset/{identifier}.jsonld.',
     basePath: '/catalog',
@@ -69,7 +71,8 @@ export const API_DIRECTORY: readonly ApiEntry[] = [
     nameZh: 'CKAN 相容 API',
     name: 'CKAN-compatible Action API',
     descriptionZh: 'CKAN Action API 子集（package_list、package_show、package_search、organization_list、organization_show），CKAN 的收割程式可直接讀取。',
-    description: 'A subset of the CKAN Action API (package_list, package_show, package_search, organization_list, organization_show): CKAN harvesters read the gateway as they read CKAN.',
+    description:
+      'A subset of the CKAN Action API (package_list, package_show, package_search, organization_list, organization_show): CKAN harvesters read the gateway as they read CKAN.',
     basePath: '/api/3/action',
     examples: [{ path: '/api/3/action/package_list', label: 'GET /api/3/action/package_list' }],
     tag: 'ckan',
@@ -93,7 +96,8 @@ export const API_DIRECTORY: readonly ApiEntry[] = [
     nameZh: '跨來源識別',
     name: 'Cross-source identity',
     descriptionZh: '說明一個資料集由哪些來源的紀錄合併而成、以哪些識別鍵相連、各欄位取自何處，以及待人工確認的疑似重複。',
-    description: 'Why a dataset is what it is: the source records merged into it, the keys that joined them, where each field came from; and fuzzy matches kept apart for review.',
+    description:
+      'Why a dataset is what it is: the source records merged into it, the keys that joined them, where each field came from; and fuzzy matches kept apart for review.',
     basePath: '/api/v1/identity',
     examples: [{ path: '/api/v1/identity/candidates', label: 'GET /api/v1/identity/candidates' }],
     tag: 'identity',

@@ -1,4 +1,11 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyError, type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyError,
+  type FastifyReply,
+  type FastifyRequest,
+  type HookHandlerDoneFunction,
+} from 'fastify';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
@@ -133,7 +140,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
-      return reply.code(400).send(specError(ERROR_CODES.badParameter, `${error.validationContext ?? 'request'}${error.message.replace(/^(querystring|params|body)/, '')}`));
+      return reply
+        .code(400)
+        .send(specError(ERROR_CODES.badParameter, `${error.validationContext ?? 'request'}${error.message.replace(/^(querystring|params|body)/, '')}`));
     }
     const status = error.statusCode ?? 500;
     if (status === 429) {

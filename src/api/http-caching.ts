@@ -92,7 +92,14 @@ export function registerHttpCaching(app: FastifyInstance, options: HttpCachingOp
     return lastModified;
   };
 
-  const answer = (request: FastifyRequest, reply: FastifyReply, payload: unknown, etag: string, lastModified: string, done: (err: Error | null, payload?: unknown) => void): void => {
+  const answer = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    payload: unknown,
+    etag: string,
+    lastModified: string,
+    done: (err: Error | null, payload?: unknown) => void,
+  ): void => {
     if (!isFresh(request, etag, lastModified)) return done(null, payload);
     discard(payload);
     const held = heldTag(request, etag);
@@ -153,7 +160,10 @@ function isFresh(request: FastifyRequest, etag: string, lastModified: string): b
   // Cache-Control of the request is deliberately not passed: `no-cache` there is addressed to
   // caches on the way, and a cache revalidating with us still deserves a 304 (RFC 9111 §5.2.1.4).
   return fresh(
-    { 'if-none-match': ifNoneMatch === '' ? undefined : withoutEncodingSuffixes(ifNoneMatch), 'if-modified-since': ifModifiedSince === '' ? undefined : ifModifiedSince },
+    {
+      'if-none-match': ifNoneMatch === '' ? undefined : withoutEncodingSuffixes(ifNoneMatch),
+      'if-modified-since': ifModifiedSince === '' ? undefined : ifModifiedSince,
+    },
     { etag: etag === '' ? undefined : etag, 'last-modified': lastModified === '' ? undefined : lastModified },
   );
 }

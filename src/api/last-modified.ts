@@ -64,7 +64,16 @@ function documentLastModified(catalogue: CatalogueStore, name: string): LastModi
 }
 
 /** URL prefixes of routes whose content derives from the live catalogue alone. */
-const CATALOGUE_ROUTE_PREFIXES = ['/api/v1/rest/dataset', '/api/v1/rest/group', '/api/v1/rest/tag', '/api/v2/rest/dataset', '/catalog', '/api/search', '/api/3/action', '/export/'];
+const CATALOGUE_ROUTE_PREFIXES = [
+  '/api/v1/rest/dataset',
+  '/api/v1/rest/group',
+  '/api/v1/rest/tag',
+  '/api/v2/rest/dataset',
+  '/catalog',
+  '/api/search',
+  '/api/3/action',
+  '/export/',
+];
 
 /** The Last-Modified source for a route registered at `url`, if it has one. */
 export function lastModifiedForRoute(catalogue: CatalogueStore, url: string): LastModifiedSource | undefined {

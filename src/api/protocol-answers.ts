@@ -14,7 +14,14 @@ import { specError } from '../views/spec-error.js';
 /** Headers on every answer, errors included: no browser may guess a JSON answer is HTML. */
 export const ALWAYS_HEADERS = { 'x-content-type-options': 'nosniff' } as const;
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 405: 'Method Not Allowed', 408: 'Request Timeout', 414: 'URI Too Long', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+};
 
 /** One complete answer written straight to a socket, which is then closed. */
 function writeRawAnswer(socket: Duplex, status: number, message: string, extraHeaders: Record<string, string> = {}): void {
@@ -59,7 +66,9 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
 export function refuseConnect(server: Server): void {
   server.on('connect', (request, socket: Duplex) => {
     socket.on('error', () => undefined);
-    writeRawAnswer(socket, 405, `${request.method ?? 'CONNECT'} is not supported: this is an API server, not a proxy`, { allow: 'GET, HEAD, POST, PUT, DELETE, OPTIONS' });
+    writeRawAnswer(socket, 405, `${request.method ?? 'CONNECT'} is not supported: this is an API server, not a proxy`, {
+      allow: 'GET, HEAD, POST, PUT, DELETE, OPTIONS',
+    });
   });
 }
 

@@ -52,7 +52,9 @@ export async function registerRateLimiting(app: FastifyInstance, settings: RateL
 
 /** Whether an address is in a list of addresses and CIDR ranges (validated by the configuration loader). */
 export function addressMatcher(entries: readonly string[]): (address: string) => boolean {
-  const ranges = entries.map((entry) => (entry.includes('/') ? ipaddr.parseCIDR(entry) : ([ipaddr.parse(entry), entry.includes(':') ? 128 : 32] as [ipaddr.IPv4 | ipaddr.IPv6, number])));
+  const ranges = entries.map((entry) =>
+    entry.includes('/') ? ipaddr.parseCIDR(entry) : ([ipaddr.parse(entry), entry.includes(':') ? 128 : 32] as [ipaddr.IPv4 | ipaddr.IPv6, number]),
+  );
   if (ranges.length === 0) return () => false;
   return (address) => {
     if (!ipaddr.isValid(address)) return false;

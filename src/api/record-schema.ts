@@ -9,11 +9,29 @@ type Schema = { [key: string]: unknown };
  * and flagged), so documenting the rules as a response contract would be false. Dates are
  * served in the standard's own form, not the store's ISO form.
  */
-const RULE_KEYWORDS = new Set(['required', 'enum', 'const', 'pattern', 'format', 'minLength', 'maxLength', 'minItems', 'minimum', 'if', 'then', 'else', 'allOf', 'anyOf', 'oneOf', '$comment']);
+const RULE_KEYWORDS = new Set([
+  'required',
+  'enum',
+  'const',
+  'pattern',
+  'format',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'minimum',
+  'if',
+  'then',
+  'else',
+  'allOf',
+  'anyOf',
+  'oneOf',
+  '$comment',
+]);
 
 const SERVED_DATE: Schema = {
   type: 'string',
-  description: '`YYYY-MM-DD`, or `YYYY-MM-DD hh:mm:ss` in Asia/Taipei as the standard writes it; a value the gateway could not read is served as the publisher sent it.',
+  description:
+    '`YYYY-MM-DD`, or `YYYY-MM-DD hh:mm:ss` in Asia/Taipei as the standard writes it; a value the gateway could not read is served as the publisher sent it.',
 };
 
 export function servedRecordSchema(): Schema {

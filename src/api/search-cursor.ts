@@ -31,8 +31,23 @@ export type CursorScope = Omit<SearchQuery, 'limit' | 'offset' | 'after' | 'face
  * only when given, so a query without them keeps the digest its cursors were issued with.
  */
 export function scopeFingerprint(scope: CursorScope): string {
-  const fields: unknown[] = [scope.q ?? null, scope.publisher ?? null, scope.category ?? null, scope.format ?? null, scope.license ?? null, scope.modifiedSince ?? null, scope.sort ?? null];
-  const later = { categories: scope.categories, keywords: scope.keywords, modifiedAfter: scope.modifiedAfter, modifiedUntil: scope.modifiedUntil, modifiedBefore: scope.modifiedBefore, conditions: scope.conditions };
+  const fields: unknown[] = [
+    scope.q ?? null,
+    scope.publisher ?? null,
+    scope.category ?? null,
+    scope.format ?? null,
+    scope.license ?? null,
+    scope.modifiedSince ?? null,
+    scope.sort ?? null,
+  ];
+  const later = {
+    categories: scope.categories,
+    keywords: scope.keywords,
+    modifiedAfter: scope.modifiedAfter,
+    modifiedUntil: scope.modifiedUntil,
+    modifiedBefore: scope.modifiedBefore,
+    conditions: scope.conditions,
+  };
   for (const [name, value] of Object.entries(later)) if (value !== undefined) fields.push([name, value]);
   return createHash('sha256').update(JSON.stringify(fields)).digest('base64url').slice(0, 12);
 }
@@ -46,24 +61,33 @@ export function encodeCursor(position: SearchPosition, scope: CursorScope): stri
 
 /** The position a cursor names, or a message saying why it cannot be used with this query (400). */
 export function decodeCursor(text: string, scope: CursorScope): SearchPosition | string {
-  if (text.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(text)) return 'cursor is not a cursor this gateway issued (copy nextCursor or the next link as given)';
+  if (text.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(text))
+    return 'cursor is not a cursor this gateway issued (copy nextCursor or the next link as given)';
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
   } catch {
     return 'cursor is not a cursor this gateway issued (copy nextCursor or the next link as given)';
   }
-  if (!Array.isArray(payload) || payload.length < 5 || payload.length > 6) return 'cursor is not a cursor this gateway issued (copy nextCursor or the next link as given)';
+  if (!Array.isArray(payload) || payload.length < 5 || payload.length > 6)
+    return 'cursor is not a cursor this gateway issued (copy nextCursor or the next link as given)';
   const [version, fingerprint, order, key, identifier, statistics] = payload as unknown[];
   if (version !== CURSOR_VERSION) return 'cursor was issued by another version of the gateway: start again from the first page';
   if (fingerprint !== scopeFingerprint(scope)) return 'cursor was issued for another query: keep the filters and sort of the request that gave it';
-  if (typeof order !== 'string' || !(ORDERS as readonly string[]).includes(order) || order !== orderOf(scope)) return 'cursor is not a cursor this gateway issued';
-  const keyOk = order === 'identifier' ? key === null : order === 'title' ? typeof key === 'string' : key === null || (typeof key === 'number' && Number.isFinite(key));
+  if (typeof order !== 'string' || !(ORDERS as readonly string[]).includes(order) || order !== orderOf(scope))
+    return 'cursor is not a cursor this gateway issued';
+  const keyOk =
+    order === 'identifier' ? key === null : order === 'title' ? typeof key === 'string' : key === null || (typeof key === 'number' && Number.isFinite(key));
   if (!keyOk || typeof identifier !== 'string') return 'cursor is not a cursor this gateway issued';
   const position: SearchPosition = { order: order as ResultOrder, key: key as SearchPosition['key'], identifier };
   if (statistics !== undefined) {
     const numbers = Array.isArray(statistics) ? (statistics as unknown[]) : [];
-    if (order !== 'relevance' || numbers.length < 3 || numbers.length > 2 + MAX_QUERY_TERMS || !numbers.every((n) => typeof n === 'number' && Number.isFinite(n) && n > 0)) {
+    if (
+      order !== 'relevance' ||
+      numbers.length < 3 ||
+      numbers.length > 2 + MAX_QUERY_TERMS ||
+      !numbers.every((n) => typeof n === 'number' && Number.isFinite(n) && n > 0)
+    ) {
       return 'cursor is not a cursor this gateway issued';
     }
     const [averageTitleTokens, averageBodyTokens, ...idf] = numbers as number[];

@@ -18,7 +18,12 @@ export function answerStoreUnavailable(error: StoreUnavailableError, request: Fa
   return reply
     .code(503)
     .header('retry-after', String(retryAfter))
-    .send(specError(ERROR_CODES.unavailable, `the gateway's store ${what}: the request was not carried out (nothing was stored); try again after ${retryAfter} seconds`));
+    .send(
+      specError(
+        ERROR_CODES.unavailable,
+        `the gateway's store ${what}: the request was not carried out (nothing was stored); try again after ${retryAfter} seconds`,
+      ),
+    );
 }
 
 const CLIENT_TEXT: Record<StoreUnavailableError['condition'], string> = {

@@ -19,7 +19,8 @@ type Schema = { [key: string]: unknown };
  */
 const STORED_DATE_FIELDS = new Set(['temporalCoverageFrom', 'temporalCoverageTo', 'issued', 'modified', 'resourceModified']);
 
-const STORED_DATE_NOTE = 'ISO 8601: `YYYY-MM-DD`, or a UTC date-time `YYYY-MM-DDThh:mm:ssZ`; a value the gateway could not read is kept as the publisher sent it.';
+const STORED_DATE_NOTE =
+  'ISO 8601: `YYYY-MM-DD`, or a UTC date-time `YYYY-MM-DDThh:mm:ssZ`; a value the gateway could not read is kept as the publisher sent it.';
 
 const EXTENSION_DESCRIPTIONS: Readonly<Record<string, string>> = {
   datasetId: 'data.gov.tw platform id (gen-2 datasetId), numeric text',
@@ -52,7 +53,11 @@ export function storedRecordSchema(): Schema {
   };
 }
 
-function objectProperties(kinds: Readonly<Record<string, FieldKind>>, described: Record<string, Schema>, distributionProperties: Record<string, Schema>): Record<string, Schema> {
+function objectProperties(
+  kinds: Readonly<Record<string, FieldKind>>,
+  described: Record<string, Schema>,
+  distributionProperties: Record<string, Schema>,
+): Record<string, Schema> {
   return Object.fromEntries(
     Object.entries(kinds).map(([field, kind]) => {
       const base = valueSchema(kind, distributionProperties);
@@ -83,7 +88,11 @@ function valueSchema(kind: FieldKind, distributionProperties: Record<string, Sch
     case 'distributions':
       return {
         type: 'array',
-        items: { type: 'object', additionalProperties: false, properties: objectProperties(DISTRIBUTION_FIELD_KINDS, distributionProperties, distributionProperties) },
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          properties: objectProperties(DISTRIBUTION_FIELD_KINDS, distributionProperties, distributionProperties),
+        },
       };
   }
 }

@@ -16,7 +16,9 @@ export async function harvest(options: HarvestOptions): Promise<number> {
   try {
     const unknown = options.sourceIds.filter((id) => !config.sources.some((s) => s.id === id));
     if (unknown.length > 0) {
-      writeErr(`ogd-gateway: unknown source ${unknown.map((id) => `"${id}"`).join(', ')} (configured: ${config.sources.map((s) => s.id).join(', ') || 'none'})\n`);
+      writeErr(
+        `ogd-gateway: unknown source ${unknown.map((id) => `"${id}"`).join(', ')} (configured: ${config.sources.map((s) => s.id).join(', ') || 'none'})\n`,
+      );
       return 2;
     }
     const targets = options.sourceIds.length > 0 ? options.sourceIds : config.sources.filter((s) => s.enabled).map((s) => s.id);
@@ -51,7 +53,9 @@ export async function harvest(options: HarvestOptions): Promise<number> {
 
     const failed = summaries.filter((s) => s.status === 'failed' || s.status === 'cancelled').length;
     const partial = summaries.filter((s) => s.status === 'partial').length;
-    writeOut(`${summaries.length} run(s): ${summaries.length - failed - partial} succeeded, ${partial} partial, ${failed} failed${busy ? `, ${busy} skipped` : ''}\n`);
+    writeOut(
+      `${summaries.length} run(s): ${summaries.length - failed - partial} succeeded, ${partial} partial, ${failed} failed${busy ? `, ${busy} skipped` : ''}\n`,
+    );
     return failed > 0 || (options.strict && partial > 0) ? 1 : 0;
   } finally {
     await store.close();

@@ -59,12 +59,16 @@ async function run(store: Store, action: string, args: string[], options: Identi
       const id = need(args[0], 'a dataset id');
       const ref = parseRef(need(args[1], 'SOURCE:NATIVE_ID'));
       const members = await store.identity.datasetMembers(id);
-      if (!members.some((m) => sameRef(m, ref))) return fail(`record ${formatRef(ref)} is not a member of dataset "${id}" (see \`ogd-gateway identity show ${id}\`)`);
+      if (!members.some((m) => sameRef(m, ref)))
+        return fail(`record ${formatRef(ref)} is not a member of dataset "${id}" (see \`ogd-gateway identity show ${id}\`)`);
       const others = members.filter((m) => !sameRef(m, ref));
       if (others.length === 0) return fail(`record ${formatRef(ref)} is the only member of dataset "${id}": nothing to split from`);
       for (const other of others) await store.identity.saveOverride('split', ref, other, options.note);
       const outcome = await resolveIdentity(store);
-      print({ split: ref, from: others, resolution: outcome }, () => `${formatRef(ref)} split from ${others.map(formatRef).join(', ')}\n${formatOutcome(outcome)}`);
+      print(
+        { split: ref, from: others, resolution: outcome },
+        () => `${formatRef(ref)} split from ${others.map(formatRef).join(', ')}\n${formatOutcome(outcome)}`,
+      );
       return 0;
     }
     case 'join': {
@@ -97,7 +101,9 @@ async function run(store: Store, action: string, args: string[], options: Identi
     case 'candidates': {
       const candidates = await store.identity.listCandidates(1000);
       print(candidates, () =>
-        candidates.length === 0 ? 'no candidates' : candidates.map((c) => `${formatRef(c.a)} (${c.aDataset})\t${formatRef(c.b)} (${c.bDataset})\t${c.key}`).join('\n'),
+        candidates.length === 0
+          ? 'no candidates'
+          : candidates.map((c) => `${formatRef(c.a)} (${c.aDataset})\t${formatRef(c.b)} (${c.bDataset})\t${c.key}`).join('\n'),
       );
       return 0;
     }
@@ -135,7 +141,8 @@ function formatExplanation(e: DatasetExplanation): string {
   const lines = [`dataset ${e.identifier} (${e.state}${e.mergedInto ? ` into ${e.mergedInto}` : ''})`, 'members:'];
   for (const m of e.members) {
     lines.push(`  ${formatRef(m)}  priority ${m.priority}, ${m.state}, first seen ${m.firstSeenAt}`);
-    for (const key of m.keys.filter((k) => k.sharedWith.length > 0)) lines.push(`    ${key.kind} ${key.value}  shared with ${key.sharedWith.map(formatRef).join(', ')}`);
+    for (const key of m.keys.filter((k) => k.sharedWith.length > 0))
+      lines.push(`    ${key.kind} ${key.value}  shared with ${key.sharedWith.map(formatRef).join(', ')}`);
   }
   lines.push('fields:');
   for (const [field, ref] of Object.entries(e.fields)) lines.push(`  ${field}  ← ${formatRef(ref)}`);

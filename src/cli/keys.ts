@@ -65,7 +65,15 @@ async function run(store: Store, action: string, args: string[], options: KeysOp
         ? 'no keys'
         : all
             .map((key) =>
-              [key.id, key.orgCode, key.publisher, key.revokedAt ? `revoked ${key.revokedAt}` : 'live', `created ${key.createdAt}`, `last used ${key.lastUsedAt ?? 'never'}`, allowText(key)].join('\t'),
+              [
+                key.id,
+                key.orgCode,
+                key.publisher,
+                key.revokedAt ? `revoked ${key.revokedAt}` : 'live',
+                `created ${key.createdAt}`,
+                `last used ${key.lastUsedAt ?? 'never'}`,
+                allowText(key),
+              ].join('\t'),
             )
             .join('\n'),
     );
@@ -77,7 +85,9 @@ async function run(store: Store, action: string, args: string[], options: KeysOp
     process.stderr.write(`ogd-gateway: no key ${JSON.stringify(id)} (see \`ogd-gateway keys list\`)\n`);
     return 1;
   }
-  print(outcome.revoked, () => (outcome.already ? `key ${id} was revoked already, at ${outcome.revoked.revokedAt}` : `key ${id} revoked at ${outcome.revoked.revokedAt}`));
+  print(outcome.revoked, () =>
+    outcome.already ? `key ${id} was revoked already, at ${outcome.revoked.revokedAt}` : `key ${id} revoked at ${outcome.revoked.revokedAt}`,
+  );
   return 0;
 }
 

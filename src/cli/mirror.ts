@@ -43,7 +43,10 @@ class UsageError extends Error {}
 export async function mirror(options: MirrorOptions): Promise<number> {
   let settings: { upstream: Upstream; intervalMs: number; priority: number | undefined } | undefined;
   try {
-    settings = options.url === undefined ? undefined : { upstream: parseUpstream(options.url), intervalMs: intervalMs(options.interval), priority: priority(options.priority) };
+    settings =
+      options.url === undefined
+        ? undefined
+        : { upstream: parseUpstream(options.url), intervalMs: intervalMs(options.interval), priority: priority(options.priority) };
   } catch (err) {
     if (!(err instanceof UsageError || err instanceof UpstreamUrlError)) throw err;
     writeErr(`ogd-gateway mirror: ${err.message}\n`);
@@ -142,7 +145,17 @@ async function listing(store: Store, json: boolean): Promise<number> {
       cursor: m.cursor ?? null,
       walkingFromBeginning: m.fullWalkAfterRun !== undefined,
       datasets: await store.mirror.countLiveMirroredRecords(m.id),
-      lastRun: run ? { id: run.id, status: run.status, startedAt: run.started_at, finishedAt: run.finished_at, changes: run.records_seen, errors: run.error_count, message: run.message } : null,
+      lastRun: run
+        ? {
+            id: run.id,
+            status: run.status,
+            startedAt: run.started_at,
+            finishedAt: run.finished_at,
+            changes: run.records_seen,
+            errors: run.error_count,
+            message: run.message,
+          }
+        : null,
     });
   }
   if (json) {
@@ -151,8 +164,12 @@ async function listing(store: Store, json: boolean): Promise<number> {
   }
   if (rows.length === 0) writeOut('no mirrors: `ogd-gateway mirror URL` adds one\n');
   for (const row of rows) {
-    const run = row.lastRun ? `last run ${row.lastRun.id} ${row.lastRun.status} ${row.lastRun.finishedAt ?? row.lastRun.startedAt}, ${row.lastRun.changes} changes, ${row.lastRun.errors} errors` : 'never synced';
-    writeOut(`${row.id}  ${row.url}  priority ${row.priority}\n  ${row.datasets} datasets; cursor ${row.cursor ?? '(the beginning)'}${row.walkingFromBeginning ? ', walking from the beginning' : ''}; ${run}\n`);
+    const run = row.lastRun
+      ? `last run ${row.lastRun.id} ${row.lastRun.status} ${row.lastRun.finishedAt ?? row.lastRun.startedAt}, ${row.lastRun.changes} changes, ${row.lastRun.errors} errors`
+      : 'never synced';
+    writeOut(
+      `${row.id}  ${row.url}  priority ${row.priority}\n  ${row.datasets} datasets; cursor ${row.cursor ?? '(the beginning)'}${row.walkingFromBeginning ? ', walking from the beginning' : ''}; ${run}\n`,
+    );
   }
   return 0;
 }

@@ -13,7 +13,9 @@ export async function runs(options: CommonOptions & { sourceId?: string | undefi
       writeErr(`ogd-gateway: unknown source "${options.sourceId}"\n`);
       return 2;
     }
-    const rows = await Promise.all((await store.runs.listRuns(options.sourceId)).map(async (run) => ({ ...run, errorGroups: await store.runs.runErrorGroups(run.id) })));
+    const rows = await Promise.all(
+      (await store.runs.listRuns(options.sourceId)).map(async (run) => ({ ...run, errorGroups: await store.runs.runErrorGroups(run.id) })),
+    );
     if (options.json) {
       writeOut(`${JSON.stringify(rows, null, 2)}\n`);
       return 0;
@@ -24,7 +26,9 @@ export async function runs(options: CommonOptions & { sourceId?: string | undefi
         `run ${run.id} ${run.source_id} ${run.status} ${run.started_at ?? `queued ${run.queued_at}`} → ${run.finished_at ?? '…'}: ${run.records_seen} records (${run.records_created} new, ${run.records_updated} changed, ${run.records_unchanged} unchanged, ${run.records_rejected} rejected, ${run.records_flagged} flagged, ${run.records_withdrawn} withdrawn), ${run.error_count} errors${run.message ? `\n  reason: ${run.message}` : ''}\n`,
       );
       for (const group of run.errorGroups) {
-        writeOut(`  ${group.count}× ${group.stage}${group.field ? ` ${group.field}` : ''}${group.rule ? ` [${group.rule}]` : ''}: e.g. ${group.example_native_id ?? ''} ${group.example_message}\n`);
+        writeOut(
+          `  ${group.count}× ${group.stage}${group.field ? ` ${group.field}` : ''}${group.rule ? ` [${group.rule}]` : ''}: e.g. ${group.example_native_id ?? ''} ${group.example_message}\n`,
+        );
       }
     }
     return 0;

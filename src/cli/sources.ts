@@ -13,30 +13,33 @@ import { writeOut } from './output.js';
 export async function sources(options: CommonOptions & { json: boolean }): Promise<number> {
   const { config, store } = await openGateway(options, 'stderr');
   try {
-    const configured = await Promise.all(config.sources.map(async (source) => ({
-      id: source.id,
-      name: source.name,
-      type: source.type,
-      url: source.url,
-      schedule: source.schedule,
-      enabled: source.enabled,
-      configured: true,
-      lastRun: runSummary(await store.runs.lastRun(source.id)),
-    })));
-    const configuredIds = new Set(config.sources.map((source) => source.id));
-    const held = await Promise.all(
-      (await store.sources.listSources())
-      .filter((source) => !configuredIds.has(source.id))
-      .map(async (source) => ({
+    const configured = await Promise.all(
+      config.sources.map(async (source) => ({
         id: source.id,
         name: source.name,
         type: source.type,
         url: source.url,
-        schedule: null,
-        enabled: null,
-        configured: false,
+        schedule: source.schedule,
+        enabled: source.enabled,
+        configured: true,
         lastRun: runSummary(await store.runs.lastRun(source.id)),
-      })));
+      })),
+    );
+    const configuredIds = new Set(config.sources.map((source) => source.id));
+    const held = await Promise.all(
+      (await store.sources.listSources())
+        .filter((source) => !configuredIds.has(source.id))
+        .map(async (source) => ({
+          id: source.id,
+          name: source.name,
+          type: source.type,
+          url: source.url,
+          schedule: null,
+          enabled: null,
+          configured: false,
+          lastRun: runSummary(await store.runs.lastRun(source.id)),
+        })),
+    );
     const rows = [...configured, ...held];
     if (options.json) {
       writeOut(`${JSON.stringify(rows, null, 2)}\n`);
@@ -46,7 +49,11 @@ export async function sources(options: CommonOptions & { json: boolean }): Promi
     for (const row of rows) {
       const run = row.lastRun
         ? `last run ${row.lastRun.id} ${row.lastRun.status} ${row.lastRun.finishedAt ?? row.lastRun.startedAt}, ${row.lastRun.records} records, ${row.lastRun.errors} errors`
-        : row.type === MIRROR_SOURCE_TYPE ? 'never synced' : row.type === PUSH_SOURCE_TYPE ? 'no runs (records are pushed)' : 'never harvested';
+        : row.type === MIRROR_SOURCE_TYPE
+          ? 'never synced'
+          : row.type === PUSH_SOURCE_TYPE
+            ? 'no runs (records are pushed)'
+            : 'never harvested';
       const how = row.configured ? `schedule "${row.schedule}"` : `not in the configuration: ${unconfiguredReason(row.type)}`;
       writeOut(`${row.id}${row.enabled === false ? ' (disabled)' : ''}  [${row.type}] ${row.url}\n  "${row.name}", ${how}; ${run}\n`);
     }
@@ -58,7 +65,15 @@ export async function sources(options: CommonOptions & { json: boolean }): Promi
 
 function runSummary(run: RunRow | undefined) {
   return run
-    ? { id: run.id, status: run.status, startedAt: run.started_at, finishedAt: run.finished_at, records: run.records_seen, errors: run.error_count, message: run.message }
+    ? {
+        id: run.id,
+        status: run.status,
+        startedAt: run.started_at,
+        finishedAt: run.finished_at,
+        records: run.records_seen,
+        errors: run.error_count,
+        message: run.message,
+      }
     : null;
 }
 

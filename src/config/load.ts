@@ -129,10 +129,18 @@ export function parseConfig(raw: unknown, origin: string, env: NodeJS.ProcessEnv
       throw new ConfigError(origin, `sources[${index}].schedule`, `not a valid cron expression: "${source.schedule}"`);
     }
     if (source.timeZone !== undefined && !isKnownTimeZone(source.timeZone)) {
-      throw new ConfigError(origin, `sources[${index}].timeZone`, `source "${source.id}": not an IANA time zone name: "${source.timeZone}"; write one such as UTC, Europe/Rome or Asia/Taipei`);
+      throw new ConfigError(
+        origin,
+        `sources[${index}].timeZone`,
+        `source "${source.id}": not an IANA time zone name: "${source.timeZone}"; write one such as UTC, Europe/Rome or Asia/Taipei`,
+      );
     }
     if (source.language !== undefined && !isLanguageTag(source.language)) {
-      throw new ConfigError(origin, `sources[${index}].language`, `source "${source.id}": not a BCP 47 language tag: "${source.language}"; write one such as en, it, de, es or zh-Hant`);
+      throw new ConfigError(
+        origin,
+        `sources[${index}].language`,
+        `source "${source.id}": not a BCP 47 language tag: "${source.language}"; write one such as en, it, de, es or zh-Hant`,
+      );
     }
   });
   return config;

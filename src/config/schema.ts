@@ -2,17 +2,7 @@
  * The configuration's JSON Schema. Unknown keys are errors everywhere: a typo in an
  * operator's file must stop start-up, not be silently ignored.
  */
-export const CONNECTOR_TYPES = [
-  'crossplatform',
-  'file',
-  'datagovtw',
-  'ckan',
-  'dcat',
-  'dcat-us',
-  'csw',
-  'oai-pmh',
-  'mapped-json',
-] as const;
+export const CONNECTOR_TYPES = ['crossplatform', 'file', 'datagovtw', 'ckan', 'dcat', 'dcat-us', 'csw', 'oai-pmh', 'mapped-json'] as const;
 
 export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
 

@@ -26,9 +26,7 @@ export interface HarvestWorkerData {
 }
 
 export type HarvestRequest =
-  | { type: 'run'; id: number; sourceId: string; full: boolean; progress: boolean }
-  | { type: 'cancel'; id: number }
-  | { type: 'shutdown' };
+  { type: 'run'; id: number; sourceId: string; full: boolean; progress: boolean } | { type: 'cancel'; id: number } | { type: 'shutdown' };
 
 export type HarvestReply =
   | { type: 'queued'; id: number; runId: number }
@@ -59,10 +57,10 @@ port.on('message', (request: HarvestRequest) => {
       .shutdown()
       .then(() => store.close())
       .finally(() => {
-      log.flush();
-      port.postMessage({ type: 'closed' } satisfies HarvestReply);
-      port.close();
-    });
+        log.flush();
+        port.postMessage({ type: 'closed' } satisfies HarvestReply);
+        port.close();
+      });
     return;
   }
   const { id, sourceId, full } = request;

@@ -92,7 +92,15 @@ export class Harvester implements HarvestRunner {
     if (!release) {
       const counts = emptyCounts();
       await this.store.runs.finishRun(runId, { status: 'cancelled', counts, message: 'cancelled while queued' });
-      return { runId, sourceId: source.id, status: 'cancelled', counts, incrementalSince: null, message: 'cancelled while queued', durationMs: Date.now() - queuedAt };
+      return {
+        runId,
+        sourceId: source.id,
+        status: 'cancelled',
+        counts,
+        incrementalSince: null,
+        message: 'cancelled while queued',
+        durationMs: Date.now() - queuedAt,
+      };
     }
     const http = new HttpClient({ ...httpLimitsFor(source, this.config.harvest), userAgent: this.config.harvest.userAgent });
     try {

@@ -64,7 +64,11 @@ export interface MappedAdmitted {
  */
 export function refuseNativeId(nativeId: string): RecordRefusal | undefined {
   if (isWellFormedString(nativeId)) return undefined;
-  return refusal('nativeId', 'ill-formed-unicode', `the record's id ${JSON.stringify(toWellFormedString(nativeId))} (as repaired) contains a lone surrogate, which is not a character: the record cannot be stored under it`);
+  return refusal(
+    'nativeId',
+    'ill-formed-unicode',
+    `the record's id ${JSON.stringify(toWellFormedString(nativeId))} (as repaired) contains a lone surrogate, which is not a character: the record cannot be stored under it`,
+  );
 }
 
 export function admitPayload(payload: unknown, limits: RecordLimits, mappingSettings = ''): AdmittedPayload | RecordRefusal {
@@ -87,7 +91,12 @@ export function mapAdmitted(admitted: AdmittedPayload, map: (payload: unknown) =
     return refusal('distribution', 'too-many', `record has ${distributions} distributions, over the cap of ${limits.maxDistributions}`);
   }
   // Repaired at the door: served with U+FFFD where the source sent what is not a character, and flagged.
-  const repairs: ValidationIssue[] = admitted.repaired.map((problem) => ({ field: problem.field, rule: problem.rule, message: problem.message, severity: 'error' }));
+  const repairs: ValidationIssue[] = admitted.repaired.map((problem) => ({
+    field: problem.field,
+    rule: problem.rule,
+    message: problem.message,
+    severity: 'error',
+  }));
   const issues = repairs.length === 0 ? result.issues : [...repairs, ...result.issues];
   return { ok: true, record: result.record, issues, ruleBreaks: issues.filter((issue) => issue.severity === 'error') };
 }

@@ -48,7 +48,9 @@ export async function resolveAfterRun(
     const indexed = await store.search.refreshSearchIndex();
     if (indexed > 0) log.info({ indexed }, 'search index refreshed');
   } catch (err) {
-    await store.runs.recordRunErrors(runId, [{ sourceId, stage: 'identity', rule: 'resolution-failed', message: `identity resolution failed: ${(err as Error).message}` }]);
+    await store.runs.recordRunErrors(runId, [
+      { sourceId, stage: 'identity', rule: 'resolution-failed', message: `identity resolution failed: ${(err as Error).message}` },
+    ]);
     counts.errors += 1;
     log.error({ err }, 'identity resolution failed; the records are stored and resolution will run again');
   }

@@ -6,7 +6,15 @@ import type { SourceConfig } from '../config/types.js';
 import type { Store } from '../store/contract/store.js';
 import { MAPPERS } from '../mapping/index.js';
 import { TAIWAN_MAPPING_CONTEXT, mappingContextOf, mappingSettingsOf } from '../mapping/context.js';
-import { admitPayload, DEFAULT_RECORD_LIMITS, mapAdmitted, refuseNativeId, type AdmittedPayload, type RecordLimits, type RecordRefusal } from './record-door.js';
+import {
+  admitPayload,
+  DEFAULT_RECORD_LIMITS,
+  mapAdmitted,
+  refuseNativeId,
+  type AdmittedPayload,
+  type RecordLimits,
+  type RecordRefusal,
+} from './record-door.js';
 import type { HttpValidators, MappedRecord, StoredState } from '../store/records.js';
 import { storeErrorOf } from '../store/store-errors.js';
 import type { FinalRunStatus, RunCounts, RunErrorRecord } from '../store/runs.js';
@@ -149,7 +157,8 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
     runId,
     counts,
     runLog,
-    (c) => `records ${c.nativeIds.join(', ')} of this source all claim ${c.kind} ${c.value}: kept as separate datasets, not merged with any other source's record by it`,
+    (c) =>
+      `records ${c.nativeIds.join(', ')} of this source all claim ${c.kind} ${c.value}: kept as separate datasets, not merged with any other source's record by it`,
   );
   await store.runs.finishRun(runId, { status, counts, message });
   const result = summary(status, message);
@@ -201,7 +210,10 @@ async function processPage(
     if (payload.ok) admitted.push({ raw, payload });
     else reject(raw.nativeId, payload);
   }
-  const stored = await store.records.storedStates(source.id, admitted.map(({ raw }) => raw.nativeId));
+  const stored = await store.records.storedStates(
+    source.id,
+    admitted.map(({ raw }) => raw.nativeId),
+  );
   let sameContent = 0;
 
   for (const { raw, payload } of admitted) {
@@ -209,7 +221,8 @@ async function processPage(
     if (before?.contentHash === payload.hash) {
       presentNativeIds.push(raw.nativeId);
       sameContent += 1;
-      if (raw.validators && !sameValidators(raw.validators, before.validators)) refreshedValidators.push({ nativeId: raw.nativeId, validators: raw.validators });
+      if (raw.validators && !sameValidators(raw.validators, before.validators))
+        refreshedValidators.push({ nativeId: raw.nativeId, validators: raw.validators });
       continue;
     }
     const mapped = mapAdmitted(payload, map, limits);
@@ -224,10 +237,25 @@ async function processPage(
         errors.push({ sourceId: source.id, nativeId: raw.nativeId, stage: 'validate', field: issue.field, rule: issue.rule, message: issue.message });
       }
     }
-    changed.push({ nativeId: raw.nativeId, payloadJson: payload.payloadJson, contentHash: payload.hash, record: mapped.record, issues: mapped.issues, validators: raw.validators });
+    changed.push({
+      nativeId: raw.nativeId,
+      payloadJson: payload.payloadJson,
+      contentHash: payload.hash,
+      record: mapped.record,
+      issues: mapped.issues,
+      validators: raw.validators,
+    });
   }
 
-  const written = await store.records.writeRecordPage({ sourceId: source.id, priority: source.priority, runId, changed, presentNativeIds, refreshedValidators, errors });
+  const written = await store.records.writeRecordPage({
+    sourceId: source.id,
+    priority: source.priority,
+    runId,
+    changed,
+    presentNativeIds,
+    refreshedValidators,
+    errors,
+  });
   counts.created += written.created;
   counts.updated += written.updated;
   counts.unchanged += page.unchanged.length + sameContent;

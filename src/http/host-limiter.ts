@@ -158,10 +158,13 @@ export class HostLimiter {
     this.timerAt = at;
     // Not unref'd: a harvest waiting here must keep the process alive. Timers may fire a
     // fraction of a millisecond early, so drain() re-checks the clock and re-arms if needed.
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.drain();
-    }, Math.max(1, Math.ceil(at - now)));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.drain();
+      },
+      Math.max(1, Math.ceil(at - now)),
+    );
   }
 }
 

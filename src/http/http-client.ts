@@ -186,7 +186,11 @@ export class HttpClient {
         await res.body.dump().catch(() => undefined);
         // The redirect interceptor follows every redirect it may; one that reaches us is past the limit.
         if (REDIRECT_STATUSES.has(status) && res.headers['location'] !== undefined) {
-          throw new HttpError('too-many-redirects', url, `more than ${MAX_REDIRECTIONS} redirects from ${url} (a redirect loop?); ask its publisher for the final URL and configure that`);
+          throw new HttpError(
+            'too-many-redirects',
+            url,
+            `more than ${MAX_REDIRECTIONS} redirects from ${url} (a redirect loop?); ask its publisher for the final URL and configure that`,
+          );
         }
         throw this.statusError(url, status, res.headers, limiter);
       }

@@ -168,7 +168,8 @@ function withoutSameSourceDuplicates(group: KeyGroup, members: ClusterMembers, c
   for (const [source, list] of listedBySource) {
     if (list.length < 2) continue;
     (ambiguous ??= new Set()).add(source);
-    if (collisions && IDENTIFIER_KINDS.has(group.kind)) collisions.push({ sourceId: members.sourceName(source), kind: group.kind, value: group.value, members: list });
+    if (collisions && IDENTIFIER_KINDS.has(group.kind))
+      collisions.push({ sourceId: members.sourceName(source), kind: group.kind, value: group.value, members: list });
   }
   if (!ambiguous) return group.members;
   // The source's unlisted records go too: which of its listed ones they were is unknowable.

@@ -273,7 +273,14 @@ class Clusters {
   /** The members of cluster c as assignment needs them, best-ranked first. */
   assignMembers(c: number): AssignMember[] {
     const entry = this.entries[c]!;
-    if (entry >= 0) return [{ previousDatasetId: this.table.datasetId[entry] ?? null, naturalId: this.table.identifier[entry]!, sourceId: this.table.sources[this.table.source[entry]!]! }];
+    if (entry >= 0)
+      return [
+        {
+          previousDatasetId: this.table.datasetId[entry] ?? null,
+          naturalId: this.table.identifier[entry]!,
+          sourceId: this.table.sources[this.table.source[entry]!]!,
+        },
+      ];
     return this.rankedGroup(-entry - 1).map((m) => ({ previousDatasetId: m.datasetId, naturalId: m.identifier, sourceId: m.sourceId }));
   }
 
@@ -310,7 +317,8 @@ function describeCollision(collision: Collision, named: ReadonlyMap<number, Memb
 /** What a cluster is made of, as one string: equal signatures mean nothing to merge again. */
 function signatureOf(datasetId: string, cluster: readonly MemberDetails[]): string {
   const hash = createHash('sha1').update(datasetId);
-  for (const m of cluster) hash.update(`\u0000${m.sourceId}\u0000${m.nativeId}\u0000${m.contentHash}\u0000${m.listed ? 1 : 0}${m.withdrawn ? 1 : 0}\u0000${m.priority}`);
+  for (const m of cluster)
+    hash.update(`\u0000${m.sourceId}\u0000${m.nativeId}\u0000${m.contentHash}\u0000${m.listed ? 1 : 0}${m.withdrawn ? 1 : 0}\u0000${m.priority}`);
   return hash.digest('base64url');
 }
 
@@ -354,7 +362,8 @@ class DatasetWriter {
     }
 
     const toMerge = pending.filter((p) => p.merges);
-    const payloads = toMerge.length > 0 ? await this.session.payloadsOf(toMerge.flatMap((p) => p.speaking.map((m) => ({ sourceId: m.sourceId, nativeId: m.nativeId })))) : [];
+    const payloads =
+      toMerge.length > 0 ? await this.session.payloadsOf(toMerge.flatMap((p) => p.speaking.map((m) => ({ sourceId: m.sourceId, nativeId: m.nativeId })))) : [];
     let n = 0;
     const upserts: DatasetUpsert[] = [];
     const changes: Array<Omit<Change, 'id'>> = [];
@@ -452,12 +461,19 @@ class DatasetWriter {
     const recordJson = JSON.stringify(merged.record);
     return {
       recordJson,
-      issuesJson: JSON.stringify(mergedIssues(merged, loaded.map((l) => l.issues))),
+      issuesJson: JSON.stringify(
+        mergedIssues(
+          merged,
+          loaded.map((l) => l.issues),
+        ),
+      ),
       contentHash: createHash('sha1').update(recordJson).digest('base64url'),
       title: merged.record.title,
       modifiedAt: recordModifiedAt(merged.record),
       provenance:
-        loaded.length > 1 ? JSON.stringify({ members: loaded.map((l) => ({ sourceId: l.member.sourceId, nativeId: l.member.nativeId })), fields: merged.provenance }) : null,
+        loaded.length > 1
+          ? JSON.stringify({ members: loaded.map((l) => ({ sourceId: l.member.sourceId, nativeId: l.member.nativeId })), fields: merged.provenance })
+          : null,
     };
   }
 

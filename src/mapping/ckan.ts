@@ -17,16 +17,7 @@ import { normaliseFrequency } from '../model/frequency.js';
 import { normaliseLicense } from '../model/license.js';
 import type { MappingResult, NationalDistribution, NationalRecord } from '../model/record.js';
 import { formatOfMediaType } from '../model/formats.js';
-import {
-  MappingNotes,
-  acceptedRecord,
-  derivePublisherOrgCode,
-  describeValue,
-  isPlainObject,
-  missingIdentity,
-  notARecord,
-  readText,
-} from './record-fields.js';
+import { MappingNotes, acceptedRecord, derivePublisherOrgCode, describeValue, isPlainObject, missingIdentity, notARecord, readText } from './record-fields.js';
 
 /** Package keys read into national fields (or deliberately not kept: see NOT_KEPT). */
 const MAPPED_KEYS = new Set([
@@ -393,14 +384,20 @@ function readResource(notes: MappingNotes, path: string, resource: Record<string
     const fromMimetype = formatOfMediaType(resource['mimetype']);
     if (fromMimetype !== undefined) {
       format = fromMimetype;
-      notes.report(`${path}.format`, 'derived', `${path}.format was empty; derived from the mimetype ${JSON.stringify(resource['mimetype'])}: ${format}`, 'warning');
+      notes.report(
+        `${path}.format`,
+        'derived',
+        `${path}.format was empty; derived from the mimetype ${JSON.stringify(resource['mimetype'])}: ${format}`,
+        'warning',
+      );
     }
   }
   if (format) distribution.format = format;
 
   const url = readText(notes, `${path}.downloadURL`, resource['url']);
   if (url) {
-    const isAccess = ACCESS_FORMATS.has((format ?? '').trim().toLowerCase()) || ACCESS_RESOURCE_TYPES.has(String(resource['resource_type'] ?? '').toLowerCase());
+    const isAccess =
+      ACCESS_FORMATS.has((format ?? '').trim().toLowerCase()) || ACCESS_RESOURCE_TYPES.has(String(resource['resource_type'] ?? '').toLowerCase());
     if (isAccess) distribution.accessURL = url;
     else distribution.downloadURL = url;
   }

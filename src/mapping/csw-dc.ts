@@ -17,7 +17,10 @@ const RECORD_ELEMENTS = new Set(['csw:Record', 'csw:SummaryRecord', 'csw:BriefRe
 export function mapCswDublinCore(payload: unknown, context: MappingContext = FOREIGN_MAPPING_CONTEXT): MappingResult {
   if (!isXmlElement(payload) || !RECORD_ELEMENTS.has(payload.name)) {
     const found = isXmlElement(payload) ? `the element ${payload.name}` : describeValue(payload);
-    return { ok: false, issues: [{ field: '', rule: 'type', message: `a CSW Dublin Core record must be a csw:Record element, not ${found}`, severity: 'error' }] };
+    return {
+      ok: false,
+      issues: [{ field: '', rule: 'type', message: `a CSW Dublin Core record must be a csw:Record element, not ${found}`, severity: 'error' }],
+    };
   }
   const identifier = textAt(payload, 'dc:identifier');
   const title = textAt(payload, 'dc:title');
@@ -35,7 +38,10 @@ export function mapCswDublinCore(payload: unknown, context: MappingContext = FOR
 
   // Subjects with a scheme (a thesaurus) are keywords too; which scheme each came from goes to extras.
   const schemed = fields.elements('dc:subject').filter((subject) => subject.attributes['scheme'] !== undefined && subject.text !== '');
-  fields.extra('dc:subject', schemed.map((subject) => ({ subject: subject.text, scheme: subject.attributes['scheme'] })));
+  fields.extra(
+    'dc:subject',
+    schemed.map((subject) => ({ subject: subject.text, scheme: subject.attributes['scheme'] })),
+  );
   const keywords = fields.takeAll('dc:subject');
   if (keywords.length > 0) record.keyword = keywords;
 
@@ -121,7 +127,10 @@ function boxGeoJson(box: XmlElement): string | undefined {
 function readReferences(identifier: string, fields: ElementFields): NationalDistribution[] {
   const references = fields.elements('dct:references');
   if (references.length === 0) return [];
-  const formats = fields.elements('dc:format').map((format) => format.text).filter((text) => text !== '');
+  const formats = fields
+    .elements('dc:format')
+    .map((format) => format.text)
+    .filter((text) => text !== '');
   const recordFormat = formats.length === 1 ? formats[0] : undefined;
   if (recordFormat !== undefined) fields.takeFirst('dc:format');
   const seen = new Set<string>();
@@ -135,7 +144,10 @@ function readReferences(identifier: string, fields: ElementFields): NationalDist
     if (url === '' || seen.has(key)) continue;
     seen.add(key);
     schemes.push(scheme === undefined ? { url } : { url, scheme });
-    const distribution: NationalDistribution = { resourceID: synthesisedResourceId(identifier, distributions.length), extensions: { resourceIDSynthesised: true } };
+    const distribution: NationalDistribution = {
+      resourceID: synthesisedResourceId(identifier, distributions.length),
+      extensions: { resourceIDSynthesised: true },
+    };
     const format = serviceFormat(scheme) ?? recordFormat;
     if (format !== undefined) distribution.format = format;
     if (/download/i.test(scheme ?? '')) distribution.downloadURL = url;

@@ -20,14 +20,17 @@ export function mapDataCite(payload: unknown, context: MappingContext = FOREIGN_
   const resource = !isXmlElement(payload) ? undefined : payload.name === 'datacite:resource' ? payload : descendants(payload, 'datacite:resource')[0];
   if (!isXmlElement(payload) || resource === undefined) {
     const found = isXmlElement(payload) ? `the element ${payload.name} without a DataCite resource` : describeValue(payload);
-    return { ok: false, issues: [{ field: '', rule: 'type', message: `a DataCite record must hold a DataCite resource element, not ${found}`, severity: 'error' }] };
+    return {
+      ok: false,
+      issues: [{ field: '', rule: 'type', message: `a DataCite record must hold a DataCite resource element, not ${found}`, severity: 'error' }],
+    };
   }
   const header = payload.name === 'oai:record' ? first(payload, 'oai:header') : undefined;
   const oaiIdentifier = textAt(header, 'oai:identifier');
   const fields = new ElementFields(resource);
 
   const identifierElement = fields.elements('datacite:identifier')[0];
-  const doi = identifierElement === undefined ? undefined : doiOf(identifierElement.text) ?? (identifierElement.text || undefined);
+  const doi = identifierElement === undefined ? undefined : (doiOf(identifierElement.text) ?? (identifierElement.text || undefined));
   const identifier = doi ?? oaiIdentifier;
   if (identifierElement !== undefined) fields.consume(identifierElement);
 
@@ -39,12 +42,17 @@ export function mapDataCite(payload: unknown, context: MappingContext = FOREIGN_
   const notes = new MappingNotes(context);
   const record: NationalRecord = { identifier: identifier!, title: mainTitle!.text };
   fields.consumeAll('datacite:titles');
-  fields.extra('datacite:titles', titles.filter((title) => title !== mainTitle).map((title) => ({ title: title.text, titleType: title.attributes['titleType'] })));
-  if (identifierElement !== undefined && identifierElement.attributes['identifierType'] !== 'DOI') fields.extra('datacite:identifier', { identifier: identifierElement.text, identifierType: identifierElement.attributes['identifierType'] });
+  fields.extra(
+    'datacite:titles',
+    titles.filter((title) => title !== mainTitle).map((title) => ({ title: title.text, titleType: title.attributes['titleType'] })),
+  );
+  if (identifierElement !== undefined && identifierElement.attributes['identifierType'] !== 'DOI')
+    fields.extra('datacite:identifier', { identifier: identifierElement.text, identifierType: identifierElement.attributes['identifierType'] });
   if (identifier !== oaiIdentifier) fields.extra('oai:identifier', oaiIdentifier);
   fields.extra('oai:setSpec', textsAt(header, 'oai:setSpec'));
   // The oai_datacite wrapper's own facts (which schema version, which data centre).
-  for (const name of ['oai_datacite:schemaVersion', 'oai_datacite:datacentreSymbol']) fields.extra(name, textAt(payload, `oai:metadata/oai_datacite:oai_datacite/${name}`));
+  for (const name of ['oai_datacite:schemaVersion', 'oai_datacite:datacentreSymbol'])
+    fields.extra(name, textAt(payload, `oai:metadata/oai_datacite:oai_datacite/${name}`));
   if (doi !== undefined && doiOf(doi) !== undefined) record.landingPage = `https://doi.org/${doi}`;
 
   readDescriptions(record, resource, fields);
@@ -71,7 +79,12 @@ function readDescriptions(record: NationalRecord, resource: XmlElement, fields: 
   const chosen = descriptions.find((description) => description.attributes['descriptionType'] === 'Abstract') ?? descriptions[0];
   if (chosen !== undefined) record.description = chosen.text;
   fields.consumeAll('datacite:descriptions');
-  fields.extra('datacite:descriptions', descriptions.filter((description) => description !== chosen).map((description) => ({ description: description.text, descriptionType: description.attributes['descriptionType'] })));
+  fields.extra(
+    'datacite:descriptions',
+    descriptions
+      .filter((description) => description !== chosen)
+      .map((description) => ({ description: description.text, descriptionType: description.attributes['descriptionType'] })),
+  );
 }
 
 function readKeywords(record: NationalRecord, resource: XmlElement, fields: ElementFields): void {
@@ -79,7 +92,12 @@ function readKeywords(record: NationalRecord, resource: XmlElement, fields: Elem
   const keywords = [...new Set(subjects.map((subject) => subject.text))];
   if (keywords.length > 0) record.keyword = keywords;
   fields.consumeAll('datacite:subjects');
-  fields.extra('datacite:subjects', subjects.filter((subject) => subject.attributes['subjectScheme'] !== undefined).map((subject) => ({ subject: subject.text, subjectScheme: subject.attributes['subjectScheme'] })));
+  fields.extra(
+    'datacite:subjects',
+    subjects
+      .filter((subject) => subject.attributes['subjectScheme'] !== undefined)
+      .map((subject) => ({ subject: subject.text, subjectScheme: subject.attributes['subjectScheme'] })),
+  );
 }
 
 /**
@@ -106,9 +124,13 @@ function agent(element: XmlElement, nameElement: string): { name?: string; nameI
   const result: { name?: string; nameIdentifiers?: string[]; affiliations?: string[] } = {};
   const name = textAt(element, nameElement);
   if (name !== undefined) result.name = name;
-  const identifiers = all(element, 'datacite:nameIdentifier').map((id) => id.text).filter((text) => text !== '');
+  const identifiers = all(element, 'datacite:nameIdentifier')
+    .map((id) => id.text)
+    .filter((text) => text !== '');
   if (identifiers.length > 0) result.nameIdentifiers = identifiers;
-  const affiliations = all(element, 'datacite:affiliation').map((affiliation) => affiliation.text).filter((text) => text !== '');
+  const affiliations = all(element, 'datacite:affiliation')
+    .map((affiliation) => affiliation.text)
+    .filter((text) => text !== '');
   if (affiliations.length > 0) result.affiliations = affiliations;
   return result;
 }
@@ -118,7 +140,9 @@ function agent(element: XmlElement, nameElement: string): { name?: string; nameI
  * the OAI datestamp); a Collected range `from/to` → temporal coverage. Every date is kept in extras.
  */
 function readDates(record: NationalRecord, resource: XmlElement, fields: ElementFields, notes: MappingNotes, datestamp: string | undefined): void {
-  const dates = all(resource, 'datacite:dates/datacite:date').filter((date) => date.text !== '').map((date) => ({ date: date.text, dateType: date.attributes['dateType'] ?? '' }));
+  const dates = all(resource, 'datacite:dates/datacite:date')
+    .filter((date) => date.text !== '')
+    .map((date) => ({ date: date.text, dateType: date.attributes['dateType'] ?? '' }));
   fields.consumeAll('datacite:dates');
   const byType = (type: string): string | undefined => dates.find((date) => date.dateType === type)?.date;
   const issued = byType('Issued');
@@ -131,7 +155,10 @@ function readDates(record: NationalRecord, resource: XmlElement, fields: Element
     if (from) record.temporalCoverageFrom = readDate(notes, 'temporalCoverageFrom', from);
     if (to) record.temporalCoverageTo = readDate(notes, 'temporalCoverageTo', to);
   }
-  fields.extra('datacite:dates', dates.filter((date) => !(date.dateType === 'Issued' && date.date === issued) && !(date.dateType === 'Updated' && date.date === updated)));
+  fields.extra(
+    'datacite:dates',
+    dates.filter((date) => !(date.dateType === 'Issued' && date.date === issued) && !(date.dateType === 'Updated' && date.date === updated)),
+  );
 }
 
 /** The first rights statement: its text → license, its rightsURI → licenseURL. All are kept in extras. */
@@ -146,7 +173,10 @@ function readRights(record: NationalRecord, resource: XmlElement, fields: Elemen
     const known = normaliseLicense(chosen.rightsURI);
     if (known !== null) record.license = known.name;
   }
-  fields.extra('datacite:rightsList', rights.filter((right) => right !== chosen));
+  fields.extra(
+    'datacite:rightsList',
+    rights.filter((right) => right !== chosen),
+  );
 }
 
 /**
@@ -162,7 +192,12 @@ function readGeoLocations(record: NationalRecord, resource: XmlElement, fields: 
     point: pointOf(first(location, 'datacite:geoLocationPoint')),
   }));
   for (const location of described) {
-    const geometry = location.box !== undefined ? boundingBoxGeoJson(location.box.west, location.box.south, location.box.east, location.box.north) : location.point !== undefined ? JSON.stringify({ type: 'Point', coordinates: [location.point.longitude, location.point.latitude] }) : undefined;
+    const geometry =
+      location.box !== undefined
+        ? boundingBoxGeoJson(location.box.west, location.box.south, location.box.east, location.box.north)
+        : location.point !== undefined
+          ? JSON.stringify({ type: 'Point', coordinates: [location.point.longitude, location.point.latitude] })
+          : undefined;
     if (geometry !== undefined) {
       record.spatial = geometry;
       break;
@@ -172,7 +207,10 @@ function readGeoLocations(record: NationalRecord, resource: XmlElement, fields: 
     const place = described.find((location) => location.place !== undefined)?.place;
     if (place !== undefined) record.spatial = place;
   }
-  fields.extra('datacite:geoLocations', described.map((location) => Object.fromEntries(Object.entries(location).filter(([, value]) => value !== undefined))));
+  fields.extra(
+    'datacite:geoLocations',
+    described.map((location) => Object.fromEntries(Object.entries(location).filter(([, value]) => value !== undefined))),
+  );
 }
 
 function boxOf(box: XmlElement | undefined): { west: number; east: number; south: number; north: number } | undefined {
@@ -182,7 +220,12 @@ function boxOf(box: XmlElement | undefined): { west: number; east: number; south
     return [south, west, north, east].every((value) => Number.isFinite(value)) ? { west: west!, east: east!, south: south!, north: north! } : undefined;
   }
   const value = (name: string): number => Number(textAt(box, `datacite:${name}`));
-  const result = { west: value('westBoundLongitude'), east: value('eastBoundLongitude'), south: value('southBoundLatitude'), north: value('northBoundLatitude') };
+  const result = {
+    west: value('westBoundLongitude'),
+    east: value('eastBoundLongitude'),
+    south: value('southBoundLatitude'),
+    north: value('northBoundLatitude'),
+  };
   return Object.values(result).every((number) => Number.isFinite(number)) ? result : undefined;
 }
 

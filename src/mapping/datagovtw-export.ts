@@ -158,7 +158,12 @@ export function splitParallel(value: unknown): unknown[] {
 }
 
 function splitList(value: unknown): unknown {
-  return typeof value === 'string' ? value.split(/[;；,，、]/).map((item) => item.trim()).filter((item) => item !== '') : value;
+  return typeof value === 'string'
+    ? value
+        .split(/[;；,，、]/)
+        .map((item) => item.trim())
+        .filter((item) => item !== '')
+    : value;
 }
 
 /**

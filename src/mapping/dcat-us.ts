@@ -107,7 +107,12 @@ function readModified(notes: MappingNotes, value: unknown, record: NationalRecor
   if (typeof value === 'string' && /^R\d*\/P/i.test(value.trim())) {
     sourceExtras['modified'] = value;
     const frequency = normaliseFrequency(value);
-    notes.report('modified', 'normalise', `modified is a repeating duration, not a date; kept in sourceExtras${frequency ? ` and read as the update frequency ${frequency.text}` : ''}: ${JSON.stringify(value)}`, 'warning');
+    notes.report(
+      'modified',
+      'normalise',
+      `modified is a repeating duration, not a date; kept in sourceExtras${frequency ? ` and read as the update frequency ${frequency.text}` : ''}: ${JSON.stringify(value)}`,
+      'warning',
+    );
     if (frequency) record.accrualPeriodicity = frequency.text;
     return;
   }
@@ -159,7 +164,7 @@ function readContactPoint(notes: MappingNotes, value: unknown, record: NationalR
   const email = readText(notes, 'publisherContactEmail', first['hasEmail']);
   if (email !== undefined) record.publisherContactEmail = email.replace(/^mailto:/i, '');
   const phone = first['hasTelephone'];
-  const phoneText: unknown = isPlainObject(phone) ? phone['value'] ?? phone['hasValue'] : Array.isArray(phone) ? (phone as unknown[])[0] : phone;
+  const phoneText: unknown = isPlainObject(phone) ? (phone['value'] ?? phone['hasValue']) : Array.isArray(phone) ? (phone as unknown[])[0] : phone;
   const phoneValue = readText(notes, 'publisherContactPhone', phoneText);
   if (phoneValue !== undefined) record.publisherContactPhone = phoneValue.replace(/^tel:/i, '');
   if (contacts.length > 1) sourceExtras['contactPoint'] = contacts.slice(1);
@@ -223,7 +228,12 @@ function readTemporal(notes: MappingNotes, value: unknown, record: NationalRecor
   const interval = typeof period === 'string' ? parseIsoInterval(period, notes.context.timeZone) : null;
   if (interval === null) {
     sourceExtras['temporal'] = value;
-    notes.report('temporalCoverageFrom', 'date', `temporal could not be read as an ISO 8601 interval start/end; kept in sourceExtras: ${JSON.stringify(value)}`, 'warning');
+    notes.report(
+      'temporalCoverageFrom',
+      'date',
+      `temporal could not be read as an ISO 8601 interval start/end; kept in sourceExtras: ${JSON.stringify(value)}`,
+      'warning',
+    );
     return;
   }
   if (interval.start) record.temporalCoverageFrom = interval.start.value;
@@ -247,12 +257,7 @@ function readLanguages(value: unknown, record: NationalRecord, sourceExtras: Rec
   if (tags.length > 1 || code !== tags[0]) sourceExtras['language'] = value;
 }
 
-function readDistributions(
-  notes: MappingNotes,
-  value: unknown,
-  identifier: string,
-  sourceExtras: Record<string, unknown>,
-): NationalDistribution[] | undefined {
+function readDistributions(notes: MappingNotes, value: unknown, identifier: string, sourceExtras: Record<string, unknown>): NationalDistribution[] | undefined {
   if (value === undefined || value === null) return undefined;
   const items: unknown[] = Array.isArray(value) ? value : [value];
   const distributions: NationalDistribution[] = [];
@@ -294,7 +299,12 @@ function readDistribution(notes: MappingNotes, path: string, item: Record<string
     const derived = formatOfMediaType(item['mediaType']);
     if (derived !== undefined) {
       format = derived;
-      notes.report(`${path}.format`, 'derived', `${path}.format was absent; derived from the mediaType ${JSON.stringify(item['mediaType'])}: ${format}`, 'warning');
+      notes.report(
+        `${path}.format`,
+        'derived',
+        `${path}.format was absent; derived from the mediaType ${JSON.stringify(item['mediaType'])}: ${format}`,
+        'warning',
+      );
     }
   }
   if (format) distribution.format = format;

@@ -29,14 +29,20 @@ const { namedNode } = DataFactory;
 
 export function mapDcatRecord(payload: unknown, context: MappingContext = FOREIGN_MAPPING_CONTEXT): MappingResult {
   if (!isDcatPayload(payload)) {
-    return { ok: false, issues: [{ field: '', rule: 'type', message: `a DCAT payload must be {subject, nquads}, not ${describeValue(payload)}`, severity: 'error' }] };
+    return {
+      ok: false,
+      issues: [{ field: '', rule: 'type', message: `a DCAT payload must be {subject, nquads}, not ${describeValue(payload)}`, severity: 'error' }],
+    };
   }
   const dataset = namedNode(payload.subject);
   let graph: DatasetGraph;
   try {
     graph = new DatasetGraph(payloadGraph(payload), dataset);
   } catch (err) {
-    return { ok: false, issues: [{ field: '', rule: 'malformed-nquads', message: `the stored N-Quads do not parse: ${(err as Error).message}`, severity: 'error' }] };
+    return {
+      ok: false,
+      issues: [{ field: '', rule: 'malformed-nquads', message: `the stored N-Quads do not parse: ${(err as Error).message}`, severity: 'error' }],
+    };
   }
   return new DatasetMapping(graph, dataset, payload.subject === BLANK_DATASET_IRI, context).map();
 }
@@ -120,7 +126,11 @@ class DatasetMapping {
     if (!this.blank && chosen !== this.dataset.value) this.keep('@id', this.dataset.value);
     this.graph.consume(this.dataset, term('adms', 'identifier'));
     const admsIdentifiers = this.values('adms', 'identifier');
-    if (admsIdentifiers.length > 0) this.keep('adms:identifier', admsIdentifiers.map((value) => this.graph.describe(value)));
+    if (admsIdentifiers.length > 0)
+      this.keep(
+        'adms:identifier',
+        admsIdentifiers.map((value) => this.graph.describe(value)),
+      );
     return chosen;
   }
 
@@ -139,7 +149,13 @@ class DatasetMapping {
     if (first === undefined) return;
     const name = labelOf(this.graph, first);
     if (name !== undefined) record.publisher = name;
-    else this.notes.report('publisher', 'normalise', `dct:publisher ${first.value} has no name (foaf:name, skos:prefLabel, vcard:fn) in the catalogue; kept in sourceExtras`, 'warning');
+    else
+      this.notes.report(
+        'publisher',
+        'normalise',
+        `dct:publisher ${first.value} has no name (foaf:name, skos:prefLabel, vcard:fn) in the catalogue; kept in sourceExtras`,
+        'warning',
+      );
     const remainder = first.termType === 'Literal' ? undefined : this.graph.remainder(first);
     if (remainder !== undefined) this.keep('dct:publisher', remainder);
     for (const other of rest) this.keep('dct:publisher', this.graph.describe(other));
@@ -166,13 +182,21 @@ class DatasetMapping {
     // The IRI itself is the publisher's statement: kept beside the text it was read as.
     if (first.termType !== 'Literal' || text === undefined) this.keep('dct:accrualPeriodicity', this.graph.describe(first));
     if (text === undefined && first.termType !== 'Literal') {
-      this.notes.report('accrualPeriodicity', 'normalise', `dct:accrualPeriodicity ${first.value} names no frequency of the standard; kept in sourceExtras`, 'warning');
+      this.notes.report(
+        'accrualPeriodicity',
+        'normalise',
+        `dct:accrualPeriodicity ${first.value} names no frequency of the standard; kept in sourceExtras`,
+        'warning',
+      );
     }
     for (const other of rest) this.keep('dct:accrualPeriodicity', this.graph.describe(other));
   }
 
   private readDates(record: NationalRecord): void {
-    for (const [field, local] of [['issued', 'issued'], ['modified', 'modified']] as const) {
+    for (const [field, local] of [
+      ['issued', 'issued'],
+      ['modified', 'modified'],
+    ] as const) {
       const [first, ...rest] = this.values('dct', local);
       if (first === undefined) continue;
       const date = readXsdDate(first, 'point', this.notes.context.timeZone);
@@ -198,7 +222,8 @@ class DatasetMapping {
         this.notes.report('temporalCoverageFrom', 'normalise', `dct:temporal ${reason}; kept in sourceExtras`, 'warning');
       }
       const remainder = this.graph.remainder(node);
-      if (remainder !== undefined || period.unreadable.length > 0) this.keep('dct:temporal', period.unreadable.length > 0 ? this.graph.describe(node) : remainder);
+      if (remainder !== undefined || period.unreadable.length > 0)
+        this.keep('dct:temporal', period.unreadable.length > 0 ? this.graph.describe(node) : remainder);
     }
     if (start !== undefined) record.temporalCoverageFrom = start;
     if (end !== undefined) record.temporalCoverageTo = end;
@@ -221,14 +246,27 @@ class DatasetMapping {
     const languages = this.values('dct', 'language');
     // A dct:LinguisticSystem written as a node names its language by skos:notation (the W3C examples).
     const codeOf = (language: Term): string | undefined =>
-      languageCode(language) ?? this.graph.firstOf(language, [term('skos', 'notation'), term('dct', 'identifier')]).map(languageCode).find((code) => code !== undefined);
+      languageCode(language) ??
+      this.graph
+        .firstOf(language, [term('skos', 'notation'), term('dct', 'identifier')])
+        .map(languageCode)
+        .find((code) => code !== undefined);
     const codes = languages.map((language) => ({ language, code: codeOf(language) }));
     const chosen = codes.find((entry) => entry.code === 'zh') ?? codes.find((entry) => entry.code !== undefined);
     if (chosen?.code !== undefined) record.language = chosen.code;
     const others = codes.filter((entry) => entry !== chosen);
-    if (others.length > 0) this.keep('dct:language', others.map((entry) => this.graph.describe(entry.language)));
+    if (others.length > 0)
+      this.keep(
+        'dct:language',
+        others.map((entry) => this.graph.describe(entry.language)),
+      );
     if (languages.length > 0 && chosen === undefined) {
-      this.notes.report('language', 'normalise', `dct:language ${languages.map((l) => (l.termType === 'BlankNode' ? '[a node]' : l.value)).join(', ')} names no language of the standard's list; kept in sourceExtras`, 'warning');
+      this.notes.report(
+        'language',
+        'normalise',
+        `dct:language ${languages.map((l) => (l.termType === 'BlankNode' ? '[a node]' : l.value)).join(', ')} names no language of the standard's list; kept in sourceExtras`,
+        'warning',
+      );
     }
   }
 
@@ -254,7 +292,13 @@ class DatasetMapping {
         this.notes.report(path, 'type', `dcat:distribution must be a node, not the literal ${JSON.stringify(node.value)}; kept in sourceExtras`);
         return;
       }
-      const mapped = readDistribution(this.graph, this.notes, node, `distribution[${distributions.length}]`, `${record.identifier}-${String(index + 1).padStart(3, '0')}`);
+      const mapped = readDistribution(
+        this.graph,
+        this.notes,
+        node,
+        `distribution[${distributions.length}]`,
+        `${record.identifier}-${String(index + 1).padStart(3, '0')}`,
+      );
       distributions.push(mapped.distribution);
       licences.push(mapped.licences);
       if (Object.keys(mapped.extras).length > 0) extras.push({ resourceID: mapped.distribution.resourceID, ...mapped.extras });
@@ -302,6 +346,10 @@ class DatasetMapping {
   /** dcat:CatalogRecord nodes about this dataset: the catalogue's record of it (its own dates, status). */
   private readCatalogueRecords(): void {
     const records = this.graph.subjectsPointingAt(this.dataset, term('foaf', 'primaryTopic'));
-    if (records.length > 0) this.keep('dcat:CatalogRecord', records.map((node) => this.graph.describe(node)));
+    if (records.length > 0)
+      this.keep(
+        'dcat:CatalogRecord',
+        records.map((node) => this.graph.describe(node)),
+      );
   }
 }

@@ -40,9 +40,7 @@ export function detectNationalVocabulary(raw: unknown): NationalVocabulary {
   if (GEN2_DATASET_KEYS.some((key) => keys.has(key))) return 'gen2';
   const distribution = raw['distribution'];
   const resources: unknown[] = Array.isArray(distribution) ? distribution : [distribution];
-  const speaksGen2 = resources.some(
-    (resource) => isPlainObject(resource) && Object.keys(resource).some((key) => GEN2_DISTRIBUTION_KEYS.includes(key.trim())),
-  );
+  const speaksGen2 = resources.some((resource) => isPlainObject(resource) && Object.keys(resource).some((key) => GEN2_DISTRIBUTION_KEYS.includes(key.trim())));
   return speaksGen2 ? 'gen2' : 'gen1';
 }
 

@@ -11,13 +11,7 @@ import { TAIWAN_MAPPING_CONTEXT, type MappingContext } from './context.js';
 import { SERVICE_CATEGORIES } from '../model/codelists.js';
 import { normaliseFrequency } from '../model/frequency.js';
 import { normaliseLicense } from '../model/license.js';
-import type {
-  DistributionExtensions,
-  MappingResult,
-  NationalDistribution,
-  NationalRecord,
-  RecordExtensions,
-} from '../model/record.js';
+import type { DistributionExtensions, MappingResult, NationalDistribution, NationalRecord, RecordExtensions } from '../model/record.js';
 import {
   MappingNotes,
   acceptedRecord,
@@ -97,12 +91,7 @@ export function mapGen2(raw: unknown, context: MappingContext = TAIWAN_MAPPING_C
   const rejection = missingIdentity(identifier, titleValue);
   if (rejection !== null) return rejection;
   if (!hasIdentifier) {
-    notes.report(
-      'identifier',
-      'derived',
-      `identifier is missing; the data.gov.tw datasetId ${JSON.stringify(datasetId)} stands in for it`,
-      'warning',
-    );
+    notes.report('identifier', 'derived', `identifier is missing; the data.gov.tw datasetId ${JSON.stringify(datasetId)} stands in for it`, 'warning');
   }
 
   const record: NationalRecord = { identifier: String(identifier).trim(), title: String(titleValue).trim() };
@@ -218,7 +207,10 @@ function readLicense(record: NationalRecord, notes: MappingNotes, value: unknown
 function readCost(record: NationalRecord, notes: MappingNotes, value: unknown): void {
   const text = readText(notes, 'cost', value);
   if (text === undefined) return;
-  const code = text.normalize('NFKC').toLowerCase().replace(/[\s\-_]/g, '');
+  const code = text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\-_]/g, '');
   if (FREE_COSTS.has(code)) {
     record.cost = '免費';
   } else if (PAID_COSTS.has(code)) {
@@ -262,17 +254,10 @@ function readFrequency(record: NationalRecord, notes: MappingNotes, value: unkno
 
 function readDistributions(notes: MappingNotes, value: unknown, identifier: string): NationalDistribution[] | undefined {
   // gen-2 resources have no ids: number them in order, as gen-1's resourceID would.
-  return readDistributionList(notes, value, (path, item, index) =>
-    readDistribution(notes, path, item, `${identifier}-${String(index + 1).padStart(3, '0')}`),
-  );
+  return readDistributionList(notes, value, (path, item, index) => readDistribution(notes, path, item, `${identifier}-${String(index + 1).padStart(3, '0')}`));
 }
 
-function readDistribution(
-  notes: MappingNotes,
-  path: string,
-  item: Record<string, unknown>,
-  synthesisedId: string,
-): NationalDistribution {
+function readDistribution(notes: MappingNotes, path: string, item: Record<string, unknown>, synthesisedId: string): NationalDistribution {
   const source = new SourceFields(item);
   const distribution: NationalDistribution = {};
   const extensions: DistributionExtensions = {};
@@ -315,7 +300,11 @@ function readResourceField(notes: MappingNotes, field: string, value: unknown): 
   if (typeof value === 'string') return value.trim();
   if (!Array.isArray(value)) {
     notes.park(field, value);
-    notes.report(field, 'type', `resourceField must be text or an array of { name, description }, not ${describeValue(value)}; the value was kept in extensions.unknownKeys`);
+    notes.report(
+      field,
+      'type',
+      `resourceField must be text or an array of { name, description }, not ${describeValue(value)}; the value was kept in extensions.unknownKeys`,
+    );
     return undefined;
   }
   const items = value

@@ -48,7 +48,10 @@ const READ_IN_IDENTIFICATION = new Set([
 export function mapIso19139(payload: unknown, context: MappingContext = FOREIGN_MAPPING_CONTEXT): MappingResult {
   if (!isXmlElement(payload) || !ROOT_ELEMENTS.has(payload.name)) {
     const found = isXmlElement(payload) ? `the element ${payload.name}` : describeValue(payload);
-    return { ok: false, issues: [{ field: '', rule: 'type', message: `an ISO 19139 record must be a gmd:MD_Metadata element, not ${found}`, severity: 'error' }] };
+    return {
+      ok: false,
+      issues: [{ field: '', rule: 'type', message: `an ISO 19139 record must be a gmd:MD_Metadata element, not ${found}`, severity: 'error' }],
+    };
   }
   const identification = first(payload, 'gmd:identificationInfo/*');
   const citation = first(identification, 'gmd:citation/gmd:CI_Citation');
@@ -120,7 +123,11 @@ function readDates(record: NationalRecord, root: XmlElement, citation: XmlElemen
   }));
   const published = dates.find((date) => date.type === 'publication' && date.date !== '');
   if (published !== undefined) record.issued = readDate(notes, 'issued', published.date);
-  addExtra(extras, 'gmd:citation/gmd:date', dates.filter((date) => date !== published));
+  addExtra(
+    extras,
+    'gmd:citation/gmd:date',
+    dates.filter((date) => date !== published),
+  );
 }
 
 /** Every keyword of every MD_Keywords; thesaurus and keyword type kept in extras. */
@@ -218,7 +225,9 @@ function readConstraints(record: NationalRecord, identification: XmlElement | un
 
 /** MD_MaintenanceFrequencyCode → the standard's frequency text; an unknown code stays in extras. */
 function readFrequency(record: NationalRecord, identification: XmlElement | undefined, extras: Record<string, unknown>): void {
-  const code = codeValue(first(identification, 'gmd:resourceMaintenance/gmd:MD_MaintenanceInformation/gmd:maintenanceAndUpdateFrequency/gmd:MD_MaintenanceFrequencyCode'));
+  const code = codeValue(
+    first(identification, 'gmd:resourceMaintenance/gmd:MD_MaintenanceInformation/gmd:maintenanceAndUpdateFrequency/gmd:MD_MaintenanceFrequencyCode'),
+  );
   if (code === undefined) return;
   const text = maintenanceFrequency(code);
   if (text !== undefined) record.accrualPeriodicity = text;
@@ -228,12 +237,14 @@ function readFrequency(record: NationalRecord, identification: XmlElement | unde
 /** The first geographic bounding box → spatial (GeoJSON); the temporal extent → temporal coverage. */
 function readExtent(record: NationalRecord, identification: XmlElement | undefined, notes: MappingNotes, extras: Record<string, unknown>): void {
   const extents = all(identification, '*:extent/gmd:EX_Extent');
-  const boxes = extents.flatMap((extent) => all(extent, 'gmd:geographicElement/gmd:EX_GeographicBoundingBox')).map((box) => ({
-    west: Number(textAt(box, 'gmd:westBoundLongitude/*')),
-    east: Number(textAt(box, 'gmd:eastBoundLongitude/*')),
-    south: Number(textAt(box, 'gmd:southBoundLatitude/*')),
-    north: Number(textAt(box, 'gmd:northBoundLatitude/*')),
-  }));
+  const boxes = extents
+    .flatMap((extent) => all(extent, 'gmd:geographicElement/gmd:EX_GeographicBoundingBox'))
+    .map((box) => ({
+      west: Number(textAt(box, 'gmd:westBoundLongitude/*')),
+      east: Number(textAt(box, 'gmd:eastBoundLongitude/*')),
+      south: Number(textAt(box, 'gmd:southBoundLatitude/*')),
+      north: Number(textAt(box, 'gmd:northBoundLatitude/*')),
+    }));
   for (const box of boxes) {
     const geoJson = boundingBoxGeoJson(box.west, box.south, box.east, box.north);
     if (geoJson !== undefined) {
@@ -259,10 +270,17 @@ function readExtent(record: NationalRecord, identification: XmlElement | undefin
  */
 function readDistributions(identifier: string, root: XmlElement, extras: Record<string, unknown>): NationalDistribution[] {
   const info = all(root, 'gmd:distributionInfo/gmd:MD_Distribution');
-  const formats = [...new Set(info.flatMap((distribution) => [
-    ...all(distribution, 'gmd:distributionFormat/gmd:MD_Format'),
-    ...all(distribution, 'gmd:distributor/gmd:MD_Distributor/gmd:distributorFormat/gmd:MD_Format'),
-  ]).map((format) => textAt(format, `gmd:name/${TEXT}`)).filter((name): name is string => name !== undefined))];
+  const formats = [
+    ...new Set(
+      info
+        .flatMap((distribution) => [
+          ...all(distribution, 'gmd:distributionFormat/gmd:MD_Format'),
+          ...all(distribution, 'gmd:distributor/gmd:MD_Distributor/gmd:distributorFormat/gmd:MD_Format'),
+        ])
+        .map((format) => textAt(format, `gmd:name/${TEXT}`))
+        .filter((name): name is string => name !== undefined),
+    ),
+  ];
   addExtra(extras, 'gmd:distributionFormat', formats);
   const onlineResources = info.flatMap((distribution) => descendants(distribution, 'gmd:CI_OnlineResource'));
   const seen = new Set<string>();
@@ -280,7 +298,10 @@ function readDistributions(identifier: string, root: XmlElement, extras: Record<
     described.push(Object.fromEntries(Object.entries(resource).filter(([, value]) => value !== '')));
     if (url === undefined || seen.has(url)) continue;
     seen.add(url);
-    const distribution: NationalDistribution = { resourceID: synthesisedResourceId(identifier, distributions.length), extensions: { resourceIDSynthesised: true } };
+    const distribution: NationalDistribution = {
+      resourceID: synthesisedResourceId(identifier, distributions.length),
+      extensions: { resourceIDSynthesised: true },
+    };
     const description = resource.description || resource.name;
     if (description !== '') distribution.resourceDescription = description;
     const format = serviceFormat(resource.protocol) ?? (formats.length === 1 ? formats[0] : undefined);

@@ -18,7 +18,10 @@ export function mapOaiDublinCore(payload: unknown, context: MappingContext = FOR
   const dc = isXmlElement(payload) ? (payload.name === 'oai_dc:dc' ? payload : first(payload, 'oai:metadata/oai_dc:dc')) : undefined;
   if (!isXmlElement(payload) || dc === undefined) {
     const found = isXmlElement(payload) ? `the element ${payload.name} without oai_dc:dc metadata` : describeValue(payload);
-    return { ok: false, issues: [{ field: '', rule: 'type', message: `an oai_dc record must be an OAI-PMH record with oai_dc:dc metadata, not ${found}`, severity: 'error' }] };
+    return {
+      ok: false,
+      issues: [{ field: '', rule: 'type', message: `an oai_dc record must be an OAI-PMH record with oai_dc:dc metadata, not ${found}`, severity: 'error' }],
+    };
   }
   const header = payload.name === 'oai:record' ? first(payload, 'oai:header') : undefined;
   const oaiIdentifier = textAt(header, 'oai:identifier');
@@ -31,7 +34,10 @@ export function mapOaiDublinCore(payload: unknown, context: MappingContext = FOR
 
   const notes = new MappingNotes(context);
   const record: NationalRecord = { identifier: identifier!, title: title! };
-  fields.extra('dc:identifier', identifiers.filter((value) => value !== identifier));
+  fields.extra(
+    'dc:identifier',
+    identifiers.filter((value) => value !== identifier),
+  );
   if (identifier !== oaiIdentifier) fields.extra('oai:identifier', oaiIdentifier);
   fields.extra('oai:setSpec', textsAt(header, 'oai:setSpec'));
   const landingPage = [identifier!, ...identifiers].map(resolvableUrl).find((url) => url !== undefined);
@@ -112,4 +118,3 @@ function resolvableUrl(value: string): string | undefined {
   if (handle) return `https://hdl.handle.net/${handle[1]}`;
   return isHttpUrl(value) ? value : undefined;
 }
-

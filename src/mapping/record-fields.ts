@@ -7,13 +7,7 @@ import { parseTaiwanDate } from '../model/dates.js';
 import { TAIWAN_MAPPING_CONTEXT, type MappingContext } from './context.js';
 import { settleTextLanguages } from './text-languages.js';
 import { IDENTIFIER_PATTERN } from '../model/codelists.js';
-import type {
-  IssueSeverity,
-  MappingResult,
-  NationalDistribution,
-  NationalRecord,
-  ValidationIssue,
-} from '../model/record.js';
+import type { IssueSeverity, MappingResult, NationalDistribution, NationalRecord, ValidationIssue } from '../model/record.js';
 import { uniqueIssues, validateNationalRecord } from '../model/validate.js';
 
 /**
@@ -72,8 +66,7 @@ export const GEN1_DATE_KEYS = ['temporalCoverageFrom', 'temporalCoverageTo', 'is
 /** Dataset keys holding plain text (identifier and title are checked apart: identity needs them). */
 const NOT_PLAIN_TEXT = ['identifier', 'title', 'keyword', 'numberOfData', 'distribution', ...GEN1_DATE_KEYS] as const;
 export const GEN1_TEXT_KEYS = GEN1_DATASET_KEYS.filter(
-  (key): key is Exclude<(typeof GEN1_DATASET_KEYS)[number], (typeof NOT_PLAIN_TEXT)[number]> =>
-    !(NOT_PLAIN_TEXT as readonly string[]).includes(key),
+  (key): key is Exclude<(typeof GEN1_DATASET_KEYS)[number], (typeof NOT_PLAIN_TEXT)[number]> => !(NOT_PLAIN_TEXT as readonly string[]).includes(key),
 );
 
 export const GEN1_DISTRIBUTION_TEXT_KEYS = [
@@ -181,7 +174,10 @@ export function readCount(notes: MappingNotes, field: string, value: unknown): n
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'string') {
-    const text = value.normalize('NFKC').trim().replace(/,(?=\d{3}\b)/g, '');
+    const text = value
+      .normalize('NFKC')
+      .trim()
+      .replace(/,(?=\d{3}\b)/g, '');
     if (text === '') {
       notes.report(field, 'normalise', `${field} was an empty string; read as absent`, 'warning');
       return undefined;
@@ -213,7 +209,10 @@ export function notARecord(raw: unknown): MappingResult {
  */
 export function missingIdentity(identifier: unknown, title: unknown): MappingResult | null {
   const issues: ValidationIssue[] = [];
-  for (const [field, value] of [['identifier', identifier], ['title', title]] as const) {
+  for (const [field, value] of [
+    ['identifier', identifier],
+    ['title', title],
+  ] as const) {
     if (typeof value !== 'string' || value.trim() === '') {
       const found = value === undefined ? 'it is missing' : `got ${describeValue(value)}`;
       issues.push({ field, rule: 'required', message: `${field} is required as a non-empty string; ${found}`, severity: 'error' });
@@ -268,7 +267,11 @@ export function readDistributionList(
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) && !isPlainObject(value)) {
     notes.park('distribution', value);
-    notes.report('distribution', 'type', `distribution must be an array of resources, not ${describeValue(value)}; the value was kept in extensions.unknownKeys`);
+    notes.report(
+      'distribution',
+      'type',
+      `distribution must be an array of resources, not ${describeValue(value)}; the value was kept in extensions.unknownKeys`,
+    );
     return undefined;
   }
   if (!Array.isArray(value)) {

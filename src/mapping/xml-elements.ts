@@ -100,7 +100,8 @@ export function parseXmlDocument(body: string): XmlElement {
   if (start === '') throw new XmlDocumentError('not-xml', 'the body is empty');
   if (looksLikeHtml(start)) throw new XmlDocumentError('html-page', `the body is an HTML page, not XML: ${excerpt(start)}`);
   if (!start.startsWith('<')) throw new XmlDocumentError('not-xml', `the body is not XML: ${excerpt(start)}`);
-  if (/<!DOCTYPE/i.test(body)) throw new XmlDocumentError('doctype-refused', 'the document has a DOCTYPE declaration; refused (no DTDs or entity declarations are read)');
+  if (/<!DOCTYPE/i.test(body))
+    throw new XmlDocumentError('doctype-refused', 'the document has a DOCTYPE declaration; refused (no DTDs or entity declarations are read)');
   const valid = XMLValidator.validate(body);
   if (valid !== true) {
     throw new XmlDocumentError('malformed-xml', `malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
@@ -243,7 +244,13 @@ export function textAt(element: XmlElement | undefined, path: string): string | 
 
 /** The non-empty texts of every element at `path`, in document order, without repeats. */
 export function textsAt(element: XmlElement | undefined, path: string): string[] {
-  return [...new Set(all(element, path).map((node) => node.text).filter((text) => text !== ''))];
+  return [
+    ...new Set(
+      all(element, path)
+        .map((node) => node.text)
+        .filter((text) => text !== ''),
+    ),
+  ];
 }
 
 /** Every element below `element` (depth first) matching `step`. */

@@ -87,7 +87,8 @@ export function parseFeedPage(json: unknown, url: string, since: string | undefi
   const body = result as Record<string, unknown>;
 
   const nextCursor = body['nextCursor'];
-  if (typeof nextCursor !== 'string' || nextCursor.length === 0) fail('missing-field', 'result.nextCursor', `expected a non-empty string, got ${describeValue(nextCursor)}`);
+  if (typeof nextCursor !== 'string' || nextCursor.length === 0)
+    fail('missing-field', 'result.nextCursor', `expected a non-empty string, got ${describeValue(nextCursor)}`);
   if ((nextCursor as string).length > MAX_CURSOR_LENGTH) fail('too-long', 'result.nextCursor', `longer than ${MAX_CURSOR_LENGTH} characters`);
   const more = body['more'];
   if (typeof more !== 'boolean') fail('missing-field', 'result.more', `expected true or false, got ${describeValue(more)}`);
@@ -100,14 +101,18 @@ export function parseFeedPage(json: unknown, url: string, since: string | undefi
     if (!isObject(item)) return fail('not-a-change', field, `expected an object, got ${describeValue(item)}`);
     const change = item as Record<string, unknown>;
     const identifier = change['identifier'];
-    if (typeof identifier !== 'string' || identifier.trim() === '') return fail('missing-field', `${field}.identifier`, `expected a non-empty string, got ${describeValue(identifier)}`);
+    if (typeof identifier !== 'string' || identifier.trim() === '')
+      return fail('missing-field', `${field}.identifier`, `expected a non-empty string, got ${describeValue(identifier)}`);
     if (identifier.length > MAX_IDENTIFIER_LENGTH) return fail('too-long', `${field}.identifier`, `longer than ${MAX_IDENTIFIER_LENGTH} characters`);
-    if (seen.has(identifier)) return fail('duplicate-identifier', `${field}.identifier`, `${identifier} appears twice in one page (the feed is compacted: once per walk)`, identifier);
+    if (seen.has(identifier))
+      return fail('duplicate-identifier', `${field}.identifier`, `${identifier} appears twice in one page (the feed is compacted: once per walk)`, identifier);
     seen.add(identifier);
     const kind = change['kind'];
-    if (typeof kind !== 'string' || !KINDS.has(kind)) return fail('bad-kind', `${field}.kind`, `expected created, updated or withdrawn, got ${describeValue(kind)}`, identifier);
+    if (typeof kind !== 'string' || !KINDS.has(kind))
+      return fail('bad-kind', `${field}.kind`, `expected created, updated or withdrawn, got ${describeValue(kind)}`, identifier);
     const at = change['at'];
-    if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) return fail('missing-field', `${field}.at`, `expected a date-time, got ${describeValue(at)}`, identifier);
+    if (typeof at !== 'string' || Number.isNaN(Date.parse(at)))
+      return fail('missing-field', `${field}.at`, `expected a date-time, got ${describeValue(at)}`, identifier);
     if (kind === 'withdrawn') {
       const movedTo = change['movedTo'];
       if (movedTo !== undefined && (typeof movedTo !== 'string' || movedTo.trim() === '')) {
@@ -116,14 +121,25 @@ export function parseFeedPage(json: unknown, url: string, since: string | undefi
       return { identifier, kind, at: at as string, ...(movedTo !== undefined ? { movedTo: movedTo as string } : {}) };
     }
     const record = change['record'];
-    if (!isObject(record)) return fail('missing-field', `${field}.record`, `a ${kind} change carries the dataset's record, got ${describeValue(record)}`, identifier);
+    if (!isObject(record))
+      return fail('missing-field', `${field}.record`, `a ${kind} change carries the dataset's record, got ${describeValue(record)}`, identifier);
     const national = change['national'];
-    return { identifier, kind: kind as 'created' | 'updated', at: at as string, record: record as Record<string, unknown>, ...(national !== undefined ? { national } : {}) };
+    return {
+      identifier,
+      kind: kind as 'created' | 'updated',
+      at: at as string,
+      record: record as Record<string, unknown>,
+      ...(national !== undefined ? { national } : {}),
+    };
   });
 
   // A cursor that stays put while the page has changes, or says more follow, would be asked for again and again.
   if (since !== undefined && nextCursor === since && (changes.length > 0 || more === true)) {
-    fail('cursor-stuck', 'result.nextCursor', `the cursor did not move (${since}) although the page ${changes.length > 0 ? `carries ${changes.length} changes` : 'says more follow'}`);
+    fail(
+      'cursor-stuck',
+      'result.nextCursor',
+      `the cursor did not move (${since}) although the page ${changes.length > 0 ? `carries ${changes.length} changes` : 'says more follow'}`,
+    );
   }
   return { changes, nextCursor: nextCursor as string, more: more as boolean };
 }
@@ -131,4 +147,3 @@ export function parseFeedPage(json: unknown, url: string, since: string | undefi
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-

@@ -35,7 +35,13 @@ const map = MAPPERS['tw-national'];
  * `stored` is what the store holds of the page's identifiers. `counts` gets seen, unchanged,
  * rejected, flagged and errors (created, updated and withdrawn are counted by the write).
  */
-export function pageChanges(sourceId: string, page: FeedPage, stored: ReadonlyMap<string, StoredMirrorState>, limits: RecordLimits, counts: RunCounts): PageChanges {
+export function pageChanges(
+  sourceId: string,
+  page: FeedPage,
+  stored: ReadonlyMap<string, StoredMirrorState>,
+  limits: RecordLimits,
+  counts: RunCounts,
+): PageChanges {
   const out: PageChanges = { changed: [], present: [], withdrawn: [], errors: [] };
   counts.seen += page.changes.length;
   for (const change of page.changes) {
@@ -80,13 +86,19 @@ export function pageChanges(sourceId: string, page: FeedPage, stored: ReadonlyMa
     // The upstream serves a dataset's record under the dataset's identifier; another one would
     // name the dataset differently here, and the mirror must keep the upstream identifiers.
     if (mapped.record.identifier !== nativeId) {
-      reject({ ok: false, field: 'identifier', rule: 'identifier-mismatch', message: `the change is for ${nativeId} but its record's identifier is ${JSON.stringify(mapped.record.identifier)}` });
+      reject({
+        ok: false,
+        field: 'identifier',
+        rule: 'identifier-mismatch',
+        message: `the change is for ${nativeId} but its record's identifier is ${JSON.stringify(mapped.record.identifier)}`,
+      });
       continue;
     }
     if (mapped.ruleBreaks.length > 0) {
       // Kept and served, flagged, as a harvest does: the upstream serves it.
       counts.flagged += 1;
-      for (const issue of mapped.ruleBreaks) out.errors.push({ sourceId, nativeId, stage: 'validate', field: issue.field, rule: issue.rule, message: issue.message });
+      for (const issue of mapped.ruleBreaks)
+        out.errors.push({ sourceId, nativeId, stage: 'validate', field: issue.field, rule: issue.rule, message: issue.message });
     }
     out.changed.push({ nativeId, payloadJson: payload.payloadJson, contentHash: payload.hash, record: mapped.record, issues: mapped.issues });
   }

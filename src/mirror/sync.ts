@@ -132,10 +132,24 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
     for (;;) {
       const current: FeedPage = page;
       if (current.nextCursor !== cursor && cursorsOfWalk.has(current.nextCursor)) {
-        throw new FeedPageError(feed.pageUrl(cursor), CURSOR_LOOP, 'result.nextCursor', `the cursor ${current.nextCursor} was already visited in this walk: the feed pages in a circle`);
+        throw new FeedPageError(
+          feed.pageUrl(cursor),
+          CURSOR_LOOP,
+          'result.nextCursor',
+          `the cursor ${current.nextCursor} was already visited in this walk: the feed pages in a circle`,
+        );
       }
       cursorsOfWalk.add(current.nextCursor);
-      const changes = pageChanges(sourceId, current, await store.mirror.mirroredStates(sourceId, current.changes.map((c) => c.identifier)), limits, counts);
+      const changes = pageChanges(
+        sourceId,
+        current,
+        await store.mirror.mirroredStates(
+          sourceId,
+          current.changes.map((c) => c.identifier),
+        ),
+        limits,
+        counts,
+      );
       const written = await store.mirror.writeMirrorPage({
         sourceId,
         priority: latest.priority,
@@ -183,7 +197,14 @@ export async function syncMirror(options: MirrorSyncOptions): Promise<MirrorSync
   }
 
   // Collisions among mirrored records: two upstream datasets sharing a key, kept apart upstream too.
-  await resolveAfterRun(store, sourceId, runId, counts, runLog, (c) => `mirrored datasets ${c.nativeIds.join(', ')} all claim ${c.kind} ${c.value}: kept as separate datasets, as upstream`);
+  await resolveAfterRun(
+    store,
+    sourceId,
+    runId,
+    counts,
+    runLog,
+    (c) => `mirrored datasets ${c.nativeIds.join(', ')} all claim ${c.kind} ${c.value}: kept as separate datasets, as upstream`,
+  );
   await store.runs.finishRun(runId, { status, counts, message });
   const level = status === 'succeeded' ? 'info' : status === 'cancelled' ? 'warn' : 'error';
   runLog[level]({ status, counts, cursor: cursor ?? null, durationMs: Date.now() - started, reason: message ?? undefined }, 'mirror sync finished');
@@ -196,7 +217,10 @@ function describeFailure(err: unknown): { rule: string; field?: string | undefin
   if (err instanceof FeedPageError) return { rule: err.rule, field: err.field, nativeId: err.identifier, message };
   if (err instanceof HttpError) {
     // 400 is the upstream refusing the cursor (a database replaced, a cursor from another gateway).
-    const hint = err.status === 400 ? ' (if the upstream gateway refuses the stored cursor, `ogd-gateway mirror URL --reset` walks its feed again from the beginning)' : '';
+    const hint =
+      err.status === 400
+        ? ' (if the upstream gateway refuses the stored cursor, `ogd-gateway mirror URL --reset` walks its feed again from the beginning)'
+        : '';
     return { rule: err.kind === 'status' ? `http-${err.status}` : err.kind, message: `${message}${hint}` };
   }
   if (err instanceof MalformedBodyError) return { rule: 'malformed-json', message };

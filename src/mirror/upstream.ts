@@ -33,7 +33,8 @@ export function parseUpstream(input: string): Upstream {
     throw new UpstreamUrlError(`not a URL: "${input}" (expected the other gateway's base URL, e.g. https://gateway.example.tw)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UpstreamUrlError(`only http and https gateways can be mirrored, not ${url.protocol}`);
-  if (url.username || url.password) throw new UpstreamUrlError('the URL carries a user name or password: they would be stored with the source; the change feed needs none');
+  if (url.username || url.password)
+    throw new UpstreamUrlError('the URL carries a user name or password: they would be stored with the source; the change feed needs none');
   if (url.search) throw new UpstreamUrlError(`the URL carries a query (${url.search}): give the gateway's base URL; the mirror adds its own parameters`);
   let path = url.pathname.replace(/\/+$/, '');
   if (path.endsWith(FEED_PATH)) path = path.slice(0, -FEED_PATH.length);

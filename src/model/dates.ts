@@ -47,8 +47,7 @@ interface LocalParts {
 }
 
 /** RFC 3339 with an explicit offset: the only form that is not Taipei local time. */
-const RFC3339_WITH_OFFSET =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const RFC3339_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 /** `hh:mm[:ss[.fff]]` after a date, separated by `T` or spaces. */
 const CLOCK_TIME = String.raw`(?:(?:T| +)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?`;
@@ -60,10 +59,7 @@ const GREGORIAN_SEPARATED = new RegExp(String.raw`^(\d{4})([-/.])(\d{1,2})\2(\d{
 const GREGORIAN_COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 
 /** ROC `110/08/01`, `110-8-1`, `110.08.01`, `民國110/08/01`, optional local time. */
-const ROC_SEPARATED = new RegExp(
-  String.raw`^(?:民國 ?)?(\d{2,3})([-/.])(\d{1,2})\2(\d{1,2})` + CLOCK_TIME + '$',
-  'i',
-);
+const ROC_SEPARATED = new RegExp(String.raw`^(?:民國 ?)?(\d{2,3})([-/.])(\d{1,2})\2(\d{1,2})` + CLOCK_TIME + '$', 'i');
 
 /** ROC `1100801`: 7 digits = yyy MM dd (8 digits would be Gregorian). */
 const ROC_COMPACT = /^(\d{3})(\d{2})(\d{2})$/;
@@ -90,12 +86,15 @@ export function parseTaiwanDate(input: string, timeZone: string = TAIPEI_TIME_ZO
 
   const gregorian = GREGORIAN_SEPARATED.exec(text);
   if (gregorian) {
-    return fromLocal({
-      year: Number(gregorian[1]),
-      month: Number(gregorian[3]),
-      day: Number(gregorian[4]),
-      ...clock(gregorian[5], gregorian[6], gregorian[7]),
-    }, timeZone);
+    return fromLocal(
+      {
+        year: Number(gregorian[1]),
+        month: Number(gregorian[3]),
+        day: Number(gregorian[4]),
+        ...clock(gregorian[5], gregorian[6], gregorian[7]),
+      },
+      timeZone,
+    );
   }
 
   const gregorianCompact = GREGORIAN_COMPACT.exec(text);
@@ -109,12 +108,15 @@ export function parseTaiwanDate(input: string, timeZone: string = TAIPEI_TIME_ZO
 
   const roc = ROC_SEPARATED.exec(text);
   if (roc) {
-    return fromLocal({
-      year: rocToGregorian(Number(roc[1])),
-      month: Number(roc[3]),
-      day: Number(roc[4]),
-      ...clock(roc[5], roc[6], roc[7]),
-    }, timeZone);
+    return fromLocal(
+      {
+        year: rocToGregorian(Number(roc[1])),
+        month: Number(roc[3]),
+        day: Number(roc[4]),
+        ...clock(roc[5], roc[6], roc[7]),
+      },
+      timeZone,
+    );
   }
 
   const rocCompact = ROC_COMPACT.exec(text);
@@ -249,11 +251,7 @@ function rocToGregorian(rocYear: number): number {
   return rocYear >= 1 ? rocYear + ROC_YEAR_OFFSET : Number.NaN;
 }
 
-function clock(
-  hour: string | undefined,
-  minute: string | undefined,
-  second: string | undefined,
-): Pick<LocalParts, 'hour' | 'minute' | 'second'> {
+function clock(hour: string | undefined, minute: string | undefined, second: string | undefined): Pick<LocalParts, 'hour' | 'minute' | 'second'> {
   if (hour === undefined) return {};
   return { hour: Number(hour), minute: Number(minute ?? 0), second: Number(second ?? 0) };
 }
@@ -347,7 +345,12 @@ function zoneFormat(timeZone: string): Intl.DateTimeFormat | null {
       format = new Intl.DateTimeFormat('en-US', {
         timeZone,
         hourCycle: 'h23',
-        year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
       });
     } catch {
       format = null;

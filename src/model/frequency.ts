@@ -222,8 +222,7 @@ function timesPer(times: number, unit: Unit): NormalisedFrequency | null {
  * compound `R/P1Y2M` names no period the standard can write. The bare duration `P1D` is read
  * the same way (publishers drop the `R/`).
  */
-const ISO_REPEATING_DURATION =
-  /^(?:r\d*\/)?p(?:(\d+(?:[.,]\d+)?)([ymwd])|t(\d+(?:[.,]\d+)?)([hms]))$/;
+const ISO_REPEATING_DURATION = /^(?:r\d*\/)?p(?:(\d+(?:[.,]\d+)?)([ymwd])|t(\d+(?:[.,]\d+)?)([hms]))$/;
 
 /** An EU Publications Office frequency IRI; the code is upper-cased by the caller. */
 const EU_FREQUENCY_IRI = /^https?:\/\/publications\.europa\.eu\/resource\/authority\/frequency\/([a-z0-9_]+)$/;
@@ -234,7 +233,7 @@ const ISO_TIME_UNITS: Readonly<Record<string, Unit>> = { h: '小時', m: '分鐘
 function fromIsoDuration(match: RegExpExecArray): NormalisedFrequency | null {
   const dateCount = match[1];
   const amount = Number((dateCount ?? match[3] ?? '').replace(',', '.'));
-  const letter = dateCount !== undefined ? match[2] ?? '' : match[4] ?? '';
+  const letter = dateCount !== undefined ? (match[2] ?? '') : (match[4] ?? '');
   if (!Number.isFinite(amount) || amount <= 0) return null;
   // Project Open Data defines R/PT1S as "continuously updated"; other second counts name no
   // period the standard has a unit for.
@@ -412,9 +411,9 @@ function parseCount(text: string): number | null {
   const match = /^([一二兩三四五六七八九])?(十)?([一二三四五六七八九])?$/.exec(text);
   if (!match || text === '') return null;
   const [, tensOrUnit, ten, unit] = match;
-  if (ten === undefined) return unit === undefined && tensOrUnit !== undefined ? CHINESE_DIGITS[tensOrUnit] ?? null : null;
-  const tens = tensOrUnit === undefined ? 1 : CHINESE_DIGITS[tensOrUnit] ?? 0;
-  return tens * 10 + (unit === undefined ? 0 : CHINESE_DIGITS[unit] ?? 0);
+  if (ten === undefined) return unit === undefined && tensOrUnit !== undefined ? (CHINESE_DIGITS[tensOrUnit] ?? null) : null;
+  const tens = tensOrUnit === undefined ? 1 : (CHINESE_DIGITS[tensOrUnit] ?? 0);
+  return tens * 10 + (unit === undefined ? 0 : (CHINESE_DIGITS[unit] ?? 0));
 }
 
 /** A table entry by key, never an inherited property (`constructor`, `__proto__`). */

@@ -368,9 +368,7 @@ function fuzzyKey(record: NationalRecord): string | undefined {
   const title = normalisedField(record.title);
   if (title === '') return undefined;
   // A title alone is too weak (every city publishes 「預算書」): no publisher, no fuzzy key.
-  const publisher = [record.publisher, record.organization, record.publisherOrgCode, record.publisherOID]
-    .map(normalisedField)
-    .find((text) => text !== '');
+  const publisher = [record.publisher, record.organization, record.publisherOrgCode, record.publisherOID].map(normalisedField).find((text) => text !== '');
   // normaliseText strips symbols, so `|` cannot occur inside either part.
   return publisher === undefined ? undefined : `${title}|${publisher}`;
 }

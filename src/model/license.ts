@@ -53,10 +53,7 @@ const NAME_PATTERNS: ReadonlyArray<readonly [RegExp, KnownLicense]> = [
   [/^政府資料開放平[臺台]資料使用規範$/, DATA_GOV_TW_PRINCIPLE],
   [/^(cc|creativecommons)(by|attribution)v?40(international|intl|國際)?(license|licence|授權條款)?$/, CC_BY_4_0],
   [/^創用cc姓名標示v?40(國際)?(授權條款)?$/, CC_BY_4_0],
-  [
-    /^(cc|creativecommons)(bysa|attributionsharealike)v?40(international|intl|國際)?(license|licence|授權條款)?$/,
-    CC_BY_SA_4_0,
-  ],
+  [/^(cc|creativecommons)(bysa|attributionsharealike)v?40(international|intl|國際)?(license|licence|授權條款)?$/, CC_BY_SA_4_0],
   [/^創用cc姓名標示相同方式分享v?40(國際)?(授權條款)?$/, CC_BY_SA_4_0],
   [/^(cc0|cczero|creativecommonszero)(v?10)?(universal)?(publicdomaindedication)?$/, CC0_1_0],
   [/^創用cc0?(公眾領域貢獻宣告)(10)?(通用)?$/, CC0_1_0],

@@ -15,7 +15,8 @@ import type { DistributionExtensions, NationalDistribution, NationalRecord, Reco
  * string, number, boolean; strings: an array of strings; json-object: an object of any JSON
  * values (a vocabulary's extras, depth-capped); the others are the nested parts below.
  */
-export type FieldKind = 'string' | 'number' | 'boolean' | 'strings' | 'json-object' | 'vocabulary' | 'distributions' | 'record-extensions' | 'distribution-extensions';
+export type FieldKind =
+  'string' | 'number' | 'boolean' | 'strings' | 'json-object' | 'vocabulary' | 'distributions' | 'record-extensions' | 'distribution-extensions';
 
 type Shape<T> = { readonly [K in keyof Required<T>]: FieldKind };
 
@@ -192,7 +193,9 @@ function checkValue(value: unknown, kind: FieldKind, path: string, limits: Shape
       if (items.length > limits.maxDistributions) {
         throw new ShapeFault(path, 'too-many', `the record has ${items.length} distributions, over the cap of ${limits.maxDistributions}`);
       }
-      items.forEach((item, index) => checkFields(objectOf(item, `${path}[${index}]`, `${path}[${index}]`), DISTRIBUTION_FIELD_KINDS, `${path}[${index}].`, limits));
+      items.forEach((item, index) =>
+        checkFields(objectOf(item, `${path}[${index}]`, `${path}[${index}]`), DISTRIBUTION_FIELD_KINDS, `${path}[${index}].`, limits),
+      );
       return;
     }
   }

@@ -115,17 +115,7 @@ export interface RecordExtensions {
 
 /** The vocabularies records arrive in; one mapping each. */
 export type SourceVocabulary =
-  | 'gen1'
-  | 'gen2'
-  | 'datagovtw-export'
-  | 'ckan'
-  | 'dcat'
-  | 'dcat-us'
-  | 'csw-dc'
-  | 'iso19139'
-  | 'oai-dc'
-  | 'datacite'
-  | 'mapped-json';
+  'gen1' | 'gen2' | 'datagovtw-export' | 'ckan' | 'dcat' | 'dcat-us' | 'csw-dc' | 'iso19139' | 'oai-dc' | 'datacite' | 'mapped-json';
 
 export type IssueSeverity = 'error' | 'warning';
 

@@ -40,9 +40,7 @@ export interface UntrustedRecordProblem {
   message: string;
 }
 
-export type UntrustedRecordCheck =
-  | { ok: true; value: unknown; repaired: UntrustedRecordProblem[] }
-  | { ok: false; problem: UntrustedRecordProblem };
+export type UntrustedRecordCheck = { ok: true; value: unknown; repaired: UntrustedRecordProblem[] } | { ok: false; problem: UntrustedRecordProblem };
 
 /** How many repaired fields are named; the rest are counted. */
 const MAX_NAMED_REPAIRS = 20;
@@ -73,7 +71,11 @@ export function checkUntrustedRecord(value: unknown, options: { limits?: Untrust
     }
     if (current === null || typeof current !== 'object') continue;
     if (depth > limits.maxDepth) {
-      return refuse('too-deep', path, `${describe(path)} is nested more than ${limits.maxDepth} levels deep (the cap); records are refused before they are read further`);
+      return refuse(
+        'too-deep',
+        path,
+        `${describe(path)} is nested more than ${limits.maxDepth} levels deep (the cap); records are refused before they are read further`,
+      );
     }
     if (Array.isArray(current)) {
       if (current.length > limits.maxArrayLength) {

@@ -16,9 +16,7 @@ import type { IssueSeverity, NationalRecord, ValidationIssue } from './record.js
 export const NATIONAL_RECORD_SCHEMA_FILE = projectPath('mappings', 'national-record.schema.json');
 
 /** The JSON Schema (draft 2020-12) of the canonical record, as published in OpenAPI. */
-export const nationalRecordSchema: Readonly<Record<string, unknown>> = JSON.parse(
-  readFileSync(NATIONAL_RECORD_SCHEMA_FILE, 'utf8'),
-) as Record<string, unknown>;
+export const nationalRecordSchema: Readonly<Record<string, unknown>> = JSON.parse(readFileSync(NATIONAL_RECORD_SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
 
 const SCHEMA_DEFS = (nationalRecordSchema['$defs'] ?? {}) as Readonly<Record<string, unknown>>;
 
@@ -71,7 +69,13 @@ function schemaIssues(record: NationalRecord): ValidationIssue[] {
     issues.push(...describeErrors(validateDistribution.errors ?? [], `/distribution/${index}`));
   });
   if (uncounted > 0) {
-    issues.push(issue('distribution', 'more-issues', `${uncounted} more distributions break the standard's rules (not listed one by one): fix those listed and check the others alike`));
+    issues.push(
+      issue(
+        'distribution',
+        'more-issues',
+        `${uncounted} more distributions break the standard's rules (not listed one by one): fix those listed and check the others alike`,
+      ),
+    );
   }
   return issues;
 }
@@ -193,7 +197,12 @@ function describePatternError(field: string, value: unknown, pattern: string): V
     return issue(field, 'pattern', `identifier does not match 機關代碼(10)-流水號(6), e.g. A41000000G-000001: ${quote(value)}`);
   }
   if (name === 'publisherOID') {
-    return issue(field, 'pattern', `publisherOID does not look like an OID (numbers separated by dots, e.g. 2.16.886.101.20003.20069): ${quote(value)}`, 'warning');
+    return issue(
+      field,
+      'pattern',
+      `publisherOID does not look like an OID (numbers separated by dots, e.g. 2.16.886.101.20003.20069): ${quote(value)}`,
+      'warning',
+    );
   }
   if (name === 'publisherOrgCode') {
     return issue(field, 'pattern', `publisherOrgCode is not a 10-character agency code of letters and digits: ${quote(value)}`, 'warning');
@@ -230,7 +239,12 @@ function writtenFormIssues(record: NationalRecord): ValidationIssue[] {
     // The standard's format list is written in capitals (CSV, SERVICES); "services" is the same code mistyped.
     if (typeof format === 'string' && format !== format.toUpperCase()) {
       issues.push(
-        issue(`distribution[${index}].format`, 'codelist', `distribution[${index}].format is written ${quote(format.toUpperCase())} in the standard: ${quote(format)}`, 'warning'),
+        issue(
+          `distribution[${index}].format`,
+          'codelist',
+          `distribution[${index}].format is written ${quote(format.toUpperCase())} in the standard: ${quote(format)}`,
+          'warning',
+        ),
       );
     }
   });
@@ -256,7 +270,12 @@ function joinPath(path: string, property: string): string {
 }
 
 function leafName(field: string): string {
-  return field.replace(/\[\d+\]$/, '').split('.').pop() ?? field;
+  return (
+    field
+      .replace(/\[\d+\]$/, '')
+      .split('.')
+      .pop() ?? field
+  );
 }
 
 function quote(value: unknown): string {

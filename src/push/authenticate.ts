@@ -27,7 +27,11 @@ export async function authenticate(store: Store, authorization: string | undefin
     throw new PushError(401, PUSH_ERROR_CODES.apiKey, `the API key ${stored.id} was revoked at ${stored.revokedAt}: ask the gateway's operator for a new one`);
   }
   if (!allowlistOf(stored).allows(clientAddress)) {
-    throw new PushError(403, PUSH_ERROR_CODES.addressNotAllowed, `the API key ${stored.id} is accepted only from its registered addresses (${stored.allow.join(', ')}); this request came from ${clientAddress}`);
+    throw new PushError(
+      403,
+      PUSH_ERROR_CODES.addressNotAllowed,
+      `the API key ${stored.id} is accepted only from its registered addresses (${stored.allow.join(', ')}); this request came from ${clientAddress}`,
+    );
   }
   const { sha256: _sha256, ...key } = stored;
   return key;

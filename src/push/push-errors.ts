@@ -77,7 +77,10 @@ export const pushErrorSchema = {
         identifier: { type: 'string', description: 'The dataset identifier (or datasetId) concerned, when there is one.' },
         error_type: { type: 'string', description: 'Spec error code and its standard text, e.g. `ER0031:資料集分類錯誤。`' },
         message: { type: 'string', description: 'What exactly was wrong, and what to do.' },
-        field: { type: 'string', description: 'The record field at fault (a gateway addition), in the keys the client sent: `categoryService` for a v2 body, `categoryCode` for v1.' },
+        field: {
+          type: 'string',
+          description: 'The record field at fault (a gateway addition), in the keys the client sent: `categoryService` for a v2 body, `categoryCode` for v1.',
+        },
       },
     },
   },

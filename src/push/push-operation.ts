@@ -69,7 +69,8 @@ export type PushFailure =
   | { kind: 'error'; name: string; message: string; stack?: string | undefined };
 
 export function describePushFailure(err: unknown, storePath: string): PushFailure {
-  if (err instanceof PushError) return { kind: 'push', status: err.status, errorType: err.errorType, message: err.message, identifier: err.identifier, field: err.field };
+  if (err instanceof PushError)
+    return { kind: 'push', status: err.status, errorType: err.errorType, message: err.message, identifier: err.identifier, field: err.field };
   const store = storeErrorOf(err, storePath);
   if (store !== undefined) return { kind: 'store', path: store.path, condition: store.condition, code: store.code };
   const error = err instanceof Error ? err : new Error(String(err));

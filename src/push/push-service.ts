@@ -56,7 +56,12 @@ export async function createDataset(store: Store, key: ApiKey, body: unknown, vo
     if (before !== undefined && !before.withdrawn) {
       const datasetId = await tx.pushDatasetIdOf(sourceId, nativeId);
       const how = vocabulary === 'gen1' ? `PUT /api/v1/rest/dataset/${identifier}` : `PUT /api/v2/rest/dataset/${datasetId}`;
-      throw new PushError(409, PUSH_ERROR_CODES.alreadyExists, `dataset ${identifier} exists already (datasetId ${datasetId}); to change it, ${how}`, identifier);
+      throw new PushError(
+        409,
+        PUSH_ERROR_CODES.alreadyExists,
+        `dataset ${identifier} exists already (datasetId ${datasetId}); to change it, ${how}`,
+        identifier,
+      );
     }
     const at = nowUtc();
     const datasetId = await tx.assignPushDatasetId(sourceId, nativeId, at);
@@ -104,12 +109,22 @@ export async function deleteDataset(store: Store, key: ApiKey, target: PushTarge
  * The pushed record a path names, once it is known to be the key's publisher's (its push source:
  * the key's): its native id, and its identifier in canonical form.
  */
-async function locate(tx: PushTransaction, key: ApiKey, target: PushTarget, action: 'replace' | 'delete'): Promise<{ sourceId: string; nativeId: string; identifier: string; datasetId: number | undefined }> {
+async function locate(
+  tx: PushTransaction,
+  key: ApiKey,
+  target: PushTarget,
+  action: 'replace' | 'delete',
+): Promise<{ sourceId: string; nativeId: string; identifier: string; datasetId: number | undefined }> {
   const sourceId = key.sourceId;
   if ('identifier' in target) {
     const prefix = target.identifier.split('-')[0]?.toUpperCase();
     if (prefix !== key.orgCode) {
-      throw new PushError(403, PUSH_ERROR_CODES.otherPublisher, `this key writes the datasets of ${key.orgCode} (identifiers ${key.orgCode}-…); ${target.identifier} is not one of them`, target.identifier);
+      throw new PushError(
+        403,
+        PUSH_ERROR_CODES.otherPublisher,
+        `this key writes the datasets of ${key.orgCode} (identifiers ${key.orgCode}-…); ${target.identifier} is not one of them`,
+        target.identifier,
+      );
     }
     const identifier = canonicalIdentifier(target.identifier);
     const nativeId = (await tx.pushedNativeIdOf(sourceId, identifier)) ?? identifier;
@@ -119,7 +134,12 @@ async function locate(tx: PushTransaction, key: ApiKey, target: PushTarget, acti
   const found = number === undefined ? undefined : await tx.pushedRecordOfDatasetId(number);
   if (found === undefined) throw notFound(target, action);
   if (found.sourceId !== sourceId) {
-    throw new PushError(403, PUSH_ERROR_CODES.otherPublisher, `datasetId ${target.datasetId} is another publisher's dataset (${found.identifier}): this key writes for ${key.orgCode}`, target.datasetId);
+    throw new PushError(
+      403,
+      PUSH_ERROR_CODES.otherPublisher,
+      `datasetId ${target.datasetId} is another publisher's dataset (${found.identifier}): this key writes for ${key.orgCode}`,
+      target.datasetId,
+    );
   }
   return { sourceId, nativeId: found.identifier, identifier: canonicalIdentifier(found.identifier), datasetId: number };
 }
@@ -131,13 +151,36 @@ function notFound(target: PushTarget, action: 'replace' | 'delete'): PushError {
       : new PushError(404, PUSH_ERROR_CODES.v1DeleteMissing, `no dataset ${target.identifier} was pushed, or it was deleted already`, target.identifier);
   }
   return action === 'replace'
-    ? new PushError(404, PUSH_ERROR_CODES.v2UpdateMissing, `no pushed dataset has datasetId ${target.datasetId} (or it was taken down): POST it first; datasetId is the number the POST answered`, target.datasetId)
-    : new PushError(404, PUSH_ERROR_CODES.v2DeleteMissing, `no pushed dataset has datasetId ${target.datasetId}, or it was taken down already`, target.datasetId);
+    ? new PushError(
+        404,
+        PUSH_ERROR_CODES.v2UpdateMissing,
+        `no pushed dataset has datasetId ${target.datasetId} (or it was taken down): POST it first; datasetId is the number the POST answered`,
+        target.datasetId,
+      )
+    : new PushError(
+        404,
+        PUSH_ERROR_CODES.v2DeleteMissing,
+        `no pushed dataset has datasetId ${target.datasetId}, or it was taken down already`,
+        target.datasetId,
+      );
 }
 
-async function write(tx: PushTransaction, key: ApiKey, sourceId: string, nativeId: string, read: ReturnType<typeof readPushedRecord>, datasetId: number, previous: NationalRecord | undefined, at: string): Promise<void> {
+async function write(
+  tx: PushTransaction,
+  key: ApiKey,
+  sourceId: string,
+  nativeId: string,
+  read: ReturnType<typeof readPushedRecord>,
+  datasetId: number,
+  previous: NationalRecord | undefined,
+  at: string,
+): Promise<void> {
   // The gateway's datasetId is the record's platform id, as data.gov.tw's is on its records.
   const record = { ...read.record, extensions: { ...read.record.extensions, datasetId: String(datasetId) } };
-  await tx.writePushedRecord({ sourceId, nativeId, payloadJson: read.payloadJson, contentHash: contentHash(read.payloadJson), record, issues: read.issues }, previous, at);
+  await tx.writePushedRecord(
+    { sourceId, nativeId, payloadJson: read.payloadJson, contentHash: contentHash(read.payloadJson), record, issues: read.issues },
+    previous,
+    at,
+  );
   await tx.touchApiKey(key.id, at);
 }

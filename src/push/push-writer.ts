@@ -25,4 +25,3 @@ export type PushWritesIn = 'thread' | 'here';
 export function pushWriterFor(store: Store, writesIn: PushWritesIn = 'thread'): PushWriter {
   return !store.reopenable || writesIn === 'here' ? new InThreadPushWriter(store) : new PushThread(store.location);
 }
-

@@ -100,7 +100,13 @@ export function readPushedRecord(body: unknown, options: ReadOptions): ReadPushe
       const value = mappable[key];
       if (value === undefined) continue;
       if (options.datasetId !== undefined && String(value).trim() !== options.datasetId) {
-        throw new PushError(400, PUSH_ERROR_CODES.invalidRecord, `${key} ${JSON.stringify(value)} is not the datasetId in the path (${options.datasetId}): it is the gateway's and cannot change`, identifier, key);
+        throw new PushError(
+          400,
+          PUSH_ERROR_CODES.invalidRecord,
+          `${key} ${JSON.stringify(value)} is not the datasetId in the path (${options.datasetId}): it is the gateway's and cannot change`,
+          identifier,
+          key,
+        );
       }
       // Assigned by the gateway (the v2 spec's system field), whatever the body says.
       delete mappable[key];
@@ -110,17 +116,30 @@ export function readPushedRecord(body: unknown, options: ReadOptions): ReadPushe
   const mapped = options.vocabulary === 'gen1' ? mapGen1(mappable) : mapGen2(mappable);
   if (!mapped.ok) {
     const first = mapped.issues[0];
-    throw refusal(first ?? { field: '', rule: 'invalid', message: 'record rejected', severity: 'error' }, mapped.issues.slice(1), options.vocabulary, identifier);
+    throw refusal(
+      first ?? { field: '', rule: 'invalid', message: 'record rejected', severity: 'error' },
+      mapped.issues.slice(1),
+      options.vocabulary,
+      identifier,
+    );
   }
   const { record } = mapped;
   const issues = [...mapped.issues, ...themeIssues(record, options.vocabulary)];
 
   const distributions = record.distribution?.length ?? 0;
   if (distributions > DEFAULT_RECORD_LIMITS.maxDistributions) {
-    throw new PushError(400, PUSH_ERROR_CODES.invalidRecord, `the record has ${distributions} distributions, over the cap of ${DEFAULT_RECORD_LIMITS.maxDistributions}`, identifier, 'distribution');
+    throw new PushError(
+      400,
+      PUSH_ERROR_CODES.invalidRecord,
+      `the record has ${distributions} distributions, over the cap of ${DEFAULT_RECORD_LIMITS.maxDistributions}`,
+      identifier,
+      'distribution',
+    );
   }
 
-  const blocking = issues.filter((issue) => issue.severity === 'error' && !(options.vocabulary === 'gen2' && issue.rule === 'required' && NOT_REQUIRED_OF_GEN2.has(issue.field)));
+  const blocking = issues.filter(
+    (issue) => issue.severity === 'error' && !(options.vocabulary === 'gen2' && issue.rule === 'required' && NOT_REQUIRED_OF_GEN2.has(issue.field)),
+  );
   if (blocking.length > 0) {
     const ordered = [...blocking].sort((a, b) => codeRank(a) - codeRank(b));
     throw refusal(ordered[0]!, ordered.slice(1), options.vocabulary, identifier);
@@ -161,7 +180,13 @@ function readIdentifier(payload: Record<string, unknown>, options: ReadOptions):
   }
   if (text === undefined || text === '') {
     const found = given === undefined ? 'it is missing' : `got ${JSON.stringify(given)}`;
-    throw new PushError(400, PUSH_ERROR_CODES.invalidRecord, `identifier is required as a non-empty string (機關代碼-流水號, e.g. A41000000G-000001); ${found}`, undefined, 'identifier');
+    throw new PushError(
+      400,
+      PUSH_ERROR_CODES.invalidRecord,
+      `identifier is required as a non-empty string (機關代碼-流水號, e.g. A41000000G-000001); ${found}`,
+      undefined,
+      'identifier',
+    );
   }
   return canonicalised(payload, text);
 }
@@ -173,18 +198,33 @@ function canonicalised(payload: Record<string, unknown>, text: string): { identi
   payload['identifier'] = identifier;
   return {
     identifier,
-    recased: { field: 'identifier', message: `identifier ${JSON.stringify(text)} is stored as ${identifier}: a national identifier's agency code is upper case, and identifiers differing only in case name one dataset` },
+    recased: {
+      field: 'identifier',
+      message: `identifier ${JSON.stringify(text)} is stored as ${identifier}: a national identifier's agency code is upper case, and identifiers differing only in case name one dataset`,
+    },
   };
 }
 
 function checkOwnership(payload: Record<string, unknown>, identifier: string, orgCode: string): void {
   const prefix = identifier.split('-')[0]?.toUpperCase();
   if (prefix !== orgCode) {
-    throw new PushError(403, PUSH_ERROR_CODES.otherPublisher, `this key writes the datasets of ${orgCode} (identifiers ${orgCode}-…); ${identifier} is not one of them`, identifier, 'identifier');
+    throw new PushError(
+      403,
+      PUSH_ERROR_CODES.otherPublisher,
+      `this key writes the datasets of ${orgCode} (identifiers ${orgCode}-…); ${identifier} is not one of them`,
+      identifier,
+      'identifier',
+    );
   }
   const claimed = payload['publisherOrgCode'];
   if (typeof claimed === 'string' && claimed.trim() !== '' && claimed.trim().toUpperCase() !== orgCode) {
-    throw new PushError(403, PUSH_ERROR_CODES.otherPublisher, `publisherOrgCode ${JSON.stringify(claimed)} is another publisher's: this key writes for ${orgCode}`, identifier, 'publisherOrgCode');
+    throw new PushError(
+      403,
+      PUSH_ERROR_CODES.otherPublisher,
+      `publisherOrgCode ${JSON.stringify(claimed)} is another publisher's: this key writes for ${orgCode}`,
+      identifier,
+      'publisherOrgCode',
+    );
   }
 }
 
@@ -192,7 +232,14 @@ function checkOwnership(payload: Record<string, unknown>, identifier: string, or
 function themeIssues(record: NationalRecord, vocabulary: PushVocabulary): ValidationIssue[] {
   const theme = record.extensions?.categoryTheme;
   if (vocabulary !== 'gen2' || theme === undefined || THEME_CODE.test(theme)) return [];
-  return [{ field: 'extensions.categoryTheme', rule: 'pattern', message: `categoryTheme must be a three-digit 主題分類 code such as 001: ${JSON.stringify(theme)}`, severity: 'error' }];
+  return [
+    {
+      field: 'extensions.categoryTheme',
+      rule: 'pattern',
+      message: `categoryTheme must be a three-digit 主題分類 code such as 001: ${JSON.stringify(theme)}`,
+      severity: 'error',
+    },
+  ];
 }
 
 /** A required field a v2 body could not carry: accepted, and said so. */
@@ -212,11 +259,16 @@ const MAX_FIELDS_NAMED = 10;
 
 function refusal(first: ValidationIssue, others: readonly ValidationIssue[], vocabulary: PushVocabulary, identifier: string | undefined): PushError {
   const code =
-    first.field === 'categoryCode' ? PUSH_ERROR_CODES.badCategory : first.field === 'extensions.categoryTheme' ? PUSH_ERROR_CODES.badTheme : PUSH_ERROR_CODES.invalidRecord;
+    first.field === 'categoryCode'
+      ? PUSH_ERROR_CODES.badCategory
+      : first.field === 'extensions.categoryTheme'
+        ? PUSH_ERROR_CODES.badTheme
+        : PUSH_ERROR_CODES.invalidRecord;
   const field = clientField(first.field, vocabulary);
   const otherFields = [...new Set(others.map((issue) => clientField(issue.field, vocabulary)).filter((name) => name !== field && name !== ''))];
   // A record with thousands of broken fields is told the first few, not every one of them.
-  const also = otherFields.length > MAX_FIELDS_NAMED ? [...otherFields.slice(0, MAX_FIELDS_NAMED), `and ${otherFields.length - MAX_FIELDS_NAMED} more`] : otherFields;
+  const also =
+    otherFields.length > MAX_FIELDS_NAMED ? [...otherFields.slice(0, MAX_FIELDS_NAMED), `and ${otherFields.length - MAX_FIELDS_NAMED} more`] : otherFields;
   const named = field !== first.field && field !== '' ? ` (${field} in gen-2 keys)` : '';
   const message = `${first.message}${named}${also.length > 0 ? `; also to fix: ${also.join(', ')}` : ''}`;
   return new PushError(400, code, message, identifier, field === '' ? undefined : field);

@@ -162,7 +162,9 @@ export class ResolutionScheduler {
     let succeeded = false;
     try {
       // Checked here first, so a store with nothing to resolve never starts the thread.
-      const attempt = (await this.store.identity.isIdentityDirty()) ? await this.runner.resolve({ holdMs: this.holdResolutionsForTestsMs }) : { resolution: undefined, elapsedMs: 0 };
+      const attempt = (await this.store.identity.isIdentityDirty())
+        ? await this.runner.resolve({ holdMs: this.holdResolutionsForTestsMs })
+        : { resolution: undefined, elapsedMs: 0 };
       if (attempt.resolution !== undefined) {
         this.resolutions += 1;
         this.log.info(attempt.resolution, 'identity resolved after pushes');
@@ -172,7 +174,10 @@ export class ResolutionScheduler {
       return true;
     } catch (err) {
       const storeError = storeErrorOf(err, this.store.location);
-      this.log.error({ err }, `identity resolution after pushes failed${storeError ? `: ${storeError.message}` : ''}; the pushed records are stored and resolution will be tried again`);
+      this.log.error(
+        { err },
+        `identity resolution after pushes failed${storeError ? `: ${storeError.message}` : ''}; the pushed records are stored and resolution will be tried again`,
+      );
       return false;
     } finally {
       this.lastEndedAt = performance.now();

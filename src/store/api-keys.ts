@@ -49,19 +49,21 @@ const COLUMNS = 'id, key_sha256, publisher, org_code, source_id, allow, created_
 
 /** Store a new key, creating the publisher's push source if it is the first. */
 export function insertApiKey(db: Db, key: NewApiKey): ApiKey {
-  return db.transaction((): ApiKey => {
-    const sourceId = ensurePushSource(db, key.orgCode, key.publisher);
-    db.prepare('INSERT INTO api_keys (id, key_sha256, publisher, org_code, source_id, allow, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-      key.id,
-      key.sha256,
-      key.publisher,
-      key.orgCode,
-      sourceId,
-      JSON.stringify(key.allow),
-      nowUtc(),
-    );
-    return withoutHash(findApiKey(db, key.id)!);
-  }).immediate();
+  return db
+    .transaction((): ApiKey => {
+      const sourceId = ensurePushSource(db, key.orgCode, key.publisher);
+      db.prepare('INSERT INTO api_keys (id, key_sha256, publisher, org_code, source_id, allow, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        key.id,
+        key.sha256,
+        key.publisher,
+        key.orgCode,
+        sourceId,
+        JSON.stringify(key.allow),
+        nowUtc(),
+      );
+      return withoutHash(findApiKey(db, key.id)!);
+    })
+    .immediate();
 }
 
 export function findApiKey(db: Db, id: string): StoredApiKey | undefined {
@@ -78,12 +80,14 @@ export type RevokeOutcome = { revoked: ApiKey; already: boolean } | undefined;
 
 /** Revoke a key from now on (its row stays, for the record). Undefined when there is no such key. */
 export function revokeApiKey(db: Db, id: string): RevokeOutcome {
-  return db.transaction((): RevokeOutcome => {
-    const already = (db.prepare('SELECT revoked_at FROM api_keys WHERE id = ?').get(id) as { revoked_at: string | null } | undefined)?.revoked_at;
-    if (already === undefined) return undefined;
-    if (already === null) db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(nowUtc(), id);
-    return { revoked: withoutHash(findApiKey(db, id)!), already: already !== null };
-  }).immediate();
+  return db
+    .transaction((): RevokeOutcome => {
+      const already = (db.prepare('SELECT revoked_at FROM api_keys WHERE id = ?').get(id) as { revoked_at: string | null } | undefined)?.revoked_at;
+      if (already === undefined) return undefined;
+      if (already === null) db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(nowUtc(), id);
+      return { revoked: withoutHash(findApiKey(db, id)!), already: already !== null };
+    })
+    .immediate();
 }
 
 /** Record an accepted write (inside the write's own transaction). */

@@ -16,8 +16,7 @@ import { parseStoredJson } from './stored-json.js';
 
 /** A dataset of the page: with the caller's rendering when it had one for the stamp, else with its record. */
 export type CataloguePageEntry<T> =
-  | { identifier: string; stamp: string; rendered: T; record?: undefined }
-  | { identifier: string; stamp: string; rendered?: undefined; record: NationalRecord };
+  { identifier: string; stamp: string; rendered: T; record?: undefined } | { identifier: string; stamp: string; rendered?: undefined; record: NationalRecord };
 
 export class CataloguePageReader {
   private readonly stamps;
@@ -35,7 +34,9 @@ export class CataloguePageReader {
       )
       .raw();
     this.records = db
-      .prepare<[string], [string, string]>('SELECT identifier, record FROM datasets WHERE identifier IN (SELECT value FROM json_each(?)) AND record IS NOT NULL')
+      .prepare<[string], [string, string]>(
+        'SELECT identifier, record FROM datasets WHERE identifier IN (SELECT value FROM json_each(?)) AND record IS NOT NULL',
+      )
       .raw();
     this.snapshot = db.transaction(<T>(identifiers: readonly string[], renderedFor: (identifier: string, stamp: string) => T | undefined) =>
       this.readNow(identifiers, renderedFor),

@@ -47,7 +47,10 @@ export function listIdentifiers(db: Db, query: IdentifierQuery): string[] {
     values.push(query.after);
   }
   const sql = `SELECT identifier FROM datasets WHERE ${conditions.join(' AND ')} ORDER BY identifier LIMIT ? OFFSET ?`;
-  return db.prepare(sql).pluck().all(...values, limit, offset) as string[];
+  return db
+    .prepare(sql)
+    .pluck()
+    .all(...values, limit, offset) as string[];
 }
 
 /**
@@ -75,7 +78,9 @@ function readDatasetStatement(db: Db): Database.Statement<[string], StoredDatase
   let statement = readDatasetByDb.get(db);
   if (!statement) {
     statement = db
-      .prepare<[string], StoredDatasetRow>('SELECT identifier, source_id, record, issues, modified_at, updated_at, withdrawn_at, merged_into FROM datasets WHERE identifier = ?')
+      .prepare<[string], StoredDatasetRow>(
+        'SELECT identifier, source_id, record, issues, modified_at, updated_at, withdrawn_at, merged_into FROM datasets WHERE identifier = ?',
+      )
       .raw();
     readDatasetByDb.set(db, statement);
   }

@@ -96,7 +96,11 @@ export function readFeed(db: Db, since: number, limit: number, onUnreadable?: (i
   })();
 }
 
-function readRecord(identifier: string, json: string | null | undefined, onUnreadable: ((identifier: string, error: Error) => void) | undefined): NationalRecord | undefined {
+function readRecord(
+  identifier: string,
+  json: string | null | undefined,
+  onUnreadable: ((identifier: string, error: Error) => void) | undefined,
+): NationalRecord | undefined {
   try {
     if (json === null || json === undefined) throw new Error('the dataset has no stored record');
     const parsed = parseStoredJson(json);

@@ -27,8 +27,13 @@ export function recordChange(db: Db, change: Omit<Change, 'id'>): void {
 
 /** Changes after `afterId`, oldest first. */
 export function listChanges(db: Db, afterId = 0, limit = 1000): Change[] {
-  const rows = db
-    .prepare('SELECT id, identifier, source_id, kind, run_id, at FROM changes WHERE id > ? ORDER BY id LIMIT ?')
-    .all(afterId, limit) as Array<{ id: number; identifier: string; source_id: string; kind: ChangeKind; run_id: number | null; at: string }>;
+  const rows = db.prepare('SELECT id, identifier, source_id, kind, run_id, at FROM changes WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as Array<{
+    id: number;
+    identifier: string;
+    source_id: string;
+    kind: ChangeKind;
+    run_id: number | null;
+    at: string;
+  }>;
   return rows.map((r) => ({ id: r.id, identifier: r.identifier, sourceId: r.source_id, kind: r.kind, runId: r.run_id, at: r.at }));
 }

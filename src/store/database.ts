@@ -85,9 +85,7 @@ function migrate(db: Db): void {
   const current = schemaVersion(db);
   const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
   if (current > latest) {
-    throw new StoreError(
-      `the store ${db.name} has schema version ${current}, newer than this ogd-gateway knows (${latest}): upgrade ogd-gateway`,
-    );
+    throw new StoreError(`the store ${db.name} has schema version ${current}, newer than this ogd-gateway knows (${latest}): upgrade ogd-gateway`);
   }
   for (const migration of MIGRATIONS) {
     if (migration.version <= current) continue;

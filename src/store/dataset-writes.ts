@@ -85,7 +85,9 @@ function statementsFor(db: Db): Statements {
   let statements = statementsByDb.get(db);
   if (!statements) {
     statements = {
-      state: db.prepare('SELECT source_id, created_at, signature, content_hash, withdrawn_at, merged_into, modified_at FROM dataset_entries WHERE identifier = ?').raw(),
+      state: db
+        .prepare('SELECT source_id, created_at, signature, content_hash, withdrawn_at, merged_into, modified_at FROM dataset_entries WHERE identifier = ?')
+        .raw(),
       payload: db.prepare('SELECT record, issues FROM source_payloads WHERE source_id = ? AND native_id = ?').raw(),
       setDataset: db.prepare('UPDATE source_records SET dataset_id = ? WHERE source_id = ? AND native_id = ?'),
       upsert: db.prepare(
@@ -99,7 +101,9 @@ function statementsFor(db: Db): Statements {
            updated_at = CASE WHEN dataset_entries.content_hash IS excluded.content_hash THEN dataset_entries.updated_at ELSE excluded.updated_at END,
            withdrawn_at = excluded.withdrawn_at, merged_into = NULL`,
       ),
-      absorb: db.prepare('UPDATE dataset_entries SET merged_into = ?, withdrawn_at = COALESCE(withdrawn_at, ?), signature = NULL, updated_at = ? WHERE identifier = ?'),
+      absorb: db.prepare(
+        'UPDATE dataset_entries SET merged_into = ?, withdrawn_at = COALESCE(withdrawn_at, ?), signature = NULL, updated_at = ? WHERE identifier = ?',
+      ),
       orphan: db.prepare('UPDATE dataset_entries SET withdrawn_at = ?, signature = NULL, updated_at = ? WHERE identifier = ?'),
     };
     statementsByDb.set(db, statements);
@@ -128,7 +132,16 @@ export function datasetStates(db: Db, identifiers: readonly string[]): Map<strin
   const states = new Map<string, DatasetState>();
   for (const identifier of identifiers) {
     const row = read.get(identifier) as [string, string, string | null, string | null, string | null, string | null, string] | undefined;
-    if (row) states.set(identifier, { sourceId: row[0], createdAt: row[1], signature: row[2], contentHash: row[3], withdrawnAt: row[4], mergedInto: row[5], modifiedAt: row[6] });
+    if (row)
+      states.set(identifier, {
+        sourceId: row[0],
+        createdAt: row[1],
+        signature: row[2],
+        contentHash: row[3],
+        withdrawnAt: row[4],
+        mergedInto: row[5],
+        modifiedAt: row[6],
+      });
   }
   return states;
 }

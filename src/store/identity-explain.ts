@@ -43,7 +43,9 @@ interface StoredProvenance {
 }
 
 export function explainDataset(db: Db, identifier: string): DatasetExplanation | undefined {
-  const dataset = db.prepare('SELECT record, provenance, withdrawn_at, merged_into, source_id, native_id FROM datasets WHERE identifier = ?').get(identifier) as
+  const dataset = db
+    .prepare('SELECT record, provenance, withdrawn_at, merged_into, source_id, native_id FROM datasets WHERE identifier = ?')
+    .get(identifier) as
     | { record: string | null; provenance: string | null; withdrawn_at: string | null; merged_into: string | null; source_id: string; native_id: string }
     | undefined;
   if (!dataset) return undefined;

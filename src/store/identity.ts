@@ -67,7 +67,11 @@ export function backfillRecordKeys(db: Db): number {
   let count = 0;
   db.transaction(() => {
     const setSummary = db.prepare('UPDATE source_records SET title = ?, modified_at = ? WHERE source_id = ? AND native_id = ?');
-    const rows = db.prepare('SELECT source_id, native_id, record FROM source_payloads').all() as Array<{ source_id: string; native_id: string; record: string }>;
+    const rows = db.prepare('SELECT source_id, native_id, record FROM source_payloads').all() as Array<{
+      source_id: string;
+      native_id: string;
+      record: string;
+    }>;
     for (const row of rows) {
       const record = JSON.parse(row.record) as NationalRecord;
       replaceRecordKeys(db, row.source_id, row.native_id, record);
@@ -161,7 +165,11 @@ const memberStatements = new WeakMap<Db, Database.Statement<[number], [string, s
 export function storedMembers(db: Db, rowids: readonly number[]): Array<StoredMember | undefined> {
   let read = memberStatements.get(db);
   if (!read) {
-    read = db.prepare<[number], [string, string, string, string, string, string | null, string | null]>('SELECT source_id, native_id, identifier, content_hash, first_seen_at, title, modified_at FROM source_records WHERE rowid = ?').raw();
+    read = db
+      .prepare<[number], [string, string, string, string, string, string | null, string | null]>(
+        'SELECT source_id, native_id, identifier, content_hash, first_seen_at, title, modified_at FROM source_records WHERE rowid = ?',
+      )
+      .raw();
     memberStatements.set(db, read);
   }
   return rowids.map((rowid) => {
@@ -326,10 +334,9 @@ export interface IdentityOverride {
 }
 
 export function listOverrides(db: Db): IdentityOverride[] {
-  const rows = db
-    .prepare('SELECT id, kind, a_source, a_native, b_source, b_native, note, created_at FROM identity_overrides ORDER BY id')
-    .raw()
-    .all() as Array<[number, OverrideKind, string, string, string, string, string | null, string]>;
+  const rows = db.prepare('SELECT id, kind, a_source, a_native, b_source, b_native, note, created_at FROM identity_overrides ORDER BY id').raw().all() as Array<
+    [number, OverrideKind, string, string, string, string, string | null, string]
+  >;
   return rows.map(([id, kind, aSource, aNative, bSource, bNative, note, createdAt]) => ({
     id,
     kind,
@@ -386,7 +393,9 @@ export function recordExists(db: Db, ref: RecordRef): boolean {
 
 /** The member records of a dataset, best first is the caller's business. */
 export function datasetMembers(db: Db, datasetId: string): RecordRef[] {
-  return (db.prepare('SELECT source_id, native_id FROM source_records WHERE dataset_id = ? ORDER BY source_id, native_id').raw().all(datasetId) as Array<[string, string]>).map(
-    ([sourceId, nativeId]) => ({ sourceId, nativeId }),
-  );
+  return (
+    db.prepare('SELECT source_id, native_id FROM source_records WHERE dataset_id = ? ORDER BY source_id, native_id').raw().all(datasetId) as Array<
+      [string, string]
+    >
+  ).map(([sourceId, nativeId]) => ({ sourceId, nativeId }));
 }

@@ -49,7 +49,12 @@ export function listKeywords(db: Db, page: KeywordPage = {}): string[] {
 /** Live datasets having exactly this keyword (after trimming): how many, and a page of their identifiers in identifier order. */
 export function datasetsWithKeyword(db: Db, keyword: string, page: KeywordPage = {}): { total: number; identifiers: string[] } {
   // "All" is every dataset there can be: searchDatasets takes a number.
-  const { total, identifiers } = searchDatasets(db, { keywords: [keyword], sort: 'identifier', limit: page.limit ?? Number.MAX_SAFE_INTEGER, offset: page.offset ?? 0 });
+  const { total, identifiers } = searchDatasets(db, {
+    keywords: [keyword],
+    sort: 'identifier',
+    limit: page.limit ?? Number.MAX_SAFE_INTEGER,
+    offset: page.offset ?? 0,
+  });
   return { total, identifiers };
 }
 

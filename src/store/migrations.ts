@@ -341,7 +341,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 6,
-    description: 'search_docs.keywords: each dataset\'s keywords, for the keyword filter (CKAN fq tags:) and the tag lists',
+    description: "search_docs.keywords: each dataset's keywords, for the keyword filter (CKAN fq tags:) and the tag lists",
     // Derived data like the rest of the index: the column starts empty and every live dataset is
     // queued, so the next refresh (serve's start-up, or the first search) fills it from the
     // served records through search-index.ts, the one place that reads keywords for the index.

@@ -37,7 +37,9 @@ export class CursorMovedError extends StoreError {
     readonly expected: string | undefined,
     readonly found: string | undefined,
   ) {
-    super(`the cursor of ${sourceId} moved while this page was fetched (another mirror process of it?): expected ${expected ?? 'the beginning'}, found ${found ?? 'the beginning'}`);
+    super(
+      `the cursor of ${sourceId} moved while this page was fetched (another mirror process of it?): expected ${expected ?? 'the beginning'}, found ${found ?? 'the beginning'}`,
+    );
     this.name = 'CursorMovedError';
   }
 }
@@ -64,7 +66,8 @@ export const fullWalkKey = (sourceId: string): string => `mirror_full_walk:${sou
 export function ensureMirrorSource(db: Db, options: { sourceId: string; url: string; priority?: number | undefined }): MirrorSource {
   return db
     .transaction((): MirrorSource => {
-      const row = db.prepare('SELECT type, url, priority FROM sources WHERE id = ?').get(options.sourceId) as { type: string; url: string; priority: number } | undefined;
+      const row = db.prepare('SELECT type, url, priority FROM sources WHERE id = ?').get(options.sourceId) as
+        { type: string; url: string; priority: number } | undefined;
       const now = nowUtc();
       if (!row) {
         db.prepare('INSERT INTO sources (id, name, type, url, priority, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(
@@ -80,7 +83,13 @@ export function ensureMirrorSource(db: Db, options: { sourceId: string; url: str
         if (row.type !== MIRROR_SOURCE_TYPE) throw new NotAMirrorError(options.sourceId, row.type);
         const priority = options.priority ?? row.priority;
         if (row.url !== options.url || row.priority !== priority) {
-          db.prepare('UPDATE sources SET name = ?, url = ?, priority = ?, updated_at = ? WHERE id = ?').run(`Mirror of ${options.url}`, options.url, priority, now, options.sourceId);
+          db.prepare('UPDATE sources SET name = ?, url = ?, priority = ?, updated_at = ? WHERE id = ?').run(
+            `Mirror of ${options.url}`,
+            options.url,
+            priority,
+            now,
+            options.sourceId,
+          );
           // Priority decides which record's values a merged dataset serves: merge again.
           if (row.priority !== priority) markIdentityDirty(db);
         }
@@ -91,7 +100,8 @@ export function ensureMirrorSource(db: Db, options: { sourceId: string; url: str
 }
 
 export function readMirror(db: Db, sourceId: string): MirrorSource | undefined {
-  const row = db.prepare('SELECT id, url, priority FROM sources WHERE id = ? AND type = ?').get(sourceId, MIRROR_SOURCE_TYPE) as { id: string; url: string; priority: number } | undefined;
+  const row = db.prepare('SELECT id, url, priority FROM sources WHERE id = ? AND type = ?').get(sourceId, MIRROR_SOURCE_TYPE) as
+    { id: string; url: string; priority: number } | undefined;
   if (!row) return undefined;
   const fullWalk = stateValue(db, fullWalkKey(sourceId));
   return { ...row, cursor: stateValue(db, cursorKey(sourceId)), fullWalkAfterRun: fullWalk === undefined ? undefined : Number(fullWalk) };

@@ -31,7 +31,8 @@ type FactsRow = [string, string | null, string, string | null];
 
 function factsOf([identifier, extracted, createdAt, unreadInSqlite]: FactsRow): PublisherFacts {
   // Lone surrogates in stored strings come back repaired (U+FFFD): they break the CKAN ids' UUIDs.
-  const [publisher, organization, publisherOrgCode, publisherOID] = extracted !== null ? (parseStoredJson(extracted) as unknown[]) : factsInJavaScript(unreadInSqlite);
+  const [publisher, organization, publisherOrgCode, publisherOID] =
+    extracted !== null ? (parseStoredJson(extracted) as unknown[]) : factsInJavaScript(unreadInSqlite);
   return { identifier, publisher, organization, publisherOrgCode, publisherOID, createdAt };
 }
 
@@ -39,7 +40,9 @@ function factsInJavaScript(recordJson: string | null): unknown[] {
   if (recordJson === null) return [];
   try {
     const record = parseStoredJson(recordJson) as Record<string, unknown> | null;
-    return record !== null && typeof record === 'object' ? [record['publisher'], record['organization'], record['publisherOrgCode'], record['publisherOID']] : [];
+    return record !== null && typeof record === 'object'
+      ? [record['publisher'], record['organization'], record['publisherOrgCode'], record['publisherOID']]
+      : [];
   } catch {
     // Not JSON at all: a dataset with no publisher facts, as one whose record lacks them.
     return [];

@@ -44,7 +44,8 @@ export interface PushedRecordState {
  * records (the key is source_id, native_id) and only when the first finds none.
  */
 export function pushedNativeIdOf(db: Db, sourceId: string, identifier: string): string | undefined {
-  const exact = db.prepare('SELECT native_id FROM source_records WHERE source_id = ? AND native_id = ?').pluck().get(sourceId, identifier) as string | undefined;
+  const exact = db.prepare('SELECT native_id FROM source_records WHERE source_id = ? AND native_id = ?').pluck().get(sourceId, identifier) as
+    string | undefined;
   if (exact !== undefined) return exact;
   return db
     .prepare('SELECT native_id FROM source_records WHERE source_id = ? AND native_id = ? COLLATE NOCASE ORDER BY withdrawn_at IS NOT NULL, native_id LIMIT 1')
@@ -71,7 +72,8 @@ export function pushDatasetIdOf(db: Db, sourceId: string, identifier: string): n
 
 /** Which pushed record a gateway datasetId names. */
 export function pushedRecordOfDatasetId(db: Db, datasetId: number): { sourceId: string; identifier: string } | undefined {
-  const row = db.prepare('SELECT source_id, identifier FROM push_dataset_ids WHERE dataset_id = ?').get(datasetId) as { source_id: string; identifier: string } | undefined;
+  const row = db.prepare('SELECT source_id, identifier FROM push_dataset_ids WHERE dataset_id = ?').get(datasetId) as
+    { source_id: string; identifier: string } | undefined;
   return row === undefined ? undefined : { sourceId: row.source_id, identifier: row.identifier };
 }
 

@@ -131,7 +131,21 @@ export function finishRun(db: Db, runId: number, outcome: RunOutcome): void {
     `UPDATE runs SET status = ?, finished_at = ?, pages = ?, records_seen = ?, records_created = ?, records_updated = ?,
        records_unchanged = ?, records_rejected = ?, records_flagged = ?, records_withdrawn = ?, error_count = ?, message = ?
      WHERE id = ?`,
-  ).run(status, nowUtc(), counts.pages, counts.seen, counts.created, counts.updated, counts.unchanged, counts.rejected, counts.flagged, counts.withdrawn, counts.errors, message, runId);
+  ).run(
+    status,
+    nowUtc(),
+    counts.pages,
+    counts.seen,
+    counts.created,
+    counts.updated,
+    counts.unchanged,
+    counts.rejected,
+    counts.flagged,
+    counts.withdrawn,
+    counts.errors,
+    message,
+    runId,
+  );
 }
 
 /**
@@ -190,14 +204,13 @@ export function isCancelRequested(db: Db, runId: number): boolean {
 /** Messages are stored redacted, like a run's: an error quoting a source's URL must not keep its key. */
 export function recordRunErrors(db: Db, runId: number, errors: readonly RunErrorRecord[]): void {
   if (errors.length === 0) return;
-  const insert = db.prepare(
-    'INSERT INTO run_errors (run_id, source_id, native_id, stage, field, rule, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
+  const insert = db.prepare('INSERT INTO run_errors (run_id, source_id, native_id, stage, field, rule, message) VALUES (?, ?, ?, ?, ?, ?, ?)');
   // Errors quote what sources sent: a lone surrogate in an id or a message is written as U+FFFD
   // here, once (SQLite would write each as three), so the report names the record as the door did.
   const text = (value: string | null | undefined): string | null => (value === undefined || value === null ? null : toWellFormedString(value));
   db.transaction(() => {
-    for (const e of errors) insert.run(runId, e.sourceId, text(e.nativeId), e.stage, text(e.field), e.rule ?? null, toWellFormedString(redactCredentials(e.message)));
+    for (const e of errors)
+      insert.run(runId, e.sourceId, text(e.nativeId), e.stage, text(e.field), e.rule ?? null, toWellFormedString(redactCredentials(e.message)));
   })();
 }
 
@@ -274,9 +287,7 @@ export function lastRun(db: Db, sourceId: string): RunRow | undefined {
 
 /** The newest succeeded run (listed to the end, every record fetched): the base of the next incremental run. */
 export function lastSucceededRun(db: Db, sourceId: string): RunRow | undefined {
-  return db
-    .prepare(`SELECT * FROM runs WHERE source_id = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1`)
-    .get(sourceId) as RunRow | undefined;
+  return db.prepare(`SELECT * FROM runs WHERE source_id = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1`).get(sourceId) as RunRow | undefined;
 }
 
 export function listRuns(db: Db, sourceId?: string, limit = 20): RunRow[] {
@@ -306,9 +317,14 @@ export function runErrorGroups(db: Db, runId: number): RunErrorGroup[] {
 }
 
 export function runErrors(db: Db, runId: number): RunErrorRecord[] {
-  const rows = db
-    .prepare('SELECT source_id, native_id, stage, field, rule, message FROM run_errors WHERE run_id = ? ORDER BY id')
-    .all(runId) as Array<{ source_id: string; native_id: string | null; stage: string; field: string | null; rule: string | null; message: string }>;
+  const rows = db.prepare('SELECT source_id, native_id, stage, field, rule, message FROM run_errors WHERE run_id = ? ORDER BY id').all(runId) as Array<{
+    source_id: string;
+    native_id: string | null;
+    stage: string;
+    field: string | null;
+    rule: string | null;
+    message: string;
+  }>;
   return rows.map((r) => ({
     sourceId: r.source_id,
     nativeId: r.native_id ?? undefined,

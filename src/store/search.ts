@@ -154,7 +154,8 @@ function answer(db: Db, query: SearchQuery): SearchResult {
   const snapshot = currentSnapshot(db);
   const { terms } = parseQuery(query.q ?? '');
   const sort = query.sort ?? (terms.length > 0 ? 'relevance' : 'identifier');
-  const candidates: Matches = terms.length > 0 ? matchText(db, snapshot, terms, sort === 'relevance', query.after?.statistics) : { docids: liveDocids(snapshot), scores: undefined };
+  const candidates: Matches =
+    terms.length > 0 ? matchText(db, snapshot, terms, sort === 'relevance', query.after?.statistics) : { docids: liveDocids(snapshot), scores: undefined };
   const matches = applyFilters(snapshot, candidates, query);
 
   const offset = wholeNumber(query.offset);

@@ -40,10 +40,7 @@ export function withdrawMissing(db: Db, sourceId: string, runId: number, graceMs
          WHERE source_id = ? AND last_run_id IS NOT ? AND missing_since IS NULL`,
       )
       .run(now, sourceId, runId).changes;
-    const missing = db
-      .prepare('SELECT COUNT(*) FROM source_records WHERE source_id = ? AND missing_since IS NOT NULL')
-      .pluck()
-      .get(sourceId) as number;
+    const missing = db.prepare('SELECT COUNT(*) FROM source_records WHERE source_id = ? AND missing_since IS NOT NULL').pluck().get(sourceId) as number;
     const withdrawn = db
       .prepare(
         `UPDATE source_records SET withdrawn_at = ?

@@ -158,7 +158,13 @@ function extrasOf(input: CkanPackageInput): Array<{ key: string; value: string }
   return extras.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-function toCkanResource(identifier: string, packageId: string, distribution: NationalDistribution, index: number, all: readonly NationalDistribution[]): CkanDict {
+function toCkanResource(
+  identifier: string,
+  packageId: string,
+  distribution: NationalDistribution,
+  index: number,
+  all: readonly NationalDistribution[],
+): CkanDict {
   const resourceID = text(distribution.resourceID);
   // A resourceID the dataset repeats cannot tell its resources apart: use the position instead.
   const unique = resourceID !== undefined && all.findIndex((d) => text(d.resourceID) === resourceID) === index;

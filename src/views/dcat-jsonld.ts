@@ -104,26 +104,25 @@ function loadContext(): Readonly<JsonLdNode> {
 /** The mapping file is edited by hand: a broken one should fail at startup, naming what is wrong. */
 function loadAuthorities(): AuthoritiesFile {
   const file = readJsonObject(AUTHORITIES_PATH);
-  const at = (path: string): unknown =>
-    path.split('.').reduce<unknown>((value, key) => (isPlainObject(value) ? value[key] : undefined), file);
-  const isStringRecord = (value: unknown): boolean =>
-    isPlainObject(value) && Object.values(value).every((entry) => typeof entry === 'string');
+  const at = (path: string): unknown => path.split('.').reduce<unknown>((value, key) => (isPlainObject(value) ? value[key] : undefined), file);
+  const isStringRecord = (value: unknown): boolean => isPlainObject(value) && Object.values(value).every((entry) => typeof entry === 'string');
   const isFormatTable = (value: unknown): boolean =>
     isPlainObject(value) &&
     Object.values(value).every(
-      (entry) =>
-        isPlainObject(entry) &&
-        typeof entry.fileType === 'string' &&
-        (entry.mediaType === undefined || typeof entry.mediaType === 'string'),
+      (entry) => isPlainObject(entry) && typeof entry.fileType === 'string' && (entry.mediaType === undefined || typeof entry.mediaType === 'string'),
     );
   const strings = [
-    'frequency.base', 'language.base', 'fileType.base', 'fileType.mediaTypeBase', 'accessRight.base',
-    'gatewaySchemes.serviceCategory.scheme', 'gatewaySchemes.serviceCategory.conceptBase',
-    'gatewaySchemes.datasetType.scheme', 'gatewaySchemes.datasetType.conceptBase',
+    'frequency.base',
+    'language.base',
+    'fileType.base',
+    'fileType.mediaTypeBase',
+    'accessRight.base',
+    'gatewaySchemes.serviceCategory.scheme',
+    'gatewaySchemes.serviceCategory.conceptBase',
+    'gatewaySchemes.datasetType.scheme',
+    'gatewaySchemes.datasetType.conceptBase',
   ];
-  const stringRecords = [
-    'language.byCode', 'fileType.aliases', 'accessRight.byCost', 'gatewaySchemes.datasetType.labels',
-  ];
+  const stringRecords = ['language.byCode', 'fileType.aliases', 'accessRight.byCost', 'gatewaySchemes.datasetType.labels'];
   const broken = [
     ...strings.filter((path) => typeof at(path) !== 'string'),
     ...stringRecords.filter((path) => !isStringRecord(at(path))),
@@ -157,9 +156,7 @@ const FREQUENCY_BASE = AUTHORITIES.frequency.base;
 const LANGUAGE_BY_CODE = keyedMap(AUTHORITIES.language.byCode, AUTHORITIES.language.base);
 const ACCESS_RIGHT_BY_COST = keyedMap(AUTHORITIES.accessRight.byCost, AUTHORITIES.accessRight.base);
 
-const { formatByKey: FORMAT_BY_KEY, formatByMediaType: FORMAT_BY_MEDIA_TYPE } = buildFormatTables(
-  AUTHORITIES.fileType,
-);
+const { formatByKey: FORMAT_BY_KEY, formatByMediaType: FORMAT_BY_MEDIA_TYPE } = buildFormatTables(AUTHORITIES.fileType);
 
 function buildFormatTables(table: AuthoritiesFile['fileType']): {
   formatByKey: Map<string, FormatIris>;
@@ -259,12 +256,7 @@ export function toDcatDatasetNode(record: NationalRecord, options: DcatJsonLdOpt
     'dcat:contactPoint',
     compactList([
       contactPointNode(source.publisher, source.publisherContactName, source.publisherContactPhone, source.publisherContactEmail),
-      contactPointNode(
-        source.organization,
-        source.organizationContactName,
-        source.organizationContactPhone,
-        source.organizationContactEmail,
-      ),
+      contactPointNode(source.organization, source.organizationContactName, source.organizationContactPhone, source.organizationContactEmail),
     ]),
   );
 
@@ -465,7 +457,10 @@ function contactPointNode(agency: unknown, names: unknown, phones: unknown, emai
 const EMAIL_PATTERN = /^[A-Za-z0-9._+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 function toMailtoIri(address: string): string | undefined {
-  const candidate = address.normalize('NFKC').trim().replace(/^mailto:/i, '');
+  const candidate = address
+    .normalize('NFKC')
+    .trim()
+    .replace(/^mailto:/i, '');
   return EMAIL_PATTERN.test(candidate) ? `mailto:${candidate}` : undefined;
 }
 
@@ -530,9 +525,7 @@ function addSpatial(node: JsonLdNode, spatial: unknown): void {
   node['dct:spatial'] = location;
 }
 
-const GEOJSON_GEOMETRY_TYPES = new Set([
-  'Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon', 'GeometryCollection',
-]);
+const GEOJSON_GEOMETRY_TYPES = new Set(['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon', 'GeometryCollection']);
 
 function isGeoJsonGeometry(raw: string): boolean {
   if (!raw.startsWith('{')) return false;
@@ -599,8 +592,14 @@ interface DistributionContext {
 const SERVICE_FORMATS = new Set(['services', 'service', 'api', 'webservice', 'web service']);
 
 const DISTRIBUTION_FIELDS: ReadonlyArray<keyof NationalDistribution> = [
-  'resourceID', 'resourceDescription', 'format', 'characterSetCode', 'resourceModified',
-  'accessURL', 'downloadURL', 'metadataSourceOfData',
+  'resourceID',
+  'resourceDescription',
+  'format',
+  'characterSetCode',
+  'resourceModified',
+  'accessURL',
+  'downloadURL',
+  'metadataSourceOfData',
 ];
 
 function distributions(value: unknown, context: DistributionContext): JsonLdNode[] | undefined {
@@ -617,11 +616,7 @@ function distributions(value: unknown, context: DistributionContext): JsonLdNode
   return nodes.length > 0 ? nodes : undefined;
 }
 
-function distributionNode(
-  source: Partial<Record<keyof NationalDistribution, unknown>>,
-  context: DistributionContext,
-  usedIris: Set<string>,
-): JsonLdNode {
+function distributionNode(source: Partial<Record<keyof NationalDistribution, unknown>>, context: DistributionContext, usedIris: Set<string>): JsonLdNode {
   const node: JsonLdNode = {};
   const resourceId = text(source.resourceID);
   const extensions = isPlainObject(source.extensions) ? source.extensions : {};
@@ -795,7 +790,9 @@ const NOT_ALLOWED_IN_IRI = /[\u0000-\u0020<>"{}|\\^`\u007F]|\s/gu;
  * scheme) the caller keeps the text as a literal instead.
  */
 function toHttpIri(raw: string): string | undefined {
-  const candidate = wellFormed(raw).trim().replace(/[\t\r\n]/g, '');
+  const candidate = wellFormed(raw)
+    .trim()
+    .replace(/[\t\r\n]/g, '');
   if (!LINK_FORM.test(candidate)) return undefined;
   const iri = candidate.replace(NOT_ALLOWED_IN_IRI, (char) => percentEncoded(char));
   let url: URL;

@@ -42,7 +42,9 @@ export function addDcatSourceStatements(node: JsonLdNode, extensions: unknown): 
     const iris = iriNodes(extras[property]);
     if (iris.length > 0) node[property] = iris;
   }
-  const places = asList(extras['dct:spatial']).map(placeNode).filter((place): place is JsonLdNode => place !== undefined);
+  const places = asList(extras['dct:spatial'])
+    .map(placeNode)
+    .filter((place): place is JsonLdNode => place !== undefined);
   if (places.length === 0) return false;
   node['dct:spatial'] = places;
   return true;
@@ -114,13 +116,17 @@ function placeNode(value: unknown): JsonLdNode | undefined {
   const iri = validIri(value['@id']);
   const node: JsonLdNode = {};
   if (iri !== undefined) node['@id'] = iri;
-  const types = asList(value['@type']).filter((type): type is string => typeof type === 'string').map(expandIri);
+  const types = asList(value['@type'])
+    .filter((type): type is string => typeof type === 'string')
+    .map(expandIri);
   if (types.length > 0) node['@type'] = types;
   let described = false;
   for (const [key, inner] of Object.entries(value)) {
     if (key.startsWith('@')) continue;
     const property = validIri(expandIri(key));
-    const literals = asList(inner).map(literal).filter((item) => item !== undefined);
+    const literals = asList(inner)
+      .map(literal)
+      .filter((item) => item !== undefined);
     if (property === undefined || literals.length === 0) continue;
     node[property] = literals;
     described = true;
@@ -144,7 +150,6 @@ function literal(value: unknown): unknown {
 
 /** BCP 47's shape, as JSON-LD checks it. */
 const LANGUAGE_TAG = /^[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*$/;
-
 
 function validIri(value: unknown): string | undefined {
   return typeof value === 'string' && ABSOLUTE_IRI.test(value) && isWellFormedString(value) ? value : undefined;

@@ -25,7 +25,6 @@ async function refuseEveryDocument(url: string): Promise<never> {
   throw new Error(`no JSON-LD document is ever fetched, yet ${url} was asked for`);
 }
 
-
 /**
  * The RDF merge of self-contained JSON-LD documents (often just one): their triples together,
  * as n3 terms in the default graph (our documents have no named graphs), each document's blank

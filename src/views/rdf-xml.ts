@@ -23,10 +23,24 @@ const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string';
 const RDF_LANG_STRING = `${RDF}langString`;
 
 /** Names of the rdf: namespace that RDF/XML reserves for its syntax: never property elements. */
-const RESERVED_RDF_NAMES = new Set(['RDF', 'ID', 'about', 'parseType', 'resource', 'nodeID', 'datatype', 'Description', 'li', 'aboutEach', 'aboutEachPrefix', 'bagID']);
+const RESERVED_RDF_NAMES = new Set([
+  'RDF',
+  'ID',
+  'about',
+  'parseType',
+  'resource',
+  'nodeID',
+  'datatype',
+  'Description',
+  'li',
+  'aboutEach',
+  'aboutEachPrefix',
+  'bagID',
+]);
 
 // XML 1.0 (5th edition) NameStartChar and NameChar, without the colon (NCName).
-const NAME_START = 'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
+const NAME_START =
+  'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\u{10000}-\\u{EFFFF}';
 // The ranges include combining marks (U+0300–U+036F) on purpose: XML allows them after the first character.
 const NAME_CHAR = `${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040`;
 /** The longest tail of an IRI that is an NCName: the local part of a property element name. */
@@ -156,5 +170,8 @@ function escapeText(value: string): string {
 
 /** Attribute values: whitespace characters too, or attribute-value normalisation would turn them into spaces. */
 function escapeAttribute(value: string): string {
-  return xmlChars(value).replace(/[&<>"\t\n\r]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' })[char] ?? char);
+  return xmlChars(value).replace(
+    /[&<>"\t\n\r]/g,
+    (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' })[char] ?? char,
+  );
 }

@@ -29,7 +29,10 @@ t.test('the gateway API over a harvested catalogue', async (t) => {
     t.equal(res.status, 200);
     t.match(res.headers.get('content-type'), /^application\/ld\+json/);
     const doc = (await res.json()) as Raw;
-    const expanded = (await ((jsonld.expand as (input: unknown, options: unknown) => Promise<unknown>)(doc as jsonld.JsonLdDocument, { documentLoader: offlineLoader as never, safe: true } as never) as Promise<unknown>)) as unknown as Expanded;
+    const expanded = (await ((jsonld.expand as (input: unknown, options: unknown) => Promise<unknown>)(
+      doc as jsonld.JsonLdDocument,
+      { documentLoader: offlineLoader as never, safe: true } as never,
+    ) as Promise<unknown>)) as unknown as Expanded;
     const dataset = expanded.find((node) => (node['@type'] as string[] | undefined)?.includes(`${DCAT}Dataset`));
     t.ok(dataset, 'a dcat:Dataset node');
     t.equal(dataset!['@id'], 'https://gateway.example.tw/dataset/A41000000G-000001');
@@ -41,7 +44,11 @@ t.test('the gateway API over a harvested catalogue', async (t) => {
     t.equal(distributions.length, 3, 'three distributions');
     const first = distributions.find((d) => JSON.stringify(d[`${DCT}identifier`]).includes('A41000000G-000001-001'))!;
     t.ok(first, 'the first distribution keeps its resourceID');
-    t.match(first[`${DCAT}downloadURL`], [{ '@id': /^http:\/\/gazette\.nat\.gov\.tw\/eg%20Front\/OpenData\/download\.jsp$/ }], 'a URL with a space becomes a valid IRI');
+    t.match(
+      first[`${DCAT}downloadURL`],
+      [{ '@id': /^http:\/\/gazette\.nat\.gov\.tw\/eg%20Front\/OpenData\/download\.jsp$/ }],
+      'a URL with a space becomes a valid IRI',
+    );
     const service = distributions.find((d) => JSON.stringify(d[`${DCT}identifier`]).includes('-003'))!;
     t.match(service[`${DCAT}accessURL`], [{ '@id': 'http://example/endpoint' }]);
   });
@@ -51,7 +58,10 @@ t.test('the gateway API over a harvested catalogue', async (t) => {
     t.ok(ids.length >= 4);
     for (const id of ids) {
       const doc = await (await fetch(`${base}/dataset/${encodeURIComponent(id)}.jsonld`)).json();
-      const expanded = (await ((jsonld.expand as (input: unknown, options: unknown) => Promise<unknown>)(doc as jsonld.JsonLdDocument, { documentLoader: offlineLoader as never, safe: true } as never) as Promise<unknown>)) as unknown as Expanded;
+      const expanded = (await ((jsonld.expand as (input: unknown, options: unknown) => Promise<unknown>)(
+        doc as jsonld.JsonLdDocument,
+        { documentLoader: offlineLoader as never, safe: true } as never,
+      ) as Promise<unknown>)) as unknown as Expanded;
       t.ok(expanded.length > 0, `${id} expands`);
     }
   });
@@ -83,7 +93,10 @@ t.test('the gateway API over a harvested catalogue', async (t) => {
   await t.test('browsers may read the catalogue from any origin', async (t) => {
     const res = await fetch(`${base}/api/v1/rest/dataset`, { headers: { origin: 'https://civic.example.tw' } });
     t.equal(res.headers.get('access-control-allow-origin'), '*');
-    const preflight = await fetch(`${base}/api/v1/rest/dataset`, { method: 'OPTIONS', headers: { origin: 'https://civic.example.tw', 'access-control-request-method': 'GET' } });
+    const preflight = await fetch(`${base}/api/v1/rest/dataset`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://civic.example.tw', 'access-control-request-method': 'GET' },
+    });
     t.equal(preflight.status, 204);
     t.match(preflight.headers.get('access-control-allow-methods'), /GET/);
   });

@@ -62,14 +62,22 @@ t.test('a page of cached fragments, each rendered once per served version', asyn
 
   await s.put('city', [record('C', { title: '尚未整合的新標題' })], false);
   fragments.rendered = [];
-  t.match((await pages.render(ids, FRAME)).toString('utf8'), /尚未整合的新標題/, 'a payload harvested before identity resolution is what the datasets view serves');
+  t.match(
+    (await pages.render(ids, FRAME)).toString('utf8'),
+    /尚未整合的新標題/,
+    'a payload harvested before identity resolution is what the datasets view serves',
+  );
   t.same(fragments.rendered, ['C']);
 
   await s.withdraw('city', ['A']);
   fragments.rendered = [];
   t.equal((await pages.render(ids, FRAME)).toString('utf8'), expected(s.db, ['B', 'C', 'D']), 'a withdrawn dataset leaves the page');
   t.same(fragments.rendered, ['C'], "the resolution that withdrew A also took in C's change: C once more, no other");
-  t.equal((await pages.render(['nope'], { ...FRAME, totalItems: 0 })).toString('utf8'), JSON.stringify(toDcatCatalog({ ...FRAME, totalItems: 0, records: [] }, { baseUrl: BASE_URL })), 'no live dataset: an empty dcat:dataset');
+  t.equal(
+    (await pages.render(['nope'], { ...FRAME, totalItems: 0 })).toString('utf8'),
+    JSON.stringify(toDcatCatalog({ ...FRAME, totalItems: 0, records: [] }, { baseUrl: BASE_URL })),
+    'no live dataset: an empty dcat:dataset',
+  );
 });
 
 t.test('with no room for fragments the page is the same, rendered every time', async (t) => {

@@ -37,7 +37,12 @@ function record(serial: number, modified = '2025-01-01 10:00:00', title = `è³‡æ–
 const statusOf = (node: Node): string | undefined => (node['adms:status'] as { '@id'?: string } | undefined)?.['@id'];
 
 t.test('include_withdrawn lists what changed since an instant, deletions marked', async (t) => {
-  const f = await startFederation(t, [1, 2, 3, 4, 5].map((n) => record(n)), PUBLIC_URL, { withdrawAfterHours: 0 });
+  const f = await startFederation(
+    t,
+    [1, 2, 3, 4, 5].map((n) => record(n)),
+    PUBLIC_URL,
+    { withdrawAfterHours: 0 },
+  );
   t.equal((await f.harvester.run('fixture'))?.status, 'succeeded');
   const since = new Date(Date.now() - 1000).toISOString();
   f.platform.records.delete(id(2));
@@ -56,7 +61,10 @@ t.test('include_withdrawn lists what changed since an instant, deletions marked'
   await t.test('changed and withdrawn since the instant, in identifier order; the withdrawn marked', async (t) => {
     const { status, doc, nodes } = await page(`${q}&include_withdrawn=true`);
     t.equal(status, 200);
-    t.same(nodes.map((n) => n['dct:identifier']), [id(2), id(3), id(4)]);
+    t.same(
+      nodes.map((n) => n['dct:identifier']),
+      [id(2), id(3), id(4)],
+    );
     t.same(nodes.map(statusOf), [ADMS_STATUS_WITHDRAWN, undefined, ADMS_STATUS_WITHDRAWN]);
     t.equal(nodes[0]!['@id'], `${PUBLIC_URL}/dataset/${id(2)}`, 'the withdrawn dataset keeps its IRI');
     t.equal((doc['hydra:view'] as Node)['hydra:totalItems'], 3);
@@ -64,8 +72,14 @@ t.test('include_withdrawn lists what changed since an instant, deletions marked'
   });
 
   await t.test('without include_withdrawn only the live change is listed', async (t) => {
-    t.same((await page(q)).nodes.map((n) => n['dct:identifier']), [id(3)]);
-    t.same((await page(`${q}&include_withdrawn=false`)).nodes.map((n) => n['dct:identifier']), [id(3)]);
+    t.same(
+      (await page(q)).nodes.map((n) => n['dct:identifier']),
+      [id(3)],
+    );
+    t.same(
+      (await page(`${q}&include_withdrawn=false`)).nodes.map((n) => n['dct:identifier']),
+      [id(3)],
+    );
   });
 
   await t.test('following next links walks the listing and keeps include_withdrawn', async (t) => {
@@ -108,7 +122,10 @@ t.test('include_withdrawn lists what changed since an instant, deletions marked'
 
   await t.test('without modified_since: every dataset ever served, withdrawn ones marked', async (t) => {
     const { nodes } = await page('include_withdrawn=true');
-    t.same(nodes.map((n) => n['dct:identifier']), [1, 2, 3, 4, 5].map(id));
+    t.same(
+      nodes.map((n) => n['dct:identifier']),
+      [1, 2, 3, 4, 5].map(id),
+    );
     t.same(nodes.map(statusOf), [undefined, ADMS_STATUS_WITHDRAWN, undefined, ADMS_STATUS_WITHDRAWN, undefined]);
   });
 });

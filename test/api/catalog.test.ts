@@ -137,7 +137,12 @@ t.test('GET /catalog over a harvested catalogue', async (t) => {
     t.equal(next.origin + next.pathname, `${PUBLIC_URL}/catalog.ttl`, 'absolute, on the public URL, same suffix');
     t.same(
       [...next.searchParams].map(([name, value]) => (name === 'cursor' ? [name, 'CURSOR'] : [name, value])),
-      [['q', '公車'], ['category', 'A00'], ['pageSize', '1'], ['cursor', 'CURSOR']],
+      [
+        ['q', '公車'],
+        ['category', 'A00'],
+        ['pageSize', '1'],
+        ['cursor', 'CURSOR'],
+      ],
       'filters kept; unknown parameters dropped',
     );
     const body = await res.text();
@@ -178,7 +183,11 @@ t.test('GET /catalog over a harvested catalogue', async (t) => {
     t.same(await filtered('modified_since=2023-06-15T08:30:00 08:00'), sinceMay.slice(0, 2), 'an unencoded + arrives as a space and is read as +');
     t.same(await filtered('modified_since=2030-01-01'), []);
     const page = await catalog('modified_since=2030-01-01');
-    t.same(page.doc['dct:modified'], { '@value': '2024-03-01T02:00:00Z', '@type': 'xsd:dateTime' }, 'dct:modified is the whole catalogue\'s, whatever the filters');
+    t.same(
+      page.doc['dct:modified'],
+      { '@value': '2024-03-01T02:00:00Z', '@type': 'xsd:dateTime' },
+      "dct:modified is the whole catalogue's, whatever the filters",
+    );
   });
 
   await t.test('theme: an EU data theme selects the datasets whose 服務分類 maps to it', async (t) => {
@@ -228,7 +237,14 @@ t.test('GET /catalog over a harvested catalogue', async (t) => {
   });
 
   await t.test('theme: a code the EU table does not have is refused, not ignored', async (t) => {
-    for (const theme of [`${EU_THEME}XXXX`, 'https://publications.europa.eu/resource/authority/data-theme/transport', `${EU_THEME}`, 'XXXX', 'transport', '交通']) {
+    for (const theme of [
+      `${EU_THEME}XXXX`,
+      'https://publications.europa.eu/resource/authority/data-theme/transport',
+      `${EU_THEME}`,
+      'XXXX',
+      'transport',
+      '交通',
+    ]) {
       const res = await fetch(`${base}/catalog?theme=${encodeURIComponent(theme)}`);
       t.equal(res.status, 400, theme);
       const body = (await res.json()) as { success: boolean; error: { error_type: string; message: string } };
@@ -240,11 +256,32 @@ t.test('GET /catalog over a harvested catalogue', async (t) => {
 
   await t.test('bad parameters answer 400 in the spec shape, never 500', async (t) => {
     const bad = [
-      'page=0', 'page=-1', 'page=1.5', 'page=abc', 'page=', 'page=10000001', 'page=1e400', 'pageSize=1e400',
-      'pageSize=0', 'pageSize=1001', 'pageSize=2.5', 'pageSize=all', 'pageSize=-5',
-      'modified_since=yesterday', 'modified_since=2021-13-01', 'modified_since=2021-02-30', 'modified_since=2021-08-01T25:00:00Z',
-      'category=Z99', 'category=K00', `theme=${encodeURIComponent(`${SERVICE_CATEGORY}Z99`)}`, 'theme=transport', `theme=${encodeURIComponent('https://example.org/theme/1')}`,
-      `q=${'公'.repeat(501)}`, 'q=a&q=b', 'publisher=a&publisher=b', `license=${'x'.repeat(2001)}`,
+      'page=0',
+      'page=-1',
+      'page=1.5',
+      'page=abc',
+      'page=',
+      'page=10000001',
+      'page=1e400',
+      'pageSize=1e400',
+      'pageSize=0',
+      'pageSize=1001',
+      'pageSize=2.5',
+      'pageSize=all',
+      'pageSize=-5',
+      'modified_since=yesterday',
+      'modified_since=2021-13-01',
+      'modified_since=2021-02-30',
+      'modified_since=2021-08-01T25:00:00Z',
+      'category=Z99',
+      'category=K00',
+      `theme=${encodeURIComponent(`${SERVICE_CATEGORY}Z99`)}`,
+      'theme=transport',
+      `theme=${encodeURIComponent('https://example.org/theme/1')}`,
+      `q=${'公'.repeat(501)}`,
+      'q=a&q=b',
+      'publisher=a&publisher=b',
+      `license=${'x'.repeat(2001)}`,
     ];
     for (const query of bad) {
       const res = await fetch(`${base}/catalog?${query}`);
@@ -293,15 +330,26 @@ t.test('GET /catalog over a harvested catalogue', async (t) => {
   });
 
   await t.test('GET /openapi.json describes the catalogue paths', async (t) => {
-    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, { get?: { operationId: string; parameters?: Array<{ name: string }> } }> };
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      paths: Record<string, { get?: { operationId: string; parameters?: Array<{ name: string }> } }>;
+    };
     const result = await new Validator().validate(doc as never);
     t.ok(result.valid, `valid OpenAPI: ${JSON.stringify(result.errors ?? '').slice(0, 500)}`);
     const operations = ['/catalog', '/catalog.jsonld', '/catalog.ttl', '/catalog.rdf', '/catalog.nt'].map((path) => doc.paths[path]?.get?.operationId);
     t.same(operations, ['getCatalog', 'getCatalogJsonLd', 'getCatalogTurtle', 'getCatalogRdfXml', 'getCatalogNTriples']);
-    t.same(
-      doc.paths['/catalog']!.get!.parameters!.map((p) => p.name).sort(),
-      ['category', 'cursor', 'format', 'include_withdrawn', 'license', 'modified_since', 'page', 'pageSize', 'publisher', 'q', 'theme'],
-    );
+    t.same(doc.paths['/catalog']!.get!.parameters!.map((p) => p.name).sort(), [
+      'category',
+      'cursor',
+      'format',
+      'include_withdrawn',
+      'license',
+      'modified_since',
+      'page',
+      'pageSize',
+      'publisher',
+      'q',
+      'theme',
+    ]);
   });
 });
 

@@ -111,7 +111,12 @@ async function harvest(f: Federation): Promise<void> {
 const sorted = (map: Map<string, Raw>): Array<[string, Raw]> => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 t.test('the change feed over a harvested catalogue', async (t) => {
-  const f = await startFederation(t, [1, 2, 3, 4, 5].map((n) => record(n)), PUBLIC_URL, { withdrawAfterHours: 0 });
+  const f = await startFederation(
+    t,
+    [1, 2, 3, 4, 5].map((n) => record(n)),
+    PUBLIC_URL,
+    { withdrawAfterHours: 0 },
+  );
 
   await t.test('an empty catalogue: no changes, a cursor to poll with', async (t) => {
     const empty = await feed(f.base);
@@ -129,7 +134,10 @@ t.test('the change feed over a harvested catalogue', async (t) => {
   await t.test('from the beginning: every dataset, created, with the record the read API gives', async (t) => {
     await harvest(f);
     const page = await feed(f.base);
-    t.same(page.changes.map((c) => [c.identifier, c.kind]), [1, 2, 3, 4, 5].map((n) => [id(n), 'created']));
+    t.same(
+      page.changes.map((c) => [c.identifier, c.kind]),
+      [1, 2, 3, 4, 5].map((n) => [id(n), 'created']),
+    );
     t.equal(page.more, false);
     const live = await catalogue(f.base);
     for (const change of page.changes) t.same(change.record, live.get(change.identifier), `${change.identifier}: the v1 record`);
@@ -139,14 +147,22 @@ t.test('the change feed over a harvested catalogue', async (t) => {
       t.equal(JSON.stringify(change.national), storedText.get(change.identifier), `${change.identifier}: national is the stored record, text for text`);
       t.same(change.record, toGen1Json(change.national as unknown as NationalRecord), `${change.identifier}: record is its gen-1 view`);
     }
-    t.match(page.changes[0]!.national, { modified: '2025-01-01T02:00:00Z', extensions: { sourceVocabulary: 'gen1' } }, 'national: the store\'s ISO UTC dates and the extensions');
-    t.equal(page.changes[0]!.record!['modified'], '2025-01-01 10:00:00', 'record: the standard\'s Taipei form');
+    t.match(
+      page.changes[0]!.national,
+      { modified: '2025-01-01T02:00:00Z', extensions: { sourceVocabulary: 'gen1' } },
+      "national: the store's ISO UTC dates and the extensions",
+    );
+    t.equal(page.changes[0]!.record!['modified'], '2025-01-01 10:00:00', "record: the standard's Taipei form");
 
     const paged = await feed(f.base, '?limit=2');
     t.equal(paged.changes.length, 2);
     t.equal(paged.more, true, 'more follow a short page');
     const rest = await feed(f.base, `?since=${paged.nextCursor}&limit=10`);
-    t.same(rest.changes.map((c) => c.identifier), [3, 4, 5].map(id), 'the next page starts after the last event');
+    t.same(
+      rest.changes.map((c) => c.identifier),
+      [3, 4, 5].map(id),
+      'the next page starts after the last event',
+    );
 
     await first.sync(f.base);
     t.same(sorted(first.records), sorted(live));
@@ -186,7 +202,14 @@ t.test('the change feed over a harvested catalogue', async (t) => {
     await harvest(f);
     const before = first.kinds.length;
     await first.sync(f.base);
-    t.same(first.kinds.slice(before).sort(), [[id(3), 'created'], [id(4), 'updated']].sort(), 'compacted: 4 was withdrawn and back in between, once');
+    t.same(
+      first.kinds.slice(before).sort(),
+      [
+        [id(3), 'created'],
+        [id(4), 'updated'],
+      ].sort(),
+      'compacted: 4 was withdrawn and back in between, once',
+    );
     t.same(sorted(first.records), sorted(await catalogue(f.base)));
     history.push(new Replica(first));
   });
@@ -261,7 +284,9 @@ t.test('the change feed over a harvested catalogue', async (t) => {
   });
 
   await t.test('/openapi.json documents the feed', async (t) => {
-    const doc = (await (await fetch(`${f.base}/openapi.json`)).json()) as { paths: Record<string, { get?: { operationId: string; parameters: Array<{ name: string }> } }> };
+    const doc = (await (await fetch(`${f.base}/openapi.json`)).json()) as {
+      paths: Record<string, { get?: { operationId: string; parameters: Array<{ name: string }> } }>;
+    };
     const operation = doc.paths['/api/changes']?.get;
     t.equal(operation?.operationId, 'listChanges');
     t.same(operation?.parameters.map((p) => p.name).sort(), ['limit', 'since']);
@@ -276,7 +301,10 @@ t.test('the change feed over a harvested catalogue', async (t) => {
       type: 'object',
       required: ['identifier', 'title'],
       additionalProperties: false,
-      properties: { extensions: { properties: { datasetId: { type: 'string' }, sourceVocabulary: { enum: Array } } }, distribution: { items: { properties: { extensions: { properties: { resourceAmount: { type: 'number' } } } } } } },
+      properties: {
+        extensions: { properties: { datasetId: { type: 'string' }, sourceVocabulary: { enum: Array } } },
+        distribution: { items: { properties: { extensions: { properties: { resourceAmount: { type: 'number' } } } } } },
+      },
     });
     const check = new Ajv({ strict: false, allErrors: true }).compile(schema);
     for (const query of ['', '?limit=3', '?limit=1000']) {
@@ -285,7 +313,22 @@ t.test('the change feed over a harvested catalogue', async (t) => {
       t.ok(check(body), `GET /api/changes${query} is what the schema says: ${JSON.stringify(check.errors?.slice(0, 3))}`);
     }
     // The schema is a contract, not a formality: a national form with a field the store does not have breaks it.
-    const forged = { success: true, result: { changes: [{ identifier: 'x', kind: 'created', at: '2026-01-01T00:00:00Z', record: { identifier: 'x', title: 'x' }, national: { identifier: 'x', title: 'x', viewCount: 3 } }], nextCursor: 'c', more: false } };
+    const forged = {
+      success: true,
+      result: {
+        changes: [
+          {
+            identifier: 'x',
+            kind: 'created',
+            at: '2026-01-01T00:00:00Z',
+            record: { identifier: 'x', title: 'x' },
+            national: { identifier: 'x', title: 'x', viewCount: 3 },
+          },
+        ],
+        nextCursor: 'c',
+        more: false,
+      },
+    };
     t.notOk(check(forged), 'an unknown field in national breaks it');
   });
 });
@@ -314,7 +357,7 @@ t.test("national: a gen-2 record's extensions, which its gen-1 record has no pla
   });
   t.equal(JSON.stringify(change!.national), f.db.prepare('SELECT record FROM datasets').pluck().get(), 'national is the stored record');
   t.notOk('extensions' in change!.record!, 'the gen-1 record has none');
-  t.same(change!.record, ((await (await fetch(`${f.base}/api/v1/rest/dataset/379000000A-000001`)).json()) as { result: Raw }).result, 'and is the read API\'s');
+  t.same(change!.record, ((await (await fetch(`${f.base}/api/v1/rest/dataset/379000000A-000001`)).json()) as { result: Raw }).result, "and is the read API's");
 });
 
 t.test('a dataset merged into another: withdrawn with movedTo, the survivor updated', async (t) => {

@@ -79,7 +79,14 @@ const extra: Raw[] = [
     landingPage: 'https://www.ndc.gov.tw/News',
     keyword: ['新聞', '公報'],
     distribution: [
-      { resourceID: 'A41000000G-000002-001', resourceDescription: '新聞稿 CSV', format: 'CSV', downloadURL: 'https://www.ndc.gov.tw/news.csv', resourceModified: '2024-03-01 10:00:00', characterSetCode: 'UTF-8' },
+      {
+        resourceID: 'A41000000G-000002-001',
+        resourceDescription: '新聞稿 CSV',
+        format: 'CSV',
+        downloadURL: 'https://www.ndc.gov.tw/news.csv',
+        resourceModified: '2024-03-01 10:00:00',
+        characterSetCode: 'UTF-8',
+      },
       // The same resourceID twice (a publisher's slip): the two resources must still get two ids.
       { resourceID: 'A41000000G-000002-001', resourceDescription: '新聞稿 JSON', format: 'JSON', downloadURL: 'https://www.ndc.gov.tw/news.json' },
     ],
@@ -98,7 +105,15 @@ const extra: Raw[] = [
 const records = (): Raw[] => structuredClone([specRecord, ...own, ...extra]);
 
 /** Live datasets, newest metadata change first (the fixtures' modified, Taipei time). */
-const BY_MODIFIED_DESC = ['A41000000G-000002', '379000000A-000777', 'civic-hub:bike-001', '397000000A-000013', '315000000H-000123', 'A21000000I-000901', 'A41000000G-000001'];
+const BY_MODIFIED_DESC = [
+  'A41000000G-000002',
+  '379000000A-000777',
+  'civic-hub:bike-001',
+  '397000000A-000013',
+  '315000000H-000123',
+  'A21000000I-000901',
+  'A41000000G-000001',
+];
 const LIVE = [...BY_MODIFIED_DESC].sort();
 
 // ---------------------------------------------------------------------------------------------
@@ -170,7 +185,10 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
     const names = answer.body.result as string[];
     t.equal(names.length, LIVE.length, 'the rejected record is not served');
     t.ok(names.includes('a41000000g-000001'), 'a national identifier lower-cased');
-    t.ok(names.every((name) => /^[a-z0-9_-]{2,100}$/.test(name)), "every name has CKAN's form");
+    t.ok(
+      names.every((name) => /^[a-z0-9_-]{2,100}$/.test(name)),
+      "every name has CKAN's form",
+    );
     t.same(await result(t, base, 'package_list', { limit: '2', offset: '1' }), names.slice(1, 3));
     t.same(await result(t, base, 'package_list', { offset: '1000' }), [], 'past the end: empty');
     t.same(await result(t, base, 'package_list', { limit: '0' }), []);
@@ -203,7 +221,10 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
       groups: [{ name: 'i00', title: '公共資訊' }],
     });
     t.equal(pkg['owner_org'], pkg.organization!['id']);
-    t.same((pkg['tags'] as Raw[]).map((tag) => tag['name']), ['公報', '施政', '服務', '行政院']);
+    t.same(
+      (pkg['tags'] as Raw[]).map((tag) => tag['name']),
+      ['公報', '施政', '服務', '行政院'],
+    );
     const extras = Object.fromEntries(pkg.extras.map((e) => [e.key, e.value]));
     t.match(extras, {
       identifier: 'A41000000G-000001',
@@ -221,8 +242,15 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
       national_organization: '國家發展委員會',
       national_notes: /^正式出版後/,
     });
-    t.same(pkg.extras.map((e) => e.key), [...pkg.extras.map((e) => e.key)].sort(), 'extras in key order, as CKAN lists them');
-    t.notOk(['author', 'maintainer', 'author_email', 'maintainer_email'].some((key) => key in pkg), 'contacts stay in extras');
+    t.same(
+      pkg.extras.map((e) => e.key),
+      [...pkg.extras.map((e) => e.key)].sort(),
+      'extras in key order, as CKAN lists them',
+    );
+    t.notOk(
+      ['author', 'maintainer', 'author_email', 'maintainer_email'].some((key) => key in pkg),
+      'contacts stay in extras',
+    );
 
     const [xml, zip, service] = pkg.resources;
     t.match(xml, {
@@ -251,7 +279,14 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
     const byNameOrId = await result<Package>(t, base, 'package_show', { name_or_id: 'a41000000g-000001' });
     const posted = await post(base, 'package_show', JSON.stringify({ id: byName.id }));
     const form = await post(base, 'package_show', `id=${byName.id}`, 'application/x-www-form-urlencoded');
-    for (const [what, pkg] of [['id', byId], ['upper-case id', byUpperId], ['identifier', byIdentifier], ['name_or_id', byNameOrId], ['JSON POST', posted.body.result], ['form POST', form.body.result]] as const) {
+    for (const [what, pkg] of [
+      ['id', byId],
+      ['upper-case id', byUpperId],
+      ['identifier', byIdentifier],
+      ['name_or_id', byNameOrId],
+      ['JSON POST', posted.body.result],
+      ['form POST', form.body.result],
+    ] as const) {
       t.same(pkg, byName, `the same package by ${what}`);
     }
   });
@@ -370,26 +405,50 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
     t.same(await ids('-metadata_modified:[2020-01-01T00:00:00Z TO *]'), ['A21000000I-000901', 'A41000000G-000001'], 'outside an open range: before it');
     t.equal(await count('-metadata_modified:{* TO 2024-02-29T15:59:59Z]'), 1, 'outside: after it');
     t.equal(await count('-metadata_modified:[* TO *]'), 0);
-    t.same(await ids('metadata_modified:[2015-01-01T00:00:00Z TO *] metadata_modified:[* TO 2020-01-01T00:00:00Z}'), ['A21000000I-000901', 'A41000000G-000001'], 'two ranges: both hold');
+    t.same(
+      await ids('metadata_modified:[2015-01-01T00:00:00Z TO *] metadata_modified:[* TO 2020-01-01T00:00:00Z}'),
+      ['A21000000I-000901', 'A41000000G-000001'],
+      'two ranges: both hold',
+    );
     t.same(await ids('tags:公報 AND metadata_modified:{2016-01-01T00:00:00Z TO *}'), ['A41000000G-000002']);
     // With full text and facets.
     const gazette = await search(t, base, { q: '公報', fq: '-tags:新聞', 'facet.field': '["groups"]' });
     t.same(identifiersOf(gazette.results), ['A41000000G-000001']);
     t.same(gazette.facets['groups'], { i00: 1 }, 'facets count the filtered matches');
-    t.same(identifiersOf((await search(t, base, { fq: 'tags:公報', fq_list: JSON.stringify(['-res_format:ZIP']) })).results), ['A41000000G-000002'], 'fq_list too');
+    t.same(
+      identifiersOf((await search(t, base, { fq: 'tags:公報', fq_list: JSON.stringify(['-res_format:ZIP']) })).results),
+      ['A41000000G-000002'],
+      'fq_list too',
+    );
   });
 
-  await t.test("package_search answers the requests harvesters send", async (t) => {
+  await t.test('package_search answers the requests harvesters send', async (t) => {
     // The gateway's own CKAN connector, incremental.
-    const connector = await search(t, base, { q: '*:*', fq: '(organization:a41000000g) AND (metadata_modified:[2015-01-01T00:00:00Z TO *])', sort: 'metadata_modified asc,id asc', rows: '100', start: '0' });
+    const connector = await search(t, base, {
+      q: '*:*',
+      fq: '(organization:a41000000g) AND (metadata_modified:[2015-01-01T00:00:00Z TO *])',
+      sort: 'metadata_modified asc,id asc',
+      rows: '100',
+      start: '0',
+    });
     t.same(identifiersOf(connector.results), ['A41000000G-000001', 'A41000000G-000002'], 'oldest change first');
     t.equal(connector.sort, 'metadata_modified asc,id asc');
     // ckanext-harvest's CKANHarvester: fq terms joined by a space, `Z` after an isoformat() with microseconds, sort by id.
-    const harvest = await search(t, base, { fq: 'organization:a41000000g metadata_modified:[2015-01-01T00:00:00.000000Z TO *]', sort: 'id asc', rows: '100', start: '0' });
+    const harvest = await search(t, base, {
+      fq: 'organization:a41000000g metadata_modified:[2015-01-01T00:00:00.000000Z TO *]',
+      sort: 'id asc',
+      rows: '100',
+      start: '0',
+    });
     t.equal(harvest.count, 2);
     // The connector's id listing.
-    const ids = (await call(base, 'package_search', { q: '*:*', sort: 'metadata_modified asc,id asc', rows: '2', start: '0', fl: 'id' })).body.result as SearchResult;
-    t.same(ids.results.map((p) => Object.keys(p)), [['id'], ['id']], 'fl=id: ids only');
+    const ids = (await call(base, 'package_search', { q: '*:*', sort: 'metadata_modified asc,id asc', rows: '2', start: '0', fl: 'id' })).body
+      .result as SearchResult;
+    t.same(
+      ids.results.map((p) => Object.keys(p)),
+      [['id'], ['id']],
+      'fl=id: ids only',
+    );
     const picked = await call(base, 'package_search', { fl: 'name, metadata_modified', rows: '1' });
     t.same(Object.keys((picked.body.result as SearchResult).results[0]!).sort(), ['metadata_modified', 'name']);
   });
@@ -406,21 +465,38 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
     t.same(await order('score desc, metadata_modified desc'), BY_MODIFIED_DESC);
     for (const sort of ['metadata_modified asc,id asc', 'metadata_modified desc', 'title_string desc']) {
       const paged: string[] = [];
-      for (let start = 0; start < LIVE.length + 3; start += 3) paged.push(...identifiersOf((await search(t, base, { sort, rows: '3', start: String(start) })).results));
+      for (let start = 0; start < LIVE.length + 3; start += 3)
+        paged.push(...identifiersOf((await search(t, base, { sort, rows: '3', start: String(start) })).results));
       t.same(paged, await order(sort), `paging ${sort} in threes`);
     }
   });
 
-  await t.test('package_search: facets in both of CKAN\'s shapes', async (t) => {
+  await t.test("package_search: facets in both of CKAN's shapes", async (t) => {
     const faceted = await search(t, base, { 'facet.field': JSON.stringify(['organization', 'groups', 'res_format', 'license_id']), rows: '0' });
     t.same(faceted.facets['organization']!['a41000000g'], 2);
     t.same(faceted.facets['groups'], { i00: 2, a00: 1, b00: 1, e00: 1, k00: 1 });
     t.same(faceted.facets['res_format'], { CSV: 5, JSON: 2, SERVICES: 2, XML: 1, ZIP: 1 });
-    t.same(faceted.facets['license_id'], { '政府資料開放授權條款-第1版': 3, 'CC BY 4.0': 1, '政府資料開放平臺資料使用規範': 1, '政府資料開放授權條款－第一版': 1 });
-    t.equal(Object.values(faceted.facets['organization']!).reduce((a, b) => a + b, 0), LIVE.length, 'every dataset has one organization');
+    t.same(faceted.facets['license_id'], {
+      '政府資料開放授權條款-第1版': 3,
+      'CC BY 4.0': 1,
+      政府資料開放平臺資料使用規範: 1,
+      '政府資料開放授權條款－第一版': 1,
+    });
+    t.equal(
+      Object.values(faceted.facets['organization']!).reduce((a, b) => a + b, 0),
+      LIVE.length,
+      'every dataset has one organization',
+    );
     t.match(faceted.search_facets['organization'], { title: 'organization', items: [{ name: 'a41000000g', display_name: '國家發展委員會', count: 2 }] });
-    t.match(faceted.search_facets['groups']!.items.find((item) => item.name === 'e00'), { display_name: '生活安全及品質', count: 1 });
-    t.match(faceted.search_facets['license_id']!.items.find((item) => item.name === '政府資料開放授權條款－第一版'), { display_name: '政府資料開放授權條款-第1版' }, 'a licence spelling shows its canonical name');
+    t.match(
+      faceted.search_facets['groups']!.items.find((item) => item.name === 'e00'),
+      { display_name: '生活安全及品質', count: 1 },
+    );
+    t.match(
+      faceted.search_facets['license_id']!.items.find((item) => item.name === '政府資料開放授權條款－第一版'),
+      { display_name: '政府資料開放授權條款-第1版' },
+      'a licence spelling shows its canonical name',
+    );
     const top = await search(t, base, { 'facet.field': '["res_format"]', 'facet.limit': '1', rows: '0' });
     t.same(top.facets, { res_format: { CSV: 5 } }, 'facet.limit');
     const filtered = await search(t, base, { 'facet.field': 'organization', fq: 'res_format:JSON', rows: '0' });
@@ -445,7 +521,15 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
     const dicts = await call(base, 'organization_list', { all_fields: 'true', include_extras: 'True' });
     valid(t, schemas.organizationDicts, dicts.body, 'organization_list all_fields');
     const ndc = (dicts.body.result as Raw[]).find((org) => org['name'] === 'a41000000g')!;
-    t.match(ndc, { title: '國家發展委員會', display_name: '國家發展委員會', package_count: 2, extras: [{ key: 'publisherOID', value: '2.16.886.101.20003.20069' }, { key: 'publisherOrgCode', value: 'A41000000G' }] });
+    t.match(ndc, {
+      title: '國家發展委員會',
+      display_name: '國家發展委員會',
+      package_count: 2,
+      extras: [
+        { key: 'publisherOID', value: '2.16.886.101.20003.20069' },
+        { key: 'publisherOrgCode', value: 'A41000000G' },
+      ],
+    });
     const posted = await post(base, 'organization_list', JSON.stringify({ all_fields: true, limit: 2 }));
     t.equal((posted.body.result as Raw[]).length, 2, 'POST with JSON types');
 
@@ -468,7 +552,7 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
     }
   });
 
-  await t.test('bad input is a CKAN error in CKAN\'s shape, never a 500', async (t) => {
+  await t.test("bad input is a CKAN error in CKAN's shape, never a 500", async (t) => {
     const validation: Array<[string, Record<string, string>, string]> = [
       ['package_list', { limit: '-1' }, 'limit'],
       ['package_list', { offset: 'abc' }, 'offset'],
@@ -512,13 +596,20 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
       ['help_show', {}, 'name'],
     ];
     for (const [action, params, field] of validation) {
-      await t.test(`${action} ${JSON.stringify(params)} → 409 naming ${field}`, async (t) => isCkanError(t, await call(base, action, params), 409, 'Validation Error', field));
+      await t.test(`${action} ${JSON.stringify(params)} → 409 naming ${field}`, async (t) =>
+        isCkanError(t, await call(base, action, params), 409, 'Validation Error', field),
+      );
     }
 
     await t.test('every bad parameter is named at once', async (t) => {
       const answer = await call(base, 'package_search', { rows: 'abc', start: '-5' });
       isCkanError(t, answer, 409, 'Validation Error');
-      t.same(answer.body.error, { __type: 'Validation Error', message: 'rows: Invalid integer; start: Must be a natural number', rows: ['Invalid integer'], start: ['Must be a natural number'] });
+      t.same(answer.body.error, {
+        __type: 'Validation Error',
+        message: 'rows: Invalid integer; start: Must be a natural number',
+        rows: ['Invalid integer'],
+        start: ['Must be a natural number'],
+      });
     });
 
     await t.test('a parameter given twice', async (t) => {
@@ -526,11 +617,23 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
       isCkanError(t, { status: res.status, body: (await res.json()) as Answer['body'] }, 409, 'Validation Error', 'rows');
     });
 
-    for (const id of ['no-such-package', 'A41000000G-999999', '00000000-0000-5000-8000-000000000000', 'x'.repeat(900), '%00', "'; DROP TABLE datasets; --", '臺北市']) {
+    for (const id of [
+      'no-such-package',
+      'A41000000G-999999',
+      '00000000-0000-5000-8000-000000000000',
+      'x'.repeat(900),
+      '%00',
+      "'; DROP TABLE datasets; --",
+      '臺北市',
+    ]) {
       await t.test(`package_show ${id.slice(0, 30)} → 404`, async (t) => isCkanError(t, await call(base, 'package_show', { id }), 404, 'Not Found Error'));
     }
-    await t.test('organization_show of an unknown organization → 404', async (t) => isCkanError(t, await call(base, 'organization_show', { id: 'nope' }), 404, 'Not Found Error'));
-    await t.test('help_show of an unknown action → 404', async (t) => isCkanError(t, await call(base, 'help_show', { name: 'package_create' }), 404, 'Not Found Error'));
+    await t.test('organization_show of an unknown organization → 404', async (t) =>
+      isCkanError(t, await call(base, 'organization_show', { id: 'nope' }), 404, 'Not Found Error'),
+    );
+    await t.test('help_show of an unknown action → 404', async (t) =>
+      isCkanError(t, await call(base, 'help_show', { name: 'package_create' }), 404, 'Not Found Error'),
+    );
     await t.test('an unknown action → 400', async (t) => {
       const answer = await call(base, 'package_create');
       isCkanError(t, answer, 400, 'Bad Request');
@@ -562,7 +665,11 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
       const form = await post(base, 'package_search', 'fq=organization%3Aa41000000g&rows=1', 'application/x-www-form-urlencoded');
       t.equal((form.body.result as SearchResult).count, 2);
       const text = await post(base, 'package_search', JSON.stringify({ rows: 1 }), 'text/plain');
-      t.equal((text.body.result as SearchResult).results.length, 1, 'JSON sent as text/plain (a browser avoiding a preflight) is read as JSON, as CKAN reads it');
+      t.equal(
+        (text.body.result as SearchResult).results.length,
+        1,
+        'JSON sent as text/plain (a browser avoiding a preflight) is read as JSON, as CKAN reads it',
+      );
       const bare = await fetch(`${base}/api/3/action/package_list?limit=1`, { method: 'POST' });
       t.equal(bare.status, 200, 'a POST without a body reads the query string');
       t.equal(((await bare.json()) as { result: string[] }).result.length, 1);
@@ -573,17 +680,26 @@ t.test('the CKAN Action API over a harvested catalogue', async (t) => {
   });
 
   await t.test('/openapi.json describes every CKAN action, GET and POST, and stays valid', async (t) => {
-    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId?: string; parameters?: Array<{ name: string }> }>> };
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { operationId?: string; parameters?: Array<{ name: string }> }>>;
+    };
     const result = await new Validator().validate(doc as never);
     t.ok(result.valid, `valid OpenAPI: ${JSON.stringify(result.errors ?? '').slice(0, 500)}`);
     for (const action of ['package_list', 'package_show', 'package_search', 'organization_list', 'organization_show', 'help_show']) {
       const path = doc.paths[`/api/3/action/${action}`];
       t.ok(path?.['get']?.operationId && path['post']?.operationId, `${action}: GET and POST with operationIds`);
     }
-    t.same(
-      doc.paths['/api/3/action/package_search']!['get']!.parameters!.map((p) => p.name).sort(),
-      ['facet.field', 'facet.limit', 'fl', 'fq', 'fq_list', 'q', 'rows', 'sort', 'start'],
-    );
+    t.same(doc.paths['/api/3/action/package_search']!['get']!.parameters!.map((p) => p.name).sort(), [
+      'facet.field',
+      'facet.limit',
+      'fl',
+      'fq',
+      'fq_list',
+      'q',
+      'rows',
+      'sort',
+      'start',
+    ]);
     t.notOk(doc.paths['/api/3/action/{action}'], 'the unknown-action catch-all is not advertised');
   });
 
@@ -596,7 +712,13 @@ t.test('an empty catalogue answers empty results, not errors', async (t) => {
   await harvester.run('fixture');
   t.same(await result(t, base, 'package_list'), []);
   const searched = await search(t, base, { 'facet.field': '["organization","res_format"]', fq: 'organization:a41000000g', sort: 'metadata_modified asc' });
-  t.same(searched, { count: 0, facets: { organization: {}, res_format: {} }, results: [], sort: 'metadata_modified asc', search_facets: { organization: { title: 'organization', items: [] }, res_format: { title: 'res_format', items: [] } } });
+  t.same(searched, {
+    count: 0,
+    facets: { organization: {}, res_format: {} },
+    results: [],
+    sort: 'metadata_modified asc',
+    search_facets: { organization: { title: 'organization', items: [] }, res_format: { title: 'res_format', items: [] } },
+  });
   t.same(await result(t, base, 'organization_list', { all_fields: 'true' }), []);
   isCkanError(t, await call(base, 'package_show', { id: 'a41000000g-000001' }), 404, 'Not Found Error');
   isCkanError(t, await call(base, 'organization_show', { id: 'a41000000g' }), 404, 'Not Found Error');
@@ -612,7 +734,13 @@ t.test('a withdrawn dataset leaves the lists and package_show says it is deleted
   t.same(await result(t, base, 'package_show', { id: streetlights.id }), streetlights, 'found by id before');
 
   platform.records.delete('397000000A-000013');
-  platform.records.set('A41000000G-000003', { ...structuredClone(extra[0]!), identifier: 'A41000000G-000003', title: '國發會預算書', landingPage: 'https://www.ndc.gov.tw/Budget', distribution: [] });
+  platform.records.set('A41000000G-000003', {
+    ...structuredClone(extra[0]!),
+    identifier: 'A41000000G-000003',
+    title: '國發會預算書',
+    landingPage: 'https://www.ndc.gov.tw/Budget',
+    distribution: [],
+  });
   const run = await harvester.run('fixture');
   t.match(run!.counts, { withdrawn: 1, created: 1 });
 
@@ -625,13 +753,17 @@ t.test('a withdrawn dataset leaves the lists and package_show says it is deleted
   const budget = await result<Package>(t, base, 'package_show', { id: 'a41000000g-000003' });
   t.same(await result(t, base, 'package_show', { id: budget.id }), budget, 'the new dataset is found by id');
   const after = await result<Raw[]>(t, base, 'organization_list', { all_fields: 'true' });
-  t.notOk(after.some((org) => org['name'] === '397000000a'), 'its publisher, with nothing live left, is no organization any more');
+  t.notOk(
+    after.some((org) => org['name'] === '397000000a'),
+    'its publisher, with nothing live left, is no organization any more',
+  );
   t.equal(after.find((org) => org['name'] === 'a41000000g')!['package_count'], 3, 'the new dataset is counted');
 
   // What was kept current from the change feed equals what a fresh build finds.
   const fresh = await openStore(db.name);
   t.teardown(() => fresh.close());
-  const organizations = (of: Store): Promise<unknown> => of.catalogue.readSnapshot(async (reads) => (await ckanDirectory({ reads, cacheKey: of })).organizations);
+  const organizations = (of: Store): Promise<unknown> =>
+    of.catalogue.readSnapshot(async (reads) => (await ckanDirectory({ reads, cacheKey: of })).organizations);
   t.same(await organizations(store), await organizations(fresh), 'the organization directory, updated = rebuilt');
 });
 
@@ -641,7 +773,17 @@ t.test("the gateway's own CKAN connector harvests the gateway: a CKAN harvester 
 
   const { dir, cleanup } = tempDir();
   const config = testConfig(join(dir, 'mirror.db'), base, {
-    sources: [{ id: 'gateway', name: 'The gateway, read as CKAN', type: 'ckan', url: base, schedule: '0 3 * * *', options: { pageSize: 3, idPageSize: 2 }, withdrawAfterHours: 0 }],
+    sources: [
+      {
+        id: 'gateway',
+        name: 'The gateway, read as CKAN',
+        type: 'ckan',
+        url: base,
+        schedule: '0 3 * * *',
+        options: { pageSize: 3, idPageSize: 2 },
+        withdrawAfterHours: 0,
+      },
+    ],
   });
   const mirrorDb = openTestDb(config);
   t.teardown(() => {
@@ -649,13 +791,18 @@ t.test("the gateway's own CKAN connector harvests the gateway: a CKAN harvester 
     cleanup();
   });
   const mirror = new Harvester(sqliteStoreOn(mirrorDb), config, silentLog);
-  const live = (store: Db): string[] => (store.prepare('SELECT identifier FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier').pluck().all() as string[]);
+  const live = (store: Db): string[] =>
+    store.prepare('SELECT identifier FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier').pluck().all() as string[];
 
   const first = await mirror.run('gateway');
   t.equal(first!.status, 'succeeded', 'the full run succeeds: paging, counts and stable order hold');
   t.match(first!.counts, { created: LIVE.length, rejected: 0 });
   const civicId = (await result<Package>(t, base, 'package_show', { id: 'civic-hub:bike-001' })).id;
-  t.same(live(mirrorDb), LIVE.map((id) => (id === 'civic-hub:bike-001' ? civicId : id)).sort(), "every dataset, under its national identifier (the one outside the national form under its package id, as the CKAN mapping reads ids)");
+  t.same(
+    live(mirrorDb),
+    LIVE.map((id) => (id === 'civic-hub:bike-001' ? civicId : id)).sort(),
+    'every dataset, under its national identifier (the one outside the national form under its package id, as the CKAN mapping reads ids)',
+  );
 
   for (const identifier of LIVE) {
     const original = getDataset(db, identifier)!.record;
@@ -667,7 +814,13 @@ t.test("the gateway's own CKAN connector harvests the gateway: a CKAN harvester 
     t.equal(copy.landingPage, original.landingPage, `${identifier}: landing page`);
     t.equal(copy.accrualPeriodicity, original.accrualPeriodicity, `${identifier}: frequency`);
     const essentials = (record: typeof original) =>
-      (record.distribution ?? []).map((d) => ({ downloadURL: d.downloadURL, accessURL: d.accessURL, format: d.format, resourceDescription: d.resourceDescription, resourceModified: d.resourceModified }));
+      (record.distribution ?? []).map((d) => ({
+        downloadURL: d.downloadURL,
+        accessURL: d.accessURL,
+        format: d.format,
+        resourceDescription: d.resourceDescription,
+        resourceModified: d.resourceModified,
+      }));
     t.same(essentials(copy), essentials(original), `${identifier}: distributions (URLs, formats, descriptions, modified)`);
   }
 

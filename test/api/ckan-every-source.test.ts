@@ -59,7 +59,7 @@ const ckanPackages = [
   readFixture<Raw>('ckan', 'stable_package_show.inner.civil-service-people-survey-2011.json'),
 ];
 const ntpc = readFixture<{ search: { payload?: { search_result: unknown[] }; result?: { results: unknown[] } }; details: Raw }>('mapped-json', 'ntpc.json');
-const datagovtwExport = (readFixture<Raw[]>('datagovtw', 'export.json')).slice(0, 3);
+const datagovtwExport = readFixture<Raw[]>('datagovtw', 'export.json').slice(0, 3);
 
 function send(res: ServerResponse, body: unknown, contentType = 'application/json'): void {
   res.writeHead(200, { 'content-type': contentType }).end(typeof body === 'string' ? body : JSON.stringify(body));
@@ -102,7 +102,11 @@ async function startSources(t: Test): Promise<string> {
         return send(res, fixtureText('oai-pmh', params.get('resumptionToken') ?? 'ListRecords.xml'), 'text/xml');
       case '/oai-datacite':
         if (params.get('verb') === 'Identify') return send(res, fixtureText('oai-pmh', 'Identify-seconds.xml'), 'text/xml');
-        return send(res, fixtureText('oai-pmh', params.get('resumptionToken') === 'page-2' ? 'datacite-ListRecords2.xml' : 'datacite-ListRecords.xml'), 'text/xml');
+        return send(
+          res,
+          fixtureText('oai-pmh', params.get('resumptionToken') === 'page-2' ? 'datacite-ListRecords2.xml' : 'datacite-ListRecords.xml'),
+          'text/xml',
+        );
       case '/ntpc/api/v1/dataset.search': {
         const page = Number(params.get('page_num') ?? 1);
         const size = Number(params.get('page_limit') ?? 100);
@@ -213,10 +217,18 @@ t.test('every CKAN answer passes the CKAN response schemas, for records of every
   }
   t.ok(withoutPublisher >= 2, `datasets naming no publisher have the no-publisher organization (${withoutPublisher})`);
 
-  for (const [start, rows] of [['0', '1000'], ['5', '3']] as const) {
+  for (const [start, rows] of [
+    ['0', '1000'],
+    ['5', '3'],
+  ] as const) {
     const search = await answer('package_search', { rows, start, 'facet.field': '["organization","groups","res_format","license_id"]' });
     valid('package_search', search, `package_search start ${start}`);
-    for (const pkg of (search['result'] as { results: Raw[] }).results) valid('package_show', { help: 'https://gateway.example.it/api/3/action/help_show?name=package_show', success: true, result: pkg }, `package_search result ${String(pkg['name'])}`);
+    for (const pkg of (search['result'] as { results: Raw[] }).results)
+      valid(
+        'package_show',
+        { help: 'https://gateway.example.it/api/3/action/help_show?name=package_show', success: true, result: pkg },
+        `package_search result ${String(pkg['name'])}`,
+      );
   }
 
   const organizations = await answer('organization_list');

@@ -6,7 +6,13 @@ import { CKAN_NAME_PATTERN, candidateIdentifierOfName, packageName, packageUuid,
 const term = (field: string, ...values: string[]) => ({ field, kind: 'term', values, negated: false });
 const not = (field: string, ...values: string[]) => ({ field, kind: 'term', values, negated: true });
 const bound = (value: string, inclusive = true) => ({ value, inclusive });
-const range = (field: string, from: ReturnType<typeof bound> | null, to: ReturnType<typeof bound> | null, negated = false) => ({ field, kind: 'range', from, to, negated });
+const range = (field: string, from: ReturnType<typeof bound> | null, to: ReturnType<typeof bound> | null, negated = false) => ({
+  field,
+  kind: 'range',
+  from,
+  to,
+  negated,
+});
 
 t.test('fq: the clause forms CKAN clients send are read as AND-ed field clauses', async (t) => {
   const cases: Array<[string, unknown[]]> = [
@@ -48,7 +54,7 @@ t.test('fq: tags, OR within a field, negation, exclusive and mixed ranges', asyn
     ['res_format:CSV OR res_format:JSON', [term('res_format', 'CSV', 'JSON')]],
     ['(res_format:CSV OR res_format:JSON) AND groups:a00', [term('res_format', 'CSV', 'JSON'), term('groups', 'a00')]],
     ['res_format:CSV OR (res_format:JSON OR res_format:XML)', [term('res_format', 'CSV', 'JSON', 'XML')]],
-    ['res_format:CSV OR res_format:(JSON OR CSV)', [term('res_format', 'CSV', 'JSON')], ],
+    ['res_format:CSV OR res_format:(JSON OR CSV)', [term('res_format', 'CSV', 'JSON')]],
     ['res_format:(CSV)', [term('res_format', 'CSV')]],
     // AND inside a field group (q.op is AND: a space is AND too).
     ['tags:(公車 路線)', [term('tags', '公車'), term('tags', '路線')]],
@@ -65,12 +71,21 @@ t.test('fq: tags, OR within a field, negation, exclusive and mixed ranges', asyn
     ['-(res_format:CSV OR res_format:JSON)', [not('res_format', 'CSV', 'JSON')]],
     ['NOT NOT tags:a', [term('tags', 'a')]],
     ['-(tags:a)', [not('tags', 'a')]],
-    ['organization:a-b', [term('organization', 'a-b')], ],
+    ['organization:a-b', [term('organization', 'a-b')]],
     ['-metadata_modified:[2024-01-01T00:00:00Z TO *]', [range('metadata_modified', bound('2024-01-01T00:00:00Z'), null, true)]],
     // Ranges: [ ] include an end, { } exclude it, and Solr allows them mixed.
-    ['metadata_modified:[2020-01-01T00:00:00Z TO 2021-01-01T00:00:00Z]', [range('metadata_modified', bound('2020-01-01T00:00:00Z'), bound('2021-01-01T00:00:00Z'))]],
-    ['metadata_modified:{2020-01-01T00:00:00Z TO 2021-01-01T00:00:00Z}', [range('metadata_modified', bound('2020-01-01T00:00:00Z', false), bound('2021-01-01T00:00:00Z', false))]],
-    ['metadata_modified:[2020-01-01T00:00:00Z TO 2021-01-01T00:00:00Z}', [range('metadata_modified', bound('2020-01-01T00:00:00Z'), bound('2021-01-01T00:00:00Z', false))]],
+    [
+      'metadata_modified:[2020-01-01T00:00:00Z TO 2021-01-01T00:00:00Z]',
+      [range('metadata_modified', bound('2020-01-01T00:00:00Z'), bound('2021-01-01T00:00:00Z'))],
+    ],
+    [
+      'metadata_modified:{2020-01-01T00:00:00Z TO 2021-01-01T00:00:00Z}',
+      [range('metadata_modified', bound('2020-01-01T00:00:00Z', false), bound('2021-01-01T00:00:00Z', false))],
+    ],
+    [
+      'metadata_modified:[2020-01-01T00:00:00Z TO 2021-01-01T00:00:00Z}',
+      [range('metadata_modified', bound('2020-01-01T00:00:00Z'), bound('2021-01-01T00:00:00Z', false))],
+    ],
     ['metadata_modified:{* TO 2021-01-01T00:00:00Z]', [range('metadata_modified', null, bound('2021-01-01T00:00:00Z'))]],
     ['metadata_modified:["2020-01-01T00:00:00Z" TO *]', [range('metadata_modified', bound('2020-01-01T00:00:00Z'), null)]],
   ];
@@ -156,7 +171,17 @@ t.test('sort: what harvesters and portals ask for maps onto the search orders', 
   t.same(planSort('title_string asc', false), { sort: 'title', reversed: false });
   t.same(planSort('title_string desc, name asc', false), { sort: 'title', reversed: true });
   t.same(planSort('name', false), { sort: 'identifier', reversed: false }, 'no direction: ascending');
-  for (const bad of ['garbage', 'score asc', 'tags asc', 'metadata_created desc', 'name sideways', 'title_string asc, metadata_modified desc', ',', 'name asc;drop', 'score desc, title_string asc']) {
+  for (const bad of [
+    'garbage',
+    'score asc',
+    'tags asc',
+    'metadata_created desc',
+    'name sideways',
+    'title_string asc, metadata_modified desc',
+    ',',
+    'name asc;drop',
+    'score desc, title_string asc',
+  ]) {
     const plan = planSort(bad, false);
     t.ok('error' in plan, bad);
   }
@@ -171,7 +196,16 @@ t.test('ids and names: stable, unique, CKAN-shaped', async (t) => {
 
   t.equal(packageName('A41000000G-000001'), 'a41000000g-000001');
   t.equal(candidateIdentifierOfName('a41000000g-000001'), 'A41000000G-000001');
-  const odd = ['civic-hub:bike-001', 'a41000000g-000001', 'A41000000G-000001~datagovtw', 'https://data.example.tw/dataset/42', '臺北市資料', 'x', 'X'.repeat(300), '3f2a0c1e-1111-4222-8333-444455556666'];
+  const odd = [
+    'civic-hub:bike-001',
+    'a41000000g-000001',
+    'A41000000G-000001~datagovtw',
+    'https://data.example.tw/dataset/42',
+    '臺北市資料',
+    'x',
+    'X'.repeat(300),
+    '3f2a0c1e-1111-4222-8333-444455556666',
+  ];
   const names = new Set<string>();
   for (const identifier of odd) {
     const name = packageName(identifier);

@@ -95,7 +95,11 @@ t.test('the gen-2 view read back by the gen-2 mapper is the record again', async
     const canonical = expected.license === undefined ? null : normaliseLicense(expected.license);
     if (canonical?.url === 'https://data.gov.tw/license') expected.license = canonical.name;
     t.same(comparable(again.record), expected, `${label}: same record`);
-    t.same(again.issues.filter((issue) => issue.severity === 'error'), mapped.issues.filter((issue) => issue.severity === 'error'), `${label}: no new rule breaks`);
+    t.same(
+      again.issues.filter((issue) => issue.severity === 'error'),
+      mapped.issues.filter((issue) => issue.severity === 'error'),
+      `${label}: no new rule breaks`,
+    );
     compared += 1;
   }
   t.equal(compared, raws.length - 1, 'every accepted record was compared');
@@ -124,7 +128,21 @@ t.test('the gen-2 view speaks gen-2: renamed keys, codes, Taipei times, no inven
     t.notOk(gen1Key in view, `no gen-1 key ${gen1Key} where gen-2 has its own`);
   }
   const [first] = view.distribution as Raw[];
-  t.same(Object.keys(first!).sort(), ['qcLevel', 'resourceAmount', 'resourceCharacterEncoding', 'resourceDescription', 'resourceDownloadUrl', 'resourceField', 'resourceFormat', 'resourceModifiedDate', 'resourceNotes'].sort(), 'resource keys; no resourceID the gateway made up');
+  t.same(
+    Object.keys(first!).sort(),
+    [
+      'qcLevel',
+      'resourceAmount',
+      'resourceCharacterEncoding',
+      'resourceDescription',
+      'resourceDownloadUrl',
+      'resourceField',
+      'resourceFormat',
+      'resourceModifiedDate',
+      'resourceNotes',
+    ].sort(),
+    'resource keys; no resourceID the gateway made up',
+  );
   t.equal(first!.resourceModifiedDate, '2023-04-21 15:43:26');
   t.equal(first!.resourceAmount, 4600);
 
@@ -144,8 +162,16 @@ t.test('the gen-2 view speaks gen-2: renamed keys, codes, Taipei times, no inven
   t.equal(gen1.cost, 'paid');
   t.equal(gen1.fieldDescription, '欄位A、欄位B', 'kept at the dataset when no resource carries it');
   t.equal(gen1.numberOfData, 12);
-  t.same(gen1.distribution, [{ resourceID: 'A41000000G-000001-009', resourceFormat: 'CSV', resourceAccessUrl: 'https://example.gov.tw/api' }], 'a publisher’s resourceID is kept');
-  t.equal(toGen2Json({ identifier: 'x', title: 't', license: 'OGDL', licenseURL: 'https://data.gov.tw/en/license' }).licenseURL, 'https://data.gov.tw/en/license', 'a licence URL other than the code’s own is kept');
+  t.same(
+    gen1.distribution,
+    [{ resourceID: 'A41000000G-000001-009', resourceFormat: 'CSV', resourceAccessUrl: 'https://example.gov.tw/api' }],
+    'a publisher’s resourceID is kept',
+  );
+  t.equal(
+    toGen2Json({ identifier: 'x', title: 't', license: 'OGDL', licenseURL: 'https://data.gov.tw/en/license' }).licenseURL,
+    'https://data.gov.tw/en/license',
+    'a licence URL other than the code’s own is kept',
+  );
 });
 
 t.test('the spec read side over a harvested catalogue', async (t) => {
@@ -179,7 +205,15 @@ t.test('the spec read side over a harvested catalogue', async (t) => {
     t.equal(res.status, 200);
     const { result } = await json<{ result: Raw }>(res);
     t.notOk('datasetId' in result);
-    t.match(result, { identifier: 'A41000000G-000001', categoryService: 'I00', updateFrequency: '每日', license: '政府資料開放平臺資料使用規範', licenseURL: 'http://data.gov.tw/principle', cost: 'free', modifiedDate: '2015-01-01 23:59:59' });
+    t.match(result, {
+      identifier: 'A41000000G-000001',
+      categoryService: 'I00',
+      updateFrequency: '每日',
+      license: '政府資料開放平臺資料使用規範',
+      licenseURL: 'http://data.gov.tw/principle',
+      cost: 'free',
+      modifiedDate: '2015-01-01 23:59:59',
+    });
     const byIdentifier = await json<{ result: Raw }>(await fetch(`${base}/api/v2/rest/dataset/A45020000D-000354`));
     t.equal(byIdentifier.result.datasetId, 18420, 'a numbered dataset answers to its identifier as well');
   });
@@ -207,7 +241,13 @@ t.test('the spec read side over a harvested catalogue', async (t) => {
     t.equal(res.status, 200);
     t.same(await json(res), {
       success: true,
-      result: { categoryCode: 'I00', display_name: '公共資訊', description: 'I00 類別', package_count: 2, packages: ['A41000000G-000001', 'A41000000G-006564'] },
+      result: {
+        categoryCode: 'I00',
+        display_name: '公共資訊',
+        description: 'I00 類別',
+        package_count: 2,
+        packages: ['A41000000G-000001', 'A41000000G-006564'],
+      },
     });
     const a00 = await json<{ result: { display_name: string; package_count: number; packages: string[] } }>(await fetch(`${base}/api/v1/rest/group/A00`));
     t.same(a00.result.packages, ['315000000H-000123', '379000000A-000500']);
@@ -217,9 +257,17 @@ t.test('the spec read side over a harvested catalogue', async (t) => {
     const byName = await json<{ result: { categoryCode: string } }>(await fetch(`${base}/api/v1/rest/group/${encodeURIComponent('公共資訊')}`));
     t.equal(byName.result.categoryCode, 'I00', 'the Chinese name');
     const paged = await json<{ result: { package_count: number; packages: string[] } }>(await fetch(`${base}/api/v1/rest/group/I00?limit=1&offset=1`));
-    t.same(paged.result, { categoryCode: 'I00', display_name: '公共資訊', description: 'I00 類別', package_count: 2, packages: ['A41000000G-006564'] }, 'package_count counts all; packages is the page');
+    t.same(
+      paged.result,
+      { categoryCode: 'I00', display_name: '公共資訊', description: 'I00 類別', package_count: 2, packages: ['A41000000G-006564'] },
+      'package_count counts all; packages is the page',
+    );
     const empty = await json<{ result: { package_count: number; packages: string[] } }>(await fetch(`${base}/api/v1/rest/group/100`));
-    t.same(empty.result, { categoryCode: '100', display_name: '生育保健', description: '100 類別', package_count: 0, packages: [] }, 'one of the 18 with no dataset');
+    t.same(
+      empty.result,
+      { categoryCode: '100', display_name: '生育保健', description: '100 類別', package_count: 0, packages: [] },
+      'one of the 18 with no dataset',
+    );
   });
 
   await t.test('unknown categories answer 404', async (t) => {
@@ -246,7 +294,11 @@ t.test('the spec read side over a harvested catalogue', async (t) => {
     t.same(await json(bus), { success: true, result: ['379000000A-000500'] }, '%E5%85%AC%E8%BB%8A is 公車');
     t.same((await json<{ result: string[] }>(await fetch(`${base}/api/v1/rest/tag/OpenData`))).result, ['A41000000G-006564']);
     t.same((await json<{ result: string[] }>(await fetch(`${base}/api/v1/rest/tag/opendata`))).result, ['379000000A-000500'], 'case matters');
-    t.same((await json<{ result: string[] }>(await fetch(`${base}/api/v1/rest/tag/%E5%85%AC%E8%BB%8A?offset=5`))).result, [], 'a page past the end of a known tag is empty, not 404');
+    t.same(
+      (await json<{ result: string[] }>(await fetch(`${base}/api/v1/rest/tag/%E5%85%AC%E8%BB%8A?offset=5`))).result,
+      [],
+      'a page past the end of a known tag is empty, not 404',
+    );
     for (const tag of ['nope', '%E5%85%AC', '%20', 'OPENDATA']) {
       await assertSpecError(t, await fetch(`${base}/api/v1/rest/tag/${tag}`), 404, /^ER0100:/, tag);
     }
@@ -261,7 +313,9 @@ t.test('the spec read side over a harvested catalogue', async (t) => {
   });
 
   await t.test('the new routes are described in /openapi.json', async (t) => {
-    const doc = await json<{ paths: Record<string, { get?: { operationId?: string; parameters?: Array<{ name: string }> } }> }>(await fetch(`${base}/openapi.json`));
+    const doc = await json<{ paths: Record<string, { get?: { operationId?: string; parameters?: Array<{ name: string }> } }> }>(
+      await fetch(`${base}/openapi.json`),
+    );
     for (const [path, operationId] of [
       ['/api/v2/rest/dataset/{datasetId}', 'getDatasetV2'],
       ['/api/v1/rest/group', 'listGroup'],
@@ -295,7 +349,13 @@ t.test('an empty catalogue has no groups and no tags', async (t) => {
   await harvester.run('fixture');
   t.same(await json(await fetch(`${base}/api/v1/rest/group`)), { success: true, result: [] });
   t.same(await json(await fetch(`${base}/api/v1/rest/tag`)), { success: true, result: [] });
-  t.same((await json<{ result: unknown }>(await fetch(`${base}/api/v1/rest/group/E00`))).result, { categoryCode: 'E00', display_name: '生活安全及品質', description: 'E00 類別', package_count: 0, packages: [] });
+  t.same((await json<{ result: unknown }>(await fetch(`${base}/api/v1/rest/group/E00`))).result, {
+    categoryCode: 'E00',
+    display_name: '生活安全及品質',
+    description: 'E00 類別',
+    package_count: 0,
+    packages: [],
+  });
   await assertSpecError(t, await fetch(`${base}/api/v1/rest/tag/%E5%85%AC%E8%BB%8A`), 404, /^ER0100:/, 'tag');
   await assertSpecError(t, await fetch(`${base}/api/v2/rest/dataset/6564`), 404, /^ER0100:/, 'v2');
 });
@@ -310,11 +370,25 @@ t.test('an absorbed dataset redirects its v2 address to the dataset that absorbe
     modified: '2026-05-01 10:00:00',
     distribution: [{ resourceID: '379000000A-000040-001', format: 'JSON', downloadURL: 'https://data.taipei/resource?rid=40' }],
   };
-  const copy = { datasetId: 4040, identifier: '379000000A-000040', title: '台北市公共自行車租賃站', publisherOID: '2.16.886.101.20003.20065', license: '1', modifiedDate: '2026-05-02 09:00:00' };
+  const copy = {
+    datasetId: 4040,
+    identifier: '379000000A-000040',
+    title: '台北市公共自行車租賃站',
+    publisherOID: '2.16.886.101.20003.20065',
+    license: '1',
+    modifiedDate: '2026-05-02 09:00:00',
+  };
   const platforms = { city: await startFixturePlatform([city]), datagovtw: await startFixturePlatform([copy]) };
   const { dir, cleanup } = tempDir();
   const config = testConfig(join(dir, 'catalog.db'), '', {
-    sources: Object.entries(platforms).map(([id, platform]) => ({ id, name: id, type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', priority: id === 'city' ? 10 : 0 })),
+    sources: Object.entries(platforms).map(([id, platform]) => ({
+      id,
+      name: id,
+      type: 'crossplatform',
+      url: platform.url,
+      schedule: '0 3 * * *',
+      priority: id === 'city' ? 10 : 0,
+    })),
   });
   const db = openTestDb(config);
   const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'https://gateway.example.tw', logger: silentLog });

@@ -29,7 +29,9 @@ const awkwardRecord: Raw = {
   description: '第一行\r\n第二行\twith tab & <tag> "quoted" \\ backslash',
   landingPage: 'https://opendata.example.gov.tw/dataset?id=777&lang=zh-TW&q="x"',
   keyword: ['a&b', '<c>', '𩸽'],
-  distribution: [{ resourceID: `${AWKWARD_ID}-001`, resourceDescription: 'CSV & <XML>', format: 'CSV', downloadURL: 'https://opendata.example.gov.tw/777.csv?a=1&b=2' }],
+  distribution: [
+    { resourceID: `${AWKWARD_ID}-001`, resourceDescription: 'CSV & <XML>', format: 'CSV', downloadURL: 'https://opendata.example.gov.tw/777.csv?a=1&b=2' },
+  ],
 };
 
 /** An identifier that itself ends in one of the suffixes. */
@@ -72,7 +74,15 @@ const NEGOTIATED: Array<[string | undefined, string]> = [
   ['application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded, http://example.org/p;x"; q=0.3, text/turtle; q=0.2', 'application/ld+json'],
 ];
 
-const NOT_ACCEPTABLE = ['text/html', 'image/png', 'text/turtle;q=0', 'application/xml', 'text/csv, application/pdf;q=0.5', 'garbage;;;', 'application/ld+json;q=0, text/plain'];
+const NOT_ACCEPTABLE = [
+  'text/html',
+  'image/png',
+  'text/turtle;q=0',
+  'application/xml',
+  'text/csv, application/pdf;q=0.5',
+  'garbage;;;',
+  'application/ld+json;q=0, text/plain',
+];
 
 const SYNTAX_OF: Record<string, Syntax> = {
   'application/ld+json': 'jsonld',
@@ -94,7 +104,8 @@ interface SpecError {
 t.test('DCAT content negotiation', async (t) => {
   const f = await startFederation(t, [specRecord, awkwardRecord, suffixedRecord, ...CATALOG_RECORDS], PUBLIC_URL, { withdrawAfterHours: 0 });
   t.equal((await f.harvester.run('fixture'))?.status, 'succeeded');
-  const get = (path: string, accept?: string): Promise<Response> => fetch(`${f.base}${path}`, { headers: accept === undefined ? {} : { accept }, redirect: 'manual' });
+  const get = (path: string, accept?: string): Promise<Response> =>
+    fetch(`${f.base}${path}`, { headers: accept === undefined ? {} : { accept }, redirect: 'manual' });
 
   /** The graph of the JSON-LD form of a path: what every other syntax must equal. */
   const referenceGraph = async (path: string): Promise<string> => canonicalGraph(await (await get(path, 'application/ld+json')).text(), 'jsonld');
@@ -117,11 +128,16 @@ t.test('DCAT content negotiation', async (t) => {
   await t.test('awkward text survives every syntax', async (t) => {
     for (const [suffix, syntax] of SUFFIXES) {
       const quads = await parseRdf(await (await get(`/dataset/${AWKWARD_ID}${suffix}`)).text(), syntax);
-      const valueOf = (predicate: string): string[] => quads.filter((q) => q.predicate.value === predicate && q.subject.value.endsWith(AWKWARD_ID)).map((q) => q.object.value);
+      const valueOf = (predicate: string): string[] =>
+        quads.filter((q) => q.predicate.value === predicate && q.subject.value.endsWith(AWKWARD_ID)).map((q) => q.object.value);
       t.same(valueOf('http://purl.org/dc/terms/title'), [awkwardRecord.title], `${suffix}: title`);
       t.same(valueOf('http://purl.org/dc/terms/description'), [awkwardRecord.description], `${suffix}: description with CR LF and tab`);
       t.same(valueOf('http://www.w3.org/ns/dcat#keyword').sort(), ['<c>', 'a&b', '𩸽'], `${suffix}: keywords`);
-      t.match(valueOf('http://www.w3.org/ns/dcat#landingPage')[0], /^https:\/\/opendata\.example\.gov\.tw\/dataset\?id=777&lang=zh-TW&q=%22x%22$/, `${suffix}: landing page IRI`);
+      t.match(
+        valueOf('http://www.w3.org/ns/dcat#landingPage')[0],
+        /^https:\/\/opendata\.example\.gov\.tw\/dataset\?id=777&lang=zh-TW&q=%22x%22$/,
+        `${suffix}: landing page IRI`,
+      );
     }
   });
 
@@ -196,7 +212,15 @@ t.test('DCAT content negotiation', async (t) => {
   });
 
   await t.test('unknown datasets and paths are 404 in every form', async (t) => {
-    for (const path of ['/dataset/A41000000G-999999', '/dataset/A41000000G-999999.ttl', '/dataset/A41000000G-999999.nt', '/dataset/.ttl', '/dataset/.jsonld', '/dataset/%E4%B8%AD%E6%96%87.rdf', `/dataset/${'x'.repeat(900)}.ttl`]) {
+    for (const path of [
+      '/dataset/A41000000G-999999',
+      '/dataset/A41000000G-999999.ttl',
+      '/dataset/A41000000G-999999.nt',
+      '/dataset/.ttl',
+      '/dataset/.jsonld',
+      '/dataset/%E4%B8%AD%E6%96%87.rdf',
+      `/dataset/${'x'.repeat(900)}.ttl`,
+    ]) {
       const res = await get(path, 'text/turtle');
       t.equal(res.status, 404, path.slice(0, 60));
       const body = (await res.json()) as SpecError;
@@ -246,7 +270,9 @@ t.test('DCAT content negotiation', async (t) => {
   await t.test('an absorbed dataset redirects to the same form of path', async (t) => {
     // Identity resolution decides merges (test/identity); here the store is set as it leaves an
     // absorbed dataset, to see every form of path follow it.
-    f.db.prepare("UPDATE dataset_entries SET merged_into = ?, withdrawn_at = '2026-01-01T00:00:00Z' WHERE identifier = ?").run('379000000A-000001', '379000000A-000002');
+    f.db
+      .prepare("UPDATE dataset_entries SET merged_into = ?, withdrawn_at = '2026-01-01T00:00:00Z' WHERE identifier = ?")
+      .run('379000000A-000001', '379000000A-000002');
     for (const [path, location] of [
       ['/dataset/379000000A-000002', '/dataset/379000000A-000001'],
       ['/dataset/379000000A-000002.ttl', '/dataset/379000000A-000001.ttl'],

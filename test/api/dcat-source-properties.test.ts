@@ -83,7 +83,10 @@ async function get(url: string): Promise<string> {
 }
 
 function named(terms: Term[]): string[] {
-  return terms.filter((term) => term.termType === 'NamedNode').map((term) => term.value).sort();
+  return terms
+    .filter((term) => term.termType === 'NamedNode')
+    .map((term) => term.value)
+    .sort();
 }
 
 /** The dataset's statements, whatever syntax they came in, checked against the source. */
@@ -98,26 +101,44 @@ function checkDataset(t: Test, store: Store, identifier: keyof typeof EXPECTED, 
   if (identifier === 'https://dati.example.it/dataset/qualita-aria') {
     // The source states it on its distribution too (HVD requires it on every one): served there again.
     const [distribution] = objects(`${DCAT}distribution`);
-    t.same(named(store.getObjects(distribution!, `${DCATAP}applicableLegislation`, null)), [HVD_REGULATION], `${syntax}: the distribution's applicable legislation`);
+    t.same(
+      named(store.getObjects(distribution!, `${DCATAP}applicableLegislation`, null)),
+      [HVD_REGULATION],
+      `${syntax}: the distribution's applicable legislation`,
+    );
   }
   const spatial = objects(`${DCT}spatial`);
   t.same(named(spatial), expected.spatialIris, `${syntax}: ${identifier} spatial IRIs`);
   const locations = spatial.filter((term) => term.termType === 'BlankNode');
   t.equal(locations.length, expected.locations, `${syntax}: ${identifier} Location nodes`);
   for (const location of locations) {
-    t.same(store.getObjects(location, RDF_TYPE, null).map((term) => term.value), [`${DCT}Location`], `${syntax}: a dct:Location`);
-    for (const [predicate, value] of [[`${LOCN}geometry`, ROME_POLYGON], [`${DCAT}bbox`, ROME_POLYGON], [`${DCAT}centroid`, 'POINT(12.4964 41.9028)']] as const) {
+    t.same(
+      store.getObjects(location, RDF_TYPE, null).map((term) => term.value),
+      [`${DCT}Location`],
+      `${syntax}: a dct:Location`,
+    );
+    for (const [predicate, value] of [
+      [`${LOCN}geometry`, ROME_POLYGON],
+      [`${DCAT}bbox`, ROME_POLYGON],
+      [`${DCAT}centroid`, 'POINT(12.4964 41.9028)'],
+    ] as const) {
       const [literal, ...more] = store.getObjects(location, predicate, null);
       t.equal(more.length, 0, `${syntax}: one ${predicate}`);
       t.match(literal, { termType: 'Literal', value, datatype: { value: WKT } }, `${syntax}: ${predicate} as the source typed it`);
     }
-    const labels = store.getObjects(location, `${SKOS}prefLabel`, null).map((term) => `${term.value}@${(term as { language?: string }).language ?? ''}`).sort();
+    const labels = store
+      .getObjects(location, `${SKOS}prefLabel`, null)
+      .map((term) => `${term.value}@${(term as { language?: string }).language ?? ''}`)
+      .sort();
     t.same(labels, ['Area metropolitana di Roma@it', 'Metropolitan area of Rome@en'], `${syntax}: the place's names in their languages`);
   }
   // A spatial IRI the source described keeps its names, in their own languages.
   if (identifier === 'https://dati.example.it/dataset/qualita-aria') {
     const rome = 'http://publications.europa.eu/resource/authority/place/ITA_RM';
-    const labels = store.getObjects(rome, `${SKOS}prefLabel`, null).map((term) => `${term.value}@${(term as { language?: string }).language ?? ''}`).sort();
+    const labels = store
+      .getObjects(rome, `${SKOS}prefLabel`, null)
+      .map((term) => `${term.value}@${(term as { language?: string }).language ?? ''}`)
+      .sort();
     t.same(labels, ['Rom@de', 'Roma@it', 'Rome@en'], `${syntax}: the described place's names`);
   }
 }
@@ -138,7 +159,10 @@ t.test('themes, spatial coverage, HVD categories and applicable legislation of a
 
 t.test("the catalogue's foaf:homepage is the gateway's web page, not an agent", async (t) => {
   const base = await gateway(t);
-  for (const [syntax, suffix] of [['JSON-LD', '.jsonld'], ['Turtle', '.ttl']] as const) {
+  for (const [syntax, suffix] of [
+    ['JSON-LD', '.jsonld'],
+    ['Turtle', '.ttl'],
+  ] as const) {
     const body = await get(`${base}/catalog${suffix}`);
     const store =
       syntax === 'Turtle'
@@ -146,7 +170,11 @@ t.test("the catalogue's foaf:homepage is the gateway's web page, not an agent", 
         : new Store(new Parser({ format: 'N-Quads' }).parse(await toNQuads(JSON.parse(body) as Raw)));
     const catalog = `${PUBLIC_URL}/catalog`;
     const homepages = store.getObjects(catalog, `${FOAF}homepage`, null);
-    t.same(homepages.map((term) => term.value), [`${PUBLIC_URL}/`], `${syntax}: the gateway's public URL`);
+    t.same(
+      homepages.map((term) => term.value),
+      [`${PUBLIC_URL}/`],
+      `${syntax}: the gateway's public URL`,
+    );
     const publishers = store.getObjects(catalog, `${DCT}publisher`, null);
     t.equal(publishers.length, 1, `${syntax}: one publisher`);
     t.not(publishers[0]!.value, `${PUBLIC_URL}/`, `${syntax}: the publisher is not the homepage`);

@@ -52,7 +52,16 @@ t.test('GET / is a small bilingual home page linking every API', async (t) => {
   const hrefs = [...html.matchAll(/(?:href|action)="([^"]*)"/g)].map((m) => m[1]!);
   t.ok(hrefs.length >= 10, `${hrefs.length} links`);
   for (const href of hrefs) t.ok(href.startsWith('/') || href.startsWith('https://gateway.example.tw/'), `${href}: on the gateway itself`);
-  for (const href of hrefs.filter((h) => h.startsWith('/') && !h.startsWith('/api/search') && !h.startsWith('/catalog') && !h.startsWith('/api/3') && !h.startsWith('/export') && !h.startsWith('/api/v1/rest/group') && !h.startsWith('/api/v1/rest/tag'))) {
+  for (const href of hrefs.filter(
+    (h) =>
+      h.startsWith('/') &&
+      !h.startsWith('/api/search') &&
+      !h.startsWith('/catalog') &&
+      !h.startsWith('/api/3') &&
+      !h.startsWith('/export') &&
+      !h.startsWith('/api/v1/rest/group') &&
+      !h.startsWith('/api/v1/rest/tag'),
+  )) {
     // The links to APIs of this module's neighbours are checked once those exist; these must answer now.
     const target = await raw(`${base}${href.replace(/&#38;/g, '&')}`);
     t.equal(target.status, 200, `${href} answers`);
@@ -128,7 +137,11 @@ t.test('GET /apis.json lists the APIs in the APIs.json format', async (t) => {
       { type: 'OpenAPI', url: 'https://gateway.example.tw/openapi.json' },
       `${api.baseURL}: its OpenAPI description`,
     );
-    for (const tag of api.tags) t.ok(openApi.tags.some((x) => x.name === tag), `${api.baseURL}: tag ${tag} is an OpenAPI tag`);
+    for (const tag of api.tags)
+      t.ok(
+        openApi.tags.some((x) => x.name === tag),
+        `${api.baseURL}: tag ${tag} is an OpenAPI tag`,
+      );
   }
 
   t.match(res.headers.etag, /^"[0-9a-f]{32}"$/);

@@ -61,7 +61,9 @@ async function dataGovTw(t: Test): Promise<string> {
 
 /** data.taipei's whole-catalogue download and New Taipei's search + detail API (test/connectors/mapped-json.test.ts). */
 async function cities(t: Test): Promise<{ taipei: string; ntpc: string }> {
-  const taipei = await serve(t, (url) => (url.pathname === '/api/frontstage/tpeod/dataset.download' ? json(fixtureJson('mapped-json', 'taipei-download.json')) : undefined));
+  const taipei = await serve(t, (url) =>
+    url.pathname === '/api/frontstage/tpeod/dataset.download' ? json(fixtureJson('mapped-json', 'taipei-download.json')) : undefined,
+  );
   const site = fixtureJson<{ search: { payload: { search_result: unknown[] } }; details: Raw }>('mapped-json', 'ntpc.json');
   const ntpc = await serve(t, (url) => {
     if (url.pathname === '/api/v1/dataset.search') {
@@ -94,7 +96,9 @@ async function ckan(t: Test): Promise<string> {
     if (url.pathname !== '/api/3/action/package_search') return undefined;
     const rows = Number(url.searchParams.get('rows') ?? 10);
     const start = Number(url.searchParams.get('start') ?? 0);
-    const sorted = [...packages].sort((a, b) => String(a['metadata_modified']).localeCompare(String(b['metadata_modified'])) || String(a['id']).localeCompare(String(b['id'])));
+    const sorted = [...packages].sort(
+      (a, b) => String(a['metadata_modified']).localeCompare(String(b['metadata_modified'])) || String(a['id']).localeCompare(String(b['id'])),
+    );
     let results: Raw[] = sorted.slice(start, start + rows);
     if (url.searchParams.get('fl') === 'id') results = results.map((p) => ({ id: p['id'] }));
     return json({ success: true, result: { count: packages.length, results } });
@@ -109,7 +113,9 @@ async function files(t: Test, routes: Record<string, Answer>): Promise<string> {
 /** pycsw's 12-record Dublin Core catalogue in two pages (test/connectors/csw.test.ts). */
 async function csw(t: Test): Promise<string> {
   const firstPage = fixtureText('csw', 'default_get_GetRecords-sortby-asc.xml');
-  const records = [...fixtureText('csw', 'default_get_GetRecords-sortby-desc.xml').matchAll(/<csw:Record[\s>][\s\S]*?<\/csw:Record>/g)].map((m) => m[0]).slice(0, 2);
+  const records = [...fixtureText('csw', 'default_get_GetRecords-sortby-desc.xml').matchAll(/<csw:Record[\s>][\s\S]*?<\/csw:Record>/g)]
+    .map((m) => m[0])
+    .slice(0, 2);
   const secondPage = `<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 <csw:GetRecordsResponse xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dct="http://purl.org/dc/terms/" xmlns:ows="http://www.opengis.net/ows" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" version="2.0.2">
   <csw:SearchStatus timestamp="2024-01-01T00:00:00Z"/>
@@ -237,7 +243,11 @@ function expectedCells(identifier: string, served: Raw): Partial<Record<(typeof 
     資料量: cellOf(served['numberOfData']),
     提供機關聯絡人電子郵件: cellOf(served['publisherContactEmail']),
     關鍵字: (Array.isArray(served['keyword']) ? (served['keyword'] as unknown[]) : [])
-      .map((k) => cellOf(k).replace(/[;；,，、]/g, ' ').trim())
+      .map((k) =>
+        cellOf(k)
+          .replace(/[;；,，、]/g, ' ')
+          .trim(),
+      )
       .filter((k) => k !== '')
       .join(';'),
     資料集編號: identifier,
@@ -270,7 +280,10 @@ function literals(node: Expanded, property: string): string[] {
 function literalsInLanguageOf(node: Expanded, property: string, servedTexts: readonly string[]): string[] {
   const values = (node[property] as Array<{ '@value'?: unknown; '@language'?: unknown }> | undefined) ?? [];
   const languages = new Set(values.filter((v) => servedTexts.includes(cellOf(v['@value']))).map((v) => v['@language'] ?? ''));
-  return values.filter((v) => languages.has(v['@language'] ?? '')).map((v) => cellOf(v['@value'])).filter((v) => v !== '');
+  return values
+    .filter((v) => languages.has(v['@language'] ?? ''))
+    .map((v) => cellOf(v['@value']))
+    .filter((v) => v !== '');
 }
 
 /**
@@ -322,7 +335,10 @@ t.test('every connector harvested into one store: the exports read back to the s
       if (fields !== '') {
         const items = fields.split(';');
         t.equal(items.length, distributions.length, `${identifier}: one 主要欄位說明 item per resource`);
-        t.ok(items.every((item) => item === '' || item === fieldDescription), `${identifier}: 主要欄位說明 is the served fieldDescription`);
+        t.ok(
+          items.every((item) => item === '' || item === fieldDescription),
+          `${identifier}: 主要欄位說明 is the served fieldDescription`,
+        );
       } else {
         t.ok(distributions.length === 0 || fieldDescription === '', `${identifier}: 主要欄位說明 empty only without resources or a fieldDescription`);
       }
@@ -335,7 +351,10 @@ t.test('every connector harvested into one store: the exports read back to the s
 
   await t.test('JSON-LD: the same datasets, the same values, expanded offline', async (t) => {
     const document = (await (await fetch(`${base}/export/catalog.jsonld`)).json()) as Raw;
-    const expanded = (await ((jsonld.expand as (input: unknown, options: unknown) => Promise<unknown>)(document as jsonld.JsonLdDocument, { documentLoader: refuseEveryDocument as never, safe: true } as never) as Promise<unknown>)) as unknown as Expanded[];
+    const expanded = (await ((jsonld.expand as (input: unknown, options: unknown) => Promise<unknown>)(
+      document as jsonld.JsonLdDocument,
+      { documentLoader: refuseEveryDocument as never, safe: true } as never,
+    ) as Promise<unknown>)) as unknown as Expanded[];
     const catalogue = expanded.find((node) => (node['@type'] as string[] | undefined)?.includes(`${DCAT}Catalog`))!;
     const datasets = (catalogue[`${DCAT}dataset`] as Expanded[]).filter((node) => (node['@type'] as string[] | undefined)?.includes(`${DCAT}Dataset`));
     const byIdentifier = new Map(datasets.map((node) => [literals(node, `${DCT}identifier`)[0], node]));
@@ -358,7 +377,9 @@ t.test('every connector harvested into one store: the exports read back to the s
         keyword: literalsInLanguageOf(n, `${DCAT}keyword`, keywords.map(cellOf)).sort(),
         landingPage: iriOrText(n, `${DCAT}landingPage`, 'landingPageText'),
         publisher: nodes(n, `${DCT}publisher`).flatMap((p) => literals(p, 'http://xmlns.com/foaf/0.1/name')),
-        downloadURL: nodes(n, `${DCAT}distribution`).flatMap((d) => iriOrText(d, `${DCAT}downloadURL`, 'downloadURLText')).sort(),
+        downloadURL: nodes(n, `${DCAT}distribution`)
+          .flatMap((d) => iriOrText(d, `${DCAT}downloadURL`, 'downloadURLText'))
+          .sort(),
         modified: [...literals(n, `${DCT}modified`), ...literals(n, `${twod}modifiedText`)].map(instantOf),
       });
       const present = (value: unknown): string[] => [cellOf(value)].filter((v) => v !== '');
@@ -368,7 +389,10 @@ t.test('every connector harvested into one store: the exports read back to the s
         keyword: [...keywords].sort(),
         landingPage: present(record['landingPage']).map(sameResource),
         publisher: present(record['publisher']),
-        downloadURL: distributions.flatMap((d) => present(d['downloadURL'])).map(sameResource).sort(),
+        downloadURL: distributions
+          .flatMap((d) => present(d['downloadURL']))
+          .map(sameResource)
+          .sort(),
         modified: present(record['modified']).map(instantOf),
       };
       t.same(facts(node), expected, `${identifier}: title, description, keywords, landing page, publisher, download URLs, modified as served`);

@@ -52,7 +52,13 @@ const awkwardRecord: Raw = {
   numberOfData: 42,
   notes: '=SUM(A1:A2) 不是公式',
   distribution: [
-    { resourceID: '376430000A-000321-001', resourceDescription: '停車場；CSV 版', format: 'CSV', characterSetCode: 'UTF-8', downloadURL: 'https://data.hccg.gov.tw/file.csv;jsessionid=abc' },
+    {
+      resourceID: '376430000A-000321-001',
+      resourceDescription: '停車場；CSV 版',
+      format: 'CSV',
+      characterSetCode: 'UTF-8',
+      downloadURL: 'https://data.hccg.gov.tw/file.csv;jsessionid=abc',
+    },
     { resourceID: '376430000A-000321-002', resourceDescription: 'API', format: 'JSON', accessURL: 'https://data.hccg.gov.tw/api/parking' },
     { resourceID: '376430000A-000321-003', format: 'XML', downloadURL: 'https://data.hccg.gov.tw/file.xml' },
   ],
@@ -117,7 +123,11 @@ function exportedFacts(record: NationalRecord): Raw {
     accrualPeriodicity: frequencyText(record.accrualPeriodicity),
     keyword: record.keyword?.map((keyword) => keyword.replace(/[;；,，、]/g, ' ').trim()),
     numberOfData: record.numberOfData,
-    fieldDescription: resources.length === 0 ? undefined : noSeparator((resources.some((d) => d.extensions?.resourceField) ? resources[0]!.extensions?.resourceField : record.fieldDescription) ?? '') || undefined,
+    fieldDescription:
+      resources.length === 0
+        ? undefined
+        : noSeparator((resources.some((d) => d.extensions?.resourceField) ? resources[0]!.extensions?.resourceField : record.fieldDescription) ?? '') ||
+          undefined,
     distribution: resources.map((d) => ({
       format: d.format,
       downloadURL: (d.downloadURL || d.accessURL)?.replace(/;/g, '%3B'),
@@ -151,7 +161,8 @@ t.test('a data.gov.tw export row, read and written again, reads back as the same
     t.equal(extras['資料集編號'], first.record.identifier, 'the gateway identifier is in 資料集編號');
     delete extras['資料集編號'];
     t.same({ ...second, extensions: { ...second.extensions, sourceExtras: extras } }, first.record, `${row['資料集識別碼']}: same record`);
-    for (const column of ['資料提供屬性', '品質檢測', '資料集上架方式']) t.equal(cells[column as keyof typeof cells], row[column], `${column} is written back from what the record kept`);
+    for (const column of ['資料提供屬性', '品質檢測', '資料集上架方式'])
+      t.equal(cells[column as keyof typeof cells], row[column], `${column} is written back from what the record kept`);
     t.equal(cells['服務分類'], row['服務分類'], '服務分類 as its Chinese label');
     compared += 1;
   }
@@ -167,7 +178,19 @@ t.test('stored dates are written in Taipei local form, the fast path agreeing wi
   t.equal(toTaipeiText('2015-01-01T15:59:59Z'), '2015-01-01 23:59:59');
   t.equal(toTaipeiText('2026-12-31T16:00:00.123Z'), '2027-01-01 00:00:00', 'across midnight and the year');
   t.equal(toTaipeiText('2020-02-29'), '2020-02-29', 'a date stays a date');
-  for (const value of ['2024-02-29T15:59:59Z', '2026-02-30T00:00:00Z', '2026-13-01T00:00:00Z', '1999-12-31T23:59:60Z', '0999-01-01T00:00:00Z', '2026-02-30', '2018-05', '2018', 'not a date', '', '2021-08-01T10:00:00+08:00']) {
+  for (const value of [
+    '2024-02-29T15:59:59Z',
+    '2026-02-30T00:00:00Z',
+    '2026-13-01T00:00:00Z',
+    '1999-12-31T23:59:60Z',
+    '0999-01-01T00:00:00Z',
+    '2026-02-30',
+    '2018-05',
+    '2018',
+    'not a date',
+    '',
+    '2021-08-01T10:00:00+08:00',
+  ]) {
     t.equal(toTaipeiText(value), fullReader(value), JSON.stringify(value));
   }
 });
@@ -190,7 +213,11 @@ t.test('the whole-catalogue exports over a harvested catalogue', async (t) => {
     t.notOk(/[^\r]\n/.test(text.replace(/"(?:[^"]|"")*"/g, '')), 'every line outside quoted cells ends CRLF');
     const { header, rows } = csvRows(res.bytes);
     t.same(header, [...EXPORT_CSV_COLUMNS]);
-    t.same(rows.map((row) => row['資料集編號']), [...live.keys()], 'one row per live dataset, in identifier order');
+    t.same(
+      rows.map((row) => row['資料集編號']),
+      [...live.keys()],
+      'one row per live dataset, in identifier order',
+    );
   });
 
   await t.test('every exported row reads back through the data.gov.tw export mapper as the served record', async (t) => {
@@ -219,14 +246,21 @@ t.test('the whole-catalogue exports over a harvested catalogue', async (t) => {
     t.equal(row['資料集描述'], awkwardRecord.description, 'line breaks, quotes, commas and ; in a plain column');
     t.equal(row['備註'], '=SUM(A1:A2) 不是公式', 'data is written as it is');
     t.equal(row['檔案格式'], 'CSV;JSON;XML');
-    t.equal(row['資料下載網址'], 'https://data.hccg.gov.tw/file.csv%3Bjsessionid=abc;https://data.hccg.gov.tw/api/parking;https://data.hccg.gov.tw/file.xml', '; in a URL is percent-encoded; an API has its access URL');
+    t.equal(
+      row['資料下載網址'],
+      'https://data.hccg.gov.tw/file.csv%3Bjsessionid=abc;https://data.hccg.gov.tw/api/parking;https://data.hccg.gov.tw/file.xml',
+      '; in a URL is percent-encoded; an API has its access URL',
+    );
     t.equal(row['編碼格式'], 'UTF-8;;', 'positions are kept for resources without a value');
     t.equal(row['資料資源描述'], '停車場，CSV 版;API;');
     t.equal(row['關鍵字'], '停車場;剩餘車位;A B', 'a separator inside a keyword becomes a space');
     t.equal(row['計費方式'], '付費');
     const back = readBack(row);
     t.equal(back.distribution?.length, 3, 'three resources read back');
-    t.same(back.distribution?.map((d) => d.format), ['CSV', 'JSON', 'XML']);
+    t.same(
+      back.distribution?.map((d) => d.format),
+      ['CSV', 'JSON', 'XML'],
+    );
   });
 
   await t.test('GET /export/catalog.jsonld: one DCAT-AP catalogue with every dataset, readable offline', async (t) => {
@@ -239,18 +273,35 @@ t.test('the whole-catalogue exports over a harvested catalogue', async (t) => {
     t.equal(doc['@type'], 'dcat:Catalog');
     t.equal(doc['@id'], `${PUBLIC_URL}/catalog`);
     const datasets = doc['dcat:dataset'] as Raw[];
-    t.same(datasets.map((node) => node['dct:identifier']), [...live.keys()], 'every live dataset, in identifier order');
-    t.same(datasets.map((node) => node['@id']), [...live.keys()].map((id) => `${PUBLIC_URL}/dataset/${encodeURIComponent(id)}`));
+    t.same(
+      datasets.map((node) => node['dct:identifier']),
+      [...live.keys()],
+      'every live dataset, in identifier order',
+    );
+    t.same(
+      datasets.map((node) => node['@id']),
+      [...live.keys()].map((id) => `${PUBLIC_URL}/dataset/${encodeURIComponent(id)}`),
+    );
     const single = (await (await fetch(`${base}/dataset/A41000000G-000001.jsonld`)).json()) as Raw;
     delete single['@context'];
-    t.same(datasets.find((node) => node['dct:identifier'] === 'A41000000G-000001'), single, 'a dataset reads as at /dataset/{identifier}.jsonld');
-    const expanded = (await ((jsonld.expand as (input: unknown, options: unknown) => Promise<unknown>)(doc as jsonld.JsonLdDocument, { documentLoader: refuseEveryDocument as never, safe: true } as never) as Promise<unknown>)) as unknown as Raw[];
+    t.same(
+      datasets.find((node) => node['dct:identifier'] === 'A41000000G-000001'),
+      single,
+      'a dataset reads as at /dataset/{identifier}.jsonld',
+    );
+    const expanded = (await ((jsonld.expand as (input: unknown, options: unknown) => Promise<unknown>)(
+      doc as jsonld.JsonLdDocument,
+      { documentLoader: refuseEveryDocument as never, safe: true } as never,
+    ) as Promise<unknown>)) as unknown as Raw[];
     const catalogue = expanded.find((node) => (node['@type'] as string[] | undefined)?.includes('http://www.w3.org/ns/dcat#Catalog'))!;
     t.equal((catalogue['http://www.w3.org/ns/dcat#dataset'] as unknown[]).length, live.size, 'expands to a catalogue of every dataset');
   });
 
   await t.test('HEAD answers the headers without reading the catalogue; odd Accept headers change nothing', async (t) => {
-    for (const [path, type] of [['/export/catalog.csv', /^text\/csv/], ['/export/catalog.jsonld', /^application\/ld\+json/]] as const) {
+    for (const [path, type] of [
+      ['/export/catalog.csv', /^text\/csv/],
+      ['/export/catalog.jsonld', /^application\/ld\+json/],
+    ] as const) {
       const head = await download(`${base}${path}`, { method: 'HEAD' });
       t.equal(head.status, 200, `HEAD ${path}`);
       t.match(head.headers.get('content-type'), type);
@@ -266,10 +317,16 @@ t.test('the whole-catalogue exports over a harvested catalogue', async (t) => {
     platform.records.delete('376430000A-000321');
     t.equal((await harvester.run('fixture'))?.status, 'succeeded');
     const { rows } = csvRows((await download(`${base}/export/catalog.csv`)).bytes);
-    t.notOk(rows.some((row) => row['資料集編號'] === '376430000A-000321'), 'not in the CSV');
+    t.notOk(
+      rows.some((row) => row['資料集編號'] === '376430000A-000321'),
+      'not in the CSV',
+    );
     t.equal(rows.length, live.size - 1);
     const doc = JSON.parse((await download(`${base}/export/catalog.jsonld`)).bytes.toString('utf8')) as Raw;
-    t.notOk((doc['dcat:dataset'] as Raw[]).some((node) => node['dct:identifier'] === '376430000A-000321'), 'not in the JSON-LD');
+    t.notOk(
+      (doc['dcat:dataset'] as Raw[]).some((node) => node['dct:identifier'] === '376430000A-000321'),
+      'not in the JSON-LD',
+    );
   });
 });
 
@@ -358,7 +415,11 @@ t.test(`exports of ${BULK_SIZE} datasets stream and are well-formed`, async (t) 
     t.ok(res.chunks > 1, `arrived in ${res.chunks} chunks`);
     const { rows } = csvRows(res.bytes);
     t.equal(rows.length, BULK_SIZE, 'row count');
-    t.same(rows.map((row) => row['資料集編號']), identifiers, 'every identifier once, in order');
+    t.same(
+      rows.map((row) => row['資料集編號']),
+      identifiers,
+      'every identifier once, in order',
+    );
     const sample = rows[6]!; // A41000000G-000007: a multi-line description
     t.equal(sample['資料集描述'], '多行說明\n第二行 7');
     t.equal(sample['檔案格式'], 'CSV;JSON');
@@ -372,7 +433,10 @@ t.test(`exports of ${BULK_SIZE} datasets stream and are well-formed`, async (t) 
     const doc = JSON.parse(res.bytes.toString('utf8')) as Raw;
     const datasets = doc['dcat:dataset'] as Raw[];
     t.equal(datasets.length, BULK_SIZE);
-    t.same(datasets.map((node) => node['dct:identifier']), identifiers);
+    t.same(
+      datasets.map((node) => node['dct:identifier']),
+      identifiers,
+    );
   });
 
   await t.test('a client that hangs up mid-download leaves the server serving', async (t) => {

@@ -159,7 +159,45 @@ const HOSTILE_VALUES: UrlText[] = [
   'A41000000G-000902%ED%A0%80',
 ];
 
-const SPECIALS = ['"', '*', '(', ')', ':', '-', '+', '^', '~', '\\', '/', '?', '#', '&', '=', ';', ',', ' ', '\t', '\n', '\u0000', '\ud800', '\udc00', '中', '臺', '😀', 'a', 'Z', '0', '9', '.', "'", '%', '[', ']', '{', '}'];
+const SPECIALS = [
+  '"',
+  '*',
+  '(',
+  ')',
+  ':',
+  '-',
+  '+',
+  '^',
+  '~',
+  '\\',
+  '/',
+  '?',
+  '#',
+  '&',
+  '=',
+  ';',
+  ',',
+  ' ',
+  '\t',
+  '\n',
+  '\u0000',
+  '\ud800',
+  '\udc00',
+  '中',
+  '臺',
+  '😀',
+  'a',
+  'Z',
+  '0',
+  '9',
+  '.',
+  "'",
+  '%',
+  '[',
+  ']',
+  '{',
+  '}',
+];
 
 /** A random text made of characters search and filter syntaxes care about, percent-encoded (lone surrogates as %ED%A0%80). */
 function randomText(chance: Chance): UrlText {
@@ -173,7 +211,14 @@ function randomText(chance: Chance): UrlText {
 }
 
 function randomNumber(chance: Chance): UrlText {
-  return chance.pick([String(chance.int(10)), String(chance.int(1_000_000)), String(-chance.int(100)), String(chance.next() * 1e6), String(2 ** chance.int(70)), `${chance.int(100)}e${chance.int(400)}`]);
+  return chance.pick([
+    String(chance.int(10)),
+    String(chance.int(1_000_000)),
+    String(-chance.int(100)),
+    String(chance.next() * 1e6),
+    String(2 ** chance.int(70)),
+    `${chance.int(100)}e${chance.int(400)}`,
+  ]);
 }
 
 function parameterValue(chance: Chance, parameter: Parameter): UrlText {
@@ -190,10 +235,14 @@ function parameterValue(chance: Chance, parameter: Parameter): UrlText {
 function pathFor(chance: Chance, operation: Operation): string {
   return operation.template.replace(/\{([^}]+)\}/g, (_match, name: string) => {
     if (name === 'file') {
-      const id = chance.coin(0.7) ? chance.pick([...GOOD_IDS, HOSTILE.loneSurrogate, HOSTILE.deep, HOSTILE.manyDistributions].map(enc)) : chance.pick(HOSTILE_VALUES);
+      const id = chance.coin(0.7)
+        ? chance.pick([...GOOD_IDS, HOSTILE.loneSurrogate, HOSTILE.deep, HOSTILE.manyDistributions].map(enc))
+        : chance.pick(HOSTILE_VALUES);
       return `${id}${chance.pick(['.jsonld', '.ttl', '.rdf', '.nt', '.json', '.xml', '', '.', '.JSONLD', '.jsonld.ttl'])}`;
     }
-    return chance.coin(0.4) ? chance.pick([...GOOD_IDS, HOSTILE.loneSurrogate, HOSTILE.deep, HOSTILE.manyDistributions, 'I00', '統計', '9000000001'].map(enc)) : chance.pick(HOSTILE_VALUES);
+    return chance.coin(0.4)
+      ? chance.pick([...GOOD_IDS, HOSTILE.loneSurrogate, HOSTILE.deep, HOSTILE.manyDistributions, 'I00', '統計', '9000000001'].map(enc))
+      : chance.pick(HOSTILE_VALUES);
   });
 }
 
@@ -225,7 +274,20 @@ function randomJson(chance: Chance, depth: number): unknown {
     case 2:
       return chance.pick([0, -1, 1.5, 1e308, -1e308, Number.MAX_SAFE_INTEGER, 2 ** 63, chance.int(1000)]);
     case 3:
-      return chance.pick(['', 'x', '\ud800', '中文', '"', '*', 'NEAR(', 'a OR b', '%ED%A0%80', 'x'.repeat(chance.int(5000)), '2025-01-01', 'A41000000G-000001']);
+      return chance.pick([
+        '',
+        'x',
+        '\ud800',
+        '中文',
+        '"',
+        '*',
+        'NEAR(',
+        'a OR b',
+        '%ED%A0%80',
+        'x'.repeat(chance.int(5000)),
+        '2025-01-01',
+        'A41000000G-000001',
+      ]);
     case 4:
     case 5:
       return chance.pick(['["organization"]', '[', 'true', '10', '{}']);
@@ -234,7 +296,29 @@ function randomJson(chance: Chance, depth: number): unknown {
     default: {
       const object: Record<string, unknown> = {};
       for (let i = chance.int(6); i > 0; i -= 1) {
-        object[chance.pick(['q', 'id', 'rows', 'start', 'fq', 'sort', 'limit', 'offset', 'facet.field', 'name', 'title', 'identifier', 'distribution', 'keyword', 'publisher', '__proto__', 'constructor', '\ud800', ''])] = randomJson(chance, depth - 1);
+        object[
+          chance.pick([
+            'q',
+            'id',
+            'rows',
+            'start',
+            'fq',
+            'sort',
+            'limit',
+            'offset',
+            'facet.field',
+            'name',
+            'title',
+            'identifier',
+            'distribution',
+            'keyword',
+            'publisher',
+            '__proto__',
+            'constructor',
+            '\ud800',
+            '',
+          ])
+        ] = randomJson(chance, depth - 1);
       }
       return object;
     }
@@ -243,7 +327,17 @@ function randomJson(chance: Chance, depth: number): unknown {
 
 /** A body for a POST or PUT: text and content type. */
 function bodyFor(chance: Chance, operation: Operation): { payload: string; contentType: string | undefined } {
-  const contentType = chance.coin(0.85) ? 'application/json' : chance.pick([undefined, 'text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'application/json; charset=big5', 'multipart/form-data; boundary=x', 'application/json\u0000']);
+  const contentType = chance.coin(0.85)
+    ? 'application/json'
+    : chance.pick([
+        undefined,
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/xml',
+        'application/json; charset=big5',
+        'multipart/form-data; boundary=x',
+        'application/json\u0000',
+      ]);
   const roll = chance.next();
   let payload: string;
   if (roll < 0.25 && operation.template.startsWith('/api/v')) {
@@ -263,14 +357,48 @@ function bodyFor(chance: Chance, operation: Operation): { payload: string; conte
   } else if (roll < 0.8) {
     payload = `{"q":"${'x'.repeat(chance.pick([100_000, 1_100_000, 6_000_000]))}"}`;
   } else if (roll < 0.9) {
-    payload = chance.pick(['', '{', '}', '[', 'nul', '{"a":}', '{"q":"\\ud800"}', '{"q":"\\u0000"}', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', '\ufeff{}', '"just a string"', '1e999', '[1,2,3]', 'q=1&rows=x']);
+    payload = chance.pick([
+      '',
+      '{',
+      '}',
+      '[',
+      'nul',
+      '{"a":}',
+      '{"q":"\\ud800"}',
+      '{"q":"\\u0000"}',
+      '{"__proto__":{"x":1}}',
+      '{"constructor":{"prototype":{"x":1}}}',
+      '\ufeff{}',
+      '"just a string"',
+      '1e999',
+      '[1,2,3]',
+      'q=1&rows=x',
+    ]);
   } else {
     payload = JSON.stringify(randomJson(chance, 3));
   }
   return { payload, contentType };
 }
 
-const ACCEPTS = [undefined, undefined, undefined, '*/*', 'application/json', 'application/ld+json', 'text/turtle', 'application/rdf+xml', 'application/n-triples', 'text/html', 'text/csv', 'application/xml', 'image/png', 'garbage', 'text/turtle;q=0, */*;q=0', ';;;', 'application/ld+json;profile="x'];
+const ACCEPTS = [
+  undefined,
+  undefined,
+  undefined,
+  '*/*',
+  'application/json',
+  'application/ld+json',
+  'text/turtle',
+  'application/rdf+xml',
+  'application/n-triples',
+  'text/html',
+  'text/csv',
+  'application/xml',
+  'image/png',
+  'garbage',
+  'text/turtle;q=0, */*;q=0',
+  ';;;',
+  'application/ld+json;profile="x',
+];
 
 interface FuzzRequest {
   method: string;
@@ -287,7 +415,8 @@ function requestFor(chance: Chance, operation: Operation, key: string): FuzzRequ
   if (chance.coin(0.05)) headers['if-modified-since'] = chance.pick(['Thu, 01 Jan 1970 00:00:00 GMT', 'yesterday', '']);
   if (chance.coin(0.05)) headers['accept-encoding'] = chance.pick(['gzip', 'br', 'deflate', 'identity;q=0', 'x']);
   const method = chance.coin(0.03) ? chance.pick(['PATCH', 'OPTIONS', 'TRACE', 'PROPFIND', 'DELETE', 'PUT', 'HEAD']) : operation.method;
-  if (method !== 'GET' && method !== 'HEAD' && chance.coin(0.85)) headers['authorization'] = chance.coin(0.9) ? key : chance.pick(['', 'Bearer x', key.slice(0, -1), `${key}x`, 'ApiKey ' + key]);
+  if (method !== 'GET' && method !== 'HEAD' && chance.coin(0.85))
+    headers['authorization'] = chance.coin(0.9) ? key : chance.pick(['', 'Bearer x', key.slice(0, -1), `${key}x`, 'ApiKey ' + key]);
   const request: FuzzRequest = { method, url: pathFor(chance, operation) + queryFor(chance, operation), headers };
   if (operation.hasBody && (method === 'POST' || method === 'PUT')) {
     const { payload, contentType } = bodyFor(chance, operation);
@@ -337,7 +466,11 @@ function problemWith(request: FuzzRequest, answer: Answer): string | undefined {
     if (hasLoneSurrogate(parsed)) return `a lone surrogate in the answer: ${answer.body.slice(0, 200)}`;
     if (answer.status >= 400) {
       const error = (parsed as { success?: unknown; error?: Record<string, unknown> } | null)?.error;
-      const shaped = (parsed as { success?: unknown } | null)?.success === false && error !== undefined && typeof error['message'] === 'string' && (typeof error['error_type'] === 'string' || typeof error['__type'] === 'string');
+      const shaped =
+        (parsed as { success?: unknown } | null)?.success === false &&
+        error !== undefined &&
+        typeof error['message'] === 'string' &&
+        (typeof error['error_type'] === 'string' || typeof error['__type'] === 'string');
       if (!shaped) return `a ${answer.status} not in the error shape: ${answer.body.slice(0, 200)}`;
     }
   }
@@ -358,7 +491,12 @@ function decoded(bytes: Buffer, encoding: unknown): string {
 }
 
 async function viaInject(app: FastifyInstance, request: FuzzRequest): Promise<Answer> {
-  const res = await app.inject({ method: request.method as 'GET', url: request.url, headers: request.headers, ...(request.payload !== undefined ? { payload: request.payload } : {}) });
+  const res = await app.inject({
+    method: request.method as 'GET',
+    url: request.url,
+    headers: request.headers,
+    ...(request.payload !== undefined ? { payload: request.payload } : {}),
+  });
   const type = res.headers['content-type'];
   return { status: res.statusCode, contentType: typeof type === 'string' ? type : undefined, body: decoded(res.rawPayload, res.headers['content-encoding']) };
 }
@@ -372,11 +510,17 @@ async function viaSocket(base: string, request: FuzzRequest): Promise<Answer> {
     bodyTimeout: 20_000,
   });
   const type = res.headers['content-type'];
-  return { status: res.statusCode, contentType: typeof type === 'string' ? type : undefined, body: decoded(Buffer.from(await res.body.arrayBuffer()), res.headers['content-encoding']) };
+  return {
+    status: res.statusCode,
+    contentType: typeof type === 'string' ? type : undefined,
+    body: decoded(Buffer.from(await res.body.arrayBuffer()), res.headers['content-encoding']),
+  };
 }
 
 async function operationsOf(app: FastifyInstance): Promise<Operation[]> {
-  const doc = (await app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: unknown }>> };
+  const doc = (await app.inject({ url: '/openapi.json' })).json() as {
+    paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: unknown }>>;
+  };
   const operations: Operation[] = [];
   for (const [template, methods] of Object.entries(doc.paths)) {
     for (const [method, operation] of Object.entries(methods)) {
@@ -390,14 +534,22 @@ async function operationsOf(app: FastifyInstance): Promise<Operation[]> {
 t.test(`fuzz: ${REQUESTS} requests over every route and method of /openapi.json (seed ${SEED})`, async (t: Test) => {
   const store = await hostileStore(t);
   const key = (await issueApiKey(sqliteStoreOn(store.db), { publisher: '國家發展委員會', orgCode: 'A41000000G', allow: [] })).key;
-  const app = await buildApi({ store: sqliteStoreOn(store.db), publicUrl: 'https://gateway.example.tw', logger: (process.env['FUZZ_LOG'] ? pino({ level: 'error' }, pino.destination(process.env['FUZZ_LOG'])) : silentLog) as never, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
+  const app = await buildApi({
+    store: sqliteStoreOn(store.db),
+    publicUrl: 'https://gateway.example.tw',
+    logger: (process.env['FUZZ_LOG'] ? pino({ level: 'error' }, pino.destination(process.env['FUZZ_LOG'])) : silentLog) as never,
+    http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } },
+  });
   t.teardown(() => app.close());
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
   const operations = await operationsOf(app);
   t.ok(operations.length >= 30, `${operations.length} operations described`);
-  t.ok(operations.some((o) => o.method === 'POST') && operations.some((o) => o.method === 'PUT') && operations.some((o) => o.method === 'DELETE'), 'writes among them');
+  t.ok(
+    operations.some((o) => o.method === 'POST') && operations.some((o) => o.method === 'PUT') && operations.some((o) => o.method === 'DELETE'),
+    'writes among them',
+  );
 
   const chance = new Chance(mulberry32(SEED));
   const failures: string[] = [];

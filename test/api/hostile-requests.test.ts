@@ -28,7 +28,12 @@ const INT64_MAX = '9223372036854775807';
 async function gateway(t: Test) {
   const { dir, cleanup } = tempDir();
   const db = openDatabase(join(dir, 'catalog.db'));
-  const app = await buildApi({ store: sqliteStoreOn(db), publicUrl: PUBLIC_URL, logger: silentLog, http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] } } });
+  const app = await buildApi({
+    store: sqliteStoreOn(db),
+    publicUrl: PUBLIC_URL,
+    logger: silentLog,
+    http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] } },
+  });
   t.teardown(async () => {
     await app.close();
     db.close();
@@ -58,7 +63,10 @@ t.test('every integer query parameter is bounded, and a value past the bound is 
       for (const parameter of operation.parameters ?? []) {
         if (parameter.in !== 'query' || parameter.schema?.type !== 'integer') continue;
         const what = `${template} ?${parameter.name}`;
-        t.ok(parameter.schema.maximum !== undefined && parameter.schema.maximum <= Number.MAX_SAFE_INTEGER, `${what} has a maximum within Number.MAX_SAFE_INTEGER`);
+        t.ok(
+          parameter.schema.maximum !== undefined && parameter.schema.maximum <= Number.MAX_SAFE_INTEGER,
+          `${what} has a maximum within Number.MAX_SAFE_INTEGER`,
+        );
         for (const value of [INT64_MAX, `-${INT64_MAX}`, '18446744073709551616', String(Number.MAX_SAFE_INTEGER + 2)]) {
           const url = `${concrete(template)}?${encodeURIComponent(parameter.name)}=${value}`;
           const res = await app.inject({ url });
@@ -102,9 +110,18 @@ t.test('a JSON body nested too deep is a 400 in the error shape on every route t
       if (operations[method] !== undefined) targets.push({ method: method.toUpperCase(), url: concrete(template) });
     }
   }
-  t.ok(targets.some((target) => target.url.startsWith('/api/3/action/')) && targets.some((target) => target.url.startsWith('/api/v1/rest/')), 'CKAN and push routes among them');
+  t.ok(
+    targets.some((target) => target.url.startsWith('/api/3/action/')) && targets.some((target) => target.url.startsWith('/api/v1/rest/')),
+    'CKAN and push routes among them',
+  );
   for (const { method, url } of targets) {
-    for (const body of [nested(5000, 'array'), nested(5000, 'object'), `{"q":${nested(5000, 'mixed')}}`, `{"q":${nested(100_000, 'array')}}`, `{"id":${nested(65, 'array')}}`]) {
+    for (const body of [
+      nested(5000, 'array'),
+      nested(5000, 'object'),
+      `{"q":${nested(5000, 'mixed')}}`,
+      `{"q":${nested(100_000, 'array')}}`,
+      `{"id":${nested(65, 'array')}}`,
+    ]) {
       for (const contentType of ['application/json', 'application/json; charset=utf-8', 'text/plain']) {
         // text/plain is read as JSON by the CKAN actions only (what browsers send to avoid a preflight).
         if (contentType === 'text/plain' && !url.startsWith('/api/3/action/')) continue;
@@ -117,7 +134,12 @@ t.test('a JSON body nested too deep is a 400 in the error shape on every route t
     }
   }
   // Within the limit, a body is read as before.
-  const shallow = await app.inject({ method: 'POST', url: '/api/3/action/package_search', headers: { 'content-type': 'application/json' }, payload: `{"rows":1,"fq_list":${nested(10, 'array')}}` });
+  const shallow = await app.inject({
+    method: 'POST',
+    url: '/api/3/action/package_search',
+    headers: { 'content-type': 'application/json' },
+    payload: `{"rows":1,"fq_list":${nested(10, 'array')}}`,
+  });
   t.equal(shallow.statusCode, 409, 'a shallow body reaches the parameter checks');
   t.match(shallow.json(), { error: { __type: 'Validation Error' } });
 });
@@ -227,7 +249,10 @@ t.test('odd methods and request targets on a real socket all get a well-formed H
       t.ok(acceptable(answer.status), `${what}: ${answer.status}`);
       t.equal(answer.headers['x-content-type-options'], 'nosniff', `${what} nosniff`);
       if (answer.status >= 400 && answer.headers['content-type']?.startsWith('application/json')) {
-        t.ok(isErrorShape(JSON.parse(Buffer.from(answer.body, 'latin1').toString('utf8')), ''), `${what} in the spec error shape: ${answer.body.slice(0, 200)}`);
+        t.ok(
+          isErrorShape(JSON.parse(Buffer.from(answer.body, 'latin1').toString('utf8')), ''),
+          `${what} in the spec error shape: ${answer.body.slice(0, 200)}`,
+        );
       }
     }
   });

@@ -65,7 +65,12 @@ async function sane(t: Test, app: FastifyInstance, url: string): Promise<Answer>
 
 /** Every read path, over the ordinary datasets and the hostile ones. */
 async function checkEveryReadPath(t: Test, db: Db): Promise<void> {
-  const app = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'https://gateway.example.tw', logger: silentLog, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
+  const app = await buildApi({
+    store: sqliteStoreOn(db),
+    publicUrl: 'https://gateway.example.tw',
+    logger: silentLog,
+    http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } },
+  });
   t.teardown(() => app.close());
   const addressable = [...GOOD_IDS, HOSTILE.loneSurrogate, HOSTILE.deep, HOSTILE.manyDistributions];
 
@@ -97,11 +102,20 @@ async function checkEveryReadPath(t: Test, db: Db): Promise<void> {
   const ids = (listed.json as { result: string[] }).result;
   for (const id of GOOD_IDS) t.ok(ids.includes(id), `${id} is listed`);
   // SQLite holds the identifier's lone surrogate as bytes no UTF-8 decoder takes: it reads back as U+FFFD.
-  t.ok(ids.some((id) => id.startsWith(HOSTILE.loneSurrogateId.slice(0, -1)) && id.includes('\ufffd')), 'the identifier with a lone surrogate is listed repaired');
+  t.ok(
+    ids.some((id) => id.startsWith(HOSTILE.loneSurrogateId.slice(0, -1)) && id.includes('\ufffd')),
+    'the identifier with a lone surrogate is listed repaired',
+  );
 
   // Listed, but its payload row is out of reach (see hostile-store.ts): whatever names it answers sanely.
   const repairedId = encodeURIComponent(ids.find((id) => id.startsWith(HOSTILE.loneSurrogateId.slice(0, -1))) ?? '');
-  for (const url of [`/api/v1/rest/dataset/${repairedId}`, `/dataset/${repairedId}.jsonld`, `/dataset/${repairedId}.ttl`, `/api/v1/identity/dataset/${repairedId}`, `/api/3/action/package_show?id=${repairedId}`]) {
+  for (const url of [
+    `/api/v1/rest/dataset/${repairedId}`,
+    `/dataset/${repairedId}.jsonld`,
+    `/dataset/${repairedId}.ttl`,
+    `/api/v1/identity/dataset/${repairedId}`,
+    `/api/3/action/package_show?id=${repairedId}`,
+  ]) {
     await sane(t, app, url);
   }
 
@@ -159,7 +173,10 @@ async function checkEveryReadPath(t: Test, db: Db): Promise<void> {
     const answer = await sane(t, app, next);
     t.equal(answer.status, 200, next);
     const body = answer.json as { next?: string; events?: unknown[] } | undefined;
-    next = body?.events !== undefined && body.events.length > 0 && typeof body.next === 'string' ? new URL(body.next, 'https://gateway.example.tw').pathname + new URL(body.next, 'https://gateway.example.tw').search : undefined;
+    next =
+      body?.events !== undefined && body.events.length > 0 && typeof body.next === 'string'
+        ? new URL(body.next, 'https://gateway.example.tw').pathname + new URL(body.next, 'https://gateway.example.tw').search
+        : undefined;
   }
 
   const csv = await sane(t, app, '/export/catalog.csv');

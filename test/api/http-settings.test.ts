@@ -37,7 +37,10 @@ t.test('server HTTP settings are read', async (t) => {
   t.equal(config.server.cacheMaxAgeSeconds, 0);
   t.equal(config.server.catalogCacheMB, 0);
   t.equal(parseConfig({ server: { trustProxy: true } }, 'x').server.trustProxy, true);
-  t.same(parseConfig({ server: { rateLimit: { allowList: ['203.0.113.0/24', '198.51.100.7'] } } }, 'x').server.rateLimit.allowList, ['203.0.113.0/24', '198.51.100.7']);
+  t.same(parseConfig({ server: { rateLimit: { allowList: ['203.0.113.0/24', '198.51.100.7'] } } }, 'x').server.rateLimit.allowList, [
+    '203.0.113.0/24',
+    '198.51.100.7',
+  ]);
 });
 
 t.test('bad server HTTP settings stop start-up, naming the field', async (t) => {

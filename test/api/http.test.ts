@@ -60,7 +60,11 @@ t.test('conditional GET on a record, the identifier list and the JSON-LD dataset
       const byDate = await raw(`${base}${path}`, { headers: { 'if-modified-since': lastModified } });
       t.equal(byDate.status, 304, 'If-Modified-Since the Last-Modified: 304');
       t.equal(byDate.body.length, 0);
-      t.equal((await raw(`${base}${path}`, { headers: { 'if-modified-since': new Date(Date.now() + 3600_000).toUTCString() } })).status, 304, 'a later date: 304');
+      t.equal(
+        (await raw(`${base}${path}`, { headers: { 'if-modified-since': new Date(Date.now() + 3600_000).toUTCString() } })).status,
+        304,
+        'a later date: 304',
+      );
 
       const older = await raw(`${base}${path}`, { headers: { 'if-modified-since': earlier(lastModified, 3600) } });
       t.equal(older.status, 200, 'an earlier If-Modified-Since: the full answer');
@@ -72,7 +76,11 @@ t.test('conditional GET on a record, the identifier list and the JSON-LD dataset
       for (const list of [`"aaaa", ${etag}`, `W/${etag}`, '*', `${etag}, "bbbb"`]) {
         t.equal((await raw(`${base}${path}`, { headers: { 'if-none-match': list } })).status, 304, `If-None-Match: ${list}`);
       }
-      t.equal((await raw(`${base}${path}`, { headers: { 'if-none-match': etag, 'cache-control': 'no-cache' } })).status, 304, 'a cache revalidating with no-cache still gets its 304');
+      t.equal(
+        (await raw(`${base}${path}`, { headers: { 'if-none-match': etag, 'cache-control': 'no-cache' } })).status,
+        304,
+        'a cache revalidating with no-cache still gets its 304',
+      );
     });
   }
 });
@@ -112,7 +120,12 @@ t.test('every serialisation of a dataset carries the dataset’s Last-Modified, 
 
 t.test('a changed dataset gets new validators; the list moves its date, an untouched dataset keeps its own', async (t) => {
   const { base, platform, harvester } = await startHttpGateway(t, records, NO_LIMIT);
-  const before = { record: await raw(`${base}${RECORD}`), jsonld: await raw(`${base}${JSONLD}`), list: await raw(`${base}${LIST}`), other: await raw(`${base}${OTHER_RECORD}`) };
+  const before = {
+    record: await raw(`${base}${RECORD}`),
+    jsonld: await raw(`${base}${JSONLD}`),
+    list: await raw(`${base}${LIST}`),
+    other: await raw(`${base}${OTHER_RECORD}`),
+  };
 
   // Last-Modified counts whole seconds: let one pass so the change is visible in it.
   await sleep(1100);
@@ -124,7 +137,11 @@ t.test('a changed dataset gets new validators; the list moves its date, an untou
   t.match(JSON.parse(record.body.toString()).result.title, '行政院公報（新版）');
   t.not(record.headers.etag, before.record.headers.etag);
   t.ok(Date.parse(record.headers['last-modified']!) > Date.parse(before.record.headers['last-modified']!), 'Last-Modified moved');
-  t.equal((await raw(`${base}${RECORD}`, { headers: { 'if-modified-since': before.record.headers['last-modified']! } })).status, 200, 'the old date no longer matches');
+  t.equal(
+    (await raw(`${base}${RECORD}`, { headers: { 'if-modified-since': before.record.headers['last-modified']! } })).status,
+    200,
+    'the old date no longer matches',
+  );
 
   const jsonld = await raw(`${base}${JSONLD}`, { headers: { 'if-none-match': before.jsonld.headers.etag! } });
   t.equal(jsonld.status, 200, 'the JSON-LD view changed too');
@@ -134,7 +151,9 @@ t.test('a changed dataset gets new validators; the list moves its date, an untou
   t.equal(list.headers.etag, before.list.headers.etag, 'but its body (the identifiers) is the same, and so is its tag');
   t.equal((await raw(`${base}${LIST}`, { headers: { 'if-none-match': before.list.headers.etag! } })).status, 304);
 
-  const other = await raw(`${base}${OTHER_RECORD}`, { headers: { 'if-none-match': before.other.headers.etag!, 'if-modified-since': before.other.headers['last-modified']! } });
+  const other = await raw(`${base}${OTHER_RECORD}`, {
+    headers: { 'if-none-match': before.other.headers.etag!, 'if-modified-since': before.other.headers['last-modified']! },
+  });
   t.equal(other.status, 304, 'an untouched dataset is still fresh');
   t.equal(other.headers['last-modified'], before.other.headers['last-modified']);
 });
@@ -219,7 +238,11 @@ t.test('gzip and br bodies decode to the same JSON as the plain one', async (t) 
       const revalidated = await raw(`${base}${path}`, { headers: { 'accept-encoding': encoding, 'if-none-match': res.headers.etag! } });
       t.equal(revalidated.status, 304, `${path}: the ${encoding} tag revalidates`);
       t.equal(revalidated.headers.etag, res.headers.etag, `${path}: the 304 confirms the tag the client holds`);
-      t.equal((await raw(`${base}${path}`, { headers: { 'if-none-match': res.headers.etag! } })).status, 304, `${path}: so does it without Accept-Encoding (same content)`);
+      t.equal(
+        (await raw(`${base}${path}`, { headers: { 'if-none-match': res.headers.etag! } })).status,
+        304,
+        `${path}: so does it without Accept-Encoding (same content)`,
+      );
     }
   }
 
@@ -385,7 +408,9 @@ t.test('the whole-catalogue CSV export is compressed as it streams', async (t) =
 });
 
 t.test('rate limiting per client', async (t) => {
-  const limit = (max: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ rateLimit: { max, timeWindowMs: 60_000, allowList: [], ...extra } });
+  const limit = (max: number, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    rateLimit: { max, timeWindowMs: 60_000, allowList: [], ...extra },
+  });
 
   await t.test('the request over the limit gets 429 in the spec shape, with Retry-After', async (t) => {
     const { base } = await startHttpGateway(t, records, limit(3));
@@ -411,7 +436,11 @@ t.test('rate limiting per client', async (t) => {
 
     t.equal((await raw(`${base}/nowhere`)).status, 429, 'unknown paths are limited too');
     t.equal((await raw(`${base}${LIST}`, { method: 'HEAD' })).status, 429, 'and HEAD');
-    t.equal((await raw(`${base}${LIST}`, { headers: { 'x-forwarded-for': '198.51.100.9' } })).status, 429, 'X-Forwarded-For is ignored unless the operator trusts a proxy');
+    t.equal(
+      (await raw(`${base}${LIST}`, { headers: { 'x-forwarded-for': '198.51.100.9' } })).status,
+      429,
+      'X-Forwarded-For is ignored unless the operator trusts a proxy',
+    );
     for (let i = 0; i < 10; i += 1) {
       const health = await raw(`${base}/healthz`);
       t.equal(health.status, 200, `/healthz ${i + 1}: never limited`);
@@ -436,7 +465,14 @@ t.test('rate limiting per client', async (t) => {
       t.equal((await raw(`${base}${RECORD}`, { headers: { 'x-forwarded-for': '203.0.113.77' } })).status, 200, `allow-listed IPv4 ${i + 1}`);
       t.equal((await raw(`${base}${RECORD}`, { headers: { 'x-forwarded-for': '2001:db8:5::1' } })).status, 200, `allow-listed IPv6 ${i + 1}`);
     }
-    t.same([(await raw(`${base}${RECORD}`, { headers: { 'x-forwarded-for': '198.51.100.1' } })).status, (await raw(`${base}${RECORD}`, { headers: { 'x-forwarded-for': '198.51.100.1' } })).status], [200, 429], 'others are');
+    t.same(
+      [
+        (await raw(`${base}${RECORD}`, { headers: { 'x-forwarded-for': '198.51.100.1' } })).status,
+        (await raw(`${base}${RECORD}`, { headers: { 'x-forwarded-for': '198.51.100.1' } })).status,
+      ],
+      [200, 429],
+      'others are',
+    );
   });
 
   await t.test('the window resets', async (t) => {

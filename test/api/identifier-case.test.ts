@@ -54,14 +54,27 @@ t.test('push: PUT and DELETE with the path in another case find the dataset', as
   const key = await gateway.issue();
   t.equal((await gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord(UPPER) })).status, 201);
 
-  const put = await gateway.request('PUT', `/api/v1/rest/dataset/${LOWER}`, { key, body: validRecord(LOWER, { title: '改過的標題', modified: '2026-04-01 10:00:00' }) });
+  const put = await gateway.request('PUT', `/api/v1/rest/dataset/${LOWER}`, {
+    key,
+    body: validRecord(LOWER, { title: '改過的標題', modified: '2026-04-01 10:00:00' }),
+  });
   t.equal(put.status, 200, 'a PUT in lower case, path and body');
   t.equal((await json<Ok<{ identifier: string }>>(put)).result.identifier, UPPER);
-  const bodyless = await gateway.request('PUT', `/api/v1/rest/dataset/${LOWER}`, { key, body: { ...validRecord(UPPER, { title: '再改', modified: '2026-04-02 10:00:00' }), identifier: undefined } });
+  const bodyless = await gateway.request('PUT', `/api/v1/rest/dataset/${LOWER}`, {
+    key,
+    body: { ...validRecord(UPPER, { title: '再改', modified: '2026-04-02 10:00:00' }), identifier: undefined },
+  });
   t.equal(bodyless.status, 200, 'a body without identifier takes the canonical form of the path');
-  const other = await gateway.request('PUT', `/api/v1/rest/dataset/${LOWER}`, { key, body: validRecord('A41000000G-000904', { modified: '2026-04-03 10:00:00' }) });
+  const other = await gateway.request('PUT', `/api/v1/rest/dataset/${LOWER}`, {
+    key,
+    body: validRecord('A41000000G-000904', { modified: '2026-04-03 10:00:00' }),
+  });
   t.equal(other.status, 400, 'a body naming another dataset is still refused');
-  t.same(gateway.db.prepare('SELECT native_id, identifier, title FROM source_records').all(), [{ native_id: UPPER, identifier: UPPER, title: '再改' }], 'the one record, changed in place');
+  t.same(
+    gateway.db.prepare('SELECT native_id, identifier, title FROM source_records').all(),
+    [{ native_id: UPPER, identifier: UPPER, title: '再改' }],
+    'the one record, changed in place',
+  );
 
   const deleted = await gateway.request('DELETE', '/api/v1/rest/dataset/a41000000G-000903', { key });
   t.equal(deleted.status, 200, 'a DELETE in mixed case');
@@ -78,16 +91,32 @@ t.test('push: a record stored in lower case by an earlier version is found by pu
   const source = ensurePushSource(gateway.db, 'A41000000G', '國家發展委員會');
   const body = validRecord(LOWER);
   const record = { ...body, identifier: LOWER } as unknown as Parameters<typeof writePushedRecord>[1]['record'];
-  gateway.db.transaction(() => writePushedRecord(gateway.db, { sourceId: source, nativeId: LOWER, payloadJson: JSON.stringify(body), contentHash: contentHash(JSON.stringify(body)), record, issues: [] }, undefined, '2026-01-01T00:00:00Z'))();
-  gateway.db.prepare("INSERT INTO push_dataset_ids (dataset_id, source_id, identifier, assigned_at) VALUES (9000000001, ?, ?, '2026-01-01T00:00:00Z')").run(source, LOWER);
+  gateway.db.transaction(() =>
+    writePushedRecord(
+      gateway.db,
+      { sourceId: source, nativeId: LOWER, payloadJson: JSON.stringify(body), contentHash: contentHash(JSON.stringify(body)), record, issues: [] },
+      undefined,
+      '2026-01-01T00:00:00Z',
+    ),
+  )();
+  gateway.db
+    .prepare("INSERT INTO push_dataset_ids (dataset_id, source_id, identifier, assigned_at) VALUES (9000000001, ?, ?, '2026-01-01T00:00:00Z')")
+    .run(source, LOWER);
   await resolveIdentity(sqliteStoreOn(gateway.db));
 
   const replay = await gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord(UPPER) });
   t.equal(replay.status, 409, 'a POST in upper case is a replay of the lower-case one');
-  const put = await gateway.request('PUT', `/api/v1/rest/dataset/${UPPER}`, { key, body: validRecord(UPPER, { title: '新標題', modified: '2026-04-01 10:00:00' }) });
+  const put = await gateway.request('PUT', `/api/v1/rest/dataset/${UPPER}`, {
+    key,
+    body: validRecord(UPPER, { title: '新標題', modified: '2026-04-01 10:00:00' }),
+  });
   t.equal(put.status, 200, 'a PUT in upper case updates it');
   t.equal((await json<Ok<{ datasetId: string }>>(put)).result.datasetId, '9000000001', 'under the datasetId it was given');
-  t.same(gateway.db.prepare('SELECT native_id, identifier, title FROM source_records').all(), [{ native_id: LOWER, identifier: UPPER, title: '新標題' }], 'still one record: the one stored before');
+  t.same(
+    gateway.db.prepare('SELECT native_id, identifier, title FROM source_records').all(),
+    [{ native_id: LOWER, identifier: UPPER, title: '新標題' }],
+    'still one record: the one stored before',
+  );
   await gateway.settled();
   t.same(gateway.db.prepare('SELECT identifier FROM datasets').pluck().all(), [LOWER], 'served under the identifier it always had');
   t.equal((await gateway.request('DELETE', `/api/v1/rest/dataset/${UPPER}`, { key })).status, 200);
@@ -96,14 +125,25 @@ t.test('push: a record stored in lower case by an earlier version is found by pu
 });
 
 t.test('a harvested lower-case record and a pushed upper-case one are one dataset; the harvested record keeps its case', async (t) => {
-  const gateway = await startPushGateway(t, { harvested: [validRecord(LOWER, { title: '平臺轉載的標題', landingPage: 'https://portal.example.tw/dataset/903' })] });
+  const gateway = await startPushGateway(t, {
+    harvested: [validRecord(LOWER, { title: '平臺轉載的標題', landingPage: 'https://portal.example.tw/dataset/903' })],
+  });
   const key = await gateway.issue();
   t.equal((await gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord(UPPER, { title: '機關推送的標題' }) })).status, 201);
   await gateway.settled();
   t.same(gateway.db.prepare('SELECT identifier FROM datasets').pluck().all(), [LOWER], 'one dataset, under the identifier it was first served under');
   const explained = await json<{ members: Array<{ sourceId: string; nativeId: string }> }>(await gateway.request('GET', `/api/v1/identity/dataset/${LOWER}`));
-  t.same(explained.members.map((m) => [m.sourceId, m.nativeId]).sort(), [['fixture', LOWER], ['push:A41000000G', UPPER]], 'with both records');
-  const harvested = JSON.parse(gateway.db.prepare("SELECT record FROM source_payloads WHERE source_id = 'fixture'").pluck().get() as string) as { identifier: string };
+  t.same(
+    explained.members.map((m) => [m.sourceId, m.nativeId]).sort(),
+    [
+      ['fixture', LOWER],
+      ['push:A41000000G', UPPER],
+    ],
+    'with both records',
+  );
+  const harvested = JSON.parse(gateway.db.prepare("SELECT record FROM source_payloads WHERE source_id = 'fixture'").pluck().get() as string) as {
+    identifier: string;
+  };
   t.equal(harvested.identifier, LOWER, 'the harvested record is stored as its source sent it');
 });
 

@@ -93,7 +93,10 @@ const WALKERS: Walker[] = [
       const doc = (await res.json()) as { 'dcat:dataset'?: Array<{ 'dct:identifier': string }>; 'hydra:view': { 'hydra:next'?: { '@id': string } } };
       const next = doc['hydra:view']['hydra:next']?.['@id'];
       t.equal(linkNext(res), next, 'the Link header names the same next page');
-      return { ids: (doc['dcat:dataset'] ?? []).map((d) => d['dct:identifier']), next: next === undefined ? undefined : new URL(next).pathname + new URL(next).search };
+      return {
+        ids: (doc['dcat:dataset'] ?? []).map((d) => d['dct:identifier']),
+        next: next === undefined ? undefined : new URL(next).pathname + new URL(next).search,
+      };
     },
   },
   search('search, identifier order', 'sort=identifier'),
@@ -158,9 +161,21 @@ function checkWalk(t: Test, name: string, pages: string[][], lasting: ReadonlySe
   const seen = pages.flat();
   const counts = new Map<string, number>();
   for (const identifier of seen) counts.set(identifier, (counts.get(identifier) ?? 0) + 1);
-  t.same([...counts].filter(([, n]) => n > 1), [], `${name}: no dataset is listed twice`);
-  t.same([...lasting].filter((identifier) => !counts.has(identifier)), [], `${name}: every dataset listed throughout the walk is seen`);
-  t.same(neverShown.filter((identifier) => counts.has(identifier)), [], `${name}: a dataset withdrawn before its page was read is not shown`);
+  t.same(
+    [...counts].filter(([, n]) => n > 1),
+    [],
+    `${name}: no dataset is listed twice`,
+  );
+  t.same(
+    [...lasting].filter((identifier) => !counts.has(identifier)),
+    [],
+    `${name}: every dataset listed throughout the walk is seen`,
+  );
+  t.same(
+    neverShown.filter((identifier) => counts.has(identifier)),
+    [],
+    `${name}: a dataset withdrawn before its page was read is not shown`,
+  );
 }
 
 t.test('paging stays consistent while a harvest changes the catalogue', async (t) => {
@@ -188,7 +203,8 @@ t.test('paging stays consistent while a harvest changes the catalogue', async (t
 
   await t.test('offset paging skips datasets when earlier ones are withdrawn: why the next links carry cursors', async (t) => {
     await reset(f);
-    const list = async (query: string): Promise<string[]> => ((await (await fetch(`${f.base}/api/v1/rest/dataset?${query}`)).json()) as { result: string[] }).result;
+    const list = async (query: string): Promise<string[]> =>
+      ((await (await fetch(`${f.base}/api/v1/rest/dataset?${query}`)).json()) as { result: string[] }).result;
     const first = await list(`limit=${PAGE}&offset=0`);
     t.same(first, [10, 11, 12, 13, 14].map(id));
     f.platform.records.delete(id(10));

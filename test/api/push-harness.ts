@@ -28,7 +28,11 @@ export interface PushGateway {
   settled(): Promise<void>;
   /** Every row of every table, as sorted JSON lines: equal snapshots mean nothing stored changed. */
   snapshot(): string[];
-  request(method: string, path: string, options?: { key?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string> }): Promise<Response>;
+  request(
+    method: string,
+    path: string,
+    options?: { key?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string> },
+  ): Promise<Response>;
 }
 
 export interface PushGatewayOptions {
@@ -51,7 +55,12 @@ export async function startPushGateway(t: Test, options: PushGatewayOptions = {}
       cleanup();
     });
   }
-  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: PUBLIC_URL, logger: silentLog, http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] }, ...options.http } });
+  const api = await buildApi({
+    store: sqliteStoreOn(db),
+    publicUrl: PUBLIC_URL,
+    logger: silentLog,
+    http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] }, ...options.http },
+  });
   await api.listen({ port: 0, host: '127.0.0.1' });
   // Registered last, so it runs first: the API closes before the store.
   t.teardown(() => api.close());
@@ -62,7 +71,13 @@ export async function startPushGateway(t: Test, options: PushGatewayOptions = {}
     api,
     base,
     issue: async (issue = {}) =>
-      (await issueApiKey(sqliteStoreOn(db), { publisher: issue.publisher ?? '國家發展委員會', orgCode: issue.orgCode ?? 'A41000000G', allow: issue.allow ?? [] })).key,
+      (
+        await issueApiKey(sqliteStoreOn(db), {
+          publisher: issue.publisher ?? '國家發展委員會',
+          orgCode: issue.orgCode ?? 'A41000000G',
+          allow: issue.allow ?? [],
+        })
+      ).key,
     settled: () => pushResolutionScheduler(api)!.settled(),
     snapshot: () => snapshotStore(db),
     request: (method, path, request = {}) => {
@@ -114,7 +129,15 @@ export function validRecord(identifier: string, overrides: Record<string, unknow
     accrualPeriodicity: '每日',
     modified: '2026-03-01 10:00:00',
     keyword: ['推送', '測試'],
-    distribution: [{ resourceID: `${identifier}-001`, resourceDescription: 'CSV 檔', format: 'CSV', characterSetCode: 'UTF-8', downloadURL: `https://opendata.example.gov.tw/${identifier}.csv` }],
+    distribution: [
+      {
+        resourceID: `${identifier}-001`,
+        resourceDescription: 'CSV 檔',
+        format: 'CSV',
+        characterSetCode: 'UTF-8',
+        downloadURL: `https://opendata.example.gov.tw/${identifier}.csv`,
+      },
+    ],
     ...overrides,
   };
 }

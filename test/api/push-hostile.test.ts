@@ -20,9 +20,27 @@ t.test('hostile pushes are refused with the field named, and change nothing', as
     return `${base.slice(0, -1)},${extra}}`;
   };
   const cases: Array<{ label: string; body: string; field?: string; message: RegExp }> = [
-    { label: '20,000 empty distributions (41 KB)', body: JSON.stringify({ ...validRecord(id), distribution: Array.from({ length: 20_000 }, () => ({})) }), field: 'distribution', message: /20000 elements, over the cap of 10000/ },
-    { label: 'a lone surrogate publisher', body: recordText('"publisher":"\\ud800"').replace(/"publisher":"[^"]*",/, ''), field: 'publisher', message: /lone surrogate/ },
-    { label: 'a lone surrogate in a distribution', body: JSON.stringify({ ...validRecord(id), distribution: [{ resourceID: `${id}-001`, resourceDescription: 'x', format: 'CSV', downloadURL: 'https://example.org/a.csv' }] }).replace('"resourceDescription":"x"', '"resourceDescription":"x\\udc00"'), field: 'distribution[0].resourceDescription', message: /lone surrogate/ },
+    {
+      label: '20,000 empty distributions (41 KB)',
+      body: JSON.stringify({ ...validRecord(id), distribution: Array.from({ length: 20_000 }, () => ({})) }),
+      field: 'distribution',
+      message: /20000 elements, over the cap of 10000/,
+    },
+    {
+      label: 'a lone surrogate publisher',
+      body: recordText('"publisher":"\\ud800"').replace(/"publisher":"[^"]*",/, ''),
+      field: 'publisher',
+      message: /lone surrogate/,
+    },
+    {
+      label: 'a lone surrogate in a distribution',
+      body: JSON.stringify({
+        ...validRecord(id),
+        distribution: [{ resourceID: `${id}-001`, resourceDescription: 'x', format: 'CSV', downloadURL: 'https://example.org/a.csv' }],
+      }).replace('"resourceDescription":"x"', '"resourceDescription":"x\\udc00"'),
+      field: 'distribution[0].resourceDescription',
+      message: /lone surrogate/,
+    },
     { label: 'a lone surrogate in a key', body: recordText('"note\\ud800":"x"'), message: /lone surrogate/ },
     { label: 'nested 100 levels', body: recordText(`"extras":${nestedJson(100)}`), message: /nested|deep/ },
     { label: 'nested 3,000 levels', body: recordText(`"extras":${nestedJson(3000)}`), message: /nested|deep/ },
@@ -63,12 +81,20 @@ t.test('a burst of refused 41 KB pushes does not stall reads', async (t) => {
   const body = JSON.stringify({ ...validRecord('A41000000G-000001'), distribution: Array.from({ length: 13_000 }, () => ({})) });
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
-  const pushes = Array.from({ length: 50 }, () => gateway.request('POST', '/api/v1/rest/dataset', { key, rawBody: body, headers: { 'content-type': 'application/json' } }));
+  const pushes = Array.from({ length: 50 }, () =>
+    gateway.request('POST', '/api/v1/rest/dataset', { key, rawBody: body, headers: { 'content-type': 'application/json' } }),
+  );
   const reads = Array.from({ length: 20 }, () => gateway.request('GET', '/api/v1/rest/dataset'));
   const answers = await Promise.all([...pushes, ...reads]);
   delay.disable();
-  t.ok(answers.slice(0, 50).every((res) => res.status === 400), 'every push refused');
-  t.ok(answers.slice(50).every((res) => res.status === 200), 'every read answered');
+  t.ok(
+    answers.slice(0, 50).every((res) => res.status === 400),
+    'every push refused',
+  );
+  t.ok(
+    answers.slice(50).every((res) => res.status === 200),
+    'every read answered',
+  );
   // Not a timing threshold on the whole: each refusal used to block the loop for seconds (8.6 s
   // measured); the longest stall now is that of one door walk of a 41 KB body.
   t.ok(delay.max / 1e6 < 2000, `longest event-loop stall ${Math.round(delay.max / 1e6)} ms`);
@@ -79,7 +105,12 @@ t.test('pushes of records with 10,000 distributions are read and written off the
   const key = await gateway.issue();
   const bodies = Array.from({ length: 8 }, (_, i) => {
     const identifier = `A41000000G-${String(i + 1).padStart(6, '0')}`;
-    const distribution = Array.from({ length: 10_000 }, (_, j) => ({ resourceID: `${identifier}-${j}`, resourceDescription: `資源 ${j}`, format: 'CSV', downloadURL: `https://data.example.gov.tw/${i}/${j}.csv` }));
+    const distribution = Array.from({ length: 10_000 }, (_, j) => ({
+      resourceID: `${identifier}-${j}`,
+      resourceDescription: `資源 ${j}`,
+      format: 'CSV',
+      downloadURL: `https://data.example.gov.tw/${i}/${j}.csv`,
+    }));
     return JSON.stringify({ ...validRecord(identifier), distribution });
   });
   // The first push starts the push thread: not what is measured.
@@ -96,17 +127,27 @@ t.test('pushes of records with 10,000 distributions are read and written off the
   const started = performance.now();
   const statuses: number[] = [];
   for (let i = 0; i < bodies.length; i += 2) {
-    const pair = await Promise.all(bodies.slice(i, i + 2).map((body) => gateway.request('POST', '/api/v1/rest/dataset', { key, rawBody: body, headers: { 'content-type': 'application/json' } })));
+    const pair = await Promise.all(
+      bodies
+        .slice(i, i + 2)
+        .map((body) => gateway.request('POST', '/api/v1/rest/dataset', { key, rawBody: body, headers: { 'content-type': 'application/json' } })),
+    );
     statuses.push(...pair.map((res) => res.status));
   }
   const pushingMs = performance.now() - started;
   done = true;
   delay.disable();
   await reading;
-  t.same(statuses, bodies.map(() => 201), 'every push taken');
+  t.same(
+    statuses,
+    bodies.map(() => 201),
+    'every push taken',
+  );
   // Not a timing threshold: each of these pushes held the loop about 110 ms when it was read and
   // written on it, so 8 of them a second or more; the loop must never have been held for long.
-  t.comment(`8 pushes in ${Math.round(pushingMs)} ms; longest stall of the API's loop ${Math.round(delay.max / 1e6)} ms; ${readsDuring} reads answered meanwhile`);
+  t.comment(
+    `8 pushes in ${Math.round(pushingMs)} ms; longest stall of the API's loop ${Math.round(delay.max / 1e6)} ms; ${readsDuring} reads answered meanwhile`,
+  );
   t.ok(delay.max / 1e6 < pushingMs / 4, 'the loop was never held for a push’s work');
   t.ok(readsDuring > 8, 'reads were answered between the pushes');
   await gateway.settled();

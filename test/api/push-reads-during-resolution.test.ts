@@ -132,7 +132,12 @@ const slowest = (reads: Read[]): number => Math.max(...reads.map((read) => read.
 
 t.test('resolution in its thread: a record read during a resolution of 1.5 s is answered at once', async (t) => {
   const pushGateway = await startPushGateway(t);
-  const gateway: Gateway = { api: pushGateway.api, base: pushGateway.base, key: await pushGateway.issue(), scheduler: pushResolutionScheduler(pushGateway.api)! };
+  const gateway: Gateway = {
+    api: pushGateway.api,
+    base: pushGateway.base,
+    key: await pushGateway.issue(),
+    scheduler: pushResolutionScheduler(pushGateway.api)!,
+  };
   const identifier = 'A41000000G-000301';
   let pushDuring: { status: number; answeredAt: number } | undefined;
 
@@ -186,7 +191,12 @@ t.test('resolution in its thread: a record read during a resolution of 1.5 s is 
 t.test('control: the same reads against resolution on the API thread (a store in memory) all wait for it', async (t) => {
   const db = openDatabase(':memory:');
   t.teardown(() => db.close());
-  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: PUBLIC_URL, logger: silentLog, http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] } } });
+  const api = await buildApi({
+    store: sqliteStoreOn(db),
+    publicUrl: PUBLIC_URL,
+    logger: silentLog,
+    http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] } },
+  });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => api.close());
   const key = (await issueApiKey(sqliteStoreOn(db), { publisher: '國家發展委員會', orgCode: 'A41000000G', allow: [] })).key;

@@ -30,7 +30,13 @@ async function start(t: Test, pushWrites: 'here' | 'thread' = 'here'): Promise<G
   const logLines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
   // 'here': the pragmas these tests set on the API's connection are the ones pushes write through.
-  const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'https://gateway.example.tw', logger, pushWrites, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
+  const api = await buildApi({
+    store: sqliteStoreOn(db),
+    publicUrl: 'https://gateway.example.tw',
+    logger,
+    pushWrites,
+    http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } },
+  });
   await api.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(() => api.close());
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
@@ -62,12 +68,17 @@ async function assertUnavailable(t: Test, gateway: Gateway, res: Response, condi
   const body = await json<SpecErrorBody>(res);
   t.match(body, { success: false, error: { error_type: 'ER0503:服務暫時無法使用。', message: condition } });
   t.notOk(body.error.message.includes(gateway.db.name), "the client is not told the server's paths");
-  const logged = gateway.logLines.map((line) => JSON.parse(line) as { level: number; msg: string; store?: string; code?: string }).filter((entry) => entry.store !== undefined);
+  const logged = gateway.logLines
+    .map((line) => JSON.parse(line) as { level: number; msg: string; store?: string; code?: string })
+    .filter((entry) => entry.store !== undefined);
   t.ok(
     logged.some((entry) => entry.level === 50 && entry.store === gateway.db.name && entry.msg.startsWith(`the store ${gateway.db.name} `)),
     'the log names the file and what to do',
   );
-  t.notOk(gateway.logLines.some((line) => line.includes('"request failed"')), 'not logged as a bug of ours');
+  t.notOk(
+    gateway.logLines.some((line) => line.includes('"request failed"')),
+    'not logged as a bug of ours',
+  );
 }
 
 t.test('a push to a full store is answered 503 with Retry-After; nothing is stored and reads go on', async (t) => {
@@ -92,7 +103,11 @@ t.test('a push to a store that turned read-only is answered 503', async (t) => {
   // Every write refused on the API's connection, as on a file system remounted read-only.
   gateway.db.pragma('query_only = 1');
   t.teardown(() => gateway.db.pragma('query_only = 0'));
-  const res = await gateway.request('PUT', '/api/v1/rest/dataset/A41000000G-000001', validRecord('A41000000G-000001', { title: '改過的標題', modified: '2026-03-02 10:00:00' }));
+  const res = await gateway.request(
+    'PUT',
+    '/api/v1/rest/dataset/A41000000G-000001',
+    validRecord('A41000000G-000001', { title: '改過的標題', modified: '2026-03-02 10:00:00' }),
+  );
   await assertUnavailable(t, gateway, res, /store is read-only/, '60');
   t.equal((await gateway.request('DELETE', '/api/v1/rest/dataset/A41000000G-000001')).status, 503);
   t.equal((await gateway.request('GET', '/api/v1/rest/dataset/A41000000G-000001')).status, 200, 'reads go on');

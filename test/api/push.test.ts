@@ -75,17 +75,28 @@ t.test('v1: create, update, delete and create again round-trip through the read 
   t.equal(created.headers.get('cache-control'), 'no-store', 'a write answer is never cached');
   t.equal(created.headers.get('access-control-allow-origin'), null, 'a write answer is not CORS-open');
   const createdBody = await json<Ok<{ identifier: string; datasetId: string; warnings?: unknown }>>(created);
-  t.same(createdBody, { success: true, result: { identifier, datasetId: String(PUSH_DATASET_ID_BASE + 1) } }, "the spec's success body with the gateway's datasetId");
+  t.same(
+    createdBody,
+    { success: true, result: { identifier, datasetId: String(PUSH_DATASET_ID_BASE + 1) } },
+    "the spec's success body with the gateway's datasetId",
+  );
   const datasetId = createdBody.result.datasetId;
 
   await gateway.settled();
   await assertServed(t, gateway, identifier, datasetId, '推送的公報');
   const afterCreate = await walkFeed(gateway, start.cursor);
-  t.match(afterCreate.events, [{ identifier, kind: 'created', record: { identifier, title: '推送的公報' } }], 'the feed reports the creation with the served record');
+  t.match(
+    afterCreate.events,
+    [{ identifier, kind: 'created', record: { identifier, title: '推送的公報' } }],
+    'the feed reports the creation with the served record',
+  );
   const v1Record = (await json<Ok<Record<string, unknown>>>(await gateway.request('GET', `/api/v1/rest/dataset/${identifier}`))).result;
   t.same(afterCreate.events[0]!.record, v1Record, 'the feed record is the v1 record');
 
-  const updated = await gateway.request('PUT', `/api/v1/rest/dataset/${identifier}`, { key, body: validRecord(identifier, { title: '推送的公報（修訂）', modified: '2026-03-02 10:00:00' }) });
+  const updated = await gateway.request('PUT', `/api/v1/rest/dataset/${identifier}`, {
+    key,
+    body: validRecord(identifier, { title: '推送的公報（修訂）', modified: '2026-03-02 10:00:00' }),
+  });
   t.equal(updated.status, 200);
   t.same(await json(updated), { success: true, result: { identifier, datasetId } });
   await gateway.settled();
@@ -99,9 +110,16 @@ t.test('v1: create, update, delete and create again round-trip through the read 
   await gateway.settled();
   await assertGone(t, gateway, identifier, datasetId, '推送的公報（修訂）');
   const afterDelete = await walkFeed(gateway, afterUpdate.cursor);
-  t.same(afterDelete.events.map((e) => [e.identifier, e.kind, e.record]), [[identifier, 'withdrawn', undefined]], 'the feed reports the withdrawal, without a record');
+  t.same(
+    afterDelete.events.map((e) => [e.identifier, e.kind, e.record]),
+    [[identifier, 'withdrawn', undefined]],
+    'the feed reports the withdrawal, without a record',
+  );
 
-  const again = await gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord(identifier, { title: '推送的公報（重新上架）', modified: '2026-03-03 10:00:00' }) });
+  const again = await gateway.request('POST', '/api/v1/rest/dataset', {
+    key,
+    body: validRecord(identifier, { title: '推送的公報（重新上架）', modified: '2026-03-03 10:00:00' }),
+  });
   t.equal(again.status, 201, 'a deleted dataset may be created again');
   t.equal((await json<Ok<{ datasetId: string }>>(again)).result.datasetId, datasetId, 'under the datasetId it had');
   await gateway.settled();
@@ -109,14 +127,21 @@ t.test('v1: create, update, delete and create again round-trip through the read 
   t.match((await walkFeed(gateway, afterDelete.cursor)).events, [{ identifier, kind: 'created' }], 'brought back: created again for a client that deleted it');
 
   const fromScratch = await walkFeed(gateway);
-  t.match(fromScratch.events, [{ identifier, kind: 'created', record: { title: '推送的公報（重新上架）' } }], 'a client starting now gets the dataset once, as it is');
+  t.match(
+    fromScratch.events,
+    [{ identifier, kind: 'created', record: { title: '推送的公報（重新上架）' } }],
+    'a client starting now gets the dataset once, as it is',
+  );
 });
 
 t.test('v2: create (datasetId assigned), update and take down by datasetId', async (t) => {
   const gateway = await startPushGateway(t);
   const key = await gateway.issue();
   const identifier = 'A41000000G-000002';
-  const created = await gateway.request('POST', '/api/v2/rest/dataset', { key, body: validGen2Record(identifier, { title: '政府資料開放平臺資料集清單', datasetId: '6564' }) });
+  const created = await gateway.request('POST', '/api/v2/rest/dataset', {
+    key,
+    body: validGen2Record(identifier, { title: '政府資料開放平臺資料集清單', datasetId: '6564' }),
+  });
   t.equal(created.status, 201);
   const { result } = await json<Ok<{ identifier: string; datasetId: string; warnings: Array<{ field: string; message: string }> }>>(created);
   t.match(
@@ -124,13 +149,21 @@ t.test('v2: create (datasetId assigned), update and take down by datasetId', asy
     [{ field: 'publisherOrgCode' }, { field: 'type', message: /gen-2 has no key/ }, { field: 'organization' }],
     'what gen-2 cannot carry is accepted and reported back as warnings',
   );
-  t.same([result.identifier, result.datasetId], [identifier, String(PUSH_DATASET_ID_BASE + 1)], "a datasetId in the body is ignored: the gateway's is assigned");
+  t.same(
+    [result.identifier, result.datasetId],
+    [identifier, String(PUSH_DATASET_ID_BASE + 1)],
+    "a datasetId in the body is ignored: the gateway's is assigned",
+  );
   t.equal(created.headers.get('location'), `${PUBLIC_URL}/api/v2/rest/dataset/${result.datasetId}`);
   await gateway.settled();
   await assertServed(t, gateway, identifier, result.datasetId, '政府資料開放平臺資料集清單');
   t.equal((await gateway.request('GET', '/api/v2/rest/dataset/6564')).status, 404, 'the body’s datasetId names nothing');
   const v2 = (await json<Ok<Record<string, unknown>>>(await gateway.request('GET', `/api/v2/rest/dataset/${result.datasetId}`))).result;
-  t.match(v2, { categoryTheme: '001', categoryService: 'I00', license: '1', cost: 'free', updateFrequency: '每日', publisher: '國家發展委員會' }, 'the gen-2 record reads back in its own keys');
+  t.match(
+    v2,
+    { categoryTheme: '001', categoryService: 'I00', license: '1', cost: 'free', updateFrequency: '每日', publisher: '國家發展委員會' },
+    'the gen-2 record reads back in its own keys',
+  );
 
   const updated = await gateway.request('PUT', `/api/v2/rest/dataset/${result.datasetId}`, {
     key,
@@ -163,7 +196,10 @@ t.test('v1 and v2 address one store: a dataset created by v1 is updated by v2 an
   const key = await gateway.issue();
   const identifier = 'A41000000G-000003';
   const created = await json<Ok<{ datasetId: string }>>(await gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord(identifier) }));
-  const put = await gateway.request('PUT', `/api/v2/rest/dataset/${created.result.datasetId}`, { key, body: validGen2Record(identifier, { title: 'v2 改寫', modifiedDate: '2026-04-01 00:00:00' }) });
+  const put = await gateway.request('PUT', `/api/v2/rest/dataset/${created.result.datasetId}`, {
+    key,
+    body: validGen2Record(identifier, { title: 'v2 改寫', modifiedDate: '2026-04-01 00:00:00' }),
+  });
   t.equal(put.status, 200);
   await gateway.settled();
   await assertServed(t, gateway, identifier, created.result.datasetId, 'v2 改寫');
@@ -182,7 +218,10 @@ t.test('a pushed record takes part in identity resolution: one dataset with the 
   t.match(start.events, [{ identifier, kind: 'created', record: { title: '平臺轉載的標題' } }], 'the harvested copy is served first');
 
   const key = await gateway.issue();
-  const pushed = await gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord(identifier, { title: '機關推送的標題', modified: '2026-03-01 00:00:00' }) });
+  const pushed = await gateway.request('POST', '/api/v1/rest/dataset', {
+    key,
+    body: validRecord(identifier, { title: '機關推送的標題', modified: '2026-03-01 00:00:00' }),
+  });
   t.equal(pushed.status, 201, "a dataset another source lists can be pushed by its publisher (a create for the publisher's push source)");
   const { datasetId } = (await json<Ok<{ datasetId: string }>>(pushed)).result;
   await gateway.settled();
@@ -190,15 +229,30 @@ t.test('a pushed record takes part in identity resolution: one dataset with the 
   const explained = await json<{ state: string; members: Array<{ sourceId: string; priority: number }>; fields: Record<string, { sourceId: string }> }>(
     await gateway.request('GET', `/api/v1/identity/dataset/${identifier}`),
   );
-  t.same(explained.members.map((m) => [m.sourceId, m.priority]).sort(), [['fixture', 0], ['push:A41000000G', PUSH_SOURCE_PRIORITY]], 'one dataset, two members');
+  t.same(
+    explained.members.map((m) => [m.sourceId, m.priority]).sort(),
+    [
+      ['fixture', 0],
+      ['push:A41000000G', PUSH_SOURCE_PRIORITY],
+    ],
+    'one dataset, two members',
+  );
   t.equal(explained.fields['title']?.sourceId, 'push:A41000000G', "the publisher's own title wins");
   t.equal(explained.fields['landingPage']?.sourceId, 'fixture', 'a field only the harvested copy has still comes from it');
   await assertServed(t, gateway, identifier, datasetId, '機關推送的標題');
-  t.match((await walkFeed(gateway, start.cursor)).events, [{ identifier, kind: 'updated', record: { title: '機關推送的標題' } }], 'the feed reports the dataset updated, not a second one created');
+  t.match(
+    (await walkFeed(gateway, start.cursor)).events,
+    [{ identifier, kind: 'updated', record: { title: '機關推送的標題' } }],
+    'the feed reports the dataset updated, not a second one created',
+  );
 
   // syncSources (every CLI verb and serve at start-up) leaves the push source alone.
   syncSources(gateway.db, []);
-  t.same(gateway.db.prepare("SELECT id, type, priority FROM sources WHERE id = 'push:A41000000G'").get(), { id: 'push:A41000000G', type: 'push', priority: PUSH_SOURCE_PRIORITY });
+  t.same(gateway.db.prepare("SELECT id, type, priority FROM sources WHERE id = 'push:A41000000G'").get(), {
+    id: 'push:A41000000G',
+    type: 'push',
+    priority: PUSH_SOURCE_PRIORITY,
+  });
 
   const deleted = await gateway.request('DELETE', `/api/v1/rest/dataset/${identifier}`, { key });
   t.equal(deleted.status, 200);
@@ -211,7 +265,9 @@ t.test('a gateway datasetId is never one a stored record claims', async (t) => {
   const claimed = String(PUSH_DATASET_ID_BASE + 1);
   const gateway = await startPushGateway(t, { harvested: [validRecord('313000000G-000001', { title: '已有此編號' })] });
   // A harvested gen-2 record claiming the first id the gateway would assign.
-  gateway.db.prepare("INSERT INTO record_keys (kind, value, source_id, native_id) VALUES ('datasetId', ?, 'fixture', '313000000G-000001')").run(`data.gov.tw/${claimed}`);
+  gateway.db
+    .prepare("INSERT INTO record_keys (kind, value, source_id, native_id) VALUES ('datasetId', ?, 'fixture', '313000000G-000001')")
+    .run(`data.gov.tw/${claimed}`);
   const key = await gateway.issue();
   const created = await json<Ok<{ datasetId: string }>>(await gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord('A41000000G-000020') }));
   t.equal(created.result.datasetId, String(PUSH_DATASET_ID_BASE + 2), 'the claimed id is skipped');
@@ -223,9 +279,14 @@ t.test('pushes in a burst are resolved together, and every one is readable after
   const scheduler = pushResolutionScheduler(gateway.api)!;
   const count = 12;
   const answers = await Promise.all(
-    Array.from({ length: count }, (_, n) => gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord(`A41000000G-1000${String(n).padStart(2, '0')}`) })),
+    Array.from({ length: count }, (_, n) =>
+      gateway.request('POST', '/api/v1/rest/dataset', { key, body: validRecord(`A41000000G-1000${String(n).padStart(2, '0')}`) }),
+    ),
   );
-  t.same(answers.map((r) => r.status), Array<number>(count).fill(201));
+  t.same(
+    answers.map((r) => r.status),
+    Array<number>(count).fill(201),
+  );
   await gateway.settled();
   t.ok(scheduler.resolutions >= 1 && scheduler.resolutions <= 3, `${count} pushes, ${scheduler.resolutions} resolutions`);
   const list = await json<Ok<string[]>>(await gateway.request('GET', '/api/v1/rest/dataset'));
@@ -242,7 +303,13 @@ t.test('preflight: reads of the shared paths stay CORS-open, writes are not', as
     ['/api/v2/rest/dataset/9000000001', 'PUT'],
     ['/api/v2/rest/dataset/9000000001', 'DELETE'],
   ] as const) {
-    const res = await gateway.request('OPTIONS', path, { headers: { origin: 'https://elsewhere.example', 'access-control-request-method': method, 'access-control-request-headers': 'authorization, content-type' } });
+    const res = await gateway.request('OPTIONS', path, {
+      headers: {
+        origin: 'https://elsewhere.example',
+        'access-control-request-method': method,
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
     t.equal(res.headers.get('access-control-allow-origin'), null, `${method} ${path}: no CORS grant`);
     t.equal(res.headers.get('access-control-allow-methods'), null);
   }
@@ -280,7 +347,15 @@ t.test('/openapi.json documents the write routes with the API-key security schem
     t.same(operation?.security, [{ pushApiKey: [] }], `${method.toUpperCase()} ${path} needs the key`);
     for (const status of statuses) t.ok(operation?.responses[status], `${method.toUpperCase()} ${path} documents ${status}`);
   }
-  t.match(doc.paths['/api/v1/rest/dataset']?.['post']?.requestBody, { content: { 'application/json': { schema: { properties: { categoryCode: {}, distribution: {} } } } } }, 'the v1 body is the gen-1 record');
-  t.match(doc.paths['/api/v2/rest/dataset']?.['post']?.requestBody, { content: { 'application/json': { schema: { properties: { categoryService: {}, categoryTheme: {} } } } } }, 'the v2 body is the gen-2 record');
+  t.match(
+    doc.paths['/api/v1/rest/dataset']?.['post']?.requestBody,
+    { content: { 'application/json': { schema: { properties: { categoryCode: {}, distribution: {} } } } } },
+    'the v1 body is the gen-1 record',
+  );
+  t.match(
+    doc.paths['/api/v2/rest/dataset']?.['post']?.requestBody,
+    { content: { 'application/json': { schema: { properties: { categoryService: {}, categoryTheme: {} } } } } },
+    'the v2 body is the gen-2 record',
+  );
   t.notOk(doc.paths['/api/v1/rest/dataset']?.['get']?.security, 'the read side needs no key');
 });

@@ -20,7 +20,10 @@ export async function parseRdf(body: string, syntax: Syntax): Promise<Quad[]> {
   switch (syntax) {
     case 'jsonld': {
       // Safe mode: anything the processor would have to drop fails the test instead.
-      const nquads = await ((jsonld.toRDF as (input: unknown, options: unknown) => Promise<unknown>)(JSON.parse(body) as JsonLdDocument, { ...PROCESSING_OPTIONS, format: 'application/n-quads' }) as Promise<unknown>);
+      const nquads = await ((jsonld.toRDF as (input: unknown, options: unknown) => Promise<unknown>)(JSON.parse(body) as JsonLdDocument, {
+        ...PROCESSING_OPTIONS,
+        format: 'application/n-quads',
+      }) as Promise<unknown>);
       return new Parser({ format: 'N-Quads' }).parse(nquads as unknown as string);
     }
     case 'turtle':
@@ -51,7 +54,10 @@ export async function canonical(quads: readonly RdfJsQuad[]): Promise<string> {
     writer.addQuads([...quads]);
     writer.end((error: Error | null, result: string) => (error ? reject(error) : resolve(result)));
   });
-  return (await ((jsonld.canonize as (input: unknown, options: unknown) => Promise<unknown>)(nquads as never, { algorithm: 'RDFC-1.0', inputFormat: 'application/n-quads', format: 'application/n-quads' } as never) as Promise<unknown>)) as unknown as string;
+  return (await ((jsonld.canonize as (input: unknown, options: unknown) => Promise<unknown>)(
+    nquads as never,
+    { algorithm: 'RDFC-1.0', inputFormat: 'application/n-quads', format: 'application/n-quads' } as never,
+  ) as Promise<unknown>)) as unknown as string;
 }
 
 /** A body's canonical graph. */

@@ -53,7 +53,11 @@ t.test('the answer is the stored record rendered, with the body’s tag, kept ac
   const expected = JSON.stringify({ success: true, result: toGen1Json(JSON.parse(storedRecord(gw.db)) as NationalRecord) });
   t.equal(first.body.toString('utf8'), expected, 'the gen-1 rendering of the stored record');
   t.equal(first.headers.etag, strongEtag('application/json; charset=utf-8', expected), 'the tag of these bytes');
-  t.match(JSON.parse(expected), { result: { title: '人口統計', issued: '2019-03-01 09:00:00', modified: '2025-01-01 10:00:00', temporalCoverageFrom: '2019-01-01' } }, 'Taipei wall-clock dates');
+  t.match(
+    JSON.parse(expected),
+    { result: { title: '人口統計', issued: '2019-03-01 09:00:00', modified: '2025-01-01 10:00:00', temporalCoverageFrom: '2019-01-01' } },
+    'Taipei wall-clock dates',
+  );
 
   for (let n = 0; n < 3; n += 1) {
     const again = await raw(`${gw.base}${PATH}`);
@@ -116,7 +120,11 @@ t.test('another writer changes the stored text (no harvest, no identity resoluti
   t.teardown(() => other.close());
   const byOther = JSON.stringify({ ...stored, title: '人口統計（另一連線）' });
   other.prepare("UPDATE source_payloads SET record = ? WHERE source_id = 'fixture' AND native_id = ?").run(byOther, ID);
-  t.match(JSON.parse((await raw(`${gw.base}${PATH}`)).body.toString('utf8')), { result: { title: '人口統計（另一連線）' } }, 'a write by another connection is served at once');
+  t.match(
+    JSON.parse((await raw(`${gw.base}${PATH}`)).body.toString('utf8')),
+    { result: { title: '人口統計（另一連線）' } },
+    'a write by another connection is served at once',
+  );
   // Last-Modified is never before the API started serving: change it to a later second.
   await sleep(1100);
   const changedAt = new Date(Math.floor(Date.now() / 1000) * 1000);

@@ -20,7 +20,13 @@ function counting(): { render: (source: string) => string; calls: string[] } {
 }
 
 /** Ask twice, so that the record is kept. */
-function kept(cache: RenderedRecordCache, identifier: string, text: string, render: (source: string) => string, version = 'v1'): ReturnType<RenderedRecordCache['answer']> {
+function kept(
+  cache: RenderedRecordCache,
+  identifier: string,
+  text: string,
+  render: (source: string) => string,
+  version = 'v1',
+): ReturnType<RenderedRecordCache['answer']> {
   cache.answer(identifier, stored(text), version, render);
   return cache.answer(identifier, stored(text), version, render);
 }

@@ -8,7 +8,12 @@ import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 import { startFederation } from '../helpers/federation.js';
 import { CATALOG_RECORDS } from './catalog-records.js';
 
-const answer = (body: string): CachedAnswer => ({ body: Buffer.from(body), contentType: 'application/ld+json; charset=utf-8', etag: `"${body.slice(0, 8)}"`, headers: {} });
+const answer = (body: string): CachedAnswer => ({
+  body: Buffer.from(body),
+  contentType: 'application/ld+json; charset=utf-8',
+  etag: `"${body.slice(0, 8)}"`,
+  headers: {},
+});
 
 t.test('a cached answer lives until the catalogue changes', async (t) => {
   const db = openDatabase(':memory:');
@@ -116,7 +121,10 @@ t.test('the fragment cache: by stamp, least recently used first, within a budget
 t.test('a catalogue page is served from the cache, and rebuilt after a harvest changes a dataset', async (t) => {
   const { harvester, base, platform } = await startFederation(t, CATALOG_RECORDS, 'https://gateway.example.tw');
   await harvester.run('fixture');
-  const page = async (path = '/catalog?pageSize=50', headers: Record<string, string> = {}): Promise<{ status: number; body: string; etag: string | null; type: string | null }> => {
+  const page = async (
+    path = '/catalog?pageSize=50',
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: string; etag: string | null; type: string | null }> => {
     const res = await fetch(`${base}${path}`, { headers });
     return { status: res.status, body: await res.text(), etag: res.headers.get('etag'), type: res.headers.get('content-type') };
   };
@@ -125,7 +133,11 @@ t.test('a catalogue page is served from the cache, and rebuilt after a harvest c
   t.equal(second.body, first.body);
   t.equal(second.etag, first.etag, 'the same tag for the same body');
   // fetch asks for compression: the tag of a compressed body is the identity tag with a suffix.
-  t.equal(first.etag?.replace(/-(?:br|gzip)"$/, '"'), strongEtag(first.type!, Buffer.from(first.body)), 'the tag is the hash of the bytes rendered, as for any other route');
+  t.equal(
+    first.etag?.replace(/-(?:br|gzip)"$/, '"'),
+    strongEtag(first.type!, Buffer.from(first.body)),
+    'the tag is the hash of the bytes rendered, as for any other route',
+  );
   t.equal(JSON.parse(first.body)['dcat:dataset'].length, CATALOG_RECORDS.length);
 
   const revalidated = await page('/catalog?pageSize=50', { 'if-none-match': first.etag! });
@@ -134,11 +146,7 @@ t.test('a catalogue page is served from the cache, and rebuilt after a harvest c
 
   // Another page of the same datasets (assembled from the fragments the first one left).
   const small = await page('/catalog?pageSize=2&page=2');
-  t.same(
-    JSON.parse(small.body)['dcat:dataset'],
-    JSON.parse(first.body)['dcat:dataset'].slice(2, 4),
-    'the same dataset nodes on a page of another size',
-  );
+  t.same(JSON.parse(small.body)['dcat:dataset'], JSON.parse(first.body)['dcat:dataset'].slice(2, 4), 'the same dataset nodes on a page of another size');
   const turtle = await page('/catalog.ttl?pageSize=50');
   t.equal(turtle.status, 200);
   t.match(turtle.type, /^text\/turtle/);

@@ -22,7 +22,16 @@ interface SearchBody {
     offset: number;
     limit: number;
     nextCursor?: string;
-    results: Array<{ identifier: string; title: string; description: string | null; publisher: string | null; modified: string; categoryCode: string | null; formats: string[]; url: string }>;
+    results: Array<{
+      identifier: string;
+      title: string;
+      description: string | null;
+      publisher: string | null;
+      modified: string;
+      categoryCode: string | null;
+      formats: string[];
+      url: string;
+    }>;
     facets?: Record<'publisher' | 'category' | 'format' | 'license', Array<{ value: string; count: number }>>;
   };
 }
@@ -159,11 +168,19 @@ t.test('GET /api/search over a harvested catalogue', async (t) => {
     t.same(ids(await search(base, '?category=E00&sort=modified')), [id('000001'), id('000004')]);
     t.same(ids(await search(base, '?format=json')), [id('000001'), id('000003')]);
     t.same(ids(await search(base, `?license=${encodeURIComponent('https://data.gov.tw/license')}&limit=1000`)).length, 5);
-    t.same(ids(await search(base, `?modified_since=${encodeURIComponent('2025-02-01 08:00:00')}&sort=modified`)), [id('000005'), id('000001'), id('000003')], 'Taipei local time');
+    t.same(
+      ids(await search(base, `?modified_since=${encodeURIComponent('2025-02-01 08:00:00')}&sort=modified`)),
+      [id('000005'), id('000001'), id('000003')],
+      'Taipei local time',
+    );
     t.same(ids(await search(base, `?modified_since=${encodeURIComponent('2025-02-01T00:00:01Z')}`)), [id('000001'), id('000005')], 'RFC 3339');
     t.same(ids(await search(base, '?modified_since=2025-02-01T08:00:00 08:00')), [id('000001'), id('000003'), id('000005')], 'an unencoded + is read as +');
     const titles = RECORDS.map((r) => ({ id: String(r.identifier), title: String(r.title) })).sort((a, b) => a.title.localeCompare(b.title, 'zh-Hant'));
-    t.same(ids(await search(base, '?sort=title')), titles.map((x) => x.id), 'title in zh-Hant order');
+    t.same(
+      ids(await search(base, '?sort=title')),
+      titles.map((x) => x.id),
+      'title in zh-Hant order',
+    );
     const all = await search(base, '?limit=0');
     t.equal(all.result.total, 5);
     t.same(all.result.results, []);
@@ -247,11 +264,26 @@ t.test('GET /api/search over a harvested catalogue', async (t) => {
   });
 
   await t.test('/openapi.json describes GET /api/search with its parameters and answers', async (t) => {
-    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId: string; parameters: Array<{ name: string }>; responses: Record<string, unknown> }>> };
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { operationId: string; parameters: Array<{ name: string }>; responses: Record<string, unknown> }>>;
+    };
     const operation = doc.paths['/api/search']?.get;
     t.ok(operation, 'described');
     t.equal(operation!.operationId, 'searchDatasets');
-    t.same(operation!.parameters.map((p) => p.name).sort(), ['category', 'cursor', 'facets', 'format', 'keyword', 'license', 'limit', 'modified_since', 'offset', 'publisher', 'q', 'sort']);
+    t.same(operation!.parameters.map((p) => p.name).sort(), [
+      'category',
+      'cursor',
+      'facets',
+      'format',
+      'keyword',
+      'license',
+      'limit',
+      'modified_since',
+      'offset',
+      'publisher',
+      'q',
+      'sort',
+    ]);
     t.ok(operation!.responses['200'] && operation!.responses['400']);
   });
 });
@@ -304,7 +336,10 @@ t.test('withdrawn datasets leave the search; an updated record is found by its n
   t.equal((await harvester.run('fixture', { full: true }))?.status, 'succeeded');
   t.same(ids(await search(base, q('公車'))), [], 'withdrawn: gone from the results');
   t.equal((await search(base, '')).result.total, 4);
-  t.notOk((await search(base, '?limit=0')).result.facets!.publisher.some((p) => p.value === '新北市政府交通局'), 'and from the facets');
+  t.notOk(
+    (await search(base, '?limit=0')).result.facets!.publisher.some((p) => p.value === '新北市政府交通局'),
+    'and from the facets',
+  );
   t.same(ids(await search(base, q('微笑單車'))), [id('000003')], 'found by its new title');
   t.same(ids(await search(base, q('台北市公共自行車租賃站'))), [], 'not by its old one');
   t.same(ids(await search(base, '?sort=modified&limit=1')), [id('000003')], 'its new modified time counts');

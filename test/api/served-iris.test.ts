@@ -172,20 +172,20 @@ t.test('IRIs are served exactly as each source wrote them: JSON, DCAT (JSON-LD, 
   t.test('gen-1 JSON of every kind of source', async (t) => {
     const gen1 = await gen1Record(g.base, GEN1_ID);
     t.match(gen1, { licenseURL: 'HTTP://Data.GOV.tw/License', landingPage: 'HTTP://Example.GOV.tw/Data' });
-    t.same((gen1['distribution'] as Raw[]).map((d) => d['downloadURL'] ?? d['accessURL']), [
-      'HTTPS://Data.Taipei/Api/Resource.Download?RID=A1&Format=CSV',
-      'https://Data.Taipei:443/空氣/品質',
-    ]);
+    t.same(
+      (gen1['distribution'] as Raw[]).map((d) => d['downloadURL'] ?? d['accessURL']),
+      ['HTTPS://Data.Taipei/Api/Resource.Download?RID=A1&Format=CSV', 'https://Data.Taipei:443/空氣/品質'],
+    );
     const dcat = await gen1Record(g.base, 'A41000000G-000777');
     const iris = DCAT_IRIS['A41000000G-000777'];
     t.match(dcat, { licenseURL: iris.license, landingPage: iris.landingPage });
     t.match(dcat['distribution'], [{ downloadURL: iris.downloadURL, accessURL: iris.accessURL }]);
     const ckan = await gen1Record(g.base, CKAN_ID);
     t.match(ckan, { licenseURL: 'HTTPS://CreativeCommons.ORG/licenses/by/4.0', landingPage: 'HTTP://Dati.Comune.Example.IT/Dataset/Qualita-Aria' });
-    t.same((ckan['distribution'] as Raw[]).map((d) => d['downloadURL'] ?? d['accessURL']), [
-      'https://Dati.Comune.Example.IT/Files/Misure Orarie.CSV',
-      'HTTP://API.Comune.Example.IT:8080/Aria',
-    ]);
+    t.same(
+      (ckan['distribution'] as Raw[]).map((d) => d['downloadURL'] ?? d['accessURL']),
+      ['https://Dati.Comune.Example.IT/Files/Misure Orarie.CSV', 'HTTP://API.Comune.Example.IT:8080/Aria'],
+    );
   });
 
   t.test('DCAT Turtle, parsed back with n3: the IRIs equal the source’s', async (t) => {
@@ -228,7 +228,10 @@ t.test('IRIs are served exactly as each source wrote them: JSON, DCAT (JSON-LD, 
   t.test('CKAN package_show', async (t) => {
     const ckan = (await getJson(`${g.base}/api/3/action/package_show?id=${CKAN_ID}`))['result'] as Raw;
     t.match(ckan, { url: 'HTTP://Dati.Comune.Example.IT/Dataset/Qualita-Aria', license_url: 'HTTPS://CreativeCommons.ORG/licenses/by/4.0' });
-    t.same((ckan['resources'] as Raw[]).map((r) => r['url']), ['https://Dati.Comune.Example.IT/Files/Misure Orarie.CSV', 'HTTP://API.Comune.Example.IT:8080/Aria']);
+    t.same(
+      (ckan['resources'] as Raw[]).map((r) => r['url']),
+      ['https://Dati.Comune.Example.IT/Files/Misure Orarie.CSV', 'HTTP://API.Comune.Example.IT:8080/Aria'],
+    );
     const dcat = (await getJson(`${g.base}/api/3/action/package_show?id=A41000000G-000777`))['result'] as Raw;
     const iris = DCAT_IRIS['A41000000G-000777'];
     t.match(dcat, { url: iris.landingPage, license_url: iris.license });

@@ -27,7 +27,12 @@ async function cruiseTree(root: string): Promise<Cruised> {
   const options = await extractDepcruiseOptions(CONFIG_FILE);
   // The configuration names its tsconfig relative to where depcruise runs: here, `root`.
   const tsConfigFile = join(root, options.tsConfig?.fileName ?? 'tsconfig.json');
-  const { output } = await cruise(['src', 'connectors'], { ...options, baseDir: root, tsConfig: { fileName: tsConfigFile } }, {}, { tsConfig: extractTSConfig(tsConfigFile) });
+  const { output } = await cruise(
+    ['src', 'connectors'],
+    { ...options, baseDir: root, tsConfig: { fileName: tsConfigFile } },
+    {},
+    { tsConfig: extractTSConfig(tsConfigFile) },
+  );
   if (typeof output === 'string') throw new Error('dependency-cruiser answered text; expected its result object');
   // The exit code comes with the reporter, as on the command line: the err reporter's is the number of errors.
   const { output: report, exitCode } = await format(output, { outputType: 'err' });
@@ -57,8 +62,15 @@ t.test('the project as it stands keeps its layers and has no cycle', async (t) =
   // A check that resolves nothing finds nothing: every import of the product must have been followed.
   const dependencies = result.modules.flatMap((module) => module.dependencies);
   t.ok(result.summary.totalCruised > 200, `cruised src/ and connectors/ (${result.summary.totalCruised} modules)`);
-  t.same(dependencies.filter((d) => d.couldNotResolve).map((d) => d.module), [], 'every import resolved');
-  t.ok(dependencies.some((d) => d.resolved === 'src/model/record.ts'), '`.js` imports resolved to their `.ts` files');
+  t.same(
+    dependencies.filter((d) => d.couldNotResolve).map((d) => d.module),
+    [],
+    'every import resolved',
+  );
+  t.ok(
+    dependencies.some((d) => d.resolved === 'src/model/record.ts'),
+    '`.js` imports resolved to their `.ts` files',
+  );
 });
 
 t.test('an import of a higher layer fails, naming the rule and both files', async (t) => {
@@ -102,8 +114,16 @@ t.test('a cycle fails, type-only imports included', async (t) => {
   });
   const { exitCode, violations, report } = await cruiseTree(root);
   t.not(exitCode, 0, 'exits non-zero');
-  t.same(violations.map((v) => v.rule.name), ['no-circular'], 'the cycle is reported once');
-  t.same([violations[0]?.from, ...(violations[0]?.cycle ?? []).map((step) => step.name)].sort(), ['src/harvest/a.ts', 'src/harvest/a.ts', 'src/harvest/b.ts'], 'round the loop a → b → a');
+  t.same(
+    violations.map((v) => v.rule.name),
+    ['no-circular'],
+    'the cycle is reported once',
+  );
+  t.same(
+    [violations[0]?.from, ...(violations[0]?.cycle ?? []).map((step) => step.name)].sort(),
+    ['src/harvest/a.ts', 'src/harvest/a.ts', 'src/harvest/b.ts'],
+    'round the loop a → b → a',
+  );
   t.match(report, /no-circular: src\/harvest\/\w\.ts → \s*src\/harvest\/\w\.ts/, 'the report names the rule and the files of the cycle');
 });
 
@@ -115,7 +135,10 @@ t.test('a module in no layer fails, however it is reached', async (t) => {
   });
   const { exitCode, violations } = await cruiseTree(root);
   t.not(exitCode, 0);
-  t.same(brief(violations).sort(), ['imported-module-outside-every-layer: src/model/m.ts → src/extras/e.ts', 'lone-module-outside-every-layer: src/loose.ts → src/loose.ts']);
+  t.same(brief(violations).sort(), [
+    'imported-module-outside-every-layer: src/model/m.ts → src/extras/e.ts',
+    'lone-module-outside-every-layer: src/loose.ts → src/loose.ts',
+  ]);
 });
 
 t.test('npm test runs the check after the build', async (t) => {

@@ -90,7 +90,14 @@ async function runJsonChild<T>(script: string, args: readonly string[], what: st
 }
 
 /** Run the harvesting child for one shape and size; resolves with what it printed. */
-function runWorker(platformUrl: string, shape: Shape, records: number, trials: number, warmups: number, track: (child: ChildProcess | undefined) => void): Promise<WorkerResult> {
+function runWorker(
+  platformUrl: string,
+  shape: Shape,
+  records: number,
+  trials: number,
+  warmups: number,
+  track: (child: ChildProcess | undefined) => void,
+): Promise<WorkerResult> {
   const args = [platformUrl, shape, String(records), String(trials), String(warmups)];
   return runJsonChild<WorkerResult>('harvest-worker.js', args, `the harvesting process for ${shape} ${records} records`, track);
 }
@@ -172,7 +179,8 @@ function shapeReport({ worker: w, catalogue }: ShapeRun, floorRate: number): Rec
 
 /** The targets for one shape, over its runs from the smallest size to the largest. */
 function shapeTargets(runs: readonly ShapeRun[]): Record<string, unknown> {
-  const bySize = (value: (w: WorkerResult) => number): Record<string, number> => Object.fromEntries(runs.map(({ records, worker }) => [String(records), value(worker)]));
+  const bySize = (value: (w: WorkerResult) => number): Record<string, number> =>
+    Object.fromEntries(runs.map(({ records, worker }) => [String(records), value(worker)]));
   const full = bySize((w) => Math.round(rateOf(w, 'full')));
   const unchanged = bySize((w) => Math.round(rateOf(w, 'unchanged')));
   const rss = bySize((w) => w.peakRssMB);
@@ -180,7 +188,11 @@ function shapeTargets(runs: readonly ShapeRun[]): Record<string, unknown> {
   const largest = runs[runs.length - 1]!.worker.peakRssMB;
   const spread = round((largest - smallest) / smallest, 3);
   return {
-    fullHarvest: { target: `>= ${TARGETS.fullDatasetsPerSecond} datasets/s`, datasetsPerSecond: full, met: Object.values(full).every((v) => v >= TARGETS.fullDatasetsPerSecond) },
+    fullHarvest: {
+      target: `>= ${TARGETS.fullDatasetsPerSecond} datasets/s`,
+      datasetsPerSecond: full,
+      met: Object.values(full).every((v) => v >= TARGETS.fullDatasetsPerSecond),
+    },
     unchangedReharvest: {
       target: `>= ${TARGETS.unchangedDatasetsPerSecond} datasets/s`,
       datasetsPerSecond: unchanged,
@@ -204,7 +216,8 @@ const RUNS: Readonly<Record<Shape, Record<RunKind, string>>> = {
   },
   ckan: {
     full: 'first run into a fresh SQLite file: pages package_search, whole packages, no package_show',
-    unchanged: 'the next ordinary run, nothing changed: incremental, package_search fq=metadata_modified:[since TO *] (empty), then every id with fl=id, no package_show',
+    unchanged:
+      'the next ordinary run, nothing changed: incremental, package_search fq=metadata_modified:[since TO *] (empty), then every id with fl=id, no package_show',
     fullReharvest: 'a full: true run on the same database: every package paged again, every hash matches',
   },
 };
@@ -243,7 +256,12 @@ async function main(): Promise<void> {
     progress(`${records}: floor: generating the records, then ${FLOOR_TRIALS} trials`);
     const { json, stats } = catalogueJson(records);
     const floor = benchFloor(json, FLOOR_TRIALS);
-    const shapeRuns = harvested.map(({ shape, worker: w }) => ({ shape, records, worker: w, catalogue: shape === 'ckan' ? ckanCatalogueStats(records) : stats }));
+    const shapeRuns = harvested.map(({ shape, worker: w }) => ({
+      shape,
+      records,
+      worker: w,
+      catalogue: shape === 'ckan' ? ckanCatalogueStats(records) : stats,
+    }));
     perSize.push({ records, floor, shapes: shapeRuns });
   }
 
@@ -300,7 +318,12 @@ async function main(): Promise<void> {
 
 /** The identity-resolution bench (identity-resolution.ts) in a child process; resolves with what it printed. */
 function runIdentityBench(records: number, track: (child: ChildProcess | undefined) => void): Promise<IdentityBenchResult> {
-  return runJsonChild<IdentityBenchResult>('identity-resolution.js', [String(records), String(IDENTITY_DUPLICATE_SHARE)], 'the identity-resolution process', track);
+  return runJsonChild<IdentityBenchResult>(
+    'identity-resolution.js',
+    [String(records), String(IDENTITY_DUPLICATE_SHARE)],
+    'the identity-resolution process',
+    track,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -62,7 +62,11 @@ const server = createServer((req, res) => {
   const query = mark === -1 ? '' : url.slice(mark + 1);
   if (path === '/__bench/state') {
     const usage = process.cpuUsage();
-    return send(res, 200, Buffer.from(JSON.stringify({ held: held.length, released, listRequests, recordRequests, cpuMs: (usage.user + usage.system) / 1000 })));
+    return send(
+      res,
+      200,
+      Buffer.from(JSON.stringify({ held: held.length, released, listRequests, recordRequests, cpuMs: (usage.user + usage.system) / 1000 })),
+    );
   }
   if (path === '/__bench/release') {
     released = true;

@@ -214,7 +214,8 @@ class Probe {
   async served(n: number, limitMs = WAIT_LIMIT_MS): Promise<void> {
     const until = performance.now() + limitMs;
     while (this.count < n) {
-      if (this.serve.exitCode !== null || this.serve.signalCode !== null) throw new Error(`serve exited (${this.serve.signalCode ?? this.serve.exitCode}) with ${this.count} of ${n} datasets served`);
+      if (this.serve.exitCode !== null || this.serve.signalCode !== null)
+        throw new Error(`serve exited (${this.serve.signalCode ?? this.serve.exitCode}) with ${this.count} of ${n} datasets served`);
       if (performance.now() > until) throw new Error(`timed out waiting for ${n} datasets to be served (${this.count} are)`);
       await new Promise<void>((resolve) => {
         this.countWaiters.push(resolve);
@@ -372,12 +373,19 @@ async function main(): Promise<void> {
       ],
     });
     children.push(platformA.child);
-    const platformB = loadSeconds > 0 ? await startPlatform({ orgCode: HARVEST_ORG_CODE, groups: [{ from: SERIALS.heavyB, count: heavy, distributions }] }) : undefined;
+    const platformB =
+      loadSeconds > 0 ? await startPlatform({ orgCode: HARVEST_ORG_CODE, groups: [{ from: SERIALS.heavyB, count: heavy, distributions }] }) : undefined;
     if (platformB) children.push(platformB.child);
 
     const dbPath = join(dir, 'catalog.db');
     const configFile = join(dir, 'gateway.json');
-    const source = (id: string, url: string): Record<string, unknown> => ({ id, name: `Hostile platform ${id}`, type: 'crossplatform', url, schedule: '0 3 * * *' });
+    const source = (id: string, url: string): Record<string, unknown> => ({
+      id,
+      name: `Hostile platform ${id}`,
+      type: 'crossplatform',
+      url,
+      schedule: '0 3 * * *',
+    });
     const config = {
       server: { host: '127.0.0.1', rateLimit: { max: 0 } },
       database: { path: dbPath },

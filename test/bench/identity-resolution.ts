@@ -44,7 +44,18 @@ export interface IdentityBenchResult {
 }
 
 function source(id: string, priority: number): SourceConfig {
-  return { id, name: id, type: 'file', url: `file:///bench/${id}`, schedule: '0 3 * * *', priority, enabled: true, withdrawAfterHours: 72, maxMissingShare: 0.5, options: {} };
+  return {
+    id,
+    name: id,
+    type: 'file',
+    url: `file:///bench/${id}`,
+    schedule: '0 3 * * *',
+    priority,
+    enabled: true,
+    withdrawAfterHours: 72,
+    maxMissingShare: 0.5,
+    options: {},
+  };
 }
 
 /** data.gov.tw's copy of an agency record: gen-2 keys and its own spellings. */
@@ -102,18 +113,28 @@ export async function benchIdentity(records: number, duplicateShare: number, dir
     syncSources(db, [source('agency', 10), source('portal', 0)]);
     const storeStart = performance.now();
     const agencyRun = queueRun(db, 'agency');
-    store(db, 'agency', agencyRun, (function* () {
-      for (let i = 1; i <= unique; i += 1) yield [`a${i}`, syntheticRecord(i)] as [string, GenRecord];
-    })());
+    store(
+      db,
+      'agency',
+      agencyRun,
+      (function* () {
+        for (let i = 1; i <= unique; i += 1) yield [`a${i}`, syntheticRecord(i)] as [string, GenRecord];
+      })(),
+    );
     const portalRun = queueRun(db, 'portal');
     // Copies of every (unique / copies)-th record, spread over the catalogue.
     const stride = unique / Math.max(1, copies);
-    store(db, 'portal', portalRun, (function* () {
-      for (let n = 0; n < copies; n += 1) {
-        const i = 1 + Math.floor(n * stride);
-        yield [`p${i}`, portalCopy(syntheticRecord(i), i)] as [string, GenRecord];
-      }
-    })());
+    store(
+      db,
+      'portal',
+      portalRun,
+      (function* () {
+        for (let n = 0; n < copies; n += 1) {
+          const i = 1 + Math.floor(n * stride);
+          yield [`p${i}`, portalCopy(syntheticRecord(i), i)] as [string, GenRecord];
+        }
+      })(),
+    );
     const storeSeconds = round((performance.now() - storeStart) / 1000, 3);
 
     progress(`identity: ${records} records stored in ${storeSeconds} s; resolving`);
@@ -123,15 +144,21 @@ export async function benchIdentity(records: number, duplicateShare: number, dir
     }
     markIdentityDirty(db);
     const unchanged = await timed(() => resolveIdentity(identityStore));
-    if (unchanged.outcome.created + unchanged.outcome.updated !== 0) throw new Error(`an unchanged resolution changed datasets: ${JSON.stringify(unchanged.outcome)}`);
+    if (unchanged.outcome.created + unchanged.outcome.updated !== 0)
+      throw new Error(`an unchanged resolution changed datasets: ${JSON.stringify(unchanged.outcome)}`);
 
     const changedCount = Math.max(1, Math.round(unique / 100));
-    store(db, 'agency', agencyRun, (function* () {
-      for (let n = 0; n < changedCount; n += 1) {
-        const i = 1 + n * 97 % unique;
-        yield [`a${i}`, { ...syntheticRecord(i), notes: `修訂 ${n}` }] as [string, GenRecord];
-      }
-    })());
+    store(
+      db,
+      'agency',
+      agencyRun,
+      (function* () {
+        for (let n = 0; n < changedCount; n += 1) {
+          const i = 1 + ((n * 97) % unique);
+          yield [`a${i}`, { ...syntheticRecord(i), notes: `修訂 ${n}` }] as [string, GenRecord];
+        }
+      })(),
+    );
     const onePercent = await timed(() => resolveIdentity(identityStore));
     return {
       records,

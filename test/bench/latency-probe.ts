@@ -55,7 +55,13 @@ port.on('message', (command: ProbeCommand) => {
     if (ended) {
       port.postMessage({
         type: 'window',
-        window: { label: ended.label, latenciesMs: ended.latenciesMs, failures: ended.failures, durationMs: performance.now() - ended.startedAt, probeMaxDelayMs: delay.max / 1e6 },
+        window: {
+          label: ended.label,
+          latenciesMs: ended.latenciesMs,
+          failures: ended.failures,
+          durationMs: performance.now() - ended.startedAt,
+          probeMaxDelayMs: delay.max / 1e6,
+        },
       } satisfies ProbeMessage);
     }
   } else {

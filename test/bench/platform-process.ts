@@ -174,7 +174,9 @@ const SEARCH_TAIL = Buffer.from(']}}');
 
 /** `{"help":…,"success":true,"result":{"count":N,…,"results":[` + the parts joined by commas + `]}}`. */
 function searchBody(count: number, parts: readonly Buffer[]): Buffer {
-  const head = Buffer.from(`{"help":"${helpUrl('package_search')}","success":true,"result":{"count":${count},"facets":{},"search_facets":{},"sort":"${CKAN_SORT}","results":[`);
+  const head = Buffer.from(
+    `{"help":"${helpUrl('package_search')}","success":true,"result":{"count":${count},"facets":{},"search_facets":{},"sort":"${CKAN_SORT}","results":[`,
+  );
   const pieces: Buffer[] = [head];
   parts.forEach((part, n) => {
     if (n > 0) pieces.push(COMMA);
@@ -190,7 +192,8 @@ function ckanApi(count: number, counters: Counters): Api {
   const showTail = Buffer.from('}');
 
   const search = (params: URLSearchParams): Answer => {
-    const unsupported = (name: string): Answer => ckanError('package_search', 409, 'Validation Error', `the bench platform does not implement ${name}=${params.get(name)}`);
+    const unsupported = (name: string): Answer =>
+      ckanError('package_search', 409, 'Validation Error', `the bench platform does not implement ${name}=${params.get(name)}`);
     const q = params.get('q');
     if (q !== null && q !== '*:*') return unsupported('q');
     const sort = params.get('sort');

@@ -34,19 +34,7 @@ import { toDcatJsonLd } from '../../src/views/dcat-jsonld.js';
 import { toGen1Json } from '../../src/views/gen1.js';
 import { prng, syntheticCatalogue, syntheticIdentifier } from './synthetic-catalogue.js';
 import { tempDir } from '../helpers/gateway.js';
-import {
-  benchConfig,
-  benchFloor,
-  CONNECTOR_DEFAULTS,
-  envInt,
-  machine,
-  median,
-  progress,
-  round,
-  SOURCE_ID,
-  startPlatform,
-  type Platform,
-} from './shared.js';
+import { benchConfig, benchFloor, CONNECTOR_DEFAULTS, envInt, machine, median, progress, round, SOURCE_ID, startPlatform, type Platform } from './shared.js';
 
 const API_GET_REQUESTS = 1000;
 const API_LIST_REQUESTS = 50;
@@ -161,7 +149,9 @@ async function benchHarvest(
         } else {
           full.push(first);
           unchanged.push(second);
-          progress(`harvest trial ${trial + 1}/${trials}: full ${Math.round(first.datasetsPerSecond)}, unchanged ${Math.round(second.datasetsPerSecond)} datasets/s`);
+          progress(
+            `harvest trial ${trial + 1}/${trials}: full ${Math.round(first.datasetsPerSecond)}, unchanged ${Math.round(second.datasetsPerSecond)} datasets/s`,
+          );
         }
       } finally {
         db.close();
@@ -224,7 +214,12 @@ function latency(samples: readonly number[]): Latency {
 async function benchApi(dbPath: string, records: number): Promise<Record<string, unknown>> {
   const db = openDatabase(dbPath);
   // One client on purpose: the rate limit would cut the measurement short.
-  const app = await buildApi({ store: sqliteStoreOn(db), publicUrl: 'http://127.0.0.1', logger: log, http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } } });
+  const app = await buildApi({
+    store: sqliteStoreOn(db),
+    publicUrl: 'http://127.0.0.1',
+    logger: log,
+    http: { rateLimit: { max: 0, timeWindowMs: 60_000, allowList: [] } },
+  });
   const agent = new Agent({ keepAliveTimeout: 60_000, connections: 1 });
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });

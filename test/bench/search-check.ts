@@ -123,9 +123,15 @@ export async function benchSearch(records: number, path: string): Promise<Record
     if (live !== 0) throw new Error(`${path} holds ${live} datasets, not ${records}: remove it first`);
     syncSources(db, [source]);
     runId = queueRun(db, source.id);
-    const stored = seconds(() => store(db, runId, (function* () {
-      for (let i = 1; i <= records; i += 1) yield [`a${i}`, syntheticRecord(i)] as [string, GenRecord];
-    })()));
+    const stored = seconds(() =>
+      store(
+        db,
+        runId,
+        (function* () {
+          for (let i = 1; i <= records; i += 1) yield [`a${i}`, syntheticRecord(i)] as [string, GenRecord];
+        })(),
+      ),
+    );
     progress(`search: ${records} records stored in ${stored.seconds} s; resolving identity`);
     const resolved = await secondsAsync(() => resolveIdentity(sqliteStoreOn(db)));
     progress(`search: resolved in ${resolved.seconds} s; indexing`);
@@ -167,12 +173,16 @@ export async function benchSearch(records: number, path: string): Promise<Record
 
   // The nightly case: 1 % of the records changed.
   const changed = Math.max(1, Math.round(records / 100));
-  store(db, runId, (function* () {
-    for (let n = 0; n < changed; n += 1) {
-      const i = 1 + ((n * 97) % records);
-      yield [`a${i}`, { ...syntheticRecord(i), title: `${String(syntheticRecord(i).title)}（修訂 ${n}）` }] as [string, GenRecord];
-    }
-  })());
+  store(
+    db,
+    runId,
+    (function* () {
+      for (let n = 0; n < changed; n += 1) {
+        const i = 1 + ((n * 97) % records);
+        yield [`a${i}`, { ...syntheticRecord(i), title: `${String(syntheticRecord(i).title)}（修訂 ${n}）` }] as [string, GenRecord];
+      }
+    })(),
+  );
   const resolution = await secondsAsync(() => resolveIdentity(sqliteStoreOn(db)));
   const refresh = seconds(() => refreshSearchIndex(db));
   const next = seconds(() => searchDatasets(db, { q: '修訂', limit: 20, offset: 0, facets: true }));

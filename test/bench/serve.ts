@@ -147,7 +147,13 @@ async function main(): Promise<void> {
       benchmark: 'ogd-gateway serve',
       date: new Date().toISOString(),
       machine: machine(),
-      parameters: { records, secondsPerLoad: seconds, connections, searchRequestsPerQuery: SEARCH_REQUESTS, tool: 'autocannon (load), undici (sequential latency)' },
+      parameters: {
+        records,
+        secondsPerLoad: seconds,
+        connections,
+        searchRequestsPerQuery: SEARCH_REQUESTS,
+        tool: 'autocannon (load), undici (sequential latency)',
+      },
       catalogue: built,
       baseline: baselineLoad,
       record: { ...recordLoad, shareOfBaseline: recordShare },
@@ -155,8 +161,16 @@ async function main(): Promise<void> {
       search,
       export: { status: exported.statusCode, megabytes: round(bytes / 1e6, 1), seconds: exportSeconds, apiPeakRssMB: rssAfterExport, apiRssBeforeMB: rssIdle },
       targets: {
-        record: { target: `>= ${TARGETS.recordShareOfBaseline * 100} % of the baseline's req/s`, share: recordShare, met: recordShare >= TARGETS.recordShareOfBaseline },
-        cataloguePage: { target: `>= ${TARGETS.catalogueRequestsPerSecond} req/s`, requestsPerSecond: catalogueLoad.requestsPerSecond, met: catalogueLoad.requestsPerSecond >= TARGETS.catalogueRequestsPerSecond },
+        record: {
+          target: `>= ${TARGETS.recordShareOfBaseline * 100} % of the baseline's req/s`,
+          share: recordShare,
+          met: recordShare >= TARGETS.recordShareOfBaseline,
+        },
+        cataloguePage: {
+          target: `>= ${TARGETS.catalogueRequestsPerSecond} req/s`,
+          requestsPerSecond: catalogueLoad.requestsPerSecond,
+          met: catalogueLoad.requestsPerSecond >= TARGETS.catalogueRequestsPerSecond,
+        },
         search: { target: `p95 <= ${TARGETS.searchP95Ms} ms`, worstP95Ms: searchP95, met: searchP95 <= TARGETS.searchP95Ms },
         export: { target: `peak RSS <= ${TARGETS.exportPeakRssMB} MB`, apiPeakRssMB: rssAfterExport, met: rssAfterExport <= TARGETS.exportPeakRssMB },
       },

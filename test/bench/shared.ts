@@ -94,7 +94,12 @@ export interface PlatformStats {
 export async function platformStats(url: string): Promise<PlatformStats> {
   const res = await request(`${url}/__bench/cpu`);
   const usage = (await res.body.json()) as { userUs: number; systemUs: number; recordRequests: number; listRequests: number; recordsServed: number };
-  return { cpuMs: (usage.userUs + usage.systemUs) / 1000, recordRequests: usage.recordRequests, listRequests: usage.listRequests, recordsServed: usage.recordsServed };
+  return {
+    cpuMs: (usage.userUs + usage.systemUs) / 1000,
+    recordRequests: usage.recordRequests,
+    listRequests: usage.listRequests,
+    recordsServed: usage.recordsServed,
+  };
 }
 
 export interface Platform {
@@ -105,7 +110,11 @@ export interface Platform {
 }
 
 /** Spawn a compiled script of this folder with Node; its first stdout line is returned with the child. */
-export async function spawnWithFirstLine(script: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; line: string }> {
+export async function spawnWithFirstLine(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ child: ChildProcess; line: string }> {
   const child: ChildProcess = spawn(process.execPath, [join(here, script), ...args], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const line = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });

@@ -127,7 +127,15 @@ t.test('sources and runs show every source the database holds: mirrors, push sou
   t.equal(listed.code, 0, listed.stderr);
   t.match(JSON.parse(listed.stdout), [
     { id: 'agency', type: 'crossplatform', configured: true, schedule: '0 3 * * *', lastRun: null },
-    { id: 'mirror-gw.example.tw', type: 'mirror', url: 'https://gw.example.tw', configured: false, schedule: null, enabled: null, lastRun: { id: runId, status: 'succeeded', records: 3, errors: 0 } },
+    {
+      id: 'mirror-gw.example.tw',
+      type: 'mirror',
+      url: 'https://gw.example.tw',
+      configured: false,
+      schedule: null,
+      enabled: null,
+      lastRun: { id: runId, status: 'succeeded', records: 3, errors: 0 },
+    },
     { id: 'old', type: 'crossplatform', name: 'Old platform', configured: false, schedule: null, lastRun: null },
     { id: 'push:A41000000G', type: 'push', name: '國家發展委員會', configured: false, lastRun: null },
   ]);
@@ -135,9 +143,18 @@ t.test('sources and runs show every source the database holds: mirrors, push sou
 
   const text = await inProcess(() => sources({ configFile: config, json: false }));
   t.match(text.stdout, /^agency {2}\[crossplatform\] https:\/\/data\.agency\.gov\.tw\n {2}"Agency", schedule "0 3 \* \* \*"; never harvested$/m);
-  t.match(text.stdout, /^mirror-gw\.example\.tw {2}\[mirror\] https:\/\/gw\.example\.tw\n {2}"Mirror of https:\/\/gw\.example\.tw", not in the configuration: a mirror, synced by `ogd-gateway mirror URL`; last run \d+ succeeded \S+, 3 records, 0 errors$/m);
-  t.match(text.stdout, /^old {2}\[crossplatform\] .*\n {2}"Old platform", not in the configuration: dropped from it, its records and runs kept; never harvested$/m);
-  t.match(text.stdout, /^push:A41000000G {2}\[push\] urn:ogd-gateway:push:A41000000G\n {2}"國家發展委員會", not in the configuration: an agency's push source, written through the push API; no runs \(records are pushed\)$/m);
+  t.match(
+    text.stdout,
+    /^mirror-gw\.example\.tw {2}\[mirror\] https:\/\/gw\.example\.tw\n {2}"Mirror of https:\/\/gw\.example\.tw", not in the configuration: a mirror, synced by `ogd-gateway mirror URL`; last run \d+ succeeded \S+, 3 records, 0 errors$/m,
+  );
+  t.match(
+    text.stdout,
+    /^old {2}\[crossplatform\] .*\n {2}"Old platform", not in the configuration: dropped from it, its records and runs kept; never harvested$/m,
+  );
+  t.match(
+    text.stdout,
+    /^push:A41000000G {2}\[push\] urn:ogd-gateway:push:A41000000G\n {2}"國家發展委員會", not in the configuration: an agency's push source, written through the push API; no runs \(records are pushed\)$/m,
+  );
 
   const mirrorRuns = await inProcess(() => runs({ configFile: config, sourceId: 'mirror-gw.example.tw', json: false }));
   t.equal(mirrorRuns.code, 0, mirrorRuns.stderr);
@@ -163,7 +180,9 @@ t.test('Ctrl-C cancels a harvest: the run is recorded as cancelled and the exit 
     await platform.close();
     cleanup();
   });
-  const config = writeConfig(dir, [{ id: 'slow', name: 'Slow', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: { pageSize: 5, concurrency: 1 } }]);
+  const config = writeConfig(dir, [
+    { id: 'slow', name: 'Slow', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: { pageSize: 5, concurrency: 1 } },
+  ]);
   const child = spawn(process.execPath, [CLI, 'harvest', '--config', config], { cwd: projectPath(), env: { ...process.env, LOG_LEVEL: 'warn' } });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -188,7 +207,9 @@ t.test('ogd-gateway cancel stops a run going on in another process', async (t) =
     await platform.close();
     cleanup();
   });
-  const config = writeConfig(dir, [{ id: 'slow', name: 'Slow', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: { pageSize: 2, concurrency: 1 } }]);
+  const config = writeConfig(dir, [
+    { id: 'slow', name: 'Slow', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: { pageSize: 2, concurrency: 1 } },
+  ]);
   const harvesting = runCli(['harvest', '--config', config]);
   while (platform.recordResponses() < 2) await new Promise((resolve) => setTimeout(resolve, 50));
   const cancelled = await runCli(['cancel', '1', '--config', config]);
@@ -214,9 +235,15 @@ t.test('SIGTERM stops serve promptly, cancelling the harvest it was running', as
     await platform.close();
     cleanup();
   });
-  const config = writeConfig(dir, [{ id: 'slow', name: 'Slow', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: { pageSize: 2, concurrency: 1 } }]);
+  const config = writeConfig(dir, [
+    { id: 'slow', name: 'Slow', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: { pageSize: 2, concurrency: 1 } },
+  ]);
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', config], { cwd: projectPath(), stdio: 'ignore', env: { ...process.env, PORT: String(port), LOG_LEVEL: 'silent' } });
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', config], {
+    cwd: projectPath(),
+    stdio: 'ignore',
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'silent' },
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   while (platform.recordResponses() < 2) await new Promise((resolve) => setTimeout(resolve, 50));
   const stopping = Date.now();

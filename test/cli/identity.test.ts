@@ -57,7 +57,10 @@ t.test('identity show, split, overrides, unset and join from the command line', 
   const shown = await runCli(['identity', 'show', '379000000A-000001', '--json', '--config', config]);
   t.equal(shown.code, 0, shown.stderr);
   const explanation = JSON.parse(shown.stdout) as { members: Array<{ sourceId: string }>; fields: Record<string, { sourceId: string }> };
-  t.same(explanation.members.map((m) => m.sourceId), ['city', 'portal']);
+  t.same(
+    explanation.members.map((m) => m.sourceId),
+    ['city', 'portal'],
+  );
   t.equal(explanation.fields.title!.sourceId, 'city');
   const text = await runCli(['identity', 'show', '379000000A-000001', '--config', config]);
   t.match(text.stdout, /agency 379000000A-000001 {2}shared with portal:379000000A-000001/, 'the text form names the joining key');
@@ -73,7 +76,11 @@ t.test('identity show, split, overrides, unset and join from the command line', 
   t.equal((await runCli(['harvest', '--full', '--config', config])).code, 0);
   t.same(live(), ['379000000A-000001', '379000000A-000001~portal'], 'the split survives a re-harvest');
 
-  const overrides = JSON.parse((await runCli(['identity', 'overrides', '--json', '--config', config])).stdout) as Array<{ id: number; kind: string; note: string }>;
+  const overrides = JSON.parse((await runCli(['identity', 'overrides', '--json', '--config', config])).stdout) as Array<{
+    id: number;
+    kind: string;
+    note: string;
+  }>;
   t.match(overrides, [{ kind: 'split', note: 'different table' }]);
   t.equal((await runCli(['identity', 'unset', String(overrides[0]!.id), '--config', config])).code, 0);
   t.same(live(), ['379000000A-000001'], 'without the decision the keys join them again');

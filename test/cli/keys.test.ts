@@ -62,10 +62,32 @@ t.test('keys issue prints the key once; the store keeps only its hash; list and 
 
   const stored = JSON.stringify(rows(dbPath, 'SELECT * FROM api_keys'));
   t.notOk(stored.includes(key!.split('.')[2]!), 'the secret is not stored');
-  t.match(rows(dbPath, 'SELECT id, org_code, source_id, revoked_at FROM api_keys'), [{ id, org_code: 'A41000000G', source_id: 'push:A41000000G', revoked_at: null }]);
-  t.same(rows(dbPath, "SELECT id, type, priority FROM sources WHERE id LIKE 'push:%'"), [{ id: 'push:A41000000G', type: 'push', priority: PUSH_SOURCE_PRIORITY }], 'the publisher’s push source is created with its first key');
+  t.match(rows(dbPath, 'SELECT id, org_code, source_id, revoked_at FROM api_keys'), [
+    { id, org_code: 'A41000000G', source_id: 'push:A41000000G', revoked_at: null },
+  ]);
+  t.same(
+    rows(dbPath, "SELECT id, type, priority FROM sources WHERE id LIKE 'push:%'"),
+    [{ id: 'push:A41000000G', type: 'push', priority: PUSH_SOURCE_PRIORITY }],
+    'the publisher’s push source is created with its first key',
+  );
 
-  const json = await runCli(['keys', 'issue', '--publisher', '國家發展委員會', '--org-code', 'A41000000G', '--allow', '203.0.113.0/24', '--allow', '2001:DB8::/32', '--allow', '198.51.100.7', '--json', '--config', config]);
+  const json = await runCli([
+    'keys',
+    'issue',
+    '--publisher',
+    '國家發展委員會',
+    '--org-code',
+    'A41000000G',
+    '--allow',
+    '203.0.113.0/24',
+    '--allow',
+    '2001:DB8::/32',
+    '--allow',
+    '198.51.100.7',
+    '--json',
+    '--config',
+    config,
+  ]);
   t.equal(json.code, 0, json.stderr);
   const second = JSON.parse(json.stdout) as { id: string; key: string; allow: string[]; orgCode: string };
   t.match(second.key, KEY);
@@ -123,7 +145,10 @@ t.test('a key the CLI issued pushes to the served API; revoked, it no longer doe
   const { config, dbPath } = gatewayDir(t);
   const issued = await runCli(['keys', 'issue', '--publisher', '國家發展委員會', '--org-code', 'A41000000G', '--json', '--config', config]);
   const { key, id } = JSON.parse(issued.stdout) as { key: string; id: string };
-  const fenced = JSON.parse((await runCli(['keys', 'issue', '--publisher', '國家發展委員會', '--org-code', 'A41000000G', '--allow', '10.0.0.0/8', '--json', '--config', config])).stdout) as { key: string };
+  const fenced = JSON.parse(
+    (await runCli(['keys', 'issue', '--publisher', '國家發展委員會', '--org-code', 'A41000000G', '--allow', '10.0.0.0/8', '--json', '--config', config]))
+      .stdout,
+  ) as { key: string };
 
   // Every verb starts with syncSources over the configured sources (none here): the push source stays.
   await runCli(['keys', 'list', '--config', config]);
@@ -138,7 +163,11 @@ t.test('a key the CLI issued pushes to the served API; revoked, it no longer doe
   });
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   const push = (as: string, identifier: string) =>
-    fetch(`${base}/api/v1/rest/dataset`, { method: 'POST', headers: { authorization: as, 'content-type': 'application/json' }, body: JSON.stringify(validRecord(identifier)) });
+    fetch(`${base}/api/v1/rest/dataset`, {
+      method: 'POST',
+      headers: { authorization: as, 'content-type': 'application/json' },
+      body: JSON.stringify(validRecord(identifier)),
+    });
 
   t.equal((await push(key, 'A41000000G-000001')).status, 201, 'the issued key writes');
   t.equal((await push(fenced.key, 'A41000000G-000002')).status, 403, 'the key registered for 10.0.0.0/8 is refused from loopback');

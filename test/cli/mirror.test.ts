@@ -39,7 +39,9 @@ t.test('mirror URL --once: sync to the end, exit 0; `mirror` lists it; the mirro
 
   const listed = await runCli(['mirror', '--json', '--config', config]);
   t.equal(listed.code, 0);
-  t.match(JSON.parse(listed.stdout), [{ id: sourceId, url: upstream.base, priority: 0, datasets: 7, walkingFromBeginning: false, lastRun: { id: 2, status: 'succeeded', changes: 7 } }]);
+  t.match(JSON.parse(listed.stdout), [
+    { id: sourceId, url: upstream.base, priority: 0, datasets: 7, walkingFromBeginning: false, lastRun: { id: 2, status: 'succeeded', changes: 7 } },
+  ]);
   const runs = await runCli(['runs', '--config', config]);
   t.match(runs.stdout, /run 1 mirror-\S+ failed.*\n.*\n {2}1× feed \[blocked-address\]/, 'its runs, with the failure grouped by cause');
 
@@ -52,7 +54,9 @@ t.test('mirror URL --once: sync to the end, exit 0; `mirror` lists it; the mirro
 t.test('bad usage exits 2 and says why', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
-  const config = writeMirrorConfig(dir, [{ id: 'mirror-gw.example.tw', name: 'A harvest source', type: 'crossplatform', url: 'https://gw.example.tw', schedule: '0 3 * * *' }]);
+  const config = writeMirrorConfig(dir, [
+    { id: 'mirror-gw.example.tw', name: 'A harvest source', type: 'crossplatform', url: 'https://gw.example.tw', schedule: '0 3 * * *' },
+  ]);
   // Two through the command line (parsing in src/cli.ts), the rest through the verb in this process:
   // each spawn costs seconds on a busy machine.
   const spawned: Array<[string[], RegExp]> = [

@@ -2,11 +2,31 @@ import t from 'tap';
 import { formatSummary, ProgressLine } from '../../src/cli/progress.js';
 
 function fakeStream(isTTY: boolean): NodeJS.WriteStream & { output: string } {
-  const stream = { isTTY, columns: 200, output: '', write(chunk: string) { stream.output += chunk; return true; } };
+  const stream = {
+    isTTY,
+    columns: 200,
+    output: '',
+    write(chunk: string) {
+      stream.output += chunk;
+      return true;
+    },
+  };
   return stream as unknown as NodeJS.WriteStream & { output: string };
 }
 
-const progress = { sourceId: 'moda', pages: 3, seen: 3000, created: 10, updated: 5, unchanged: 2985, rejected: 0, flagged: 2, withdrawn: 0, errors: 1, elapsedMs: 1500 };
+const progress = {
+  sourceId: 'moda',
+  pages: 3,
+  seen: 3000,
+  created: 10,
+  updated: 5,
+  unchanged: 2985,
+  rejected: 0,
+  flagged: 2,
+  withdrawn: 0,
+  errors: 1,
+  elapsedMs: 1500,
+};
 
 t.test('progress is drawn on a terminal, in place', async (t) => {
   const stream = fakeStream(true);

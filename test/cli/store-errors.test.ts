@@ -10,7 +10,11 @@ import { readFixture, tempDir } from '../helpers/gateway.js';
 
 const CLI = projectPath('dist', 'src', 'cli.js');
 
-function runCli(args: string[], env: Record<string, string>, as?: { uid: number; gid: number }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(
+  args: string[],
+  env: Record<string, string>,
+  as?: { uid: number; gid: number },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // Another user's process is not instrumented by tap (its hook, which tap puts in NODE_OPTIONS
     // of every child, would write into this user's .tap and fail): `env -u` drops it.
@@ -28,7 +32,11 @@ const own = readFixture<Array<Record<string, unknown>>>('crossplatform', 'own-re
 
 t.test('harvest into a full store: one line naming the file, exit status 3, the run closed as failed', async (t) => {
   // About 20 kB each: the first page needs room the store does not have.
-  const records = Array.from({ length: 4 }, (_, i) => ({ ...own[i % own.length]!, identifier: `A41000000G-${String(500 + i).padStart(6, '0')}`, description: '很長的說明。'.repeat(3000) }));
+  const records = Array.from({ length: 4 }, (_, i) => ({
+    ...own[i % own.length]!,
+    identifier: `A41000000G-${String(500 + i).padStart(6, '0')}`,
+    description: '很長的說明。'.repeat(3000),
+  }));
   const platform = await startFixturePlatform(records);
   const { dir, cleanup } = tempDir();
   t.teardown(async () => {
@@ -55,7 +63,10 @@ t.test('harvest into a full store: one line naming the file, exit status 3, the 
   const line = `ogd-gateway: the store ${dbPath} is full (SQLITE_FULL): free disk space or move DATABASE_PATH, then run again`;
   const lines = result.stderr.trimEnd().split('\n');
   t.equal(lines.at(-1), line, 'the last word is the one line');
-  t.notOk(lines.slice(0, -1).some((l) => l.startsWith('ogd-gateway:')), 'said once');
+  t.notOk(
+    lines.slice(0, -1).some((l) => l.startsWith('ogd-gateway:')),
+    'said once',
+  );
   t.notMatch(result.stderr, /SqliteError|\n\s+at /, 'no stack trace');
 
   const db = new Database(dbPath, { readonly: true });
@@ -92,5 +103,10 @@ t.test('a store this user may not write: serve refuses to start with one line an
   t.teardown(() => chmodSync(storeDir, 0o755));
   const result = await runCli(['serve'], { DATABASE_PATH: dbPath, PORT: '0' }, root ? { uid: 65534, gid: 65534 } : undefined);
   t.equal(result.code, 3, result.stderr);
-  t.match(result.stderr, new RegExp(`^ogd-gateway: the store ${dbPath} is read-only \\(SQLITE_READONLY\\w*\\): check the file's and directory's permissions \\(WAL needs the directory writable\\) or set DATABASE_PATH\n$`));
+  t.match(
+    result.stderr,
+    new RegExp(
+      `^ogd-gateway: the store ${dbPath} is read-only \\(SQLITE_READONLY\\w*\\): check the file's and directory's permissions \\(WAL needs the directory writable\\) or set DATABASE_PATH\n$`,
+    ),
+  );
 });

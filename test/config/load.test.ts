@@ -23,7 +23,10 @@ t.test('the bundled default configuration is valid and harvests bundled samples'
   t.equal(config.server.port, 8080);
   t.equal(config.database.path, 'data/catalog.db');
   t.ok(config.sources.length >= 1);
-  t.ok(config.sources.every((s) => s.type === 'file'), 'the default sources need no network');
+  t.ok(
+    config.sources.every((s) => s.type === 'file'),
+    'the default sources need no network',
+  );
 });
 
 t.test('defaults are filled in', async (t) => {

@@ -10,8 +10,14 @@ const missing = needed.filter((type) => CONNECTORS.get(type)?.available === fals
 
 t.test('config/taiwan.json validates', { skip: missing.length > 0 ? `connector(s) not available yet: ${missing.join(', ')}` : false }, async (t) => {
   validateSources(config);
-  t.same(config.sources.map((s) => s.id), ['datagovtw', 'taipei', 'ntpc', 'tycg', 'taichung']);
-  t.ok(config.sources.every((s) => s.url.startsWith('https://')), 'real public platforms, over https');
+  t.same(
+    config.sources.map((s) => s.id),
+    ['datagovtw', 'taipei', 'ntpc', 'tycg', 'taichung'],
+  );
+  t.ok(
+    config.sources.every((s) => s.url.startsWith('https://')),
+    'real public platforms, over https',
+  );
   t.equal(new Set(config.sources.map((s) => s.schedule)).size, config.sources.length, 'schedules are staggered');
   for (const source of config.sources.filter((s) => s.type === 'mapped-json')) {
     t.ok(source.priority > config.sources.find((s) => s.id === 'datagovtw')!.priority, `${source.id}: the city's original ranks above data.gov.tw's copy`);

@@ -80,7 +80,11 @@ async function startCkan(t: Test, packages: Raw[]): Promise<CkanSite> {
       .sort((a, b) => String(a['metadata_modified']).localeCompare(String(b['metadata_modified'])) || String(a['id']).localeCompare(String(b['id'])));
     let results: Raw[] = matching.slice(start, start + rows);
     if (url.searchParams.get('fl') === 'id' && !faults.ignoreFl) results = results.map((p) => ({ id: p['id'] }));
-    const body = { help: 'package_search', success: true, result: { count: faults.count ?? matching.length, sort: url.searchParams.get('sort'), facets: {}, search_facets: {}, results } };
+    const body = {
+      help: 'package_search',
+      success: true,
+      result: { count: faults.count ?? matching.length, sort: url.searchParams.get('sort'), facets: {}, search_facets: {}, results },
+    };
     if (url.searchParams.get('fl') !== 'id' && !validPackageSearch(body)) site.schemaErrors.push(ajv.errorsText(validPackageSearch.errors));
     return send(res, 200, body);
   });
@@ -110,16 +114,25 @@ async function setup(t: Test, packages: Raw[] = fixturePackages(), options: Raw 
     cleanup();
   });
   const served = () =>
-    (db.prepare('SELECT identifier, withdrawn_at, record FROM datasets ORDER BY identifier').all() as Array<{ identifier: string; withdrawn_at: string | null; record: string }>).map(
-      (row) => ({ identifier: row.identifier, withdrawn: row.withdrawn_at !== null, record: JSON.parse(row.record) as Raw }),
-    );
+    (
+      db.prepare('SELECT identifier, withdrawn_at, record FROM datasets ORDER BY identifier').all() as Array<{
+        identifier: string;
+        withdrawn_at: string | null;
+        record: string;
+      }>
+    ).map((row) => ({ identifier: row.identifier, withdrawn: row.withdrawn_at !== null, record: JSON.parse(row.record) as Raw }));
   return { site, db, harvester: new Harvester(sqliteStoreOn(db), config, silentLog), served };
 }
 
 const UK_IDS = [...ukPackages, csps].map((p) => String(p['id'])).sort();
 
 t.test('the Action API base is found under a site URL in any of its written forms', async (t) => {
-  for (const url of ['https://data.example.gov.tw', 'https://data.example.gov.tw/', 'https://data.example.gov.tw/api/3', 'https://data.example.gov.tw/api/3/action/']) {
+  for (const url of [
+    'https://data.example.gov.tw',
+    'https://data.example.gov.tw/',
+    'https://data.example.gov.tw/api/3',
+    'https://data.example.gov.tw/api/3/action/',
+  ]) {
     t.equal(actionEndpoint(url), 'https://data.example.gov.tw/api/3/action', url);
   }
   t.equal(actionEndpoint('https://example.org/ckan'), 'https://example.org/ckan/api/3/action', 'a site under a path');
@@ -130,16 +143,25 @@ t.test('a full run pages package_search in a stable sort and stores every packag
   const run = await g.harvester.run('ckan');
   t.equal(run!.status, 'succeeded');
   t.match(run!.counts, { created: 5, pages: 3, rejected: 0 });
-  t.same(g.served().map((d) => d.identifier), UK_IDS);
+  t.same(
+    g.served().map((d) => d.identifier),
+    UK_IDS,
+  );
   const searches = g.site.requests.filter((u) => u.pathname.endsWith('/package_search'));
-  t.same(searches.map((u) => u.searchParams.get('start')), ['0', '2', '4']);
+  t.same(
+    searches.map((u) => u.searchParams.get('start')),
+    ['0', '2', '4'],
+  );
   t.ok(searches.every((u) => u.searchParams.get('sort') === 'metadata_modified asc,id asc' && u.searchParams.get('rows') === '2' && !u.searchParams.has('fq')));
   t.same(g.site.schemaErrors, [], 'the fixture server answers as the CKAN response schemas say');
   const csps = g.served().find((d) => d.identifier === '27b635b7-a2a5-4e20-98e4-d521259306ca')!.record;
   t.match(csps, { title: 'Civil Service People Survey 2011', publisher: 'Cabinet Office', modified: '2013-08-12T23:00:31Z', accrualPeriodicity: '不更新' });
   t.match(csps['extensions'], { sourceVocabulary: 'ckan', sourceExtras: { name: 'civil-service-people-survey-2011', license_id: 'uk-ogl' } });
   const errors = runErrors(g.db, run!.runId);
-  t.ok(errors.every((e) => e.stage === 'validate'), 'only the standard’s rule breaks are reported');
+  t.ok(
+    errors.every((e) => e.stage === 'validate'),
+    'only the standard’s rule breaks are reported',
+  );
   t.equal(errors.filter((e) => e.nativeId === '27b635b7-a2a5-4e20-98e4-d521259306ca').length, 12, 'the 12 errors the mapping test explains');
 });
 
@@ -161,8 +183,14 @@ t.test('an incremental run asks for what changed, lists every id, and withdraws 
   t.match(run!.counts, { created: 1, updated: 1, unchanged: 3, withdrawn: 1 });
   const fq = g.site.requests.find((u) => u.searchParams.has('fq'))!.searchParams.get('fq');
   t.match(fq, /^\(metadata_modified:\[\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z TO \*\]\)$/);
-  t.ok(g.site.requests.some((u) => u.searchParams.get('fl') === 'id'), 'the id listing asks for ids only');
-  t.same(g.site.requests.filter((u) => u.pathname.endsWith('/package_show')).map((u) => u.searchParams.get('id')), ['late-public']);
+  t.ok(
+    g.site.requests.some((u) => u.searchParams.get('fl') === 'id'),
+    'the id listing asks for ids only',
+  );
+  t.same(
+    g.site.requests.filter((u) => u.pathname.endsWith('/package_show')).map((u) => u.searchParams.get('id')),
+    ['late-public'],
+  );
   const served = g.served();
   t.equal(served.find((d) => d.identifier === changed['id'])!.record['title'], 'Organisation Chart (new)');
   t.ok(served.find((d) => d.identifier === '98c45342-9145-46bd-a845-3cac8413178e')!.withdrawn, 'withdrawn: the site no longer lists it');
@@ -214,10 +242,25 @@ t.test('a filter restricts every query to part of the site', async (t) => {
 t.test('bad answers end the run with a typed error and keep what was stored', async (t) => {
   const cases: Array<[string, Faults, string, RegExp]> = [
     ['HTTP 500', { searchStatus: 500 }, 'http-500', /HTTP 500|500/],
-    ['an HTML error page sent with 200', { searchBody: { body: '<!DOCTYPE html><html><body>Maintenance</body></html>', contentType: 'text/html' } }, 'protocol', /HTML page/],
+    [
+      'an HTML error page sent with 200',
+      { searchBody: { body: '<!DOCTYPE html><html><body>Maintenance</body></html>', contentType: 'text/html' } },
+      'protocol',
+      /HTML page/,
+    ],
     ['malformed JSON', { searchBody: { body: '{"success": true, "result": {', contentType: 'application/json' } }, 'malformed-json', /not valid JSON/],
-    ['a truncated body', { searchBody: { body: JSON.stringify({ success: true, result: { count: 5, results: ukPackages } }).slice(0, 3000), contentType: 'application/json' } }, 'malformed-json', /not valid JSON/],
-    ['success:false', { searchBody: { body: '{"success": false, "error": {"message": "Search error"}}', contentType: 'application/json' } }, 'protocol', /success:false/],
+    [
+      'a truncated body',
+      { searchBody: { body: JSON.stringify({ success: true, result: { count: 5, results: ukPackages } }).slice(0, 3000), contentType: 'application/json' } },
+      'malformed-json',
+      /not valid JSON/,
+    ],
+    [
+      'success:false',
+      { searchBody: { body: '{"success": false, "error": {"message": "Search error"}}', contentType: 'application/json' } },
+      'protocol',
+      /success:false/,
+    ],
     ['not the Action API shape', { searchBody: { body: '{"success": true, "result": ["a", "b"]}', contentType: 'application/json' } }, 'protocol', /count/],
     ['JSON sent as text/html', { searchBody: { body: '["not", "ckan"]', contentType: 'text/html' } }, 'protocol', /is not \{"success":true/],
   ];
@@ -249,14 +292,20 @@ t.test('paging guards: repeated pages, endless listings and a short count make t
   repeated.site.faults.ignoreStart = true;
   let run = await repeated.harvester.run('ckan', { full: true });
   t.equal(run!.status, 'partial');
-  t.match(runErrors(repeated.db, run!.runId).filter((e) => e.stage === 'list'), [{ rule: 'paging-loop' }]);
+  t.match(
+    runErrors(repeated.db, run!.runId).filter((e) => e.stage === 'list'),
+    [{ rule: 'paging-loop' }],
+  );
   t.equal(repeated.served().filter((d) => d.withdrawn).length, 0);
 
   const endless = await setup(t, fixturePackages(), { pageSize: 50, maxDatasets: 200 });
   endless.site.faults.endless = true;
   run = await endless.harvester.run('ckan');
   t.equal(run!.status, 'partial');
-  t.match(runErrors(endless.db, run!.runId).filter((e) => e.stage === 'list'), [{ rule: 'too-many-datasets' }]);
+  t.match(
+    runErrors(endless.db, run!.runId).filter((e) => e.stage === 'list'),
+    [{ rule: 'too-many-datasets' }],
+  );
   t.ok(endless.site.requests.length <= 6, 'the cap stops the listing');
 
   const short = await setup(t);
@@ -265,7 +314,10 @@ t.test('paging guards: repeated pages, endless listings and a short count make t
   short.site.faults.count = 5;
   run = await short.harvester.run('ckan', { full: true });
   t.equal(run!.status, 'partial');
-  t.match(runErrors(short.db, run!.runId).filter((e) => e.stage === 'list'), [{ rule: 'count-mismatch' }]);
+  t.match(
+    runErrors(short.db, run!.runId).filter((e) => e.stage === 'list'),
+    [{ rule: 'count-mismatch' }],
+  );
   t.equal(short.served().filter((d) => d.withdrawn).length, 0, 'a listing that missed packages withdraws nothing');
 });
 
@@ -276,7 +328,10 @@ t.test('a package without an id is a failure of its page; the others are stored'
   const run = await g.harvester.run('ckan');
   t.equal(run!.status, 'partial');
   t.equal(run!.counts.created, 4);
-  t.match(runErrors(g.db, run!.runId).filter((e) => e.stage === 'parse'), [{ rule: 'not-a-package' }]);
+  t.match(
+    runErrors(g.db, run!.runId).filter((e) => e.stage === 'parse'),
+    [{ rule: 'not-a-package' }],
+  );
   t.same(
     runErrors(g.db, run!.runId).filter((e) => e.stage === 'list'),
     [],
@@ -284,7 +339,11 @@ t.test('a package without an id is a failure of its page; the others are stored'
   );
 
   // One without id and one more counted than there are: the mismatch names both causes.
-  const mixed = await setup(t, fixturePackages().map((p, i) => (i === 0 ? { ...p, id: undefined } : p)), { pageSize: 10 });
+  const mixed = await setup(
+    t,
+    fixturePackages().map((p, i) => (i === 0 ? { ...p, id: undefined } : p)),
+    { pageSize: 10 },
+  );
   mixed.site.faults.count = 6;
   const mixedRun = await mixed.harvester.run('ckan');
   t.equal(mixedRun!.status, 'partial');

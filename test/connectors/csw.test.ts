@@ -11,7 +11,12 @@ interface Setup extends HarvestedSource {
   catalogue: FakeSource;
 }
 
-async function setup(t: Test, answer: (params: URLSearchParams) => Answer, options: Record<string, unknown> = {}, settings: Record<string, unknown> = {}): Promise<Setup> {
+async function setup(
+  t: Test,
+  answer: (params: URLSearchParams) => Answer,
+  options: Record<string, unknown> = {},
+  settings: Record<string, unknown> = {},
+): Promise<Setup> {
   const catalogue = await startFakeSource(t, '/csw', 'application/xml; charset=utf-8', answer);
   return { catalogue, ...harvestSource(t, { id: 'csw', name: 'pycsw', type: 'csw', url: catalogue.url }, options, settings) };
 }
@@ -54,7 +59,9 @@ t.test('a CSW catalogue in Dublin Core is paged through by nextRecord and mapped
   t.equal(run!.counts.seen, 12);
   t.equal(run!.counts.rejected, 3, 'three pycsw records have no dc:title');
   t.same(
-    runErrors(s.db, run!.runId).filter((e) => e.stage === 'map').map((e) => [e.nativeId, e.field, e.rule]),
+    runErrors(s.db, run!.runId)
+      .filter((e) => e.stage === 'map')
+      .map((e) => [e.nativeId, e.field, e.rule]),
     [
       ['urn:uuid:1ef30a8b-876d-4828-9246-c37ab4510bbd', 'title', 'required'],
       ['urn:uuid:88247b56-4cbc-4df9-9860-db3f8042e357', 'title', 'required'],
@@ -99,7 +106,12 @@ t.test('a full run lists everything: a record the catalogue drops is withdrawn; 
   const s = await setup(
     t,
     (params) => ({
-      body: params.get('startPosition') === '11' ? (dropLast ? getRecordsPage(recordsOf(secondPage, 'csw:Record').slice(0, 1), { matched: 11, next: 0, schema: DC }) : secondPage) : firstPage,
+      body:
+        params.get('startPosition') === '11'
+          ? dropLast
+            ? getRecordsPage(recordsOf(secondPage, 'csw:Record').slice(0, 1), { matched: 11, next: 0, schema: DC })
+            : secondPage
+          : firstPage,
     }),
     { pageSize: 10 },
     { withdrawAfterHours: 0 },
@@ -126,16 +138,35 @@ t.test('incremental: a CQL constraint on dct:modified since the last good run', 
   t.equal(run!.counts.withdrawn, 0, 'an incremental run never withdraws');
 });
 
-t.test('ISO 19139: pycsw\'s 18 apiso records over two pages, mapped', async (t) => {
+t.test("ISO 19139: pycsw's 18 apiso records over two pages, mapped", async (t) => {
   const pageOne = fixture('apiso_post_GetRecords-all.xml');
-  const inPageOne = ['3e9a8c05', 'T_aerfo_RAS_1991_GR800P001800000012', 'T_aerfo_RAS_1991_GR800P001800000013', 'T_aerfo_RAS_1991_GR800P001800000014', 'T_aerfo_RAS_1991_GR800P001800000015'];
-  const rest = [
-    'T_ortho_RAS_1998_284404', 'T_ortho_RAS_1998_288395', 'T_ortho_RAS_1998_288398', 'T_ortho_RAS_1998_288401', 'T_ortho_RAS_1998_288404',
-    'T_pmoed_DTM_1996_276395', 'T_pmoed_DTM_1996_276398', 'T_pmoed_DTM_1996_276401', 'T_pmoed_DTM_1996_276404', 'T_pmoed_DTM_1996_280395',
-    'pacioos-NS06agg', 'iso_19115-2_Sentinel-2-scene', 'test',
+  const inPageOne = [
+    '3e9a8c05',
+    'T_aerfo_RAS_1991_GR800P001800000012',
+    'T_aerfo_RAS_1991_GR800P001800000013',
+    'T_aerfo_RAS_1991_GR800P001800000014',
+    'T_aerfo_RAS_1991_GR800P001800000015',
   ];
-  t.equal(inPageOne.length + rest.length, 18, 'the suite\'s source records are the 18 the answer matched');
-  const pageTwo = getRecordsPage(rest.map((name) => fixture(`${name}.xml`).replace(/^<\?xml[^>]*>\s*/, '')), { matched: 18, next: 0, schema: GMD });
+  const rest = [
+    'T_ortho_RAS_1998_284404',
+    'T_ortho_RAS_1998_288395',
+    'T_ortho_RAS_1998_288398',
+    'T_ortho_RAS_1998_288401',
+    'T_ortho_RAS_1998_288404',
+    'T_pmoed_DTM_1996_276395',
+    'T_pmoed_DTM_1996_276398',
+    'T_pmoed_DTM_1996_276401',
+    'T_pmoed_DTM_1996_276404',
+    'T_pmoed_DTM_1996_280395',
+    'pacioos-NS06agg',
+    'iso_19115-2_Sentinel-2-scene',
+    'test',
+  ];
+  t.equal(inPageOne.length + rest.length, 18, "the suite's source records are the 18 the answer matched");
+  const pageTwo = getRecordsPage(
+    rest.map((name) => fixture(`${name}.xml`).replace(/^<\?xml[^>]*>\s*/, '')),
+    { matched: 18, next: 0, schema: GMD },
+  );
   const s = await setup(t, (params) => ({ body: params.get('startPosition') === '6' ? pageTwo : pageOne }), { outputSchema: 'iso19139', pageSize: 5 });
   const run = await s.harvester.run('csw');
   t.equal(run!.status, 'succeeded');
@@ -160,10 +191,17 @@ t.test('ISO 19139: pycsw\'s 18 apiso records over two pages, mapped', async (t) 
 });
 
 t.test('a paging that ends short of numberOfRecordsMatched is a partial run (never a base for withdrawals)', async (t) => {
-  const s = await setup(t, (params) => ({ body: params.get('startPosition') === '11' ? secondPage.replace('numberOfRecordsMatched="12"', 'numberOfRecordsMatched="13"') : firstPage }), { pageSize: 10 });
+  const s = await setup(
+    t,
+    (params) => ({ body: params.get('startPosition') === '11' ? secondPage.replace('numberOfRecordsMatched="12"', 'numberOfRecordsMatched="13"') : firstPage }),
+    { pageSize: 10 },
+  );
   const run = await s.harvester.run('csw');
   t.equal(run!.status, 'partial');
-  t.match(runErrors(s.db, run!.runId).filter((e) => e.stage === 'list'), [{ rule: 'incomplete-listing', message: /matched 13 records but the paging ended after 12/ }]);
+  t.match(
+    runErrors(s.db, run!.runId).filter((e) => e.stage === 'list'),
+    [{ rule: 'incomplete-listing', message: /matched 13 records but the paging ended after 12/ }],
+  );
 });
 
 t.test('records repeating an identifier: the first is kept, the others are typed failures', async (t) => {
@@ -171,7 +209,9 @@ t.test('records repeating an identifier: the first is kept, the others are typed
   const run = await s.harvester.run('csw');
   t.equal(run!.status, 'partial');
   t.same(
-    runErrors(s.db, run!.runId).filter((e) => e.stage === 'parse').map((e) => [e.stage, e.rule, e.nativeId]),
+    runErrors(s.db, run!.runId)
+      .filter((e) => e.stage === 'parse')
+      .map((e) => [e.stage, e.rule, e.nativeId]),
     [
       ['parse', 'duplicate-identifier', 'PYCSW_IDENTIFIER'],
       ['parse', 'duplicate-identifier', 'PYCSW_IDENTIFIER'],
@@ -192,47 +232,89 @@ async function badAnswer(t: Test, bad: (params: URLSearchParams) => Answer, rule
   const run = await s.harvester.run('csw', { full: true });
   t.equal(run!.status, expectedStatus);
   const errors = runErrors(s.db, run!.runId);
-  t.ok(errors.some((e) => rule.test(e.rule ?? '') && message.test(e.message ?? '')), `a typed error: ${JSON.stringify(errors)}`);
+  t.ok(
+    errors.some((e) => rule.test(e.rule ?? '') && message.test(e.message ?? '')),
+    `a typed error: ${JSON.stringify(errors)}`,
+  );
   t.same(s.datasets(), before, 'nothing stored was lost or changed');
 }
 
 t.test('an ows:ExceptionReport fails the run naming its exceptionCode', (t) =>
-  badAnswer(t, () => ({ body: fixture('default_get_GetRecords-sortby-invalid-order.xml') }), /^csw-exception$/, /csw-exception: .*ExceptionReport: InvalidParameterValue \(locator sortby\): Invalid SortBy value/));
+  badAnswer(
+    t,
+    () => ({ body: fixture('default_get_GetRecords-sortby-invalid-order.xml') }),
+    /^csw-exception$/,
+    /csw-exception: .*ExceptionReport: InvalidParameterValue \(locator sortby\): Invalid SortBy value/,
+  ),
+);
 
 t.test('an ExceptionReport sent with 400 is read too', (t) =>
-  badAnswer(t, () => ({ status: 400, body: fixture('default_get_GetRecords-sortby-invalid-order.xml') }), /^csw-exception$/, /InvalidParameterValue/));
+  badAnswer(t, () => ({ status: 400, body: fixture('default_get_GetRecords-sortby-invalid-order.xml') }), /^csw-exception$/, /InvalidParameterValue/),
+);
 
 t.test('malformed XML fails the run', (t) =>
-  badAnswer(t, () => ({ body: firstPage.slice(0, 1500) }), /^malformed-xml$/, /malformed-xml: .*malformed XML at line/));
+  badAnswer(t, () => ({ body: firstPage.slice(0, 1500) }), /^malformed-xml$/, /malformed-xml: .*malformed XML at line/),
+);
 
 t.test('an HTML error page sent with 200 fails the run', (t) =>
-  badAnswer(t, () => ({ contentType: 'text/html', body: '<!DOCTYPE html><html><body><h1>Service unavailable</h1></body></html>' }), /^html-page$/, /html-page/));
+  badAnswer(t, () => ({ contentType: 'text/html', body: '<!DOCTYPE html><html><body><h1>Service unavailable</h1></body></html>' }), /^html-page$/, /html-page/),
+);
 
 t.test('an HTML page sent as XML is recognised by its content', (t) =>
-  badAnswer(t, () => ({ body: '<!DOCTYPE html><html><body>maintenance</body></html>' }), /^html-page$/, /html-page: .*HTML page/));
+  badAnswer(t, () => ({ body: '<!DOCTYPE html><html><body>maintenance</body></html>' }), /^html-page$/, /html-page: .*HTML page/),
+);
 
 t.test('a wrong Content-Type (JSON) fails the run', (t) =>
-  badAnswer(t, () => ({ contentType: 'application/json', body: '{"records":[]}' }), /^wrong-content-type$/, /wrong-content-type/));
+  badAnswer(t, () => ({ contentType: 'application/json', body: '{"records":[]}' }), /^wrong-content-type$/, /wrong-content-type/),
+);
 
 t.test('a DOCTYPE with entities is refused, never expanded', (t) =>
   badAnswer(
     t,
-    () => ({ body: '<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]><csw:GetRecordsResponse xmlns:csw="http://www.opengis.net/cat/csw/2.0.2">&b;</csw:GetRecordsResponse>' }),
+    () => ({
+      body: '<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]><csw:GetRecordsResponse xmlns:csw="http://www.opengis.net/cat/csw/2.0.2">&b;</csw:GetRecordsResponse>',
+    }),
     /^doctype-refused$/,
     /doctype-refused/,
-  ));
+  ),
+);
 
 t.test('another root element than GetRecordsResponse fails the run', (t) =>
-  badAnswer(t, () => ({ body: '<Capabilities xmlns="http://www.opengis.net/cat/csw/2.0.2"/>' }), /^not-csw$/, /not-csw: .*csw:Capabilities, not a csw:GetRecordsResponse/));
+  badAnswer(
+    t,
+    () => ({ body: '<Capabilities xmlns="http://www.opengis.net/cat/csw/2.0.2"/>' }),
+    /^not-csw$/,
+    /not-csw: .*csw:Capabilities, not a csw:GetRecordsResponse/,
+  ),
+);
 
 t.test('a nextRecord that does not advance stops the paging: a partial run', (t) =>
-  badAnswer(t, () => ({ body: getRecordsPage(recordsOf(firstPage, 'csw:Record'), { matched: 12, next: 1, schema: DC }) }), /^paging-loop$/, /nextRecord=1 does not advance/, 'partial'));
+  badAnswer(
+    t,
+    () => ({ body: getRecordsPage(recordsOf(firstPage, 'csw:Record'), { matched: 12, next: 1, schema: DC }) }),
+    /^paging-loop$/,
+    /nextRecord=1 does not advance/,
+    'partial',
+  ),
+);
 
 t.test('a catalogue that ignores startPosition (same page again) stops the paging', (t) =>
-  badAnswer(t, () => ({ body: firstPage }), /^paging-loop$/, /same records as the previous page/, 'partial'));
+  badAnswer(t, () => ({ body: firstPage }), /^paging-loop$/, /same records as the previous page/, 'partial'),
+);
 
 t.test('an empty page claiming more records stops the paging', (t) =>
-  badAnswer(t, () => ({ body: fixture('default_get_GetRecords-sortby-asc.xml').replace(/<csw:Record>[\s\S]*<\/csw:Record>/, '').replace('numberOfRecordsReturned="10"', 'numberOfRecordsReturned="0"') }), /^incomplete-listing$/, /matched 12 records but the paging ended after 0/, 'partial'));
+  badAnswer(
+    t,
+    () => ({
+      body: fixture('default_get_GetRecords-sortby-asc.xml')
+        .replace(/<csw:Record>[\s\S]*<\/csw:Record>/, '')
+        .replace('numberOfRecordsReturned="10"', 'numberOfRecordsReturned="0"'),
+    }),
+    /^incomplete-listing$/,
+    /matched 12 records but the paging ended after 0/,
+    'partial',
+  ),
+);
 
 t.test('the hard cap stops a catalogue that pages forever', async (t) => {
   let start = 0;
@@ -247,6 +329,9 @@ t.test('the hard cap stops a catalogue that pages forever', async (t) => {
   );
   const run = await s.harvester.run('csw');
   t.equal(run!.status, 'partial');
-  t.match(runErrors(s.db, run!.runId).filter((e) => e.stage === 'list'), [{ rule: 'too-many-records' }]);
+  t.match(
+    runErrors(s.db, run!.runId).filter((e) => e.stage === 'list'),
+    [{ rule: 'too-many-records' }],
+  );
   t.equal(s.catalogue.requests.length, 4);
 });

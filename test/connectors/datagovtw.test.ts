@@ -111,10 +111,13 @@ async function setup(t: Test, options: Record<string, unknown> = {}, settings: R
     harvester: new Harvester(sqliteStoreOn(db), config, silentLog),
     datasets: () =>
       new Map(
-        (db.prepare('SELECT identifier, record, withdrawn_at FROM datasets').all() as Array<{ identifier: string; record: string; withdrawn_at: string | null }>).map((row) => [
-          row.identifier,
-          { record: JSON.parse(row.record) as Record<string, unknown>, withdrawn_at: row.withdrawn_at },
-        ]),
+        (
+          db.prepare('SELECT identifier, record, withdrawn_at FROM datasets').all() as Array<{
+            identifier: string;
+            record: string;
+            withdrawn_at: string | null;
+          }>
+        ).map((row) => [row.identifier, { record: JSON.parse(row.record) as Record<string, unknown>, withdrawn_at: row.withdrawn_at }]),
       ),
     lastRunStartedDaysAgo: (days) => {
       const startedAt = new Date(Date.now() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -153,7 +156,9 @@ t.test('a full run reads the JSON export: records, rejections, failures', async 
       { nativeId: '120001', stage: 'map', rule: 'required', field: 'title' },
     ],
   );
-  const validate = runErrors(s.db, run!.runId).filter((e) => e.stage === 'validate' && e.nativeId === '18420').map((e) => `${e.field} ${e.rule}`);
+  const validate = runErrors(s.db, run!.runId)
+    .filter((e) => e.stage === 'validate' && e.nativeId === '18420')
+    .map((e) => `${e.field} ${e.rule}`);
   t.same(validate, [
     'type required',
     'organization required',
@@ -187,7 +192,7 @@ t.test('a Big5 CSV export is detected and decoded', async (t) => {
   t.equal((s.datasets().get('18420')!.record as { publisher: string }).publisher, '臺灣證券交易所');
 });
 
-t.test('an incremental run reads each day\'s change list, fetches the changed records, withdraws removals', async (t) => {
+t.test("an incremental run reads each day's change list, fetches the changed records, withdraws removals", async (t) => {
   const s = await setup(t);
   s.fake.exports.set('json', { body: JSON.stringify(cleanExport) });
   t.equal((await s.harvester.run('datagovtw'))!.status, 'succeeded');
@@ -198,7 +203,10 @@ t.test('an incremental run reads each day\'s change list, fetches the changed re
 
   const run = await s.harvester.run('datagovtw');
   t.equal(run!.status, 'succeeded');
-  t.notOk(s.fake.requests.some((r) => r.startsWith('/api/front/dataset/export')), 'the export is not read');
+  t.notOk(
+    s.fake.requests.some((r) => r.startsWith('/api/front/dataset/export')),
+    'the export is not read',
+  );
   const lists = s.fake.requests.filter((r) => r.startsWith('/api/front/dataset/changed/export'));
   t.ok(lists.length >= 3 && lists.length <= 4, `one change list per day since the last run (${lists.length})`);
   t.ok(lists.every((r) => /format=json&report_date=\d{4}-\d{2}-\d{2}$/.test(r)));
@@ -215,7 +223,11 @@ t.test('an incremental run reads each day\'s change list, fetches the changed re
     publisherOrgCode: 'A45020000D',
     extensions: { sourceVocabulary: 'gen2', datasetId: '18420', sourceExtras: { identifier: 'A45020000D-000354' } },
   });
-  t.match(datasets.get('6564')!.record, { identifier: '6564', accrualPeriodicity: '每日', extensions: { datasetId: '6564', sourceExtras: { identifier: 'A41000000G-000001' } } });
+  t.match(datasets.get('6564')!.record, {
+    identifier: '6564',
+    accrualPeriodicity: '每日',
+    extensions: { datasetId: '6564', sourceExtras: { identifier: 'A41000000G-000001' } },
+  });
 });
 
 t.test('a change list in CSV is read the same way', async (t) => {
@@ -227,11 +239,14 @@ t.test('a change list in CSV is read the same way', async (t) => {
   s.fake.requests.length = 0;
   const run = await s.harvester.run('datagovtw');
   t.equal(run!.status, 'succeeded');
-  t.same(s.fake.requests.filter((r) => r.startsWith('/api/v2/')), ['/api/v2/rest/dataset/6564']);
+  t.same(
+    s.fake.requests.filter((r) => r.startsWith('/api/v2/')),
+    ['/api/v2/rest/dataset/6564'],
+  );
   t.ok(s.datasets().get('18420')!.withdrawn_at, '下架 in the CSV list withdraws 18420');
 });
 
-t.test('today\'s list not yet published is not a failure, a past day\'s is', async (t) => {
+t.test("today's list not yet published is not a failure, a past day's is", async (t) => {
   const s = await setup(t);
   s.fake.exports.set('json', { body: JSON.stringify(cleanExport) });
   await s.harvester.run('datagovtw');
@@ -269,18 +284,42 @@ t.test('a full run withdraws what the export no longer lists', async (t) => {
 
 t.test('bad export bodies fail the run with a typed error and keep what was stored', async (t) => {
   const cases: Array<{ name: string; answer: Body; format?: string; rule: string; message: RegExp }> = [
-    { name: 'an HTML error page sent with 200', answer: { body: '<!DOCTYPE html><html><body>系統維護中</body></html>', type: 'text/html' }, rule: 'protocol', message: /HTML page/ },
+    {
+      name: 'an HTML error page sent with 200',
+      answer: { body: '<!DOCTYPE html><html><body>系統維護中</body></html>', type: 'text/html' },
+      rule: 'protocol',
+      message: /HTML page/,
+    },
     { name: 'truncated JSON', answer: { body: JSON.stringify(cleanExport).slice(0, 300) }, rule: 'malformed-json', message: /not valid JSON/ },
     { name: 'JSON that is not a list of rows', answer: { body: '{"success":true,"result":{"count":3}}' }, rule: 'protocol', message: /neither a JSON array/ },
-    { name: 'JSON rows of another API (wrong Content-Type too)', answer: { body: '[{"id":1,"name":"x"}]', type: 'text/plain' }, rule: 'protocol', message: /no row has the column 資料集識別碼/ },
+    {
+      name: 'JSON rows of another API (wrong Content-Type too)',
+      answer: { body: '[{"id":1,"name":"x"}]', type: 'text/plain' },
+      rule: 'protocol',
+      message: /no row has the column 資料集識別碼/,
+    },
     { name: 'a 500', answer: { status: 500, body: 'oops' }, rule: 'http-500', message: /HTTP 500/ },
-    { name: 'CSV with an unclosed quote', format: 'csv', answer: { body: '資料集識別碼,資料集名稱\r\n1,"broken\r\n', type: 'text/csv' }, rule: 'protocol', message: /not readable CSV/ },
-    { name: 'a CSV of something else', format: 'csv', answer: { body: 'a,b\r\n1,2\r\n', type: 'text/csv' }, rule: 'protocol', message: /no row has the column/ },
+    {
+      name: 'CSV with an unclosed quote',
+      format: 'csv',
+      answer: { body: '資料集識別碼,資料集名稱\r\n1,"broken\r\n', type: 'text/csv' },
+      rule: 'protocol',
+      message: /not readable CSV/,
+    },
+    {
+      name: 'a CSV of something else',
+      format: 'csv',
+      answer: { body: 'a,b\r\n1,2\r\n', type: 'text/csv' },
+      rule: 'protocol',
+      message: /no row has the column/,
+    },
   ];
   for (const c of cases) {
     await t.test(c.name, async (t) => {
       const s = await setup(t, c.format ? { exportFormat: c.format } : {});
-      s.fake.exports.set(c.format ?? 'json', { body: c.format ? `\uFEFF${fixtureBytes('export.csv').toString('utf8').split('\r\n').slice(0, 4).join('\r\n')}\r\n` : JSON.stringify(cleanExport) });
+      s.fake.exports.set(c.format ?? 'json', {
+        body: c.format ? `\uFEFF${fixtureBytes('export.csv').toString('utf8').split('\r\n').slice(0, 4).join('\r\n')}\r\n` : JSON.stringify(cleanExport),
+      });
       await s.harvester.run('datagovtw');
       const before = s.datasets();
       t.equal(before.size, 3);
@@ -299,7 +338,13 @@ t.test('a broken detail record is a failure of that record only', async (t) => {
   s.fake.exports.set('json', { body: JSON.stringify(cleanExport) });
   await s.harvester.run('datagovtw');
   s.lastRunStartedDaysAgo(0);
-  s.fake.changeLists.set(taipeiDate(0), { body: JSON.stringify([{ 資料集識別碼: '6564', 異動類型: '修改' }, { 資料集識別碼: '18420', 異動類型: '修改' }, { 資料集識別碼: '777', 異動類型: '新增' }]) });
+  s.fake.changeLists.set(taipeiDate(0), {
+    body: JSON.stringify([
+      { 資料集識別碼: '6564', 異動類型: '修改' },
+      { 資料集識別碼: '18420', 異動類型: '修改' },
+      { 資料集識別碼: '777', 異動類型: '新增' },
+    ]),
+  });
   s.fake.details.set('18420', { body: '{"success":true,"result":{"datasetId":18420,' });
   s.fake.details.set('6564', { body: '{"success":false,"error":{"error_type":"ER0001:API Key錯誤"}}' });
   const run = await s.harvester.run('datagovtw');

@@ -68,9 +68,13 @@ async function setup(t: Test, document: unknown, options: Raw = { pageSize: 2 })
     cleanup();
   });
   const served = () =>
-    (db.prepare('SELECT identifier, withdrawn_at, record FROM datasets ORDER BY identifier').all() as Array<{ identifier: string; withdrawn_at: string | null; record: string }>).map(
-      (row) => ({ identifier: row.identifier, withdrawn: row.withdrawn_at !== null, record: JSON.parse(row.record) as NationalRecord }),
-    );
+    (
+      db.prepare('SELECT identifier, withdrawn_at, record FROM datasets ORDER BY identifier').all() as Array<{
+        identifier: string;
+        withdrawn_at: string | null;
+        record: string;
+      }>
+    ).map((row) => ({ identifier: row.identifier, withdrawn: row.withdrawn_at !== null, record: JSON.parse(row.record) as NationalRecord }));
   return { publisher, db, harvester: new Harvester(sqliteStoreOn(db), config, silentLog), served };
 }
 
@@ -83,7 +87,10 @@ t.test('a POD 1.1 data.json is read whole and yielded in pages', async (t) => {
   t.equal(run!.status, 'succeeded');
   t.match(run!.counts, { created: 3, pages: 2, rejected: 0 });
   const served = g.served();
-  t.same(served.map((d) => d.identifier), EXTENDED_IDS);
+  t.same(
+    served.map((d) => d.identifier),
+    EXTENDED_IDS,
+  );
   const widgets = served.find((d) => d.identifier === 'http://dx.doi.org/10.7927/H4PZ56R2')!.record;
   t.match(widgets, { publisher: 'Widget Services', accrualPeriodicity: '每年', license: 'CC0 1.0', temporalCoverageFrom: '2009-09-01T12:00:00Z' });
   t.equal(widgets.extensions?.sourceExtras?.['accessLevel'], 'public');
@@ -131,7 +138,10 @@ t.test('a dataset gone from data.json is withdrawn; conditional requests are off
 t.test('DCAT-US 3.0: nested catalogues, series members and served datasets, each once', async (t) => {
   const cases: Array<[string, string[]]> = [
     ['dcatus3_0.json', ['NCDC-CLIMATE-OBS-2024', 'https://example.gov/datasets/one', 'https://example.gov/datasets/three', 'https://example.gov/datasets/two']],
-    ['dcatus3_0_nested_catalog.json', ['https://example.gov/datasets/nested-child', 'https://example.gov/datasets/nested-grandchild', 'https://example.gov/datasets/nested-parent']],
+    [
+      'dcatus3_0_nested_catalog.json',
+      ['https://example.gov/datasets/nested-child', 'https://example.gov/datasets/nested-grandchild', 'https://example.gov/datasets/nested-parent'],
+    ],
     ['dcatus3_0_series_member_also_top_level.json', ['https://example.gov/datasets/annual-report-2023', 'https://example.gov/datasets/annual-report-2024']],
     ['dcatus3_0_service_serves_dataset.json', ['https://example.gov/datasets/served-by-service-one']],
   ];
@@ -139,7 +149,11 @@ t.test('DCAT-US 3.0: nested catalogues, series members and served datasets, each
     const g = await setup(t, readFixture('dcat-us', file));
     const run = await g.harvester.run('pod');
     t.equal(run!.status, 'succeeded', file);
-    t.same(g.served().map((d) => d.identifier), ids, file);
+    t.same(
+      g.served().map((d) => d.identifier),
+      ids,
+      file,
+    );
   }
 });
 
@@ -170,7 +184,12 @@ t.test('records without identifier are rejected by name; a different duplicate m
 t.test('bad answers end the run with a typed error and keep what was stored', async (t) => {
   const cases: Array<[string, { status: number; body: string; contentType: string }, string, RegExp]> = [
     ['HTTP 500', { status: 500, body: 'oops', contentType: 'text/plain' }, 'http-500', /500/],
-    ['an HTML page with 200', { status: 200, body: '<!doctype html><html><body>Sign in</body></html>', contentType: 'text/html; charset=utf-8' }, 'protocol', /HTML page/],
+    [
+      'an HTML page with 200',
+      { status: 200, body: '<!doctype html><html><body>Sign in</body></html>', contentType: 'text/html; charset=utf-8' },
+      'protocol',
+      /HTML page/,
+    ],
     ['malformed JSON', { status: 200, body: '{"dataset": [', contentType: 'application/json' }, 'malformed-json', /not valid JSON/],
     ['a truncated body', { status: 200, body: JSON.stringify(extended()).slice(0, 2000), contentType: 'application/json' }, 'malformed-json', /not valid JSON/],
     ['not a catalogue', { status: 200, body: '{"success": true, "result": []}', contentType: 'application/json' }, 'protocol', /not a DCAT-US catalogue/],
@@ -201,10 +220,13 @@ t.test('a data.json that is not JSON: the run message names the source and the U
 });
 
 t.test('a Project Open Data 1.0 document (a bare array) is read; maxDatasets caps a huge one', async (t) => {
-  const datasets = (extended()['dataset'] as Raw[]);
+  const datasets = extended()['dataset'] as Raw[];
   const g = await setup(t, datasets, { maxDatasets: 2 });
   const run = await g.harvester.run('pod');
   t.equal(run!.status, 'partial');
   t.equal(run!.counts.created, 2);
-  t.match(runErrors(g.db, run!.runId).filter((e) => e.stage === 'list'), [{ rule: 'too-many-datasets' }]);
+  t.match(
+    runErrors(g.db, run!.runId).filter((e) => e.stage === 'list'),
+    [{ rule: 'too-many-datasets' }],
+  );
 });

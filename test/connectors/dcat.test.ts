@@ -149,7 +149,10 @@ const INVALID_TURTLE: Record<string, number> = {
 t.test('every W3C DCAT 3 and DCAT-AP 3.0.1 example, in each serialisation, harvested from loopback', async (t) => {
   const server = await startServer(t);
   const files: Array<{ folder: string; file: string; base: string; expected: [number, number] }> = [];
-  for (const [folder, expected] of [['w3c-dcat3-examples', W3C_EXPECTED], ['dcat-ap-3.0.1-examples', DCAT_AP_EXPECTED]] as const) {
+  for (const [folder, expected] of [
+    ['w3c-dcat3-examples', W3C_EXPECTED],
+    ['dcat-ap-3.0.1-examples', DCAT_AP_EXPECTED],
+  ] as const) {
     const names = readdirSync(projectPath('test', 'fixtures', 'dcat', folder)).filter((file) => /\.(ttl|rdf|jsonld)$/.test(file) && file !== 'context.jsonld');
     for (const file of names.sort()) {
       const base = file.replace(/\.(ttl|rdf|jsonld)$/, '');
@@ -170,7 +173,11 @@ t.test('every W3C DCAT 3 and DCAT-AP 3.0.1 example, in each serialisation, harve
     const invalidLine = INVALID_TURTLE[file];
     if (invalidLine !== undefined) {
       t.equal(run.status, 'failed', `${file}: invalid Turtle fails the run`);
-      t.match(run.message, new RegExp(`\\(Turtle\\), line ${invalidLine}: Unexpected "example-dist:BeePopulation2023/biojson"`), `${file}: the error names line ${invalidLine}`);
+      t.match(
+        run.message,
+        new RegExp(`\\(Turtle\\), line ${invalidLine}: Unexpected "example-dist:BeePopulation2023/biojson"`),
+        `${file}: the error names line ${invalidLine}`,
+      );
       t.match(runErrors(gw.db, run.runId), [{ stage: 'source', rule: 'malformed-turtle' }]);
       continue;
     }
@@ -190,11 +197,20 @@ t.test('a stored record keeps its content hash: a second run changes nothing', a
   t.equal(first.status, 'succeeded');
   t.equal(first.counts.created, 2);
   const stored = gw.datasets();
-  t.same(stored.map((d) => d.identifier), ['A41000000G-000123', 'https://opendata.example.gov.tw/dataset-rain']);
-  t.match(JSON.parse(stored[0]!.record), { title: '公有停車場即時剩餘車位', publisher: '範例市政府交通局', distribution: [{ format: 'JSON' }, { format: 'CSV' }] });
+  t.same(
+    stored.map((d) => d.identifier),
+    ['A41000000G-000123', 'https://opendata.example.gov.tw/dataset-rain'],
+  );
+  t.match(JSON.parse(stored[0]!.record), {
+    title: '公有停車場即時剩餘車位',
+    publisher: '範例市政府交通局',
+    distribution: [{ format: 'JSON' }, { format: 'CSV' }],
+  });
   const second = (await gw.harvester.run('tw'))!;
   t.match(second.counts, { created: 0, updated: 0, unchanged: 2 });
-  const payload = JSON.parse(gw.db.prepare("SELECT payload FROM source_payloads WHERE native_id = 'https://opendata.example.gov.tw/dataset-rain'").pluck().get() as string) as { subject: string; nquads: string };
+  const payload = JSON.parse(
+    gw.db.prepare("SELECT payload FROM source_payloads WHERE native_id = 'https://opendata.example.gov.tw/dataset-rain'").pluck().get() as string,
+  ) as { subject: string; nquads: string };
   t.equal(payload.subject, 'https://opendata.example.gov.tw/dataset-rain');
   t.match(payload.nquads, /^<https:\/\/opendata\.example\.gov\.tw\/dataset-rain> <http:\/\/purl\.org\/dc\/terms\/title> "Rain gauge observations" \.$/m);
 });
@@ -226,7 +242,10 @@ t.test('bad catalogue pages fail the run with a typed error; stored records stay
     {
       name: 'RDF/XML with an unclosed element',
       rule: 'malformed-rdfxml',
-      route: { contentType: 'application/rdf+xml', body: '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<rdf:Description rdf:about="http://x.test/a">\n</rdf:RDF>' },
+      route: {
+        contentType: 'application/rdf+xml',
+        body: '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<rdf:Description rdf:about="http://x.test/a">\n</rdf:RDF>',
+      },
       message: /\(RDF\/XML\), line 4: /,
     },
     {
@@ -256,7 +275,10 @@ t.test('bad catalogue pages fail the run with a typed error; stored records stay
     {
       name: 'a remote @context not in the local map',
       rule: 'context-refused',
-      route: { contentType: 'application/ld+json', body: JSON.stringify({ '@context': `${server.url}/evil-context.jsonld`, '@id': 'http://x.test/d', '@type': 'Dataset' }) },
+      route: {
+        contentType: 'application/ld+json',
+        body: JSON.stringify({ '@context': `${server.url}/evil-context.jsonld`, '@id': 'http://x.test/d', '@type': 'Dataset' }),
+      },
       message: new RegExp(`remote JSON-LD context ${server.url}/evil-context.jsonld is not in the local context map`),
     },
     {
@@ -281,7 +303,11 @@ t.test('bad catalogue pages fail the run with a typed error; stored records stay
     t.equal(run.status, 'failed', `${name}: the run fails`);
     t.match(run.message, message, `${name}: the error says why`);
     t.match(run.message, /^bad: http:\/\/127\.0\.0\.1:\d+\/catalog/, `${name}: naming source and page`);
-    t.same(runErrors(gw.db, run.runId).map((e) => [e.sourceId, e.stage, e.rule]), [['bad', 'source', rule]], `${name}: a typed run error`);
+    t.same(
+      runErrors(gw.db, run.runId).map((e) => [e.sourceId, e.stage, e.rule]),
+      [['bad', 'source', rule]],
+      `${name}: a typed run error`,
+    );
     t.same(gw.datasets(), before, `${name}: nothing stored was lost`);
   }
   t.notOk(server.requests.includes('/evil-context.jsonld'), 'the remote context was never fetched');
@@ -302,7 +328,10 @@ t.test('a wrong or generic Content-Type falls back to what the body and extensio
   server.routes.set('/turtle-as-json', { contentType: 'application/json', body: fixture('w3c-dcat3-examples', 'series-versions.ttl') });
   server.routes.set('/no-type.jsonld', { body: fixture('w3c-dcat3-examples', 'series-versions.jsonld') });
   const ids = ['jsonld-as-turtle', 'rdfxml-as-plain', 'catalog.ttl', 'turtle-as-json', 'no-type.jsonld'];
-  const gw = gateway(t, ids.map((path) => ({ id: path.replace(/\W/g, '-'), url: `${server.url}/${path}` })));
+  const gw = gateway(
+    t,
+    ids.map((path) => ({ id: path.replace(/\W/g, '-'), url: `${server.url}/${path}` })),
+  );
   for (const path of ids) {
     const run = (await gw.harvester.run(path.replace(/\W/g, '-')))!;
     t.equal(run.status, 'succeeded', path);
@@ -341,10 +370,16 @@ t.test('Hydra paging: PartialCollectionView (hydra:next) and PagedCollection (hy
     const run = (await gw.harvester.run('hydra'))!;
     t.equal(run.status, 'succeeded', style);
     t.match(run.counts, { pages: 3, created: 3 }, `${style}: one RecordPage per catalogue page`);
-    t.same(gw.datasets().map((d) => d.identifier), ['A41000000G-000001', 'A41000000G-000002', 'A41000000G-000003']);
+    t.same(
+      gw.datasets().map((d) => d.identifier),
+      ['A41000000G-000001', 'A41000000G-000002', 'A41000000G-000003'],
+    );
 
     // The catalogue lists everything: a dataset that is gone is withdrawn after a succeeded run.
-    server.routes.set('/catalog?page=3', { contentType: 'text/turtle', body: hydraPage(server.url, 3, undefined, style).replace(/<https:\/\/x\.test\/d3> a dcat:Dataset.*\n/, '') });
+    server.routes.set('/catalog?page=3', {
+      contentType: 'text/turtle',
+      body: hydraPage(server.url, 3, undefined, style).replace(/<https:\/\/x\.test\/d3> a dcat:Dataset.*\n/, ''),
+    });
     const again = (await gw.harvester.run('hydra'))!;
     t.equal(again.status, 'succeeded');
     t.equal(again.counts.withdrawn, 1, `${style}: the dataset no page lists any more is withdrawn`);
@@ -355,7 +390,10 @@ t.test('Hydra guards: a next link back to a page already read; the page cap', as
   const server = await startServer(t);
   server.routes.set('/catalog', { contentType: 'text/turtle', body: hydraPage(server.url, 1, 2, 'view') });
   // Page 2 points back at page 1 (through the query form the first page was not asked by: the URL itself).
-  server.routes.set('/catalog?page=2', { contentType: 'text/turtle', body: hydraPage(server.url, 2, 1, 'view').replace(`${server.url}/catalog?page=1>`, `${server.url}/catalog>`) });
+  server.routes.set('/catalog?page=2', {
+    contentType: 'text/turtle',
+    body: hydraPage(server.url, 2, 1, 'view').replace(`${server.url}/catalog?page=1>`, `${server.url}/catalog>`),
+  });
   server.routes.set('/catalog?page=3', { contentType: 'text/turtle', body: hydraPage(server.url, 3, undefined, 'view') });
   const gw = gateway(t, [
     { id: 'loop', url: `${server.url}/catalog`, withdrawAfterHours: 0 },
@@ -364,7 +402,10 @@ t.test('Hydra guards: a next link back to a page already read; the page cap', as
   const loop = (await gw.harvester.run('loop'))!;
   t.equal(loop.status, 'partial', 'a paging loop makes the run partial: it withdraws nothing');
   t.match(loop.counts, { pages: 2, created: 2 });
-  t.match(runErrors(gw.db, loop.runId).filter((e) => e.stage !== 'validate'), [{ stage: 'list', rule: 'paging-loop', message: /catalog\?page=2 links to .*\/catalog as its next page, which was already read/ }]);
+  t.match(
+    runErrors(gw.db, loop.runId).filter((e) => e.stage !== 'validate'),
+    [{ stage: 'list', rule: 'paging-loop', message: /catalog\?page=2 links to .*\/catalog as its next page, which was already read/ }],
+  );
   t.equal(server.requests.filter((path) => path === '/catalog').length, 1, 'the first page was read once');
 
   server.routes.set('/catalog?page=1', { contentType: 'text/turtle', body: hydraPage(server.url, 1, 2, 'view') });
@@ -372,7 +413,10 @@ t.test('Hydra guards: a next link back to a page already read; the page cap', as
   const capped = (await gw.harvester.run('capped'))!;
   t.equal(capped.status, 'partial');
   t.match(capped.counts, { pages: 3 });
-  t.match(runErrors(gw.db, capped.runId).filter((e) => e.stage !== 'validate'), [{ stage: 'list', rule: 'too-many-pages' }]);
+  t.match(
+    runErrors(gw.db, capped.runId).filter((e) => e.stage !== 'validate'),
+    [{ stage: 'list', rule: 'too-many-pages' }],
+  );
   t.notOk(server.requests.includes('/catalog?page=3'), 'the page past the cap was not requested');
 });
 
@@ -380,7 +424,9 @@ t.test('options are checked at start-up', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const withOptions = (options: Record<string, unknown>) =>
-    testConfig(join(dir, 'x.db'), 'http://127.0.0.1:1/', { sources: [{ id: 's', name: 's', type: 'dcat', url: 'http://127.0.0.1:1/', schedule: '0 3 * * *', options }] });
+    testConfig(join(dir, 'x.db'), 'http://127.0.0.1:1/', {
+      sources: [{ id: 's', name: 's', type: 'dcat', url: 'http://127.0.0.1:1/', schedule: '0 3 * * *', options }],
+    });
   t.doesNotThrow(() => validateSources(withOptions({ format: 'jsonld', maxPages: 10, maxQuadsPerDataset: 100 })));
   t.throws(() => validateSources(withOptions({ pageSize: 5 })), /sources\[0\]\.options\.pageSize/);
   t.throws(() => validateSources(withOptions({ format: 'n3' })), /sources\[0\]\.options\.format/);

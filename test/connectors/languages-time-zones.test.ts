@@ -68,7 +68,12 @@ function ckanPackage(id: string, title: string, extras: Array<{ key: string; val
   };
 }
 
-async function ckanSource(t: Test, id: string, packages: Array<Record<string, unknown>>, settings: Record<string, unknown>): Promise<Map<string, NationalRecord>> {
+async function ckanSource(
+  t: Test,
+  id: string,
+  packages: Array<Record<string, unknown>>,
+  settings: Record<string, unknown>,
+): Promise<Map<string, NationalRecord>> {
   const site = await startFakeSource(t, '', 'application/json', (params) => {
     const start = Number(params.get('start') ?? 0);
     const results = start === 0 ? packages : [];
@@ -80,7 +85,12 @@ async function ckanSource(t: Test, id: string, packages: Array<Record<string, un
   return source.datasets();
 }
 
-async function dcatUsSource(t: Test, id: string, datasets: Array<Record<string, unknown>>, settings: Record<string, unknown>): Promise<Map<string, NationalRecord>> {
+async function dcatUsSource(
+  t: Test,
+  id: string,
+  datasets: Array<Record<string, unknown>>,
+  settings: Record<string, unknown>,
+): Promise<Map<string, NationalRecord>> {
   const site = await startFakeSource(t, '/data.json', 'application/json', () => ({
     body: JSON.stringify({ conformsTo: 'https://project-open-data.cio.gov/v1.1/schema', dataset: datasets }),
   }));
@@ -90,7 +100,11 @@ async function dcatUsSource(t: Test, id: string, datasets: Array<Record<string, 
   return source.datasets();
 }
 
-async function crossplatformSource(t: Test, records: Array<Record<string, unknown>>, settings: Record<string, unknown> = {}): Promise<Map<string, NationalRecord>> {
+async function crossplatformSource(
+  t: Test,
+  records: Array<Record<string, unknown>>,
+  settings: Record<string, unknown> = {},
+): Promise<Map<string, NationalRecord>> {
   const platform = await startFixturePlatform(records);
   t.teardown(() => platform.close());
   const source = harvestSource(t, { id: 'tw', name: 'tw', type: 'crossplatform', url: platform.url }, {}, settings);
@@ -115,14 +129,18 @@ async function servedTexts(t: Test, record: NationalRecord): Promise<(property: 
   const turtle = await writeTriples(quads, 'turtle', contextPrefixes(DCAT_AP_TW_CONTEXT));
   const reread = new Parser({ format: 'Turtle' }).parse(turtle);
   const literals = (from: Quad[], property: string, type: string): Served[] => {
-    const subjects = new Set(from.filter((q) => q.predicate.value === 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type' && q.object.value === type).map((q) => q.subject.value));
+    const subjects = new Set(
+      from.filter((q) => q.predicate.value === 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type' && q.object.value === type).map((q) => q.subject.value),
+    );
     return from
       .filter((q) => subjects.has(q.subject.value) && q.predicate.value === property && q.object.termType === 'Literal')
       .map((q) => ({ value: q.object.value, language: q.object.termType === 'Literal' ? q.object.language.toLowerCase() : '' }))
       .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   };
   // The SHACL shapes of DCAT-AP 3 accept what is written: no text property breaks a constraint.
-  const textViolations = (await dcatApViolations(document)).filter((violation) => /^(dct:title|dct:description|dcat:keyword) /.test(violation) && !violation.endsWith('MinCount'));
+  const textViolations = (await dcatApViolations(document)).filter(
+    (violation) => /^(dct:title|dct:description|dcat:keyword) /.test(violation) && !violation.endsWith('MinCount'),
+  );
   t.same(textViolations, [], `${record.identifier}: DCAT-AP SHACL has nothing to say about its texts`);
   return (property, subject = 'dataset') => {
     const type = subject === 'dataset' ? `${DCAT}Dataset` : `${DCAT}Distribution`;
@@ -134,14 +152,14 @@ async function servedTexts(t: Test, record: NationalRecord): Promise<(property: 
 
 const lit = (value: string, language = ''): Served => ({ value, language });
 
-t.test('item 1: every text keeps the language its source gave, or the source\'s configured one, or none', async (t) => {
+t.test("item 1: every text keeps the language its source gave, or the source's configured one, or none", async (t) => {
   // DCAT without configuration: the source's tags, kept; untagged text stays untagged.
   const plainDcat = await dcatSource(t, 'dati', {});
   let texts = await servedTexts(t, only(plainDcat, '/aria'));
   t.same(texts(`${DCT}title`), [lit("Qualità dell'aria", 'it')], 'Italian title, tagged @it as the source said (was @zh-Hant)');
   t.same(texts(`${DCT}description`), [lit("Misure orarie della qualità dell'aria.", 'it')]);
   t.same(texts(`${DCAT}keyword`), [lit('ambiente', 'it'), lit('aria', 'it')]);
-  t.same(texts(`${DCT}title`, 'distribution'), [lit('Dati orari in CSV', 'it')], 'a distribution\'s title too');
+  t.same(texts(`${DCT}title`, 'distribution'), [lit('Dati orari in CSV', 'it')], "a distribution's title too");
   texts = await servedTexts(t, only(plainDcat, '/luft'));
   t.same(texts(`${DCT}title`), [lit('Luftqualität', 'de')]);
   t.same(texts(`${DCT}description`), [lit('Stündliche Messwerte der Luftqualität.')], 'untagged by the source, no language configured: untagged');
@@ -175,7 +193,12 @@ t.test('item 1: every text keeps the language its source gave, or the source\'s 
   t.same(texts(`${DCAT}keyword`), [lit('water')]);
 
   // DCAT-US, configured English.
-  const english = await dcatUsSource(t, 'us', [{ identifier: 'us-water-1', title: 'Water quality', description: 'Hourly samples.', keyword: ['water', 'samples'], modified: '2024-07-04' }], { language: 'en' });
+  const english = await dcatUsSource(
+    t,
+    'us',
+    [{ identifier: 'us-water-1', title: 'Water quality', description: 'Hourly samples.', keyword: ['water', 'samples'], modified: '2024-07-04' }],
+    { language: 'en' },
+  );
   texts = await servedTexts(t, only(english, 'us-water-1'));
   t.same(texts(`${DCT}title`), [lit('Water quality', 'en')]);
   t.same(texts(`${DCAT}keyword`), [lit('samples', 'en'), lit('water', 'en')]);
@@ -189,12 +212,12 @@ t.test('item 1: every text keeps the language its source gave, or the source\'s 
   t.same(texts(`${DCAT}keyword`), [lit('PM2.5'), lit('空氣', 'zh-hant')], 'a keyword with no CJK character is not Chinese');
 });
 
-t.test('item 2: naive date-times are read in the source\'s zone; offsets and dates are kept', async (t) => {
+t.test("item 2: naive date-times are read in the source's zone; offsets and dates are kept", async (t) => {
   // DCAT: UTC unless configured (was Asia/Taipei: 8 hours off).
   const utc = await dcatSource(t, 'dati', {});
   t.equal(only(utc, '/aria').modified, '2024-01-15T10:00:00Z', 'DCAT default: UTC');
   t.equal(only(utc, '/aria').issued, '2023-07-01T10:00:00Z');
-  t.equal(only(utc, '/aria').distribution?.[0]?.resourceModified, '2024-01-15T22:30:00Z', 'an offset is the value\'s own');
+  t.equal(only(utc, '/aria').distribution?.[0]?.resourceModified, '2024-01-15T22:30:00Z', "an offset is the value's own");
   t.equal(only(utc, '/luft').modified, '2024-03-01', 'a date stays a date');
   t.equal(only(utc, '/aire').modified, '2024-03-01T05:00:00Z');
 
@@ -211,15 +234,22 @@ t.test('item 2: naive date-times are read in the source\'s zone; offsets and dat
   const ckanDefault = await ckanSource(t, 'ckan-utc', [ckanPackage('late-1', 'Late update', [{ key: 'temporal_start', value: '2024-01-15T08:00:00' }])], {});
   t.equal(only(ckanDefault, 'late-1').modified, '2024-03-01T23:30:00Z', 'metadata_modified: UTC, the same day');
   t.equal(only(ckanDefault, 'late-1').temporalCoverageFrom, '2024-01-15T08:00:00Z', 'CKAN default: UTC (was Asia/Taipei)');
-  const ckanNewYork = await ckanSource(t, 'ckan-ny', [ckanPackage('late-2', 'Late update', [{ key: 'temporal_start', value: '2024-01-15T08:00:00' }])], { timeZone: 'America/New_York' });
+  const ckanNewYork = await ckanSource(t, 'ckan-ny', [ckanPackage('late-2', 'Late update', [{ key: 'temporal_start', value: '2024-01-15T08:00:00' }])], {
+    timeZone: 'America/New_York',
+  });
   t.equal(only(ckanNewYork, 'late-2').modified, '2024-03-01T23:30:00Z', 'metadata_modified stays UTC');
   t.equal(only(ckanNewYork, 'late-2').temporalCoverageFrom, '2024-01-15T13:00:00Z', 'America/New_York in winter: UTC-5');
 
   // DCAT-US, New York across the daylight-saving change.
-  const us = await dcatUsSource(t, 'us', [
-    { identifier: 'us-1', title: 'Summer', modified: '2024-07-04T12:00:00', issued: '2024-07-04' },
-    { identifier: 'us-2', title: 'Winter', modified: '2024-01-04T12:00:00', issued: '2024-01-04T12:00:00-05:00' },
-  ], { timeZone: 'America/New_York' });
+  const us = await dcatUsSource(
+    t,
+    'us',
+    [
+      { identifier: 'us-1', title: 'Summer', modified: '2024-07-04T12:00:00', issued: '2024-07-04' },
+      { identifier: 'us-2', title: 'Winter', modified: '2024-01-04T12:00:00', issued: '2024-01-04T12:00:00-05:00' },
+    ],
+    { timeZone: 'America/New_York' },
+  );
   t.equal(only(us, 'us-1').modified, '2024-07-04T16:00:00Z', 'EDT: UTC-4');
   t.equal(only(us, 'us-1').issued, '2024-07-04', 'a date stays a date');
   t.equal(only(us, 'us-2').modified, '2024-01-04T17:00:00Z', 'EST: UTC-5');
@@ -233,7 +263,11 @@ t.test('item 2: naive date-times are read in the source\'s zone; offsets and dat
 });
 
 t.test('zones: the conversion itself, at the edges', async (t) => {
-  t.same(parseTaiwanDate('2024-03-31 02:30:00', 'Europe/Rome'), { kind: 'datetime', value: '2024-03-31T01:30:00Z' }, 'a skipped hour reads with the offset before the change');
+  t.same(
+    parseTaiwanDate('2024-03-31 02:30:00', 'Europe/Rome'),
+    { kind: 'datetime', value: '2024-03-31T01:30:00Z' },
+    'a skipped hour reads with the offset before the change',
+  );
   t.same(parseTaiwanDate('2024-10-27 02:30:00', 'Europe/Rome'), { kind: 'datetime', value: '2024-10-27T00:30:00Z' }, 'a repeated hour: the first of the two');
   t.same(parseTaiwanDate('2024-03-10 03:30:00', 'America/New_York'), { kind: 'datetime', value: '2024-03-10T07:30:00Z' });
   t.same(parseTaiwanDate('2024-03-01 10:00:00', 'UTC'), { kind: 'datetime', value: '2024-03-01T10:00:00Z' });

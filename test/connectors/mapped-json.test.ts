@@ -53,7 +53,8 @@ async function startCity(t: Test, site: Site | undefined, taipei?: unknown): Pro
     const send = (status: number, body: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));
     };
-    if (city.listOverride !== undefined && (url.pathname === '/api/v1/dataset.search' || url.pathname === '/api/frontstage/tpeod/dataset.download')) return send(200, city.listOverride);
+    if (city.listOverride !== undefined && (url.pathname === '/api/v1/dataset.search' || url.pathname === '/api/frontstage/tpeod/dataset.download'))
+      return send(200, city.listOverride);
     if (url.pathname === '/api/frontstage/tpeod/dataset.download' && taipei !== undefined) return send(200, taipei);
     if (url.pathname === '/api/v1/dataset.search' && site) {
       const page = city.ignorePage ? 1 : Number(url.searchParams.get('page_num') ?? 1);
@@ -115,14 +116,23 @@ function validateErrors(db: Db, runId: number, nativeId: string): string[] {
     .map((e) => `${e.field} ${e.rule}`);
 }
 
-const MISSING_EVERYWHERE = ['type required', 'cost required', 'organizationContactName required', 'organizationContactPhone required', 'organizationContactEmail required'];
+const MISSING_EVERYWHERE = [
+  'type required',
+  'cost required',
+  'organizationContactName required',
+  'organizationContactPhone required',
+  'organizationContactEmail required',
+];
 
 t.test('Taipei: the whole-catalogue download, parallel resource arrays, constants, extras', async (t) => {
   const s = await setup(t, 'taipei', undefined, fixture('taipei-download.json'));
   const run = await s.harvester.run('taipei');
   t.equal(run!.status, 'partial', 'a record without 資料集識別碼 is a failure');
   t.same(s.city.requests, ['/api/frontstage/tpeod/dataset.download?format=json']);
-  t.match(runErrors(s.db, run!.runId).filter((e) => e.stage !== 'validate'), [{ stage: 'parse', rule: 'no-identifier' }]);
+  t.match(
+    runErrors(s.db, run!.runId).filter((e) => e.stage !== 'validate'),
+    [{ stage: 'parse', rule: 'no-identifier' }],
+  );
   const youbike = s.datasets().get('a1b2c3d4-0001-4c6e-9f00-000000000001')!;
   t.same(youbike, {
     identifier: 'a1b2c3d4-0001-4c6e-9f00-000000000001',
@@ -145,8 +155,22 @@ t.test('Taipei: the whole-catalogue download, parallel resource arrays, constant
     language: 'zh',
     licenseURL: 'https://data.gov.tw/license',
     distribution: [
-      { downloadURL: 'https://tcgbusfs.blob.core.windows.net/dotapp/youbike/v2/youbike_immediate.json', format: 'JSON', characterSetCode: 'UTF-8', resourceDescription: '即時資料', resourceID: 'a1b2c3d4-0001-4c6e-9f00-000000000001-001', extensions: { resourceIDSynthesised: true } },
-      { downloadURL: 'https://data.taipei/api/v1/dataset/a1b2?scope=resourceAquire', format: 'API', characterSetCode: 'UTF-8', resourceDescription: 'API', resourceID: 'a1b2c3d4-0001-4c6e-9f00-000000000001-002', extensions: { resourceIDSynthesised: true } },
+      {
+        downloadURL: 'https://tcgbusfs.blob.core.windows.net/dotapp/youbike/v2/youbike_immediate.json',
+        format: 'JSON',
+        characterSetCode: 'UTF-8',
+        resourceDescription: '即時資料',
+        resourceID: 'a1b2c3d4-0001-4c6e-9f00-000000000001-001',
+        extensions: { resourceIDSynthesised: true },
+      },
+      {
+        downloadURL: 'https://data.taipei/api/v1/dataset/a1b2?scope=resourceAquire',
+        format: 'API',
+        characterSetCode: 'UTF-8',
+        resourceDescription: 'API',
+        resourceID: 'a1b2c3d4-0001-4c6e-9f00-000000000001-002',
+        extensions: { resourceIDSynthesised: true },
+      },
     ],
     extensions: { sourceVocabulary: 'mapped-json', sourceExtras: { 主題分類: ['交通', '生活'], 瀏覽次數: 15234 } },
   });
@@ -167,7 +191,11 @@ t.test('Taipei: the whole-catalogue download, parallel resource arrays, constant
     'distribution[1] required',
     'distribution[1].resourceDescription required',
   ]);
-  t.match(s.datasets().get('a1b2c3d4-0002-4c6e-9f00-000000000002'), { issued: '2015-06-30', modified: '2026-01-05T02:20:00Z', accrualPeriodicity: '每年', keyword: ['公園', '綠地', '休閒'] }, 'ROC dates, 每1年, a split keyword text');
+  t.match(
+    s.datasets().get('a1b2c3d4-0002-4c6e-9f00-000000000002'),
+    { issued: '2015-06-30', modified: '2026-01-05T02:20:00Z', accrualPeriodicity: '每年', keyword: ['公園', '綠地', '休閒'] },
+    'ROC dates, 每1年, a split keyword text',
+  );
 });
 
 t.test('New Taipei: paged search, detail per record, value map, resources, extras', async (t) => {
@@ -175,7 +203,11 @@ t.test('New Taipei: paged search, detail per record, value map, resources, extra
   const run = await s.harvester.run('ntpc');
   t.equal(run!.status, 'succeeded');
   const lists = s.city.requests.filter((r) => r.startsWith('/api/v1/dataset.search'));
-  t.same(lists, ['/api/v1/dataset.search?q=&sort=changed_desc&page_num=1&page_limit=2', '/api/v1/dataset.search?q=&sort=changed_desc&page_num=2&page_limit=2'], 'two pages of two; the total (3) ends the listing');
+  t.same(
+    lists,
+    ['/api/v1/dataset.search?q=&sort=changed_desc&page_num=1&page_limit=2', '/api/v1/dataset.search?q=&sort=changed_desc&page_num=2&page_limit=2'],
+    'two pages of two; the total (3) ends the listing',
+  );
   t.equal(s.city.requests.filter((r) => r.startsWith('/api/v1/dataset.info?id=')).length, 3);
   const datasets = s.datasets();
   t.match(datasets.get('2c2f6e3b-6a56-4b1a-9d7b-1e2f3a4b5c01'), {
@@ -185,9 +217,19 @@ t.test('New Taipei: paged search, detail per record, value map, resources, extra
     license: '政府資料開放授權條款-第1版',
     modified: '2026-09-06T15:10:05Z',
     distribution: [{ format: 'JSON', downloadURL: 'https://data.ntpc.gov.tw/api/datasets/2c2f6e3b-6a56-4b1a-9d7b-1e2f3a4b5c01/json' }, { format: 'CSV' }],
-    extensions: { sourceExtras: { extras: { category: '交通運輸' }, view_count: 5021, resources: [{ rid: '71f0a1d2-0000-4000-8000-000000000001' }, { rid: '71f0a1d2-0000-4000-8000-000000000002' }] } },
+    extensions: {
+      sourceExtras: {
+        extras: { category: '交通運輸' },
+        view_count: 5021,
+        resources: [{ rid: '71f0a1d2-0000-4000-8000-000000000001' }, { rid: '71f0a1d2-0000-4000-8000-000000000002' }],
+      },
+    },
   });
-  t.match(datasets.get('2c2f6e3b-6a56-4b1a-9d7b-1e2f3a4b5c02'), { accrualPeriodicity: '每年', license: 'CC BY 4.0', licenseURL: 'https://creativecommons.org/licenses/by/4.0/' });
+  t.match(datasets.get('2c2f6e3b-6a56-4b1a-9d7b-1e2f3a4b5c02'), {
+    accrualPeriodicity: '每年',
+    license: 'CC BY 4.0',
+    licenseURL: 'https://creativecommons.org/licenses/by/4.0/',
+  });
   const lamps = datasets.get('2c2f6e3b-6a56-4b1a-9d7b-1e2f3a4b5c03')!;
   t.match(lamps, { accrualPeriodicity: '不定期', license: '新北市政府開放資料授權' }, 'non-scheduled → 不定期; an unknown licence kept as sent');
   t.notOk('distribution' in lamps, 'no resources, no distribution');
@@ -210,7 +252,10 @@ t.test('New Taipei: an incremental run fetches only records changed since the la
   s.city.requests.length = 0;
   const run = await s.harvester.run('ntpc');
   t.equal(run!.status, 'succeeded');
-  t.same(s.city.requests.filter((r) => r.startsWith('/api/v1/dataset.info')), ['/api/v1/dataset.info?id=2c2f6e3b-6a56-4b1a-9d7b-1e2f3a4b5c01']);
+  t.same(
+    s.city.requests.filter((r) => r.startsWith('/api/v1/dataset.info')),
+    ['/api/v1/dataset.info?id=2c2f6e3b-6a56-4b1a-9d7b-1e2f3a4b5c01'],
+  );
   t.equal(run!.counts.unchanged, 3);
 });
 
@@ -265,13 +310,19 @@ t.test('paging guards: a list that ignores the page parameter, and a cap', async
   loop.city.ignorePage = true;
   const run = await loop.harvester.run('ntpc');
   t.equal(run!.status, 'partial');
-  t.match(runErrors(loop.db, run!.runId).filter((e) => e.stage === 'list'), [{ rule: 'paging-loop' }]);
+  t.match(
+    runErrors(loop.db, run!.runId).filter((e) => e.stage === 'list'),
+    [{ rule: 'paging-loop' }],
+  );
   t.equal(loop.city.requests.filter((r) => r.startsWith('/api/v1/dataset.search')).length, 2, 'stopped at the repeated page');
 
   const capped = await setup(t, 'ntpc', fixture<Site>('ntpc.json'), undefined, { pageSize: 1, maxPages: 2 });
   const cappedRun = await capped.harvester.run('ntpc');
   t.equal(cappedRun!.status, 'partial');
-  t.match(runErrors(capped.db, cappedRun!.runId).filter((e) => e.stage === 'list'), [{ rule: 'page-cap' }]);
+  t.match(
+    runErrors(capped.db, cappedRun!.runId).filter((e) => e.stage === 'list'),
+    [{ rule: 'page-cap' }],
+  );
 });
 
 t.test('bad answers: typed errors, the run ends, stored records stay', async (t) => {
@@ -301,7 +352,9 @@ t.test('bad answers: typed errors, the run ends, stored records stay', async (t)
     const run = await s.harvester.run('ntpc');
     t.equal(run!.status, 'partial');
     t.match(
-      runErrors(s.db, run!.runId).filter((e) => e.stage !== 'validate').sort((a, b) => String(a.nativeId).localeCompare(String(b.nativeId))),
+      runErrors(s.db, run!.runId)
+        .filter((e) => e.stage !== 'validate')
+        .sort((a, b) => String(a.nativeId).localeCompare(String(b.nativeId))),
       [
         { nativeId: '2c2f6e3b-6a56-4b1a-9d7b-1e2f3a4b5c01', stage: 'parse', rule: 'malformed-json' },
         { nativeId: '2c2f6e3b-6a56-4b1a-9d7b-1e2f3a4b5c02', stage: 'fetch', rule: 'http-404' },
@@ -321,10 +374,22 @@ t.test('a next link is followed, and a next link back to a page already read sto
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const mapping = compileMapping(
-    { platform: 'test', list: { url: '/p1', paging: { style: 'next-link', nextPath: 'links.next' }, recordsPath: 'data', idPath: 'id' }, fields: { identifier: 'id', title: 'name' } },
+    {
+      platform: 'test',
+      list: { url: '/p1', paging: { style: 'next-link', nextPath: 'links.next' }, recordsPath: 'data', idPath: 'id' },
+      fields: { identifier: 'id', title: 'name' },
+    },
     'next-link test',
   );
-  const http = new HttpClient({ timeoutMs: 2000, connectTimeoutMs: 2000, maxResponseBytes: 1 << 20, retries: 0, retryBaseDelayMs: 0, allowPrivateAddresses: true, userAgent: 'test' });
+  const http = new HttpClient({
+    timeoutMs: 2000,
+    connectTimeoutMs: 2000,
+    maxResponseBytes: 1 << 20,
+    retries: 0,
+    retryBaseDelayMs: 0,
+    allowPrivateAddresses: true,
+    userAgent: 'test',
+  });
   t.teardown(() => http.close());
   const context: HarvestContext = { http, since: null, known: () => new Map(), signal: new AbortController().signal, log: pino({ level: 'silent' }) };
   const steps = [];
@@ -333,10 +398,28 @@ t.test('a next link is followed, and a next link back to a page already read sto
 });
 
 t.test('a bad mapping file fails the run naming the file and the field', async (t) => {
-  t.match(mappedJsonConnector.optionsSchema, { properties: { mapping: { enum: ['ntpc', 'taichung', 'taipei', 'tycg'] } } }, 'options.mapping must name a shipped file');
-  const connector = mappedJsonConnector.create({ id: 'x', name: 'x', type: 'mapped-json', url: 'http://127.0.0.1:1', schedule: '* * * * *', priority: 0, enabled: true, withdrawAfterHours: 1, maxMissingShare: 1, options: { mapping: '../secret' } });
+  t.match(
+    mappedJsonConnector.optionsSchema,
+    { properties: { mapping: { enum: ['ntpc', 'taichung', 'taipei', 'tycg'] } } },
+    'options.mapping must name a shipped file',
+  );
+  const connector = mappedJsonConnector.create({
+    id: 'x',
+    name: 'x',
+    type: 'mapped-json',
+    url: 'http://127.0.0.1:1',
+    schedule: '* * * * *',
+    priority: 0,
+    enabled: true,
+    withdrawAfterHours: 1,
+    maxMissingShare: 1,
+    options: { mapping: '../secret' },
+  });
   const context = { http: undefined, since: null, known: () => new Map(), signal: new AbortController().signal, log: silentLog } as unknown as HarvestContext;
-  await t.rejects(async () => {
-    for await (const _ of connector.harvest(context)) void _;
-  }, { name: 'ConfigError', field: '(file)' });
+  await t.rejects(
+    async () => {
+      for await (const _ of connector.harvest(context)) void _;
+    },
+    { name: 'ConfigError', field: '(file)' },
+  );
 });

@@ -10,7 +10,12 @@ interface Setup extends HarvestedSource {
   repository: FakeSource;
 }
 
-async function setup(t: Test, answer: (params: URLSearchParams) => Answer, options: Record<string, unknown> = {}, settings: Record<string, unknown> = {}): Promise<Setup> {
+async function setup(
+  t: Test,
+  answer: (params: URLSearchParams) => Answer,
+  options: Record<string, unknown> = {},
+  settings: Record<string, unknown> = {},
+): Promise<Setup> {
   const repository = await startFakeSource(t, '/oai', 'text/xml; charset=utf-8', answer);
   return { repository, ...harvestSource(t, { id: 'oai', name: 'OAI repository', type: 'oai-pmh', url: repository.url }, options, settings) };
 }
@@ -43,13 +48,21 @@ t.test('oai_dc: resumptionToken paging, deleted headers, a deletion without iden
   );
   t.equal(run!.status, 'partial', 'page 4 has a deleted header without identifier: it cannot be applied');
   t.same(
-    runErrors(s.db, run!.runId).filter((e) => e.stage !== 'validate').map((e) => [e.stage, e.rule, e.field]),
+    runErrors(s.db, run!.runId)
+      .filter((e) => e.stage !== 'validate')
+      .map((e) => [e.stage, e.rule, e.field]),
     [['parse', 'no-identifier', 'header/identifier']],
   );
   t.equal(run!.counts.seen, 4, 'the live record is listed on each of the four pages');
   t.equal(run!.counts.created, 1);
   const record = s.datasets().get('http://test.example.com/publication/1585322');
-  t.match(record, { title: 'Sample Title', publisher: 'Sample Publisher', language: 'en', modified: '2011-01-10T10:19:23Z', extensions: { sourceVocabulary: 'oai-dc' } });
+  t.match(record, {
+    title: 'Sample Title',
+    publisher: 'Sample Publisher',
+    language: 'en',
+    modified: '2011-01-10T10:19:23Z',
+    extensions: { sourceVocabulary: 'oai-dc' },
+  });
 });
 
 t.test('DataCite: records mapped, a deleted header withdraws at once, an empty token ends the list', async (t) => {
@@ -85,7 +98,13 @@ t.test('a full run lists everything: what the repository stops listing is withdr
   let second = false;
   const s = await setup(
     t,
-    (params) => ({ body: second ? fixture('datacite-ListRecords.xml').replace(/<record>\s*<header>\s*<identifier>oai:repository.example.org:1002[\s\S]*?<\/record>/, '').replace(/<resumptionToken[^>]*>page-2<\/resumptionToken>/, '') : dataciteRepository(params).body }),
+    (params) => ({
+      body: second
+        ? fixture('datacite-ListRecords.xml')
+            .replace(/<record>\s*<header>\s*<identifier>oai:repository.example.org:1002[\s\S]*?<\/record>/, '')
+            .replace(/<resumptionToken[^>]*>page-2<\/resumptionToken>/, '')
+        : dataciteRepository(params).body,
+    }),
     { metadataPrefix: 'oai_datacite', incremental: false },
     { withdrawAfterHours: 0 },
   );
@@ -105,10 +124,17 @@ t.test('noRecordsMatch is an empty, successful harvest', async (t) => {
 });
 
 t.test('a resumptionToken seen twice stops the paging', async (t) => {
-  const s = await setup(t, (params) => ({ body: params.has('resumptionToken') ? fixture('ListRecords.xml').replace('ListRecords2.xml', 'again') : fixture('ListRecords.xml').replace('ListRecords2.xml', 'again') }));
+  const s = await setup(t, (params) => ({
+    body: params.has('resumptionToken')
+      ? fixture('ListRecords.xml').replace('ListRecords2.xml', 'again')
+      : fixture('ListRecords.xml').replace('ListRecords2.xml', 'again'),
+  }));
   const run = await s.harvester.run('oai');
   t.equal(run!.status, 'partial');
-  t.match(runErrors(s.db, run!.runId).filter((e) => e.stage === 'list'), [{ rule: 'resumption-loop', message: /"again" a second time/ }]);
+  t.match(
+    runErrors(s.db, run!.runId).filter((e) => e.stage === 'list'),
+    [{ rule: 'resumption-loop', message: /"again" a second time/ }],
+  );
   t.equal(s.repository.requests.length, 2);
 });
 
@@ -117,7 +143,10 @@ t.test('the hard cap on pages', async (t) => {
   const s = await setup(t, () => ({ body: fixture('ListRecords.xml').replace('ListRecords2.xml', `token-${(n += 1)}`) }), { maxPages: 3 });
   const run = await s.harvester.run('oai');
   t.equal(run!.status, 'partial');
-  t.match(runErrors(s.db, run!.runId).filter((e) => e.stage === 'list'), [{ rule: 'too-many-pages' }]);
+  t.match(
+    runErrors(s.db, run!.runId).filter((e) => e.stage === 'list'),
+    [{ rule: 'too-many-pages' }],
+  );
   t.equal(s.repository.requests.length, 3);
 });
 
@@ -146,25 +175,39 @@ const ERROR_ANSWERS: Record<string, string> = {
   idDoesNotExist: fixture('idDoesNotExist.xml'),
   noSetHierarchy: fixture('noSetHierarchy.xml'),
   undefinedError: fixture('undefinedError.xml'),
-  badVerb: '<?xml version="1.0"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2024-01-01T00:00:00Z</responseDate><request>http://x/oai</request><error code="badVerb">Illegal OAI verb</error></OAI-PMH>',
-  noMetadataFormats: '<?xml version="1.0"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2024-01-01T00:00:00Z</responseDate><request>http://x/oai</request><error code="noMetadataFormats"/></OAI-PMH>',
+  badVerb:
+    '<?xml version="1.0"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2024-01-01T00:00:00Z</responseDate><request>http://x/oai</request><error code="badVerb">Illegal OAI verb</error></OAI-PMH>',
+  noMetadataFormats:
+    '<?xml version="1.0"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2024-01-01T00:00:00Z</responseDate><request>http://x/oai</request><error code="noMetadataFormats"/></OAI-PMH>',
 };
 
 for (const [code, body] of Object.entries(ERROR_ANSWERS)) {
   t.test(`OAI error ${code} fails the run naming the code`, (t) => badAnswer(t, () => ({ body }), new RegExp(`oai-${code}: .*OAI-PMH error ${code}`)));
 }
 
-t.test('an OAI error sent with HTTP 400 is read as the OAI error', (t) => badAnswer(t, () => ({ status: 400, body: ERROR_ANSWERS['badArgument']! }), /oai-badArgument/));
+t.test('an OAI error sent with HTTP 400 is read as the OAI error', (t) =>
+  badAnswer(t, () => ({ status: 400, body: ERROR_ANSWERS['badArgument']! }), /oai-badArgument/),
+);
 
 t.test('malformed XML fails the run', (t) => badAnswer(t, () => ({ body: fixture('datacite-ListRecords.xml').slice(0, 2000) }), /malformed-xml: .*line/));
 
-t.test('an HTML page sent with 200 fails the run', (t) => badAnswer(t, () => ({ contentType: 'text/html; charset=utf-8', body: '<html><body>Repository down for maintenance</body></html>' }), /html-page/));
+t.test('an HTML page sent with 200 fails the run', (t) =>
+  badAnswer(t, () => ({ contentType: 'text/html; charset=utf-8', body: '<html><body>Repository down for maintenance</body></html>' }), /html-page/),
+);
 
 t.test('a wrong Content-Type fails the run', (t) => badAnswer(t, () => ({ contentType: 'application/json', body: '{}' }), /wrong-content-type/));
 
-t.test('XML that is not OAI-PMH fails the run', (t) => badAnswer(t, () => ({ body: fixture('datacite-ListRecords.xml').replaceAll('http://www.openarchives.org/OAI/2.0/', 'urn:not-oai') }), /not-oai-pmh/));
+t.test('XML that is not OAI-PMH fails the run', (t) =>
+  badAnswer(t, () => ({ body: fixture('datacite-ListRecords.xml').replaceAll('http://www.openarchives.org/OAI/2.0/', 'urn:not-oai') }), /not-oai-pmh/),
+);
 
-t.test('a DOCTYPE is refused', (t) => badAnswer(t, () => ({ body: '<?xml version="1.0"?><!DOCTYPE OAI-PMH SYSTEM "file:///etc/passwd"><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"/>' }), /doctype-refused/));
+t.test('a DOCTYPE is refused', (t) =>
+  badAnswer(
+    t,
+    () => ({ body: '<?xml version="1.0"?><!DOCTYPE OAI-PMH SYSTEM "file:///etc/passwd"><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"/>' }),
+    /doctype-refused/,
+  ),
+);
 
 /** One oai_dc record (written for this test), in the encoding its declaration names. */
 function onePage(title: string, encoding: string): string {

@@ -30,7 +30,11 @@ t.test('kill -9 of a harvesting process loses nothing committed, and the next ru
     }),
   );
 
-  const child = spawn(process.execPath, [CLI, 'harvest', '--config', config], { cwd: projectPath(), stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'silent' } });
+  const child = spawn(process.execPath, [CLI, 'harvest', '--config', config], {
+    cwd: projectPath(),
+    stdio: 'ignore',
+    env: { ...process.env, LOG_LEVEL: 'silent' },
+  });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
   while (platform.recordResponses() < 10) await new Promise((resolve) => setTimeout(resolve, 20));
   child.kill('SIGKILL');

@@ -80,7 +80,18 @@ t.test('a cross-platform platform is harvested and served back through the same 
   });
 
   await t.test('bad parameters get 400 in the spec error shape, never 500', async (t) => {
-    for (const query of ['limit=11.5', 'offset=all', 'limit=-1', 'offset=-3', 'modified=yesterday', 'modified=2021-02-30', 'limit=999999999999', 'offset=1e20', 'limit=1e400', 'offset=1e400']) {
+    for (const query of [
+      'limit=11.5',
+      'offset=all',
+      'limit=-1',
+      'offset=-3',
+      'modified=yesterday',
+      'modified=2021-02-30',
+      'limit=999999999999',
+      'offset=1e20',
+      'limit=1e400',
+      'offset=1e400',
+    ]) {
       const res = await fetch(`${base}/api/v1/rest/dataset?${query}`);
       t.equal(res.status, 400, query);
       const body = (await res.json()) as { success: boolean; error: { error_type: string; message: string } };

@@ -100,10 +100,16 @@ t.test('a harvest in the thread leaves the event loop free: reads are answered a
   });
   // Not a timing threshold (the suite runs on loaded machines): the loop was never blocked for
   // the run's length, as it was when one page of these records was processed on it.
-  t.comment(`run ${Math.round(runMs)} ms; longest stall of the API's loop ${Math.round(threaded.maxStallMs)} ms; ${threaded.readsDuring} reads answered during it`);
+  t.comment(
+    `run ${Math.round(runMs)} ms; longest stall of the API's loop ${Math.round(threaded.maxStallMs)} ms; ${threaded.readsDuring} reads answered during it`,
+  );
   t.ok(threaded.maxStallMs < runMs / 2, 'the API loop was never blocked for the run');
   t.ok(threaded.readsDuring > 10, `reads answered while the thread harvested (${threaded.readsDuring})`);
-  t.equal(inThread.db.prepare('SELECT COUNT(*) FROM datasets WHERE withdrawn_at IS NULL').pluck().get() as number, 6, 'what the thread stored is served on the API’s connection');
+  t.equal(
+    inThread.db.prepare('SELECT COUNT(*) FROM datasets WHERE withdrawn_at IS NULL').pluck().get() as number,
+    6,
+    'what the thread stored is served on the API’s connection',
+  );
 });
 
 t.test('cancelling and shutting down reach the run in the thread', async (t) => {

@@ -32,7 +32,9 @@ async function platform(t: Test, initial: Raw[], sourceOptions: Raw = { pageSize
 }
 
 function storedIdentifiers(db: import('../../src/store/database.js').Db): string[] {
-  return (db.prepare('SELECT identifier FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier').all() as Array<{ identifier: string }>).map((r) => r.identifier);
+  return (db.prepare('SELECT identifier FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier').all() as Array<{ identifier: string }>).map(
+    (r) => r.identifier,
+  );
 }
 
 /** `{"a":{"a":…{"a":1}…}}` nested `depth` objects deep, as text (JSON.stringify cannot write the deepest ones). */
@@ -47,7 +49,9 @@ t.test('defect 1: a record of 20,000 empty distributions is refused at the door;
   const run = await s.harvester.run('fixture');
   t.equal(run!.status, 'succeeded');
   t.equal(run!.counts.rejected, 1);
-  t.match(runErrors(s.db, run!.runId), [{ nativeId: initial[1]!.identifier, stage: 'map', field: 'distribution', rule: 'too-many', message: /20000 elements, over the cap of 10000/ }]);
+  t.match(runErrors(s.db, run!.runId), [
+    { nativeId: initial[1]!.identifier, stage: 'map', field: 'distribution', rule: 'too-many', message: /20000 elements, over the cap of 10000/ },
+  ]);
   t.same(storedIdentifiers(s.db), [initial[0]!.identifier, initial[2]!.identifier]);
 });
 
@@ -60,7 +64,10 @@ t.test('defect 1: a record of 10,000 empty distributions is kept, flagged with a
   t.equal(run!.counts.flagged, 1);
   const errors = runErrors(s.db, run!.runId).filter((e) => e.nativeId === initial[0]!.identifier);
   t.ok(errors.length <= MAX_ISSUES_PER_RECORD + 2, `issues of one record are capped (${errors.length})`);
-  t.ok(errors.some((e) => e.rule === 'more-issues' && /more distributions break/.test(e.message)), 'and the rest are counted');
+  t.ok(
+    errors.some((e) => e.rule === 'more-issues' && /more distributions break/.test(e.message)),
+    'and the rest are counted',
+  );
   t.same(storedIdentifiers(s.db), [initial[0]!.identifier, initial[1]!.identifier]);
 });
 
@@ -70,7 +77,10 @@ t.test('defect 1: validation is linear: 20,000 broken distributions give a bound
   t.ok(result.ok);
   if (!result.ok) return;
   t.ok(result.issues.length <= MAX_ISSUES_PER_RECORD + 2, `${result.issues.length} issues`);
-  t.match(result.issues.find((issue) => issue.rule === 'more-issues'), { field: 'distribution', severity: 'error', message: /^\d+ more distributions/ });
+  t.match(
+    result.issues.find((issue) => issue.rule === 'more-issues'),
+    { field: 'distribution', severity: 'error', message: /^\d+ more distributions/ },
+  );
   // Not a timing test: the whole suite would flake on a loaded machine. The bound is ~30 times
   // what it takes (it took 40 s before, quadratic in the distributions).
   const started = performance.now();
@@ -92,7 +102,10 @@ t.test('defect 2: a lone surrogate is repaired and flagged; the CKAN API keeps a
     [initial[0]!.identifier, 'validate', 'publisher'],
     [initial[0]!.identifier, 'validate', 'title'],
   ]);
-  t.ok(repaired.every((e) => isWellFormedString(e.message)), 'the messages are well-formed too');
+  t.ok(
+    repaired.every((e) => isWellFormedString(e.message)),
+    'the messages are well-formed too',
+  );
   const stored = s.db.prepare('SELECT record FROM datasets WHERE identifier = ?').get(initial[0]!.identifier) as { record: string };
   const record = JSON.parse(stored.record) as Raw;
   t.equal(record.publisher, 'bad \ufffd agency');
@@ -160,7 +173,10 @@ t.test('defect 4: a listing that ignores limit is fetched and committed in bound
   t.equal(progress[0]!.created, 100, 'the first batch is committed before the next is fetched');
   t.equal(s.platform.requests.filter((r) => r.startsWith('/api/v1/rest/dataset/')).length >= 100, true);
   t.ok(storedAtFirstCommit >= 0);
-  t.ok(progress.every((p, i) => i === 0 || p.created - progress[i - 1]!.created <= 100), 'no commit holds more than one batch');
+  t.ok(
+    progress.every((p, i) => i === 0 || p.created - progress[i - 1]!.created <= 100),
+    'no commit holds more than one batch',
+  );
 });
 
 t.test('defect 4: a CKAN search page far larger than asked is committed in parts', async (t) => {
@@ -185,7 +201,10 @@ t.test('defect 4: a CKAN search page far larger than asked is committed in parts
   const run = await h.harvester.run('ckan', { onProgress: (p) => progress.push(p) });
   t.equal(run!.counts.created, 2300);
   t.ok(run!.counts.pages >= 3, `${run!.counts.pages} commits`);
-  t.ok(progress.every((p, i) => (i === 0 ? p.created : p.created - progress[i - 1]!.created) <= 1000), 'no commit over 1,000 records');
+  t.ok(
+    progress.every((p, i) => (i === 0 ? p.created : p.created - progress[i - 1]!.created) <= 1000),
+    'no commit over 1,000 records',
+  );
 });
 
 t.test('defect 2: a listed id with a lone surrogate is one failure of its own, not the end of the run', async (t) => {
@@ -195,11 +214,23 @@ t.test('defect 2: a listed id with a lone surrogate is one failure of its own, n
   const run = await s.harvester.run('fixture');
   t.equal(run!.status, 'partial', 'the id could not be fetched: a failure of the listing’s own, not of the run');
   t.match(runErrors(s.db, run!.runId), [{ nativeId: 'A41000000G-\ufffd001', stage: 'fetch', rule: 'http-404' }]);
-  t.same(storedIdentifiers(s.db), initial.map((r) => String(r.identifier)));
+  t.same(
+    storedIdentifiers(s.db),
+    initial.map((r) => String(r.identifier)),
+  );
 });
 
 t.test('defect 2: a record under an id with a lone surrogate is refused; the rest of the page is stored', async (t) => {
-  const packages = ['ok-1', 'bad-\udc00', 'ok-2'].map((id) => ({ id, name: id.replace(/[^a-z0-9-]/g, 'x'), title: `Dataset ${id}`, notes: 'A dataset', state: 'active', private: false, organization: { name: 'org', title: 'Org' }, resources: [] }));
+  const packages = ['ok-1', 'bad-\udc00', 'ok-2'].map((id) => ({
+    id,
+    name: id.replace(/[^a-z0-9-]/g, 'x'),
+    title: `Dataset ${id}`,
+    notes: 'A dataset',
+    state: 'active',
+    private: false,
+    organization: { name: 'org', title: 'Org' },
+    resources: [],
+  }));
   const site = await startFakeSource(t, '/api/3/action/package_search', 'application/json', (params) => ({
     body: JSON.stringify({ success: true, result: { count: packages.length, results: Number(params.get('start') ?? 0) === 0 ? packages : [] } }),
   }));
@@ -219,7 +250,10 @@ t.test('defect 3: a data.json dataset nested 10,000 levels deep is refused alone
   const h = harvestSource(t, { id: 'us', name: 'US', type: 'dcat-us', url: site.url });
   const run = await h.harvester.run('us');
   t.equal(run!.status, 'succeeded');
-  t.match(runErrors(h.db, run!.runId).filter((e) => e.stage === 'map'), [{ nativeId: 'deep-one', rule: 'too-deep' }]);
+  t.match(
+    runErrors(h.db, run!.runId).filter((e) => e.stage === 'map'),
+    [{ nativeId: 'deep-one', rule: 'too-deep' }],
+  );
   t.equal(h.datasets().size, 2, 'both neighbours stored');
 });
 

@@ -41,7 +41,11 @@ t.test('an incremental run fetches what changed and what it has never stored', a
   s.platform.requests.length = 0;
   const run = await s.harvester.run('fixture');
   const fetched = s.platform.requests.filter((r) => recordPath.test(r)).sort();
-  t.same(fetched, [`/api/v1/rest/dataset/${String(added.identifier)}`, `/api/v1/rest/dataset/${String(changed.identifier)}`].sort(), 'only the changed and the new record');
+  t.same(
+    fetched,
+    [`/api/v1/rest/dataset/${String(added.identifier)}`, `/api/v1/rest/dataset/${String(changed.identifier)}`].sort(),
+    'only the changed and the new record',
+  );
   t.match(run!.counts, { created: 1, updated: 1, unchanged: 4 });
   const kinds = listChanges(s.db).map((c) => `${c.kind}:${c.identifier}`);
   t.ok(kinds.includes(`updated:${String(changed.identifier)}`));
@@ -53,7 +57,10 @@ t.test('conditional requests: a full run of an ETag platform gets 304s and rewri
   s.platform.faults.etags = true;
   await s.harvester.run('fixture');
   const before = s.db.prepare('SELECT native_id, changed_at, etag FROM source_records ORDER BY native_id').all() as Array<{ etag: string | null }>;
-  t.ok(before.every((r) => r.etag), 'validators are stored');
+  t.ok(
+    before.every((r) => r.etag),
+    'validators are stored',
+  );
   const changesBefore = listChanges(s.db).length;
   const full = await s.harvester.run('fixture', { full: true });
   t.equal(s.platform.notModifiedResponses(), 6, 'every record answered 304');

@@ -13,7 +13,14 @@ t.test('runs beyond harvest.maxConcurrentRuns wait as queued, then run', async (
   const platform = await startFixturePlatform(records);
   platform.faults.delayMs = 150;
   const { dir, cleanup } = tempDir();
-  const source = (id: string): Record<string, unknown> => ({ id, name: id, type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: { pageSize: 10 } });
+  const source = (id: string): Record<string, unknown> => ({
+    id,
+    name: id,
+    type: 'crossplatform',
+    url: platform.url,
+    schedule: '0 3 * * *',
+    options: { pageSize: 10 },
+  });
   const config = testConfig(join(dir, 'catalog.db'), platform.url, {
     harvest: { allowPrivateAddresses: true, maxConcurrentRuns: 1 },
     sources: [source('first'), source('second')],

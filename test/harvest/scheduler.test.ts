@@ -17,7 +17,14 @@ t.test('a source on a schedule is harvested on its ticks, and its runs never ove
   const { dir, cleanup } = tempDir();
   const config = testConfig(join(dir, 'catalog.db'), platform.url, {
     sources: [
-      { id: 'every-second', name: 'Every second', type: 'crossplatform', url: platform.url, schedule: '* * * * * *', options: { pageSize: 10, incremental: false } },
+      {
+        id: 'every-second',
+        name: 'Every second',
+        type: 'crossplatform',
+        url: platform.url,
+        schedule: '* * * * * *',
+        options: { pageSize: 10, incremental: false },
+      },
       { id: 'disabled', name: 'Disabled', type: 'crossplatform', url: platform.url, schedule: '* * * * * *', enabled: false },
     ],
   });
@@ -40,6 +47,9 @@ t.test('a source on a schedule is harvested on its ticks, and its runs never ove
   for (let i = 1; i < runs.length; i += 1) {
     t.ok(runs[i]!.started_at! >= runs[i - 1]!.finished_at!, `run ${runs[i]!.id} started after run ${runs[i - 1]!.id} finished`);
   }
-  t.ok(runs.every((r) => r.status === 'succeeded'), 'every run succeeded');
+  t.ok(
+    runs.every((r) => r.status === 'succeeded'),
+    'every run succeeded',
+  );
   t.equal(listRuns(db, 'disabled').length, 0, 'a disabled source is not scheduled');
 });

@@ -93,7 +93,11 @@ t.test('credentials in a source URL reach the source and nowhere else', async (t
   t.equal(source.received.length, 3);
   for (const request of source.received) {
     t.equal(request.url, `/data.json?format=json&api_key=${API_KEY}`, 'the key reached the source in the query');
-    t.equal(request.authorization, `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`, 'the user name and password reached it as Basic authentication');
+    t.equal(
+      request.authorization,
+      `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`,
+      'the user name and password reached it as Basic authentication',
+    );
   }
 
   t.match(logged, /harvest run finished/);
@@ -113,7 +117,13 @@ t.test('credentials in a source URL reach the source and nowhere else', async (t
     for (const error of errors) t.notMatch(JSON.stringify(error), SECRETS, `run ${runId}'s error ${error.rule}`);
     t.match(errors[0]?.message, /api_key=\*\*\*/);
   }
-  t.notMatch(listSources(db).map((s) => s.url).join('\n'), SECRETS, 'the sources table keeps the URL redacted');
+  t.notMatch(
+    listSources(db)
+      .map((s) => s.url)
+      .join('\n'),
+    SECRETS,
+    'the sources table keeps the URL redacted',
+  );
   db.close();
   for (const file of ['catalog.db', 'catalog.db-wal']) {
     const path = join(dir, file);
@@ -123,7 +133,11 @@ t.test('credentials in a source URL reach the source and nowhere else', async (t
   for (const json of [false, true]) {
     const listed = await inProcess(() => sources({ configFile, json }));
     t.equal(listed.code, 0, listed.stderr);
-    t.match(listed.stdout, /keyed.*http:\/\/harvester:\*\*\*@127\.0\.0\.1:\d+\/data\.json\?format=json&api_key=\*\*\*/, `sources${json ? ' --json' : ''} shows the URL redacted`);
+    t.match(
+      listed.stdout,
+      /keyed.*http:\/\/harvester:\*\*\*@127\.0\.0\.1:\d+\/data\.json\?format=json&api_key=\*\*\*/,
+      `sources${json ? ' --json' : ''} shows the URL redacted`,
+    );
     t.notMatch(listed.stdout + listed.stderr, SECRETS, `sources${json ? ' --json' : ''}`);
     const reported = await inProcess(() => runs({ configFile, json }));
     t.equal(reported.code, 0, reported.stderr);

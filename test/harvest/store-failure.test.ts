@@ -73,7 +73,12 @@ t.test('a store that turns read-only mid-run: the run it could not close is clos
       },
     }),
   );
-  t.match(thrown, { name: 'StoreUnavailableError', condition: 'read-only', path: s.db.name, message: /is read-only \(SQLITE_READONLY\): check the file's and directory's permissions/ });
+  t.match(thrown, {
+    name: 'StoreUnavailableError',
+    condition: 'read-only',
+    path: s.db.name,
+    message: /is read-only \(SQLITE_READONLY\): check the file's and directory's permissions/,
+  });
   t.match(lastRun(s.db, 'fixture'), { status: 'running' }, 'the store would not let the run be closed');
 
   s.db.pragma('query_only = 0');

@@ -7,7 +7,11 @@ type Raw = Record<string, unknown>;
 const own = readFixture<Raw[]>('crossplatform', 'own-records.json').filter((r) => r.title !== undefined);
 
 function records(count: number): Raw[] {
-  return Array.from({ length: count }, (_, i) => ({ ...own[i % own.length]!, identifier: `A41000000G-${String(300 + i).padStart(6, '0')}`, title: `資料集 ${i}` }));
+  return Array.from({ length: count }, (_, i) => ({
+    ...own[i % own.length]!,
+    identifier: `A41000000G-${String(300 + i).padStart(6, '0')}`,
+    title: `資料集 ${i}`,
+  }));
 }
 
 async function listed(base: string): Promise<string[]> {
@@ -45,7 +49,10 @@ t.test('a dataset the source stops listing is withdrawn after the grace period, 
   t.equal(res.status, 410, 'its identifier answers 410 Gone');
   t.match(await res.json(), { success: false, error: { identifier: gone, error_type: /^ER010001:/, message: /withdrawn/ } });
   t.equal((await fetch(`${f.base}/dataset/${gone}.jsonld`)).status, 410);
-  t.match(listChanges(f.db).filter((c) => c.kind === 'withdrawn'), [{ identifier: gone, sourceId: 'fixture', runId: complete!.runId }]);
+  t.match(
+    listChanges(f.db).filter((c) => c.kind === 'withdrawn'),
+    [{ identifier: gone, sourceId: 'fixture', runId: complete!.runId }],
+  );
 
   f.platform.records.set(gone, initial[1]!);
   const back = await f.harvester.run('fixture');

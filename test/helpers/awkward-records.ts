@@ -45,7 +45,9 @@ export function awkwardRecords(): Raw[] {
       publisherContactName: 'CRLF\r\ninside',
       language: 'en',
       keyword: ['line\nfeed', 'open data'],
-      distribution: [{ resourceID: '382000000A-900001-001', format: 'CSV', resourceDescription: 'two\nlines', downloadURL: 'https://data.boston.gov/export/a.csv' }],
+      distribution: [
+        { resourceID: '382000000A-900001-001', format: 'CSV', resourceDescription: 'two\nlines', downloadURL: 'https://data.boston.gov/export/a.csv' },
+      ],
     },
     {
       ...base('900002', '引號 "quoted" title, with comma; and semicolon\tand tab'),

@@ -17,7 +17,18 @@ import { tempDir } from './gateway.js';
 type Raw = Record<string, unknown>;
 
 function source(id: string, priority: number): SourceConfig {
-  return { id, name: id, type: 'file', url: `file:///test/${id}`, schedule: '0 3 * * *', priority, enabled: true, withdrawAfterHours: 72, maxMissingShare: 1, options: {} };
+  return {
+    id,
+    name: id,
+    type: 'file',
+    url: `file:///test/${id}`,
+    schedule: '0 3 * * *',
+    priority,
+    enabled: true,
+    withdrawAfterHours: 72,
+    maxMissingShare: 1,
+    options: {},
+  };
 }
 
 /** A gen-1 record with what DCAT-AP needs; `overrides` replace fields. */
@@ -66,7 +77,15 @@ export async function catalogueStore(t: Test): Promise<CatalogueStore> {
         const payloadJson = JSON.stringify(raw);
         return { nativeId: String(raw.identifier), payloadJson, contentHash: contentHash(payloadJson), record: result.record, issues: result.issues };
       });
-      await store.records.writeRecordPage({ sourceId, priority: 0, runId: await store.runs.queueRun(sourceId), changed, presentNativeIds: [], refreshedValidators: [], errors: [] });
+      await store.records.writeRecordPage({
+        sourceId,
+        priority: 0,
+        runId: await store.runs.queueRun(sourceId),
+        changed,
+        presentNativeIds: [],
+        refreshedValidators: [],
+        errors: [],
+      });
       // Closed, so the next page of the source can queue its own run.
       db.prepare("UPDATE runs SET status = 'succeeded' WHERE source_id = ?").run(sourceId);
       if (resolve) await resolveIdentity(store);

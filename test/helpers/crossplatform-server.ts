@@ -114,7 +114,8 @@ export async function startFixturePlatform(initial: Record<string, unknown>[]): 
       const raw = faults.rawRecords?.get(id);
       if (raw !== undefined) return send(res, 200, `{"success":true,"result":${raw}}`);
       const record = records.get(id);
-      if (!record || faults.missingRecords?.has(id)) return send(res, 404, JSON.stringify({ success: false, error: { identifier: id, error_type: 'ER0100', message: 'not found' } }));
+      if (!record || faults.missingRecords?.has(id))
+        return send(res, 404, JSON.stringify({ success: false, error: { identifier: id, error_type: 'ER0100', message: 'not found' } }));
       const body = JSON.stringify({ success: true, result: record });
       if (faults.etags) {
         const etag = `"${createHash('sha1').update(body).digest('hex')}"`;

@@ -39,7 +39,9 @@ export async function startHarvestedPlatform(
   const platform = await startFixturePlatform(records);
   const { dir, cleanup } = tempDir();
   const config = testConfig(join(dir, 'catalog.db'), platform.url, {
-    sources: [{ id: 'fixture', name: 'Fixture platform', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: sourceOptions, ...sourceSettings }],
+    sources: [
+      { id: 'fixture', name: 'Fixture platform', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: sourceOptions, ...sourceSettings },
+    ],
     ...overrides,
   });
   const db = openTestDb(config);

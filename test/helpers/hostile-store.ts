@@ -54,7 +54,13 @@ function hostileRecords(): Tampered[] {
   const deep = nestedValue(1000);
   return [
     {
-      raw: record(HOSTILE.loneSurrogate, { publisher: '壞\ud800機關', title: '標題\udc00', description: '描述\ud800', keyword: ['關鍵\ud800字', '正常'], organization: '組織\udfff' }),
+      raw: record(HOSTILE.loneSurrogate, {
+        publisher: '壞\ud800機關',
+        title: '標題\udc00',
+        description: '描述\ud800',
+        keyword: ['關鍵\ud800字', '正常'],
+        organization: '組織\udfff',
+      }),
       tamper: (r) => {
         r.publisher = '壞\ud800機關';
         r.title = '標題\udc00';
@@ -131,7 +137,20 @@ export async function hostileStore(t: Test): Promise<{ path: string; db: Db; reo
     cleanup();
   });
   const db = open();
-  syncSources(db, [{ id: 'city', name: 'city', type: 'file', url: 'file:///test/city', schedule: '0 3 * * *', priority: 10, enabled: true, withdrawAfterHours: 72, maxMissingShare: 1, options: {} }]);
+  syncSources(db, [
+    {
+      id: 'city',
+      name: 'city',
+      type: 'file',
+      url: 'file:///test/city',
+      schedule: '0 3 * * *',
+      priority: 10,
+      enabled: true,
+      withdrawAfterHours: 72,
+      maxMissingShare: 1,
+      options: {},
+    },
+  ]);
   await writeRecords(db, 'city', [...ordinaryRecords(), ...hostileRecords()]);
   return { path, db, reopen: open };
 }

@@ -65,9 +65,12 @@ export function harvestSource(
     harvester: new Harvester(sqliteStoreOn(db), config, silentLog),
     datasets: () =>
       new Map(
-        (db.prepare('SELECT identifier, record FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier').all() as Array<{ identifier: string; record: string }>).map(
-          (row) => [row.identifier, JSON.parse(row.record) as NationalRecord],
-        ),
+        (
+          db.prepare('SELECT identifier, record FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier').all() as Array<{
+            identifier: string;
+            record: string;
+          }>
+        ).map((row) => [row.identifier, JSON.parse(row.record) as NationalRecord]),
       ),
   };
 }

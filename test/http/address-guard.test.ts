@@ -13,7 +13,21 @@ import {
 
 t.test('address ranges: only public unicast passes', async (t) => {
   for (const address of ['8.8.8.8', '140.112.1.1', '2001:4860:4860::8888']) t.ok(isPublicAddress(address), address);
-  for (const address of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.0.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fc00::1', '::ffff:10.0.0.1', '255.255.255.255', '224.0.0.1']) {
+  for (const address of [
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.0.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '::1',
+    'fe80::1',
+    'fc00::1',
+    '::ffff:10.0.0.1',
+    '255.255.255.255',
+    '224.0.0.1',
+  ]) {
     t.notOk(isPublicAddress(address), `${address} (${addressRange(address)})`);
   }
 });
@@ -75,9 +89,34 @@ t.test('IPv6 forms that embed an IPv4 address are judged by the address they emb
 
 t.test('every other special range stays blocked: only unicast is public', async (t) => {
   const special = [
-    '::', '::1', '0.1.2.3', '192.0.0.8', '192.0.2.1', '198.18.0.1', '198.51.100.1', '203.0.113.1', '192.88.99.1', '240.0.0.1',
-    '192.175.48.1', '192.52.193.1', '2001:db8::1', '100::1', 'fec0::1', 'fe80::1%eth0', 'ff02::1', 'fd12:3456::1', '2001:2::1',
-    '2001:3::1', '2001:10::1', '2001:20::1', '2001:30::1', '2001:4:112::1', '2620:4f:8000::1', '5f00::1', '3fff::1', '2001:1::1',
+    '::',
+    '::1',
+    '0.1.2.3',
+    '192.0.0.8',
+    '192.0.2.1',
+    '198.18.0.1',
+    '198.51.100.1',
+    '203.0.113.1',
+    '192.88.99.1',
+    '240.0.0.1',
+    '192.175.48.1',
+    '192.52.193.1',
+    '2001:db8::1',
+    '100::1',
+    'fec0::1',
+    'fe80::1%eth0',
+    'ff02::1',
+    'fd12:3456::1',
+    '2001:2::1',
+    '2001:3::1',
+    '2001:10::1',
+    '2001:20::1',
+    '2001:30::1',
+    '2001:4:112::1',
+    '2620:4f:8000::1',
+    '5f00::1',
+    '3fff::1',
+    '2001:1::1',
   ];
   for (const address of special) t.notOk(isPublicAddress(address), `${address} (${addressRange(address)})`);
 });
@@ -122,7 +161,10 @@ t.test('the connector refuses host names that resolve to private addresses', asy
 const answering =
   (...addresses: string[]): ResolveAll =>
   (_hostname, _options, callback) =>
-    callback(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+    callback(
+      null,
+      addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+    );
 
 function lookUp(resolve: ResolveAll, all: boolean): Promise<{ err: Error | null; address: string | LookupAddress[]; family?: number }> {
   return new Promise((done) => createGuardedLookup(resolve)('catalogue.example', { all }, (err, address, family) => done({ err, address, family })));

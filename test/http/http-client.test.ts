@@ -289,7 +289,10 @@ t.test('a host that never completes the TCP handshake hits the connect timeout',
   // (Node accepts connections by itself); the test needs python3, which this machine kind has.
   const { spawn } = await import('node:child_process');
   const net = await import('node:net');
-  const listener = spawn('python3', ['-c', "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)"]);
+  const listener = spawn('python3', [
+    '-c',
+    "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)",
+  ]);
   t.teardown(() => listener.kill());
   const port = await new Promise<number>((resolve, reject) => {
     listener.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));

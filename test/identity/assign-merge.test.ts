@@ -56,12 +56,25 @@ t.test('a split: the part holding more of the old records keeps the identifier, 
   });
   t.same(datasetIds, ['A-1~portal', 'A-1']);
   t.same([...absorbed], []);
-  const again = assign({ clusters: [[member('A-1', 'portal', null)], [member('A-1', 'portal', null)]], existing: new Map([['A-1', 'x'], ['A-1~portal', 'y']]) });
+  const again = assign({
+    clusters: [[member('A-1', 'portal', null)], [member('A-1', 'portal', null)]],
+    existing: new Map([
+      ['A-1', 'x'],
+      ['A-1~portal', 'y'],
+    ]),
+  });
   t.same(again.datasetIds, ['A-1~portal~2', 'A-1~portal~3'], 'numbered when the qualified one is taken too');
   t.end();
 });
 
-const ranked = (over: Partial<RankedMember>): RankedMember => ({ listed: true, priority: 0, firstSeenAt: '2026-01-01T00:00:00Z', sourceId: 's', nativeId: 'n', ...over });
+const ranked = (over: Partial<RankedMember>): RankedMember => ({
+  listed: true,
+  priority: 0,
+  firstSeenAt: '2026-01-01T00:00:00Z',
+  sourceId: 's',
+  nativeId: 'n',
+  ...over,
+});
 
 t.test('members rank listed first, then priority, then who came first', (t) => {
   const list = [
@@ -70,7 +83,10 @@ t.test('members rank listed first, then priority, then who came first', (t) => {
     ranked({ sourceId: 'city', priority: 10 }),
     ranked({ sourceId: 'early', priority: 0, firstSeenAt: '2025-01-01T00:00:00Z' }),
   ];
-  t.same(list.sort(compareMembers).map((m) => m.sourceId), ['city', 'early', 'portal', 'gone']);
+  t.same(
+    list.sort(compareMembers).map((m) => m.sourceId),
+    ['city', 'early', 'portal', 'gone'],
+  );
   t.end();
 });
 
@@ -119,7 +135,12 @@ t.test('merge: distributions are the union of the members’, one per normalised
     distribution: [
       { resourceID: 'a1', format: 'CSV', downloadURL: 'https://Dati.Example.IT/Aria/Misure.csv' },
       { resourceID: 'a2', format: 'JSON', downloadURL: 'https://dati.example.it/aria/misure.json' },
-      { resourceID: 'a3', format: 'CSV', downloadURL: 'https://Dati.Example.IT/Aria/Misure.csv', resourceDescription: 'a duplicate the agency itself lists: kept, as published' },
+      {
+        resourceID: 'a3',
+        format: 'CSV',
+        downloadURL: 'https://Dati.Example.IT/Aria/Misure.csv',
+        resourceDescription: 'a duplicate the agency itself lists: kept, as published',
+      },
     ],
   };
   const aggregator: NationalRecord = {
@@ -151,7 +172,11 @@ t.test('merge: distributions are the union of the members’, one per normalised
     'the union, in member order; one distribution per normalised URL across members',
   );
   t.same(record.distribution?.[0], agency.distribution![0], 'present in both: the better member’s value, whole');
-  t.same(record.distribution?.[3], { resourceID: 'g2', format: 'API', accessURL: 'https://API.Example.IT/Aria' }, 'the access URL only the second member had is kept as sent');
+  t.same(
+    record.distribution?.[3],
+    { resourceID: 'g2', format: 'API', accessURL: 'https://API.Example.IT/Aria' },
+    'the access URL only the second member had is kept as sent',
+  );
   t.match(provenance, { title: 0, distribution: 0, 'distribution[3]': 1, 'distribution[4]': 2, 'distribution[5]': 2 });
   t.notOk('distribution[0]' in provenance, 'items from the member the list starts with need no entry of their own');
 
@@ -166,7 +191,14 @@ t.test('merge: a hostile member’s distributions cannot break or bloat the merg
   const hostile = {
     identifier: 'A-3',
     title: 't',
-    distribution: [null, 'text', 42, { downloadURL: { not: 'a string' } }, { accessURL: '   ' }, ...Array.from({ length: 10_005 }, (_, i) => ({ downloadURL: `https://example.tw/${i}.csv` }))],
+    distribution: [
+      null,
+      'text',
+      42,
+      { downloadURL: { not: 'a string' } },
+      { accessURL: '   ' },
+      ...Array.from({ length: 10_005 }, (_, i) => ({ downloadURL: `https://example.tw/${i}.csv` })),
+    ],
   } as unknown as NationalRecord;
   const { record } = mergeRecords('A-3', [good, hostile]);
   t.equal(record.distribution?.length, 10_000, 'the union stops at the distribution cap a record has');

@@ -4,11 +4,13 @@ import type { KeyGroup } from '../../src/store/identity.js';
 
 /** Members as `source` or `source!` (not listed), with optional signals. */
 function members(...specs: Array<string | [string, string[]]>): ClusterMembers {
-  return membersFromList(specs.map((spec): ClusterMember => {
-    const [name, signals] = typeof spec === 'string' ? [spec, undefined] : spec;
-    const listed = !name.endsWith('!');
-    return { sourceId: name.replace(/!$/, ''), listed, ...(signals ? { signals } : {}) };
-  }));
+  return membersFromList(
+    specs.map((spec): ClusterMember => {
+      const [name, signals] = typeof spec === 'string' ? [spec, undefined] : spec;
+      const listed = !name.endsWith('!');
+      return { sourceId: name.replace(/!$/, ''), listed, ...(signals ? { signals } : {}) };
+    }),
+  );
 }
 
 function group(kind: KeyGroup['kind'], value: string, ...indices: number[]): KeyGroup {
@@ -161,14 +163,25 @@ function membersWithVetoes(...specs: Array<[string, string[]]>): ClusterMembers 
 t.test('different UUIDs of different sources veto a join by landing page, download URL or fuzzy key; a shared one does not', (t) => {
   const result = clusterRecords({
     members: membersWithVetoes(['de', ['uuid:1']], ['zh', ['uuid:2']], ['it', []], ['es', ['uuid:1', 'datasetId:9']]),
-    strongGroups: [group('landing', 'https://portal.tw/search', 0, 1), group('download', 'https://portal.tw/f.csv', 1, 2), group('download', 'https://portal.tw/g.csv', 2, 0)],
+    strongGroups: [
+      group('landing', 'https://portal.tw/search', 0, 1),
+      group('download', 'https://portal.tw/f.csv', 1, 2),
+      group('download', 'https://portal.tw/g.csv', 2, 0),
+    ],
     fuzzyGroups: [],
     mustLink: [],
     cannotLink: [],
   });
   // 0 and 1 vetoed; 1 joins 2 (no UUID on 2); then {1,2} and 0 conflict again.
   t.same(partition(result.clusterOf), [[0], [1, 2], [3]]);
-  t.same(result.candidates.map((c) => [c.a, c.b, c.value]), [[0, 1, 'https://portal.tw/search'], [2, 0, 'https://portal.tw/g.csv']], 'each vetoed join is a candidate');
+  t.same(
+    result.candidates.map((c) => [c.a, c.b, c.value]),
+    [
+      [0, 1, 'https://portal.tw/search'],
+      [2, 0, 'https://portal.tw/g.csv'],
+    ],
+    'each vetoed join is a candidate',
+  );
 
   const shared = clusterRecords({
     members: membersWithVetoes(['de', ['uuid:1']], ['es', ['uuid:1', 'uuid:3']], ['zh', ['datasetId:7']]),
@@ -208,7 +221,11 @@ t.test('the veto neither stops identifier joins, an operator join, nor a source 
     mustLink: [[4, 5]],
     cannotLink: [],
   });
-  t.same(partition(result.clusterOf), [[0, 1], [2, 3], [4, 5]]);
+  t.same(partition(result.clusterOf), [
+    [0, 1],
+    [2, 3],
+    [4, 5],
+  ]);
   t.same(result.candidates, []);
   t.end();
 });
@@ -225,7 +242,10 @@ t.test('lookalike keys list candidates across sources and join nothing', (t) => 
   t.same(partition(result.clusterOf), [[0], [1, 2], [3]]);
   t.same(
     result.candidates.map((c) => [c.a, c.b, c.value]),
-    [[0, 1, 'registro|abc'], [0, 2, 'registro|abc']],
+    [
+      [0, 1, 'registro|abc'],
+      [0, 2, 'registro|abc'],
+    ],
     'pairs of different sources in different clusters; two listed records of one source are no pair',
   );
   t.end();

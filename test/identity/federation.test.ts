@@ -70,10 +70,12 @@ async function federation(t: Test, sources: Record<string, SourceSpec>): Promise
     base: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`,
     live: () =>
       new Map(
-        (db.prepare('SELECT identifier, record FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier').all() as Array<{ identifier: string; record: string }>).map((row) => [
-          row.identifier,
-          JSON.parse(row.record) as Record<string, unknown>,
-        ]),
+        (
+          db.prepare('SELECT identifier, record FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier').all() as Array<{
+            identifier: string;
+            record: string;
+          }>
+        ).map((row) => [row.identifier, JSON.parse(row.record) as Record<string, unknown>]),
       ),
   };
 }
@@ -93,7 +95,13 @@ function cityRecord(serial: string, overrides: Record<string, unknown> = {}): Re
     accrualPeriodicity: '每5分鐘',
     modified: '2026-05-01 10:00:00',
     landingPage: `https://data.taipei/dataset/detail?id=${serial}`,
-    distribution: [{ resourceID: `379000000A-${serial}-001`, format: 'JSON', downloadURL: `https://data.taipei/api/frontstage/tpeod/dataset/resource.download?rid=${serial}` }],
+    distribution: [
+      {
+        resourceID: `379000000A-${serial}-001`,
+        format: 'JSON',
+        downloadURL: `https://data.taipei/api/frontstage/tpeod/dataset/resource.download?rid=${serial}`,
+      },
+    ],
     ...overrides,
   };
 }
@@ -110,7 +118,12 @@ function dataGovTwCopy(serial: string, nid: number, overrides: Record<string, un
     updateFrequency: '每5分鐘',
     organizationContactEmail: 'open@gov.taipei',
     modifiedDate: '2026-05-02 09:00:00',
-    distribution: [{ resourceFormat: 'JSON', resourceDownloadUrl: `HTTP://DATA.TAIPEI:80/api/frontstage/tpeod/dataset/resource.download?rid=${serial}&utm_source=datagovtw` }],
+    distribution: [
+      {
+        resourceFormat: 'JSON',
+        resourceDownloadUrl: `HTTP://DATA.TAIPEI:80/api/frontstage/tpeod/dataset/resource.download?rid=${serial}&utm_source=datagovtw`,
+      },
+    ],
     ...overrides,
   };
 }
@@ -206,14 +219,32 @@ t.test('the same title from different publishers stays two datasets', async (t) 
 t.test('a fuzzy match (same title and publisher) joins only when something corroborates it', async (t) => {
   const base = { title: '臺北市 公共自行車租賃站', publisher: '臺北市政府交通局', identifier: undefined };
   const f = await federation(t, {
-    city: { priority: 10, records: [cityRecord('000020', { ...base, identifier: '379000000A-000020', issued: '2019-03-01' }), cityRecord('000021', { title: '臺北市垃圾車點位', identifier: '379000000A-000021', issued: '2018-01-01' })] },
+    city: {
+      priority: 10,
+      records: [
+        cityRecord('000020', { ...base, identifier: '379000000A-000020', issued: '2019-03-01' }),
+        cityRecord('000021', { title: '臺北市垃圾車點位', identifier: '379000000A-000021', issued: '2018-01-01' }),
+      ],
+    },
     hub: {
       priority: 0,
       records: [
         // Another id scheme, other URLs: only title + publisher match, and the issue date corroborates.
-        { identifier: 'HUB0000001-000020', title: '台北市公共自行車租賃站', publisher: '臺北市政府交通局', issued: '2019-03-01 08:00:00', landingPage: 'https://hub.example.org/d/20' },
+        {
+          identifier: 'HUB0000001-000020',
+          title: '台北市公共自行車租賃站',
+          publisher: '臺北市政府交通局',
+          issued: '2019-03-01 08:00:00',
+          landingPage: 'https://hub.example.org/d/20',
+        },
         // Same title + publisher as the city's second record, nothing else in common: a candidate, not a merge.
-        { identifier: 'HUB0000001-000021', title: '臺北市垃圾車點位', publisher: '臺北市政府交通局', issued: '2024-12-31', landingPage: 'https://hub.example.org/d/21' },
+        {
+          identifier: 'HUB0000001-000021',
+          title: '臺北市垃圾車點位',
+          publisher: '臺北市政府交通局',
+          issued: '2024-12-31',
+          landingPage: 'https://hub.example.org/d/21',
+        },
       ],
     },
   });
@@ -250,7 +281,13 @@ t.test('an operator split persists across re-harvests, and a join overrides the 
   await f.harvester.run('datagovtw');
   t.same([...f.live().keys()], ['379000000A-000040']);
 
-  saveOverride(f.db, 'split', { sourceId: 'datagovtw', nativeId: '379000000A-000040' }, { sourceId: 'city', nativeId: '379000000A-000040' }, 'different tables');
+  saveOverride(
+    f.db,
+    'split',
+    { sourceId: 'datagovtw', nativeId: '379000000A-000040' },
+    { sourceId: 'city', nativeId: '379000000A-000040' },
+    'different tables',
+  );
   await resolveIdentity(sqliteStoreOn(f.db));
   t.same([...f.live().keys()], ['379000000A-000040', '379000000A-000040~datagovtw'], 'split: two datasets, the city keeps the identifier');
 

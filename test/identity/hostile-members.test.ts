@@ -16,8 +16,30 @@ import { HOSTILE, hostileStore } from '../helpers/hostile-store.js';
 t.test('a record joining one whose stored row cannot be read is resolved and served', async (t) => {
   const { db } = await hostileStore(t);
   syncSources(db, [
-    { id: 'city', name: 'city', type: 'file', url: 'file:///test/city', schedule: '0 3 * * *', priority: 10, enabled: true, withdrawAfterHours: 72, maxMissingShare: 1, options: {} },
-    { id: 'agency', name: 'agency', type: 'file', url: 'file:///test/agency', schedule: '0 3 * * *', priority: 20, enabled: true, withdrawAfterHours: 72, maxMissingShare: 1, options: {} },
+    {
+      id: 'city',
+      name: 'city',
+      type: 'file',
+      url: 'file:///test/city',
+      schedule: '0 3 * * *',
+      priority: 10,
+      enabled: true,
+      withdrawAfterHours: 72,
+      maxMissingShare: 1,
+      options: {},
+    },
+    {
+      id: 'agency',
+      name: 'agency',
+      type: 'file',
+      url: 'file:///test/agency',
+      schedule: '0 3 * * *',
+      priority: 20,
+      enabled: true,
+      withdrawAfterHours: 72,
+      maxMissingShare: 1,
+      options: {},
+    },
   ]);
   // The same dataset from another source, under the identifier the hostile one was meant to have.
   const identifier = HOSTILE.loneSurrogateId.replace('\ud800', '');

@@ -52,9 +52,11 @@ async function portals(t: Test, catalogues: Record<string, unknown>): Promise<Po
     harvester,
     live: () =>
       new Map(
-        (db.prepare('SELECT identifier, record FROM datasets WHERE withdrawn_at IS NULL AND merged_into IS NULL ORDER BY identifier').raw().all() as Array<[string, string]>).map(
-          ([identifier, record]) => [identifier, JSON.parse(record) as Raw],
-        ),
+        (
+          db.prepare('SELECT identifier, record FROM datasets WHERE withdrawn_at IS NULL AND merged_into IS NULL ORDER BY identifier').raw().all() as Array<
+            [string, string]
+          >
+        ).map(([identifier, record]) => [identifier, JSON.parse(record) as Raw]),
       ),
     // Each pair in code-unit order: which of the two is `a` is resolution's business.
     candidates: () =>
@@ -85,8 +87,22 @@ t.test('one DCAT-US dataset federated by three portals (en, es, it) is one datas
 });
 
 /** A DCAT-US dataset whose identifier is a UUID, as data.gov's harvests write them. */
-const berlinAir = () => uuidDataset('5b4a2c9e-8a4f-4f0e-9d57-0c1e2f3a4b5c', 'Luftmessstationen Berlin', 'Standorte und Messwerte der Luftgütemessstationen in Berlin.', 'Senatsverwaltung für Umwelt', 'https://example.org/dataset');
-const taipeiParks = () => uuidDataset('c2d3e4f5-0a1b-4c2d-8e3f-4a5b6c7d8e9f', '臺北市公園清單', '臺北市各行政區公園名稱、面積、地址與設施資料。', '臺北市政府工務局公園路燈工程管理處', 'https://example.org/dataset');
+const berlinAir = () =>
+  uuidDataset(
+    '5b4a2c9e-8a4f-4f0e-9d57-0c1e2f3a4b5c',
+    'Luftmessstationen Berlin',
+    'Standorte und Messwerte der Luftgütemessstationen in Berlin.',
+    'Senatsverwaltung für Umwelt',
+    'https://example.org/dataset',
+  );
+const taipeiParks = () =>
+  uuidDataset(
+    'c2d3e4f5-0a1b-4c2d-8e3f-4a5b6c7d8e9f',
+    '臺北市公園清單',
+    '臺北市各行政區公園名稱、面積、地址與設施資料。',
+    '臺北市政府工務局公園路燈工程管理處',
+    'https://example.org/dataset',
+  );
 
 function uuidDataset(identifier: string, title: string, description: string, publisher: string, landingPage: string): Raw {
   return {
@@ -113,15 +129,47 @@ t.test('a placeholder landing page joins nothing: two datasets with different UU
 t.test('two different UUIDs veto a join by a shared landing page on a real host', async (t) => {
   // A portal that points every dataset at its search page: the same landing page, two datasets.
   const p = await portals(t, {
-    de: catalogueOf(uuidDataset('5b4a2c9e-8a4f-4f0e-9d57-0c1e2f3a4b5c', 'Luftmessstationen Berlin', 'Standorte und Messwerte der Luftgütemessstationen in Berlin.', 'Senatsverwaltung für Umwelt', 'https://daten.berlin.de/datensaetze?q=umwelt')),
-    it: catalogueOf(uuidDataset('c2d3e4f5-0a1b-4c2d-8e3f-4a5b6c7d8e9f', 'Stazioni di qualità dell\'aria', 'Posizione e misure delle stazioni di monitoraggio della qualità dell\'aria.', 'Regione Lombardia', 'https://daten.berlin.de/datensaetze?q=umwelt')),
+    de: catalogueOf(
+      uuidDataset(
+        '5b4a2c9e-8a4f-4f0e-9d57-0c1e2f3a4b5c',
+        'Luftmessstationen Berlin',
+        'Standorte und Messwerte der Luftgütemessstationen in Berlin.',
+        'Senatsverwaltung für Umwelt',
+        'https://daten.berlin.de/datensaetze?q=umwelt',
+      ),
+    ),
+    it: catalogueOf(
+      uuidDataset(
+        'c2d3e4f5-0a1b-4c2d-8e3f-4a5b6c7d8e9f',
+        "Stazioni di qualità dell'aria",
+        "Posizione e misure delle stazioni di monitoraggio della qualità dell'aria.",
+        'Regione Lombardia',
+        'https://daten.berlin.de/datensaetze?q=umwelt',
+      ),
+    ),
   });
   t.same([...p.live().keys()], ['5b4a2c9e-8a4f-4f0e-9d57-0c1e2f3a4b5c', 'c2d3e4f5-0a1b-4c2d-8e3f-4a5b6c7d8e9f'], 'two datasets');
 
   // The same UUID under that landing page is one dataset: the veto only keeps apart what the identifiers say differs.
   const q = await portals(t, {
-    de: catalogueOf(uuidDataset('5b4a2c9e-8a4f-4f0e-9d57-0c1e2f3a4b5c', 'Luftmessstationen Berlin', 'Standorte und Messwerte der Luftgütemessstationen in Berlin.', 'Senatsverwaltung für Umwelt', 'https://daten.berlin.de/datensaetze?q=umwelt')),
-    es: catalogueOf(uuidDataset('5B4A2C9E-8A4F-4F0E-9D57-0C1E2F3A4B5C', 'Estaciones de medición del aire de Berlín', 'Ubicación y mediciones de las estaciones de calidad del aire de Berlín.', 'Senatsverwaltung für Umwelt', 'https://daten.berlin.de/datensaetze?q=umwelt')),
+    de: catalogueOf(
+      uuidDataset(
+        '5b4a2c9e-8a4f-4f0e-9d57-0c1e2f3a4b5c',
+        'Luftmessstationen Berlin',
+        'Standorte und Messwerte der Luftgütemessstationen in Berlin.',
+        'Senatsverwaltung für Umwelt',
+        'https://daten.berlin.de/datensaetze?q=umwelt',
+      ),
+    ),
+    es: catalogueOf(
+      uuidDataset(
+        '5B4A2C9E-8A4F-4F0E-9D57-0C1E2F3A4B5C',
+        'Estaciones de medición del aire de Berlín',
+        'Ubicación y mediciones de las estaciones de calidad del aire de Berlín.',
+        'Senatsverwaltung für Umwelt',
+        'https://daten.berlin.de/datensaetze?q=umwelt',
+      ),
+    ),
   });
   t.same([...q.live().keys()], ['5b4a2c9e-8a4f-4f0e-9d57-0c1e2f3a4b5c'], 'one dataset');
 });
@@ -137,7 +185,11 @@ t.test('records that look identical but share no key are a candidate for review'
     modified: '2024-02-01',
   });
   const p = await portals(t, {
-    es: catalogueOf(lookalike('bib-0001'), { identifier: 'otro-1', title: 'Otro conjunto', description: 'Nada que ver con las bibliotecas de la ciudad, en absoluto.' }),
+    es: catalogueOf(lookalike('bib-0001'), {
+      identifier: 'otro-1',
+      title: 'Otro conjunto',
+      description: 'Nada que ver con las bibliotecas de la ciudad, en absoluto.',
+    }),
     'es-mx': catalogueOf(lookalike('BIB/77')),
   });
   t.same([...p.live().keys()], ['BIB/77', 'bib-0001', 'otro-1'], 'kept apart: nothing says they are one');
@@ -145,7 +197,13 @@ t.test('records that look identical but share no key are a candidate for review'
 });
 
 t.test('a store keyed by the old rules is keyed again on upgrade (migration 9), and its datasets follow', async (t) => {
-  const p = await portals(t, { en: catalogue('portal-en'), es: catalogue('portal-es'), it: catalogue('portal-it'), de: catalogueOf(berlinAir()), 'zh-hant': catalogueOf(taipeiParks()) });
+  const p = await portals(t, {
+    en: catalogue('portal-en'),
+    es: catalogue('portal-es'),
+    it: catalogue('portal-it'),
+    de: catalogueOf(berlinAir()),
+    'zh-hant': catalogueOf(taipeiParks()),
+  });
   // What version 8 stored: no DCAT-US or lookalike keys, landing keys on example.org; resolved
   // with them (by today's clustering, whose UUID veto keeps the two UUIDs apart all the same).
   p.db.prepare("DELETE FROM record_keys WHERE kind = 'lookalike' OR (kind = 'agency' AND value LIKE 'dcat-us:%')").run();
@@ -170,11 +228,18 @@ t.test('a store keyed by the old rules is keyed again on upgrade (migration 9), 
   const outcome = await resolveIdentity(sqliteStoreOn(db));
   t.notOk(needsKeyBackfill(db));
   t.equal(db.prepare("SELECT COUNT(*) FROM record_keys WHERE value = 'https://example.org/dataset'").pluck().get(), 0, 'no key on the placeholder host');
-  const live = (db.prepare('SELECT identifier FROM datasets WHERE withdrawn_at IS NULL AND merged_into IS NULL ORDER BY identifier').pluck().all() as string[]);
-  t.same(live, ['5b4a2c9e-8a4f-4f0e-9d57-0c1e2f3a4b5c', 'abcd-1234', 'budg-2024', 'budg-2024~es', 'c2d3e4f5-0a1b-4c2d-8e3f-4a5b6c7d8e9f'], 'after: one federated dataset, two UUID datasets');
+  const live = db.prepare('SELECT identifier FROM datasets WHERE withdrawn_at IS NULL AND merged_into IS NULL ORDER BY identifier').pluck().all() as string[];
   t.same(
-    db.prepare("SELECT identifier, merged_into FROM dataset_entries WHERE merged_into IS NOT NULL ORDER BY identifier").raw().all(),
-    [['abcd-1234~es', 'abcd-1234'], ['abcd-1234~it', 'abcd-1234']],
+    live,
+    ['5b4a2c9e-8a4f-4f0e-9d57-0c1e2f3a4b5c', 'abcd-1234', 'budg-2024', 'budg-2024~es', 'c2d3e4f5-0a1b-4c2d-8e3f-4a5b6c7d8e9f'],
+    'after: one federated dataset, two UUID datasets',
+  );
+  t.same(
+    db.prepare('SELECT identifier, merged_into FROM dataset_entries WHERE merged_into IS NOT NULL ORDER BY identifier').raw().all(),
+    [
+      ['abcd-1234~es', 'abcd-1234'],
+      ['abcd-1234~it', 'abcd-1234'],
+    ],
     'the copies redirect to the dataset that survived',
   );
   t.match(outcome, { absorbed: 2, created: 0 }, 'two absorbed, none created: every dataset keeps the identifier it had');

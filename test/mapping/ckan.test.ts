@@ -105,11 +105,11 @@ t.test('the exact validation errors of every data.gov.uk fixture package', async
   ]);
   t.same(accepted(mapCkanPackage(trees)).errors, [...UK_LACKS, 'distribution[0].format required'], 'first resource has format ""');
   t.same(accepted(mapCkanPackage(cefas)).errors, [...UK_LACKS, 'distribution[0].format required'], 'its only resource has format ""');
-  t.same(accepted(mapCkanPackage(csps)).errors, [
-    ...UK_LACKS.slice(0, 10),
-    'publisherContactEmail required',
-    'identifier pattern',
-  ], 'package_show: no contact email in the package');
+  t.same(
+    accepted(mapCkanPackage(csps)).errors,
+    [...UK_LACKS.slice(0, 10), 'publisherContactEmail required', 'identifier pattern'],
+    'package_show: no contact email in the package',
+  );
   for (const pkg of [orgChart, trees, cefas, csps]) {
     t.same(await recordViolations(accepted(mapCkanPackage(pkg)).record), [], `${String(pkg['name'])}: DCAT-AP conformant`);
   }
@@ -123,12 +123,16 @@ t.test('package_show of civil-service-people-survey-2011: landing page, frequenc
   t.equal(record.temporalCoverageTo, '2011-10-21');
   t.equal(record.publisher, 'Cabinet Office');
   t.equal(record.distribution?.length, 4);
-  t.same(record.distribution?.[3], {
-    resourceID: 'e2e32da6-3155-4142-be31-7c8d7f0d6c88',
-    resourceDescription: 'CSPS 201 - summary of organisation scores (CSV)',
-    format: 'CSV',
-    downloadURL: 'http://www.civilservice.gov.uk/wp-content/uploads/2012/02/csps2011_allorganisations_20120202.csv',
-  }, 'no name: the description is the resource description; no dates on the resource');
+  t.same(
+    record.distribution?.[3],
+    {
+      resourceID: 'e2e32da6-3155-4142-be31-7c8d7f0d6c88',
+      resourceDescription: 'CSPS 201 - summary of organisation scores (CSV)',
+      format: 'CSV',
+      downloadURL: 'http://www.civilservice.gov.uk/wp-content/uploads/2012/02/csps2011_allorganisations_20120202.csv',
+    },
+    'no name: the description is the resource description; no dates on the resource',
+  );
   const extras = record.extensions?.sourceExtras ?? {};
   t.equal(extras['precision'], 'percentages rounded to whole integer', 'a site schema field is kept');
   t.equal(extras['geographic_granularity'], 'national');
@@ -184,7 +188,14 @@ t.test('well-known keys, the national identifier and licences', async (t) => {
   t.same(record.distribution, [
     { resourceID: 'r1', resourceDescription: 'API', format: 'API', accessURL: 'https://api.example.gov.tw/aq', resourceModified: '2024-06-30T20:00:00Z' },
     // No language configured for the source: the Chinese text is left untagged, not guessed.
-    { resourceID: 'r2', resourceDescription: '下載', format: 'CSV', downloadURL: 'https://example.gov.tw/aq.csv', resourceModified: '2024-06-01T00:00:00Z', extensions: { textLanguages: { resourceDescription: '' } } },
+    {
+      resourceID: 'r2',
+      resourceDescription: '下載',
+      format: 'CSV',
+      downloadURL: 'https://example.gov.tw/aq.csv',
+      resourceModified: '2024-06-01T00:00:00Z',
+      extensions: { textLanguages: { resourceDescription: '' } },
+    },
   ]);
   t.ok(warnings.includes('distribution[1].format derived'), 'a derived format is said');
   t.ok(warnings.includes('language normalise'));

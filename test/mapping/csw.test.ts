@@ -17,9 +17,22 @@ function issues(result: MappingResult): string[] {
 
 /** The standard's required dataset fields, in the validator's order. */
 const REQUIRED = [
-  'categoryCode', 'description', 'fieldDescription', 'type', 'license', 'licenseURL', 'cost', 'accrualPeriodicity',
-  'organization', 'organizationContactName', 'organizationContactPhone', 'organizationContactEmail',
-  'publisher', 'publisherContactName', 'publisherContactPhone', 'publisherContactEmail',
+  'categoryCode',
+  'description',
+  'fieldDescription',
+  'type',
+  'license',
+  'licenseURL',
+  'cost',
+  'accrualPeriodicity',
+  'organization',
+  'organizationContactName',
+  'organizationContactPhone',
+  'organizationContactEmail',
+  'publisher',
+  'publisherContactName',
+  'publisherContactPhone',
+  'publisherContactEmail',
 ];
 
 /**
@@ -33,7 +46,15 @@ function expected(missing: string[], then: string[] = []): string[] {
 }
 
 /** Fields neither CSW Dublin Core nor ISO 19139 have: the national classification, 上級機關 and cost. */
-const NEVER_IN_CSW = ['categoryCode', 'fieldDescription', 'cost', 'organization', 'organizationContactName', 'organizationContactPhone', 'organizationContactEmail'];
+const NEVER_IN_CSW = [
+  'categoryCode',
+  'fieldDescription',
+  'cost',
+  'organization',
+  'organizationContactName',
+  'organizationContactPhone',
+  'organizationContactEmail',
+];
 
 function record(result: MappingResult): NationalRecord {
   if (!result.ok) throw new Error(`rejected: ${JSON.stringify(result.issues)}`);
@@ -41,36 +62,79 @@ function record(result: MappingResult): NationalRecord {
 }
 
 t.test('pycsw Dublin Core records: field by field, exact validation issues, DCAT-AP', async (t) => {
-  const [noTitle1, noTitle2, noTitle3, aliquam, fusce, loremIpsum, loremIpsumDolor, maecenas, mauris, utFacilisis] = dcRecords('default_get_GetRecords-sortby-asc.xml');
+  const [noTitle1, noTitle2, noTitle3, aliquam, fusce, loremIpsum, loremIpsumDolor, maecenas, mauris, utFacilisis] =
+    dcRecords('default_get_GetRecords-sortby-asc.xml');
 
   for (const untitled of [noTitle1, noTitle2, noTitle3]) {
-    t.same(mapCswDublinCore(untitled), { ok: false, issues: [{ field: 'title', rule: 'required', message: 'title is required as a non-empty string; it is missing', severity: 'error' }] }, 'no dc:title: rejected');
+    t.same(
+      mapCswDublinCore(untitled),
+      { ok: false, issues: [{ field: 'title', rule: 'required', message: 'title is required as a non-empty string; it is missing', severity: 'error' }] },
+      'no dc:title: rejected',
+    );
   }
 
   const aliquamResult = mapCswDublinCore(aliquam);
-  t.same(record(aliquamResult), {
-    identifier: 'urn:uuid:784e2afd-a9fd-44a6-9a92-a3848371c8ec',
-    title: 'Aliquam fermentum purus quis arcu',
-    description: 'Vestibulum quis ipsum sit amet metus imperdiet vehicula. Nulla scelerisque cursus mi.',
-    keyword: ['Hydrography--Dictionaries'],
-    issued: '2006-05-12',
-    extensions: { sourceVocabulary: 'csw-dc', sourceExtras: { 'dc:type': 'http://purl.org/dc/dcmitype/Text', 'dc:format': 'application/pdf' } },
-  }, 'dc:date → issued; a DCMI Text type has no national type and stays in extras, with dc:format (no link to attach it to)');
+  t.same(
+    record(aliquamResult),
+    {
+      identifier: 'urn:uuid:784e2afd-a9fd-44a6-9a92-a3848371c8ec',
+      title: 'Aliquam fermentum purus quis arcu',
+      description: 'Vestibulum quis ipsum sit amet metus imperdiet vehicula. Nulla scelerisque cursus mi.',
+      keyword: ['Hydrography--Dictionaries'],
+      issued: '2006-05-12',
+      extensions: { sourceVocabulary: 'csw-dc', sourceExtras: { 'dc:type': 'http://purl.org/dc/dcmitype/Text', 'dc:format': 'application/pdf' } },
+    },
+    'dc:date → issued; a DCMI Text type has no national type and stays in extras, with dc:format (no link to attach it to)',
+  );
   // Text has no national type; no licence, frequency or publisher in the record.
-  const textRecord = expected([...NEVER_IN_CSW, 'type', 'license', 'licenseURL', 'accrualPeriodicity', 'publisher', 'publisherContactName', 'publisherContactPhone', 'publisherContactEmail']);
+  const textRecord = expected([
+    ...NEVER_IN_CSW,
+    'type',
+    'license',
+    'licenseURL',
+    'accrualPeriodicity',
+    'publisher',
+    'publisherContactName',
+    'publisherContactPhone',
+    'publisherContactEmail',
+  ]);
   t.same(issues(aliquamResult), textRecord);
   t.same(issues(mapCswDublinCore(fusce)), textRecord);
   t.same(issues(mapCswDublinCore(loremIpsum)), textRecord, 'Image has no national type either');
   t.same(issues(mapCswDublinCore(maecenas)), textRecord);
   t.same(record(mapCswDublinCore(loremIpsum)).spatial, 'GR-22', 'dct:spatial is the spatial value when there is no bounding box');
 
-  const noAbstract = expected([...NEVER_IN_CSW, 'description', 'type', 'license', 'licenseURL', 'accrualPeriodicity', 'publisher', 'publisherContactName', 'publisherContactPhone', 'publisherContactEmail']);
+  const noAbstract = expected([
+    ...NEVER_IN_CSW,
+    'description',
+    'type',
+    'license',
+    'licenseURL',
+    'accrualPeriodicity',
+    'publisher',
+    'publisherContactName',
+    'publisherContactPhone',
+    'publisherContactEmail',
+  ]);
   t.same(issues(mapCswDublinCore(loremIpsumDolor)), noAbstract, 'no dct:abstract either');
 
-  const dataset = expected([...NEVER_IN_CSW, 'license', 'licenseURL', 'accrualPeriodicity', 'publisher', 'publisherContactName', 'publisherContactPhone', 'publisherContactEmail']);
+  const dataset = expected([
+    ...NEVER_IN_CSW,
+    'license',
+    'licenseURL',
+    'accrualPeriodicity',
+    'publisher',
+    'publisherContactName',
+    'publisherContactPhone',
+    'publisherContactEmail',
+  ]);
   const maurisResult = mapCswDublinCore(mauris);
   t.same(issues(maurisResult), dataset, 'Dataset → rawData');
-  t.equal(record(maurisResult).spatial, '{"type":"Polygon","coordinates":[[[-4.097,47.595],[0.889,47.595],[0.889,51.217],[-4.097,51.217],[-4.097,47.595]]]}', 'EPSG:4326 corners are latitude first');
+  t.equal(
+    record(maurisResult).spatial,
+    '{"type":"Polygon","coordinates":[[[-4.097,47.595],[0.889,47.595],[0.889,51.217],[-4.097,51.217],[-4.097,47.595]]]}',
+    'EPSG:4326 corners are latitude first',
+  );
 
   const service = mapCswDublinCore(utFacilisis);
   t.same(record(service), {
@@ -86,7 +150,20 @@ t.test('pycsw Dublin Core records: field by field, exact validation issues, DCAT
       },
     },
   });
-  t.same(issues(service), expected([...NEVER_IN_CSW, 'description', 'license', 'licenseURL', 'accrualPeriodicity', 'publisher', 'publisherContactName', 'publisherContactPhone', 'publisherContactEmail']));
+  t.same(
+    issues(service),
+    expected([
+      ...NEVER_IN_CSW,
+      'description',
+      'license',
+      'licenseURL',
+      'accrualPeriodicity',
+      'publisher',
+      'publisherContactName',
+      'publisherContactPhone',
+      'publisherContactEmail',
+    ]),
+  );
 
   // DCAT-AP: only records without an abstract break a shape (dct:description is mandatory there too).
   t.same(await recordViolations(record(aliquamResult)), []);
@@ -97,42 +174,79 @@ t.test('pycsw Dublin Core records: field by field, exact validation issues, DCAT
 t.test('a harvested WMS in Dublin Core: references → distributions, creator and contributor kept', async (t) => {
   const iem = dcRecords('harvesting_post_Harvest-zzz-post-GetRecords-filter-wms-dc.xml')[3]!;
   const result = mapCswDublinCore(iem);
-  t.same(record(result), {
-    identifier: 'PYCSW_IDENTIFIER',
-    title: 'IEM WMS Service',
-    description: 'IEM generated CONUS composite of NWS WSR-88D level III base reflectivity.',
-    type: 'SERVICES',
-    publisher: 'Iowa State University',
-    license: 'None',
-    spatial: '{"type":"Polygon","coordinates":[[[-126,24],[-66,24],[-66,50],[-126,50],[-126,24]]]}',
-    distribution: [{ resourceID: 'PYCSW_IDENTIFIER-001', extensions: { resourceIDSynthesised: true }, format: 'WMS', accessURL: 'http://mesonet.agron.iastate.edu/cgi-bin/wms/nexrad/n0r-t.cgi' }],
-    extensions: {
-      sourceVocabulary: 'csw-dc',
-      sourceExtras: {
-        'dct:references': [{ url: 'http://mesonet.agron.iastate.edu/cgi-bin/wms/nexrad/n0r-t.cgi', scheme: 'OGC:WMS' }],
-        'dc:creator': 'Daryl Herzmann',
-        'dc:contributor': 'Daryl Herzmann',
-        'dc:source': 'http://mesonet.agron.iastate.edu/cgi-bin/wms/nexrad/n0r-t.cgi',
-        'dct:spatial': { '@scheme': 'http://www.opengis.net/def/crs', '#text': 'urn:ogc:def:crs:EPSG:6.11:4326' },
+  t.same(
+    record(result),
+    {
+      identifier: 'PYCSW_IDENTIFIER',
+      title: 'IEM WMS Service',
+      description: 'IEM generated CONUS composite of NWS WSR-88D level III base reflectivity.',
+      type: 'SERVICES',
+      publisher: 'Iowa State University',
+      license: 'None',
+      spatial: '{"type":"Polygon","coordinates":[[[-126,24],[-66,24],[-66,50],[-126,50],[-126,24]]]}',
+      distribution: [
+        {
+          resourceID: 'PYCSW_IDENTIFIER-001',
+          extensions: { resourceIDSynthesised: true },
+          format: 'WMS',
+          accessURL: 'http://mesonet.agron.iastate.edu/cgi-bin/wms/nexrad/n0r-t.cgi',
+        },
+      ],
+      extensions: {
+        sourceVocabulary: 'csw-dc',
+        sourceExtras: {
+          'dct:references': [{ url: 'http://mesonet.agron.iastate.edu/cgi-bin/wms/nexrad/n0r-t.cgi', scheme: 'OGC:WMS' }],
+          'dc:creator': 'Daryl Herzmann',
+          'dc:contributor': 'Daryl Herzmann',
+          'dc:source': 'http://mesonet.agron.iastate.edu/cgi-bin/wms/nexrad/n0r-t.cgi',
+          'dct:spatial': { '@scheme': 'http://www.opengis.net/def/crs', '#text': 'urn:ogc:def:crs:EPSG:6.11:4326' },
+        },
       },
     },
-  }, 'dc:format WMS is used once as the record format; dc:rights "None" is the licence text as sent');
+    'dc:format WMS is used once as the record format; dc:rights "None" is the licence text as sent',
+  );
   // A link has no description in Dublin Core: each distribution lacks resourceDescription.
-  t.same(issues(result), expected([...NEVER_IN_CSW, 'licenseURL', 'accrualPeriodicity', 'publisherContactName', 'publisherContactPhone', 'publisherContactEmail'], ['distribution[0].resourceDescription required']));
+  t.same(
+    issues(result),
+    expected(
+      [...NEVER_IN_CSW, 'licenseURL', 'accrualPeriodicity', 'publisherContactName', 'publisherContactPhone', 'publisherContactEmail'],
+      ['distribution[0].resourceDescription required'],
+    ),
+  );
   t.same(await recordViolations(record(result)), []);
 
   const atlas = mapCswDublinCore(dcRecords('harvesting_post_Harvest-zzz-post-GetRecords-filter-wms-dc.xml')[0]!);
-  t.same(record(atlas).distribution?.map((d) => [d.format, d.accessURL]), [
-    ['WMS', 'http://webservices.nationalatlas.gov/wms/1million'],
-    ['WMS', 'http://webservices.nationalatlas.gov/wms/1million?version=1.1.1&request=GetCapabilities&service=WMS'],
-    [undefined, 'http://webservices.nationalatlas.gov/wms/1million'],
-  ], 'repeated links are read once per scheme; &amp; is decoded');
-  t.same(issues(atlas), expected([...NEVER_IN_CSW, 'description', 'license', 'licenseURL', 'accrualPeriodicity', 'publisher', 'publisherContactName', 'publisherContactPhone', 'publisherContactEmail'], [
-    'distribution[0].resourceDescription required',
-    'distribution[1].resourceDescription required',
-    'distribution[2].resourceDescription required',
-    'distribution[2].format required',
-  ]));
+  t.same(
+    record(atlas).distribution?.map((d) => [d.format, d.accessURL]),
+    [
+      ['WMS', 'http://webservices.nationalatlas.gov/wms/1million'],
+      ['WMS', 'http://webservices.nationalatlas.gov/wms/1million?version=1.1.1&request=GetCapabilities&service=WMS'],
+      [undefined, 'http://webservices.nationalatlas.gov/wms/1million'],
+    ],
+    'repeated links are read once per scheme; &amp; is decoded',
+  );
+  t.same(
+    issues(atlas),
+    expected(
+      [
+        ...NEVER_IN_CSW,
+        'description',
+        'license',
+        'licenseURL',
+        'accrualPeriodicity',
+        'publisher',
+        'publisherContactName',
+        'publisherContactPhone',
+        'publisherContactEmail',
+      ],
+      [
+        'distribution[0].resourceDescription required',
+        'distribution[1].resourceDescription required',
+        'distribution[2].resourceDescription required',
+        'distribution[2].format required',
+      ],
+    ),
+  );
   t.same(await recordViolations(record(atlas)), ['dct:description MinCount']);
 });
 
@@ -163,10 +277,13 @@ t.test('ISO 19139: a service record (3e9a8c05) field by field', async (t) => {
   t.same(extras['gmd:identificationInfo/srv:serviceType'], { 'gco:LocalName': 'view' }, 'unread identification elements are kept whole');
   t.ok(extras['gmd:dataQualityInfo'], 'unread top-level elements are kept whole');
   // No maintenance frequency, no licence URL, no contact name or phone; the link has no name, description or format.
-  t.same(issues(result), expected([...NEVER_IN_CSW, 'licenseURL', 'accrualPeriodicity', 'publisherContactName', 'publisherContactPhone'], [
-    'distribution[0].resourceDescription required',
-    'distribution[0].format required',
-  ]));
+  t.same(
+    issues(result),
+    expected(
+      [...NEVER_IN_CSW, 'licenseURL', 'accrualPeriodicity', 'publisherContactName', 'publisherContactPhone'],
+      ['distribution[0].resourceDescription required', 'distribution[0].format required'],
+    ),
+  );
   t.same(await recordViolations(mapped), []);
 });
 
@@ -187,45 +304,78 @@ t.test('ISO 19139: PacIOOS (NOAA/ncISO) with contacts, online resources and a te
   });
   t.match(mapped.license, /^The data may be used and redistributed for free/);
   t.equal(mapped.keyword?.length, 19);
-  t.same(mapped.distribution?.[1], {
-    resourceID: 'NS06agg-002',
-    extensions: { resourceIDSynthesised: true },
-    resourceDescription: 'This URL provides a catalog page for this dataset within THREDDS Data Server (TDS).',
-    format: 'OPeNDAP',
-    downloadURL: 'http://oos.soest.hawaii.edu/thredds/idd/nss_pacioos.html?dataset=NS06agg',
-  }, 'function download → downloadURL; the single distribution format applies to each link');
+  t.same(
+    mapped.distribution?.[1],
+    {
+      resourceID: 'NS06agg-002',
+      extensions: { resourceIDSynthesised: true },
+      resourceDescription: 'This URL provides a catalog page for this dataset within THREDDS Data Server (TDS).',
+      format: 'OPeNDAP',
+      downloadURL: 'http://oos.soest.hawaii.edu/thredds/idd/nss_pacioos.html?dataset=NS06agg',
+    },
+    'function download → downloadURL; the single distribution format applies to each link',
+  );
   t.same(mapped.extensions?.sourceExtras?.['gmd:distributionFormat'], ['OPeNDAP']);
   t.equal((mapped.extensions?.sourceExtras?.['gmd:onLine'] as unknown[]).length, 7);
   // OPeNDAP is not in the standard's format list: a warning per resource.
-  t.same(issues(result), expected([...NEVER_IN_CSW, 'licenseURL', 'accrualPeriodicity', 'publisherContactPhone'], [0, 1, 2, 3, 4, 5, 6].map((i) => `distribution[${i}].format codelist (warning)`)));
+  t.same(
+    issues(result),
+    expected(
+      [...NEVER_IN_CSW, 'licenseURL', 'accrualPeriodicity', 'publisherContactPhone'],
+      [0, 1, 2, 3, 4, 5, 6].map((i) => `distribution[${i}].format codelist (warning)`),
+    ),
+  );
   t.same(await recordViolations(mapped), []);
 });
 
 t.test('ISO 19139 records of the pycsw apiso suite: exact issues', async (t) => {
   for (const name of ['T_ortho_RAS_1998_284404.xml', 'test.xml']) {
     const result = mapIso19139(xml(name));
-    t.same(issues(result), expected([...NEVER_IN_CSW, 'licenseURL', 'accrualPeriodicity', 'publisherContactName', 'publisherContactPhone'], [
-      'distribution[0].resourceDescription required',
-      'distribution[0].format required',
-    ]), name);
+    t.same(
+      issues(result),
+      expected(
+        [...NEVER_IN_CSW, 'licenseURL', 'accrualPeriodicity', 'publisherContactName', 'publisherContactPhone'],
+        ['distribution[0].resourceDescription required', 'distribution[0].format required'],
+      ),
+      name,
+    );
     t.same(await recordViolations(record(result)), [], name);
   }
-  t.match(record(mapIso19139(xml('T_ortho_RAS_1998_284404.xml'))), { issued: '2000-01-01', license: 'no conditions apply', temporalCoverageFrom: '1997-01-01', temporalCoverageTo: '1999-01-01' });
+  t.match(record(mapIso19139(xml('T_ortho_RAS_1998_284404.xml'))), {
+    issued: '2000-01-01',
+    license: 'no conditions apply',
+    temporalCoverageFrom: '1997-01-01',
+    temporalCoverageTo: '1999-01-01',
+  });
 });
 
 t.test('ISO 19115-2 (gmi:MI_Metadata): a Sentinel-2 scene', async (t) => {
   const result = mapIso19139(xml('iso_19115-2_Sentinel-2-scene.xml'));
   const mapped = record(result);
-  t.match(mapped, { accrualPeriodicity: '即時', type: 'rawData', issued: '2020-09-02T11:39:10Z', temporalCoverageFrom: '2020-09-02T09:05:59Z' }, 'MD_MaintenanceFrequencyCode continual → 即時');
+  t.match(
+    mapped,
+    { accrualPeriodicity: '即時', type: 'rawData', issued: '2020-09-02T11:39:10Z', temporalCoverageFrom: '2020-09-02T09:05:59Z' },
+    'MD_MaintenanceFrequencyCode continual → 即時',
+  );
   t.equal(mapped.distribution?.length, 36);
   // The scene's links are s3:// URLs with no format: not http(s) URLs, so each is flagged; no publisher at all.
   const perLink = Array.from({ length: 36 }, (_, i) => [`distribution[${i}].format required`, `distribution[${i}].downloadURL url`]).flat();
-  t.same(issues(result), expected([...NEVER_IN_CSW, 'license', 'licenseURL', 'publisher', 'publisherContactName', 'publisherContactPhone', 'publisherContactEmail'], perLink));
-  t.same(await recordViolations(mapped), Array.from({ length: 36 }, () => 'dcat:accessURL MinCount'), 'no http(s) link: DCAT-AP has no accessURL for any distribution');
+  t.same(
+    issues(result),
+    expected([...NEVER_IN_CSW, 'license', 'licenseURL', 'publisher', 'publisherContactName', 'publisherContactPhone', 'publisherContactEmail'], perLink),
+  );
+  t.same(
+    await recordViolations(mapped),
+    Array.from({ length: 36 }, () => 'dcat:accessURL MinCount'),
+    'no http(s) link: DCAT-AP has no accessURL for any distribution',
+  );
 });
 
 t.test('frequency codes and namespace prefixes', async (t) => {
-  const iso = (frequency: string, prefix = 'gmd'): string => `<${prefix}:MD_Metadata xmlns:${prefix}="http://www.isotc211.org/2005/gmd" xmlns:c="http://www.isotc211.org/2005/gco">
+  const iso = (
+    frequency: string,
+    prefix = 'gmd',
+  ): string => `<${prefix}:MD_Metadata xmlns:${prefix}="http://www.isotc211.org/2005/gmd" xmlns:c="http://www.isotc211.org/2005/gco">
     <${prefix}:fileIdentifier><c:CharacterString>x</c:CharacterString></${prefix}:fileIdentifier>
     <${prefix}:identificationInfo><${prefix}:MD_DataIdentification>
       <${prefix}:citation><${prefix}:CI_Citation><${prefix}:title><c:CharacterString>T</c:CharacterString></${prefix}:title></${prefix}:CI_Citation></${prefix}:citation>
@@ -235,8 +385,18 @@ t.test('frequency codes and namespace prefixes', async (t) => {
     </${prefix}:MD_DataIdentification></${prefix}:identificationInfo></${prefix}:MD_Metadata>`;
   const frequencyOf = (code: string, prefix?: string): unknown => record(mapIso19139(parseXmlDocument(iso(code, prefix)))).accrualPeriodicity;
   const table: Array<[string, string | undefined]> = [
-    ['continual', '即時'], ['daily', '每日'], ['weekly', '每週'], ['fortnightly', '每2週'], ['monthly', '每月'], ['quarterly', '每季'],
-    ['biannually', '每半年'], ['annually', '每年'], ['asNeeded', '不定期'], ['irregular', '不定期'], ['notPlanned', '不更新'], ['unknown', undefined],
+    ['continual', '即時'],
+    ['daily', '每日'],
+    ['weekly', '每週'],
+    ['fortnightly', '每2週'],
+    ['monthly', '每月'],
+    ['quarterly', '每季'],
+    ['biannually', '每半年'],
+    ['annually', '每年'],
+    ['asNeeded', '不定期'],
+    ['irregular', '不定期'],
+    ['notPlanned', '不更新'],
+    ['unknown', undefined],
   ];
   for (const [code, text] of table) t.equal(frequencyOf(code), text, code);
   t.equal(frequencyOf('weekly', 'iso'), '每週', 'the prefix a server chose does not matter, the namespace does');
@@ -246,7 +406,16 @@ t.test('frequency codes and namespace prefixes', async (t) => {
 
 t.test('what is not a record is rejected with a typed issue', async (t) => {
   t.match(mapCswDublinCore({ identifier: 'x' }), { ok: false, issues: [{ rule: 'type', message: /csw:Record element, not an object/ }] });
-  t.match(mapIso19139(xml('default_get_GetRecords-sortby-asc.xml')), { ok: false, issues: [{ rule: 'type', message: /not the element csw:GetRecordsResponse/ }] });
+  t.match(mapIso19139(xml('default_get_GetRecords-sortby-asc.xml')), {
+    ok: false,
+    issues: [{ rule: 'type', message: /not the element csw:GetRecordsResponse/ }],
+  });
   const noIdentifier = parseXmlDocument('<gmd:MD_Metadata xmlns:gmd="http://www.isotc211.org/2005/gmd"/>');
-  t.match(mapIso19139(noIdentifier), { ok: false, issues: [{ field: 'identifier', rule: 'required' }, { field: 'title', rule: 'required' }] });
+  t.match(mapIso19139(noIdentifier), {
+    ok: false,
+    issues: [
+      { field: 'identifier', rule: 'required' },
+      { field: 'title', rule: 'required' },
+    ],
+  });
 });

@@ -63,7 +63,11 @@ t.test('6564: a complete row, three resources from the parallel columns', async 
       extensions: { resourceIDSynthesised: true, resourceField: '資料集識別碼、資料集名稱、提供機關' },
     })),
     fieldDescription: '資料集識別碼、資料集名稱、提供機關',
-    extensions: { sourceVocabulary: 'datagovtw-export', datasetId: '6564', sourceExtras: { 資料提供屬性: '原始資料', 品質檢測: '金標章', 資料集上架方式: '系統介接程式' } },
+    extensions: {
+      sourceVocabulary: 'datagovtw-export',
+      datasetId: '6564',
+      sourceExtras: { 資料提供屬性: '原始資料', 品質檢測: '金標章', 資料集上架方式: '系統介接程式' },
+    },
   });
   t.same(errors(issues), EXPORT_LACKS);
   t.same(warnings(issues), []);
@@ -81,7 +85,13 @@ t.test('18420: mismatched parallel columns, full-width licence hyphen, ROC dates
     notes: 'OAS標準之API說明文件網址 https://openapi.twse.com.tw/v1/swagger.json',
   });
   t.same(record.distribution, [
-    { resourceID: '18420-001', format: 'CSV', characterSetCode: 'UTF-8', downloadURL: 'https://mopsfin.twse.com.tw/opendata/t187ap05_L.csv', extensions: { resourceIDSynthesised: true, resourceField: '出表日期、資料年月、公司代號、公司名稱、營業收入-當月營收' } },
+    {
+      resourceID: '18420-001',
+      format: 'CSV',
+      characterSetCode: 'UTF-8',
+      downloadURL: 'https://mopsfin.twse.com.tw/opendata/t187ap05_L.csv',
+      extensions: { resourceIDSynthesised: true, resourceField: '出表日期、資料年月、公司代號、公司名稱、營業收入-當月營收' },
+    },
     { resourceID: '18420-002', format: 'JSON', characterSetCode: 'UTF-8', extensions: { resourceIDSynthesised: true } },
   ]);
   t.same(errors(issues), [
@@ -99,7 +109,16 @@ t.test('18420: mismatched parallel columns, full-width licence hyphen, ROC dates
 
 t.test('9999: 民國 dates, 每1年, the 第一版 licence variant, 付費', async (t) => {
   const { record, issues } = accepted(mapDataGovTwExportRow(row(9999)));
-  t.match(record, { identifier: '9999', issued: '2014-01-15', modified: '2026-09-01', accrualPeriodicity: '每年', license: '政府資料開放授權條款-第1版', cost: '付費', categoryCode: 'A00', numberOfData: 1 });
+  t.match(record, {
+    identifier: '9999',
+    issued: '2014-01-15',
+    modified: '2026-09-01',
+    accrualPeriodicity: '每年',
+    license: '政府資料開放授權條款-第1版',
+    cost: '付費',
+    categoryCode: 'A00',
+    numberOfData: 1,
+  });
   t.equal(record.extensions?.datasetId, '9999', 'a numeric nid in the JSON export is read as text without complaint');
   // 付費 needs costURL and costLaw, which the export does not carry.
   t.same(errors(issues), ['costURL conditional', 'costLaw conditional', ...EXPORT_LACKS]);
@@ -126,12 +145,21 @@ t.test('licence, category and frequency variants', async (t) => {
   const unknown = accepted(mapDataGovTwExportRow({ ...base, 授權方式: '機關自訂授權' }));
   t.equal(unknown.record.license, '機關自訂授權');
   t.ok(unknown.issues.some((i) => i.field === 'license' && i.rule === 'codelist' && i.severity === 'warning'));
-  for (const [text, canonical] of [['每1年', '每年'], ['每1日', '每日'], ['每3月', '每3月'], ['不定期', '不定期'], ['每5分鐘', '每5分鐘']] as const) {
+  for (const [text, canonical] of [
+    ['每1年', '每年'],
+    ['每1日', '每日'],
+    ['每3月', '每3月'],
+    ['不定期', '不定期'],
+    ['每5分鐘', '每5分鐘'],
+  ] as const) {
     t.equal(accepted(mapDataGovTwExportRow({ ...base, 更新頻率: text })).record.accrualPeriodicity, canonical, text);
   }
   const category = accepted(mapDataGovTwExportRow({ ...base, 服務分類: '不存在的分類' }));
   t.equal(category.record.categoryCode, '不存在的分類');
-  t.ok(category.issues.some((i) => i.field === 'categoryCode' && i.rule === 'enum'), 'validation flags the unknown category');
+  t.ok(
+    category.issues.some((i) => i.field === 'categoryCode' && i.rule === 'enum'),
+    'validation flags the unknown category',
+  );
   t.same(splitParallel('a; b;;c'), ['a', 'b', '', 'c'], 'positions are kept, empty ones too');
   t.same(splitParallel(['a', ' b ']), ['a', 'b']);
 });
@@ -186,12 +214,20 @@ t.test('bodies: BOM, Big5, neither', async (t) => {
   t.throws(() => decodeBody('s', 'u', Buffer.from([0x41, 0xff, 0xff, 0x80, 0x42]), 'auto'), { name: 'ExportEncodingError', message: /not valid Big5 either/ });
   const parsed = parseRows('s', 'u', utf8Text, 'csv', '資料集識別碼');
   t.equal(parsed.rows.length, 5);
-  t.same(parsed.rows.map((r) => mapDataGovTwExportRow(r).ok), rows.map((r) => mapDataGovTwExportRow(r).ok), 'CSV rows map like JSON rows');
+  t.same(
+    parsed.rows.map((r) => mapDataGovTwExportRow(r).ok),
+    rows.map((r) => mapDataGovTwExportRow(r).ok),
+    'CSV rows map like JSON rows',
+  );
 });
 
 t.test('change lists: report dates and change kinds', async (t) => {
   const now = Date.parse('2026-09-07T03:00:00Z'); // 11:00 in Taipei
-  t.same(reportDates('2026-09-05T15:50:00Z', now, 31), { dates: ['2026-09-05', '2026-09-06', '2026-09-07'], capped: false }, '23:50 Taipei on the 5th starts on the 5th');
+  t.same(
+    reportDates('2026-09-05T15:50:00Z', now, 31),
+    { dates: ['2026-09-05', '2026-09-06', '2026-09-07'], capped: false },
+    '23:50 Taipei on the 5th starts on the 5th',
+  );
   t.same(reportDates('2026-09-05T16:10:00Z', now, 31).dates, ['2026-09-06', '2026-09-07'], '00:10 Taipei on the 6th');
   t.same(reportDates('2026-07-01T00:00:00Z', now, 31), { dates: [], capped: true });
   t.same(readChangeRow({ 資料集識別碼: ' 6564 ', 異動類型: '修改' }), { datasetId: '6564', kind: 'changed' });

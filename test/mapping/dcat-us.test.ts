@@ -24,7 +24,12 @@ function accepted(result: MappingResult): { record: NationalRecord; errors: stri
  * the parent agency's contacts and a contact phone (POD's contactPoint has fn and hasEmail only).
  */
 const US_LACKS_HEAD = ['categoryCode required', 'fieldDescription required', 'type required'];
-const US_LACKS_CONTACTS = ['organizationContactName required', 'organizationContactPhone required', 'organizationContactEmail required', 'publisherContactPhone required'];
+const US_LACKS_CONTACTS = [
+  'organizationContactName required',
+  'organizationContactPhone required',
+  'organizationContactEmail required',
+  'publisherContactPhone required',
+];
 
 t.test('Project Open Data 1.1 extended sample, field by field', async (t) => {
   const { record, errors, warnings } = accepted(mapDcatUsDataset(extended[0]));
@@ -75,7 +80,12 @@ t.test('Project Open Data 1.1 extended sample, field by field', async (t) => {
   t.equal(extras['conformsTo'], 'http://www.agency.gov/widget-taxonomy/');
   t.equal(extras['describedBy'], 'http://www.agency.gov/datasets/widgets-dictionary.html');
   t.same(extras['language'], ['en-US']);
-  t.same(extras['publisherHierarchy'], ['Widget Services', 'Office of Citizen Services and Innovative Technologies', 'General Services Administration', 'U.S. Government']);
+  t.same(extras['publisherHierarchy'], [
+    'Widget Services',
+    'Office of Citizen Services and Innovative Technologies',
+    'General Services Administration',
+    'U.S. Government',
+  ]);
   t.same((extras['distribution'] as Raw[])[2], {
     resourceID: 'http://dx.doi.org/10.7927/H4PZ56R2-003',
     conformsTo: 'http://www.agency.gov/widget-data-standard/',
@@ -195,7 +205,10 @@ t.test('Project Open Data 1.0: contactPoint as a name and mbox at the dataset le
   const spanish = accepted(mapDcatUsDataset(es));
   t.equal(spanish.record.publisherContactName, 'María José Núñez', 'contactPoint text is the contact name, as sent');
   t.equal(spanish.record.publisherContactEmail, 'maria.nunez@ayto-ejemplo.es', 'mbox is the contact email');
-  t.notOk(spanish.errors.some((e) => /^publisherContact(Name|Email)/.test(e)), `no contact error: ${spanish.errors.join('; ')}`);
+  t.notOk(
+    spanish.errors.some((e) => /^publisherContact(Name|Email)/.test(e)),
+    `no contact error: ${spanish.errors.join('; ')}`,
+  );
   t.notOk(spanish.record.extensions?.unknownKeys, 'nothing parked');
   t.notOk(spanish.record.extensions?.sourceExtras?.['mbox'], 'mbox is read, not kept as an unknown extra');
 
@@ -214,5 +227,8 @@ t.test('Project Open Data 1.0: contactPoint as a name and mbox at the dataset le
   const bad = accepted(mapDcatUsDataset({ identifier: 'x-2', title: 'x', contactPoint: 42, mbox: ['a@b.example'] }));
   t.notOk(bad.record.publisherContactName, 'a number is no name');
   t.ok(bad.errors.includes('publisherContactName type'), 'a contactPoint of another type is still reported');
-  t.ok(bad.errors.some((e) => e.startsWith('publisherContactEmail')), `an mbox that is not text is reported: ${bad.errors.join('; ')}`);
+  t.ok(
+    bad.errors.some((e) => e.startsWith('publisherContactEmail')),
+    `an mbox that is not text is reported: ${bad.errors.join('; ')}`,
+  );
 });

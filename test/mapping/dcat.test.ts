@@ -151,7 +151,10 @@ t.test('a Taiwan agency catalogue: every mapped field', async (t) => {
   });
   // Only what DCAT cannot say: the catalogue gives everything else.
   t.same(errors(issues), NEVER_IN_DCAT);
-  t.match(issues, [{ field: 'distribution[0].accessURL', rule: 'derived', severity: 'warning' }, { field: 'publisherOrgCode', rule: 'derived', severity: 'warning' }]);
+  t.match(issues, [
+    { field: 'distribution[0].accessURL', rule: 'derived', severity: 'warning' },
+    { field: 'publisherOrgCode', rule: 'derived', severity: 'warning' },
+  ]);
 
   const rain = accepted(results.get('https://opendata.example.gov.tw/dataset-rain'));
   t.same(rain.record, {
@@ -159,7 +162,18 @@ t.test('a Taiwan agency catalogue: every mapped field', async (t) => {
     title: '雨量站觀測資料',
     extensions: { sourceVocabulary: 'dcat', textLanguages: { title: 'zh' }, sourceExtras: { 'dct:title': { '@none': 'Rain gauge observations' } } },
   });
-  t.same(errors(rain.issues), [...NEVER_IN_DCAT, 'accrualPeriodicity required', 'description required', ...IRI_IDENTIFIER, ...NO_LICENCE, 'publisher required', ...NO_PUBLISHER_CONTACT].sort());
+  t.same(
+    errors(rain.issues),
+    [
+      ...NEVER_IN_DCAT,
+      'accrualPeriodicity required',
+      'description required',
+      ...IRI_IDENTIFIER,
+      ...NO_LICENCE,
+      'publisher required',
+      ...NO_PUBLISHER_CONTACT,
+    ].sort(),
+  );
 });
 
 t.test('W3C basic example: the same record from Turtle, RDF/XML and JSON-LD', async (t) => {
@@ -214,7 +228,18 @@ t.test('W3C basic example: the same record from Turtle, RDF/XML and JSON-LD', as
 
 t.test('every W3C example maps alike in its three serialisations', async (t) => {
   // compress-and-package and identifier-types publish slightly different triples per serialisation.
-  for (const name of ['basic-example', 'csiro-dap-examples', 'csiro-stratchart', 'ga-courts', 'series-membership', 'series-releases', 'series-versions', 'spatial-properties', 'temporal-properties', 'threddsABC']) {
+  for (const name of [
+    'basic-example',
+    'csiro-dap-examples',
+    'csiro-stratchart',
+    'ga-courts',
+    'series-membership',
+    'series-releases',
+    'series-versions',
+    'spatial-properties',
+    'temporal-properties',
+    'threddsABC',
+  ]) {
     const [ttl, rdf, jsonld] = await Promise.all(['ttl', 'rdf', 'jsonld'].map((ext) => mappedFile(W3C, `${name}.${ext}`)));
     t.same(rdf, ttl, `${name}: RDF/XML = Turtle`);
     t.same(jsonld, ttl, `${name}: JSON-LD = Turtle`);
@@ -255,7 +280,13 @@ t.test('W3C ga-courts: vCard contact point, licence, frequency word, blank distr
 });
 
 t.test('DCAT-AP 3.0.1 examples: JSON-LD (local context) and Turtle agree', async (t) => {
-  for (const name of ['example-bee-population', 'example-bee-population-2022-2023', 'example-bee-population-dataset-series', 'example-bee-population-dataset-series-gea-nha', 'example-bee-population-dataset-series-modified']) {
+  for (const name of [
+    'example-bee-population',
+    'example-bee-population-2022-2023',
+    'example-bee-population-dataset-series',
+    'example-bee-population-dataset-series-gea-nha',
+    'example-bee-population-dataset-series-modified',
+  ]) {
     const [ttl, jsonld] = await Promise.all(['ttl', 'jsonld'].map((ext) => mappedFile(DCAT_AP, `${name}.${ext}`)));
     t.same(jsonld, ttl, name);
   }
@@ -264,9 +295,16 @@ t.test('DCAT-AP 3.0.1 examples: JSON-LD (local context) and Turtle agree', async
     identifier: 'https://data.gov.gr/id/dataset/BeePopulation',
     title: 'Bee population',
     description: 'A dataset about bee population in Greece',
-    extensions: { sourceVocabulary: 'dcat', textLanguages: { title: 'en', description: 'en' }, sourceExtras: { 'dct:publisher': { '@id': 'https://agencies.gov.gr/id/GreekEnvironmentAgency' } } },
+    extensions: {
+      sourceVocabulary: 'dcat',
+      textLanguages: { title: 'en', description: 'en' },
+      sourceExtras: { 'dct:publisher': { '@id': 'https://agencies.gov.gr/id/GreekEnvironmentAgency' } },
+    },
   });
-  t.same(errors(issues), [...NEVER_IN_DCAT, 'accrualPeriodicity required', ...IRI_IDENTIFIER, ...NO_LICENCE, 'publisher required', ...NO_PUBLISHER_CONTACT].sort());
+  t.same(
+    errors(issues),
+    [...NEVER_IN_DCAT, 'accrualPeriodicity required', ...IRI_IDENTIFIER, ...NO_LICENCE, 'publisher required', ...NO_PUBLISHER_CONTACT].sort(),
+  );
 });
 
 t.test('a dataset series keeps its type; members keep their series link', async (t) => {
@@ -280,8 +318,12 @@ t.test('a dataset series keeps its type; members keep their series link', async 
 
 t.test('multilingual preference: zh-Hant, zh-TW, zh, untagged, en, then the rest', async (t) => {
   const ranked = ['zh-Hant-TW', 'zh-TW', 'zh', 'zh-HK', '', 'en', 'zh-Hans', 'fr'];
-  t.same([...ranked].sort((a, b) => languageRank(a) - languageRank(b)), ranked);
-  const head = '@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .\n<https://x.test/d> a dcat:Dataset ; dct:identifier "A41000000G-000001" ;';
+  t.same(
+    [...ranked].sort((a, b) => languageRank(a) - languageRank(b)),
+    ranked,
+  );
+  const head =
+    '@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .\n<https://x.test/d> a dcat:Dataset ; dct:identifier "A41000000G-000001" ;';
   const cases: Array<[string, string, Record<string, unknown>]> = [
     ['dct:title "English"@en, "繁體"@zh-Hant, "台灣"@zh-TW, "中文"@zh, "none" .', '繁體', { en: 'English', 'zh-tw': '台灣', zh: '中文', '@none': 'none' }],
     ['dct:title "English"@en, "台灣"@zh-TW, "中文"@zh .', '台灣', { en: 'English', zh: '中文' }],
@@ -307,7 +349,8 @@ t.test('codes: frequency IRIs, languages, formats, licences, dates', async (t) =
   t.equal(frequencyText(iri('http://purl.org/cld/freq/monthly')), '每月');
   t.equal(frequencyText(DataFactory.literal('每日')), '每日');
 
-  const head = '@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n<https://x.test/d> a dcat:Dataset ; dct:title "t" ;';
+  const head =
+    '@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n<https://x.test/d> a dcat:Dataset ; dct:title "t" ;';
   const other = accepted(
     await turtle(
       `${head} dct:language <http://id.loc.gov/vocabulary/iso639-2/jpn> ; dct:license <http://publications.europa.eu/resource/authority/licence/CC0> ; dct:issued "2020"^^xsd:gYear ; dct:accrualPeriodicity <http://publications.europa.eu/resource/authority/frequency/OTHER> ;
@@ -321,12 +364,19 @@ t.test('codes: frequency IRIs, languages, formats, licences, dates', async (t) =
   t.same(other.record.extensions?.sourceExtras?.['dct:issued'], { '@value': '2020', '@type': 'xsd:gYear' });
   t.equal(other.record.accrualPeriodicity, undefined);
   t.same(other.record.extensions?.sourceExtras?.['dct:accrualPeriodicity'], { '@id': 'http://publications.europa.eu/resource/authority/frequency/OTHER' });
-  t.match(other.record.distribution, [{ resourceID: 'https://x.test/d-001', format: 'CSV', accessURL: 'https://x.test/a', extensions: { resourceIDSynthesised: true } }]);
-  t.match(other.issues, [{ field: 'accrualPeriodicity', rule: 'normalise' }, { field: 'issued', rule: 'normalise' }]);
+  t.match(other.record.distribution, [
+    { resourceID: 'https://x.test/d-001', format: 'CSV', accessURL: 'https://x.test/a', extensions: { resourceIDSynthesised: true } },
+  ]);
+  t.match(other.issues, [
+    { field: 'accrualPeriodicity', rule: 'normalise' },
+    { field: 'issued', rule: 'normalise' },
+  ]);
 
   // The licence only on the distributions, all the same: the dataset takes it (DCAT-AP habit).
   const lifted = accepted(
-    await turtle(`${head} dcat:distribution [ dcat:downloadURL <https://x.test/1.csv> ; dct:license <https://creativecommons.org/licenses/by/4.0/> ], [ dcat:downloadURL <https://x.test/2.csv> ; dct:license <https://creativecommons.org/licenses/by/4.0/> ] .`),
+    await turtle(
+      `${head} dcat:distribution [ dcat:downloadURL <https://x.test/1.csv> ; dct:license <https://creativecommons.org/licenses/by/4.0/> ], [ dcat:downloadURL <https://x.test/2.csv> ; dct:license <https://creativecommons.org/licenses/by/4.0/> ] .`,
+    ),
   );
   t.equal(lifted.record.license, 'CC BY 4.0');
   t.match(lifted.issues, [{ field: 'license', rule: 'derived', severity: 'warning' }]);
@@ -337,7 +387,11 @@ t.test('rejected: no title, no identity, not a payload', async (t) => {
   t.match(noTitle, { ok: false, issues: [{ field: 'title', rule: 'required' }] });
   const blank = await turtle('@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> . [] a dcat:Dataset ; dct:title "t" .');
   t.match(blank, { ok: false, issues: [{ field: 'identifier', rule: 'required' }] });
-  const blankWithIdentifier = accepted(await turtle('@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> . [] a dcat:Dataset ; dct:title "t" ; dct:identifier "X-1" .'));
+  const blankWithIdentifier = accepted(
+    await turtle(
+      '@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> . [] a dcat:Dataset ; dct:title "t" ; dct:identifier "X-1" .',
+    ),
+  );
   t.equal(blankWithIdentifier.record.identifier, 'X-1');
   t.match(mapDcatRecord({ nope: true }), { ok: false, issues: [{ rule: 'type' }] });
   t.match(mapDcatRecord({ subject: 'https://x.test/d', nquads: '<a> <b' }), { ok: false, issues: [{ rule: 'malformed-nquads' }] });
@@ -362,5 +416,8 @@ t.test('DCAT-AP SHACL: the served JSON-LD of mapped records', async (t) => {
   t.same(await recordViolations(courts.record), []);
   // Without a landing page, each URL-less distribution lacks its accessURL.
   const { landingPage: _landingPage, ...withoutLandingPage } = courts.record;
-  t.same(await recordViolations(withoutLandingPage), Array.from({ length: 6 }, () => 'dcat:accessURL MinCount'));
+  t.same(
+    await recordViolations(withoutLandingPage),
+    Array.from({ length: 6 }, () => 'dcat:accessURL MinCount'),
+  );
 });

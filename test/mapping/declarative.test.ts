@@ -38,7 +38,11 @@ t.test('paths: keys, wildcards, indexes, quoted keys, the root', async (t) => {
   t.same(evaluate(doc, parsePath('constructor')), [], 'no inherited properties');
   for (const bad of ['a..b', 'a.', 'a[x]', 'a[*', '.a', 'a]b']) t.throws(() => parsePath(bad), { name: 'PathSyntaxError' }, bad);
   t.same(
-    withoutPaths({ id: 1, res: [{ url: 'u', rid: 'r' }, { url: 'v' }], extras: { a: 1, b: 2 }, empty: {} }, [parsePath('id'), parsePath('res[*].url'), parsePath('extras.a')]),
+    withoutPaths({ id: 1, res: [{ url: 'u', rid: 'r' }, { url: 'v' }], extras: { a: 1, b: 2 }, empty: {} }, [
+      parsePath('id'),
+      parsePath('res[*].url'),
+      parsePath('extras.a'),
+    ]),
     { res: [{ rid: 'r' }, null], extras: { b: 2 } },
     'what is left keeps its positions; emptied parts are pruned',
   );
@@ -61,8 +65,18 @@ t.test('a bad mapping file is a ConfigError naming the file and the field', asyn
     ['no title', { ...minimal, fields: { identifier: 'id' } }, 'fields.title', /required/],
     ['bad paging style', { ...minimal, list: { ...minimal.list, paging: { style: 'cursor' } } }, 'list.paging.style', /./],
     ['bad path', { ...minimal, fields: { ...minimal.fields, description: 'a..b' } }, 'fields.description', /bad path/],
-    ['bad distribution path', { ...minimal, fields: { ...minimal.fields, distribution: { path: 'r[', fields: { downloadURL: 'url' } } } }, 'fields.distribution.path', /unclosed/],
-    ['unknown value map', { ...minimal, fields: { ...minimal.fields, accrualPeriodicity: { path: 'f', valueMap: 'nope' } } }, 'fields.accrualPeriodicity.valueMap', /no value map/],
+    [
+      'bad distribution path',
+      { ...minimal, fields: { ...minimal.fields, distribution: { path: 'r[', fields: { downloadURL: 'url' } } } },
+      'fields.distribution.path',
+      /unclosed/,
+    ],
+    [
+      'unknown value map',
+      { ...minimal, fields: { ...minimal.fields, accrualPeriodicity: { path: 'f', valueMap: 'nope' } } },
+      'fields.accrualPeriodicity.valueMap',
+      /no value map/,
+    ],
     ['detail without idPath', { ...minimal, detail: { url: '/d/{id}', recordPath: '$' } }, 'list.idPath', /needs list.idPath/],
     ['detail URL without {id}', { ...minimal, list: { ...minimal.list, idPath: 'id' }, detail: { url: '/d', recordPath: '$' } }, 'detail.url', /pattern/],
   ];
@@ -75,9 +89,18 @@ t.test('a bad mapping file is a ConfigError naming the file and the field', asyn
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   writeFileSync(join(dir, 'broken.json'), '{"platform": ');
-  t.match(configError(() => loadMappingFile(join(dir, 'broken.json'))), { field: '(file)', message: /not valid JSON/ });
-  t.match(configError(() => loadNamedMapping('../../etc/passwd')), { field: '(file)', message: /file name in mappings\/city/ });
-  t.match(configError(() => loadNamedMapping('absent')), { field: '(file)', message: /cannot read/ });
+  t.match(
+    configError(() => loadMappingFile(join(dir, 'broken.json'))),
+    { field: '(file)', message: /not valid JSON/ },
+  );
+  t.match(
+    configError(() => loadNamedMapping('../../etc/passwd')),
+    { field: '(file)', message: /file name in mappings\/city/ },
+  );
+  t.match(
+    configError(() => loadNamedMapping('absent')),
+    { field: '(file)', message: /cannot read/ },
+  );
 });
 
 t.test('applying a mapping: value maps, epoch dates, templates, joins, constants, extras', async (t) => {
@@ -136,12 +159,17 @@ t.test('applying a mapping: value maps, epoch dates, templates, joins, constants
     distribution: [{ downloadURL: 'https://city.example/f.csv', format: 'CSV', resourceID: '42-001', extensions: { resourceIDSynthesised: true } }],
     extensions: { sourceVocabulary: 'mapped-json', sourceExtras: { files: [{ size: 10 }], owner: { name: 'x' } } },
   });
-  t.notOk(issues.some((i) => i.rule === 'type' || i.rule === 'date'), 'nothing misread');
+  t.notOk(
+    issues.some((i) => i.rule === 'type' || i.rule === 'date'),
+    'nothing misread',
+  );
 
   const none = compileMapping({ ...minimal, sourceExtras: 'none' }, 'inline');
   t.notOk(accepted(applyMapping(none, { id: 'a', name: 'b', other: 1 })).record.extensions?.sourceExtras, 'sourceExtras: none');
   t.match(applyMapping(compileMapping(minimal, 'inline'), { id: '', name: 'b' }), { ok: false, issues: [{ field: 'identifier', rule: 'required' }] });
-  const objectTitle = accepted(applyMapping(compileMapping({ ...minimal, fields: { ...minimal.fields, description: 'd' } }, 'inline'), { id: 'a', name: 'b', d: { zh: 'x' } }));
+  const objectTitle = accepted(
+    applyMapping(compileMapping({ ...minimal, fields: { ...minimal.fields, description: 'd' } }, 'inline'), { id: 'a', name: 'b', d: { zh: 'x' } }),
+  );
   t.same(objectTitle.record.extensions?.unknownKeys, { description: { zh: 'x' } }, 'an object where text belongs is parked, not lost');
 });
 

@@ -85,7 +85,10 @@ t.test('blank, null or non-string identifier / title are rejected', async (t) =>
     t.equal(result.issues[0]?.rule, 'required');
   }
   const bothMissing = mapGen1({ description: 'x' });
-  t.same(bothMissing.issues.map((issue) => issue.field), ['identifier', 'title']);
+  t.same(
+    bothMissing.issues.map((issue) => issue.field),
+    ['identifier', 'title'],
+  );
 });
 
 t.test('non-objects are rejected', async (t) => {
@@ -100,7 +103,10 @@ t.test('non-objects are rejected', async (t) => {
 t.test('a wrapped API response is not a record', async (t) => {
   const result = mapGen1(fixture('crossplatform', 'spec-example-record.json'));
   t.equal(result.ok, false);
-  t.same(result.issues.map((issue) => issue.field), ['identifier', 'title']);
+  t.same(
+    result.issues.map((issue) => issue.field),
+    ['identifier', 'title'],
+  );
 });
 
 t.test('value normalisation', async (t) => {
@@ -188,7 +194,12 @@ t.test('publisherOrgCode is derived only when absent and the identifier has the 
 });
 
 t.test('distribution oddities', async (t) => {
-  const single = accepted(mapGen1({ ...structuredClone(specExample), distribution: { resourceID: 'A41000000G-000001-001', resourceDescription: 'x', format: 'CSV', downloadURL: 'https://example.gov.tw/a.csv', size: 10 } }));
+  const single = accepted(
+    mapGen1({
+      ...structuredClone(specExample),
+      distribution: { resourceID: 'A41000000G-000001-001', resourceDescription: 'x', format: 'CSV', downloadURL: 'https://example.gov.tw/a.csv', size: 10 },
+    }),
+  );
   t.equal(single.record.distribution?.length, 1, 'a lone object is one resource');
   t.match(issueAt(single.issues, 'distribution', 'type'), { severity: 'warning' });
   t.equal(single.record.extensions?.unknownKeys?.['distribution[0].size'], 10, 'unknown resource keys are kept');

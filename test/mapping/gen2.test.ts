@@ -78,8 +78,16 @@ t.test('the §1.7 sample (instruction.vue POST body)', async (t) => {
 
 t.test('the NATDOC variant: datasetid, structured updateFrequency, resourceField array', async (t) => {
   const { record, issues } = accepted(mapGen2(structuredClone(natdocVariant)));
-  t.same(issues.filter((issue) => issue.severity === 'error'), [], 'a complete record has no errors');
-  t.same(issues.map((issue) => issue.rule), ['derived'], 'only the derived publisherOrgCode is reported');
+  t.same(
+    issues.filter((issue) => issue.severity === 'error'),
+    [],
+    'a complete record has no errors',
+  );
+  t.same(
+    issues.map((issue) => issue.rule),
+    ['derived'],
+    'only the derived publisherOrgCode is reported',
+  );
   t.equal(record.extensions?.datasetId, '6564');
   t.equal(record.extensions?.dataQuality, '無(白名單)');
   t.equal(record.accrualPeriodicity, '每日');
@@ -204,7 +212,10 @@ t.test('rejections', async (t) => {
 t.test('coded values', async (t) => {
   const paid = accepted(mapGen2({ ...structuredClone(natdocVariant), cost: 'paid', costURL: 'https://example.gov.tw/fee', costLaw: '規費法' }));
   t.equal(paid.record.cost, '付費');
-  t.same(paid.issues.filter((issue) => issue.severity === 'error'), []);
+  t.same(
+    paid.issues.filter((issue) => issue.severity === 'error'),
+    [],
+  );
 
   const odd = accepted(mapGen2({ ...structuredClone(natdocVariant), cost: 'maybe' }));
   t.equal(odd.record.cost, 'maybe', 'unknown cost kept');

@@ -66,7 +66,6 @@ t.test('kill -9 in the middle of a sync loses nothing applied; the next sync res
   t.equal(down.jsonld, up.jsonld, 'the JSON-LD exports are identical (but for the public URL)');
 });
 
-
 t.test('kill -9 between the last page and resolution: the next `mirror --once` and a `serve` start both serve what it stored', async (t) => {
   const upstream = await startUpstream(t, { city: cities(1, 7), hub: [] });
   await upstream.harvest('city');
@@ -97,7 +96,11 @@ t.test('kill -9 between the last page and resolution: the next `mirror --once` a
 
   const next = await runCli(['mirror', proxy.url, '--once', '--allow-private-addresses', '--config', config]);
   t.equal(next.code, 0, next.stderr);
-  t.match(next.stdout, /SUCCEEDED .*\n.* 0 changes.*\n {2}note: resolved the records an earlier run stored/, 'not "up to date": it resolved what the killed sync stored');
+  t.match(
+    next.stdout,
+    /SUCCEEDED .*\n.* 0 changes.*\n {2}note: resolved the records an earlier run stored/,
+    'not "up to date": it resolved what the killed sync stored',
+  );
   const downstream = await startDownstream(t, dbPath);
   const { upstream: up, downstream: down } = await comparableExports(upstream.base, downstream.base);
   t.equal(down.csv, up.csv, 'the mirror serves what the upstream serves');
@@ -123,7 +126,11 @@ t.test('kill -9 between the last page and resolution: the next `mirror --once` a
       await new Promise((resolve) => setTimeout(resolve, 100)); // not listening yet
     }
   }
-  t.same(served, cities(1, 7).map((r) => r.identifier), 'serve resolved the killed store at start-up, before listening');
+  t.same(
+    served,
+    cities(1, 7).map((r) => r.identifier),
+    'serve resolved the killed store at start-up, before listening',
+  );
 });
 
 async function freePort(): Promise<number> {

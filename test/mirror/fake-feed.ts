@@ -60,7 +60,12 @@ export interface MirrorStore {
   /** The store's SQLite handle, to inspect what it holds. */
   db: Db;
   sourceId: string;
-  sync(options?: { signal?: AbortSignal; onProgress?: (p: RunProgress) => void; limits?: RecordLimits; allowPrivateAddresses?: boolean }): Promise<MirrorSyncSummary>;
+  sync(options?: {
+    signal?: AbortSignal;
+    onProgress?: (p: RunProgress) => void;
+    limits?: RecordLimits;
+    allowPrivateAddresses?: boolean;
+  }): Promise<MirrorSyncSummary>;
   /** The stored cursor. */
   cursor(): string | undefined;
   /** Live datasets: identifier → served record. */
@@ -83,20 +88,39 @@ export async function mirrorStore(t: Test, feedBase: string): Promise<MirrorStor
     db,
     sourceId: upstream.sourceId,
     sync: async (options = {}) => {
-      const http = new HttpClient({ timeoutMs: 3000, connectTimeoutMs: 1000, maxResponseBytes: 1024 * 1024, retries: 1, retryBaseDelayMs: 5, allowPrivateAddresses: options.allowPrivateAddresses ?? true, userAgent: 'test' });
+      const http = new HttpClient({
+        timeoutMs: 3000,
+        connectTimeoutMs: 1000,
+        maxResponseBytes: 1024 * 1024,
+        retries: 1,
+        retryBaseDelayMs: 5,
+        allowPrivateAddresses: options.allowPrivateAddresses ?? true,
+        userAgent: 'test',
+      });
       try {
-        return await syncMirror({ store, sourceId: upstream.sourceId, feed: new FeedClient(http, upstream.feedUrl, 50), log: silentLog, signal: options.signal, onProgress: options.onProgress, ...(options.limits ? { limits: options.limits } : {}) });
+        return await syncMirror({
+          store,
+          sourceId: upstream.sourceId,
+          feed: new FeedClient(http, upstream.feedUrl, 50),
+          log: silentLog,
+          signal: options.signal,
+          onProgress: options.onProgress,
+          ...(options.limits ? { limits: options.limits } : {}),
+        });
       } finally {
         await http.close();
       }
     },
-    cursor: () => (db.prepare('SELECT value FROM store_state WHERE key = ?').pluck().get(`mirror_cursor:${upstream.sourceId}`) as string | undefined) ?? undefined,
+    cursor: () =>
+      (db.prepare('SELECT value FROM store_state WHERE key = ?').pluck().get(`mirror_cursor:${upstream.sourceId}`) as string | undefined) ?? undefined,
     live: () =>
       new Map(
-        (db.prepare('SELECT identifier, record FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier').all() as Array<{ identifier: string; record: string }>).map((row) => [
-          row.identifier,
-          JSON.parse(row.record) as Record<string, unknown>,
-        ]),
+        (
+          db.prepare('SELECT identifier, record FROM datasets WHERE withdrawn_at IS NULL ORDER BY identifier').all() as Array<{
+            identifier: string;
+            record: string;
+          }>
+        ).map((row) => [row.identifier, JSON.parse(row.record) as Record<string, unknown>]),
       ),
   };
 }
@@ -110,12 +134,31 @@ export function feedRecord(identifier: string, overrides: Record<string, unknown
     identifier,
     title: `資料集 ${identifier}`,
     publisherOrgCode: identifier.split('-')[0],
-    distribution: [{ resourceID: `${identifier}-001`, resourceDescription: '資料', format: 'CSV', characterSetCode: 'UTF-8', downloadURL: `https://data.example.gov.tw/${identifier}.csv`, resourceModified: '2026-05-01 10:00:00' }],
+    distribution: [
+      {
+        resourceID: `${identifier}-001`,
+        resourceDescription: '資料',
+        format: 'CSV',
+        characterSetCode: 'UTF-8',
+        downloadURL: `https://data.example.gov.tw/${identifier}.csv`,
+        resourceModified: '2026-05-01 10:00:00',
+      },
+    ],
     ...overrides,
   };
 }
 
 const AT = '2026-11-24T01:02:03Z';
-export const created = (identifier: string, overrides: Record<string, unknown> = {}) => ({ identifier, kind: 'created', at: AT, record: feedRecord(identifier, overrides) });
-export const updated = (identifier: string, overrides: Record<string, unknown> = {}) => ({ identifier, kind: 'updated', at: AT, record: feedRecord(identifier, overrides) });
+export const created = (identifier: string, overrides: Record<string, unknown> = {}) => ({
+  identifier,
+  kind: 'created',
+  at: AT,
+  record: feedRecord(identifier, overrides),
+});
+export const updated = (identifier: string, overrides: Record<string, unknown> = {}) => ({
+  identifier,
+  kind: 'updated',
+  at: AT,
+  record: feedRecord(identifier, overrides),
+});
 export const withdrawn = (identifier: string, movedTo?: string) => ({ identifier, kind: 'withdrawn', at: AT, ...(movedTo ? { movedTo } : {}) });

@@ -38,10 +38,12 @@ async function assertSameCatalogue(t: Test, upstream: UpstreamGateway, downstrea
   t.equal(down.jsonld, up.jsonld, `${what}: the JSON-LD exports are identical (but for the public URL)`);
   const ids = async (base: string) => ((await (await fetch(`${base}/api/v1/rest/dataset`)).json()) as { result: string[] }).result;
   t.same(await ids(downstream.base), await ids(upstream.base), `${what}: the same identifiers`);
-  const stored = (db: Db) => db.prepare('SELECT identifier, record FROM datasets WHERE withdrawn_at IS NULL AND merged_into IS NULL ORDER BY identifier').raw().all();
+  const stored = (db: Db) =>
+    db.prepare('SELECT identifier, record FROM datasets WHERE withdrawn_at IS NULL AND merged_into IS NULL ORDER BY identifier').raw().all();
   t.same(stored(downstream.db), stored(upstream.db), `${what}: every live record stored as the same text, extensions included`);
   const v2 = async (base: string, datasetId: number) => (await fetch(`${base}/api/v2/rest/dataset/${datasetId}`)).text();
-  for (const datasetId of [1001, 2001]) t.equal(await v2(downstream.base, datasetId), await v2(upstream.base, datasetId), `${what}: the v2 API's dataset ${datasetId}`);
+  for (const datasetId of [1001, 2001])
+    t.equal(await v2(downstream.base, datasetId), await v2(upstream.base, datasetId), `${what}: the v2 API's dataset ${datasetId}`);
 }
 
 t.test('mirrors from empty and from mid-feed end identical to the upstream', async (t) => {
@@ -66,7 +68,7 @@ t.test('mirrors from empty and from mid-feed end identical to the upstream', asy
     // What the gen-1 record has no place for is there: the comparison above is not of empty columns.
     const { downstream } = await comparableExports(upstream.base, fromEmpty.base);
     const csvRow = downstream.csv.split('\r\n').find((line) => line.includes(city(1)))!;
-    t.match(csvRow, /(^|,)1001,/, 'CSV 資料集識別碼: data.gov.tw\'s datasetId');
+    t.match(csvRow, /(^|,)1001,/, "CSV 資料集識別碼: data.gov.tw's datasetId");
     t.match(csvRow, /銀標章/, 'CSV 品質檢測');
     t.match(downstream.jsonld, /"adms:identifier":\{"@type":"adms:Identifier","skos:notation":"1001"/, 'JSON-LD adms:identifier');
     t.match(downstream.jsonld, /"twod:categoryTheme":"交通"/);
@@ -125,7 +127,7 @@ t.test('mirrors from empty and from mid-feed end identical to the upstream', asy
     t.equal(stopped.status, 'cancelled', 'stopped halfway');
     t.equal(stopped.counts.pages, 1, 'after one page');
     t.equal(stopped.counts.seen, 2);
-    const stored = halfway.db.prepare("SELECT value FROM store_state WHERE key = ?").pluck().get(`mirror_cursor:${halfway.sourceId}`);
+    const stored = halfway.db.prepare('SELECT value FROM store_state WHERE key = ?').pluck().get(`mirror_cursor:${halfway.sourceId}`);
     t.equal(stored, stopped.cursor, 'the cursor of the page it applied is stored');
     const resumed = await halfway.sync(upstream.base, { pageSize: 2 });
     t.equal(resumed.status, 'succeeded');
@@ -154,7 +156,10 @@ t.test('mirrors from empty and from mid-feed end identical to the upstream', asy
     t.equal(summary.status, 'succeeded');
     t.equal(summary.counts.updated + summary.counts.created, 1);
     await assertSameCatalogue(t, upstream, fromEmpty, 'after the reinstatement');
-    const keys = fromEmpty.db.prepare('SELECT COUNT(*) FROM record_keys WHERE source_id = ? AND native_id = ?').pluck().get(fromEmpty.sourceId, city(3)) as number;
+    const keys = fromEmpty.db
+      .prepare('SELECT COUNT(*) FROM record_keys WHERE source_id = ? AND native_id = ?')
+      .pluck()
+      .get(fromEmpty.sourceId, city(3)) as number;
     t.ok(keys > 0, `its identity keys are back (${keys})`);
   });
 
@@ -187,7 +192,10 @@ t.test('mirrors from empty and from mid-feed end identical to the upstream', asy
     upstream.city.faults.delayMs = 0;
     upstream.hub.faults.delayMs = 0;
     const last = await fromEmpty.sync(upstream.base, { pageSize: 3 });
-    t.ok(['succeeded', 'idle'].includes(last.status), `a last sync after both runs: ${last.status} (idle when a sync in the loop already took the hub's changes)`);
+    t.ok(
+      ['succeeded', 'idle'].includes(last.status),
+      `a last sync after both runs: ${last.status} (idle when a sync in the loop already took the hub's changes)`,
+    );
     t.ok(applied >= 1, `the mirror applied changes while the harvests went on (${applied} of ${syncs} syncs)`);
     await assertSameCatalogue(t, upstream, fromEmpty, 'after harvests the mirror followed');
   });

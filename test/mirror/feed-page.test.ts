@@ -10,12 +10,16 @@ const page = (changes: unknown[], nextCursor: unknown = 'c2', more: unknown = fa
 
 t.test('a page as the contract has it', async (t) => {
   const parsed = parseFeedPage(
-    page([
-      { identifier: 'A-1', kind: 'created', at: '2026-11-24T01:02:03.456Z', record: record('A-1') },
-      { identifier: 'A-2', kind: 'updated', at: '2026-11-24T01:02:04Z', record: record('A-2') },
-      { identifier: 'A-3', kind: 'withdrawn', at: '2026-11-24T01:02:05Z' },
-      { identifier: 'A-4', kind: 'withdrawn', at: '2026-11-24T01:02:06Z', movedTo: 'A-1', extra: 'ignored' },
-    ], 'c2', true),
+    page(
+      [
+        { identifier: 'A-1', kind: 'created', at: '2026-11-24T01:02:03.456Z', record: record('A-1') },
+        { identifier: 'A-2', kind: 'updated', at: '2026-11-24T01:02:04Z', record: record('A-2') },
+        { identifier: 'A-3', kind: 'withdrawn', at: '2026-11-24T01:02:05Z' },
+        { identifier: 'A-4', kind: 'withdrawn', at: '2026-11-24T01:02:06Z', movedTo: 'A-1', extra: 'ignored' },
+      ],
+      'c2',
+      true,
+    ),
     URL,
     'c1',
   );
@@ -69,16 +73,36 @@ t.test('a page that breaks the contract is a FeedPageError naming the URL, the f
     ['more not a boolean', page([], 'c2', 'yes'), { rule: 'missing-field', field: 'result.more' }],
     ['no changes', envelope({ nextCursor: 'c2', more: false }), { rule: 'missing-field', field: 'result.changes' }],
     ['a change not an object', page([good, 'A-2']), { rule: 'not-a-change', field: 'result.changes[1]' }],
-    ['no identifier', page([{ kind: 'created', at: '2026-11-24T01:02:03Z', record: record('x') }]), { rule: 'missing-field', field: 'result.changes[0].identifier' }],
+    [
+      'no identifier',
+      page([{ kind: 'created', at: '2026-11-24T01:02:03Z', record: record('x') }]),
+      { rule: 'missing-field', field: 'result.changes[0].identifier' },
+    ],
     ['blank identifier', page([{ ...good, identifier: '  ' }]), { rule: 'missing-field', field: 'result.changes[0].identifier' }],
     ['huge identifier', page([{ ...good, identifier: 'A'.repeat(2000) }]), { rule: 'too-long', field: 'result.changes[0].identifier' }],
     ['an unknown kind', page([{ ...good, kind: 'deleted' }]), { rule: 'bad-kind', field: 'result.changes[0].kind', identifier: 'A-1' }],
     ['no at', page([{ identifier: 'A-1', kind: 'withdrawn' }]), { rule: 'missing-field', field: 'result.changes[0].at', identifier: 'A-1' }],
     ['at not a date', page([{ ...good, at: 'yesterday' }]), { rule: 'missing-field', field: 'result.changes[0].at', identifier: 'A-1' }],
-    ['created without its record', page([{ identifier: 'A-1', kind: 'created', at: '2026-11-24T01:02:03Z' }]), { rule: 'missing-field', field: 'result.changes[0].record', identifier: 'A-1' }],
-    ['updated with a string record', page([{ ...good, kind: 'updated', record: '{"identifier":"A-1"}' }]), { rule: 'missing-field', field: 'result.changes[0].record', identifier: 'A-1' }],
-    ['movedTo not a string', page([{ identifier: 'A-1', kind: 'withdrawn', at: '2026-11-24T01:02:03Z', movedTo: 7 }]), { rule: 'bad-moved-to', field: 'result.changes[0].movedTo', identifier: 'A-1' }],
-    ['one identifier twice', page([good, { ...good, kind: 'withdrawn' }]), { rule: 'duplicate-identifier', field: 'result.changes[1].identifier', identifier: 'A-1' }],
+    [
+      'created without its record',
+      page([{ identifier: 'A-1', kind: 'created', at: '2026-11-24T01:02:03Z' }]),
+      { rule: 'missing-field', field: 'result.changes[0].record', identifier: 'A-1' },
+    ],
+    [
+      'updated with a string record',
+      page([{ ...good, kind: 'updated', record: '{"identifier":"A-1"}' }]),
+      { rule: 'missing-field', field: 'result.changes[0].record', identifier: 'A-1' },
+    ],
+    [
+      'movedTo not a string',
+      page([{ identifier: 'A-1', kind: 'withdrawn', at: '2026-11-24T01:02:03Z', movedTo: 7 }]),
+      { rule: 'bad-moved-to', field: 'result.changes[0].movedTo', identifier: 'A-1' },
+    ],
+    [
+      'one identifier twice',
+      page([good, { ...good, kind: 'withdrawn' }]),
+      { rule: 'duplicate-identifier', field: 'result.changes[1].identifier', identifier: 'A-1' },
+    ],
     ['a cursor that does not move under changes', page([good], 'c1'), { rule: 'cursor-stuck', field: 'result.nextCursor' }, 'c1'],
     ['a cursor that does not move while more follow', page([], 'c1', true), { rule: 'cursor-stuck', field: 'result.nextCursor' }, 'c1'],
   ];

@@ -52,7 +52,17 @@ export async function startUpstream(t: Test, records: { city: Raw[]; hub: Raw[];
   const hub = await startFixturePlatform(records.hub);
   const gov = records.gov ? await startFixturePlatform(records.gov) : undefined;
   const { dir, cleanup } = tempDir();
-  const source = (id: string, url: string, priority: number) => ({ id, name: id, type: 'crossplatform', url, schedule: '0 3 * * *', priority, withdrawAfterHours: 0, maxMissingShare: 1, options: { pageSize: 3 } });
+  const source = (id: string, url: string, priority: number) => ({
+    id,
+    name: id,
+    type: 'crossplatform',
+    url,
+    schedule: '0 3 * * *',
+    priority,
+    withdrawAfterHours: 0,
+    maxMissingShare: 1,
+    options: { pageSize: 3 },
+  });
   const sources = [source('city', city.url, 10), source('hub', hub.url, 0), ...(gov ? [source('gov', gov.url, 0)] : [])];
   const config = testConfig(join(dir, 'upstream.db'), '', { sources });
   const db = openTestDb(config);
@@ -92,7 +102,15 @@ export async function startDownstream(t: Test, dbPath?: string): Promise<Downstr
   const db = openDatabase(path);
   const api = await buildApi({ store: sqliteStoreOn(db), publicUrl: DOWNSTREAM_PUBLIC_URL, logger: silentLog });
   await api.listen({ port: 0, host: '127.0.0.1' });
-  const http = new HttpClient({ timeoutMs: 5000, connectTimeoutMs: 2000, maxResponseBytes: 50 * 1024 * 1024, retries: 1, retryBaseDelayMs: 10, allowPrivateAddresses: true, userAgent: 'ogd-gateway test mirror' });
+  const http = new HttpClient({
+    timeoutMs: 5000,
+    connectTimeoutMs: 2000,
+    maxResponseBytes: 50 * 1024 * 1024,
+    retries: 1,
+    retryBaseDelayMs: 10,
+    allowPrivateAddresses: true,
+    userAgent: 'ogd-gateway test mirror',
+  });
   t.teardown(async () => {
     await http.close();
     await api.close();
@@ -113,7 +131,14 @@ export async function startDownstream(t: Test, dbPath?: string): Promise<Downstr
       const upstream = parseUpstream(upstreamBase);
       sourceId = upstream.sourceId;
       await store.mirror.ensureMirrorSource({ sourceId, url: upstream.baseUrl });
-      return syncMirror({ store, sourceId, feed: new FeedClient(http, upstream.feedUrl, options.pageSize ?? 4), log: silentLog, signal: options.signal, onProgress: options.onProgress });
+      return syncMirror({
+        store,
+        sourceId,
+        feed: new FeedClient(http, upstream.feedUrl, options.pageSize ?? 4),
+        log: silentLog,
+        signal: options.signal,
+        onProgress: options.onProgress,
+      });
     },
   };
 }
@@ -187,7 +212,14 @@ export function govRecord(serial: number, overrides: Raw = {}): Raw {
     organizationContactEmail: 'open@gov.taipei',
     modifiedDate: '2026-05-02 09:00:00',
     viewCount: 42,
-    distribution: [{ resourceFormat: 'JSON', resourceDownloadUrl: `https://data.taipei/download?rid=${serial}`, resourceField: 'sno(站點代號)、sna(場站名稱)', resourceAmount: 1200 + serial }],
+    distribution: [
+      {
+        resourceFormat: 'JSON',
+        resourceDownloadUrl: `https://data.taipei/download?rid=${serial}`,
+        resourceField: 'sno(站點代號)、sna(場站名稱)',
+        resourceAmount: 1200 + serial,
+      },
+    ],
     ...overrides,
   };
 }
@@ -207,7 +239,14 @@ export function govOnlyRecord(datasetId: number, overrides: Raw = {}): Raw {
     license: '1',
     updateFrequency: '每年',
     modifiedDate: '2026-03-01 12:00:00',
-    distribution: [{ resourceFormat: 'CSV', resourceDownloadUrl: `https://www.ey.gov.tw/files/${datasetId}.csv`, resourceField: 'year(年)、value(數值)', resourceAmount: 10 }],
+    distribution: [
+      {
+        resourceFormat: 'CSV',
+        resourceDownloadUrl: `https://www.ey.gov.tw/files/${datasetId}.csv`,
+        resourceField: 'year(年)、value(數值)',
+        resourceAmount: 10,
+      },
+    ],
     ...overrides,
   };
 }

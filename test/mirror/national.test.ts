@@ -23,13 +23,26 @@ function national(identifier: string, overrides: Raw = {}): Raw {
   return {
     ...record,
     distribution: record.distribution!.map((d) => ({ ...d, extensions: { resourceField: 'year(年)', resourceAmount: 12 } })),
-    extensions: { datasetId: '1001', categoryTheme: '交通', dataQuality: '銀標章', sourceVocabulary: 'gen2', unknownKeys: { viewCount: 42 }, sourceExtras: { 'dct:accrualPeriodicity': { '@id': 'freq:monthly' } } },
+    extensions: {
+      datasetId: '1001',
+      categoryTheme: '交通',
+      dataQuality: '銀標章',
+      sourceVocabulary: 'gen2',
+      unknownKeys: { viewCount: 42 },
+      sourceExtras: { 'dct:accrualPeriodicity': { '@id': 'freq:monthly' } },
+    },
     ...overrides,
   };
 }
 
 /** A change carrying both forms: the gen-1 `record` every client reads, and `national`. */
-const withNational = (identifier: string, value: unknown, kind: 'created' | 'updated' = 'created') => ({ identifier, kind, at: AT, record: feedRecord(identifier), national: value });
+const withNational = (identifier: string, value: unknown, kind: 'created' | 'updated' = 'created') => ({
+  identifier,
+  kind,
+  at: AT,
+  record: feedRecord(identifier),
+  national: value,
+});
 
 const storedText = (db: import('../../src/store/database.js').Db, identifier: string) =>
   db.prepare('SELECT payload, record FROM source_payloads WHERE native_id = ?').raw().get(identifier) as [string, string] | undefined;
@@ -41,7 +54,7 @@ t.test('national is stored as the upstream stores it; from an older upstream, th
   const first = await mirror.sync();
   t.equal(first.status, 'succeeded', first.message ?? '');
   t.match(first.counts, { seen: 2, created: 2, rejected: 0, flagged: 0, errors: 0 });
-  t.same(storedText(mirror.db, id(1)), [JSON.stringify(upstreamForm), JSON.stringify(upstreamForm)], 'payload and record: the upstream\'s stored text');
+  t.same(storedText(mirror.db, id(1)), [JSON.stringify(upstreamForm), JSON.stringify(upstreamForm)], "payload and record: the upstream's stored text");
   const one = mirror.live().get(id(1))!;
   t.equal(one.title, '資料集 1（national）', 'national, not the gen-1 record, is what is stored');
   t.match(one.extensions, { datasetId: '1001', dataQuality: '銀標章', sourceVocabulary: 'gen2', unknownKeys: { viewCount: 42 } });
@@ -129,17 +142,27 @@ t.test('a bad national is an error of that record only: the sync goes on, a copy
     const error = mapErrors.find((e) => e.nativeId === id(base + index));
     t.match(error, { field, rule }, `${id(base + index)}: ${field ?? '(the record)'} [${rule}]: ${error?.message ?? 'no error'}`);
   });
-  t.match(mapErrors.find((e) => e.nativeId === id(1)), { field: 'national.numberOfData', rule: 'type', message: /^national: numberOfData must be a number, got "many"$/ });
-  const errorOf = (field: string | undefined, rule: string) => mapErrors.find((e) => e.nativeId === id(base + cases.findIndex(([, f, r]) => f === field && r === rule)));
+  t.match(
+    mapErrors.find((e) => e.nativeId === id(1)),
+    { field: 'national.numberOfData', rule: 'type', message: /^national: numberOfData must be a number, got "many"$/ },
+  );
+  const errorOf = (field: string | undefined, rule: string) =>
+    mapErrors.find((e) => e.nativeId === id(base + cases.findIndex(([, f, r]) => f === field && r === rule)));
   t.match(errorOf('national.distribution', 'too-many'), { message: /4 distributions, over the cap of 3/ });
   t.match(errorOf(undefined, 'too-large'), { message: /over the cap of 20000/ });
   t.match(errorOf('identifier', 'identifier-mismatch'), { message: /is for A41000000G-\d+ but its record's identifier is "A41000000G-000999"/ });
-  t.match(mapErrors.find((e) => e.nativeId === id(2)), { message: /national: the record must be an object, got null/ });
+  t.match(
+    mapErrors.find((e) => e.nativeId === id(2)),
+    { message: /national: the record must be an object, got null/ },
+  );
   t.ok(
     errors.some((e) => e.stage === 'validate' && e.nativeId === id(90) && e.field === 'distribution[0].downloadURL' && e.rule === 'url'),
     'the flagged record: its rule breaks are errors of the run',
   );
-  t.notOk(errors.some((e) => e.nativeId === id(91)), 'the good record: none');
+  t.notOk(
+    errors.some((e) => e.nativeId === id(91)),
+    'the good record: none',
+  );
   t.equal(({} as Raw)['polluted'], undefined, 'nothing leaked into Object.prototype');
 
   // The upstream fixes one: its next change is taken.

@@ -80,7 +80,10 @@ t.test('a record that does not map is an error of the run; the sync goes on', as
     errors.some((e) => e.stage === 'validate' && e.nativeId === 'A41000000G-000005' && e.field === 'distribution[0].downloadURL' && e.rule === 'url'),
     'the flagged record: its rule breaks are errors of the run',
   );
-  t.notOk(errors.some((e) => e.nativeId === 'A41000000G-000001'), 'the good record: none');
+  t.notOk(
+    errors.some((e) => e.nativeId === 'A41000000G-000001'),
+    'the good record: none',
+  );
   t.equal(mirror.cursor(), 'c1', 'the cursor moved past the page all the same');
 
   // The upstream fixes one: the next change for it is taken.
@@ -90,7 +93,11 @@ t.test('a record that does not map is an error of the run; the sync goes on', as
 });
 
 t.test('a malformed page stops the sync, keeping every page before it; fixed, the sync resumes there', async (t) => {
-  const feed = await startFakeFeed(t, [[created('A41000000G-000001'), created('A41000000G-000002')], [created('A41000000G-000003')], [created('A41000000G-000004')]]);
+  const feed = await startFakeFeed(t, [
+    [created('A41000000G-000001'), created('A41000000G-000002')],
+    [created('A41000000G-000003')],
+    [created('A41000000G-000004')],
+  ]);
   feed.override = (since) => (since === 'c1' ? { body: '{"success":true,"result":{"changes":[' } : undefined);
   const mirror = await mirrorStore(t, feed.url);
   const failed = await mirror.sync();
@@ -101,10 +108,26 @@ t.test('a malformed page stops the sync, keeping every page before it; fixed, th
   t.match(runErrors(mirror.db, failed.runId!), [{ stage: 'feed', rule: 'malformed-json' }]);
   t.match(lastRun(mirror.db), { status: 'failed', records_created: 2, pages: 1 });
 
-  feed.override = (since) => (since === 'c1' ? { body: { success: true, result: { changes: [{ identifier: 'A41000000G-000003', kind: 'created', at: '2026-11-24T01:02:03Z' }], nextCursor: 'c2', more: true } } } : undefined);
+  feed.override = (since) =>
+    since === 'c1'
+      ? {
+          body: {
+            success: true,
+            result: { changes: [{ identifier: 'A41000000G-000003', kind: 'created', at: '2026-11-24T01:02:03Z' }], nextCursor: 'c2', more: true },
+          },
+        }
+      : undefined;
   const missing = await mirror.sync();
   t.equal(missing.status, 'failed');
-  t.match(runErrors(mirror.db, missing.runId!), [{ stage: 'feed', rule: 'missing-field', field: 'result.changes[0].record', nativeId: 'A41000000G-000003', message: /created change carries the dataset's record/ }]);
+  t.match(runErrors(mirror.db, missing.runId!), [
+    {
+      stage: 'feed',
+      rule: 'missing-field',
+      field: 'result.changes[0].record',
+      nativeId: 'A41000000G-000003',
+      message: /created change carries the dataset's record/,
+    },
+  ]);
   t.equal(mirror.cursor(), 'c1', 'nothing of the bad page was stored');
 
   feed.override = undefined;
@@ -117,13 +140,15 @@ t.test('a malformed page stops the sync, keeping every page before it; fixed, th
 t.test('a cursor that does not move, or comes back, stops the sync instead of looping', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001')], [created('A41000000G-000002')], [created('A41000000G-000003')]]);
   const mirror = await mirrorStore(t, feed.url);
-  feed.override = (since) => (since === 'c1' ? { body: { success: true, result: { changes: [created('A41000000G-000002')], nextCursor: 'c1', more: true } } } : undefined);
+  feed.override = (since) =>
+    since === 'c1' ? { body: { success: true, result: { changes: [created('A41000000G-000002')], nextCursor: 'c1', more: true } } } : undefined;
   const stuck = await mirror.sync();
   t.equal(stuck.status, 'failed');
   t.match(runErrors(mirror.db, stuck.runId!), [{ rule: 'cursor-stuck', field: 'result.nextCursor' }]);
 
   // c1 → c2 → c1: each page moves the cursor, but the walk goes in a circle.
-  feed.override = (since) => (since === 'c2' ? { body: { success: true, result: { changes: [created('A41000000G-000003')], nextCursor: 'c1', more: true } } } : undefined);
+  feed.override = (since) =>
+    since === 'c2' ? { body: { success: true, result: { changes: [created('A41000000G-000003')], nextCursor: 'c1', more: true } } } : undefined;
   const loop = await mirror.sync();
   t.equal(loop.status, 'failed');
   t.match(runErrors(mirror.db, loop.runId!), [{ rule: 'cursor-loop', field: 'result.nextCursor', message: /c1 was already visited/ }]);
@@ -137,7 +162,10 @@ t.test('a refused cursor (400) names the way out; --reset walks again and withdr
 
   // The upstream's store was rebuilt: a new feed, without dataset 2, and the old cursor refused.
   feed.pages.splice(0, feed.pages.length, [created('A41000000G-000001'), created('A41000000G-000003', { title: '新標題' })], [created('A41000000G-000004')]);
-  feed.override = (since) => (since === 'c1' ? { status: 400, body: { success: false, error: { error_type: 'ER0210:輸入的參數內容格式錯誤。', message: 'since is a cursor of another catalogue' } } } : undefined);
+  feed.override = (since) =>
+    since === 'c1'
+      ? { status: 400, body: { success: false, error: { error_type: 'ER0210:輸入的參數內容格式錯誤。', message: 'since is a cursor of another catalogue' } } }
+      : undefined;
   const refused = await mirror.sync();
   t.equal(refused.status, 'failed');
   t.match(refused.message, /HTTP 400.*--reset/);
@@ -149,7 +177,11 @@ t.test('a refused cursor (400) names the way out; --reset walks again and withdr
   t.equal(mirror.cursor(), undefined, 'the cursor is forgotten');
   const again = await mirror.sync();
   t.equal(again.status, 'succeeded');
-  t.match(again.counts, { seen: 3, unchanged: 1, updated: 1, created: 1, withdrawn: 1 }, 'dataset 2, not in the walk from the beginning, is withdrawn at its end');
+  t.match(
+    again.counts,
+    { seen: 3, unchanged: 1, updated: 1, created: 1, withdrawn: 1 },
+    'dataset 2, not in the walk from the beginning, is withdrawn at its end',
+  );
   t.same([...mirror.live().keys()], ['A41000000G-000001', 'A41000000G-000003', 'A41000000G-000004']);
   t.equal((await mirror.store.mirror.readMirror(mirror.sourceId))!.fullWalkAfterRun, undefined);
 });
@@ -195,7 +227,8 @@ t.test('HTTP failures are retried, then fail the sync with their status', async 
 t.test('a page over the response size cap is asked again in smaller pages, down to one change', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001'), created('A41000000G-000002')]]);
   // Over the test client's 1 MB cap unless one change at a time is asked.
-  feed.override = (_since, limit) => (limit > 1 ? { body: { success: true, result: { changes: [], nextCursor: 'c9', more: false, padding: 'x'.repeat(1_100_000) } } } : undefined);
+  feed.override = (_since, limit) =>
+    limit > 1 ? { body: { success: true, result: { changes: [], nextCursor: 'c9', more: false, padding: 'x'.repeat(1_100_000) } } } : undefined;
   const mirror = await mirrorStore(t, feed.url);
   feed.pages.splice(0, 1, [created('A41000000G-000001')], [created('A41000000G-000002')]);
   const summary = await mirror.sync();
@@ -223,7 +256,9 @@ t.test('an upstream merge: the survivor keeps its identifier here, even if the a
   const merged = await mirror.sync();
   t.equal(merged.status, 'succeeded');
   t.same([...mirror.live().keys()], ['Z00000000Z-000001'], 'the survivor is served under its upstream identifier');
-  const absorbed = mirror.db.prepare('SELECT withdrawn_at IS NOT NULL AS withdrawn, merged_into FROM dataset_entries WHERE identifier = ?').get('A00000000A-000001');
+  const absorbed = mirror.db
+    .prepare('SELECT withdrawn_at IS NOT NULL AS withdrawn, merged_into FROM dataset_entries WHERE identifier = ?')
+    .get('A00000000A-000001');
   t.same(absorbed, { withdrawn: 1, merged_into: null }, 'the absorbed one is withdrawn here');
   const keys = mirror.db.prepare("SELECT COUNT(*) FROM record_keys WHERE native_id = 'A00000000A-000001'").pluck().get();
   t.equal(keys, 0, 'its record keeps no identity keys');
@@ -268,7 +303,7 @@ t.test('one sync of a mirror at a time, across processes; `ogd-gateway cancel` s
   t.equal(mirror.cursor(), undefined);
   mirror.db.prepare("UPDATE runs SET status = 'cancelled' WHERE id = ?").run(open);
 
-  const cancelled = await mirror.sync({ onProgress: () => requestCancel(mirror.db, (lastRun(mirror.db)).id) });
+  const cancelled = await mirror.sync({ onProgress: () => requestCancel(mirror.db, lastRun(mirror.db).id) });
   t.equal(cancelled.status, 'cancelled');
   t.equal(cancelled.counts.pages, 1, 'it stopped after the page it was applying');
   t.equal(mirror.cursor(), 'c1');
@@ -278,7 +313,15 @@ t.test('one sync of a mirror at a time, across processes; `ogd-gateway cancel` s
 t.test('followMirror polls until stopped, opening runs only for syncs that apply something', async (t) => {
   const feed = await startFakeFeed(t, [[created('A41000000G-000001')]]);
   const mirror = await mirrorStore(t, feed.url);
-  const http = new HttpClient({ timeoutMs: 3000, connectTimeoutMs: 1000, maxResponseBytes: 1024 * 1024, retries: 0, retryBaseDelayMs: 5, allowPrivateAddresses: true, userAgent: 'test' });
+  const http = new HttpClient({
+    timeoutMs: 3000,
+    connectTimeoutMs: 1000,
+    maxResponseBytes: 1024 * 1024,
+    retries: 0,
+    retryBaseDelayMs: 5,
+    allowPrivateAddresses: true,
+    userAgent: 'test',
+  });
   t.teardown(() => http.close());
   const stop = new AbortController();
   const statuses: string[] = [];
@@ -304,11 +347,22 @@ t.test('followMirror polls until stopped, opening runs only for syncs that apply
 });
 
 t.test('a sync stopped after its last page, before resolution: the store stays marked, and the next sync resolves it though nothing is new', async (t) => {
-  const feed = await startFakeFeed(t, [[created('A41000000G-000001'), created('A41000000G-000002')], [withdrawn('A41000000G-000002'), created('A41000000G-000003')]]);
+  const feed = await startFakeFeed(t, [
+    [created('A41000000G-000001'), created('A41000000G-000002')],
+    [withdrawn('A41000000G-000002'), created('A41000000G-000003')],
+  ]);
   const mirror = await mirrorStore(t, feed.url);
   // What a sync killed between its last page's commit and resolution leaves: every page with the
   // cursor, written as the sync writes them, and its run open under a process that is gone.
-  const http = new HttpClient({ timeoutMs: 3000, connectTimeoutMs: 1000, maxResponseBytes: 1024 * 1024, retries: 0, retryBaseDelayMs: 5, allowPrivateAddresses: true, userAgent: 'test' });
+  const http = new HttpClient({
+    timeoutMs: 3000,
+    connectTimeoutMs: 1000,
+    maxResponseBytes: 1024 * 1024,
+    retries: 0,
+    retryBaseDelayMs: 5,
+    allowPrivateAddresses: true,
+    userAgent: 'test',
+  });
   t.teardown(() => http.close());
   const client = new FeedClient(http, `${feed.url}/api/changes`);
   const runId = queueRun(mirror.db, mirror.sourceId);
@@ -316,8 +370,25 @@ t.test('a sync stopped after its last page, before resolution: the store stays m
   let since: string | undefined;
   for (;;) {
     const page = await client.page(since);
-    const changes = pageChanges(mirror.sourceId, page, await mirror.store.mirror.mirroredStates(mirror.sourceId, page.changes.map((c) => c.identifier)), DEFAULT_RECORD_LIMITS, emptyCounts());
-    await mirror.store.mirror.writeMirrorPage({ sourceId: mirror.sourceId, priority: 0, runId, since, nextCursor: page.nextCursor, last: !page.more, ...changes });
+    const changes = pageChanges(
+      mirror.sourceId,
+      page,
+      await mirror.store.mirror.mirroredStates(
+        mirror.sourceId,
+        page.changes.map((c) => c.identifier),
+      ),
+      DEFAULT_RECORD_LIMITS,
+      emptyCounts(),
+    );
+    await mirror.store.mirror.writeMirrorPage({
+      sourceId: mirror.sourceId,
+      priority: 0,
+      runId,
+      since,
+      nextCursor: page.nextCursor,
+      last: !page.more,
+      ...changes,
+    });
     since = page.nextCursor;
     if (!page.more) break;
   }
@@ -334,10 +405,14 @@ t.test('a sync stopped after its last page, before resolution: the store stays m
   t.match(next.counts, { seen: 0, created: 0, errors: 0 });
   t.same([...mirror.live().keys()], ['A41000000G-000001', 'A41000000G-000003'], 'what the killed sync applied is served');
   t.notOk(isIdentityDirty(mirror.db));
-  t.match(mirror.db.prepare('SELECT id, status FROM runs ORDER BY id').all(), [
-    { id: runId, status: 'failed' },
-    { id: next.runId, status: 'succeeded' },
-  ], 'the killed run is closed as failed; the resolving one is a run of the mirror');
+  t.match(
+    mirror.db.prepare('SELECT id, status FROM runs ORDER BY id').all(),
+    [
+      { id: runId, status: 'failed' },
+      { id: next.runId, status: 'succeeded' },
+    ],
+    'the killed run is closed as failed; the resolving one is a run of the mirror',
+  );
 
   const idle = await mirror.sync();
   t.equal(idle.status, 'idle', 'once resolved, a sync with nothing new is idle again');
@@ -347,7 +422,11 @@ t.test('a store marked for resolution while another live run is open is left to 
   const feed = await startFakeFeed(t, [[created('A41000000G-000001')]]);
   const mirror = await mirrorStore(t, feed.url);
   t.equal((await mirror.sync()).status, 'succeeded');
-  mirror.db.prepare("INSERT INTO sources (id, name, type, url, updated_at) VALUES ('agency', 'Agency', 'crossplatform', 'https://agency.example.tw', '2026-01-01T00:00:00Z')").run();
+  mirror.db
+    .prepare(
+      "INSERT INTO sources (id, name, type, url, updated_at) VALUES ('agency', 'Agency', 'crossplatform', 'https://agency.example.tw', '2026-01-01T00:00:00Z')",
+    )
+    .run();
   const harvesting = queueRun(mirror.db, 'agency');
   mirror.db.prepare("UPDATE store_state SET value = '1' WHERE key = 'identity_dirty'").run();
   const idle = await mirror.sync();

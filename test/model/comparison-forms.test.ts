@@ -1,5 +1,13 @@
 import t from 'tap';
-import { hostlessUrl, isPlaceholderUrl, isUuid, normaliseText, normaliseUrl, normaliseUuid, TRACKING_QUERY_PARAMETERS } from '../../src/model/comparison-forms.js';
+import {
+  hostlessUrl,
+  isPlaceholderUrl,
+  isUuid,
+  normaliseText,
+  normaliseUrl,
+  normaliseUuid,
+  TRACKING_QUERY_PARAMETERS,
+} from '../../src/model/comparison-forms.js';
 
 t.test('normaliseUrl: the canonical form of the brief', async (t) => {
   t.equal(normaliseUrl('https://data.taipei/dataset/abc?id=1'), 'https://data.taipei/dataset/abc?id=1');
@@ -235,7 +243,14 @@ t.test('normaliseText: empty results and bad input', async (t) => {
 
 t.test('isUuid and normaliseUuid', async (t) => {
   const canonical = '6e8bc430-9c3a-11d9-9669-0800200c9a66';
-  for (const form of [canonical, canonical.toUpperCase(), ` ${canonical} `, `urn:uuid:${canonical}`, `URN:UUID:${canonical.toUpperCase()}`, '6E8bc430-9C3A-11d9-9669-0800200C9A66']) {
+  for (const form of [
+    canonical,
+    canonical.toUpperCase(),
+    ` ${canonical} `,
+    `urn:uuid:${canonical}`,
+    `URN:UUID:${canonical.toUpperCase()}`,
+    '6E8bc430-9C3A-11d9-9669-0800200C9A66',
+  ]) {
     t.ok(isUuid(form), form);
     t.equal(normaliseUuid(form), canonical, form);
   }
@@ -262,10 +277,41 @@ t.test('isUuid and normaliseUuid', async (t) => {
 });
 
 t.test('isPlaceholderUrl: example domains, reserved names, loopback', async (t) => {
-  for (const url of ['https://example.org/', 'HTTP://WWW.Example.COM./x', 'https://a.b.example.net/x', 'https://x.test/', 'https://test/', 'https://x.example/', 'https://x.invalid/', 'http://localhost:3000/', 'http://a.localhost/', 'http://127.0.0.1/', 'http://127.1.2.3:80/x', 'http://0.0.0.0/', 'http://[::1]:8080/', 'http://[::]/', 'http://x.local/', 'http://x.internal/', 'http://x.home.arpa/']) {
+  for (const url of [
+    'https://example.org/',
+    'HTTP://WWW.Example.COM./x',
+    'https://a.b.example.net/x',
+    'https://x.test/',
+    'https://test/',
+    'https://x.example/',
+    'https://x.invalid/',
+    'http://localhost:3000/',
+    'http://a.localhost/',
+    'http://127.0.0.1/',
+    'http://127.1.2.3:80/x',
+    'http://0.0.0.0/',
+    'http://[::1]:8080/',
+    'http://[::]/',
+    'http://x.local/',
+    'http://x.internal/',
+    'http://x.home.arpa/',
+  ]) {
     t.ok(isPlaceholderUrl(url), url);
   }
-  for (const value of ['https://example.gov/x', 'https://myexample.org/x', 'https://example.org.tw/x', 'https://test.gov.tw/x', 'https://data.taipei/localhost', 'http://10.1.2.3/', 'http://[2001:db8::1]/', 'urn:uuid:x', 'not a url', '', 'ftp://example.org/x', untypedString(null)]) {
+  for (const value of [
+    'https://example.gov/x',
+    'https://myexample.org/x',
+    'https://example.org.tw/x',
+    'https://test.gov.tw/x',
+    'https://data.taipei/localhost',
+    'http://10.1.2.3/',
+    'http://[2001:db8::1]/',
+    'urn:uuid:x',
+    'not a url',
+    '',
+    'ftp://example.org/x',
+    untypedString(null),
+  ]) {
     t.notOk(isPlaceholderUrl(value), JSON.stringify(value));
   }
 });

@@ -87,7 +87,24 @@ t.test('impossible dates and times are refused', async (t) => {
 });
 
 t.test('garbage and empty input are refused', async (t) => {
-  const garbage = ['', '   ', 'garbage', '2021', '2021-08', '08/01/2021', '01.08.2021', '2021/08-01', '123456', '123456789', 'null', '每日', '民國2021年8月1日', '2021-08-01T', '2021-08-01 10', 'yesterday'];
+  const garbage = [
+    '',
+    '   ',
+    'garbage',
+    '2021',
+    '2021-08',
+    '08/01/2021',
+    '01.08.2021',
+    '2021/08-01',
+    '123456',
+    '123456789',
+    'null',
+    '每日',
+    '民國2021年8月1日',
+    '2021-08-01T',
+    '2021-08-01 10',
+    'yesterday',
+  ];
   for (const value of garbage) t.equal(parseTaiwanDate(value), null, JSON.stringify(value));
   t.equal(parseTaiwanDate(undefined as unknown as string), null, 'not a string');
   t.equal(parseTaiwanDate(20210801 as unknown as string), null, 'a number is not a string');
@@ -132,7 +149,12 @@ t.test('partial dates: to the month or the year, kept at that precision', async 
     ['２０１８－０５', '2018-05'],
   ];
   for (const [input, value] of yearMonths) t.same(parsePartialDate(input), { kind: 'yearMonth', value }, input);
-  for (const [input, value] of [['2018', '2018'], ['民國107年', '2018'], ['107年', '2018'], ['2018年', '2018']] as const) {
+  for (const [input, value] of [
+    ['2018', '2018'],
+    ['民國107年', '2018'],
+    ['107年', '2018'],
+    ['2018年', '2018'],
+  ] as const) {
     t.same(parsePartialDate(input), { kind: 'year', value }, input);
   }
   for (const bad of ['2018-13', '2018-00', '0999', '107/13', '民國2018年', '2018-05-01', '', 'May 2018', '12345']) {

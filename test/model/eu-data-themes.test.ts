@@ -23,7 +23,10 @@ t.test('the bundled table: the 14 EU themes, every 服務分類 mapped to one or
   for (const code of Object.keys(SERVICE_CATEGORIES)) {
     const themes = euThemesOfCategory(code);
     t.ok(themes.length >= 1 && themes.length <= 2, `${code}: ${themes.map((theme) => theme.code).join(', ')}`);
-    t.notOk(themes.some((theme) => theme.code === 'OP_DATPRO'), `${code}: provisional data is not a subject`);
+    t.notOk(
+      themes.some((theme) => theme.code === 'OP_DATPRO'),
+      `${code}: provisional data is not a subject`,
+    );
   }
   const codes = (category: string): string[] => euThemesOfCategory(category).map((theme) => theme.code);
   t.same(codes('A00'), ['TRAN', 'TECH'], '交通及通訊');
@@ -47,7 +50,14 @@ t.test('the reverse: the categories carrying each theme, in code order', async (
 });
 
 t.test('a theme as clients write it: IRI over http or https, or the bare code, any case', async (t) => {
-  for (const written of [`${EU}TRAN`, 'https://publications.europa.eu/resource/authority/data-theme/TRAN', 'HTTP://PUBLICATIONS.EUROPA.EU/resource/authority/data-theme/tran', 'TRAN', 'tran', ' Tran ']) {
+  for (const written of [
+    `${EU}TRAN`,
+    'https://publications.europa.eu/resource/authority/data-theme/TRAN',
+    'HTTP://PUBLICATIONS.EUROPA.EU/resource/authority/data-theme/tran',
+    'TRAN',
+    'tran',
+    ' Tran ',
+  ]) {
     t.match(readEuDataTheme(written), { code: 'TRAN' }, written);
   }
   t.match(readEuDataTheme('op_datpro'), { code: 'OP_DATPRO' });
@@ -77,13 +87,25 @@ t.test('a broken mapping file stops start-up with a message naming every problem
     ['not JSON', '{"themes": ', /cannot be read as JSON/],
     ['not an object', '[]', /expected a JSON object/],
     ['a category missing', { ...good, byServiceCategory: without('B00') }, /no themes for B00/],
-    ['an unknown category', { ...good, byServiceCategory: { ...byCategory, Z99: { themes: ['GOVE'], why: 'x' } } }, /byServiceCategory\.Z99: not a 服務分類 code/],
-    ['an unknown theme', { ...good, byServiceCategory: { ...byCategory, A00: { themes: ['TRAN', 'SPACE'], why: 'x' } } }, /byServiceCategory\.A00\.themes: "SPACE" is not a theme/],
+    [
+      'an unknown category',
+      { ...good, byServiceCategory: { ...byCategory, Z99: { themes: ['GOVE'], why: 'x' } } },
+      /byServiceCategory\.Z99: not a 服務分類 code/,
+    ],
+    [
+      'an unknown theme',
+      { ...good, byServiceCategory: { ...byCategory, A00: { themes: ['TRAN', 'SPACE'], why: 'x' } } },
+      /byServiceCategory\.A00\.themes: "SPACE" is not a theme/,
+    ],
     ['a theme twice', { ...good, byServiceCategory: { ...byCategory, A00: { themes: ['TRAN', 'TRAN'], why: 'x' } } }, /TRAN is given twice/],
     ['no themes', { ...good, byServiceCategory: { ...byCategory, A00: { themes: [], why: 'x' } } }, /A00\.themes: must be a non-empty array/],
     ['a theme that is not a string', { ...good, byServiceCategory: { ...byCategory, A00: { themes: [7], why: 'x' } } }, /A00\.themes: 7 is not a theme/],
     ['no reason', { ...good, byServiceCategory: { ...byCategory, A00: { themes: ['TRAN'] } } }, /A00\.why: say why/],
-    ['a wrong name', { ...good, byServiceCategory: { ...byCategory, A00: { label: '交通', themes: ['TRAN'], why: 'x' } } }, /A00\.label: "交通" is not the category's name 交通及通訊/],
+    [
+      'a wrong name',
+      { ...good, byServiceCategory: { ...byCategory, A00: { label: '交通', themes: ['TRAN'], why: 'x' } } },
+      /A00\.label: "交通" is not the category's name 交通及通訊/,
+    ],
     ['an entry that is not an object', { ...good, byServiceCategory: { ...byCategory, A00: 'TRAN' } }, /A00: must be an object/],
     ['a bad theme code', { ...good, themes: { ...(good['themes'] as object), tran: 'Transport' } }, /"tran" is not a theme code/],
     ['a theme without label', { ...good, themes: { ...(good['themes'] as object), TRAN: '' } }, /themes\.TRAN: the label must be a non-empty string/],

@@ -6,7 +6,15 @@ t.test('canonicalIdentifier: a national identifier in upper case, anything else 
   t.equal(canonicalIdentifier('a41000000g-000903'), 'A41000000G-000903');
   t.equal(canonicalIdentifier('A41000000g-00a9b3'), 'A41000000G-00A9B3', 'the serial may hold letters: the pattern admits them');
   t.equal(canonicalIdentifier('A41000000G-000903'), 'A41000000G-000903');
-  for (const other of ['abc', 'a41000000g-00090', 'a41000000g-0009033', ' a41000000g-000903', 'ａ41000000g-000903', 'https://Data.example.tw/x', '3F2504E0-4F89-11D3-9A0C-0305E82C3301']) {
+  for (const other of [
+    'abc',
+    'a41000000g-00090',
+    'a41000000g-0009033',
+    ' a41000000g-000903',
+    'ａ41000000g-000903',
+    'https://Data.example.tw/x',
+    '3F2504E0-4F89-11D3-9A0C-0305E82C3301',
+  ]) {
     t.equal(canonicalIdentifier(other), other, `${JSON.stringify(other)} is no national identifier: unchanged`);
   }
   t.end();

@@ -43,7 +43,11 @@ t.test('kinds by strength', async (t) => {
 t.test('agency: an identifier in the national pattern', async (t) => {
   t.same(keysOf('agency', record({ identifier: 'A41000000G-000001' })), ['A41000000G-000001']);
   t.same(keysOf('agency', record({ identifier: '  a41000000g-000001 ' })), ['A41000000G-000001'], 'trimmed and upper-cased');
-  t.same(keysOf('agency', record({ identifier: 'a41000000g-000001', publisherOrgCode: 'A41000000G' })), ['A41000000G-000001'], 'not qualified again: the org code is in it');
+  t.same(
+    keysOf('agency', record({ identifier: 'a41000000g-000001', publisherOrgCode: 'A41000000G' })),
+    ['A41000000G-000001'],
+    'not qualified again: the org code is in it',
+  );
   t.same(keysOf('agency', record({ identifier: '379000000A_0-00001a' })), [], 'eleven characters before the dash is no pattern identifier');
 });
 
@@ -61,8 +65,16 @@ t.test('agency: another identifier is qualified by the publisher', async (t) => 
     '`001` of two agencies differ',
   );
   t.same(keysOf('agency', record({ identifier: 'Bus-Stops', publisherOrgCode: '379000000A' })), ['379000000A:Bus-Stops'], 'a local id keeps its case');
-  t.same(keysOf('agency', record({ identifier: 'urn:isbn:9789860000000', publisherOrgCode: '379000000A' })), ['379000000A:urn:isbn:9789860000000'], 'a URI of another scheme is no uri key: qualified');
-  t.same(keysOf('agency', record({ identifier: 'http://exa mple.com/x', publisherOrgCode: '379000000A' })), ['379000000A:http://exa mple.com/x'], 'a broken URL is just text');
+  t.same(
+    keysOf('agency', record({ identifier: 'urn:isbn:9789860000000', publisherOrgCode: '379000000A' })),
+    ['379000000A:urn:isbn:9789860000000'],
+    'a URI of another scheme is no uri key: qualified',
+  );
+  t.same(
+    keysOf('agency', record({ identifier: 'http://exa mple.com/x', publisherOrgCode: '379000000A' })),
+    ['379000000A:http://exa mple.com/x'],
+    'a broken URL is just text',
+  );
 });
 
 t.test('agency: none without a qualifier, or for a URI or UUID', async (t) => {
@@ -162,7 +174,10 @@ t.test('uri: identifiers kept in sourceExtras', async (t) => {
 t.test('uri: a hostile identifier list is bounded', async (t) => {
   const many = Array.from({ length: 1_000_000 }, (_, i) => `https://h.tw/dataset/${i}`);
   const started = Date.now();
-  const uris = keysOf('uri', record({ identifier: 'https://h.tw/dataset/own', extensions: { sourceExtras: { 'dct:identifier': many, 'adms:identifier': many, id: many } } }));
+  const uris = keysOf(
+    'uri',
+    record({ identifier: 'https://h.tw/dataset/own', extensions: { sourceExtras: { 'dct:identifier': many, 'adms:identifier': many, id: many } } }),
+  );
   t.equal(uris.length, MAX_KEYS_PER_KIND, 'at most MAX_KEYS_PER_KIND uri keys');
   t.ok(uris.includes('https://h.tw/dataset/own'), "the record's own identifier comes first and is kept");
   t.ok(uris.includes('https://h.tw/dataset/48') && !uris.includes('https://h.tw/dataset/49'), 'then the first ones in order');
@@ -206,11 +221,18 @@ t.test('download: distribution URLs', async (t) => {
 });
 
 t.test('download: the cap holds for 10,000 distributions', async (t) => {
-  const distribution = Array.from({ length: 10_000 }, (_, i): NationalDistribution => ({ resourceID: `r${i}`, downloadURL: `https://h.tw/file/${String(i).padStart(5, '0')}.csv` }));
+  const distribution = Array.from({ length: 10_000 }, (_, i): NationalDistribution => ({
+    resourceID: `r${i}`,
+    downloadURL: `https://h.tw/file/${String(i).padStart(5, '0')}.csv`,
+  }));
   const started = Date.now();
   const downloads = keysOf('download', record({ distribution }));
   t.equal(downloads.length, MAX_KEYS_PER_KIND);
-  t.same(downloads, distribution.slice(0, MAX_KEYS_PER_KIND).map((d) => d.downloadURL), 'the first fifty in order');
+  t.same(
+    downloads,
+    distribution.slice(0, MAX_KEYS_PER_KIND).map((d) => d.downloadURL),
+    'the first fifty in order',
+  );
 
   const sameUrlFirst = [...Array.from({ length: 9_000 }, (): NationalDistribution => ({ downloadURL: 'http://h.tw/same.csv' })), ...distribution];
   const deduplicated = keysOf('download', record({ distribution: sameUrlFirst }));
@@ -223,7 +245,9 @@ t.test('download: the cap holds for 10,000 distributions', async (t) => {
 });
 
 t.test('fuzzy: title and publisher', async (t) => {
-  t.same(keysOf('fuzzy', record({ title: '臺北市 公共自行車（YouBike）租賃站', publisher: '臺北市政府交通局' })), ['台北市公共自行車youbike租賃站|台北市政府交通局']);
+  t.same(keysOf('fuzzy', record({ title: '臺北市 公共自行車（YouBike）租賃站', publisher: '臺北市政府交通局' })), [
+    '台北市公共自行車youbike租賃站|台北市政府交通局',
+  ]);
   t.same(
     keysOf('fuzzy', record({ title: '臺北市 公共自行車（YouBike）租賃站', publisher: '臺北市政府交通局' })),
     keysOf('fuzzy', record({ title: '台北市公共自行車(ｙｏｕｂｉｋｅ)租賃站 ', publisher: ' 台北市政府 交通局' })),
@@ -233,11 +257,19 @@ t.test('fuzzy: title and publisher', async (t) => {
   t.same(keysOf('fuzzy', record({ title: '預算書', organization: '臺北市政府' })), ['預算書|台北市政府'], 'organization when no publisher');
   t.same(keysOf('fuzzy', record({ title: '預算書', publisherOrgCode: '379000000A' })), ['預算書|379000000a'], 'org code as the last resort');
   t.same(keysOf('fuzzy', record({ title: '預算書', publisherOID: '2.16.886.101.20003' })), ['預算書|21688610120003']);
-  t.same(keysOf('fuzzy', record({ title: '預算書', publisher: ' （ ） ', organization: '臺北市政府' })), ['預算書|台北市政府'], 'a publisher blank after normalisation falls through');
+  t.same(
+    keysOf('fuzzy', record({ title: '預算書', publisher: ' （ ） ', organization: '臺北市政府' })),
+    ['預算書|台北市政府'],
+    'a publisher blank after normalisation falls through',
+  );
   t.same(keysOf('fuzzy', record({ title: '「」—', publisher: '臺北市政府' })), [], 'a title of punctuation only');
   t.same(keysOf('fuzzy', record({ title: '', publisher: '臺北市政府' })), [], 'empty title');
   t.same(keysOf('fuzzy', record({ title: untyped<string>(undefined), publisher: '臺北市政府' })), [], 'title missing at run time');
-  t.same(keysOf('fuzzy', record({ title: '甲|乙', publisher: '丙' })), keysOf('fuzzy', record({ title: '甲乙', publisher: '丙' })), 'a `|` in the text cannot shift the separator');
+  t.same(
+    keysOf('fuzzy', record({ title: '甲|乙', publisher: '丙' })),
+    keysOf('fuzzy', record({ title: '甲乙', publisher: '丙' })),
+    'a `|` in the text cannot shift the separator',
+  );
 });
 
 t.test('bounds: overlong values are skipped, not truncated', async (t) => {
@@ -261,7 +293,10 @@ t.test('bounds: overlong values are skipped, not truncated', async (t) => {
   const started = Date.now();
   t.same(identityKeys(hostile), [{ kind: 'download', value: 'https://h.tw/ok.csv' }], 'megabyte values give no key and break nothing');
   const signals = corroborationSignals(hostile);
-  t.ok(signals.every((signal) => signal.length <= MAX_KEY_VALUE_LENGTH), 'every signal within the limit');
+  t.ok(
+    signals.every((signal) => signal.length <= MAX_KEY_VALUE_LENGTH),
+    'every signal within the limit',
+  );
   t.ok(Date.now() - started < 5_000, 'in reasonable time');
 });
 
@@ -293,7 +328,11 @@ t.test('keys: deduplicated, strongest kind first, then by value', async (t) => {
   const shuffled = { ...cityRecord, distribution: [...cityRecord.distribution!].reverse() };
   t.same(identityKeys(shuffled), expected, 'distribution order does not change the result');
   t.same(identityKeys(record()), [], 'an empty record has no keys');
-  t.same(identityKeys(record({ identifier: untyped<string>(null), title: untyped<string>(null), extensions: untyped(null), distribution: untyped(null) })), [], 'nulls everywhere');
+  t.same(
+    identityKeys(record({ identifier: untyped<string>(null), title: untyped<string>(null), extensions: untyped(null), distribution: untyped(null) })),
+    [],
+    'nulls everywhere',
+  );
 });
 
 t.test('keys: one dataset on three platforms shares keys', async (t) => {
@@ -330,7 +369,10 @@ t.test('keys: one dataset on three platforms shares keys', async (t) => {
     'download https://tcgbusfs.blob.core.windows.net/dotapp/youbike/v2/youbike_immediate.json',
     'fuzzy 台北市公共自行車租賃站|台北市政府交通局',
   ]);
-  t.same(shared(city, mirror), ['download https://tcgbusfs.blob.core.windows.net/dotapp/youbike/v2/youbike_immediate.json', 'fuzzy 台北市公共自行車租賃站|台北市政府交通局']);
+  t.same(shared(city, mirror), [
+    'download https://tcgbusfs.blob.core.windows.net/dotapp/youbike/v2/youbike_immediate.json',
+    'fuzzy 台北市公共自行車租賃站|台北市政府交通局',
+  ]);
 });
 
 t.test('corroborationSignals: description', async (t) => {
@@ -365,7 +407,10 @@ t.test('corroborationSignals: resource paths under any host', async (t) => {
   // The mirror was on mirror.example.org before placeholder hosts stopped counting: now a real-looking host.
   const mirror = record({ distribution: [{ downloadURL: 'http://mirror.ogd-hub.tw:8080/api/v1/dataset/abc/?format=csv&utm_source=x' }] });
   t.ok(corroborates(corroborationSignals(city), corroborationSignals(mirror)), 'a mirror serving the same path');
-  const template = record({ landingPage: 'https://example.org/dataset/abc', distribution: [{ downloadURL: 'http://localhost:8080/api/v1/dataset/abc?format=csv' }] });
+  const template = record({
+    landingPage: 'https://example.org/dataset/abc',
+    distribution: [{ downloadURL: 'http://localhost:8080/api/v1/dataset/abc?format=csv' }],
+  });
   t.same(corroborationSignals(template), [], 'paths on placeholder hosts corroborate nothing');
   t.same(corroborationSignals(record({ landingPage: 'javascript:alert(1)', distribution: [{ downloadURL: 'ftp://h.tw/a.csv' }] })), []);
 
@@ -373,7 +418,10 @@ t.test('corroborationSignals: resource paths under any host', async (t) => {
   const started = Date.now();
   const paths = corroborationSignals(record({ landingPage: 'https://h.tw/dataset/x', distribution }));
   t.equal(paths.length, MAX_KEYS_PER_KIND, '10,000 distributions: the cap holds');
-  t.ok(paths.includes('path:/dataset/x') && paths.includes('path:/file/48.csv') && !paths.includes('path:/file/49.csv'), 'landing page first, then the first distributions');
+  t.ok(
+    paths.includes('path:/dataset/x') && paths.includes('path:/file/48.csv') && !paths.includes('path:/file/49.csv'),
+    'landing page first, then the first distributions',
+  );
   t.ok(Date.now() - started < 5_000, 'in reasonable time');
 });
 
@@ -382,7 +430,11 @@ t.test('corroborationSignals: issue date', async (t) => {
   t.same(corroborationSignals(record({ issued: '2021-08-01T02:00:00Z' })), ['issued:2021-08-01']);
   t.same(corroborationSignals(record({ issued: '2021-07-31T16:30:00Z' })), ['issued:2021-08-01'], 'a UTC instant is read as its Taipei calendar date');
   t.ok(corroborates(corroborationSignals(record({ issued: '2021-07-31T16:30:00Z' })), corroborationSignals(record({ issued: '2021-08-01' }))));
-  t.same(corroborationSignals(record({ issued: '2021-02-30T10:00:00Z' })), ['issued:2021-02-30'], 'no real instant: the date as written (copies of one broken value still agree)');
+  t.same(
+    corroborationSignals(record({ issued: '2021-02-30T10:00:00Z' })),
+    ['issued:2021-02-30'],
+    'no real instant: the date as written (copies of one broken value still agree)',
+  );
   t.same(corroborationSignals(record({ issued: '2021-08-01 some trailing text' })), ['issued:2021-08-01'], 'a date kept verbatim with more after it');
   for (const bad of ['', '110/08/01', '2021-13-01', '2021-00-10', '2021-08-32', '2021-8-1', '2021', 'yesterday']) {
     t.same(corroborationSignals(record({ issued: bad })), [], JSON.stringify(bad));
@@ -423,27 +475,47 @@ t.test('landing and download URLs on placeholder hosts give no key; identifiers 
       `${url}: no landing or download key`,
     );
   }
-  t.same(keysOf('uri', record({ identifier: 'https://example.org/dataset/1' })), ['https://example.org/dataset/1'], 'an identifier under example.org is still a uri key');
-  for (const url of ['https://example.gov/d/1', 'https://notexample.org/d/1', 'https://example.org.tw/d/1', 'https://data.gov.tw/test/d/1', 'http://10.0.0.8/d/1']) {
+  t.same(
+    keysOf('uri', record({ identifier: 'https://example.org/dataset/1' })),
+    ['https://example.org/dataset/1'],
+    'an identifier under example.org is still a uri key',
+  );
+  for (const url of [
+    'https://example.gov/d/1',
+    'https://notexample.org/d/1',
+    'https://example.org.tw/d/1',
+    'https://data.gov.tw/test/d/1',
+    'http://10.0.0.8/d/1',
+  ]) {
     t.same(keysOf('landing', record({ landingPage: url })).length, 1, `${url}: a real host keeps its key`);
   }
 });
 
 t.test('DCAT-US identifiers: qualified by the publisher, URIs of global schemes as they stand', async (t) => {
   const dcatUs = (fields: Partial<NationalRecord>): NationalRecord => record({ ...fields, extensions: { sourceVocabulary: 'dcat-us' } });
-  t.same(keysOf('agency', dcatUs({ identifier: 'abcd-1234', publisher: 'Lakeside County Parks Department' })), ['dcat-us:lakesidecountyparksdepartment:abcd-1234'], 'a Socrata id');
+  t.same(
+    keysOf('agency', dcatUs({ identifier: 'abcd-1234', publisher: 'Lakeside County Parks Department' })),
+    ['dcat-us:lakesidecountyparksdepartment:abcd-1234'],
+    'a Socrata id',
+  );
   t.same(
     keysOf('agency', dcatUs({ identifier: 'abcd-1234', publisher: ' LAKESIDE county, Parks Department ' })),
     ['dcat-us:lakesidecountyparksdepartment:abcd-1234'],
     'the publisher compared as text is (case, spaces, punctuation); the identifier exactly',
   );
-  t.same(keysOf('agency', dcatUs({ identifier: 'ABCD-1234', publisher: 'Lakeside County Parks Department' })), ['dcat-us:lakesidecountyparksdepartment:ABCD-1234']);
+  t.same(keysOf('agency', dcatUs({ identifier: 'ABCD-1234', publisher: 'Lakeside County Parks Department' })), [
+    'dcat-us:lakesidecountyparksdepartment:ABCD-1234',
+  ]);
   t.same(keysOf('agency', dcatUs({ identifier: 'abcd-1234' })), [], 'no publisher: no key (the identifier is only unique within a publisher)');
   t.same(keysOf('agency', record({ identifier: 'abcd-1234', publisher: 'Lakeside County Parks Department' })), [], 'another vocabulary: no such key');
   t.same(keysOf('uri', dcatUs({ identifier: 'DOI:10.7927/H49P2ZKM', publisher: 'x' })), ['doi:10.7927/H49P2ZKM'], 'a DOI: the scheme folded, the rest as sent');
   t.same(keysOf('uri', dcatUs({ identifier: 'urn:isbn:9789860000000' })), ['urn:isbn:9789860000000']);
   t.same(keysOf('agency', dcatUs({ identifier: 'urn:isbn:9789860000000', publisher: 'x' })), [], 'a global URI is not qualified');
-  t.same(keysOf('uri', dcatUs({ identifier: 'http://dx.doi.org/10.7927/H49P2ZKM' })), ['https://dx.doi.org/10.7927/H49P2ZKM'], 'an http(s) identifier as before');
+  t.same(
+    keysOf('uri', dcatUs({ identifier: 'http://dx.doi.org/10.7927/H49P2ZKM' })),
+    ['https://dx.doi.org/10.7927/H49P2ZKM'],
+    'an http(s) identifier as before',
+  );
   t.same(keysOf('uri', dcatUs({ identifier: 'urn:' })), [], 'a scheme alone is no URI');
   t.same(keysOf('agency', dcatUs({ identifier: 'A41000000G-000001', publisher: 'x' })), ['A41000000G-000001'], 'a national identifier as before');
 });
@@ -452,9 +524,17 @@ t.test('lookalike key: title and description, only for a record naming no publis
   const description = 'Inventario de libros, préstamos y horarios de las bibliotecas municipales.';
   const [key] = keysOf('lookalike', record({ title: 'Registro de Biblioteca', description }));
   t.match(key, /^registrodebiblioteca\|[A-Za-z0-9_-]{22}$/);
-  t.same(keysOf('lookalike', record({ title: ' REGISTRO de biblioteca', description: ` ${description.toUpperCase()} ` })), [key!], 'compared as text is compared');
+  t.same(
+    keysOf('lookalike', record({ title: ' REGISTRO de biblioteca', description: ` ${description.toUpperCase()} ` })),
+    [key!],
+    'compared as text is compared',
+  );
   t.same(keysOf('lookalike', record({ title: 'Registro de Biblioteca', description: `${description} Otra frase.` })).length, 1);
-  t.not(keysOf('lookalike', record({ title: 'Registro de Biblioteca', description: `${description} Otra frase.` }))[0], key, 'another description, another key');
+  t.not(
+    keysOf('lookalike', record({ title: 'Registro de Biblioteca', description: `${description} Otra frase.` }))[0],
+    key,
+    'another description, another key',
+  );
   t.same(keysOf('lookalike', record({ title: 'Registro de Biblioteca', description, publisher: 'Ayuntamiento' })), [], 'a publisher: the fuzzy key does this');
   t.same(keysOf('lookalike', record({ title: 'Registro', description: '無' })), [], 'boilerplate description: none');
   t.same(keysOf('lookalike', record({ title: '', description })), [], 'no title: none');

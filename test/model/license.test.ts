@@ -37,19 +37,52 @@ t.test('政府資料開放授權條款-第1版 in all its written forms', async 
 });
 
 t.test('Creative Commons licences by name, SPDX id and URL', async (t) => {
-  for (const variant of ['CC BY 4.0', 'CC-BY-4.0', 'cc by 4.0', 'CC BY 4.0 International', 'Creative Commons Attribution 4.0 International', '創用CC 姓名標示 4.0 國際', 'https://creativecommons.org/licenses/by/4.0/', 'https://creativecommons.org/licenses/by/4.0/deed.zh_TW', 'http://creativecommons.org/licenses/by/4.0/legalcode', 'https://creativecommons.org/licenses/by/4.0']) {
+  for (const variant of [
+    'CC BY 4.0',
+    'CC-BY-4.0',
+    'cc by 4.0',
+    'CC BY 4.0 International',
+    'Creative Commons Attribution 4.0 International',
+    '創用CC 姓名標示 4.0 國際',
+    'https://creativecommons.org/licenses/by/4.0/',
+    'https://creativecommons.org/licenses/by/4.0/deed.zh_TW',
+    'http://creativecommons.org/licenses/by/4.0/legalcode',
+    'https://creativecommons.org/licenses/by/4.0',
+  ]) {
     t.same(normaliseLicense(variant), CC_BY, variant);
   }
-  for (const variant of ['CC BY-SA 4.0', 'CC-BY-SA-4.0', 'CC BY SA 4.0', 'Creative Commons Attribution-ShareAlike 4.0 International', '創用CC 姓名標示-相同方式分享 4.0 國際', 'https://creativecommons.org/licenses/by-sa/4.0/deed.en']) {
+  for (const variant of [
+    'CC BY-SA 4.0',
+    'CC-BY-SA-4.0',
+    'CC BY SA 4.0',
+    'Creative Commons Attribution-ShareAlike 4.0 International',
+    '創用CC 姓名標示-相同方式分享 4.0 國際',
+    'https://creativecommons.org/licenses/by-sa/4.0/deed.en',
+  ]) {
     t.same(normaliseLicense(variant), CC_BY_SA, variant);
   }
-  for (const variant of ['CC0 1.0', 'CC0-1.0', 'CC0', 'CC0 1.0 Universal', 'https://creativecommons.org/publicdomain/zero/1.0/', 'https://creativecommons.org/publicdomain/zero/1.0/legalcode']) {
+  for (const variant of [
+    'CC0 1.0',
+    'CC0-1.0',
+    'CC0',
+    'CC0 1.0 Universal',
+    'https://creativecommons.org/publicdomain/zero/1.0/',
+    'https://creativecommons.org/publicdomain/zero/1.0/legalcode',
+  ]) {
     t.same(normaliseLicense(variant), CC0, variant);
   }
 });
 
 t.test('SIL Open Font License 1.1', async (t) => {
-  for (const variant of ['OFL-1.1', 'OFL 1.1', 'SIL Open Font License 1.1', 'SIL Open Font License, Version 1.1', 'https://openfontlicense.org/', 'https://scripts.sil.org/OFL', 'https://opensource.org/licenses/OFL-1.1']) {
+  for (const variant of [
+    'OFL-1.1',
+    'OFL 1.1',
+    'SIL Open Font License 1.1',
+    'SIL Open Font License, Version 1.1',
+    'https://openfontlicense.org/',
+    'https://scripts.sil.org/OFL',
+    'https://opensource.org/licenses/OFL-1.1',
+  ]) {
     t.equal(normaliseLicense(variant)?.name, 'SIL Open Font License 1.1', variant);
   }
 });

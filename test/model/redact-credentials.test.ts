@@ -20,9 +20,18 @@ const redacted: Array<[input: string, expected: string]> = [
   ['https://example.org/?API_KEY=SECRET', 'https://example.org/?API_KEY=***'],
   ['https://example.org/?apikey=a&ApiKey=b&api-key=c&api.key=d', 'https://example.org/?apikey=***&ApiKey=***&api-key=***&api.key=***'],
   ['https://example.org/?key=AIzaSyD', 'https://example.org/?key=***'],
-  ['https://example.org/?token=t&access_token=a&auth_token=b&oauth_token=c&private_token=d', 'https://example.org/?token=***&access_token=***&auth_token=***&oauth_token=***&private_token=***'],
-  ['https://example.org/?password=p&passwd=q&pwd=r&pass=s&secret=u&client_secret=v', 'https://example.org/?password=***&passwd=***&pwd=***&pass=***&secret=***&client_secret=***'],
-  ['https://b.example.org/o?X-Amz-Credential=AKIA%2F1&X-Amz-Signature=abcd&X-Amz-Security-Token=zz', 'https://b.example.org/o?X-Amz-Credential=***&X-Amz-Signature=***&X-Amz-Security-Token=***'],
+  [
+    'https://example.org/?token=t&access_token=a&auth_token=b&oauth_token=c&private_token=d',
+    'https://example.org/?token=***&access_token=***&auth_token=***&oauth_token=***&private_token=***',
+  ],
+  [
+    'https://example.org/?password=p&passwd=q&pwd=r&pass=s&secret=u&client_secret=v',
+    'https://example.org/?password=***&passwd=***&pwd=***&pass=***&secret=***&client_secret=***',
+  ],
+  [
+    'https://b.example.org/o?X-Amz-Credential=AKIA%2F1&X-Amz-Signature=abcd&X-Amz-Security-Token=zz',
+    'https://b.example.org/o?X-Amz-Credential=***&X-Amz-Signature=***&X-Amz-Security-Token=***',
+  ],
   ['https://a.blob.example.org/c?sv=2020&sig=abc%3D&se=2030', 'https://a.blob.example.org/c?sv=2020&sig=***&se=2030'],
   ['https://example.org/?signature=s&subscription-key=k&auth=a&jwt=j', 'https://example.org/?signature=***&subscription-key=***&auth=***&jwt=***'],
   ['https://example.org/?api%5Fkey=SECRET&%61pi_key=S2', 'https://example.org/?api%5Fkey=***&%61pi_key=***'],
@@ -81,7 +90,11 @@ t.test('text without credentials comes back exactly as it was', async (t) => {
 });
 
 t.test('a JSON log line stays valid JSON, with no secret left', async (t) => {
-  const secrets = { message: 'HTTP 500 from http://user:pass@h.example.org/?api_key=S3CR3T', quoted: 'bad "http://u:pw@h/?token=T0K\\"EN" end\nnext', url: 'https://h/?sig=a\tb' };
+  const secrets = {
+    message: 'HTTP 500 from http://user:pass@h.example.org/?api_key=S3CR3T',
+    quoted: 'bad "http://u:pw@h/?token=T0K\\"EN" end\nnext',
+    url: 'https://h/?sig=a\tb',
+  };
   const line = JSON.stringify(secrets);
   const clean = redactCredentials(line);
   const parsed = JSON.parse(clean) as Record<string, string>;
@@ -91,10 +104,28 @@ t.test('a JSON log line stays valid JSON, with no secret left', async (t) => {
 });
 
 t.test('parameter names: secret ones by name, case, separators and percent-encoding; others not', async (t) => {
-  for (const name of ['api_key', 'APIKEY', 'X-Api-Key', 'key', 'token', 'Access_Token', 'refresh_token', 'id_token', 'password', 'secret', 'client_secret', 'signature', 'X-Goog-Signature', 'sig', 'api%5Fkey', 'x-amz-credential']) {
+  for (const name of [
+    'api_key',
+    'APIKEY',
+    'X-Api-Key',
+    'key',
+    'token',
+    'Access_Token',
+    'refresh_token',
+    'id_token',
+    'password',
+    'secret',
+    'client_secret',
+    'signature',
+    'X-Goog-Signature',
+    'sig',
+    'api%5Fkey',
+    'x-amz-credential',
+  ]) {
     t.ok(isSecretParameter(name), name);
   }
-  for (const name of ['keyword', 'keys', 'resumptionToken', 'pageToken', 'nextToken', 'limit', 'q', 'modified', 'AWSAccessKeyId', '%E0%A4%A', '']) t.notOk(isSecretParameter(name), name);
+  for (const name of ['keyword', 'keys', 'resumptionToken', 'pageToken', 'nextToken', 'limit', 'q', 'modified', 'AWSAccessKeyId', '%E0%A4%A', ''])
+    t.notOk(isSecretParameter(name), name);
 });
 
 t.test('long input is redacted in linear time', async (t) => {

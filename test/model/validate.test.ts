@@ -71,9 +71,24 @@ t.test('a complete, well-formed record has no issues', async (t) => {
 
 t.test('every mandatory SPEC2015 field is required', async (t) => {
   const mandatory = [
-    'categoryCode', 'identifier', 'title', 'description', 'fieldDescription', 'type', 'license', 'licenseURL', 'cost',
-    'accrualPeriodicity', 'organization', 'organizationContactName', 'organizationContactPhone', 'organizationContactEmail',
-    'publisher', 'publisherContactName', 'publisherContactPhone', 'publisherContactEmail',
+    'categoryCode',
+    'identifier',
+    'title',
+    'description',
+    'fieldDescription',
+    'type',
+    'license',
+    'licenseURL',
+    'cost',
+    'accrualPeriodicity',
+    'organization',
+    'organizationContactName',
+    'organizationContactPhone',
+    'organizationContactEmail',
+    'publisher',
+    'publisherContactName',
+    'publisherContactPhone',
+    'publisherContactEmail',
   ] as const;
   for (const field of mandatory) {
     const record = validRecord() as unknown as Record<string, unknown>;
@@ -129,16 +144,29 @@ t.test('code lists: categoryCode, type, cost, language', async (t) => {
 });
 
 t.test('URL fields must be absolute http(s) URLs', async (t) => {
-  const bad = ['http://a b', 'http://gazette.nat.gov.tw/egFront/Open Data/list.jsp', 'ftp://example.org/file', '/relative/path', 'www.example.org', 'http://', 'mailto:a@b.tw', 'javascript:alert(1)'];
+  const bad = [
+    'http://a b',
+    'http://gazette.nat.gov.tw/egFront/Open Data/list.jsp',
+    'ftp://example.org/file',
+    '/relative/path',
+    'www.example.org',
+    'http://',
+    'mailto:a@b.tw',
+    'javascript:alert(1)',
+  ];
   for (const url of bad) {
     const record = validRecord();
     record.distribution![0]!.downloadURL = url;
     record.landingPage = url;
     const issues = validateNationalRecord(record);
-    t.match(find(issues, 'distribution[0].downloadURL', 'url'), {
-      severity: 'error',
-      message: `distribution[0].downloadURL is not an absolute http(s) URL: ${JSON.stringify(url)}`,
-    }, url);
+    t.match(
+      find(issues, 'distribution[0].downloadURL', 'url'),
+      {
+        severity: 'error',
+        message: `distribution[0].downloadURL is not an absolute http(s) URL: ${JSON.stringify(url)}`,
+      },
+      url,
+    );
     t.ok(find(issues, 'landingPage', 'url'), `landingPage ${url}`);
   }
   const record = validRecord();
@@ -162,7 +190,11 @@ t.test('contact emails are a comma-separated list of addresses', async (t) => {
   for (const email of bad) {
     const record = validRecord();
     record.publisherContactEmail = email;
-    t.match(find(validateNationalRecord(record), 'publisherContactEmail', 'email'), { severity: 'error', message: /publisherContactEmail is not an email address/ }, JSON.stringify(email));
+    t.match(
+      find(validateNationalRecord(record), 'publisherContactEmail', 'email'),
+      { severity: 'error', message: /publisherContactEmail is not an email address/ },
+      JSON.stringify(email),
+    );
   }
 });
 
@@ -195,7 +227,10 @@ t.test('distribution items', async (t) => {
   t.ok(find(issues, 'distribution[2].resourceID', 'required'));
   t.ok(find(issues, 'distribution[2].resourceDescription', 'required'));
   t.ok(find(issues, 'distribution[2].format', 'required'));
-  t.notOk(issues.some((issue) => issue.field.startsWith('distribution[3]')), 'accessURL alone is enough');
+  t.notOk(
+    issues.some((issue) => issue.field.startsWith('distribution[3]')),
+    'accessURL alone is enough',
+  );
   t.notOk(find(issues, 'distribution[2]', 'required'), 'downloadURL alone is enough');
 });
 
@@ -203,7 +238,12 @@ t.test('format written in lower case is a warning', async (t) => {
   const record = validRecord();
   record.distribution![1]!.format = 'services';
   t.same(validateNationalRecord(record), [
-    { field: 'distribution[1].format', rule: 'codelist', severity: 'warning', message: 'distribution[1].format is written "SERVICES" in the standard: "services"' },
+    {
+      field: 'distribution[1].format',
+      rule: 'codelist',
+      severity: 'warning',
+      message: 'distribution[1].format is written "SERVICES" in the standard: "services"',
+    },
   ]);
 });
 
@@ -265,7 +305,9 @@ t.test('accrualPeriodicity outside the standard form is a warning', async (t) =>
   record.accrualPeriodicity = '每15日或每2月';
   t.match(validateNationalRecord(record), [{ field: 'accrualPeriodicity', rule: 'codelist', severity: 'warning', message: /compound values/ }]);
   record.accrualPeriodicity = '每1年';
-  t.match(validateNationalRecord(record), [{ field: 'accrualPeriodicity', rule: 'codelist', severity: 'warning', message: 'accrualPeriodicity "每1年" is written "每年" in the standard' }]);
+  t.match(validateNationalRecord(record), [
+    { field: 'accrualPeriodicity', rule: 'codelist', severity: 'warning', message: 'accrualPeriodicity "每1年" is written "每年" in the standard' },
+  ]);
 });
 
 t.test('wrong types are named', async (t) => {

@@ -23,7 +23,15 @@ t.test('API keys: form, hash, constant-time check, header forms', (t) => {
   t.ok(keyMatchesHash(a.key, a.sha256));
   t.notOk(keyMatchesHash(b.key, a.sha256), 'another key does not match');
   t.notOk(keyMatchesHash(a.key, 'abcd'), 'a malformed stored hash matches nothing (no exception)');
-  for (const bad of ['', 'ogd.', `ogd.${a.id}`, `ogd.${a.id}.short`, `OGD.${a.id}.${'A'.repeat(43)}`, `ogd.${a.id.toUpperCase()}.${'A'.repeat(43)}`, `${a.key}x`]) {
+  for (const bad of [
+    '',
+    'ogd.',
+    `ogd.${a.id}`,
+    `ogd.${a.id}.short`,
+    `OGD.${a.id}.${'A'.repeat(43)}`,
+    `ogd.${a.id.toUpperCase()}.${'A'.repeat(43)}`,
+    `${a.key}x`,
+  ]) {
     t.equal(apiKeyId(bad), undefined, `not a key: ${JSON.stringify(bad)}`);
   }
   t.equal(keyFromAuthorization(undefined), undefined);
@@ -63,8 +71,19 @@ t.test('issuing a key checks what the operator typed', async (t) => {
   const store = await openStore(join(dir, 'c.db'));
   const db = sqliteHandleOf(store);
   t.teardown(() => store.close());
-  const issued = await issueApiKey(store, { publisher: ' 國家發展委員會 ', orgCode: 'a41000000g', allow: ['203.0.113.0/24', '203.0.113.0/24', '2001:DB8::/32'] });
-  t.match(issued.record, { publisher: '國家發展委員會', orgCode: 'A41000000G', sourceId: 'push:A41000000G', allow: ['203.0.113.0/24', '2001:db8::/32'], revokedAt: null, lastUsedAt: null });
+  const issued = await issueApiKey(store, {
+    publisher: ' 國家發展委員會 ',
+    orgCode: 'a41000000g',
+    allow: ['203.0.113.0/24', '203.0.113.0/24', '2001:DB8::/32'],
+  });
+  t.match(issued.record, {
+    publisher: '國家發展委員會',
+    orgCode: 'A41000000G',
+    sourceId: 'push:A41000000G',
+    allow: ['203.0.113.0/24', '2001:db8::/32'],
+    revokedAt: null,
+    lastUsedAt: null,
+  });
   for (const [label, request, message] of [
     ['empty publisher', { publisher: '', orgCode: 'A41000000G', allow: [] }, /publisher name/],
     ['short org code', { publisher: 'X', orgCode: 'A4100000G', allow: [] }, /10 letters and digits/],
@@ -86,7 +105,10 @@ t.test('reading pushed bodies: vocabulary, field names, ownership before the sta
   t.equal(v2.record.extensions?.datasetId, undefined, "the body's datasetId is not the record's: the gateway assigns one");
   t.equal(v2.record.categoryCode, 'I00');
   t.match(JSON.parse(v2.payloadJson), { datasetId: 6564 }, 'the payload is kept as sent');
-  const filled = readPushedRecord({ ...validRecord('A41000000G-000002'), identifier: undefined }, { vocabulary: 'gen1', orgCode: 'A41000000G', identifier: 'A41000000G-000002' });
+  const filled = readPushedRecord(
+    { ...validRecord('A41000000G-000002'), identifier: undefined },
+    { vocabulary: 'gen1', orgCode: 'A41000000G', identifier: 'A41000000G-000002' },
+  );
   t.equal(JSON.parse(filled.payloadJson).identifier, 'A41000000G-000002', 'a PUT body without identifier gets the path’s');
 
   const refusal = (body: unknown, vocabulary: 'gen1' | 'gen2'): PushError => {
@@ -98,8 +120,16 @@ t.test('reading pushed bodies: vocabulary, field names, ownership before the sta
     }
     throw new Error('accepted');
   };
-  t.match(refusal(validRecord('313000000G-000001', { categoryCode: 'Z99' }), 'gen1'), { status: 403, field: 'identifier' }, 'another publisher is refused before the standard is checked');
-  t.match(refusal(validRecord('a41000000g-000001', { publisherOrgCode: 'a41000000g', categoryCode: 'Z99' }), 'gen1'), { status: 400, field: 'categoryCode' }, 'the org code prefix is compared in any case');
+  t.match(
+    refusal(validRecord('313000000G-000001', { categoryCode: 'Z99' }), 'gen1'),
+    { status: 403, field: 'identifier' },
+    'another publisher is refused before the standard is checked',
+  );
+  t.match(
+    refusal(validRecord('a41000000g-000001', { publisherOrgCode: 'a41000000g', categoryCode: 'Z99' }), 'gen1'),
+    { status: 400, field: 'categoryCode' },
+    'the org code prefix is compared in any case',
+  );
   t.match(refusal(validGen2Record('A41000000G-000001', { updateFrequency: { foo: 1 } }), 'gen2'), { status: 400, field: 'updateFrequency' });
 
   t.equal(clientField('categoryCode', 'gen2'), 'categoryService');
@@ -158,7 +188,10 @@ t.test('resolution scheduling: at once when idle, coalesced while busy, retried 
   markIdentityDirty(db);
   scheduler.request();
   await sleep(50);
-  t.ok(lines.some((line) => line.level === 'error' && /failed/.test(line.message)), 'the failure is logged');
+  t.ok(
+    lines.some((line) => line.level === 'error' && /failed/.test(line.message)),
+    'the failure is logged',
+  );
   t.ok(isIdentityDirty(db), 'still marked for resolution');
   db.exec('ALTER TABLE record_keys_away RENAME TO record_keys');
   await scheduler.settled();

@@ -51,7 +51,11 @@ t.test('the thread: started by the first resolution, not before; resolves on its
   t.notOk(isIdentityDirty(db), "the thread's resolution is seen on this connection");
   t.equal(scheduler.resolutions, 1);
   const resolved = lines.find((line) => line.message === 'identity resolved after pushes');
-  t.match(resolved?.details, { records: 0, datasets: 0, collisions: 0, indexed: 0, durationMs: Number }, 'logged as before: the outcome with the collisions counted and what was indexed');
+  t.match(
+    resolved?.details,
+    { records: 0, datasets: 0, collisions: 0, indexed: 0, durationMs: Number },
+    'logged as before: the outcome with the collisions counted and what was indexed',
+  );
 
   markIdentityDirty(db);
   t.match(await thread.resolve(), { resolution: { records: 0 }, elapsedMs: Number }, 'kept for the next resolution');
@@ -162,7 +166,22 @@ class SlowRunner implements ResolutionRunner {
       if (!fails) clearIdentityDirty(this.db);
       await sleep(this.ms);
       if (fails) throw new Error('resolution failed on purpose');
-      return { resolution: { records: 0, datasets: 0, created: 0, updated: 0, withdrawn: 0, reinstated: 0, absorbed: 0, candidates: 0, collisions: 0, durationMs: this.ms, indexed: 0 }, elapsedMs: this.ms };
+      return {
+        resolution: {
+          records: 0,
+          datasets: 0,
+          created: 0,
+          updated: 0,
+          withdrawn: 0,
+          reinstated: 0,
+          absorbed: 0,
+          candidates: 0,
+          collisions: 0,
+          durationMs: this.ms,
+          indexed: 0,
+        },
+        elapsedMs: this.ms,
+      };
     } finally {
       this.inFlight -= 1;
       this.events.push('end');

@@ -19,11 +19,17 @@ async function store(t: Test): Promise<Store> {
   return { ...s, reader, stamps: (identifiers) => new Map(reader.read(identifiers, () => true).map((entry) => [entry.identifier, entry.stamp])) };
 }
 
-
 t.test('the live datasets of a page, in its order, records read only where no rendering is known', async (t) => {
   const s = await store(t);
-  await s.put('city', ['A', 'B', 'C', 'D'].map((id) => record(id)));
-  t.same(s.reader.read([], () => 'x'), [], 'an empty page reads nothing');
+  await s.put(
+    'city',
+    ['A', 'B', 'C', 'D'].map((id) => record(id)),
+  );
+  t.same(
+    s.reader.read([], () => 'x'),
+    [],
+    'an empty page reads nothing',
+  );
 
   const asked: Array<[string, string]> = [];
   const entries = s.reader.read(['C', 'nope', 'A', 'D', 'B'], (identifier, stamp) => {
@@ -40,7 +46,10 @@ t.test('the live datasets of a page, in its order, records read only where no re
     ['C', 'A', 'D', 'B'],
     'the caller is asked once per live dataset',
   );
-  t.ok(asked.every(([, stamp]) => stamp.length > 0), 'with a stamp');
+  t.ok(
+    asked.every(([, stamp]) => stamp.length > 0),
+    'with a stamp',
+  );
   for (const entry of entries) {
     if (entry.identifier === 'A' || entry.identifier === 'D') {
       t.equal(entry.rendered, `rendered ${entry.identifier}`, `${entry.identifier}: the caller's rendering`);
@@ -92,7 +101,10 @@ t.test('withdrawn and absorbed datasets are not on the page; a merged one is, wi
   await s.put('portal', [record('P')]);
   t.same([...s.stamps(['A', 'P']).keys()], ['A', 'P'], 'two datasets at first');
   await s.put('portal', [record('P', { distribution: [{ resourceID: 'P-001', format: 'CSV', downloadURL: 'https://data.example.gov.tw/A.csv' }] })]);
-  const absorbed = s.db.prepare('SELECT identifier, merged_into FROM dataset_entries WHERE merged_into IS NOT NULL').all() as Array<{ identifier: string; merged_into: string }>;
+  const absorbed = s.db.prepare('SELECT identifier, merged_into FROM dataset_entries WHERE merged_into IS NOT NULL').all() as Array<{
+    identifier: string;
+    merged_into: string;
+  }>;
   t.equal(absorbed.length, 1, 'one of A and P was absorbed into the other');
   const gone = absorbed[0]!.identifier;
   t.same(

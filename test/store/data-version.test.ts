@@ -55,7 +55,10 @@ t.test('another process commits: the version moves', async (t) => {
   const { path, reader } = stores(t);
   const before = storeVersion(reader);
   const betterSqlite3 = createRequire(import.meta.url).resolve('better-sqlite3');
-  const child = spawnSync(process.execPath, ['-e', `const D = require(${JSON.stringify(betterSqlite3)}); const db = new D(${JSON.stringify(path)}); db.prepare('INSERT INTO probe (n) VALUES (42)').run(); db.close();`]);
+  const child = spawnSync(process.execPath, [
+    '-e',
+    `const D = require(${JSON.stringify(betterSqlite3)}); const db = new D(${JSON.stringify(path)}); db.prepare('INSERT INTO probe (n) VALUES (42)').run(); db.close();`,
+  ]);
   t.equal(child.status, 0, String(child.stderr));
   t.not(storeVersion(reader), before);
 });

@@ -16,7 +16,9 @@ function versionOneDatabase(path: string): void {
   const db = new Database(path);
   db.exec(MIGRATIONS.find((m) => m.version === 1)!.sql);
   db.pragma('user_version = 1');
-  db.prepare("INSERT INTO sources (id, name, type, url, updated_at) VALUES ('agency', 'Agency', 'crossplatform', 'https://example.gov.tw', '2026-01-01T00:00:00Z')").run();
+  db.prepare(
+    "INSERT INTO sources (id, name, type, url, updated_at) VALUES ('agency', 'Agency', 'crossplatform', 'https://example.gov.tw', '2026-01-01T00:00:00Z')",
+  ).run();
   db.prepare(
     `INSERT INTO source_records (source_id, native_id, identifier, content_hash, payload, record, issues, first_seen_at, last_seen_at, changed_at, etag)
      VALUES ('agency', 'A41000000G-000001', 'A41000000G-000001', 'h1', '{"title":"原始"}', '{"identifier":"A41000000G-000001"}', '[]',
@@ -42,9 +44,11 @@ t.test('migration 3 keeps the served catalogue, and the first resolution gives o
 
   const db = openDatabase(path);
   t.teardown(() => db.close());
-  t.same(db.prepare('SELECT identifier, title, record FROM datasets').all(), [
-    { identifier: 'A41000000G-000001', title: '原始', record: '{"identifier":"A41000000G-000001","title":"原始"}' },
-  ], 'served as before, through the datasets view');
+  t.same(
+    db.prepare('SELECT identifier, title, record FROM datasets').all(),
+    [{ identifier: 'A41000000G-000001', title: '原始', record: '{"identifier":"A41000000G-000001","title":"原始"}' }],
+    'served as before, through the datasets view',
+  );
   t.equal(db.prepare('SELECT dataset_id FROM source_records').pluck().get(), 'A41000000G-000001', 'the record knows its dataset');
   t.ok(needsKeyBackfill(db));
 
@@ -73,7 +77,11 @@ t.test('migration 2 moves payloads out of source_records without losing any', (t
   ]);
   const columns = (db.prepare("SELECT name FROM pragma_table_info('source_records')").pluck().all() as string[]).sort();
   t.notOk(columns.includes('payload') || columns.includes('record') || columns.includes('issues'), 'the wide columns are gone from source_records');
-  t.same(db.prepare('SELECT content_hash, etag, last_seen_at FROM source_records').get(), { content_hash: 'h1', etag: '"v1"', last_seen_at: '2026-01-02T00:00:00Z' }, 'the narrow state is kept');
+  t.same(
+    db.prepare('SELECT content_hash, etag, last_seen_at FROM source_records').get(),
+    { content_hash: 'h1', etag: '"v1"', last_seen_at: '2026-01-02T00:00:00Z' },
+    'the narrow state is kept',
+  );
   t.equal((db.pragma('foreign_key_check') as unknown[]).length, 0, 'every payload belongs to a source record');
   t.equal(db.pragma('integrity_check', { simple: true }), 'ok');
   t.end();
@@ -118,12 +126,20 @@ t.test('migration 6 gives the search index its keyword column: a version-5 store
   const db = openDatabase(path);
   t.teardown(() => db.close());
   t.equal(schemaVersion(db), MIGRATIONS.at(-1)!.version);
-  t.same(db.prepare('SELECT identifier, keywords FROM search_docs ORDER BY identifier').all(), [
-    { identifier: 'A41000000G-000001', keywords: '[]' },
-    { identifier: 'A41000000G-000002', keywords: '[]' },
-    { identifier: 'A41000000G-000003', keywords: '[]' },
-  ], 'the column exists, empty');
-  t.same(db.prepare('SELECT identifier FROM search_pending ORDER BY identifier').pluck().all(), ['A41000000G-000001', 'A41000000G-000002'], 'every live dataset queued, not the withdrawn one');
+  t.same(
+    db.prepare('SELECT identifier, keywords FROM search_docs ORDER BY identifier').all(),
+    [
+      { identifier: 'A41000000G-000001', keywords: '[]' },
+      { identifier: 'A41000000G-000002', keywords: '[]' },
+      { identifier: 'A41000000G-000003', keywords: '[]' },
+    ],
+    'the column exists, empty',
+  );
+  t.same(
+    db.prepare('SELECT identifier FROM search_pending ORDER BY identifier').pluck().all(),
+    ['A41000000G-000001', 'A41000000G-000002'],
+    'every live dataset queued, not the withdrawn one',
+  );
   t.same(searchDatasets(db, { keywords: ['公車'], limit: 10, offset: 0 }).identifiers, ['A41000000G-000001'], 'the first search indexes them');
   t.same(listKeywords(db), ['停車', '公車', '路線']);
   t.equal(db.prepare('SELECT count(*) FROM search_pending').pluck().get(), 0);
@@ -154,7 +170,11 @@ t.test('migration 8 looks identifiers up ignoring case: a version-7 store, recor
   t.teardown(() => db.close());
   t.equal(schemaVersion(db), MIGRATIONS.at(-1)!.version);
   t.same(db.prepare('SELECT * FROM dataset_entries ORDER BY identifier').all(), before, 'the datasets as they were');
-  t.match(db.prepare("EXPLAIN QUERY PLAN SELECT identifier FROM dataset_entries WHERE identifier = 'X' COLLATE NOCASE").all(), [{ detail: /USING COVERING INDEX dataset_entries_by_identifier_nocase/ }], 'looked up by the new index');
+  t.match(
+    db.prepare("EXPLAIN QUERY PLAN SELECT identifier FROM dataset_entries WHERE identifier = 'X' COLLATE NOCASE").all(),
+    [{ detail: /USING COVERING INDEX dataset_entries_by_identifier_nocase/ }],
+    'looked up by the new index',
+  );
   const served = sqliteStoreOn(db).catalogue;
   t.same(await findServedDataset(served, 'A41000000G-000001'), { status: 301, movedTo: 'a41000000g-000001' }, 'another case is redirected');
   t.match(await findServedDataset(served, 'a41000000g-000002'), { status: 410 }, 'each of a stored pair answers as itself');

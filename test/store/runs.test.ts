@@ -9,7 +9,18 @@ import { syncSources } from '../../src/store/sources.js';
 import { tempDir } from '../helpers/gateway.js';
 import type { SourceConfig } from '../../src/config/types.js';
 
-const source: SourceConfig = { id: 'agency', name: 'Agency', type: 'crossplatform', url: 'https://example.gov.tw', schedule: '0 3 * * *', priority: 0, enabled: true, withdrawAfterHours: 72, maxMissingShare: 0.5, options: {} };
+const source: SourceConfig = {
+  id: 'agency',
+  name: 'Agency',
+  type: 'crossplatform',
+  url: 'https://example.gov.tw',
+  schedule: '0 3 * * *',
+  priority: 0,
+  enabled: true,
+  withdrawAfterHours: 72,
+  maxMissingShare: 0.5,
+  options: {},
+};
 
 function openFresh(t: Tap): ReturnType<typeof openDatabase> {
   const { dir, cleanup } = tempDir();
@@ -30,14 +41,18 @@ function deadPid(): number {
 
 t.test('a run left open by a dead process is closed as failed', async (t) => {
   const db = openFresh(t);
-  db.prepare(`INSERT INTO runs (source_id, status, queued_at, started_at, pid, process_token) VALUES ('agency', 'running', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?, 'gone')`).run(deadPid());
+  db.prepare(
+    `INSERT INTO runs (source_id, status, queued_at, started_at, pid, process_token) VALUES ('agency', 'running', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?, 'gone')`,
+  ).run(deadPid());
   t.equal(closeCrashedRuns(db), 1);
   t.match(lastRun(db, 'agency'), { status: 'failed', message: /ended before the run finished/ });
 });
 
 t.test('a run left open by an earlier process with this same pid (a restarted container) is closed', async (t) => {
   const db = openFresh(t);
-  db.prepare(`INSERT INTO runs (source_id, status, queued_at, started_at, pid, process_token) VALUES ('agency', 'running', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?, 'earlier-incarnation')`).run(process.pid);
+  db.prepare(
+    `INSERT INTO runs (source_id, status, queued_at, started_at, pid, process_token) VALUES ('agency', 'running', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?, 'earlier-incarnation')`,
+  ).run(process.pid);
   const runId = queueRun(db, 'agency');
   t.equal(lastRun(db, 'agency')!.id, runId, 'the new run starts');
   t.equal((db.prepare('SELECT status FROM runs WHERE id = 1').get() as { status: string }).status, 'failed');

@@ -13,7 +13,16 @@ import { queueRun } from '../../src/store/runs.js';
 import { refreshSearchIndex } from '../../src/store/search-index.js';
 import { compareCodePoints } from '../../src/store/search-snapshot.js';
 import { datasetsWithKeyword, identifiersWithKeyword, keywordCounts, listKeywords } from '../../src/store/keywords.js';
-import { formatsOf, keywordsOf, MAX_FACET_VALUES, type FacetValue, publisherOf, searchDatasets, type SearchQuery, type SearchResult } from '../../src/store/search.js';
+import {
+  formatsOf,
+  keywordsOf,
+  MAX_FACET_VALUES,
+  type FacetValue,
+  publisherOf,
+  searchDatasets,
+  type SearchQuery,
+  type SearchResult,
+} from '../../src/store/search.js';
 import { indexText, parseQuery, MAX_QUERY_TERMS } from '../../src/store/search-text.js';
 import { syncSources } from '../../src/store/sources.js';
 import { withdrawDeleted } from '../../src/store/withdrawals.js';
@@ -29,7 +38,18 @@ import { syntheticRecord } from '../bench/synthetic-catalogue.js';
 type Raw = Record<string, unknown>;
 
 function source(id: string, priority: number): SourceConfig {
-  return { id, name: id, type: 'file', url: `file:///test/${id}`, schedule: '0 3 * * *', priority, enabled: true, withdrawAfterHours: 72, maxMissingShare: 1, options: {} };
+  return {
+    id,
+    name: id,
+    type: 'file',
+    url: `file:///test/${id}`,
+    schedule: '0 3 * * *',
+    priority,
+    enabled: true,
+    withdrawAfterHours: 72,
+    maxMissingShare: 1,
+    options: {},
+  };
 }
 
 interface Catalogue {
@@ -218,9 +238,34 @@ t.test('several terms must all match', async (t) => {
 t.test('FTS5 syntax in a query is only text: never an error, never an operator', async (t) => {
   const c = await catalogue(t, FIXTURE);
   const hostile = [
-    '"', '""', '"空氣', '*', '空氣*', 'AND', 'OR', 'NOT', '空氣 OR 公車', '空氣 NOT 品質', 'NEAR(空氣 品質)', 'NEAR(', ':', 'title:空氣',
-    '{title}:公車', '{body} : 空氣', '^公車', '-公車', '+', '(', ')', '空氣)', "'; DROP TABLE dataset_search; --", '\u0000', '\u0301', '🚌',
-    'a'.repeat(5000), '車 '.repeat(100),
+    '"',
+    '""',
+    '"空氣',
+    '*',
+    '空氣*',
+    'AND',
+    'OR',
+    'NOT',
+    '空氣 OR 公車',
+    '空氣 NOT 品質',
+    'NEAR(空氣 品質)',
+    'NEAR(',
+    ':',
+    'title:空氣',
+    '{title}:公車',
+    '{body} : 空氣',
+    '^公車',
+    '-公車',
+    '+',
+    '(',
+    ')',
+    '空氣)',
+    "'; DROP TABLE dataset_search; --",
+    '\u0000',
+    '\u0301',
+    '🚌',
+    'a'.repeat(5000),
+    '車 '.repeat(100),
   ];
   for (const q of hostile) {
     t.doesNotThrow(() => c.search({ q, facets: true }), JSON.stringify(q.slice(0, 30)));
@@ -252,11 +297,27 @@ t.test('the index text: folded, CJK as bigrams and a final character, Latin word
   t.equal(indexText('車'), '車');
   t.equal(indexText('COVID-19疫苗'), 'covid 19 疫苗 苗');
   t.equal(indexText(''), '');
-  t.same(parseQuery('空氣品質').terms.map((term) => term.match), ['"空氣 氣品 品質"']);
-  t.same(parseQuery('車').terms.map((term) => term.match), ['"車"*']);
-  t.same(parseQuery('YouBike站').terms.map((term) => term.match), ['"youbike"*', '"站"*']);
-  t.same(parseQuery('covid-19').terms.map((term) => term.match), ['"covid 19"*']);
-  t.same(parseQuery('a"b').terms.map((term) => term.match), ['"a b"*'], 'a quote is punctuation: never reaches FTS5 unescaped');
+  t.same(
+    parseQuery('空氣品質').terms.map((term) => term.match),
+    ['"空氣 氣品 品質"'],
+  );
+  t.same(
+    parseQuery('車').terms.map((term) => term.match),
+    ['"車"*'],
+  );
+  t.same(
+    parseQuery('YouBike站').terms.map((term) => term.match),
+    ['"youbike"*', '"站"*'],
+  );
+  t.same(
+    parseQuery('covid-19').terms.map((term) => term.match),
+    ['"covid 19"*'],
+  );
+  t.same(
+    parseQuery('a"b').terms.map((term) => term.match),
+    ['"a b"*'],
+    'a quote is punctuation: never reaches FTS5 unescaped',
+  );
   t.equal(parseQuery('  ').match, undefined);
   t.end();
 });
@@ -312,7 +373,10 @@ t.test('categories: any of them; with category, both must hold', async (t) => {
   t.same(c.ids({ categories: ['Z99'] }), []);
   t.same(c.ids({ category: 'A00', categories: ['E00'] }), [], 'AND with category');
   t.same(c.ids({ category: 'E00', categories: ['A00', 'E00'] }), [id('000001'), id('000004')]);
-  t.same(c.search({ categories: ['E00', 'A00'], facets: true, limit: 0 }).facets!.category, [{ value: 'A00', count: 4 }, { value: 'E00', count: 2 }]);
+  t.same(c.search({ categories: ['E00', 'A00'], facets: true, limit: 0 }).facets!.category, [
+    { value: 'A00', count: 4 },
+    { value: 'E00', count: 2 },
+  ]);
   t.end();
 });
 
@@ -327,7 +391,11 @@ t.test('modified bounds: since (≥), after (>), until (≤), before (<), combin
   t.same(c.ids({ modifiedBefore: at }), [id('000002'), id('000004'), id('000006')]);
   t.same(c.ids({ modifiedUntil: at }), [id('000002'), id('000003'), id('000004'), id('000006')]);
   t.same(c.ids({ modifiedSince: '2024-01-01T00:00:00Z', modifiedBefore: '2025-03-01T02:00:00Z' }), [id('000002'), id('000003')], 'a range');
-  t.same(c.ids({ modifiedSince: '2024-01-01T00:00:00Z', modifiedUntil: '2025-03-01T02:00:00Z' }), [id('000001'), id('000002'), id('000003')], 'the upper end included');
+  t.same(
+    c.ids({ modifiedSince: '2024-01-01T00:00:00Z', modifiedUntil: '2025-03-01T02:00:00Z' }),
+    [id('000001'), id('000002'), id('000003')],
+    'the upper end included',
+  );
   t.same(c.ids({ modifiedAfter: '2025-03-01T02:00:00Z', modifiedBefore: '2025-03-01T02:00:00Z' }), [], 'an empty range');
   t.same(c.ids({ modifiedSince: at, modifiedUntil: at }), [id('000003')], 'a single instant');
   t.end();
@@ -335,15 +403,32 @@ t.test('modified bounds: since (≥), after (>), until (≤), before (<), combin
 
 t.test('conditions: any of several values of one field, or none of them', async (t) => {
   const c = await catalogue(t, FIXTURE);
-  t.same(c.ids({ conditions: [{ field: 'format', anyOf: ['csv', 'XML'] }] }), [id('000001'), id('000003'), id('000005'), id('000006')], 'formats: any, any case');
+  t.same(
+    c.ids({ conditions: [{ field: 'format', anyOf: ['csv', 'XML'] }] }),
+    [id('000001'), id('000003'), id('000005'), id('000006')],
+    'formats: any, any case',
+  );
   t.same(c.ids({ conditions: [{ field: 'format', anyOf: ['CSV'], negated: true }] }), [id('000002'), id('000004'), id('000006')], 'no CSV');
   t.same(c.ids({ conditions: [{ field: 'format', anyOf: ['CSV', 'JSON'], negated: true }] }), [id('000004'), id('000006')], 'neither');
   t.same(c.ids({ conditions: [{ field: 'keyword', anyOf: ['AQI', '停車'] }] }), [id('000001'), id('000006')]);
   t.same(c.ids({ conditions: [{ field: 'keyword', anyOf: ['AQI'], negated: true }] }).length, 5, 'datasets without keywords have none of them');
   t.same(c.ids({ conditions: [{ field: 'publisher', anyOf: ['環境部', '新北市政府交通局'] }] }), [id('000002'), id('000004')]);
   t.same(c.ids({ conditions: [{ field: 'publisher', anyOf: ['臺北市政府交通局'], negated: true }] }), [id('000001'), id('000002'), id('000004'), id('000006')]);
-  t.same(c.ids({ conditions: [{ field: 'license', anyOf: ['https://creativecommons.org/licenses/by/4.0/'], negated: true }] }).length, 5, 'licence URL, negated');
-  t.same(c.ids({ conditions: [{ field: 'category', anyOf: ['A00'] }, { field: 'category', anyOf: ['E00'] }] }), [], 'conditions are ANDed');
+  t.same(
+    c.ids({ conditions: [{ field: 'license', anyOf: ['https://creativecommons.org/licenses/by/4.0/'], negated: true }] }).length,
+    5,
+    'licence URL, negated',
+  );
+  t.same(
+    c.ids({
+      conditions: [
+        { field: 'category', anyOf: ['A00'] },
+        { field: 'category', anyOf: ['E00'] },
+      ],
+    }),
+    [],
+    'conditions are ANDed',
+  );
   t.same(c.ids({ conditions: [{ field: 'format', anyOf: [] }] }), [], 'no value: nothing');
   t.same(c.ids({ conditions: [{ field: 'format', anyOf: ['DOCX'] }] }), [], 'an unknown value: nothing');
   t.same(c.ids({ conditions: [{ field: 'format', anyOf: [], negated: true }] }).length, 6, 'none of no value: everything');
@@ -357,7 +442,10 @@ t.test('conditions: any of several values of one field, or none of them', async 
 t.test('the keyword column follows the catalogue: the tag list and its counts, changes, withdrawals, other connections', async (t) => {
   const c = await catalogue(t, FIXTURE);
   t.same(listKeywords(c.db), ['AQI', 'YouBike', '停車', '公共自行車', '空氣品質'], 'code-point order');
-  t.same(keywordCounts(c.db, { limit: 2 }), [{ keyword: 'AQI', count: 1 }, { keyword: 'YouBike', count: 1 }]);
+  t.same(keywordCounts(c.db, { limit: 2 }), [
+    { keyword: 'AQI', count: 1 },
+    { keyword: 'YouBike', count: 1 },
+  ]);
   t.same(listKeywords(c.db, { offset: 3 }), ['公共自行車', '空氣品質']);
   t.same(listKeywords(c.db, { offset: 1, limit: 2 }), ['YouBike', '停車']);
   t.same(listKeywords(c.db, { offset: 9 }), []);
@@ -368,10 +456,17 @@ t.test('the keyword column follows the catalogue: the tag list and its counts, c
   // 𠀀 (U+20000) sorts after ｚ (U+FF5A) by code point, before it by UTF-16 code unit.
   await c.put('city', [
     { ...FIXTURE[0]!, keyword: ['停車'] },
-    record('000009', { title: '另一個', keyword: ['停車', '𠀀', 'ｚ'], distribution: [{ resourceID: 'A41000000G-000009-001', format: 'CSV', downloadURL: 'https://data.example.gov.tw/9.csv' }] }),
+    record('000009', {
+      title: '另一個',
+      keyword: ['停車', '𠀀', 'ｚ'],
+      distribution: [{ resourceID: 'A41000000G-000009-001', format: 'CSV', downloadURL: 'https://data.example.gov.tw/9.csv' }],
+    }),
   ]);
   t.same(listKeywords(c.db), ['YouBike', '停車', '公共自行車', 'ｚ', '𠀀'], 'the old keywords of a changed record are gone; new ones merged in order');
-  t.same(keywordCounts(c.db).find((entry) => entry.keyword === '停車'), { keyword: '停車', count: 3 });
+  t.same(
+    keywordCounts(c.db).find((entry) => entry.keyword === '停車'),
+    { keyword: '停車', count: 3 },
+  );
   t.same(datasetsWithKeyword(c.db, '停車'), { total: 3, identifiers: [id('000001'), id('000006'), id('000009')] });
   t.same(datasetsWithKeyword(c.db, '停車', { limit: 1, offset: 1 }), { total: 3, identifiers: [id('000006')] }, 'a page, and the whole count');
   t.same(identifiersWithKeyword(c.db, 'AQI'), [], 'no longer');
@@ -410,18 +505,26 @@ t.test('facets count all matches (not the page), most frequent first, then by va
     { value: 'PDF', count: 1 },
     { value: 'XML', count: 1 },
   ]);
-  t.same(all.facets!.license, [
-    { value: LICENCE, count: 5 },
-    { value: 'CC BY 4.0', count: 1 },
-  ], 'licence facet counts the licence text, not the URL');
+  t.same(
+    all.facets!.license,
+    [
+      { value: LICENCE, count: 5 },
+      { value: 'CC BY 4.0', count: 1 },
+    ],
+    'licence facet counts the licence text, not the URL',
+  );
   t.same(all.facets!.publisher[0], { value: '臺北市政府交通局', count: 2 });
   t.equal(all.facets!.publisher.length, 5);
 
   const air = c.search({ q: '空氣品質', facets: true });
-  t.same(air.facets!.publisher, [
-    { value: '環境部', count: 1 },
-    { value: '臺北市政府環境保護局', count: 1 },
-  ], 'ties in code-unit order of the value');
+  t.same(
+    air.facets!.publisher,
+    [
+      { value: '環境部', count: 1 },
+      { value: '臺北市政府環境保護局', count: 1 },
+    ],
+    'ties in code-unit order of the value',
+  );
   t.same(c.search({ q: '空氣品質', format: 'PDF', facets: true }).facets!.format, [{ value: 'PDF', count: 1 }], 'facets over the filtered matches');
   t.notOk(c.search({ q: '空氣品質' }).facets, 'no facets unless asked');
   t.end();
@@ -469,16 +572,20 @@ t.test(`at most ${MAX_FACET_VALUES} values per facet`, async (t) => {
 
 t.test('sorts: relevance, modified, title (zh-Hant), identifier; ties by identifier', async (t) => {
   const c = await catalogue(t, FIXTURE);
-  t.same(c.ids({}), FIXTURE.map((r) => String(r.identifier)), 'no query: identifier order');
-  t.same(c.ids({ sort: 'relevance' }), c.ids({}), 'relevance without a query is identifier order');
   t.same(
-    c.ids({ sort: 'modified' }),
-    [id('000005'), id('000001'), id('000003'), id('000002'), id('000004'), id('000006')],
-    'newest first',
+    c.ids({}),
+    FIXTURE.map((r) => String(r.identifier)),
+    'no query: identifier order',
   );
+  t.same(c.ids({ sort: 'relevance' }), c.ids({}), 'relevance without a query is identifier order');
+  t.same(c.ids({ sort: 'modified' }), [id('000005'), id('000001'), id('000003'), id('000002'), id('000004'), id('000006')], 'newest first');
   const titles = FIXTURE.map((r) => ({ id: String(r.identifier), title: String(r.title) }));
   titles.sort((a, b) => a.title.localeCompare(b.title, 'zh-Hant') || (a.id < b.id ? -1 : 1));
-  t.same(c.ids({ sort: 'title' }), titles.map((x) => x.id), 'title in the zh-Hant collation');
+  t.same(
+    c.ids({ sort: 'title' }),
+    titles.map((x) => x.id),
+    'title in the zh-Hant collation',
+  );
   t.same(c.ids({ q: '交通局', sort: 'identifier' }), [id('000002'), id('000003'), id('000005'), id('000006')]);
 
   // Relevance: a title match above a body match; a short title naming the subject above a long one.
@@ -517,9 +624,15 @@ t.test('paging is stable: the pages together are the whole ordered list, whateve
 });
 
 t.test('datasets added after a search take their place in identifier order, and in ties of other orders', async (t) => {
-  const c = await catalogue(t, ['000020', '000040', '000060'].map((serial) => record(serial, { title: '同名資料集' })));
+  const c = await catalogue(
+    t,
+    ['000020', '000040', '000060'].map((serial) => record(serial, { title: '同名資料集' })),
+  );
   t.same(c.ids({}), [id('000020'), id('000040'), id('000060')]);
-  await c.put('city', ['000010', '000050', '000070', '000030'].map((serial) => record(serial, { title: '同名資料集' })));
+  await c.put(
+    'city',
+    ['000010', '000050', '000070', '000030'].map((serial) => record(serial, { title: '同名資料集' })),
+  );
   const expected = ['000010', '000020', '000030', '000040', '000050', '000060', '000070'].map(id);
   t.same(c.ids({}), expected, 'a walk along the identifier order (a page reaching the end)');
   t.same(c.ids({ limit: 1, offset: 2 }), [id('000030')], 'a heap over identifier ranks (a short page)');
@@ -534,7 +647,10 @@ t.test('withdrawn datasets are never returned; a reinstated one is again', async
   await c.withdraw('city', [id('000002')]);
   t.same(c.ids({ q: '公車' }), []);
   t.notOk(c.ids({}).includes(id('000002')));
-  t.notOk(c.search({ facets: true }).facets!.publisher.some((p) => p.value === '新北市政府交通局'), 'nor counted in facets');
+  t.notOk(
+    c.search({ facets: true }).facets!.publisher.some((p) => p.value === '新北市政府交通局'),
+    'nor counted in facets',
+  );
   t.equal(c.search({}).total, 5);
   await c.put('city', [FIXTURE[1]!]);
   t.same(c.ids({ q: '公車' }), [id('000002')], 'listed again: searchable again');
@@ -558,7 +674,7 @@ t.test('a dataset published by two sources is one result, searchable by what it 
   t.equal(c.db.prepare('SELECT count(*) FROM datasets WHERE withdrawn_at IS NULL').pluck().get(), 1, 'merged into one dataset');
   t.same(c.ids({ q: '公共自行車' }), [id('000003')], 'once');
   t.same(c.ids({ q: '租賃站' }), [id('000003')], "the city's title (higher priority) is what is served and searched");
-  t.same(c.ids({ q: '租借站' }), [], 'not the copy\'s title');
+  t.same(c.ids({ q: '租借站' }), [], "not the copy's title");
   t.equal(c.search({ facets: true }).facets!.publisher[0]!.count, 1);
   t.end();
 });
@@ -589,20 +705,27 @@ t.test('refreshSearchIndex drains the queue the triggers fill, in batches, and i
   t.equal(pending(), 1, 'a withdrawal queues it');
   t.equal(refreshSearchIndex(c.db), 1);
   t.same(c.db.prepare('SELECT live FROM search_docs WHERE identifier = ?').pluck().get(id('000001')), 0, 'retired, not indexed');
-  t.equal(c.db.prepare("SELECT count(*) FROM dataset_search WHERE dataset_search MATCH '\"空氣 氣品 品質\"'").pluck().get(), 1, 'its text left the full-text index');
+  t.equal(
+    c.db.prepare('SELECT count(*) FROM dataset_search WHERE dataset_search MATCH \'"空氣 氣品 品質"\'').pluck().get(),
+    1,
+    'its text left the full-text index',
+  );
   t.end();
 });
 
 t.test('a refresh indexing 1 % of the catalogue (at least 1000 datasets) merges the full-text index into one segment', async (t) => {
   const c = await catalogue(t);
   const segments = (): number => c.db.prepare('SELECT count(DISTINCT segid) FROM dataset_search_idx').pluck().get() as number;
-  await c.put('city', Array.from({ length: 1000 }, (_, i) => record(String(i + 1).padStart(6, '0'), { title: `公車動態資訊${i}` })));
+  await c.put(
+    'city',
+    Array.from({ length: 1000 }, (_, i) => record(String(i + 1).padStart(6, '0'), { title: `公車動態資訊${i}` })),
+  );
   t.equal(refreshSearchIndex(c.db, { batch: 100 }), 1000, 'ten batches');
   t.equal(segments(), 1, 'merged after the batches');
   await c.put('city', [record('000001', { title: '公車站位' })]);
   await c.put('city', [record('000002', { title: '公車站牌' })]);
   t.equal(refreshSearchIndex(c.db, { batch: 1 }), 2);
-  t.ok(segments() > 1, 'a small refresh is left to FTS5\'s incremental merging');
+  t.ok(segments() > 1, "a small refresh is left to FTS5's incremental merging");
   t.equal(c.search({ q: '公車' }).total, 1000, 'every dataset still found');
   t.same(c.ids({ q: '公車站' }), [id('000001'), id('000002')]);
   t.end();
@@ -639,9 +762,18 @@ t.test('a connection sees what another process indexed (its in-memory columns ca
 t.test('records with odd values are indexed without failing the refresh', async (t) => {
   const c = await catalogue(t, FIXTURE);
   // A merged record as a bug elsewhere might store it: wrong types everywhere.
-  c.db
-    .prepare('UPDATE dataset_entries SET record = ? WHERE identifier = ?')
-    .run(JSON.stringify({ identifier: id('000002'), title: 42, description: { a: 1 }, keyword: ['公車', 7, null], publisher: ['x'], organization: '新北市政府', distribution: [null, { format: 5 }, { format: ' geojson ' }] }), id('000002'));
+  c.db.prepare('UPDATE dataset_entries SET record = ? WHERE identifier = ?').run(
+    JSON.stringify({
+      identifier: id('000002'),
+      title: 42,
+      description: { a: 1 },
+      keyword: ['公車', 7, null],
+      publisher: ['x'],
+      organization: '新北市政府',
+      distribution: [null, { format: 5 }, { format: ' geojson ' }],
+    }),
+    id('000002'),
+  );
   c.db.prepare('UPDATE dataset_entries SET record = ? WHERE identifier = ?').run('not json', id('000006'));
   t.doesNotThrow(() => refreshSearchIndex(c.db));
   t.same(c.ids({ q: '公車' }), [id('000002')], 'its string keywords are searched');
@@ -674,8 +806,14 @@ t.test('upgrading a version-3 database queues every served dataset for the index
 });
 
 /** The scan searchDatasets replaced (its behaviour is the spec), for the match sets, facets and orders. */
-function referenceSearch(records: readonly NationalRecord[], query: SearchQuery): { total: number; ids: string[]; facets: Record<string, Array<[string, number]>> } {
-  const terms = (query.q ?? '').split(/\s+/).map((term) => normaliseText(term)).filter((term) => term !== '');
+function referenceSearch(
+  records: readonly NationalRecord[],
+  query: SearchQuery,
+): { total: number; ids: string[]; facets: Record<string, Array<[string, number]>> } {
+  const terms = (query.q ?? '')
+    .split(/\s+/)
+    .map((term) => normaliseText(term))
+    .filter((term) => term !== '');
   const matches = records.filter((record) => {
     if (query.publisher !== undefined && publisherOf(record) !== query.publisher.trim()) return false;
     if (query.category !== undefined && record.categoryCode !== query.category.trim()) return false;
@@ -719,7 +857,20 @@ t.test('over 400 synthetic datasets, matches, facets and orders are those of the
   });
   const queries: SearchQuery[] = [];
   // CJK terms within runs (the index treats punctuation as a break; the scan ignored it).
-  for (const q of ['空氣品質', '公共自行車', '車', '臺北市 交通事故', '台中市', '年度統計 桃園', '資料', '本會', '新臺幣', '歷史資料 即時', '管制考核處', '縣市']) {
+  for (const q of [
+    '空氣品質',
+    '公共自行車',
+    '車',
+    '臺北市 交通事故',
+    '台中市',
+    '年度統計 桃園',
+    '資料',
+    '本會',
+    '新臺幣',
+    '歷史資料 即時',
+    '管制考核處',
+    '縣市',
+  ]) {
     for (const sort of ['identifier', 'title'] as const) queries.push({ q, sort, limit: 25, offset: 3, facets: true });
   }
   queries.push({ category: 'E00', format: 'json', limit: 1000, offset: 0, facets: true, sort: 'identifier' });
@@ -728,8 +879,25 @@ t.test('over 400 synthetic datasets, matches, facets and orders are those of the
   const keywordPool = [...new Set(records.flatMap((record) => keywordsOf(record)))].slice(0, 6);
   for (const keyword of keywordPool) queries.push({ keywords: [keyword], limit: 1000, offset: 0, facets: true, sort: 'identifier' });
   queries.push({ keywords: keywordPool.slice(0, 2), limit: 1000, offset: 0, facets: true, sort: 'identifier' });
-  queries.push({ q: '資料', keywords: keywordPool.slice(0, 1), categories: ['A00', 'E00', 'I00', 'B00', '100', 'G00'], limit: 50, offset: 5, facets: true, sort: 'title' });
-  queries.push({ conditions: [{ field: 'format', anyOf: ['CSV', 'json'] }, { field: 'format', anyOf: ['XML'], negated: true }], limit: 1000, offset: 0, facets: true, sort: 'identifier' });
+  queries.push({
+    q: '資料',
+    keywords: keywordPool.slice(0, 1),
+    categories: ['A00', 'E00', 'I00', 'B00', '100', 'G00'],
+    limit: 50,
+    offset: 5,
+    facets: true,
+    sort: 'title',
+  });
+  queries.push({
+    conditions: [
+      { field: 'format', anyOf: ['CSV', 'json'] },
+      { field: 'format', anyOf: ['XML'], negated: true },
+    ],
+    limit: 1000,
+    offset: 0,
+    facets: true,
+    sort: 'identifier',
+  });
   for (const query of queries) {
     const expected = referenceSearch(records, query);
     const actual = searchDatasets(c.db, query);
@@ -737,7 +905,9 @@ t.test('over 400 synthetic datasets, matches, facets and orders are those of the
     t.equal(actual.total, expected.total, `${label}: total`);
     if (query.keywords !== undefined || query.conditions !== undefined) t.ok(expected.total > 0, `${label}: matches something`);
     t.same(actual.identifiers, expected.ids, `${label}: page`);
-    const facets = Object.fromEntries(Object.entries(actual.facets!).map(([facet, values]: [string, FacetValue[]]) => [facet, values.map((v) => [v.value, v.count])]));
+    const facets = Object.fromEntries(
+      Object.entries(actual.facets!).map(([facet, values]: [string, FacetValue[]]) => [facet, values.map((v) => [v.value, v.count])]),
+    );
     t.same(facets, expected.facets, `${label}: facets`);
   }
   t.end();

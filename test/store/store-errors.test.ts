@@ -10,7 +10,18 @@ import { emptyCounts } from '../../src/harvest/run.js';
 import type { SourceConfig } from '../../src/config/types.js';
 import { tempDir } from '../helpers/gateway.js';
 
-const source: SourceConfig = { id: 'agency', name: 'Agency', type: 'crossplatform', url: 'https://example.gov.tw', schedule: '0 3 * * *', priority: 0, enabled: true, withdrawAfterHours: 72, maxMissingShare: 0.5, options: {} };
+const source: SourceConfig = {
+  id: 'agency',
+  name: 'Agency',
+  type: 'crossplatform',
+  url: 'https://example.gov.tw',
+  schedule: '0 3 * * *',
+  priority: 0,
+  enabled: true,
+  withdrawAfterHours: 72,
+  maxMissingShare: 0.5,
+  options: {},
+};
 
 /** An error as better-sqlite3 (or node:fs) throws it: only its code matters to the classification. */
 function raw(code: string, message = 'raw'): Error {
@@ -57,12 +68,29 @@ t.test('store conditions are classified by code, each naming the file and what t
   );
 
   // Not conditions of the store: a constraint broken by a bug, an error of something else, no error at all.
-  for (const other of [raw('SQLITE_CONSTRAINT_UNIQUE'), raw('SQLITE_ERROR'), raw('ECONNRESET'), new Error('plain'), null, undefined, 'SQLITE_FULL', { code: 42 }]) {
+  for (const other of [
+    raw('SQLITE_CONSTRAINT_UNIQUE'),
+    raw('SQLITE_ERROR'),
+    raw('ECONNRESET'),
+    new Error('plain'),
+    null,
+    undefined,
+    'SQLITE_FULL',
+    { code: 42 },
+  ]) {
     t.equal(storeErrorOf(other, path), undefined, `${String((other as { code?: unknown } | null)?.code ?? other)} is not a store condition`);
   }
   // The system's codes are the store's only where the store's directory is created (the open):
   // elsewhere an ENOENT or EACCES is, say, a `file` source's.
-  for (const [code, condition] of [['ENOSPC', 'full'], ['EDQUOT', 'full'], ['EACCES', 'read-only'], ['EROFS', 'read-only'], ['ENOTDIR', 'cannot-open'], ['EEXIST', 'cannot-open'], ['EIO', 'io']]) {
+  for (const [code, condition] of [
+    ['ENOSPC', 'full'],
+    ['EDQUOT', 'full'],
+    ['EACCES', 'read-only'],
+    ['EROFS', 'read-only'],
+    ['ENOTDIR', 'cannot-open'],
+    ['EEXIST', 'cannot-open'],
+    ['EIO', 'io'],
+  ]) {
     t.equal(storeErrorOf(raw(code!), path), undefined, `${code} met elsewhere is not the store's`);
     t.match(openErrorOf(raw(code!), path), { path, code, condition }, `${code} opening the store`);
   }
@@ -96,7 +124,12 @@ t.test('opening a store that cannot be used is a typed error naming the file', a
 
   const isDir = join(dir, 'a-directory');
   mkdirSync(isDir);
-  t.throws(() => openDatabase(isDir), { name: 'StoreUnavailableError', condition: 'cannot-open', path: isDir, message: /^the store .*a-directory cannot be opened \(SQLITE_CANTOPEN\): / });
+  t.throws(() => openDatabase(isDir), {
+    name: 'StoreUnavailableError',
+    condition: 'cannot-open',
+    path: isDir,
+    message: /^the store .*a-directory cannot be opened \(SQLITE_CANTOPEN\): /,
+  });
 
   writeFileSync(join(dir, 'a-file'), '');
   const underFile = join(dir, 'a-file', 'catalog.db');
@@ -104,8 +137,18 @@ t.test('opening a store that cannot be used is a typed error naming the file', a
 
   const notDb = join(dir, 'notes.txt');
   writeFileSync(notDb, 'these are not the pages of a SQLite database '.repeat(200));
-  t.throws(() => openDatabase(notDb), { name: 'StoreUnavailableError', condition: 'corrupt', code: 'SQLITE_NOTADB', path: notDb, message: /restore it from a backup/ });
-  t.throws(() => openDatabase(join(dir, 'missing.db'), { readonly: true }), { name: 'StoreUnavailableError', condition: 'cannot-open' }, 'a read-only open of no file');
+  t.throws(() => openDatabase(notDb), {
+    name: 'StoreUnavailableError',
+    condition: 'corrupt',
+    code: 'SQLITE_NOTADB',
+    path: notDb,
+    message: /restore it from a backup/,
+  });
+  t.throws(
+    () => openDatabase(join(dir, 'missing.db'), { readonly: true }),
+    { name: 'StoreUnavailableError', condition: 'cannot-open' },
+    'a read-only open of no file',
+  );
 
   // Permissions stop only a user other than root (the tests may run as root, which they do not stop).
   if (process.getuid?.() === 0) {
@@ -168,7 +211,11 @@ t.test('a run the store failed under ends failed with the reason; one the store 
   t.match(lastRun(db, 'agency'), { id: second, status: 'running' }, 'it is still open');
   // This process is alive and the run is its own, yet it no longer blocks the source.
   const third = queueRun(db, 'agency');
-  t.match(db.prepare('SELECT id, status, message FROM runs WHERE id = ?').get(second), { status: 'failed', message: full.message }, 'closed with its reason by the next run');
+  t.match(
+    db.prepare('SELECT id, status, message FROM runs WHERE id = ?').get(second),
+    { status: 'failed', message: full.message },
+    'closed with its reason by the next run',
+  );
   t.not(third, second);
 
   // The same through closeCrashedRuns (a start of this process's gateway, e.g. serve's next harvest).

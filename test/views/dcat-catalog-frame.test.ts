@@ -42,11 +42,22 @@ function assembled(page: CatalogPage, baseUrl: string): string {
 t.test('frame + dataset texts are the whole document, byte for byte', async (t) => {
   const fixtureRecords = CATALOG_RECORDS.map(mapped);
   const pages: Array<[string, CatalogPage]> = [
-    ['a full page with every link', { records: fixtureRecords, totalItems: 42, modified: '2026-01-02T03:04:05Z', links: { ...LINKS, next: `${BASE_URL}/catalog?cursor=abc`, previous: `${BASE_URL}/catalog?page=1` } }],
+    [
+      'a full page with every link',
+      {
+        records: fixtureRecords,
+        totalItems: 42,
+        modified: '2026-01-02T03:04:05Z',
+        links: { ...LINKS, next: `${BASE_URL}/catalog?cursor=abc`, previous: `${BASE_URL}/catalog?page=1` },
+      },
+    ],
     ['one dataset, no neighbours', { records: [specRecord], totalItems: 1, modified: '2026-01-02T03:04:05Z', links: LINKS }],
     ['no datasets, no modified (an empty catalogue)', { records: [], totalItems: 0, links: LINKS }],
     ['modified present but undefined', { records: [specRecord], totalItems: 1, modified: undefined, links: { ...LINKS, next: undefined } }],
-    ['odd records and odd link text', { records: ODD_RECORDS, totalItems: 4, modified: '2026-01-02T03:04:05Z', links: { ...LINKS, next: `${BASE_URL}/catalog?q=\u2028"\\` } }],
+    [
+      'odd records and odd link text',
+      { records: ODD_RECORDS, totalItems: 4, modified: '2026-01-02T03:04:05Z', links: { ...LINKS, next: `${BASE_URL}/catalog?q=\u2028"\\` } },
+    ],
   ];
   for (const [label, page] of pages) {
     for (const baseUrl of [BASE_URL, `${BASE_URL}/`, 'http://127.0.0.1:8080/gateway']) {

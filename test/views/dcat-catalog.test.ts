@@ -33,7 +33,13 @@ import { canonical, canonicalGraph, parseRdf } from '../api/rdf-compare.js';
 type Raw = Record<string, unknown>;
 
 const BASE_URL = 'https://gateway.test';
-const LINKS = { self: `${BASE_URL}/catalog?page=2`, first: `${BASE_URL}/catalog?page=1`, last: `${BASE_URL}/catalog?page=3`, next: `${BASE_URL}/catalog?page=3`, previous: `${BASE_URL}/catalog?page=1` };
+const LINKS = {
+  self: `${BASE_URL}/catalog?page=2`,
+  first: `${BASE_URL}/catalog?page=1`,
+  last: `${BASE_URL}/catalog?page=3`,
+  next: `${BASE_URL}/catalog?page=3`,
+  previous: `${BASE_URL}/catalog?page=1`,
+};
 const PREFIXES = contextPrefixes({ ...DCAT_AP_TW_CONTEXT, hydra: 'http://www.w3.org/ns/hydra/core#' });
 
 const spec = readFixture<Raw>('crossplatform', 'spec-example-record.json');
@@ -84,7 +90,7 @@ t.test('the split documents are the same graph as the one document', async (t) =
   // A base URL that cannot make an IRI leaves the dataset without one: it stays embedded.
   const broken = toDcatCatalogDocuments(page([specRecord]), { baseUrl: 'not a url' });
   t.equal(broken.length, 1);
-  t.equal(((broken[0]!['dcat:dataset'] as Raw[])[0]!)['@type'], 'dcat:Dataset');
+  t.equal((broken[0]!['dcat:dataset'] as Raw[])[0]!['@type'], 'dcat:Dataset');
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -109,7 +115,10 @@ async function connectorRecords(): Promise<Record<string, NationalRecord[]>> {
   const details = (name: string, key: 'payload' | 'result'): unknown[] =>
     Object.values((city(name) as { details: Record<string, Record<string, unknown>> }).details).map((detail) => detail[key]);
   return {
-    crossplatform: ok([mapNationalRecord(spec.result ?? spec), ...readFixture<Raw[]>('crossplatform', 'own-records.json').map((raw) => mapNationalRecord(raw))]),
+    crossplatform: ok([
+      mapNationalRecord(spec.result ?? spec),
+      ...readFixture<Raw[]>('crossplatform', 'own-records.json').map((raw) => mapNationalRecord(raw)),
+    ]),
     datagovtw: ok([
       ...readFixture<Raw[]>('datagovtw', 'export.json').map((raw) => mapDataGovTwExportRow(raw)),
       mapNationalRecord(readFixture<{ result: Raw }>('datagovtw', 'v2-read-response.json').result),
@@ -118,8 +127,16 @@ async function connectorRecords(): Promise<Record<string, NationalRecord[]>> {
       ...readFixture<{ result: { results: Raw[] } }>('ckan', 'package_search.json').result.results.map((raw) => mapCkanPackage(raw)),
       mapCkanPackage(readFixture('ckan', 'stable_package_show.inner.civil-service-people-survey-2011.json')),
     ]),
-    dcat: ok([...(await dcatRecords('own', 'taiwan-agency.ttl')), ...(await dcatRecords('dcat-ap-3.0.1-examples', 'example-bee-population.ttl')), ...(await dcatRecords('w3c-dcat3-examples', 'csiro-dap-examples.ttl'))]),
-    'dcat-us': ok(['catalog-sample-extended.json', 'dcatus.json', 'dcatus3_0.json'].flatMap((file) => readFixture<{ dataset: Raw[] }>('dcat-us', file).dataset.map((raw) => mapDcatUsDataset(raw)))),
+    dcat: ok([
+      ...(await dcatRecords('own', 'taiwan-agency.ttl')),
+      ...(await dcatRecords('dcat-ap-3.0.1-examples', 'example-bee-population.ttl')),
+      ...(await dcatRecords('w3c-dcat3-examples', 'csiro-dap-examples.ttl')),
+    ]),
+    'dcat-us': ok(
+      ['catalog-sample-extended.json', 'dcatus.json', 'dcatus3_0.json'].flatMap((file) =>
+        readFixture<{ dataset: Raw[] }>('dcat-us', file).dataset.map((raw) => mapDcatUsDataset(raw)),
+      ),
+    ),
     csw: ok([
       ...all(xml('csw', 'apiso_post_GetRecords-all.xml'), 'csw:SearchResults/csw:Record').map((raw) => mapCswDublinCore(raw)),
       ...all(xml('csw', 'harvesting_post_Harvest-zzz-post-GetRecords-filter-wms-dc.xml'), 'csw:SearchResults/csw:Record').map((raw) => mapCswDublinCore(raw)),

@@ -346,7 +346,10 @@ t.test('every 服務分類 gets its EU data themes, and every one passes the sha
       const store = await toStore(document);
       const expected = [...euThemesOfCategory(code).map((theme) => theme.iri), `https://ogd-gateway.example/ns/service-category/${code}`].sort();
       t.same(values(objects(store, DATASET_IRI, 'dcat:theme')), expected, written);
-      t.ok(expected.length >= 2 && expected.every((theme) => theme.startsWith(`${EU}data-theme/`) || theme.includes('/service-category/')), `${written}: at least one EU theme`);
+      t.ok(
+        expected.length >= 2 && expected.every((theme) => theme.startsWith(`${EU}data-theme/`) || theme.includes('/service-category/')),
+        `${written}: at least one EU theme`,
+      );
     }
     t.same(await dcatApViolations(build({ ...specExampleRecord(), categoryCode: code })), [], `${code}: no violation`);
   }
@@ -381,8 +384,14 @@ t.test('a minimal record: only what it has', async (t) => {
 
 t.test('a licence known by name gets its IRI when licenseURL is missing or broken', async (t) => {
   for (const licenseURL of [undefined, '', 'not a url']) {
-    const store = await toStore(build({ identifier: 'A41000000G-000003', title: '授權', license: '政府資料開放授權條款－第一版', ...(licenseURL === undefined ? {} : { licenseURL }) }));
-    t.same(values(objects(store, `${BASE_URL}/dataset/A41000000G-000003`, 'dct:license')), ['https://data.gov.tw/license'], `licenseURL ${JSON.stringify(licenseURL)}`);
+    const store = await toStore(
+      build({ identifier: 'A41000000G-000003', title: '授權', license: '政府資料開放授權條款－第一版', ...(licenseURL === undefined ? {} : { licenseURL }) }),
+    );
+    t.same(
+      values(objects(store, `${BASE_URL}/dataset/A41000000G-000003`, 'dct:license')),
+      ['https://data.gov.tw/license'],
+      `licenseURL ${JSON.stringify(licenseURL)}`,
+    );
   }
   const unknown = await toStore(build({ identifier: 'A41000000G-000004', title: '授權', license: '本機關自訂授權' }));
   const licence = objects(unknown, `${BASE_URL}/dataset/A41000000G-000004`, 'dct:license');
@@ -484,7 +493,11 @@ t.test('languages map to EU language IRIs', async (t) => {
   ];
   for (const [language, codes, textKept] of cases) {
     const document = build({ identifier: 'A41000000G-000007', title: '語系', language });
-    t.same(document['dct:language'], codes?.map((code) => `${EU}language/${code}`), language);
+    t.same(
+      document['dct:language'],
+      codes?.map((code) => `${EU}language/${code}`),
+      language,
+    );
     t.equal(document['twod:languageText'] !== undefined, textKept, `${language}: text kept only when unknown`);
   }
 });
@@ -567,13 +580,28 @@ t.test('an IRI is the publisher’s text: only what RDF forbids is percent-encod
   t.equal(only(store, dataset, 'dcat:landingPage').value, 'HTTP://Example.GOV.tw:80', 'scheme, host case and default port as sent, no slash added');
   t.equal(only(store, dataset, 'twod:costURL').value, 'https://Example.GOV.tw/費用?Q=%22a%20b%22&X=%7B1%7D%7C%3C2%3E%5E%603%60');
   const distribution = (id: string) => `${dataset}/distribution/${id}`;
-  t.equal(only(store, distribution('a'), 'dcat:downloadURL').value, 'https://Example.GOV.tw/%7Efiles/Daten%C2%A0Übersicht.CSV#Teil', 'escapes the source wrote stay as they are');
-  t.same(objects(store, distribution('a'), 'dcat:accessURL').map((term) => term.value), ['https://Example.GOV.tw/%7Efiles/Daten%C2%A0Übersicht.CSV#Teil']);
+  t.equal(
+    only(store, distribution('a'), 'dcat:downloadURL').value,
+    'https://Example.GOV.tw/%7Efiles/Daten%C2%A0Übersicht.CSV#Teil',
+    'escapes the source wrote stay as they are',
+  );
+  t.same(
+    objects(store, distribution('a'), 'dcat:accessURL').map((term) => term.value),
+    ['https://Example.GOV.tw/%7Efiles/Daten%C2%A0Übersicht.CSV#Teil'],
+  );
   t.equal(only(store, distribution('a'), 'twod:accessURLText').value, 'http:example.gov.tw/api', 'no // authority: not guessed at');
   t.same(objects(store, distribution('b'), 'dcat:downloadURL'), [], 'a backslash where the host ends would name another host once encoded');
   t.equal(only(store, distribution('b'), 'twod:downloadURLText').value, 'http://example.gov.tw\\files\\a.csv');
-  t.equal(only(store, distribution('b'), 'dcat:accessURL').value, 'https://example.gov.tw/lone\uFFFD.csv', 'a lone surrogate is U+FFFD, as stored JSON is read');
-  t.equal(only(store, distribution('c'), 'dcat:downloadURL').value, 'https://example.gov.tw/wrapped/line.csv', 'a line break (a wrapped URL) is dropped, as browsers do');
+  t.equal(
+    only(store, distribution('b'), 'dcat:accessURL').value,
+    'https://example.gov.tw/lone\uFFFD.csv',
+    'a lone surrogate is U+FFFD, as stored JSON is read',
+  );
+  t.equal(
+    only(store, distribution('c'), 'dcat:downloadURL').value,
+    'https://example.gov.tw/wrapped/line.csv',
+    'a line break (a wrapped URL) is dropped, as browsers do',
+  );
   t.same(await dcatApViolations(document), []);
 });
 

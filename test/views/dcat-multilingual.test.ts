@@ -38,7 +38,9 @@ async function mapped(context: MappingContext): Promise<NationalRecord> {
 async function served(record: NationalRecord, predicate: string): Promise<string[]> {
   const quads = new Parser({ format: 'N-Quads' }).parse(await toNQuads(toDcatJsonLd(record, { baseUrl: 'https://gateway.test' })));
   return quads
-    .filter((quad) => quad.predicate.value === predicate && quad.subject.termType === 'NamedNode' && quad.subject.value.startsWith('https://gateway.test/dataset/'))
+    .filter(
+      (quad) => quad.predicate.value === predicate && quad.subject.termType === 'NamedNode' && quad.subject.value.startsWith('https://gateway.test/dataset/'),
+    )
     .map((quad) => `${quad.object.value}@${quad.object.termType === 'Literal' ? quad.object.language : ''}`)
     .sort();
 }

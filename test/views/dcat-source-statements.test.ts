@@ -29,14 +29,22 @@ async function triples(rec: NationalRecord): Promise<Store> {
 }
 
 function objects(store: Store, predicate: string): string[] {
-  return store.getObjects(`https://gateway.test/dataset/A41000000G-000001`, predicate, null).map((term) => `${term.termType}:${term.value}`).sort();
+  return store
+    .getObjects(`https://gateway.test/dataset/A41000000G-000001`, predicate, null)
+    .map((term) => `${term.termType}:${term.value}`)
+    .sort();
 }
 
-t.test('only records harvested from DCAT: another vocabulary\'s extras of the same name are not DCAT statements', async (t) => {
-  const store = await triples(record({ sourceVocabulary: 'ckan', sourceExtras: { 'dcat:theme': { '@id': ENVI }, 'dct:spatial': { '@id': 'https://example.org/place' } } }));
+t.test("only records harvested from DCAT: another vocabulary's extras of the same name are not DCAT statements", async (t) => {
+  const store = await triples(
+    record({ sourceVocabulary: 'ckan', sourceExtras: { 'dcat:theme': { '@id': ENVI }, 'dct:spatial': { '@id': 'https://example.org/place' } } }),
+  );
   t.same(objects(store, `${DCAT}theme`), []);
   t.equal(objects(store, `${DCT}spatial`).length, 1, "the record's place name, as before");
-  t.same(objects(store, `${DCT}spatial`).map((value) => value.startsWith('BlankNode:')), [true]);
+  t.same(
+    objects(store, `${DCT}spatial`).map((value) => value.startsWith('BlankNode:')),
+    [true],
+  );
 });
 
 t.test('a literal spatial value of the source becomes the name of a dct:Location, in its language', async (t) => {
@@ -91,5 +99,8 @@ t.test('damaged extras: no invalid IRI, no broken literal, no throw; the view fa
   const places = store.getObjects('https://gateway.test/dataset/A41000000G-000001', `${DCT}spatial`, null);
   t.equal(places.length, 2, 'the two places with something servable');
   const labels = places.flatMap((place) => store.getObjects(place, 'http://www.w3.org/2004/02/skos/core#prefLabel', null));
-  t.same(labels.map((label) => [label.value, (label as { language: string }).language]).sort(), [['Ort', ''], ['lone \ufffd surrogate', '']]);
+  t.same(labels.map((label) => [label.value, (label as { language: string }).language]).sort(), [
+    ['Ort', ''],
+    ['lone \ufffd surrogate', ''],
+  ]);
 });

@@ -36,8 +36,24 @@ t.test('the spec example reads back as sent, strings trimmed', async (t) => {
 t.test('distribution items carry their gen-1 keys only, in the standard order', async (t) => {
   const json = toGen1Json(mapped(structuredClone(specExample)));
   const distribution = json['distribution'] as Raw[];
-  t.strictSame(Object.keys(distribution[0]!), ['resourceID', 'resourceDescription', 'format', 'characterSetCode', 'resourceModified', 'downloadURL', 'metadataSourceOfData']);
-  t.strictSame(Object.keys(distribution[2]!), ['resourceID', 'resourceDescription', 'format', 'characterSetCode', 'resourceModified', 'accessURL', 'metadataSourceOfData']);
+  t.strictSame(Object.keys(distribution[0]!), [
+    'resourceID',
+    'resourceDescription',
+    'format',
+    'characterSetCode',
+    'resourceModified',
+    'downloadURL',
+    'metadataSourceOfData',
+  ]);
+  t.strictSame(Object.keys(distribution[2]!), [
+    'resourceID',
+    'resourceDescription',
+    'format',
+    'characterSetCode',
+    'resourceModified',
+    'accessURL',
+    'metadataSourceOfData',
+  ]);
 });
 
 t.test('only present keys are written; extensions never are', async (t) => {
@@ -69,7 +85,16 @@ t.test('only present keys are written; extensions never are', async (t) => {
     keyword: ['a'],
     distribution: [{ resourceID: 'A41000000G-000002-001', resourceModified: '2021-08-01 12:30:00', downloadURL: 'https://example.gov.tw/a.csv' }],
   });
-  t.strictSame(Object.keys(toGen1Json(record)), ['identifier', 'title', 'publisherOrgCode', 'temporalCoverageTo', 'issued', 'modified', 'keyword', 'distribution']);
+  t.strictSame(Object.keys(toGen1Json(record)), [
+    'identifier',
+    'title',
+    'publisherOrgCode',
+    'temporalCoverageTo',
+    'issued',
+    'modified',
+    'keyword',
+    'distribution',
+  ]);
 });
 
 t.test('the output does not share arrays with the record', async (t) => {

@@ -97,7 +97,10 @@ t.test('namespaces: given prefixes, generated ones, and prefixes XML forbids', a
     ],
     'namespaces',
   );
-  const xmlWithBadPrefixes = writeRdfXml([quad(subject, namedNode('https://bad-prefix.example/p'), literal('3'))], { xml: 'https://bad-prefix.example/', '1a': 'https://bad-prefix.example/' });
+  const xmlWithBadPrefixes = writeRdfXml([quad(subject, namedNode('https://bad-prefix.example/p'), literal('3'))], {
+    xml: 'https://bad-prefix.example/',
+    '1a': 'https://bad-prefix.example/',
+  });
   t.match(xmlWithBadPrefixes, /xmlns:ns1="https:\/\/bad-prefix\.example\/"/, 'reserved and non-NCName prefixes are not used');
   t.match(xml, /xmlns:dct="http:\/\/purl\.org\/dc\/terms\/"/);
   t.notMatch(xml, /xmlns:dcat=/, 'only namespaces in use are declared');

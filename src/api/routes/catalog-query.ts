@@ -124,7 +124,8 @@ export function readCatalogQuery(query: CatalogQueryString): CatalogRequest | st
   const includeWithdrawn = query.include_withdrawn === true;
   if (includeWithdrawn) {
     const others = FILTER_NAMES.filter((name) => name !== 'modified_since' && given(name) !== undefined);
-    if (others.length > 0) return `include_withdrawn combines with modified_since only, not with ${others.join(', ')}: a deletion has no text, publisher or format to filter by`;
+    if (others.length > 0)
+      return `include_withdrawn combines with modified_since only, not with ${others.join(', ')}: a deletion has no text, publisher or format to filter by`;
   }
 
   if (query.cursor !== undefined) {

@@ -39,7 +39,9 @@ export async function renderListingWithWithdrawn(
   });
   const last = found.datasets.at(-1);
   const nextCursor =
-    found.more && last !== undefined ? encodeCursor({ order: 'identifier', key: null, identifier: last.identifier }, withdrawnListingScope(request.filters)) : undefined;
+    found.more && last !== undefined
+      ? encodeCursor({ order: 'identifier', key: null, identifier: last.identifier }, withdrawnListingScope(request.filters))
+      : undefined;
   const links = pageLinks(where.publicUrl, where.path, query, request, found.total, nextCursor);
 
   // Each dataset's last served record; the movedTo of those withdrawn, by identifier.

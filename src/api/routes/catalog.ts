@@ -7,7 +7,16 @@ import { toDcatCatalog, toDcatCatalogDocuments, type CatalogPage, type CatalogPa
 import { ERROR_CODES } from '../errors.js';
 import { specError, specErrorSchema } from '../../views/spec-error.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, pageLinks, readCatalogQuery, type CatalogQueryString } from './catalog-query.js';
-import { addVary, negotiate, notAcceptable, RDF_REPRESENTATIONS, rdfResponseContent, renderRdf, type Negotiated, type RdfRepresentation } from './rdf-negotiation.js';
+import {
+  addVary,
+  negotiate,
+  notAcceptable,
+  RDF_REPRESENTATIONS,
+  rdfResponseContent,
+  renderRdf,
+  type Negotiated,
+  type RdfRepresentation,
+} from './rdf-negotiation.js';
 import { DEFAULT_RESPONSE_CACHE_LIMITS, ResponseCache, type ResponseCacheLimits } from '../response-cache.js';
 import { DatasetFragmentCache } from '../dataset-fragment-cache.js';
 import { CatalogJsonLdPages } from '../catalog-jsonld-page.js';
@@ -41,14 +50,18 @@ const querystringSchema = {
         'Where a next link (hydra:next, Link rel="next") starts: the page after the previous one, with the same filters. Opaque. Following next links sees every dataset listed throughout the walk exactly once, even while a harvest changes the catalogue; page numbers do not.',
     },
     pageSize: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Datasets per page (1–${MAX_PAGE_SIZE}).` },
-    q: { type: 'string', maxLength: 500, description: 'Full text over title, description, keywords and publisher; Chinese works (e.g. 公車). Several words separated by spaces must all match.' },
+    q: {
+      type: 'string',
+      maxLength: 500,
+      description: 'Full text over title, description, keywords and publisher; Chinese works (e.g. 公車). Several words separated by spaces must all match.',
+    },
     publisher: { type: 'string', maxLength: 500, description: "The publisher's name (提供機關), exact." },
     category: { type: 'string', maxLength: 100, description: '服務分類 code (e.g. `A00`) or its name (交通及通訊).' },
     theme: {
       type: 'string',
       maxLength: 500,
       description:
-        'A dcat:theme the DCAT views publish: an EU data theme, as its IRI (`http://publications.europa.eu/resource/authority/data-theme/TRAN`, http or https) or its code (`TRAN`, any case), selecting the datasets whose 服務分類 maps to it (mappings/service-category-eu-data-theme.json); or a concept of the gateway\'s 服務分類 scheme (`https://ogd-gateway.example/ns/service-category/A00`). An unknown EU code is a 400.',
+        "A dcat:theme the DCAT views publish: an EU data theme, as its IRI (`http://publications.europa.eu/resource/authority/data-theme/TRAN`, http or https) or its code (`TRAN`, any case), selecting the datasets whose 服務分類 maps to it (mappings/service-category-eu-data-theme.json); or a concept of the gateway's 服務分類 scheme (`https://ogd-gateway.example/ns/service-category/A00`). An unknown EU code is a 400.",
     },
     format: { type: 'string', maxLength: 100, description: 'A distribution format, case-insensitive (`CSV`).' },
     license: { type: 'string', maxLength: 2000, description: "The record's licence name or URL, exact." },
@@ -84,7 +97,11 @@ export function catalogRoutes(app: FastifyInstance, store: Store, publicUrl: str
   let pages: ResponseCache | undefined;
   const fragments = new DatasetFragmentCache(() => pages?.spareBytes() ?? 0);
   pages = new ResponseCache(store.catalogue, cacheLimits, fragments);
-  const serving: CatalogServing = { pages, jsonLd: new CatalogJsonLdPages(store.catalogue, fragments, { baseUrl: publicUrl }), latest: new LatestChange(store) };
+  const serving: CatalogServing = {
+    pages,
+    jsonLd: new CatalogJsonLdPages(store.catalogue, fragments, { baseUrl: publicUrl }),
+    latest: new LatestChange(store),
+  };
   registerCatalogRoute(app, store, publicUrl, undefined, serving);
   for (const representation of RDF_REPRESENTATIONS) registerCatalogRoute(app, store, publicUrl, representation, serving);
 }
@@ -99,12 +116,15 @@ function registerCatalogRoute(app: FastifyInstance, store: Store, publicUrl: str
       schema: {
         tags: ['catalog'],
         operationId: fixed === undefined ? 'getCatalog' : OPERATION_IDS[fixed.syntax],
-        summary: fixed === undefined ? 'The federated catalogue as a DCAT-AP 3 dcat:Catalog, syntax by Accept' : `The federated catalogue as a DCAT-AP 3 dcat:Catalog in ${fixed.label}`,
+        summary:
+          fixed === undefined
+            ? 'The federated catalogue as a DCAT-AP 3 dcat:Catalog, syntax by Accept'
+            : `The federated catalogue as a DCAT-AP 3 dcat:Catalog in ${fixed.label}`,
         description: [
           fixed === undefined
             ? 'The syntax follows Accept: `application/ld+json` (also for `*/*`, `application/json` and no Accept), `text/turtle`, `application/rdf+xml`, `application/n-triples`; anything else is 406. The response varies by Accept. The suffixed paths (`/catalog.jsonld`, `.ttl`, `.rdf`, `.nt`) name the syntax and ignore Accept.'
             : `Always ${fixed.label} (${fixed.mediaType}), whatever Accept says.`,
-          'The catalogue node carries title, description, publisher (the gateway), the latest dataset change (`dct:modified`) and, as `dcat:dataset`, the full DCAT-AP nodes of this page\'s datasets. Its `hydra:view` (a `hydra:PartialCollectionView`) links the first, last, next and previous pages (absolute URLs keeping the filters) and gives `hydra:totalItems`, the datasets matched. Withdrawn datasets are not listed.',
+          "The catalogue node carries title, description, publisher (the gateway), the latest dataset change (`dct:modified`) and, as `dcat:dataset`, the full DCAT-AP nodes of this page's datasets. Its `hydra:view` (a `hydra:PartialCollectionView`) links the first, last, next and previous pages (absolute URLs keeping the filters) and gives `hydra:totalItems`, the datasets matched. Withdrawn datasets are not listed.",
         ].join(' '),
         querystring: querystringSchema,
         response: {
@@ -127,16 +147,32 @@ function registerCatalogRoute(app: FastifyInstance, store: Store, publicUrl: str
       // reading them is a pure function of the URL the key holds.
       const cacheKey = `${negotiated.mediaType}\u0000${request.url}`;
       const { hit, version } = await cache.lookup(cacheKey);
-      if (hit !== undefined) return reply.headers({ ...hit.headers, etag: hit.etag }).type(hit.contentType).send(hit.body);
+      if (hit !== undefined)
+        return reply
+          .headers({ ...hit.headers, etag: hit.etag })
+          .type(hit.contentType)
+          .send(hit.body);
 
       const catalogRequest = readCatalogQuery(request.query);
       if (typeof catalogRequest === 'string') return reply.code(400).send(specError(ERROR_CODES.badParameter, catalogRequest));
 
       if (catalogRequest.includeWithdrawn) {
-        const listing = await renderListingWithWithdrawn(store.catalogue, negotiated, catalogRequest, request.query, { publicUrl, path, modified: await latest.at(version) });
-        const answer = { body: listing.body, contentType: listing.contentType, etag: strongEtag(listing.contentType, listing.body), headers: { link: linkHeader(listing.links) } };
+        const listing = await renderListingWithWithdrawn(store.catalogue, negotiated, catalogRequest, request.query, {
+          publicUrl,
+          path,
+          modified: await latest.at(version),
+        });
+        const answer = {
+          body: listing.body,
+          contentType: listing.contentType,
+          etag: strongEtag(listing.contentType, listing.body),
+          headers: { link: linkHeader(listing.links) },
+        };
         await cache.store(cacheKey, version, answer);
-        return reply.headers({ ...answer.headers, etag: answer.etag }).type(answer.contentType).send(answer.body);
+        return reply
+          .headers({ ...answer.headers, etag: answer.etag })
+          .type(answer.contentType)
+          .send(answer.body);
       }
 
       const { page, pageSize, filters, after } = catalogRequest;
@@ -156,7 +192,10 @@ function registerCatalogRoute(app: FastifyInstance, store: Store, publicUrl: str
       // Hashing the encoded body is cheap (~0.5 ms for 550 KB); hashing the string re-encoded it first.
       const etag = strongEtag(contentType, body);
       await cache.store(cacheKey, version, { body, contentType, etag, headers });
-      return reply.headers({ ...headers, etag }).type(contentType).send(body);
+      return reply
+        .headers({ ...headers, etag })
+        .type(contentType)
+        .send(body);
     },
   );
 }

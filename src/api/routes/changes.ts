@@ -31,7 +31,7 @@ export function changeFeedRoutes(app: FastifyInstance, store: Store): void {
         summary: 'The change feed: what was created, updated or withdrawn since a cursor, compacted, exact',
         description: [
           'Each dataset appears at most once in a walk, at its latest change, in its current state (the feed is compacted).',
-          '`created` and `updated` carry the record exactly as `GET /api/v1/rest/dataset/{identifier}` gives it (`record`, gen-1), and the same dataset as this gateway stores it (`national`: its national record with `extensions`, such as data.gov.tw\'s datasetId and gen-2\'s categoryTheme and dataQuality, which gen-1 has no place for; for gateway-to-gateway mirroring); `withdrawn` has neither, and `movedTo` when the dataset was merged into another (which then appears as created or updated).',
+          "`created` and `updated` carry the record exactly as `GET /api/v1/rest/dataset/{identifier}` gives it (`record`, gen-1), and the same dataset as this gateway stores it (`national`: its national record with `extensions`, such as data.gov.tw's datasetId and gen-2's categoryTheme and dataQuality, which gen-1 has no place for; for gateway-to-gateway mirroring); `withdrawn` has neither, and `movedTo` when the dataset was merged into another (which then appears as created or updated).",
           '`created`: the dataset was not live at `since` (a client cannot have it); `updated`: it was, and changed since; `withdrawn`: it is no longer served.',
           'Start without `since` (an empty mirror), then pass each `nextCursor` as `since`; `more` says whether more changes follow right now. When `more` is false, poll again later with the same `nextCursor`.',
           'A client that applies every event of its walk, from any cursor it was given (upsert created/updated, delete withdrawn), ends with exactly the live catalogue, deletions included — also while a harvest runs: a change made meanwhile comes later in the walk.',
@@ -40,7 +40,13 @@ export function changeFeedRoutes(app: FastifyInstance, store: Store): void {
           type: 'object',
           properties: {
             since: { type: 'string', maxLength: MAX_FEED_CURSOR_LENGTH, description: 'A `nextCursor` of an earlier answer; absent: from the beginning.' },
-            limit: { type: 'integer', minimum: 1, maximum: MAX_FEED_LIMIT, default: DEFAULT_FEED_LIMIT, description: `Events per answer (1–${MAX_FEED_LIMIT}).` },
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_FEED_LIMIT,
+              default: DEFAULT_FEED_LIMIT,
+              description: `Events per answer (1–${MAX_FEED_LIMIT}).`,
+            },
           },
         },
         response: {

@@ -176,7 +176,12 @@ class OrganizationDirectory implements CkanDirectory, Maintained {
   /** Files one dataset under its publisher; the publisher, or undefined when it names none. */
   private file(row: PublisherFacts): string | undefined {
     // Exactly searchDatasets' reading of "publisher" (its filter and facet), on the same raw values.
-    const publisher = publisherOf({ identifier: row.identifier, title: '', publisher: stringOf(row.publisher), organization: stringOf(row.organization) } as NationalRecord);
+    const publisher = publisherOf({
+      identifier: row.identifier,
+      title: '',
+      publisher: stringOf(row.publisher),
+      organization: stringOf(row.organization),
+    } as NationalRecord);
     if (publisher === undefined) {
       this.unnamed.set(row.identifier, row.createdAt);
       return undefined;
@@ -228,7 +233,9 @@ class OrganizationDirectory implements CkanDirectory, Maintained {
       this.byId.set(NO_PUBLISHER.id, this.noPublisher);
     }
     for (const tally of ordered) {
-      const preferred = [preferredOrganizationName(tally.publisher, tally.orgCode), fallbackOrganizationName(tally.publisher)].find((candidate) => !this.byName.has(candidate));
+      const preferred = [preferredOrganizationName(tally.publisher, tally.orgCode), fallbackOrganizationName(tally.publisher)].find(
+        (candidate) => !this.byName.has(candidate),
+      );
       const organization = { ...tally, name: preferred ?? uniqueName(this.byName, fallbackOrganizationName(tally.publisher)) };
       this.organizations.push(organization);
       this.byPublisher.set(organization.publisher, organization);

@@ -80,7 +80,11 @@ export const ckanErrorSchema = {
         __type: { type: 'string', enum: ['Not Found Error', 'Validation Error', 'Bad Request', 'Too Many Requests', 'Internal Server Error'] },
         message: { type: 'string', description: 'What was wrong.' },
       },
-      additionalProperties: { type: 'array', items: { type: 'string' }, description: 'Validation Error: the messages for each bad parameter, keyed by its name.' },
+      additionalProperties: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Validation Error: the messages for each bad parameter, keyed by its name.',
+      },
     },
   },
 } as const;

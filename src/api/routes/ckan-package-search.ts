@@ -17,7 +17,15 @@
  * range, another field) is a 409 naming it, never a filter applied by hand or silently dropped.
  */
 import type { CatalogueReads } from '../../store/contract/catalogue.js';
-import { MAX_FACET_VALUES, type FacetValue, type FieldCondition, type SearchFacets, type SearchField, type SearchQuery, type SearchResult } from '../../store/search.js';
+import {
+  MAX_FACET_VALUES,
+  type FacetValue,
+  type FieldCondition,
+  type SearchFacets,
+  type SearchField,
+  type SearchQuery,
+  type SearchResult,
+} from '../../store/search.js';
 import { parseTaiwanDate } from '../../model/dates.js';
 import { normaliseLicense } from '../../model/license.js';
 import { SERVICE_CATEGORIES } from '../../model/codelists.js';
@@ -106,7 +114,13 @@ export async function packageSearch(session: CkanSession, params: ParamReader): 
  * [start, start + rows) is its page [total - start - rows, total - start) read backwards,
  * which needs the total first.
  */
-async function searchPage(reads: CatalogueReads, query: Omit<SearchQuery, 'limit' | 'offset' | 'sort'>, plan: SortPlan, rows: number, start: number): Promise<SearchResult> {
+async function searchPage(
+  reads: CatalogueReads,
+  query: Omit<SearchQuery, 'limit' | 'offset' | 'sort'>,
+  plan: SortPlan,
+  rows: number,
+  start: number,
+): Promise<SearchResult> {
   if (!plan.reversed) return reads.search.searchDatasets({ ...query, sort: plan.sort, limit: rows, offset: start });
   const { total } = await reads.search.searchDatasets({ ...query, facets: false, sort: plan.sort, limit: 0, offset: 0 });
   const end = Math.max(0, total - start);
@@ -146,13 +160,28 @@ function filtersOf(texts: readonly string[], directory: CkanDirectory): Filters 
     switch (clause.field) {
       case 'organization':
         // An unknown organization is no publisher: it matches nothing (negated: excludes nothing).
-        conditions.push(organizationCondition(directory, values.flatMap((value) => directory.find(value.toLowerCase()) ?? []), clause.negated));
+        conditions.push(
+          organizationCondition(
+            directory,
+            values.flatMap((value) => directory.find(value.toLowerCase()) ?? []),
+            clause.negated,
+          ),
+        );
         break;
       case 'owner_org':
-        conditions.push(organizationCondition(directory, values.flatMap((value) => directory.find(value) ?? []), clause.negated));
+        conditions.push(
+          organizationCondition(
+            directory,
+            values.flatMap((value) => directory.find(value) ?? []),
+            clause.negated,
+          ),
+        );
         break;
       case 'groups':
-        condition('category', values.map((value) => value.toUpperCase()));
+        condition(
+          'category',
+          values.map((value) => value.toUpperCase()),
+        );
         break;
       case 'license_id':
         condition('license', values);
@@ -205,7 +234,11 @@ class ModifiedBounds {
     const open = (bound: FqBound | null): boolean => bound === null || bound.value === 'NOW';
     if (from === null && open(to)) return false;
     if (from !== null && !open(to)) {
-      throw validationError({ fq: ['metadata_modified: the negation of a closed range (before one instant or after another) is not supported; negate an open-ended range: -metadata_modified:[X TO *]'] });
+      throw validationError({
+        fq: [
+          'metadata_modified: the negation of a closed range (before one instant or after another) is not supported; negate an open-ended range: -metadata_modified:[X TO *]',
+        ],
+      });
     }
     // Outside [X TO *] is before X; outside [* TO Y] is after Y. An end included in the range is excluded outside it.
     if (from !== null) this.pending.push({ side: 'upper', bound: { value: from.value, inclusive: !from.inclusive } });
@@ -238,7 +271,7 @@ function tighter(
 ): { instant: string; inclusive: boolean } {
   if (current === undefined) return candidate;
   if (current.instant === candidate.instant) return current.inclusive ? candidate : current;
-  return (candidate.instant > current.instant) === (direction === 1) ? candidate : current;
+  return candidate.instant > current.instant === (direction === 1) ? candidate : current;
 }
 
 /** Whether a date-time has a non-zero fraction of a second (`…T10:00:00.5Z`). */
@@ -265,7 +298,11 @@ function facetItem(field: string, facet: FacetValue, directory: CkanDirectory): 
       return { name: organization?.name ?? facet.value, display_name: facet.value, count: facet.count };
     }
     case 'groups':
-      return { name: facet.value.toLowerCase(), display_name: Object.hasOwn(SERVICE_CATEGORIES, facet.value) ? SERVICE_CATEGORIES[facet.value]! : facet.value, count: facet.count };
+      return {
+        name: facet.value.toLowerCase(),
+        display_name: Object.hasOwn(SERVICE_CATEGORIES, facet.value) ? SERVICE_CATEGORIES[facet.value]! : facet.value,
+        count: facet.count,
+      };
     case 'license_id':
       return { name: facet.value, display_name: normaliseLicense(facet.value)?.name ?? facet.value, count: facet.count };
     default:

@@ -21,7 +21,11 @@ export const ACTION_PARAMETERS: Readonly<Record<string, Record<string, Schema>>>
     name_or_id: { type: 'string', description: 'Read when `id` is absent, as CKAN does.' },
   },
   package_search: {
-    q: { type: 'string', description: 'Full text over title, description, keywords and publisher (Chinese works); every word must match. `*:*` or empty: everything. Solr syntax is not interpreted here: filter with fq.' },
+    q: {
+      type: 'string',
+      description:
+        'Full text over title, description, keywords and publisher (Chinese works); every word must match. `*:*` or empty: everything. Solr syntax is not interpreted here: filter with fq.',
+    },
     fq: {
       type: 'string',
       description:
@@ -29,22 +33,41 @@ export const ACTION_PARAMETERS: Readonly<Record<string, Record<string, Schema>>>
       examples: ['organization:a41000000g metadata_modified:[2024-01-01T00:00:00Z TO *]'],
     },
     fq_list: { type: 'string', description: 'A JSON list of further fq texts, each ANDed.' },
-    rows: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 10, description: 'Page size; more than 1000 is capped at 1000 (CKAN: ckan.search.rows_max).' },
+    rows: {
+      type: 'integer',
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      default: 10,
+      description: 'Page size; more than 1000 is capped at 1000 (CKAN: ckan.search.rows_max).',
+    },
     start: naturalNumber('Offset of the first result.'),
     sort: {
       type: 'string',
       default: 'score desc, metadata_modified desc',
-      description: '`score desc[, metadata_modified desc]`, `metadata_modified asc|desc`, `title_string asc|desc`, `name asc|desc`, `id asc|desc`, optionally followed by `, id asc` (ties are broken by identifier). `name`/`id` order is a stable order by dataset identifier.',
+      description:
+        '`score desc[, metadata_modified desc]`, `metadata_modified asc|desc`, `title_string asc|desc`, `name asc|desc`, `id asc|desc`, optionally followed by `, id asc` (ties are broken by identifier). `name`/`id` order is a stable order by dataset identifier.',
     },
-    'facet.field': { type: 'string', description: 'JSON list of fields to count: `organization`, `groups`, `res_format`, `license_id` (e.g. `["organization","res_format"]`).' },
-    'facet.limit': { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description: 'Values per facet, most frequent first; at most 50 (also for a negative value, CKAN\'s "all").' },
+    'facet.field': {
+      type: 'string',
+      description: 'JSON list of fields to count: `organization`, `groups`, `res_format`, `license_id` (e.g. `["organization","res_format"]`).',
+    },
+    'facet.limit': {
+      type: 'integer',
+      minimum: Number.MIN_SAFE_INTEGER,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'Values per facet, most frequent first; at most 50 (also for a negative value, CKAN\'s "all").',
+    },
     fl: { type: 'string', description: 'Only these package fields in each result (comma- or space-separated), e.g. `id,metadata_modified`.' },
   },
   organization_list: {
     all_fields: flag('Organization dicts instead of names (default false).'),
     limit: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 1000, description: 'At most this many (capped at 1000).' },
     offset: naturalNumber('Skip this many first.'),
-    sort: { type: 'string', default: 'title asc', description: '`name`, `title` or `package_count`, `asc` or `desc` (package_count alone: most datasets first).' },
+    sort: {
+      type: 'string',
+      default: 'title asc',
+      description: '`name`, `title` or `package_count`, `asc` or `desc` (package_count alone: most datasets first).',
+    },
     q: { type: 'string', description: 'Only organizations whose name or title contains this text (any case).' },
     organizations: { type: 'string', description: 'JSON list of names: only these.' },
     include_dataset_count: flag('With all_fields: include package_count (default true).'),
@@ -63,12 +86,19 @@ export const ACTION_PARAMETERS: Readonly<Record<string, Record<string, Schema>>>
 
 const tagSchema: Schema = {
   type: 'object',
-  properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, display_name: { type: 'string' }, state: { type: 'string' }, vocabulary_id: { type: 'null' } },
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    name: { type: 'string' },
+    display_name: { type: 'string' },
+    state: { type: 'string' },
+    vocabulary_id: { type: 'null' },
+  },
 };
 
 const extrasSchema: Schema = {
   type: 'array',
-  description: 'National fields CKAN has no field for, under their national names (`identifier`, `categoryCode`, `publisherOrgCode`, `accrualPeriodicity`, `temporalCoverageFrom`, …; `national_type`, `national_organization`, `national_notes` where CKAN uses the name), sorted by key.',
+  description:
+    'National fields CKAN has no field for, under their national names (`identifier`, `categoryCode`, `publisherOrgCode`, `accrualPeriodicity`, `temporalCoverageFrom`, …; `national_type`, `national_organization`, `national_notes` where CKAN uses the name), sorted by key.',
   items: { type: 'object', required: ['key', 'value'], properties: { key: { type: 'string' }, value: { type: 'string' } } },
 };
 
@@ -77,7 +107,11 @@ export const organizationSchema: Schema = {
   description: 'A publisher of the catalogue as a CKAN organization.',
   properties: {
     id: { type: 'string', format: 'uuid', description: 'UUID v5 of the publisher name: stable.' },
-    name: { type: 'string', description: 'The agency code (publisherOrgCode) lower-cased when its datasets carry one, else a slug; unique. `no-publisher`: the datasets whose records name no publisher.' },
+    name: {
+      type: 'string',
+      description:
+        'The agency code (publisherOrgCode) lower-cased when its datasets carry one, else a slug; unique. `no-publisher`: the datasets whose records name no publisher.',
+    },
     title: { type: 'string', description: 'The publisher name.' },
     display_name: { type: 'string' },
     type: { type: 'string', const: 'organization' },
@@ -105,7 +139,11 @@ export const packageSchema: Schema = {
     title: { type: 'string' },
     notes: { type: ['string', 'null'], description: 'The description.' },
     url: { type: ['string', 'null'], description: 'landingPage.' },
-    state: { type: 'string', enum: ['active', 'deleted'], description: '`deleted` for a withdrawn dataset, or one absorbed into another (extras `mergedInto` names it).' },
+    state: {
+      type: 'string',
+      enum: ['active', 'deleted'],
+      description: '`deleted` for a withdrawn dataset, or one absorbed into another (extras `mergedInto` names it).',
+    },
     type: { type: 'string', const: 'dataset' },
     private: { type: 'boolean', const: false },
     isopen: { type: 'boolean' },
@@ -113,12 +151,18 @@ export const packageSchema: Schema = {
     license_title: { type: 'string' },
     license_url: { type: ['string', 'null'] },
     metadata_created: { type: 'string', description: 'First harvest, UTC, `YYYY-MM-DDThh:mm:ss.ffffff`.' },
-    metadata_modified: { type: 'string', description: 'The record\'s modified, else when the gateway last changed it; UTC, same form.' },
+    metadata_modified: { type: 'string', description: "The record's modified, else when the gateway last changed it; UTC, same form." },
     num_resources: { type: 'integer' },
     num_tags: { type: 'integer' },
     organization: { ...organizationSchema, description: 'The publisher; the organization `no-publisher` when the record names none.' },
     owner_org: { type: 'string', format: 'uuid', description: "The organization's id." },
-    groups: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string', description: '服務分類 code, lower-cased' }, title: { type: 'string' } } } },
+    groups: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { id: { type: 'string' }, name: { type: 'string', description: '服務分類 code, lower-cased' }, title: { type: 'string' } },
+      },
+    },
     tags: { type: 'array', items: tagSchema },
     extras: extrasSchema,
     resources: {
@@ -152,7 +196,10 @@ const facetItemsSchema: Schema = {
     type: 'object',
     properties: {
       title: { type: 'string' },
-      items: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, display_name: { type: 'string' }, count: { type: 'integer' } } } },
+      items: {
+        type: 'array',
+        items: { type: 'object', properties: { name: { type: 'string' }, display_name: { type: 'string' }, count: { type: 'integer' } } },
+      },
     },
   },
 };
@@ -171,7 +218,11 @@ export const ACTION_RESULTS: Readonly<Record<string, Schema>> = {
       search_facets: facetItemsSchema,
     },
   },
-  organization_list: { type: 'array', items: { anyOf: [{ type: 'string' }, organizationSchema] }, description: 'Names, or organization dicts with all_fields.' },
+  organization_list: {
+    type: 'array',
+    items: { anyOf: [{ type: 'string' }, organizationSchema] },
+    description: 'Names, or organization dicts with all_fields.',
+  },
   organization_show: organizationSchema,
   help_show: { type: 'string', description: 'What the action does and takes.' },
 };
@@ -188,5 +239,8 @@ export function envelopeSchema(result: Schema): Schema {
 export const ERROR_RESPONSES: Readonly<Record<number, Schema>> = {
   400: { description: 'The request could not be read: a body that is not a JSON object, an unreadable form.', ...ckanErrorSchema },
   404: { description: 'Not Found Error: no such package or organization.', ...ckanErrorSchema },
-  409: { description: 'Validation Error: a parameter is invalid (CKAN answers 409 for these); the error lists each bad parameter under its name.', ...ckanErrorSchema },
+  409: {
+    description: 'Validation Error: a parameter is invalid (CKAN answers 409 for these); the error lists each bad parameter under its name.',
+    ...ckanErrorSchema,
+  },
 };

@@ -121,7 +121,13 @@ function registerAction(scope: FastifyInstance, store: Store, publicUrl: string,
   scope.get(`${ACTION_PATH}${name}`, { schema: { ...common, operationId: action.operationId, querystring: parameters } }, handler);
   scope.post(
     `${ACTION_PATH}${name}`,
-    { schema: { ...common, operationId: `${action.operationId}Post`, body: { ...parameters, description: 'The same parameters as a JSON object (lists and numbers as themselves) or a form.' } } },
+    {
+      schema: {
+        ...common,
+        operationId: `${action.operationId}Post`,
+        body: { ...parameters, description: 'The same parameters as a JSON object (lists and numbers as themselves) or a form.' },
+      },
+    },
     handler,
   );
 }
@@ -145,7 +151,9 @@ function postParams(request: FastifyRequest): RawParams {
   if (body === undefined || body === null) return query;
   if (typeof body !== 'object' || Array.isArray(body)) {
     const shown = JSON.stringify(body) ?? String(body);
-    throw badRequestError(`Bad request data: Request data JSON decoded to ${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown} but it needs to be a dictionary.`);
+    throw badRequestError(
+      `Bad request data: Request data JSON decoded to ${shown.length > 80 ? `${shown.slice(0, 80)}…` : shown} but it needs to be a dictionary.`,
+    );
   }
   return { ...query, ...(body as RawParams) };
 }

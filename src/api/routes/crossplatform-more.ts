@@ -91,9 +91,13 @@ export function crossPlatformMoreRoutes(app: FastifyInstance, store: Store, _pub
         tags: ['cross-platform'],
         operationId: 'listGroup',
         summary: '取得服務分類清單 (list the service categories that have datasets)',
-        description: 'The 服務分類 codes (docs: 政府入口網服務分類, 18 codes) that at least one live dataset has, in code order. A code outside the 18 is not a group.',
+        description:
+          'The 服務分類 codes (docs: 政府入口網服務分類, 18 codes) that at least one live dataset has, in code order. A code outside the 18 is not a group.',
         querystring: pageQuerySchema,
-        response: { 200: { description: 'Category codes.', ...identifierListSchema }, 400: { description: 'A parameter is malformed (ER0210).', ...specErrorSchema } },
+        response: {
+          200: { description: 'Category codes.', ...identifierListSchema },
+          400: { description: 'A parameter is malformed (ER0210).', ...specErrorSchema },
+        },
       },
     },
     async (request) => {
@@ -145,7 +149,14 @@ export function crossPlatformMoreRoutes(app: FastifyInstance, store: Store, _pub
     async (request, reply) => {
       const code = categoryCodeOf(request.params.categoryCode);
       if (code === undefined) {
-        return reply.code(404).send(specError(ERROR_CODES.notFound, `no service category ${JSON.stringify(request.params.categoryCode)}: use one of ${Object.keys(SERVICE_CATEGORIES).join(', ')}`));
+        return reply
+          .code(404)
+          .send(
+            specError(
+              ERROR_CODES.notFound,
+              `no service category ${JSON.stringify(request.params.categoryCode)}: use one of ${Object.keys(SERVICE_CATEGORIES).join(', ')}`,
+            ),
+          );
       }
       const { limit = ALL, offset = 0 } = request.query;
       const { total, identifiers } = await store.search.searchDatasets({ category: code, sort: 'identifier', limit, offset });
@@ -163,9 +174,13 @@ export function crossPlatformMoreRoutes(app: FastifyInstance, store: Store, _pub
         tags: ['cross-platform'],
         operationId: 'listTag',
         summary: '取得標籤清單 (list every keyword)',
-        description: 'The distinct keywords of live datasets, in code-point order. Keywords are compared exactly once trimmed (`OpenData` and `opendata` are two).',
+        description:
+          'The distinct keywords of live datasets, in code-point order. Keywords are compared exactly once trimmed (`OpenData` and `opendata` are two).',
         querystring: pageQuerySchema,
-        response: { 200: { description: 'Keywords.', ...identifierListSchema }, 400: { description: 'A parameter is malformed (ER0210).', ...specErrorSchema } },
+        response: {
+          200: { description: 'Keywords.', ...identifierListSchema },
+          400: { description: 'A parameter is malformed (ER0210).', ...specErrorSchema },
+        },
       },
     },
     async (request) => ({ success: true, result: await store.catalogue.listKeywords(request.query) }),
@@ -241,7 +256,8 @@ async function categoriesInUse(store: Store): Promise<string[]> {
   const seen = new Set(facet.map((value) => value.value));
   const codes: string[] = [];
   for (const code of Object.keys(SERVICE_CATEGORIES)) {
-    if (seen.has(code) || (facet.length >= MAX_FACET_VALUES && (await store.search.searchDatasets({ category: code, limit: 0, offset: 0 })).total > 0)) codes.push(code);
+    if (seen.has(code) || (facet.length >= MAX_FACET_VALUES && (await store.search.searchDatasets({ category: code, limit: 0, offset: 0 })).total > 0))
+      codes.push(code);
   }
   return codes.sort();
 }

@@ -49,10 +49,19 @@ export function crossPlatformRoutes(app: FastifyInstance, store: Store, publicUr
         querystring: {
           type: 'object',
           properties: {
-            modified: { type: 'string', description: 'RFC 3339 date-time (or Taipei local time); records modified at or after it.', examples: ['2021-08-01T00:00:00+08:00'] },
+            modified: {
+              type: 'string',
+              description: 'RFC 3339 date-time (or Taipei local time); records modified at or after it.',
+              examples: ['2021-08-01T00:00:00+08:00'],
+            },
             limit: { type: 'integer', minimum: 0, maximum: MAX_LIMIT, description: 'At most this many identifiers (absent: all).' },
             offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Skip this many identifiers first.' },
-            after: { type: 'string', minLength: 1, maxLength: 1000, description: 'Only identifiers after this one (keyset paging; the `Link` rel="next" header gives it).' },
+            after: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 1000,
+              description: 'Only identifiers after this one (keyset paging; the `Link` rel="next" header gives it).',
+            },
           },
         },
         response: {
@@ -72,7 +81,9 @@ export function crossPlatformRoutes(app: FastifyInstance, store: Store, publicUr
       if (modified !== undefined) {
         modifiedSince = parseModifiedParameter(modified);
         if (!modifiedSince) {
-          return reply.code(400).send(specError(ERROR_CODES.badParameter, `modified must be an RFC 3339 date-time (e.g. 2021-08-01T00:00:00+08:00), got "${modified}"`));
+          return reply
+            .code(400)
+            .send(specError(ERROR_CODES.badParameter, `modified must be an RFC 3339 date-time (e.g. 2021-08-01T00:00:00+08:00), got "${modified}"`));
         }
       }
       const result = await store.catalogue.listIdentifiers({ modifiedSince, limit, offset, after });

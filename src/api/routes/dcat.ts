@@ -33,7 +33,10 @@ export function dcatRoutes(app: FastifyInstance, store: Store, publicUrl: string
         },
         response: {
           200: { description: 'The dataset in DCAT-AP 3.', content: rdfResponseContent(RDF_REPRESENTATIONS) },
-          301: { description: 'The identifier now belongs to another dataset (their records were found to be one dataset): Location names it, in the same form of path.' },
+          301: {
+            description:
+              'The identifier now belongs to another dataset (their records were found to be one dataset): Location names it, in the same form of path.',
+          },
           404: { description: 'No dataset with this identifier (ER0100).', ...specErrorSchema },
           406: { description: 'Accept names no syntax offered, on a path without suffix (ER0210).', ...specErrorSchema },
           410: { description: 'The dataset was withdrawn: no source publishes it any more (ER010001).', ...specErrorSchema },
@@ -85,7 +88,14 @@ async function resolvePath(catalogue: CatalogueStore, file: string): Promise<Res
   }
   if (split !== undefined) {
     // `/dataset/.ttl`: a suffix and no identifier.
-    return { entry: { status: 404, error: specError(ERROR_CODES.notFound, `no such document: /dataset/${file} (use /dataset/{identifier}${split.representation.suffix})`) }, suffix: split.representation.suffix, fixed: undefined };
+    return {
+      entry: {
+        status: 404,
+        error: specError(ERROR_CODES.notFound, `no such document: /dataset/${file} (use /dataset/{identifier}${split.representation.suffix})`),
+      },
+      suffix: split.representation.suffix,
+      fixed: undefined,
+    };
   }
   return { entry: await findServedDataset(catalogue, file), suffix: '', fixed: undefined };
 }

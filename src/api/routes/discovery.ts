@@ -44,7 +44,13 @@ export function discoveryRoutes(app: FastifyInstance, store: Store, publicUrl: s
       config: { lastModified: catalogueLastModified(store.catalogue) },
     },
     async (_request, reply) => {
-      const html = renderHomePage({ sitePath, publicUrl, version: packageVersion(), datasets: await store.catalogue.countDatasets(), lastChange: await store.catalogue.catalogueChangedAt() });
+      const html = renderHomePage({
+        sitePath,
+        publicUrl,
+        version: packageVersion(),
+        datasets: await store.catalogue.countDatasets(),
+        lastChange: await store.catalogue.catalogueChangedAt(),
+      });
       return reply
         .header('link', discoveryLinks)
         .header('content-security-policy', HOME_PAGE_CSP)

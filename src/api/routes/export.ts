@@ -4,12 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest }
 import type { Store } from '../../store/contract/store.js';
 import type { StreamedDataset } from '../../store/catalogue-stream.js';
 import { exportCsvHeader, exportCsvRows } from '../../views/export-csv.js';
-import {
-  CATALOGUE_DATASET_SEPARATOR,
-  CATALOGUE_DOCUMENT_CLOSING,
-  catalogueDatasetJson,
-  catalogueDocumentOpening,
-} from '../../views/export-jsonld.js';
+import { CATALOGUE_DATASET_SEPARATOR, CATALOGUE_DOCUMENT_CLOSING, catalogueDatasetJson, catalogueDocumentOpening } from '../../views/export-jsonld.js';
 
 /**
  * The whole live catalogue in one download:
@@ -78,9 +73,7 @@ function streamDownload(
   extension: string,
   chunks: () => AsyncGenerator<string>,
 ): FastifyReply {
-  reply
-    .type(contentType)
-    .header('content-disposition', `attachment; filename="ogd-gateway-catalog-${taipeiDateStamp(new Date())}.${extension}"`);
+  reply.type(contentType).header('content-disposition', `attachment; filename="ogd-gateway-catalog-${taipeiDateStamp(new Date())}.${extension}"`);
   // Fastify's HEAD handling would drain a stream to discard it, reading the whole catalogue for nothing.
   if (request.method === 'HEAD') return reply.send(Readable.from([]));
   return reply.send(Readable.from(chunks(), { objectMode: false }));

@@ -110,7 +110,13 @@ export function identityRoutes(app: FastifyInstance, store: Store): void {
                 type: 'array',
                 items: {
                   type: 'object',
-                  properties: { a: recordRef, b: recordRef, key: { type: 'string' }, aDataset: { type: ['string', 'null'] }, bDataset: { type: ['string', 'null'] } },
+                  properties: {
+                    a: recordRef,
+                    b: recordRef,
+                    key: { type: 'string' },
+                    aDataset: { type: ['string', 'null'] },
+                    bDataset: { type: ['string', 'null'] },
+                  },
                 },
               },
             },

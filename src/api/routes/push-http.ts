@@ -63,7 +63,8 @@ function answerRefusal(app: FastifyInstance, error: FastifyError | PushError, re
   reply.header('cache-control', 'no-store');
   if (error instanceof PushError) {
     if (error.status === 401) reply.header('www-authenticate', 'ApiKey realm="ogd-gateway push", header="Authorization"');
-    if (error.status >= 400 && error.status < 500 && error.status !== 401) request.log.info({ status: error.status, code: error.errorType, identifier: error.identifier }, 'push refused');
+    if (error.status >= 400 && error.status < 500 && error.status !== 401)
+      request.log.info({ status: error.status, code: error.errorType, identifier: error.identifier }, 'push refused');
     void reply.code(error.status).send(error.body());
     return;
   }

@@ -69,7 +69,9 @@ const common = {
   403: refusal('The key is another publisher’s (ER000102), or is used from an address not registered for it (ER000101).'),
   413: refusal('The body is over the 5 MB record size cap (ER0413).'),
   415: refusal('The body is not sent as application/json (ER0210).'),
-  503: refusal('The gateway’s store cannot take the write now (disk full, read-only, locked by another process): nothing was stored; send it again after `Retry-After` seconds (ER0503).'),
+  503: refusal(
+    'The gateway’s store cannot take the write now (disk full, read-only, locked by another process): nothing was stored; send it again after `Retry-After` seconds (ER0503).',
+  ),
 };
 
 const readable =
@@ -89,8 +91,16 @@ function route(schema: FastifySchema, documentedBody?: Record<string, unknown>):
   return documentedBody ? { schema, documentedBody } : { schema };
 }
 
-const identifierParams = { type: 'object', required: ['identifier'], properties: { identifier: { type: 'string', description: '資料集編號, e.g. A41000000G-000001' } } };
-const datasetIdParams = { type: 'object', required: ['datasetId'], properties: { datasetId: { type: 'string', description: 'The datasetId the gateway answered the POST with.' } } };
+const identifierParams = {
+  type: 'object',
+  required: ['identifier'],
+  properties: { identifier: { type: 'string', description: '資料集編號, e.g. A41000000G-000001' } },
+};
+const datasetIdParams = {
+  type: 'object',
+  required: ['datasetId'],
+  properties: { datasetId: { type: 'string', description: 'The datasetId the gateway answered the POST with.' } },
+};
 
 export const PUSH_ROUTE_SCHEMAS = {
   createV1: route(
@@ -149,7 +159,9 @@ export const PUSH_ROUTE_SCHEMAS = {
       security: [{ [PUSH_SECURITY_SCHEME]: [] }],
       response: {
         201: success('Created; `Location` names the dataset’s v2 read URL.', { ...identifierResult, ...datasetIdResult }),
-        400: refusal('The body is not a record (ER0210), or a field breaks the standard: ER0031 (categoryService), ER0032 (categoryTheme), ER0030 (any other).'),
+        400: refusal(
+          'The body is not a record (ER0210), or a field breaks the standard: ER0031 (categoryService), ER0032 (categoryTheme), ER0030 (any other).',
+        ),
         ...common,
         409: refusal('The dataset exists already (ER0040).'),
       },

@@ -53,7 +53,10 @@ export function pushRoutes(app: FastifyInstance, store: Store, publicUrl: string
   });
   /** The JSON body's text. Another type fastify parses (text/plain) is not a record, as before the push thread. */
   const text = (request: FastifyRequest): string => {
-    const mediaType = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const mediaType = String(request.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
     if (mediaType !== 'application/json' || typeof request.body !== 'string') {
       throw new PushError(400, PUSH_ERROR_CODES.badRequest, 'the body must be one dataset record, a JSON object (Content-Type: application/json)');
     }
@@ -62,7 +65,10 @@ export function pushRoutes(app: FastifyInstance, store: Store, publicUrl: string
 
   const answer = (request: FastifyRequest, action: string, outcome: PushOutcome, result: Record<string, string>) => {
     if (outcome.changed) resolution.request();
-    request.log.info({ key: keyOf(request).id, action, identifier: outcome.identifier, datasetId: outcome.datasetId, changed: outcome.changed }, 'push accepted');
+    request.log.info(
+      { key: keyOf(request).id, action, identifier: outcome.identifier, datasetId: outcome.datasetId, changed: outcome.changed },
+      'push accepted',
+    );
     return { success: true, result: outcome.warnings.length > 0 ? { ...result, warnings: outcome.warnings } : result };
   };
 
@@ -70,7 +76,8 @@ export function pushRoutes(app: FastifyInstance, store: Store, publicUrl: string
     await resolution.writable();
     const outcome = await writer.perform({ op: 'create', key: keyOf(request), vocabulary, body: text(request) });
     const datasetId = String(outcome.datasetId);
-    const location = vocabulary === 'gen1' ? `${base}/api/v1/rest/dataset/${encodeURIComponent(outcome.identifier)}` : `${base}/api/v2/rest/dataset/${datasetId}`;
+    const location =
+      vocabulary === 'gen1' ? `${base}/api/v1/rest/dataset/${encodeURIComponent(outcome.identifier)}` : `${base}/api/v2/rest/dataset/${datasetId}`;
     reply.code(201).header('location', location);
     return answer(request, `create ${vocabulary}`, outcome, { identifier: outcome.identifier, datasetId });
   };
@@ -78,27 +85,55 @@ export function pushRoutes(app: FastifyInstance, store: Store, publicUrl: string
   app.post('/api/v1/rest/dataset', writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.createV1), create('gen1'));
   app.post('/api/v2/rest/dataset', writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.createV2), create('gen2'));
 
-  app.put<{ Params: { identifier: string } }>('/api/v1/rest/dataset/:identifier', writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.replaceV1), async (request) => {
-    await resolution.writable();
-    const outcome = await writer.perform({ op: 'replace', key: keyOf(request), vocabulary: 'gen1', target: v1Target(request.params.identifier), body: text(request) });
-    return answer(request, 'replace gen1', outcome, { identifier: outcome.identifier, datasetId: String(outcome.datasetId) });
-  });
-  app.put<{ Params: { datasetId: string } }>('/api/v2/rest/dataset/:datasetId', writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.replaceV2), async (request) => {
-    await resolution.writable();
-    const outcome = await writer.perform({ op: 'replace', key: keyOf(request), vocabulary: 'gen2', target: v2Target(request.params.datasetId), body: text(request) });
-    return answer(request, 'replace gen2', outcome, { datasetId: String(outcome.datasetId) });
-  });
+  app.put<{ Params: { identifier: string } }>(
+    '/api/v1/rest/dataset/:identifier',
+    writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.replaceV1),
+    async (request) => {
+      await resolution.writable();
+      const outcome = await writer.perform({
+        op: 'replace',
+        key: keyOf(request),
+        vocabulary: 'gen1',
+        target: v1Target(request.params.identifier),
+        body: text(request),
+      });
+      return answer(request, 'replace gen1', outcome, { identifier: outcome.identifier, datasetId: String(outcome.datasetId) });
+    },
+  );
+  app.put<{ Params: { datasetId: string } }>(
+    '/api/v2/rest/dataset/:datasetId',
+    writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.replaceV2),
+    async (request) => {
+      await resolution.writable();
+      const outcome = await writer.perform({
+        op: 'replace',
+        key: keyOf(request),
+        vocabulary: 'gen2',
+        target: v2Target(request.params.datasetId),
+        body: text(request),
+      });
+      return answer(request, 'replace gen2', outcome, { datasetId: String(outcome.datasetId) });
+    },
+  );
 
-  app.delete<{ Params: { identifier: string } }>('/api/v1/rest/dataset/:identifier', writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.deleteV1), async (request) => {
-    await resolution.writable();
-    const outcome = await writer.perform({ op: 'delete', key: keyOf(request), target: v1Target(request.params.identifier) });
-    return answer(request, 'delete gen1', outcome, { identifier: outcome.identifier, datasetId: String(outcome.datasetId) });
-  });
-  app.delete<{ Params: { datasetId: string } }>('/api/v2/rest/dataset/:datasetId', writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.deleteV2), async (request) => {
-    await resolution.writable();
-    const outcome = await writer.perform({ op: 'delete', key: keyOf(request), target: v2Target(request.params.datasetId) });
-    return answer(request, 'delete gen2', outcome, { datasetId: String(outcome.datasetId) });
-  });
+  app.delete<{ Params: { identifier: string } }>(
+    '/api/v1/rest/dataset/:identifier',
+    writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.deleteV1),
+    async (request) => {
+      await resolution.writable();
+      const outcome = await writer.perform({ op: 'delete', key: keyOf(request), target: v1Target(request.params.identifier) });
+      return answer(request, 'delete gen1', outcome, { identifier: outcome.identifier, datasetId: String(outcome.datasetId) });
+    },
+  );
+  app.delete<{ Params: { datasetId: string } }>(
+    '/api/v2/rest/dataset/:datasetId',
+    writeRouteOptions(app, store, PUSH_ROUTE_SCHEMAS.deleteV2),
+    async (request) => {
+      await resolution.writable();
+      const outcome = await writer.perform({ op: 'delete', key: keyOf(request), target: v2Target(request.params.datasetId) });
+      return answer(request, 'delete gen2', outcome, { datasetId: String(outcome.datasetId) });
+    },
+  );
 
   registerWritePathPreflight(app, '/api/v1/rest/dataset', ['GET', 'HEAD', 'POST']);
   registerWritePathPreflight(app, '/api/v1/rest/dataset/:identifier', ['GET', 'HEAD', 'PUT', 'DELETE']);

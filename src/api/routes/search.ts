@@ -39,8 +39,7 @@ interface SearchQueryString {
   facets?: boolean;
 }
 
-const textParameter = (description: string, examples: string[]) =>
-  ({ type: 'string', maxLength: MAX_TEXT_PARAMETER, description, examples }) as const;
+const textParameter = (description: string, examples: string[]) => ({ type: 'string', maxLength: MAX_TEXT_PARAMETER, description, examples }) as const;
 
 const facetValues = {
   type: 'array',
@@ -88,13 +87,25 @@ export function searchRoutes(app: FastifyInstance, store: Store, publicUrl: stri
               description: 'Datasets whose metadata changed at or after this time: RFC 3339, or `YYYY-MM-DD hh:mm:ss` / `YYYY-MM-DD` read as Asia/Taipei.',
               examples: ['2025-01-01T00:00:00+08:00'],
             },
-            sort: { type: 'string', enum: [...SORTS], description: 'relevance (the default with `q`), modified (newest first), title (zh-Hant collation), identifier (the default without `q`). Ties are ordered by identifier, so paging is stable.' },
+            sort: {
+              type: 'string',
+              enum: [...SORTS],
+              description:
+                'relevance (the default with `q`), modified (newest first), title (zh-Hant collation), identifier (the default without `q`). Ties are ordered by identifier, so paging is stable.',
+            },
             limit: { type: 'integer', minimum: 0, maximum: MAX_SEARCH_LIMIT, default: DEFAULT_SEARCH_LIMIT },
-            offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'Skip this many matches first; not with `cursor`.' },
+            offset: {
+              type: 'integer',
+              minimum: 0,
+              maximum: Number.MAX_SAFE_INTEGER,
+              default: 0,
+              description: 'Skip this many matches first; not with `cursor`.',
+            },
             cursor: {
               type: 'string',
               maxLength: MAX_CURSOR_LENGTH,
-              description: 'The `nextCursor` of the previous page: the page after it, with the same filters and sort (a cursor of another query is a 400). Opaque.',
+              description:
+                'The `nextCursor` of the previous page: the page after it, with the same filters and sort (a cursor of another query is a 400). Opaque.',
             },
             facets: { type: 'boolean', default: true, description: 'Count publisher, category, format and licence values over all matches.' },
           },
@@ -162,7 +173,12 @@ export function searchRoutes(app: FastifyInstance, store: Store, publicUrl: stri
         if (!modifiedSince) {
           return reply
             .code(400)
-            .send(specError(ERROR_CODES.badParameter, `modified_since must be an RFC 3339 date-time (e.g. 2025-01-01T00:00:00+08:00) or a Taipei date, got "${modified}"`));
+            .send(
+              specError(
+                ERROR_CODES.badParameter,
+                `modified_since must be an RFC 3339 date-time (e.g. 2025-01-01T00:00:00+08:00) or a Taipei date, got "${modified}"`,
+              ),
+            );
         }
       }
       const limit = parameters.limit ?? DEFAULT_SEARCH_LIMIT;
@@ -179,7 +195,8 @@ export function searchRoutes(app: FastifyInstance, store: Store, publicUrl: stri
       };
       let after: SearchQuery['after'];
       if (parameters.cursor !== undefined) {
-        if (offset !== 0) return reply.code(400).send(specError(ERROR_CODES.badParameter, 'cursor and offset cannot be combined: a cursor already says where the page starts'));
+        if (offset !== 0)
+          return reply.code(400).send(specError(ERROR_CODES.badParameter, 'cursor and offset cannot be combined: a cursor already says where the page starts'));
         const position = decodeCursor(parameters.cursor, scope);
         if (typeof position === 'string') return reply.code(400).send(specError(ERROR_CODES.badParameter, position));
         after = position;
@@ -221,7 +238,9 @@ export function searchRoutes(app: FastifyInstance, store: Store, publicUrl: stri
 
 /** The keywords asked for, trimmed, empty ones dropped (a form's empty field filters nothing), sorted; undefined for none. */
 function keywordsOf(parameter: string | string[] | undefined): string[] | undefined {
-  const keywords = (Array.isArray(parameter) ? parameter : parameter === undefined ? [] : [parameter]).map((keyword) => keyword.trim()).filter((keyword) => keyword !== '');
+  const keywords = (Array.isArray(parameter) ? parameter : parameter === undefined ? [] : [parameter])
+    .map((keyword) => keyword.trim())
+    .filter((keyword) => keyword !== '');
   // In one order, each once: the same keywords in another order are the same query (and cursor).
   return keywords.length > 0 ? [...new Set(keywords)].sort() : undefined;
 }

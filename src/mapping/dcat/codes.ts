@@ -103,7 +103,10 @@ for (const [code, eu] of Object.entries(AUTHORITIES.language.byCode)) {
 export function languageCode(value: Term): string | undefined {
   const raw = value.termType === 'NamedNode' ? lastSegment(value.value) : value.value.trim();
   if (raw === '') return undefined;
-  const eu = value.termType === 'NamedNode' && value.value.startsWith(AUTHORITIES.language.base) ? raw.toUpperCase() : AUTHORITIES.language.byCode[raw.toLowerCase().split('-')[0] ?? ''];
+  const eu =
+    value.termType === 'NamedNode' && value.value.startsWith(AUTHORITIES.language.base)
+      ? raw.toUpperCase()
+      : AUTHORITIES.language.byCode[raw.toLowerCase().split('-')[0] ?? ''];
   if (eu !== undefined) return EU_LANGUAGE_TO_CODE.get(eu);
   return undefined;
 }
@@ -111,7 +114,6 @@ export function languageCode(value: Term): string | undefined {
 // ------------------------------------------------------------------------------------------
 // Format
 // ------------------------------------------------------------------------------------------
-
 
 /**
  * dct:format / dcat:mediaType → a short format name (CSV): an EU file-type IRI gives its code, an
@@ -190,5 +192,10 @@ export function readXsdDate(value: Term, role: 'start' | 'end' | 'point', timeZo
 }
 
 export function lastSegment(iri: string): string {
-  return iri.replace(/[/#]+$/, '').split(/[/#]/).pop() ?? iri;
+  return (
+    iri
+      .replace(/[/#]+$/, '')
+      .split(/[/#]/)
+      .pop() ?? iri
+  );
 }

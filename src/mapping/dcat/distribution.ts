@@ -46,9 +46,11 @@ export function readDistribution(graph: DatasetGraph, notes: MappingNotes, node:
   if (text !== undefined) distribution.resourceDescription = text;
   // The source's own tag, kept for the views (settled with the source's default by the mapping's last step).
   const textLanguage = title.text !== undefined ? title.language : description.language;
-  if (text !== undefined && textLanguage !== undefined) distribution.extensions = { ...distribution.extensions, textLanguages: { resourceDescription: textLanguage } };
+  if (text !== undefined && textLanguage !== undefined)
+    distribution.extensions = { ...distribution.extensions, textLanguages: { resourceDescription: textLanguage } };
   if (Object.keys(title.others).length > 0) extras['dct:title'] = title.others;
-  if (title.text !== undefined && description.text !== undefined) extras['dct:description'] = { ...description.others, [languageOfChoice(graph, node)]: description.text };
+  if (title.text !== undefined && description.text !== undefined)
+    extras['dct:description'] = { ...description.others, [languageOfChoice(graph, node)]: description.text };
   else if (Object.keys(description.others).length > 0) extras['dct:description'] = description.others;
 
   const format = firstFormat(graph, node, term('dct', 'format')) ?? firstFormat(graph, node, term('dcat', 'mediaType'));
@@ -79,7 +81,12 @@ export function readDistribution(graph: DatasetGraph, notes: MappingNotes, node:
     if (date.ok) distribution.resourceModified = date.value;
     else {
       extras['dct:modified'] = graph.describe(modified);
-      notes.report(`${path}.resourceModified`, 'normalise', `${path} dct:modified could not be read as a date (${date.reason}); kept in sourceExtras`, 'warning');
+      notes.report(
+        `${path}.resourceModified`,
+        'normalise',
+        `${path} dct:modified could not be read as a date (${date.reason}); kept in sourceExtras`,
+        'warning',
+      );
     }
   }
   const encoding = graph.objects(node, term('cnt', 'characterEncoding')).find((value) => value.termType === 'Literal');
@@ -109,5 +116,8 @@ function firstFormat(graph: DatasetGraph, node: Term, predicate: string): string
 }
 
 function iris(values: Term[]): string[] {
-  return values.filter((value) => value.termType === 'NamedNode' || value.termType === 'Literal').map((value) => value.value.trim()).filter((value) => value !== '');
+  return values
+    .filter((value) => value.termType === 'NamedNode' || value.termType === 'Literal')
+    .map((value) => value.value.trim())
+    .filter((value) => value !== '');
 }

@@ -15,7 +15,14 @@ const { namedNode } = DataFactory;
 const MAX_EXTRAS_DEPTH = 4;
 
 /** Types that only restate what the property already says (a dcat:distribution is a dcat:Distribution): not kept as extras. */
-const EXPECTED_TYPES = new Set([term('dcat', 'Distribution'), term('dct', 'PeriodOfTime'), term('dct', 'Location'), term('dct', 'LicenseDocument'), term('dct', 'Frequency'), term('vcard', 'Kind')]);
+const EXPECTED_TYPES = new Set([
+  term('dcat', 'Distribution'),
+  term('dct', 'PeriodOfTime'),
+  term('dct', 'Location'),
+  term('dct', 'LicenseDocument'),
+  term('dct', 'Frequency'),
+  term('vcard', 'Kind'),
+]);
 
 export class DatasetGraph {
   private readonly consumed = new Set<string>();
@@ -43,7 +50,10 @@ export class DatasetGraph {
   }
 
   types(node: Term): string[] {
-    return this.store.getObjects(node, namedNode(RDF_TYPE), null).map((type) => type.value).sort();
+    return this.store
+      .getObjects(node, namedNode(RDF_TYPE), null)
+      .map((type) => type.value)
+      .sort();
   }
 
   /** Nodes that point at `node` with `predicate` (catalogue records about the dataset). */

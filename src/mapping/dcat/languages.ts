@@ -68,7 +68,10 @@ export function pickPreferred(terms: Term[], preferred?: string): LanguagePick {
 }
 
 /** Keywords: every keyword of the preferred language; the other languages' keywords by language. */
-export function pickPreferredGroup(terms: Term[], preferred?: string): { texts: string[]; languages: Array<string | undefined>; others: Record<string, string | string[]> } {
+export function pickPreferredGroup(
+  terms: Term[],
+  preferred?: string,
+): { texts: string[]; languages: Array<string | undefined>; others: Record<string, string | string[]> } {
   const literals = terms
     .filter((term) => term.termType === 'Literal')
     .map((term) => ({ language: term.termType === 'Literal' ? term.language : '', text: term.value.trim() }))

@@ -42,9 +42,13 @@ export function readContact(graph: DatasetGraph, node: Term): Contact {
   const contact: Contact = {};
   const name = pickPreferred(graph.firstOf(node, [term('vcard', 'fn'), term('vcard', 'organization-name'), term('foaf', 'name')])).text;
   if (name !== undefined) contact.name = name;
-  const email = graph.firstOf(node, [term('vcard', 'hasEmail'), term('foaf', 'mbox'), term('vcard', 'email')]).map((value) => valueOf(graph, value, 'mailto:'))[0];
+  const email = graph
+    .firstOf(node, [term('vcard', 'hasEmail'), term('foaf', 'mbox'), term('vcard', 'email')])
+    .map((value) => valueOf(graph, value, 'mailto:'))[0];
   if (email !== undefined) contact.email = email;
-  const phone = graph.firstOf(node, [term('vcard', 'hasTelephone'), term('vcard', 'tel'), term('foaf', 'phone')]).map((value) => valueOf(graph, value, 'tel:'))[0];
+  const phone = graph
+    .firstOf(node, [term('vcard', 'hasTelephone'), term('vcard', 'tel'), term('foaf', 'phone')])
+    .map((value) => valueOf(graph, value, 'tel:'))[0];
   if (phone !== undefined) contact.phone = phone;
   return contact;
 }
@@ -79,7 +83,13 @@ export interface Period {
 
 const START_PROPERTIES = [term('dcat', 'startDate'), term('schema', 'startDate'), term('sdo', 'startDate')];
 const END_PROPERTIES = [term('dcat', 'endDate'), term('schema', 'endDate'), term('sdo', 'endDate')];
-const TIME_INSTANT_VALUES = [term('time', 'inXSDDate'), term('time', 'inXSDDateTimeStamp'), term('time', 'inXSDDateTime'), term('time', 'inXSDgYear'), term('time', 'inXSDgYearMonth')];
+const TIME_INSTANT_VALUES = [
+  term('time', 'inXSDDate'),
+  term('time', 'inXSDDateTimeStamp'),
+  term('time', 'inXSDDateTime'),
+  term('time', 'inXSDgYear'),
+  term('time', 'inXSDgYearMonth'),
+];
 
 /** A dct:PeriodOfTime: DCAT's startDate / endDate, schema.org's, or OWL-Time's hasBeginning / hasEnd instants. */
 export function readPeriod(graph: DatasetGraph, node: Term, timeZone: string): Period {

@@ -143,7 +143,12 @@ function readDistributions(notes: MappingNotes, rule: DistributionRule, raw: unk
     for (const [field, fieldRule] of rule.fields) columns.set(field, parallelItems(reach(raw, fieldRule), rule.split));
     const lengths = [...columns.values()].map((column) => column.length).filter((length) => length > 0);
     if (new Set(lengths).size > 1) {
-      notes.report('distribution', 'parallel-columns', `the parallel resource lists have different lengths (${lengths.join(', ')}); resources were paired by position`, 'warning');
+      notes.report(
+        'distribution',
+        'parallel-columns',
+        `the parallel resource lists have different lengths (${lengths.join(', ')}); resources were paired by position`,
+        'warning',
+      );
     }
     const total = Math.max(0, ...lengths);
     for (let index = 0; index < total; index += 1) {

@@ -11,14 +11,41 @@ import { PathSyntaxError, parsePath, type ParsedPath } from './path.js';
 
 /** National fields a mapping file can fill (gen-1 keys; distribution apart). */
 export type MappedField =
-  | 'categoryCode' | 'identifier' | 'title' | 'description' | 'fieldDescription' | 'type' | 'license' | 'licenseURL'
-  | 'cost' | 'costURL' | 'costLaw' | 'organization' | 'organizationContactName' | 'organizationContactPhone'
-  | 'organizationContactEmail' | 'publisher' | 'publisherContactName' | 'publisherContactPhone' | 'publisherContactEmail'
-  | 'publisherOID' | 'publisherOrgCode' | 'accrualPeriodicity' | 'temporalCoverageFrom' | 'temporalCoverageTo' | 'issued'
-  | 'modified' | 'spatial' | 'language' | 'landingPage' | 'keyword' | 'numberOfData' | 'notes';
+  | 'categoryCode'
+  | 'identifier'
+  | 'title'
+  | 'description'
+  | 'fieldDescription'
+  | 'type'
+  | 'license'
+  | 'licenseURL'
+  | 'cost'
+  | 'costURL'
+  | 'costLaw'
+  | 'organization'
+  | 'organizationContactName'
+  | 'organizationContactPhone'
+  | 'organizationContactEmail'
+  | 'publisher'
+  | 'publisherContactName'
+  | 'publisherContactPhone'
+  | 'publisherContactEmail'
+  | 'publisherOID'
+  | 'publisherOrgCode'
+  | 'accrualPeriodicity'
+  | 'temporalCoverageFrom'
+  | 'temporalCoverageTo'
+  | 'issued'
+  | 'modified'
+  | 'spatial'
+  | 'language'
+  | 'landingPage'
+  | 'keyword'
+  | 'numberOfData'
+  | 'notes';
 
 export type MappedDistributionField =
-  | 'resourceID' | 'resourceDescription' | 'format' | 'characterSetCode' | 'resourceModified' | 'accessURL' | 'downloadURL' | 'metadataSourceOfData';
+  'resourceID' | 'resourceDescription' | 'format' | 'characterSetCode' | 'resourceModified' | 'accessURL' | 'downloadURL' | 'metadataSourceOfData';
 
 export type DateFormat = 'auto' | 'epoch-seconds' | 'epoch-millis';
 
@@ -47,7 +74,9 @@ export interface MappingFileJson {
   fields: Partial<Record<MappedField, FieldRuleJson>> & {
     identifier: FieldRuleJson;
     title: FieldRuleJson;
-    distribution?: { path: string; fields: Partial<Record<MappedDistributionField, FieldRuleJson>> } | { parallel: Partial<Record<MappedDistributionField, FieldRuleJson>>; split?: string };
+    distribution?:
+      | { path: string; fields: Partial<Record<MappedDistributionField, FieldRuleJson>> }
+      | { parallel: Partial<Record<MappedDistributionField, FieldRuleJson>>; split?: string };
   };
   valueMaps?: Record<string, Record<string, string>>;
   constants?: Partial<Record<MappedField, string>>;
@@ -108,7 +137,11 @@ const validateFile = ajv.compile<MappingFileJson>(JSON.parse(readFileSync(MAPPIN
 /** The mapping file `mappings/city/<name>.json`. */
 export function loadNamedMapping(name: string): CompiledMapping {
   if (!new RegExp(MAPPING_NAME_PATTERN).test(name)) {
-    throw new ConfigError(name, '(file)', `a mapping is named by a file name in mappings/city without .json (${MAPPING_NAME_PATTERN}), not ${JSON.stringify(name)}`);
+    throw new ConfigError(
+      name,
+      '(file)',
+      `a mapping is named by a file name in mappings/city without .json (${MAPPING_NAME_PATTERN}), not ${JSON.stringify(name)}`,
+    );
   }
   return loadMappingFile(`${MAPPING_DIRECTORY}/${name}.json`);
 }
@@ -188,7 +221,8 @@ export function compileMapping(json: unknown, file: string): CompiledMapping {
   if (mapping.list.modifiedPath !== undefined) compiled.list.modifiedPath = path('list.modifiedPath', mapping.list.modifiedPath);
   if (mapping.list.paging?.style === 'next-link') compiled.list.nextPath = path('list.paging.nextPath', mapping.list.paging.nextPath);
   if (mapping.detail !== undefined) {
-    if (mapping.list.idPath === undefined) throw new ConfigError(file, 'list.idPath', 'a mapping with a detail request needs list.idPath: the {id} of the detail URL');
+    if (mapping.list.idPath === undefined)
+      throw new ConfigError(file, 'list.idPath', 'a mapping with a detail request needs list.idPath: the {id} of the detail URL');
     compiled.detail = { url: mapping.detail.url, query: stringQuery(mapping.detail.query), recordPath: path('detail.recordPath', mapping.detail.recordPath) };
   }
   const distribution = mapping.fields.distribution;
@@ -197,8 +231,16 @@ export function compileMapping(json: unknown, file: string): CompiledMapping {
       new Map(Object.entries(spec).map(([name, json]) => [name as MappedDistributionField, rule(`${at}.${name}`, json)]));
     compiled.distribution =
       'parallel' in distribution
-        ? { kind: 'parallel', fields: distributionFields(distribution.parallel, 'fields.distribution.parallel'), ...(distribution.split ? { split: distribution.split } : {}) }
-        : { kind: 'objects', path: path('fields.distribution.path', distribution.path), fields: distributionFields(distribution.fields, 'fields.distribution.fields') };
+        ? {
+            kind: 'parallel',
+            fields: distributionFields(distribution.parallel, 'fields.distribution.parallel'),
+            ...(distribution.split ? { split: distribution.split } : {}),
+          }
+        : {
+            kind: 'objects',
+            path: path('fields.distribution.path', distribution.path),
+            fields: distributionFields(distribution.fields, 'fields.distribution.fields'),
+          };
   }
   return compiled;
 }
@@ -243,6 +285,7 @@ function describe(error: ErrorObject | undefined): string {
   if (error === undefined) return 'invalid mapping file';
   if (error.keyword === 'additionalProperties') return 'unknown key';
   if (error.keyword === 'required') return 'is required';
-  if (error.keyword === 'enum') return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (error.keyword === 'enum')
+    return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   return error.message ?? 'invalid';
 }

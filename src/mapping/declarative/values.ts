@@ -40,4 +40,3 @@ export function dateText(rule: FieldRule, value: unknown): unknown {
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? value : `${date.toISOString().slice(0, 19)}Z`;
 }
-

@@ -19,7 +19,10 @@ export interface CatalogueStore {
   liveDatasetsInIdentifierOrder(options?: CatalogueStreamOptions): AsyncIterable<StreamedDataset>;
   lastCatalogueChange(): Promise<string | undefined>;
   /** One page's datasets in one snapshot, with the caller's renderings reused (catalogue-page.ts). */
-  readCataloguePage<T>(identifiers: readonly string[], renderedFor: (identifier: string, stamp: string) => T | undefined): Promise<Array<CataloguePageEntry<T>>>;
+  readCataloguePage<T>(
+    identifiers: readonly string[],
+    renderedFor: (identifier: string, stamp: string) => T | undefined,
+  ): Promise<Array<CataloguePageEntry<T>>>;
   datasetUpdatedAt(identifier: string): Promise<string | undefined>;
   catalogueChangedAt(): Promise<string | undefined>;
   listChangedDatasets(query: ChangedDatasetsQuery): Promise<ChangedDatasets>;

@@ -20,7 +20,17 @@ import {
   vetoKeysOf,
 } from '../identity.js';
 import { explainDataset, listCandidates } from '../identity-explain.js';
-import { absorbDatasets, datasetIndex, datasetStates, orphanDatasets, payloadsOf, recordChanges, replaceCandidates, upsertDatasets, writeMembership } from '../dataset-writes.js';
+import {
+  absorbDatasets,
+  datasetIndex,
+  datasetStates,
+  orphanDatasets,
+  payloadsOf,
+  recordChanges,
+  replaceCandidates,
+  upsertDatasets,
+  writeMembership,
+} from '../dataset-writes.js';
 import type { SqliteConnection } from './connection.js';
 
 export function sqliteIdentity(connection: SqliteConnection): IdentityStore {
@@ -56,13 +66,15 @@ export function sqliteIdentity(connection: SqliteConnection): IdentityStore {
  */
 function resolutionSession(db: Db): ResolutionSession {
   const rowidOf = rowidReader(db);
-  const now = <A extends unknown[], R>(fn: (db: Db, ...args: A) => R) => (...args: A): Promise<R> => {
-    try {
-      return Promise.resolve(fn(db, ...args));
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
-  };
+  const now =
+    <A extends unknown[], R>(fn: (db: Db, ...args: A) => R) =>
+    (...args: A): Promise<R> => {
+      try {
+        return Promise.resolve(fn(db, ...args));
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    };
   return {
     memberTable: now(loadMemberTable),
     keyGroups: now((handle, kind, filter) => [...keyGroupsOf(handle, kind, rowidOf, filter)]),

@@ -28,14 +28,16 @@ export function sqlitePush(connection: SqliteConnection): PushStore {
  */
 async function inImmediateTransaction<T>(db: Db, work: (tx: PushTransaction) => Promise<T>): Promise<T> {
   let open = true;
-  const inside = <A extends unknown[], R>(fn: (db: Db, ...args: A) => R) => (...args: A): Promise<R> => {
-    if (!open) return Promise.reject(new Error('this push transaction has ended: its methods are usable only inside inPushTransaction'));
-    try {
-      return Promise.resolve(fn(db, ...args));
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
-  };
+  const inside =
+    <A extends unknown[], R>(fn: (db: Db, ...args: A) => R) =>
+    (...args: A): Promise<R> => {
+      if (!open) return Promise.reject(new Error('this push transaction has ended: its methods are usable only inside inPushTransaction'));
+      try {
+        return Promise.resolve(fn(db, ...args));
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+    };
   const tx: PushTransaction = {
     pushedNativeIdOf: inside(pushedNativeIdOf),
     pushedRecordState: inside(pushedRecordState),

@@ -18,7 +18,19 @@ export type OpenFreshStore = (t: Test) => Promise<Store>;
 type Raw = Record<string, unknown>;
 
 function source(id: string, priority: number, overrides: Partial<SourceConfig> = {}): SourceConfig {
-  return { id, name: `來源 ${id}`, type: 'file', url: `file:///contract/${id}`, schedule: '0 3 * * *', priority, enabled: true, withdrawAfterHours: 72, maxMissingShare: 1, options: {}, ...overrides };
+  return {
+    id,
+    name: `來源 ${id}`,
+    type: 'file',
+    url: `file:///contract/${id}`,
+    schedule: '0 3 * * *',
+    priority,
+    enabled: true,
+    withdrawAfterHours: 72,
+    maxMissingShare: 1,
+    options: {},
+    ...overrides,
+  };
 }
 
 function raw(identifier: string, overrides: Raw = {}): Raw {
@@ -47,7 +59,15 @@ const NO_COUNTS = { pages: 1, seen: 0, created: 0, updated: 0, unchanged: 0, rej
 async function harvest(store: Store, sourceId: string, records: readonly Raw[], present: readonly string[] = []): Promise<number> {
   const runId = await store.runs.queueRun(sourceId);
   await store.runs.markRunStarted(runId, null);
-  await store.records.writeRecordPage({ sourceId, priority: 0, runId, changed: records.map(mapped), presentNativeIds: present, refreshedValidators: [], errors: [] });
+  await store.records.writeRecordPage({
+    sourceId,
+    priority: 0,
+    runId,
+    changed: records.map(mapped),
+    presentNativeIds: present,
+    refreshedValidators: [],
+    errors: [],
+  });
   await store.runs.finishRun(runId, { status: 'succeeded', counts: { ...NO_COUNTS, seen: records.length + present.length }, message: null });
   return runId;
 }
@@ -99,8 +119,14 @@ export function storeContract(t: Test, openFresh: OpenFreshStore): void {
     t.notMatch(errors.map((e) => e.message).join('\n'), /pw@/, 'error messages are stored redacted');
     const groups = await store.runs.runErrorGroups(first);
     t.ok(groups.length >= 2, 'errors grouped by cause');
-    t.same((await store.runs.listRuns()).map((r) => r.id).sort((a, b) => a - b), [first, other].sort((a, b) => a - b));
-    t.same((await store.runs.listRuns('portal')).map((r) => r.status), ['cancelled']);
+    t.same(
+      (await store.runs.listRuns()).map((r) => r.id).sort((a, b) => a - b),
+      [first, other].sort((a, b) => a - b),
+    );
+    t.same(
+      (await store.runs.listRuns('portal')).map((r) => r.status),
+      ['cancelled'],
+    );
     t.equal(await store.runs.closeAbandonedRuns([first, other], 'thread died'), 0, 'closed runs are not closed again');
     const third = await store.runs.queueRun('city');
     t.equal(await store.runs.closeAbandonedRuns([third], 'the harvest thread ended'), 1);
@@ -123,7 +149,11 @@ export function storeContract(t: Test, openFresh: OpenFreshStore): void {
     const dataset = await store.catalogue.getDataset('A41000000G-000002');
     t.equal(dataset?.record.title, 'Air quality 空氣品質', 'the record as mapped, text exactly');
     t.equal(await store.catalogue.getDataset('nope'), undefined);
-    t.same((await collect(store.catalogue.liveDatasetsInIdentifierOrder({ pageSize: 1 }))).map((d) => d.identifier), ['A41000000G-000001', 'A41000000G-000002'], 'the stream pages through everything in order');
+    t.same(
+      (await collect(store.catalogue.liveDatasetsInIdentifierOrder({ pageSize: 1 }))).map((d) => d.identifier),
+      ['A41000000G-000001', 'A41000000G-000002'],
+      'the stream pages through everything in order',
+    );
     t.ok(await store.catalogue.catalogueChangedAt(), 'the catalogue has a last change');
     const version = await store.catalogue.storeVersion();
 
@@ -136,7 +166,14 @@ export function storeContract(t: Test, openFresh: OpenFreshStore): void {
     t.not(await store.catalogue.storeVersion(), version, 'the store version moves when what is served changes');
 
     const feed = await store.changes.readFeed(0, 100);
-    t.same(feed.events.map((e) => [e.identifier, e.kind]).sort(), [['A41000000G-000001', 'created'], ['A41000000G-000002', 'created']], 'the feed gives each dataset once, at its latest change');
+    t.same(
+      feed.events.map((e) => [e.identifier, e.kind]).sort(),
+      [
+        ['A41000000G-000001', 'created'],
+        ['A41000000G-000002', 'created'],
+      ],
+      'the feed gives each dataset once, at its latest change',
+    );
     t.equal((await store.changes.feedState()).latestSeq, feed.nextSeq);
     t.ok((await store.changes.listChanges()).length >= 2);
 
@@ -153,7 +190,10 @@ export function storeContract(t: Test, openFresh: OpenFreshStore): void {
     t.match(withdrawn, { withdrawn: 1 });
     t.equal(await store.catalogue.countDatasets(), 1);
     const after = await store.changes.readFeed(feed.nextSeq, 100);
-    t.same(after.events.map((e) => [e.identifier, e.kind]), [['A41000000G-000002', 'withdrawn']]);
+    t.same(
+      after.events.map((e) => [e.identifier, e.kind]),
+      [['A41000000G-000002', 'withdrawn']],
+    );
   });
 
   t.test('withdrawals of a source that stops listing records, with the share guard', async (t) => {
@@ -194,7 +234,10 @@ export function storeContract(t: Test, openFresh: OpenFreshStore): void {
     t.match(key, { id: 'k1', publisher: '臺北市政府', orgCode: '379000000A', allow: ['127.0.0.0/8'], revokedAt: null });
     t.notOk('sha256' in key, 'the hash never leaves in a listing');
     t.equal((await store.apiKeys.findApiKey('k1'))?.sha256, 'f'.repeat(64));
-    t.ok((await store.sources.listSources()).some((s) => s.id === key.sourceId), 'the publisher has a push source');
+    t.ok(
+      (await store.sources.listSources()).some((s) => s.id === key.sourceId),
+      'the publisher has a push source',
+    );
     await store.apiKeys.touchApiKey('k1', '2026-01-01T00:00:00Z');
     t.equal((await store.apiKeys.listApiKeys())[0]?.lastUsedAt, '2026-01-01T00:00:00Z');
     t.match(await store.apiKeys.revokeApiKey('k1'), { already: false });
