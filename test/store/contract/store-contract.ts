@@ -10,6 +10,7 @@ import type { SourceConfig } from '../../../src/config/types.js';
 import type { MappedRecord } from '../../../src/store/records.js';
 import { contentHash } from '../../../src/store/records.js';
 import { SourceBusyError } from '../../../src/store/runs.js';
+import { CursorMovedError, NotAMirrorError } from '../../../src/store/mirror-sources.js';
 import { mapNationalRecord } from '../../../src/mapping/detect.js';
 import { resolveIdentity } from '../../../src/identity/resolve.js';
 
@@ -243,6 +244,93 @@ export function storeContract(t: Test, openFresh: OpenFreshStore): void {
     t.match(await store.apiKeys.revokeApiKey('k1'), { already: false });
     t.match(await store.apiKeys.revokeApiKey('k1'), { already: true });
     t.equal(await store.apiKeys.revokeApiKey('nope'), undefined);
+  });
+
+  t.test('push: a call is one transaction, written whole or not at all', async (t) => {
+    const store = await openFresh(t);
+    const key = await store.apiKeys.insertApiKey({ id: 'k1', sha256: 'e'.repeat(64), publisher: 'Ville de Lyon', orgCode: 'LYON', allow: [] });
+    const record = mapped(raw('LYON-0001', { title: 'Qualité de l’air', publisher: 'Ville de Lyon' }));
+    const sourceId = key.sourceId;
+    await store.push.inPushTransaction(async (tx) => {
+      t.equal(await tx.pushedRecordState(sourceId, 'LYON-0001'), undefined, 'nothing pushed yet');
+      const datasetId = await tx.assignPushDatasetId(sourceId, 'LYON-0001', '2026-12-01T00:00:00Z');
+      t.equal(await tx.pushDatasetIdOf(sourceId, 'LYON-0001'), datasetId);
+      t.same(await tx.pushedRecordOfDatasetId(datasetId), { sourceId, identifier: 'LYON-0001' });
+      await tx.writePushedRecord(
+        { sourceId, nativeId: 'LYON-0001', payloadJson: record.payloadJson, contentHash: record.contentHash, record: record.record, issues: record.issues },
+        undefined,
+        '2026-12-01T00:00:00Z',
+      );
+      await tx.touchApiKey('k1', '2026-12-01T00:00:00Z');
+    });
+    const state = await store.push.pushedRecordState(sourceId, 'LYON-0001');
+    t.match(state, { contentHash: record.contentHash, withdrawn: false }, 'committed with the call');
+    t.equal(state?.record.title, 'Qualité de l’air', 'text exactly as pushed');
+    t.equal((await store.apiKeys.findApiKey('k1'))?.lastUsedAt, '2026-12-01T00:00:00Z');
+
+    // A refusal half-way writes nothing of the call: not the withdrawal, not the key's use.
+    await t.rejects(
+      store.push.inPushTransaction(async (tx) => {
+        t.equal(await tx.withdrawPushedRecord(sourceId, 'LYON-0001'), true);
+        await tx.touchApiKey('k1', '2026-12-02T00:00:00Z');
+        throw new Error('409 stale');
+      }),
+      /409 stale/,
+    );
+    t.match(await store.push.pushedRecordState(sourceId, 'LYON-0001'), { withdrawn: false }, 'rolled back');
+    t.equal((await store.apiKeys.findApiKey('k1'))?.lastUsedAt, '2026-12-01T00:00:00Z');
+    t.equal(await store.identity.isIdentityDirty(), true, 'a pushed record waits for resolution');
+    await resolveIdentity(store);
+    t.equal((await store.catalogue.getDataset('LYON-0001'))?.record.publisher, 'Ville de Lyon', 'served after resolution');
+  });
+
+  t.test('mirror: a page and its cursor in one transaction, a moved cursor refused, a walk from the start withdraws the unseen', async (t) => {
+    const store = await openFresh(t);
+    await store.sources.syncSources([source('city', 10)]);
+    const mirror = await store.mirror.ensureMirrorSource({ sourceId: 'mirror-hub.example', url: 'https://hub.example/', priority: 5 });
+    t.match(mirror, { id: 'mirror-hub.example', url: 'https://hub.example/', priority: 5, cursor: undefined });
+    await t.rejects(store.mirror.ensureMirrorSource({ sourceId: 'city', url: 'https://x.example/' }), NotAMirrorError, 'a harvested source is not taken over');
+    t.same(await store.mirror.listMirrorSourceIds(), ['mirror-hub.example']);
+    const page = async (since: string | undefined, nextCursor: string, last: boolean, records: readonly Raw[], present: readonly string[] = []) => {
+      const runId = await store.runs.queueRun('mirror-hub.example');
+      await store.runs.markRunStarted(runId, null);
+      try {
+        return await store.mirror.writeMirrorPage({
+          sourceId: 'mirror-hub.example',
+          priority: 5,
+          runId,
+          since,
+          nextCursor,
+          last,
+          changed: records.map(mapped),
+          present,
+          withdrawn: [],
+          errors: [],
+        });
+      } finally {
+        await store.runs.finishRun(runId, { status: 'succeeded', counts: NO_COUNTS, message: null });
+      }
+    };
+    await page(undefined, 'c1', false, [raw('A41000000G-000001'), raw('A41000000G-000002')]);
+    t.equal((await store.mirror.readMirror('mirror-hub.example'))?.cursor, 'c1', 'the cursor moved with the page');
+    await t.rejects(page('c0', 'c9', true, [raw('A41000000G-000003')]), CursorMovedError, 'a page asked from another cursor is refused');
+    t.same(
+      [...(await store.mirror.mirroredStates('mirror-hub.example', ['A41000000G-000001', 'A41000000G-000003'])).keys()],
+      ['A41000000G-000001'],
+      'and wrote nothing',
+    );
+    await page('c1', 'c2', true, []);
+    t.equal(await store.mirror.countLiveMirroredRecords('mirror-hub.example'), 2);
+
+    await store.mirror.resetMirror('mirror-hub.example');
+    t.equal((await store.mirror.readMirror('mirror-hub.example'))?.cursor, undefined, 'reset: the next sync walks from the beginning');
+    const walked = await page(undefined, 'c3', true, [], ['A41000000G-000001']);
+    t.equal(walked.withdrawn, 1, 'the walk from the start did not see one record: withdrawn');
+    t.equal(await store.mirror.countLiveMirroredRecords('mirror-hub.example'), 1);
+    t.same(
+      (await store.mirror.listMirrors()).map((m) => [m.id, m.cursor]),
+      [['mirror-hub.example', 'c3']],
+    );
   });
 
   t.test('a closed store refuses work instead of answering from nothing', async (t) => {
