@@ -11,25 +11,10 @@ import type { Db } from '../../src/store/database.js';
 import type { Store } from '../../src/store/contract/store.js';
 import { contentHash, type MappedRecord } from '../../src/store/records.js';
 import { openStore, sqliteHandleOf } from '../../src/store/sqlite-store.js';
-import type { SourceConfig } from '../../src/config/types.js';
 import { tempDir } from './gateway.js';
+import { fileSource } from './file-source.js';
 
 type Raw = Record<string, unknown>;
-
-function source(id: string, priority: number): SourceConfig {
-  return {
-    id,
-    name: id,
-    type: 'file',
-    url: `file:///test/${id}`,
-    schedule: '0 3 * * *',
-    priority,
-    enabled: true,
-    withdrawAfterHours: 72,
-    maxMissingShare: 1,
-    options: {},
-  };
-}
 
 /** A gen-1 record with what DCAT-AP needs; `overrides` replace fields. */
 export function record(identifier: string, overrides: Raw = {}): Raw {
@@ -66,7 +51,7 @@ export async function catalogueStore(t: Test): Promise<CatalogueStore> {
     await store.close();
     cleanup();
   });
-  await store.sources.syncSources([source('city', 10), source('portal', 0)]);
+  await store.sources.syncSources([fileSource('city', 10), fileSource('portal', 0)]);
   return {
     store,
     db,

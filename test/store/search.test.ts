@@ -26,9 +26,9 @@ import {
 import { indexText, parseQuery, MAX_QUERY_TERMS } from '../../src/store/search-text.js';
 import { syncSources } from '../../src/store/sources.js';
 import { withdrawDeleted } from '../../src/store/withdrawals.js';
-import type { SourceConfig } from '../../src/config/types.js';
 import { tempDir } from '../helpers/gateway.js';
 import { syntheticRecord } from '../bench/synthetic-catalogue.js';
+import { fileSource } from '../helpers/file-source.js';
 
 /**
  * searchDatasets over a real SQLite store, fed through the real write path (writeRecordPage,
@@ -36,21 +36,6 @@ import { syntheticRecord } from '../bench/synthetic-catalogue.js';
  */
 
 type Raw = Record<string, unknown>;
-
-function source(id: string, priority: number): SourceConfig {
-  return {
-    id,
-    name: id,
-    type: 'file',
-    url: `file:///test/${id}`,
-    schedule: '0 3 * * *',
-    priority,
-    enabled: true,
-    withdrawAfterHours: 72,
-    maxMissingShare: 1,
-    options: {},
-  };
-}
 
 interface Catalogue {
   db: Db;
@@ -72,7 +57,7 @@ async function catalogue(t: Test, records: readonly Raw[] = []): Promise<Catalog
     db.close();
     cleanup();
   });
-  syncSources(db, [source('city', 10), source('portal', 0)]);
+  syncSources(db, [fileSource('city', 10), fileSource('portal', 0)]);
   const runs = new Map<string, number>();
   const runOf = (sourceId: string): number => {
     if (!runs.has(sourceId)) runs.set(sourceId, queueRun(db, sourceId));

@@ -13,25 +13,15 @@ import { SourceBusyError } from '../../../src/store/runs.js';
 import { CursorMovedError, NotAMirrorError } from '../../../src/store/mirror-sources.js';
 import { mapNationalRecord } from '../../../src/mapping/detect.js';
 import { resolveIdentity } from '../../../src/identity/resolve.js';
+import { fileSource } from '../../helpers/file-source.js';
 
 export type OpenFreshStore = (t: Test) => Promise<Store>;
 
 type Raw = Record<string, unknown>;
 
+/** A file source with a name in Chinese: names are kept exactly as configured. */
 function source(id: string, priority: number, overrides: Partial<SourceConfig> = {}): SourceConfig {
-  return {
-    id,
-    name: `來源 ${id}`,
-    type: 'file',
-    url: `file:///contract/${id}`,
-    schedule: '0 3 * * *',
-    priority,
-    enabled: true,
-    withdrawAfterHours: 72,
-    maxMissingShare: 1,
-    options: {},
-    ...overrides,
-  };
+  return fileSource(id, priority, { name: `來源 ${id}`, ...overrides });
 }
 
 function raw(identifier: string, overrides: Raw = {}): Raw {
