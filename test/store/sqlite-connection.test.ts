@@ -7,6 +7,7 @@ import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/store/database.js';
 import { SqliteConnection } from '../../src/store/sqlite/connection.js';
+
 import { StoreUnavailableError } from '../../src/store/store-errors.js';
 import { tempDir } from '../helpers/gateway.js';
 
@@ -60,6 +61,28 @@ t.test('a failed session releases the connection and its error reaches the calle
   const after = c.call((db) => db.prepare('SELECT COUNT(*) FROM log').pluck().get())();
   await t.rejects(failing, /work failed/);
   t.equal(await after, 0, 'the next call runs');
+});
+
+t.test('a transaction across awaits: committed when its work resolves, rolled back when it rejects, its session refused after it', async (t) => {
+  const c = connection(t);
+  const count = c.call((db) => db.prepare('SELECT COUNT(*) FROM log').pluck().get() as number);
+  let kept: SqliteConnection | undefined;
+  await c.transaction('BEGIN IMMEDIATE', async (session) => {
+    kept = session;
+    await session.call((db) => db.prepare('INSERT INTO log (n) VALUES (1)').run())();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await session.call((db) => db.prepare('INSERT INTO log (n) VALUES (2)').run())();
+  });
+  t.equal(await count(), 2, 'committed');
+  await t.rejects(
+    c.transaction('BEGIN', async (session) => {
+      await session.call((db) => db.prepare('INSERT INTO log (n) VALUES (3)').run())();
+      throw new Error('refused half-way');
+    }),
+    /refused half-way/,
+  );
+  t.equal(await count(), 2, 'rolled back: nothing of the refused work stays');
+  await t.rejects(kept!.call((db) => db.name)(), /has ended/, 'a session kept past its transaction is refused');
 });
 
 t.test('store conditions become StoreUnavailableError naming the file; other errors pass as they are', async (t) => {

@@ -9,7 +9,8 @@ import type { PushedRecordState, PushedRecordWrite } from '../push-records.js';
  */
 export interface PushStore {
   ensurePushSource(orgCode: string, publisher: string): Promise<string>;
-  pushedRecordState(sourceId: string, identifier: string): Promise<PushedRecordState | undefined>;
+  /** The pushed record stored under this native id of the source (see PushTransaction.pushedNativeIdOf). */
+  pushedRecordState(sourceId: string, nativeId: string): Promise<PushedRecordState | undefined>;
   /**
    * Runs `work` in one write transaction taken at once (IMMEDIATE in SQLite: two processes
    * cannot both create one dataset), with the connection to itself: committed when `work`

@@ -44,24 +44,11 @@ export function sqliteCatalogue(connection: SqliteConnection): CatalogueStore {
   };
 }
 
-/**
- * A read transaction on the connection, held across the work's awaits (`exclusive`: every other
- * call waits for it). The reads go to a second SqliteConnection over the same handle, which does
- * not queue behind the exclusive holder (it IS the holder).
- */
-async function readSnapshot<T>(connection: SqliteConnection, work: (reads: CatalogueReads) => Promise<T>): Promise<T> {
-  return connection.exclusive(async (db) => {
-    const session = new SqliteConnection(db, connection.location);
-    const reads: CatalogueReads = { catalogue: sqliteCatalogue(session), search: sqliteSearch(session), changes: sqliteChanges(session) };
-    db.exec('BEGIN');
-    try {
-      const result = await work(reads);
-      db.exec('COMMIT');
-      return result;
-    } finally {
-      if (db.inTransaction) db.exec('ROLLBACK');
-    }
-  });
+/** A read transaction across the work's awaits: every read of `reads` sees one committed state. */
+function readSnapshot<T>(connection: SqliteConnection, work: (reads: CatalogueReads) => Promise<T>): Promise<T> {
+  return connection.transaction('BEGIN', (session) =>
+    work({ catalogue: sqliteCatalogue(session), search: sqliteSearch(session), changes: sqliteChanges(session) }),
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { IdentityStore, ResolutionSession } from '../contract/identity.js';
-import type { Db } from '../database.js';
+import type { IdentityKeyKind } from '../../model/identity-keys.js';
+import type { KeyGroupFilter } from '../identity.js';
 import {
   backfillRecordKeys,
   clearIdentityDirty,
@@ -34,6 +35,9 @@ import {
 import type { SqliteConnection } from './connection.js';
 
 export function sqliteIdentity(connection: SqliteConnection): IdentityStore {
+  const backfillKeysIfNeeded = connection.call((db) => {
+    if (needsKeyBackfill(db)) backfillRecordKeys(db);
+  });
   return {
     markIdentityDirty: connection.call(markIdentityDirty),
     isIdentityDirty: connection.call(isIdentityDirty),
@@ -44,19 +48,12 @@ export function sqliteIdentity(connection: SqliteConnection): IdentityStore {
     datasetMembers: connection.call(datasetMembers),
     explainDataset: connection.call(explainDataset),
     listCandidates: connection.call(listCandidates),
-    resolveExclusively: (work) =>
-      connection.exclusive(async (db) => {
-        if (needsKeyBackfill(db)) backfillRecordKeys(db);
-        db.exec('BEGIN IMMEDIATE');
-        try {
-          const result = await work(resolutionSession(db));
-          db.exec('COMMIT');
-          return result;
-        } catch (err) {
-          if (db.inTransaction) db.exec('ROLLBACK');
-          throw err;
-        }
-      }),
+    resolveExclusively: async (work) => {
+      // Records stored before identity keys existed get them first, once per store, outside the
+      // resolution's transaction (a second caller finds nothing left to do).
+      await backfillKeysIfNeeded();
+      return connection.transaction('BEGIN IMMEDIATE', (session) => work(resolutionSession(session)));
+    },
   };
 }
 
@@ -64,33 +61,24 @@ export function sqliteIdentity(connection: SqliteConnection): IdentityStore {
  * The session on the connection inside the resolution's transaction: each method runs its
  * statements at once (a settled promise), so a batch costs one turn of the event loop.
  */
-function resolutionSession(db: Db): ResolutionSession {
-  const rowidOf = rowidReader(db);
-  const now =
-    <A extends unknown[], R>(fn: (db: Db, ...args: A) => R) =>
-    (...args: A): Promise<R> => {
-      try {
-        return Promise.resolve(fn(db, ...args));
-      } catch (err) {
-        return Promise.reject(err as Error);
-      }
-    };
+function resolutionSession(session: SqliteConnection): ResolutionSession {
+  const rowidOf = rowidReader(session.db);
   return {
-    memberTable: now(loadMemberTable),
-    keyGroups: now((handle, kind, filter) => [...keyGroupsOf(handle, kind, rowidOf, filter)]),
-    signals: now(signalsOf),
-    vetoKeys: now(vetoKeysOf),
-    overridePairs: now(overridePairsOf),
-    memberDetails: now(storedMembers),
-    datasetIndex: now(datasetIndex),
-    datasetStates: now(datasetStates),
-    payloadsOf: now(payloadsOf),
-    writeMembership: now(writeMembership),
-    upsertDatasets: now(upsertDatasets),
-    absorbDatasets: now(absorbDatasets),
-    orphanDatasets: now(orphanDatasets),
-    recordChanges: now(recordChanges),
-    replaceCandidates: now(replaceCandidates),
-    clearIdentityDirty: now(clearIdentityDirty),
+    memberTable: session.call(loadMemberTable),
+    keyGroups: session.call((handle, kind: IdentityKeyKind, filter?: KeyGroupFilter) => [...keyGroupsOf(handle, kind, rowidOf, filter)]),
+    signals: session.call(signalsOf),
+    vetoKeys: session.call(vetoKeysOf),
+    overridePairs: session.call(overridePairsOf),
+    memberDetails: session.call(storedMembers),
+    datasetIndex: session.call(datasetIndex),
+    datasetStates: session.call(datasetStates),
+    payloadsOf: session.call(payloadsOf),
+    writeMembership: session.call(writeMembership),
+    upsertDatasets: session.call(upsertDatasets),
+    absorbDatasets: session.call(absorbDatasets),
+    orphanDatasets: session.call(orphanDatasets),
+    recordChanges: session.call(recordChanges),
+    replaceCandidates: session.call(replaceCandidates),
+    clearIdentityDirty: session.call(clearIdentityDirty),
   };
 }

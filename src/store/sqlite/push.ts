@@ -1,5 +1,4 @@
 import type { PushStore, PushTransaction } from '../contract/push.js';
-import type { Db } from '../database.js';
 import { touchApiKey } from '../api-keys.js';
 import {
   assignPushDatasetId,
@@ -17,46 +16,21 @@ export function sqlitePush(connection: SqliteConnection): PushStore {
   return {
     ensurePushSource: connection.call(ensurePushSource),
     pushedRecordState: connection.call(pushedRecordState),
-    inPushTransaction: <T>(work: (tx: PushTransaction) => Promise<T>) => connection.exclusive((db) => inImmediateTransaction(db, work)),
+    // IMMEDIATE: the write lock at once, so two processes cannot both create one dataset.
+    inPushTransaction: <T>(work: (tx: PushTransaction) => Promise<T>) => connection.transaction('BEGIN IMMEDIATE', (session) => work(pushTransaction(session))),
   };
 }
 
-/**
- * BEGIN IMMEDIATE, the work, COMMIT (ROLLBACK when it throws). better-sqlite3's `transaction`
- * cannot span awaits, so the statements are issued here; the store functions the work calls
- * that open transactions of their own become savepoints of this one (better-sqlite3 nests them).
- */
-async function inImmediateTransaction<T>(db: Db, work: (tx: PushTransaction) => Promise<T>): Promise<T> {
-  let open = true;
-  const inside =
-    <A extends unknown[], R>(fn: (db: Db, ...args: A) => R) =>
-    (...args: A): Promise<R> => {
-      if (!open) return Promise.reject(new Error('this push transaction has ended: its methods are usable only inside inPushTransaction'));
-      try {
-        return Promise.resolve(fn(db, ...args));
-      } catch (err) {
-        return Promise.reject(err as Error);
-      }
-    };
-  const tx: PushTransaction = {
-    pushedNativeIdOf: inside(pushedNativeIdOf),
-    pushedRecordState: inside(pushedRecordState),
-    pushDatasetIdOf: inside(pushDatasetIdOf),
-    pushedRecordOfDatasetId: inside(pushedRecordOfDatasetId),
-    assignPushDatasetId: inside(assignPushDatasetId),
-    writePushedRecord: inside(writePushedRecord),
-    withdrawPushedRecord: inside(withdrawPushedRecord),
-    touchApiKey: inside(touchApiKey),
+/** The reads and writes of one push call, bound to its transaction's session. */
+function pushTransaction(session: SqliteConnection): PushTransaction {
+  return {
+    pushedNativeIdOf: session.call(pushedNativeIdOf),
+    pushedRecordState: session.call(pushedRecordState),
+    pushDatasetIdOf: session.call(pushDatasetIdOf),
+    pushedRecordOfDatasetId: session.call(pushedRecordOfDatasetId),
+    assignPushDatasetId: session.call(assignPushDatasetId),
+    writePushedRecord: session.call(writePushedRecord),
+    withdrawPushedRecord: session.call(withdrawPushedRecord),
+    touchApiKey: session.call(touchApiKey),
   };
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    const result = await work(tx);
-    open = false;
-    db.exec('COMMIT');
-    return result;
-  } catch (err) {
-    open = false;
-    if (db.inTransaction) db.exec('ROLLBACK');
-    throw err;
-  }
 }
