@@ -18,6 +18,8 @@
  *   BENCH_SHAPES   catalogue shapes, comma-separated (default crossplatform,ckan)
  *   BENCH_TRIALS   timed trials per size, one number or one per size (default 3,3)
  *   BENCH_WARMUPS  untimed warm-up trials per size, likewise (default 1,0)
+ *   BENCH_UNCHANGED_REPEATS  runs of the unchanged re-harvest per trial, the one of median rate
+ *                  counted (default 5; about a second each at 100k, where one run is noisy)
  *   BENCH_IDENTITY_RECORDS  records of the identity-resolution bench (default 100000; 0 skips it)
  *
  * Each figure is the median over that size's trials.
@@ -96,9 +98,10 @@ function runWorker(
   records: number,
   trials: number,
   warmups: number,
+  unchangedRepeats: number,
   track: (child: ChildProcess | undefined) => void,
 ): Promise<WorkerResult> {
-  const args = [platformUrl, shape, String(records), String(trials), String(warmups)];
+  const args = [platformUrl, shape, String(records), String(trials), String(warmups), String(unchangedRepeats)];
   return runJsonChild<WorkerResult>('harvest-worker.js', args, `the harvesting process for ${shape} ${records} records`, track);
 }
 
@@ -113,6 +116,7 @@ function summarise(runs: readonly TimedRun[]): Record<string, unknown> {
     recordsServed: median(runs.map((r) => r.recordsServed)),
     flagged: median(runs.map((r) => r.flagged)),
     trials: runs.map((r) => Math.round(r.datasetsPerSecond)),
+    ...(runs.some((r) => r.repeatRates) ? { repeatsPerTrial: runs.map((r) => r.repeatRates ?? [Math.round(r.datasetsPerSecond)]) } : {}),
   };
 }
 
@@ -228,6 +232,7 @@ async function main(): Promise<void> {
   const shapes = envShapes();
   const trials = envList('BENCH_TRIALS', [3, 3], sizes.length, 1, 100);
   const warmups = envList('BENCH_WARMUPS', [1, 0], sizes.length, 0, 10);
+  const unchangedRepeats = envList('BENCH_UNCHANGED_REPEATS', [5], 1, 1, 99)[0]!;
 
   let platform: Platform | undefined;
   let worker: ChildProcess | undefined;
@@ -245,7 +250,7 @@ async function main(): Promise<void> {
       let result: WorkerResult;
       try {
         progress(`${shape} ${records}: harvesting process: ${warmups[index]} warm-up + ${trials[index]} trials of full, unchanged, full re-harvest`);
-        result = await runWorker(platform.url, shape, records, trials[index]!, warmups[index]!, (child) => (worker = child));
+        result = await runWorker(platform.url, shape, records, trials[index]!, warmups[index]!, unchangedRepeats, (child) => (worker = child));
       } finally {
         await platform.stop();
         platform = undefined;
@@ -291,6 +296,7 @@ async function main(): Promise<void> {
       shapes,
       trials,
       warmups,
+      unchangedRepeats,
       floorTrials: FLOOR_TRIALS,
       statistic: 'median over trials',
       floor: 'once per size: JSON.parse + one-transaction insert of the gen-1 records, whatever the shape',
