@@ -92,7 +92,14 @@ function nonEmpty(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-/** One transaction: up to `batch` queued datasets indexed and unqueued. */
+/**
+ * One transaction: up to `batch` queued datasets indexed and unqueued. The full-text writes come
+ * last, all together: FTS5 keeps a transaction's new terms in memory, but flushes them to a new
+ * segment on disk whenever another statement opens a savepoint (search_docs' upsert with
+ * RETURNING does), so interleaving the two wrote one tiny segment per dataset and merged them
+ * again: the first index of 100,000 synthetic datasets took ~20 s, now ~13 s (loaded 2-core VM),
+ * the upserts alone 7.7 s → 1.6 s.
+ */
 function indexBatch(db: Db, s: Statements, batch: number): number {
   return db
     .transaction((): number => {
@@ -100,10 +107,12 @@ function indexBatch(db: Db, s: Statements, batch: number): number {
       if (identifiers.length === 0) return 0;
       // Readers bring an in-memory copy up to date from the rows of later versions.
       const version = ((s.maxVersion.get() as number | null) ?? 0) + 1;
+      const staleText: number[] = [];
+      const newText: Array<{ docid: number; titleText: string; bodyText: string }> = [];
       for (const identifier of identifiers) {
         const dataset = s.dataset.get(identifier) as [string | null, string | null, string] | undefined;
         const existing = s.existing.get(identifier) as [number, number] | undefined;
-        if (existing && existing[1] === 1) s.deleteText.run(existing[0]);
+        if (existing && existing[1] === 1) staleText.push(existing[0]);
         const record = dataset && dataset[1] === null ? parseRecord(dataset[0]) : undefined;
         if (record) {
           const doc = documentOf(record, dataset![2]);
@@ -121,12 +130,15 @@ function indexBatch(db: Db, s: Statements, batch: number): number {
             title_tokens: tokenCount(doc.titleText),
             body_tokens: tokenCount(doc.bodyText),
           }) as number;
-          s.insertText.run(docid, doc.titleText, doc.bodyText);
+          newText.push({ docid, titleText: doc.titleText, bodyText: doc.bodyText });
         } else if (existing) {
           s.retireDoc.run(version, existing[0]);
         }
         s.unqueue.run(identifier);
       }
+      // A dataset's old text goes before its new text under the same docid.
+      for (const docid of staleText) s.deleteText.run(docid);
+      for (const { docid, titleText, bodyText } of newText) s.insertText.run(docid, titleText, bodyText);
       return identifiers.length;
     })
     .immediate();
