@@ -2,7 +2,7 @@ import { Harvester } from '../harvest/harvester.js';
 import type { RunSummary } from '../harvest/run.js';
 import { openGateway, type CommonOptions } from './context.js';
 import { formatSummary, ProgressLine } from './progress.js';
-import { writeErr, writeOut } from './output.js';
+import { cliOutput, writeErr, writeOut } from './output.js';
 
 export interface HarvestOptions extends CommonOptions {
   sourceIds: string[];
@@ -28,28 +28,32 @@ export async function harvest(options: HarvestOptions): Promise<number> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
 
-    const progress = new ProgressLine(process.stderr);
+    const progress = new ProgressLine(cliOutput().stderr);
     const summaries: RunSummary[] = [];
     let busy = 0;
-    for (const sourceId of targets) {
-      if (cancel.signal.aborted) break;
-      let summary: RunSummary | undefined;
-      try {
-        summary = await harvester.run(sourceId, { full: options.full, signal: cancel.signal, onProgress: (p) => progress.update(p) });
-      } finally {
-        // Also when the store fails (cli.ts prints why): its line must not run into the progress line.
-        progress.done();
+    try {
+      for (const sourceId of targets) {
+        if (cancel.signal.aborted) break;
+        let summary: RunSummary | undefined;
+        try {
+          summary = await harvester.run(sourceId, { full: options.full, signal: cancel.signal, onProgress: (p) => progress.update(p) });
+        } finally {
+          // Also when the store fails (main.ts prints why): its line must not run into the progress line.
+          progress.done();
+        }
+        if (!summary) {
+          busy += 1;
+          writeOut(`${sourceId}: SKIPPED (another process is harvesting it)\n`);
+          continue;
+        }
+        summaries.push(summary);
+        writeOut(`${formatSummary(summary)}\n`);
       }
-      if (!summary) {
-        busy += 1;
-        writeOut(`${sourceId}: SKIPPED (another process is harvesting it)\n`);
-        continue;
-      }
-      summaries.push(summary);
-      writeOut(`${formatSummary(summary)}\n`);
+    } finally {
+      // Also when the store fails: a caller in this process (runCli) goes on without them.
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
     }
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
 
     const failed = summaries.filter((s) => s.status === 'failed' || s.status === 'cancelled').length;
     const partial = summaries.filter((s) => s.status === 'partial').length;

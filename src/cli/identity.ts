@@ -17,6 +17,7 @@ import { resolveIdentity, type ResolutionOutcome } from '../identity/resolve.js'
 import type { RecordRef } from '../store/identity.js';
 import type { DatasetExplanation } from '../store/identity-explain.js';
 import { openGateway, type CommonOptions } from './context.js';
+import { writeErr, writeOut } from './output.js';
 
 export interface IdentityOptions extends CommonOptions {
   args: string[];
@@ -45,7 +46,7 @@ export async function identity(options: IdentityOptions): Promise<number> {
 
 async function run(store: Store, action: string, args: string[], options: IdentityOptions): Promise<number> {
   const print = (value: unknown, text: () => string): void => {
-    process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+    writeOut(options.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
   };
   switch (action) {
     case 'show': {
@@ -158,11 +159,11 @@ function formatOutcome(o: ResolutionOutcome): string {
 }
 
 function usage(message: string): number {
-  process.stderr.write(`ogd-gateway: ${message}\n${USAGE}\n`);
+  writeErr(`ogd-gateway: ${message}\n${USAGE}\n`);
   return 2;
 }
 
 function fail(message: string): number {
-  process.stderr.write(`ogd-gateway: ${message}\n`);
+  writeErr(`ogd-gateway: ${message}\n`);
   return 1;
 }

@@ -12,6 +12,7 @@ import type { Store } from '../store/contract/store.js';
 import type { ApiKey } from '../store/api-keys.js';
 import { issueApiKey, KeyRequestError } from '../push/issue-api-key.js';
 import { openGateway, type CommonOptions } from './context.js';
+import { writeErr, writeOut } from './output.js';
 
 export interface KeysOptions extends CommonOptions {
   args: string[];
@@ -42,7 +43,7 @@ export async function keys(options: KeysOptions): Promise<number> {
 
 async function run(store: Store, action: string, args: string[], options: KeysOptions): Promise<number> {
   const print = (value: unknown, text: () => string): void => {
-    process.stdout.write(options.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+    writeOut(options.json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
   };
   if (action === 'issue') {
     const issued = await issueApiKey(store, { publisher: options.publisher!, orgCode: options.orgCode!, allow: options.allow ?? [] });
@@ -82,7 +83,7 @@ async function run(store: Store, action: string, args: string[], options: KeysOp
   const id = args[0]!;
   const outcome = await store.apiKeys.revokeApiKey(id);
   if (outcome === undefined) {
-    process.stderr.write(`ogd-gateway: no key ${JSON.stringify(id)} (see \`ogd-gateway keys list\`)\n`);
+    writeErr(`ogd-gateway: no key ${JSON.stringify(id)} (see \`ogd-gateway keys list\`)\n`);
     return 1;
   }
   print(outcome.revoked, () =>
@@ -96,6 +97,6 @@ function allowText(key: ApiKey): string {
 }
 
 function usage(message: string): number {
-  process.stderr.write(`ogd-gateway: ${message}\n${USAGE}\n`);
+  writeErr(`ogd-gateway: ${message}\n${USAGE}\n`);
   return 2;
 }

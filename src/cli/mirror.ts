@@ -23,7 +23,7 @@ import { parseUpstream, UpstreamUrlError, type Upstream } from '../mirror/upstre
 import type { Store } from '../store/contract/store.js';
 import { openGateway, type CommonOptions } from './context.js';
 import { ProgressLine } from './progress.js';
-import { writeErr, writeOut } from './output.js';
+import { cliOutput, writeErr, writeOut } from './output.js';
 
 export interface MirrorOptions extends CommonOptions {
   url: string | undefined;
@@ -87,7 +87,7 @@ async function run(store: Store, config: GatewayConfig, log: Logger, upstream: U
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const progress = new ProgressLine(process.stderr);
+  const progress = new ProgressLine(cliOutput().stderr);
   const sync = {
     store,
     sourceId: upstream.sourceId,

@@ -1,10 +1,11 @@
 import type { RunProgress, RunSummary } from '../harvest/run.js';
+import type { CliStream } from './output.js';
 
 /** Live progress of a harvest on a terminal: one line per source, rewritten in place. */
 export class ProgressLine {
   private lastDraw = 0;
 
-  constructor(private readonly stream: NodeJS.WriteStream) {}
+  constructor(private readonly stream: CliStream) {}
 
   get enabled(): boolean {
     return this.stream.isTTY === true;

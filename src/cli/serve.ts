@@ -37,6 +37,9 @@ export async function serve(options: CommonOptions): Promise<number> {
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
+      // Both go, whichever came: a caller in this process (runCli) goes on without them.
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
       log.info({ signal }, 'shutting down');
       resolve();
     };

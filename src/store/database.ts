@@ -20,7 +20,7 @@ export const TEST_MAX_PAGE_COUNT_ENV = 'OGD_TEST_MAX_PAGE_COUNT';
  * A store that cannot be used (full, read-only, unopenable, failing, not a database) is a
  * StoreUnavailableError naming the file and what to do (store-errors.ts).
  */
-export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
+export function openDatabase(path: string, options: { readonly?: boolean; env?: NodeJS.ProcessEnv } = {}): Db {
   let db: Db | undefined;
   try {
     if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
@@ -37,7 +37,7 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
       migrate(db);
     }
     db.pragma('foreign_keys = ON');
-    limitPagesForTests(db);
+    limitPagesForTests(db, options.env ?? process.env);
     return db;
   } catch (err) {
     db?.close();
@@ -72,8 +72,8 @@ function switchToWal(db: Db): void {
   }
 }
 
-function limitPagesForTests(db: Db): void {
-  const pages = Number(process.env[TEST_MAX_PAGE_COUNT_ENV]);
+function limitPagesForTests(db: Db, env: NodeJS.ProcessEnv): void {
+  const pages = Number(env[TEST_MAX_PAGE_COUNT_ENV]);
   if (Number.isSafeInteger(pages) && pages > 0) db.pragma(`max_page_count = ${pages}`);
 }
 

@@ -22,6 +22,8 @@ import { sqliteSources } from './sqlite/sources.js';
 export interface OpenStoreOptions {
   /** Open an existing file for reading only (no migration, no WAL switch). */
   readonly?: boolean;
+  /** Where the test hook OGD_TEST_MAX_PAGE_COUNT is read (database.ts): the process's environment unless given. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Opens the store at `path` (`:memory:` for a throwaway one). Rejects with StoreUnavailableError naming the file. */

@@ -1,27 +1,12 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { projectPath } from '../../src/model/project-root.js';
 import { startFixturePlatform } from '../helpers/crossplatform-server.js';
 import { tempDir } from '../helpers/gateway.js';
+import { runCli } from '../helpers/in-process-cli.js';
 
-/** `ogd-gateway identity …` as an operator runs it: a real child process on a real store. */
-
-const CLI = projectPath('dist', 'src', 'cli.js');
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    // Not spawnSync: the platforms answering the harvest live in this process's event loop.
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: projectPath(), env: { ...process.env, LOG_LEVEL: 'silent' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `ogd-gateway identity …` as an operator runs it (in this process: src/cli/main.ts) on a real store. */
 
 const record = (identifier: string, title: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   identifier,

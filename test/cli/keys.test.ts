@@ -1,36 +1,17 @@
 import t, { type Test } from 'tap';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { buildApi } from '../../src/api/app.js';
 import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
-import { projectPath } from '../../src/model/project-root.js';
 import { openDatabase } from '../../src/store/database.js';
 import { PUSH_SOURCE_PRIORITY } from '../../src/store/push-sources.js';
 import { silentLog, tempDir } from '../helpers/gateway.js';
+import { runCli } from '../helpers/in-process-cli.js';
 import { validRecord } from '../api/push-harness.js';
 
-const CLI = projectPath('dist', 'src', 'cli.js');
 const KEY = /^ogd\.[0-9a-f]{12}\.[A-Za-z0-9_-]{43}$/m;
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: projectPath(), env: { ...process.env, LOG_LEVEL: 'warn' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function gatewayDir(t: Test): { config: string; dbPath: string } {
   const { dir, cleanup } = tempDir();
@@ -176,6 +157,6 @@ t.test('a key the CLI issued pushes to the served API; revoked, it no longer doe
   const revoked = await runCli(['keys', 'revoke', id, '--config', config]);
   t.equal(revoked.code, 0);
   const refused = await push(key, 'A41000000G-000003');
-  t.equal(refused.status, 401, 'a key revoked by another process is refused at the next call');
+  t.equal(refused.status, 401, 'a key revoked by another invocation, on its own connection to the store, is refused at the next call');
   t.match(((await refused.json()) as { error: { message: string } }).error.message, /revoked/);
 });

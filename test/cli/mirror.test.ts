@@ -1,13 +1,13 @@
 import t from 'tap';
 import { join } from 'node:path';
-import { mirror, type MirrorOptions } from '../../src/cli/mirror.js';
 import { tempDir } from '../helpers/gateway.js';
-import { runCli, writeMirrorConfig } from '../mirror/cli-process.js';
+import { runCli } from '../helpers/in-process-cli.js';
+import { writeMirrorConfig } from '../mirror/cli-process.js';
 import { cityRecord, comparableExports, hubRecord, startDownstream, startUpstream } from '../mirror/gateways.js';
 
 /**
- * `ogd-gateway mirror URL` as an operator runs it: a real upstream gateway on loopback (in this
- * process), the mirror a child process writing its own SQLite file. --once, the listing, the
+ * `ogd-gateway mirror URL` as an operator runs it: a real upstream gateway on loopback, the mirror
+ * an invocation of the CLI (both in this process: src/cli/main.ts) writing its own SQLite file. --once, the listing, the
  * runs, the private-address guard, and bad usage. (kill -9 mid-sync: test/mirror/crash.test.ts;
  * following and Ctrl-C: test/mirror/follow-cli.test.ts.)
  */
@@ -57,47 +57,22 @@ t.test('bad usage exits 2 and says why', async (t) => {
   const config = writeMirrorConfig(dir, [
     { id: 'mirror-gw.example.tw', name: 'A harvest source', type: 'crossplatform', url: 'https://gw.example.tw', schedule: '0 3 * * *' },
   ]);
-  // Two through the command line (parsing in src/cli.ts), the rest through the verb in this process:
-  // each spawn costs seconds on a busy machine.
-  const spawned: Array<[string[], RegExp]> = [
+  const cases: Array<[string[], RegExp]> = [
     [['mirror', 'https://a.example.tw', 'https://b.example.tw'], /one URL at a time/],
     [['mirror', 'ftp://gw.example.tw', '--once'], /only http and https/],
+    [['mirror', 'gw.example.tw', '--once'], /not a URL/],
+    [['mirror', 'https://user:secret@gw.example.tw', '--once'], /user name or password/],
+    [['mirror', 'https://gw.example.tw/?since=x', '--once'], /carries a query/],
+    [['mirror', 'https://a.example.tw', '--once', '--interval', '0'], /--interval must be a number of seconds from 1 to 86400/],
+    [['mirror', 'https://a.example.tw', '--once', '--interval', 'soon'], /--interval/],
+    [['mirror', 'https://a.example.tw', '--once', '--interval', '86401'], /--interval/],
+    [['mirror', 'https://a.example.tw', '--once', '--priority', '1.5'], /--priority must be an integer/],
+    [['mirror', 'https://a.example.tw', '--once', '--priority', '5000'], /--priority/],
+    [['mirror', 'https://gw.example.tw', '--once'], /"mirror-gw\.example\.tw" is a configured source's id/],
   ];
-  for (const [args, message] of spawned) {
+  for (const [args, message] of cases) {
     const result = await runCli([...args, '--config', config]);
     t.equal(result.code, 2, args.join(' '));
     t.match(result.stderr, message, args.join(' '));
   }
-  const defaults = { configFile: config, once: true, reset: false, interval: undefined, priority: undefined, allowPrivateAddresses: false, json: false };
-  const cases: Array<[Partial<MirrorOptions>, RegExp]> = [
-    [{ url: 'gw.example.tw' }, /not a URL/],
-    [{ url: 'https://user:secret@gw.example.tw' }, /user name or password/],
-    [{ url: 'https://gw.example.tw/?since=x' }, /carries a query/],
-    [{ url: 'https://a.example.tw', interval: '0' }, /--interval must be a number of seconds from 1 to 86400/],
-    [{ url: 'https://a.example.tw', interval: 'soon' }, /--interval/],
-    [{ url: 'https://a.example.tw', interval: '86401' }, /--interval/],
-    [{ url: 'https://a.example.tw', priority: '1.5' }, /--priority must be an integer/],
-    [{ url: 'https://a.example.tw', priority: '5000' }, /--priority/],
-    [{ url: 'https://gw.example.tw' }, /"mirror-gw\.example\.tw" is a configured source's id/],
-  ];
-  for (const [options, message] of cases) {
-    const { code, stderr } = await capturingStderr(() => mirror({ ...defaults, url: undefined, ...options }));
-    t.equal(code, 2, JSON.stringify(options));
-    t.match(stderr, message, JSON.stringify(options));
-  }
 });
-
-/** Run a verb with process.stderr captured (the verb writes its complaints there). */
-async function capturingStderr(run: () => Promise<number>): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { code: await run(), stderr };
-  } finally {
-    process.stderr.write = write;
-  }
-}

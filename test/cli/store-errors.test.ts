@@ -1,32 +1,13 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { projectPath } from '../../src/model/project-root.js';
 import { openDatabase, TEST_MAX_PAGE_COUNT_ENV } from '../../src/store/database.js';
 import { startFixturePlatform } from '../helpers/crossplatform-server.js';
 import { readFixture, tempDir } from '../helpers/gateway.js';
+import { runCli } from '../helpers/in-process-cli.js';
 
-const CLI = projectPath('dist', 'src', 'cli.js');
-
-function runCli(
-  args: string[],
-  env: Record<string, string>,
-  as?: { uid: number; gid: number },
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    // Another user's process is not instrumented by tap (its hook, which tap puts in NODE_OPTIONS
-    // of every child, would write into this user's .tap and fail): `env -u` drops it.
-    const [command, commandArgs] = as ? ['env', ['-u', 'NODE_OPTIONS', process.execPath, CLI, ...args]] : [process.execPath, [CLI, ...args]];
-    const child = spawn(command, commandArgs, { cwd: projectPath(), env: { ...process.env, LOG_LEVEL: 'warn', ...env }, ...as });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The store's conditions as the CLI reports them, each invocation in this process (src/cli/main.ts). */
 
 const own = readFixture<Array<Record<string, unknown>>>('crossplatform', 'own-records.json').filter((r) => r.title !== undefined);
 
@@ -58,7 +39,9 @@ t.test('harvest into a full store: one line naming the file, exit status 3, the 
   const pages = created.pragma('page_count', { simple: true }) as number;
   created.close();
 
+  const handlers = process.listenerCount('SIGINT') + process.listenerCount('SIGTERM');
   const result = await runCli(['harvest', '--config', config], { [TEST_MAX_PAGE_COUNT_ENV]: String(pages + 2) });
+  t.equal(process.listenerCount('SIGINT') + process.listenerCount('SIGTERM'), handlers, 'the failed harvest removed its signal handlers too');
   t.equal(result.code, 3, 'the store status, apart from a failed run (1) and bad usage (2)');
   const line = `ogd-gateway: the store ${dbPath} is full (SQLITE_FULL): free disk space or move DATABASE_PATH, then run again`;
   const lines = result.stderr.trimEnd().split('\n');
@@ -87,26 +70,4 @@ t.test('serve on a store that cannot be opened refuses to start with one line an
   );
 });
 
-t.test('a store this user may not write: serve refuses to start with one line and exit status 3', async (t) => {
-  const { dir, cleanup } = tempDir();
-  t.teardown(cleanup);
-  const storeDir = join(dir, 'store');
-  mkdirSync(storeDir);
-  const dbPath = join(storeDir, 'catalog.db');
-  openDatabase(dbPath).close();
-  // Readable, not writable, by the gateway's user: as root (whom permissions do not stop), the CLI
-  // runs as nobody; otherwise as this user, with the write bits taken away.
-  const root = process.getuid?.() === 0;
-  chmodSync(dir, 0o755);
-  chmodSync(dbPath, root ? 0o644 : 0o444);
-  chmodSync(storeDir, root ? 0o755 : 0o555);
-  t.teardown(() => chmodSync(storeDir, 0o755));
-  const result = await runCli(['serve'], { DATABASE_PATH: dbPath, PORT: '0' }, root ? { uid: 65534, gid: 65534 } : undefined);
-  t.equal(result.code, 3, result.stderr);
-  t.match(
-    result.stderr,
-    new RegExp(
-      `^ogd-gateway: the store ${dbPath} is read-only \\(SQLITE_READONLY\\w*\\): check the file's and directory's permissions \\(WAL needs the directory writable\\) or set DATABASE_PATH\n$`,
-    ),
-  );
-});
+// A store another user may not write (a process of that user): cli-process.test.ts.

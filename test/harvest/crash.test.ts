@@ -4,10 +4,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { projectPath } from '../../src/model/project-root.js';
+import { CLI } from '../helpers/spawned-cli.js';
 import { startFixturePlatform } from '../helpers/crossplatform-server.js';
 import { readFixture, tempDir } from '../helpers/gateway.js';
+import { runCli } from '../helpers/in-process-cli.js';
 
-const CLI = projectPath('dist', 'src', 'cli.js');
 const own = readFixture<Array<Record<string, unknown>>>('crossplatform', 'own-records.json').filter((r) => r.title !== undefined);
 
 t.test('kill -9 of a harvesting process loses nothing committed, and the next run succeeds', async (t) => {
@@ -52,14 +53,8 @@ t.test('kill -9 of a harvesting process loses nothing committed, and the next ru
   db.close();
 
   platform.faults.delayMs = 0;
-  // Not spawnSync: the platform answering it lives in this process's event loop.
-  const next = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
-    const again = spawn(process.execPath, [CLI, 'harvest', '--config', config], { cwd: projectPath(), env: { ...process.env, LOG_LEVEL: 'silent' } });
-    let stdout = '';
-    again.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    again.on('close', (status) => resolve({ status, stdout }));
-  });
-  t.equal(next.status, 0);
+  const next = await runCli(['harvest', '--config', config]);
+  t.equal(next.code, 0);
   t.match(next.stdout, /agency: SUCCEEDED/);
 
   const after = new Database(dbPath, { readonly: true });

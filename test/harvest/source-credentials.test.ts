@@ -7,15 +7,12 @@ import t, { type Test } from 'tap';
 import { parseConfig } from '../../src/config/load.js';
 import { Harvester } from '../../src/harvest/harvester.js';
 import { createLogger } from '../../src/log.js';
-import { runs } from '../../src/cli/runs.js';
-import { sources } from '../../src/cli/sources.js';
 import { openDatabase } from '../../src/store/database.js';
 import { listRuns, runErrors } from '../../src/store/runs.js';
 import { listSources, syncSources } from '../../src/store/sources.js';
 import { projectPath } from '../../src/model/project-root.js';
 import { tempDir } from '../helpers/gateway.js';
-import { inProcess } from '../helpers/in-process-cli.js';
-import { runCli } from '../mirror/cli-process.js';
+import { runCli } from '../helpers/in-process-cli.js';
 import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
 
 /**
@@ -131,7 +128,7 @@ t.test('credentials in a source URL reach the source and nowhere else', async (t
   }
 
   for (const json of [false, true]) {
-    const listed = await inProcess(() => sources({ configFile, json }));
+    const listed = await runCli(['sources', '--config', configFile, ...(json ? ['--json'] : [])]);
     t.equal(listed.code, 0, listed.stderr);
     t.match(
       listed.stdout,
@@ -139,7 +136,7 @@ t.test('credentials in a source URL reach the source and nowhere else', async (t
       `sources${json ? ' --json' : ''} shows the URL redacted`,
     );
     t.notMatch(listed.stdout + listed.stderr, SECRETS, `sources${json ? ' --json' : ''}`);
-    const reported = await inProcess(() => runs({ configFile, json }));
+    const reported = await runCli(['runs', '--config', configFile, ...(json ? ['--json'] : [])]);
     t.equal(reported.code, 0, reported.stderr);
     t.match(reported.stdout, /api_key=\*\*\*/, `runs${json ? ' --json' : ''} shows the reason`);
     t.notMatch(reported.stdout + reported.stderr, SECRETS, `runs${json ? ' --json' : ''}`);

@@ -1,32 +1,27 @@
-/** What a verb wrote and returned. */
-export interface VerbResult {
+import { runCli as runCliMain } from '../../src/cli/main.js';
+
+/** What an invocation of the CLI wrote and returned. */
+export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
 }
 
 /**
- * A CLI verb run in this process with its output captured until it settles. Only for verbs that
- * wait for no I/O (sources, runs: the embedded store answers at once, so the verb ends within
- * the same turn of the event loop): nothing else (tap's own output) writes while it is captured.
+ * `ogd-gateway ARGS` run in this process (src/cli/main.ts), its output captured: what the
+ * operator's shell would see, without a process per case. Invocations may run side by side:
+ * each has its own output. The environment is this process's, LOG_LEVEL warn (as the spawned
+ * tests had it), with `env` over it; process.env is not touched.
+ *
+ * A real process is still needed for signals, kill -9 and the bin's own wiring: spawnCli in spawned-cli.ts.
  */
-export function inProcess(verb: () => Promise<number>): Promise<VerbResult> {
+export async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
-  const writeOut = process.stdout.write;
-  const writeErr = process.stderr.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
-  const restore = (): void => {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-  };
-  let pending: Promise<number>;
-  try {
-    pending = verb();
-  } catch (err) {
-    restore();
-    throw err;
-  }
-  return pending.finally(restore).then((code) => ({ code, stdout, stderr }));
+  const code = await runCliMain(args, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+  });
+  return { code, stdout, stderr };
 }

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { projectPath } from '../../src/model/project-root.js';
 import { tempDir } from '../helpers/gateway.js';
-import { CLI, runCli, waitFor, writeMirrorConfig } from './cli-process.js';
+import { runCli } from '../helpers/in-process-cli.js';
+import { CLI } from '../helpers/spawned-cli.js';
+import { waitFor, writeMirrorConfig } from './cli-process.js';
 import { cityRecord, comparableExports, startDownstream, startFeedProxy, startUpstream } from './gateways.js';
 
 /**

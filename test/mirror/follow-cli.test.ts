@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { projectPath } from '../../src/model/project-root.js';
 import { tempDir } from '../helpers/gateway.js';
-import { CLI, waitFor, writeMirrorConfig } from './cli-process.js';
+import { CLI } from '../helpers/spawned-cli.js';
+import { waitFor, writeMirrorConfig } from './cli-process.js';
 import { cityRecord, comparableExports, startDownstream, startUpstream } from './gateways.js';
 
 /** `ogd-gateway mirror URL` following an upstream gateway, then stopped with Ctrl-C. */
