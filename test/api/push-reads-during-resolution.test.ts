@@ -112,7 +112,10 @@ async function readThroughResolution(t: Test, gateway: Gateway, identifier: stri
 
   let window: Measured['window'];
   const deadline = epochNow() + 5000 + HOLD_MS;
-  while (!gateway.scheduler.resolving && epochNow() < deadline) await sleep(2);
+  // Until it is seen running, or has run without ever being seen (on the API's thread, which it
+  // holds throughout): waiting on to the deadline then would only add seconds to the control.
+  const resolutionsBefore = gateway.scheduler.resolutions;
+  while (!gateway.scheduler.resolving && gateway.scheduler.resolutions === resolutionsBefore && epochNow() < deadline) await sleep(2);
   if (gateway.scheduler.resolving) {
     const start = epochNow();
     const finished = during?.();
