@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import type { Connector, ConnectorDefinition } from './connector.js';
 import { crossPlatformConnector } from './crossplatform.js';
 import { fileConnector } from './file.js';
@@ -45,12 +45,24 @@ const httpOverridesSchema = {
 };
 
 const ajv = new Ajv({ allErrors: false, strict: false });
-const validators = new Map(
-  [...CONNECTORS.values()].map((definition) => {
+/**
+ * Each connector's options validator, compiled when a source of its type is first checked: a
+ * compile costs milliseconds, and every process and thread that harvests imports this registry
+ * while its configuration names only a few of the types.
+ */
+const validators = new Map<string, ValidateFunction>();
+
+function optionsValidator(type: string): ValidateFunction | undefined {
+  const definition = CONNECTORS.get(type);
+  if (definition === undefined) return undefined;
+  let validate = validators.get(type);
+  if (validate === undefined) {
     const schema = definition.optionsSchema as { properties?: Record<string, unknown> };
-    return [definition.type, ajv.compile({ ...schema, properties: { ...schema.properties, http: httpOverridesSchema } })] as const;
-  }),
-);
+    validate = ajv.compile({ ...schema, properties: { ...schema.properties, http: httpOverridesSchema } });
+    validators.set(type, validate);
+  }
+  return validate;
+}
 
 /**
  * Check every source's type and options against its connector, so a bad config stops
@@ -58,8 +70,8 @@ const validators = new Map(
  */
 export function validateSources(config: GatewayConfig): void {
   config.sources.forEach((source, index) => {
-    const validate = validators.get(source.type);
-    if (!validate || CONNECTORS.get(source.type)?.available === false) {
+    const validate = CONNECTORS.get(source.type)?.available === false ? undefined : optionsValidator(source.type);
+    if (!validate) {
       const available = [...CONNECTORS.values()].filter((d) => d.available !== false).map((d) => d.type);
       throw new ConfigError(config.origin, `sources[${index}].type`, `connector "${source.type}" is not available yet (available: ${available.join(', ')})`);
     }

@@ -24,6 +24,7 @@ import { exportRoutes } from './routes/export.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { pushRoutes } from './routes/push.js';
 import type { PushWritesIn } from '../push/push-writer.js';
+import type { ResolutionSchedule } from '../push/resolution-scheduler.js';
 import { ERROR_CODES } from './errors.js';
 import { specError } from '../views/spec-error.js';
 import { storeErrorOf } from '../store/store-errors.js';
@@ -53,6 +54,11 @@ export interface ApiOptions {
    * pragmas on that connection).
    */
   pushWrites?: PushWritesIn;
+  /**
+   * When accepted pushes are resolved into the served catalogue (resolution-scheduler.ts: the
+   * gap that coalesces a stream of pushes, the retry after a failure); absent: its default.
+   */
+  pushResolution?: ResolutionSchedule;
 }
 
 /**
@@ -173,7 +179,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   crossPlatformMoreRoutes(app, options.store, options.publicUrl);
   exportRoutes(app, options.store, options.publicUrl);
   discoveryRoutes(app, options.store, options.publicUrl);
-  pushRoutes(app, options.store, options.publicUrl, { writesIn: options.pushWrites });
+  pushRoutes(app, options.store, options.publicUrl, { writesIn: options.pushWrites, resolution: options.pushResolution });
 
   app.get(
     '/openapi.json',

@@ -9,6 +9,7 @@ import type { Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
 import { pushResolutionScheduler } from '../../src/api/routes/push.js';
+import type { ResolutionSchedule } from '../../src/push/resolution-scheduler.js';
 import { issueApiKey } from '../../src/push/issue-api-key.js';
 import type { ServerHttpSettings } from '../../src/config/types.js';
 import type { Db } from '../../src/store/database.js';
@@ -17,6 +18,14 @@ import { startHarvestedPlatform } from '../helpers/federation.js';
 import { openTestDb, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
 
 export const PUBLIC_URL = 'https://gateway.example.tw';
+
+/**
+ * Resolve what was pushed as soon as the resolution before it ends. The push tests read what they
+ * pushed after `settled()`; with the gateway's default schedule each of those waits out the
+ * coalescing gap (a second or more) for a resolution of a few records. Tests of the coalescing
+ * itself, or that need a push left pending, ask for DEFAULT_RESOLUTION_SCHEDULE.
+ */
+export const PROMPT_RESOLUTION: ResolutionSchedule = { minGapMs: 0, durationFactor: 0, retryMs: 30_000 };
 
 export interface PushGateway {
   db: Db;
@@ -39,6 +48,8 @@ export interface PushGatewayOptions {
   http?: Partial<ServerHttpSettings>;
   /** Records a `crossplatform` fixture source ("fixture", priority 0) serves; harvested before the API starts. */
   harvested?: Array<Record<string, unknown>>;
+  /** When pushes are resolved; PROMPT_RESOLUTION unless given. */
+  resolution?: ResolutionSchedule;
 }
 
 export async function startPushGateway(t: Test, options: PushGatewayOptions = {}): Promise<PushGateway> {
@@ -60,6 +71,7 @@ export async function startPushGateway(t: Test, options: PushGatewayOptions = {}
     publicUrl: PUBLIC_URL,
     logger: silentLog,
     http: { rateLimit: { max: 100_000, timeWindowMs: 60_000, allowList: [] }, ...options.http },
+    pushResolution: options.resolution ?? PROMPT_RESOLUTION,
   });
   await api.listen({ port: 0, host: '127.0.0.1' });
   // Registered last, so it runs first: the API closes before the store.

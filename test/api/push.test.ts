@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { pushResolutionScheduler } from '../../src/api/routes/push.js';
+import { DEFAULT_RESOLUTION_SCHEDULE } from '../../src/push/resolution-scheduler.js';
 import { PUSH_DATASET_ID_BASE } from '../../src/store/push-records.js';
 import { PUSH_SOURCE_PRIORITY } from '../../src/store/push-sources.js';
 import { syncSources } from '../../src/store/sources.js';
@@ -274,7 +275,8 @@ t.test('a gateway datasetId is never one a stored record claims', async (t) => {
 });
 
 t.test('pushes in a burst are resolved together, and every one is readable after', async (t) => {
-  const gateway = await startPushGateway(t);
+  // The gateway's own schedule: its gap after a resolution is what coalesces the burst.
+  const gateway = await startPushGateway(t, { resolution: DEFAULT_RESOLUTION_SCHEDULE });
   const key = await gateway.issue();
   const scheduler = pushResolutionScheduler(gateway.api)!;
   const count = 12;

@@ -21,9 +21,10 @@ const cities = (from: number, to: number) => Array.from({ length: to - from + 1 
 t.test('kill -9 in the middle of a sync loses nothing applied; the next sync resumes at the stored cursor', async (t) => {
   const upstream = await startUpstream(t, { city: cities(1, 30), hub: [] });
   await upstream.harvest('city');
-  // Pages of 3, each answered after 400 ms: ten pages, and time to kill the mirror between two
-  // even when a loaded CI machine starves this process for a second or two.
-  const proxy = await startFeedProxy(t, upstream.base, { limit: 3, delayMs: 400 });
+  // Pages of 3: ten pages. The first three are answered at once, each later one after 400 ms: time
+  // to kill the mirror between two even when a loaded CI machine starves this process for a second
+  // or two (seven pages of 400 ms after the third, as when every page waited).
+  const proxy = await startFeedProxy(t, upstream.base, { limit: 3, delayMs: 400, undelayedRequests: 3 });
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
   const config = writeMirrorConfig(dir);

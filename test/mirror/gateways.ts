@@ -286,7 +286,16 @@ export interface FeedProxy {
  * (it rewrites `limit`), so a test can stop a mirror process in the middle of a walk. Everything
  * else is passed on as is.
  */
-export async function startFeedProxy(t: Test, target: string, options: { limit: number; delayMs: number }): Promise<FeedProxy> {
+export async function startFeedProxy(
+  t: Test,
+  target: string,
+  options: {
+    limit: number;
+    delayMs: number;
+    /** The first this many feed requests are passed on at once, the later ones after `delayMs`. */
+    undelayedRequests?: number;
+  },
+): Promise<FeedProxy> {
   const sinces: string[] = [];
   let answered = 0;
   const proxy: FeedProxy = { url: '', sinces, answered: () => answered, delayMs: options.delayMs };
@@ -308,7 +317,7 @@ export async function startFeedProxy(t: Test, target: string, options: { limit: 
           })
           .catch(() => res.destroy());
       },
-      isFeed ? proxy.delayMs : 0,
+      isFeed && sinces.length > (options.undelayedRequests ?? 0) ? proxy.delayMs : 0,
     );
   });
   proxy.url = url;
