@@ -47,7 +47,7 @@ import { openDatabase, type Db } from '../../src/store/database.js';
 import { lastRun, type RunRow } from '../../src/store/runs.js';
 import { tempDir } from '../helpers/gateway.js';
 import { benchIdentifier, HARVEST_ORG_CODE } from './hostile-records.js';
-import { freePort, load, percentile, processCpuMs, processPeakRssMB, sleep, startGatedPlatform, startServe, waitFor } from './serve-child.js';
+import { freePort, load, machineCpuMs, percentile, processCpuMs, processPeakRssMB, sleep, startGatedPlatform, startServe, waitFor } from './serve-child.js';
 import { envInt, machine, median, platformHeld, platformStats, progress, round, startPlatform, stopChild } from './shared.js';
 
 const TARGET_P99_MS = 50;
@@ -98,6 +98,50 @@ interface WindowFigures {
   requestsPerSecond: number;
   latencyMs: { p50: number; p99: number; max: number };
   over50ms: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who used the 2 cores
+// ---------------------------------------------------------------------------------------------
+
+interface CpuReading {
+  at: number;
+  serveMs: number | undefined;
+  benchMs: number;
+  platformMs: number;
+  machine: { busyMs: number; totalMs: number } | undefined;
+}
+
+async function readCpu(servePid: number | undefined, platformUrl: string): Promise<CpuReading> {
+  const usage = process.cpuUsage();
+  return {
+    at: performance.now(),
+    serveMs: processCpuMs(servePid),
+    benchMs: (usage.user + usage.system) / 1000,
+    platformMs: (await platformStats(platformUrl)).cpuMs,
+    machine: machineCpuMs(),
+  };
+}
+
+/**
+ * Cores' worth of CPU each party used between two readings: serve (all its threads), this process
+ * (autocannon, the watching), the big platform child, and the machine as a whole; `others` is
+ * what the machine spent beyond those (other users of a shared machine, the small platform).
+ */
+function coresUsed(from: CpuReading, to: CpuReading): Record<string, number | undefined> {
+  const seconds = (to.at - from.at) / 1000;
+  const cores = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : round(ms / 1000 / seconds, 2));
+  const serve = to.serveMs !== undefined && from.serveMs !== undefined ? to.serveMs - from.serveMs : undefined;
+  const machine = to.machine && from.machine ? to.machine.busyMs - from.machine.busyMs : undefined;
+  const bench = to.benchMs - from.benchMs;
+  const platform = to.platformMs - from.platformMs;
+  return {
+    serve: cores(serve),
+    benchAutocannon: cores(bench),
+    bigPlatform: cores(platform),
+    machine: cores(machine),
+    others: serve !== undefined && machine !== undefined ? cores(Math.max(0, machine - serve - bench - platform)) : undefined,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,18 +282,20 @@ async function main(): Promise<void> {
     }
 
     progress(`busy: idle, autocannon ${connections} connections (${idleSeconds} s)`);
+    const idleCpu = await readCpu(serve.pid, bigPlatform.url);
     const idleFrom = performance.now();
     const idleLoad = await load(base, paths, idleSeconds, { connections, onResponse });
     const idle = answers.window(idleFrom, performance.now());
+    const idleCores = coresUsed(idleCpu, await readCpu(serve.pid, bigPlatform.url));
 
     progress(`busy: the big platform released; autocannon until serve's run of ${records} records has finished`);
-    const cpuBefore = processCpuMs(serve.pid);
+    const busyCpu = await readCpu(serve.pid, bigPlatform.url);
     const released = performance.now();
     await bigPlatform.release();
     const watching = watchBigRun(store, bigPlatform.url, records, serve);
     const busyLoad = await load(base, paths, watching, { connections, onResponse });
     const marks = await watching;
-    const cpuAfter = processCpuMs(serve.pid);
+    const busyCores = coresUsed(busyCpu, await readCpu(serve.pid, bigPlatform.url));
     const platformAfter = await platformStats(bigPlatform.url);
 
     const problem = runProblem(marks.run, records);
@@ -287,14 +333,17 @@ async function main(): Promise<void> {
         smallRecords: small,
         autocannon: { connections, paths: 'GET /api/v1/rest/dataset/{id} of the small records, in turn', warmupSeconds, idleSeconds },
         serve: 'node dist/src/cli.js serve (real), LOG_LEVEL=warn, rate limit off, harvest.runOnStart true, harvest.timeoutMs 600000',
+        coresUsed:
+          'CPU per party over the window in cores (2 on this machine): serve (all threads, /proc), this process (autocannon), the big platform child, the machine (/proc/stat), others = machine − those',
         windows:
           "cut from every answer autocannon got (time and latency), by the marks below; each `autocannon` object is autocannon's own summary of its whole run, which for busy goes on until autocannon hears the run has finished",
       },
-      idle: { ...idle, autocannon: idleLoad },
+      idle: { ...idle, coresUsed: idleCores, autocannon: idleLoad },
       busy: {
         ...busy,
         autocannon: busyLoad,
         shareOfIdleRequestsPerSecond: round(share, 3),
+        coresUsed: busyCores,
         parts,
         partsMeasuredBy:
           'harvest: release → every record of the big source in source_records; resolution: → the change feed grew (the resolution committed); indexing: → the run finished (search index refresh, run end); polled every 50 ms',
@@ -312,7 +361,6 @@ async function main(): Promise<void> {
         harvestDatasetsPerSecond: marks.stored !== undefined ? Math.round(records / ((marks.stored - released) / 1000)) : undefined,
         resolutionSeconds: marks.stored !== undefined && marks.resolved !== undefined ? round((marks.resolved - marks.stored) / 1000, 1) : undefined,
         indexingSeconds: marks.resolved !== undefined ? round((marks.finished - marks.resolved) / 1000, 1) : undefined,
-        serveCpuMs: cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined,
       },
       datasetsServedAfter: servedAfter,
       servePeakRssMB,

@@ -90,6 +90,18 @@ export function processCpuMs(pid: number | undefined): number | undefined {
   }
 }
 
+/** CPU time the whole machine has spent busy (every core, every process) and its cores' total time, ms; undefined off Linux. */
+export function machineCpuMs(): { busyMs: number; totalMs: number } | undefined {
+  try {
+    // The first line of /proc/stat: cpu user nice system idle iowait irq softirq steal …, in clock ticks (10 ms).
+    const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = ticks.reduce((sum, n) => sum + n, 0);
+    return { busyMs: (total - ticks[3]! - ticks[4]!) * 10, totalMs: total * 10 };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The process's peak resident memory (VmHWM), MB; undefined off Linux. */
 export function processPeakRssMB(pid: number | undefined): number | undefined {
   try {
