@@ -21,6 +21,13 @@ import { processToken } from '../store/runs.js';
 import type { HarvestRunner, RunRequest } from './harvester.js';
 import type { RunSummary } from './run.js';
 import type { HarvestReply, HarvestRequest, HarvestWorkerData } from './harvest-worker.js';
+import type { ResolutionGate } from './resolution-hold.js';
+
+/** Test hooks, never set in use. */
+export interface HarvestThreadTestHooks {
+  /** Hold each resolution after a run at this gate until the test releases it (resolution-hold.ts). */
+  resolutionGate?: ResolutionGate;
+}
 
 /** How long `shutdown` waits for the runs to stop after their current page before ending the thread. */
 const SHUTDOWN_GRACE_MS = 30_000;
@@ -45,6 +52,7 @@ export class HarvestThread implements HarvestRunner {
     private readonly config: GatewayConfig,
     private readonly store: Store,
     private readonly log: Logger,
+    private readonly testHooks: HarvestThreadTestHooks = {},
   ) {}
 
   run(sourceId: string, request: RunRequest = {}): Promise<RunSummary | undefined> {
@@ -80,7 +88,7 @@ export class HarvestThread implements HarvestRunner {
   }
 
   private start(): Worker {
-    const workerData: HarvestWorkerData = { config: this.config, processToken: processToken() };
+    const workerData: HarvestWorkerData = { config: this.config, processToken: processToken(), resolutionGateForTests: this.testHooks.resolutionGate };
     const worker: Worker = startWorker<HarvestReply>(new URL('./harvest-worker.js', import.meta.url), workerData, 'harvest thread', {
       message: (reply) => this.answer(worker, reply),
       ended: (err) => this.died(worker, err),

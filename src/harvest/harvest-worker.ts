@@ -17,12 +17,15 @@ import { createLogger } from '../log.js';
 import { openStore } from '../store/sqlite-store.js';
 import { adoptProcessToken } from '../store/runs.js';
 import { Harvester } from './harvester.js';
+import { holdResolutionsForTests, type ResolutionGate } from './resolution-hold.js';
 import type { RunProgress, RunSummary } from './run.js';
 
 export interface HarvestWorkerData {
   config: GatewayConfig;
   /** The process's run token (runs.ts): runs this thread opens are the process's. */
   processToken: string;
+  /** Test hook (resolution-hold.ts): hold each resolution after a run at this gate. Never set in use. */
+  resolutionGateForTests?: ResolutionGate | undefined;
 }
 
 export type HarvestRequest =
@@ -40,6 +43,7 @@ if (port === null) throw new Error('harvest-worker.js runs in a worker thread: s
 
 const data = workerData as HarvestWorkerData;
 adoptProcessToken(data.processToken);
+holdResolutionsForTests(data.resolutionGateForTests);
 const log = createLogger(data.config.log.level, 'stdout').child({ thread: 'harvest' });
 // Requests posted meanwhile wait in the port until the listener below is added; a store that cannot
 // be opened ends the thread with its error, and harvest-thread.ts closes the runs it was asked for.

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../store/contract/store.js';
 import { resolveIdentity, type ResolutionCollision } from '../identity/resolve.js';
 import type { RunCounts } from '../store/runs.js';
+import { resolutionHoldForTests } from './resolution-hold.js';
 
 /**
  * Turn what a run stored into served datasets (src/identity/resolve.ts), when anything bearing
@@ -23,7 +24,8 @@ export async function resolveAfterRun(
 ): Promise<void> {
   if (!(await store.identity.isIdentityDirty())) return;
   try {
-    const outcome = await resolveIdentity(store, { runId });
+    const holdForTests = resolutionHoldForTests();
+    const outcome = await resolveIdentity(store, holdForTests ? { runId, whileLocked: holdForTests } : { runId });
     // One clash can surface under several keys (an identifier qualified by org code and by OID): report it once.
     const seen = new Set<string>();
     const collisions = outcome.collisions.filter((c) => {

@@ -30,42 +30,44 @@
  *   BENCH_HOSTILE_INTERVAL_MS    probe's pause between requests (default 10)
  *   BENCH_HOSTILE_SERVE_NODE_ARGS  extra node arguments for serve, e.g. "--cpu-prof --cpu-prof-dir=prof"
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import autocannon from 'autocannon';
 import { Agent, request } from 'undici';
 import { openDatabase } from '../../src/store/database.js';
 import { listRuns } from '../../src/store/runs.js';
 import { tempDir } from '../helpers/gateway.js';
 import { benchIdentifier, benchRecord, HARVEST_ORG_CODE, PUSH_ORG_CODE } from './hostile-records.js';
-import type { HostilePlatformSpec } from './hostile-platform.js';
 import type { ProbeMessage, ProbeWindow } from './latency-probe.js';
-import { envInt, machine, median, progress, round, spawnWithFirstLine, stopChild } from './shared.js';
+import {
+  freePort,
+  load,
+  percentile,
+  processCpuMs,
+  processPeakRssMB,
+  runCli,
+  sleep,
+  startGatedPlatform,
+  startServe,
+  waitFor,
+  type LoadFigures,
+} from './serve-child.js';
+import { envInt, machine, median, progress, round, stopChild } from './shared.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '..', '..', 'src', 'cli.js');
 const TARGET_MAX_STALL_MS = 100;
 const CONNECTIONS = 10;
 /** Serials of the records: heavy ones of platform A, small ones of A, heavy ones of platform B. */
 const SERIALS = { heavyA: 1, smallA: 100_001, heavyB: 200_001 };
 const WAIT_LIMIT_MS = 10 * 60_000;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 // ---------------------------------------------------------------------------------------------
 // Statistics
 // ---------------------------------------------------------------------------------------------
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length === 0 ? Number.NaN : sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
-}
 
 interface ProbeFigures {
   count: number;
@@ -95,85 +97,6 @@ function probeFigures(window: ProbeWindow): ProbeFigures {
 // ---------------------------------------------------------------------------------------------
 // The child processes and the probe
 // ---------------------------------------------------------------------------------------------
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-interface Platform {
-  url: string;
-  child: ChildProcess;
-  state(): Promise<{ held: number; released: boolean; listRequests: number; recordRequests: number; cpuMs: number }>;
-  release(): Promise<void>;
-}
-
-async function startPlatform(spec: HostilePlatformSpec): Promise<Platform> {
-  const { child, line } = await spawnWithFirstLine('hostile-platform.js', [JSON.stringify(spec)]);
-  const url = `http://127.0.0.1:${Number(line.trim())}`;
-  return {
-    url,
-    child,
-    async state() {
-      const res = await request(`${url}/__bench/state`);
-      return (await res.body.json()) as Awaited<ReturnType<Platform['state']>>;
-    },
-    async release() {
-      await (await request(`${url}/__bench/release`)).body.text();
-    },
-  };
-}
-
-/** Lines of a child's output, prefixed, to our stderr (our stdout is the JSON document only). */
-function forward(stream: NodeJS.ReadableStream, prefix: string): void {
-  createInterface({ input: stream }).on('line', (line) => process.stderr.write(`[${prefix}] ${line}\n`));
-}
-
-function startServe(configFile: string, port: number, dbPath: string): ChildProcess {
-  // e.g. "--cpu-prof --cpu-prof-dir=prof" to see where serve's threads spend the phases (not allowed in NODE_OPTIONS).
-  const nodeArgs = (process.env.BENCH_HOSTILE_SERVE_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', '--config', configFile], {
-    env: { ...process.env, PORT: String(port), DATABASE_PATH: dbPath, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  forward(child.stdout!, 'serve');
-  forward(child.stderr!, 'serve');
-  return child;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, child: ChildProcess, limitMs = 60_000): Promise<void> {
-  const until = performance.now() + limitMs;
-  while (performance.now() < until) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`serve exited (${child.signalCode ?? child.exitCode}) while waiting for ${what}`);
-    if (await check().catch(() => false)) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** The serve process's CPU time (user + system, all its threads), ms; undefined off Linux. */
-function processCpuMs(pid: number | undefined): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The serve process's peak resident memory (VmHWM), MB; undefined off Linux. */
-function processPeakRssMB(pid: number | undefined): number | undefined {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? round(Number(match[1]) / 1024, 1) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 class Probe {
   private readonly worker: Worker;
@@ -233,42 +156,6 @@ class Probe {
 // Load
 // ---------------------------------------------------------------------------------------------
 
-interface LoadFigures {
-  requestsPerSecond: number;
-  latencyMs: { p50: number; p99: number; max: number };
-  requests: number;
-  non2xx: number;
-  errors: number;
-  seconds: number;
-}
-
-/** autocannon on `paths` (taken in turn) until `until` settles, or for `seconds`. */
-async function load(base: string, paths: readonly string[], until: Promise<unknown> | number): Promise<LoadFigures> {
-  let next = 0;
-  const began = performance.now();
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: base,
-        connections: CONNECTIONS,
-        // Long enough for any harvest; stopped when it is over.
-        duration: typeof until === 'number' ? until : 3600,
-        requests: [{ setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length]! }) }],
-      },
-      (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res)),
-    );
-    if (typeof until !== 'number') until.finally(() => instance.stop()).catch(() => undefined);
-  });
-  return {
-    requestsPerSecond: Math.round(result.requests.average),
-    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    seconds: round((performance.now() - began) / 1000, 1),
-  };
-}
-
 interface PushFigures {
   count: number;
   statuses: Record<string, number>;
@@ -321,15 +208,7 @@ async function push(base: string, key: string, bodies: readonly Buffer[], inFlig
 }
 
 async function issueKey(configFile: string, dbPath: string): Promise<string> {
-  const child = spawn(process.execPath, [CLI, 'keys', 'issue', '--publisher', '壓力測試機關', '--org-code', PUSH_ORG_CODE, '--json', '--config', configFile], {
-    env: { ...process.env, DATABASE_PATH: dbPath, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  forward(child.stderr!, 'keys');
-  let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`keys issue exited with ${code}`);
+  const out = await runCli(['keys', 'issue', '--publisher', '壓力測試機關', '--org-code', PUSH_ORG_CODE, '--json', '--config', configFile], dbPath, 'keys');
   return (JSON.parse(out) as { key: string }).key;
 }
 
@@ -365,7 +244,7 @@ async function main(): Promise<void> {
 
   try {
     progress(`hostile: platforms (${heavy} records of ${distributions} distributions each, + ${small} small; then ${heavy} more)`);
-    const platformA = await startPlatform({
+    const platformA = await startGatedPlatform({
       orgCode: HARVEST_ORG_CODE,
       groups: [
         { from: SERIALS.heavyA, count: heavy, distributions },
@@ -374,7 +253,7 @@ async function main(): Promise<void> {
     });
     children.push(platformA.child);
     const platformB =
-      loadSeconds > 0 ? await startPlatform({ orgCode: HARVEST_ORG_CODE, groups: [{ from: SERIALS.heavyB, count: heavy, distributions }] }) : undefined;
+      loadSeconds > 0 ? await startGatedPlatform({ orgCode: HARVEST_ORG_CODE, groups: [{ from: SERIALS.heavyB, count: heavy, distributions }] }) : undefined;
     if (platformB) children.push(platformB.child);
 
     const dbPath = join(dir, 'catalog.db');
@@ -399,7 +278,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     progress(`hostile: serve on ${base}`);
-    const serve = startServe(configFile, port, dbPath);
+    const serve = startServe(configFile, port, dbPath, process.env.BENCH_HOSTILE_SERVE_NODE_ARGS);
     children.unshift(serve);
     await waitFor('serve to answer /healthz', async () => (await request(`${base}/healthz`)).statusCode === 200, serve);
     await waitFor('the start-up harvest to ask platform A for its list', async () => (await platformA.state()).held > 0, serve);
@@ -431,7 +310,7 @@ async function main(): Promise<void> {
       const smallPaths = Array.from({ length: small }, (_, n) => `/api/v1/rest/dataset/${benchIdentifier(HARVEST_ORG_CODE, SERIALS.smallA + n)}`);
       progress(`hostile: autocannon, ${CONNECTIONS} connections, no harvest (${loadSeconds} s)`);
       probe.begin('autocannonIdle');
-      const idleLoad = await load(base, smallPaths, loadSeconds);
+      const idleLoad = await load(base, smallPaths, loadSeconds, { connections: CONNECTIONS });
       autocannonIdle = { load: idleLoad, probe: probeFigures(await probe.end()) };
 
       progress('hostile: harvest under autocannon load (platform B released)');
@@ -440,7 +319,7 @@ async function main(): Promise<void> {
       await platformB.release();
       // The probe's window closes when the records are served, before autocannon is stopped and reports.
       const done = probe.served(2 * heavy + small).then(async () => ({ durationMs: performance.now() - start, window: await probe!.end() }));
-      const loaded = await load(base, smallPaths, done);
+      const loaded = await load(base, smallPaths, done, { connections: CONNECTIONS });
       const { durationMs, window } = await done;
       harvestUnderLoad = { records: heavy, durationMs: Math.round(durationMs), load: loaded, probe: probeFigures(window) };
     }

@@ -18,9 +18,14 @@
  * plus GET /__bench/cpu: this process's CPU time (µs) and what it has answered so far: record
  * requests (a record by id: `/dataset/{id}`, package_show), list requests (`/dataset?…`,
  * package_search) and records served whole (in either), so the orchestrator can tell how busy
- * the platform was during a harvest and what the harvester asked for.
+ * the platform was during a harvest and what the harvester asked for; and `held`, the requests
+ * waiting at the gate.
  *
- * Usage: node platform-process.js N [crossplatform|ckan]. Listens on 127.0.0.1:0 and prints
+ * `gated` (third argument): every request of the API is held, unanswered, until
+ * GET /__bench/release, so the orchestrator decides when a harvest that `serve` started on its
+ * own gets its records (bench:busy measures the idle API first), as hostile-platform.ts does.
+ *
+ * Usage: node platform-process.js N [crossplatform|ckan] [gated]. Listens on 127.0.0.1:0 and prints
  * the port as its first stdout line. Every record is serialised once up front, so serving costs
  * little more than a socket write (a package_search page is a concatenation of ready buffers).
  * Exits when stdin closes (the orchestrator died) or on SIGTERM.
@@ -253,6 +258,9 @@ if (!Number.isInteger(count) || count < 1) fail(`record count must be a positive
 const shape = process.argv[3] ?? 'crossplatform';
 const makeApi = APIS[shape] ?? fail(`shape must be one of ${Object.keys(APIS).join(', ')}, got ${shape}`);
 
+const gated = process.argv[4] === 'gated';
+if (process.argv[4] !== undefined && !gated) fail(`the third argument can only be "gated", got ${process.argv[4]}`);
+
 const counters: Counters = { recordRequests: 0, listRequests: 0, recordsServed: 0 };
 const api = makeApi(count, counters);
 const notFound: Answer = { status: 404, body: json({ success: false, error: { message: 'not found' } }) };
@@ -262,6 +270,9 @@ function send(res: ServerResponse, { status, body }: Answer): void {
   res.end(body);
 }
 
+let released = !gated;
+const held: Array<() => void> = [];
+
 const server = createServer((req, res) => {
   const url = req.url ?? '/';
   const mark = url.indexOf('?');
@@ -269,9 +280,16 @@ const server = createServer((req, res) => {
   const query = mark === -1 ? '' : url.slice(mark + 1);
   if (path === '/__bench/cpu') {
     const usage = process.cpuUsage();
-    return send(res, ok(json({ userUs: usage.user, systemUs: usage.system, ...counters })));
+    return send(res, ok(json({ userUs: usage.user, systemUs: usage.system, ...counters, held: held.length })));
   }
-  send(res, api(path, query) ?? notFound);
+  if (path === '/__bench/release') {
+    released = true;
+    for (const answer of held.splice(0)) answer();
+    return send(res, ok(json({ released: true })));
+  }
+  const answer = (): void => send(res, api(path, query) ?? notFound);
+  if (released) answer();
+  else held.push(answer);
 });
 server.keepAliveTimeout = 60_000;
 

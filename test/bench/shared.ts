@@ -1,6 +1,6 @@
 /**
- * What the two benchmarks share (`npm run bench`: test/bench/run.ts, `npm run bench:harvest`:
- * test/bench/harvest.ts): statistics, the platform child process (in either catalogue shape:
+ * What the benchmarks share (`npm run bench`: test/bench/run.ts, `npm run bench:harvest`:
+ * test/bench/harvest.ts, and `npm run bench:busy`: test/bench/busy.ts): statistics, the platform child process (in either catalogue shape:
  * the cross-platform spec's or CKAN's), the bench source's configuration per shape and the
  * floor (JSON.parse + bulk insert, no mapping, no HTTP).
  */
@@ -102,10 +102,18 @@ export async function platformStats(url: string): Promise<PlatformStats> {
   };
 }
 
+/** Requests a gated platform child holds at its gate, unanswered (`/__bench/cpu`'s `held`). */
+export async function platformHeld(url: string): Promise<number> {
+  const res = await request(`${url}/__bench/cpu`);
+  return ((await res.body.json()) as { held: number }).held;
+}
+
 export interface Platform {
   url: string;
   /** CPU time the platform process has used so far, ms. */
   cpuMs(): Promise<number>;
+  /** Answer the requests held at the gate, and every later one at once (a gated platform; a no-op otherwise). */
+  release(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -143,8 +151,9 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startPlatform(records: number, shape: Shape = 'crossplatform'): Promise<Platform> {
-  const { child, line } = await spawnWithFirstLine('platform-process.js', [String(records), shape]);
+/** `gated`: the platform holds every API request until `release()` (platform-process.ts). */
+export async function startPlatform(records: number, shape: Shape = 'crossplatform', options: { gated?: boolean } = {}): Promise<Platform> {
+  const { child, line } = await spawnWithFirstLine('platform-process.js', [String(records), shape, ...(options.gated ? ['gated'] : [])]);
   const port = Number(line.trim());
   if (!Number.isInteger(port) || port <= 0) {
     await stopChild(child);
@@ -155,6 +164,9 @@ export async function startPlatform(records: number, shape: Shape = 'crossplatfo
     url,
     async cpuMs() {
       return (await platformStats(url)).cpuMs;
+    },
+    async release() {
+      await (await request(`${url}/__bench/release`)).body.text();
     },
     stop: () => stopChild(child),
   };
