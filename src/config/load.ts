@@ -106,7 +106,6 @@ export function parseConfig(raw: unknown, origin: string, env: NodeJS.ProcessEnv
       maxRetryAfterMs: 120_000,
       runOnStart: true,
       maxConcurrentRuns: 2,
-      threadNice: 10,
       userAgent: 'ogd-gateway/0.1 (metadata harvester)',
       ...input.harvest,
     },

@@ -68,7 +68,6 @@ export const configSchema = {
         ...httpLimits,
         runOnStart: { type: 'boolean' },
         maxConcurrentRuns: { type: 'integer', minimum: 1, maximum: 64 },
-        threadNice: { type: 'integer', minimum: 0, maximum: 19 },
         userAgent: { type: 'string', minLength: 1 },
       },
     },

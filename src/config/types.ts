@@ -78,13 +78,7 @@ export interface GatewayConfig {
   server: { port: number; host: string; publicUrl: string } & ServerHttpSettings;
   database: { path: string };
   log: { level: string };
-  harvest: HttpLimits & {
-    runOnStart: boolean;
-    userAgent: string;
-    maxConcurrentRuns: number;
-    /** Nice value (0–19) of serve's harvest thread on Linux: below the API's, so reads keep their core. */
-    threadNice: number;
-  };
+  harvest: HttpLimits & { runOnStart: boolean; userAgent: string; maxConcurrentRuns: number };
   sources: SourceConfig[];
   /** Where the configuration was read from, for messages. */
   origin: string;

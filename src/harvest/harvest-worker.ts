@@ -18,7 +18,6 @@ import { openStore } from '../store/sqlite-store.js';
 import { adoptProcessToken } from '../store/runs.js';
 import { Harvester } from './harvester.js';
 import { holdResolutionsForTests, type ResolutionGate } from './resolution-hold.js';
-import { lowerThisThread } from './thread-priority.js';
 import type { RunProgress, RunSummary } from './run.js';
 
 export interface HarvestWorkerData {
@@ -46,7 +45,6 @@ const data = workerData as HarvestWorkerData;
 adoptProcessToken(data.processToken);
 holdResolutionsForTests(data.resolutionGateForTests);
 const log = createLogger(data.config.log.level, 'stdout').child({ thread: 'harvest' });
-lowerThisThread(data.config.harvest.threadNice, log);
 // Requests posted meanwhile wait in the port until the listener below is added; a store that cannot
 // be opened ends the thread with its error, and harvest-thread.ts closes the runs it was asked for.
 const store = await openStore(data.config.database.path);

@@ -34,7 +34,7 @@ t.test('defaults are filled in', async (t) => {
   t.match(config, {
     server: { port: 8080, host: '0.0.0.0', publicUrl: 'http://localhost:8080' },
     database: { path: 'data/catalog.db' },
-    harvest: { allowPrivateAddresses: false, runOnStart: true, maxConcurrentRuns: 2, threadNice: 10, maxConcurrentPerHost: 4, minIntervalMs: 0 },
+    harvest: { allowPrivateAddresses: false, runOnStart: true, maxConcurrentRuns: 2, maxConcurrentPerHost: 4, minIntervalMs: 0 },
     sources: [{ id: 'moda', priority: 0, enabled: true, withdrawAfterHours: 72, maxMissingShare: 0.5, options: {} }],
   });
 });
@@ -57,8 +57,6 @@ t.test('an invalid configuration names the field', async (t) => {
     [{ sources: [{ ...source, id: 'Bad Id!' }] }, 'sources[0].id', /pattern/],
     [{ sources: [{ ...source, withdrawAfterHours: -1 }] }, 'sources[0].withdrawAfterHours', />= 0/],
     [{ harvest: { maxConcurrentRuns: 0 } }, 'harvest.maxConcurrentRuns', />= 1/],
-    [{ harvest: { threadNice: 20 } }, 'harvest.threadNice', /<= 19/],
-    [{ harvest: { threadNice: -5 } }, 'harvest.threadNice', />= 0/],
     [{ sources: [{ name: 'x', type: 'crossplatform', url: 'u', schedule: '* * * * *' }] }, 'sources[0].id', /required/],
     [[], '(root)', /object/],
   ];

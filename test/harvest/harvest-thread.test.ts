@@ -4,8 +4,6 @@
  */
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
-import { readdirSync, readFileSync } from 'node:fs';
-import { getPriority, platform as osPlatform } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startFixturePlatform } from '../helpers/crossplatform-server.js';
 import { openTestDb, readFixture, silentLog, tempDir, testConfig } from '../helpers/gateway.js';
@@ -153,38 +151,3 @@ t.test('a harvest thread that dies closes its runs as failed, and the next run s
   const again = await thread.run('fixture');
   t.equal(again?.status, 'succeeded', 'a new thread harvests');
 });
-
-/** The nice value of each of this process's threads (Linux: /proc/self/task/<tid>/stat, field 19). */
-function threadNiceValues(): number[] {
-  return readdirSync('/proc/self/task').map((tid) => {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces), from field 3 (state) on.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[19 - 3]);
-  });
-}
-
-t.test(
-  'the harvest thread runs below the API thread’s priority (Linux, where a thread has its own nice value)',
-  { skip: osPlatform() !== 'linux' },
-  async (t) => {
-    const before = threadNiceValues();
-    t.notOk(before.includes(10), 'no thread of this process runs at nice 10 before');
-    const s = await setup(t, own.slice(0, 3));
-    t.equal(s.config.harvest.threadNice, 10, 'by default the harvest thread is lowered to nice 10');
-    const thread = new HarvestThread(s.config, sqliteStoreOn(s.db), silentLog);
-    t.teardown(() => thread.shutdown());
-    t.equal((await thread.run('fixture'))?.status, 'succeeded');
-    // The thread stays up for the next run: its nice value can be read now.
-    t.equal(threadNiceValues().filter((nice) => nice === 10).length, 1, 'exactly one thread (the harvest thread) runs at nice 10');
-    t.equal(getPriority(), 0, 'the API’s thread keeps its priority');
-
-    const equal = await setup(t, own.slice(0, 3));
-    const sameConfig: GatewayConfig = { ...equal.config, harvest: { ...equal.config.harvest, threadNice: 0 } };
-    const sameThread = new HarvestThread(sameConfig, sqliteStoreOn(equal.db), silentLog);
-    t.teardown(() => sameThread.shutdown());
-    const niceBefore = threadNiceValues().filter((nice) => nice !== 0).length;
-    t.equal((await sameThread.run('fixture'))?.status, 'succeeded');
-    t.equal(threadNiceValues().filter((nice) => nice !== 0).length, niceBefore, 'threadNice 0 leaves the second harvest thread at the API’s priority');
-  },
-);
