@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { chmodSync, mkdirSync } from 'node:fs';
@@ -25,6 +25,31 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * A platform of `count` records that answers each record after `delayMs`, and a configuration
+ * whose one source `slow` harvests it `pageSize` records a page, one at a time: a run long
+ * enough for a signal or a cancel to reach it mid-way. Removed when the test ends.
+ */
+async function slowSource(
+  t: Test,
+  count: number,
+  delayMs: number,
+  pageSize: number,
+): Promise<{ platform: Awaited<ReturnType<typeof startFixturePlatform>>; config: string; many: unknown[] }> {
+  const many = Array.from({ length: count }, (_, i) => ({ ...records[0]!, identifier: `A41000000G-${String(i).padStart(6, '0')}` }));
+  const platform = await startFixturePlatform(many);
+  platform.faults.delayMs = delayMs;
+  const { dir, cleanup } = tempDir();
+  t.teardown(async () => {
+    await platform.close();
+    cleanup();
+  });
+  const config = writeConfig(dir, [
+    { id: 'slow', name: 'Slow', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: { pageSize, concurrency: 1 } },
+  ]);
+  return { platform, config, many };
+}
+
 t.test('the bin runs a verb and exits with its status: 0 for --help, 2 for bad usage (the statuses themselves: cli.test.ts, in process)', async (t) => {
   const help = await spawnCli(['--help']);
   t.equal(help.code, 0, help.stderr);
@@ -35,17 +60,7 @@ t.test('the bin runs a verb and exits with its status: 0 for --help, 2 for bad u
 });
 
 t.test('Ctrl-C cancels a harvest: the run is recorded as cancelled and the exit status is 1', async (t) => {
-  const many = Array.from({ length: 40 }, (_, i) => ({ ...records[0]!, identifier: `A41000000G-${String(i).padStart(6, '0')}` }));
-  const platform = await startFixturePlatform(many);
-  platform.faults.delayMs = 200;
-  const { dir, cleanup } = tempDir();
-  t.teardown(async () => {
-    await platform.close();
-    cleanup();
-  });
-  const config = writeConfig(dir, [
-    { id: 'slow', name: 'Slow', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: { pageSize: 5, concurrency: 1 } },
-  ]);
+  const { platform, config, many } = await slowSource(t, 40, 200, 5);
   const child = spawn(process.execPath, [CLI, 'harvest', '--config', config], { cwd: projectPath(), env: { ...process.env, LOG_LEVEL: 'warn' } });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -62,17 +77,7 @@ t.test('Ctrl-C cancels a harvest: the run is recorded as cancelled and the exit 
 t.test('ogd-gateway cancel stops a run going on in another process', async (t) => {
   // 300 records at 100 ms each: a run of 30 s, so that starting the `cancel` process (seconds on
   // a loaded CI machine) is sure to find it still running; cancelled, it ends long before.
-  const many = Array.from({ length: 300 }, (_, i) => ({ ...records[0]!, identifier: `A41000000G-${String(i).padStart(6, '0')}` }));
-  const platform = await startFixturePlatform(many);
-  platform.faults.delayMs = 100;
-  const { dir, cleanup } = tempDir();
-  t.teardown(async () => {
-    await platform.close();
-    cleanup();
-  });
-  const config = writeConfig(dir, [
-    { id: 'slow', name: 'Slow', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: { pageSize: 2, concurrency: 1 } },
-  ]);
+  const { platform, config, many } = await slowSource(t, 300, 100, 2);
   // The harvest in a process of its own; `cancel` (in this process) reaches it through the store.
   const harvesting = spawnCli(['harvest', '--config', config]);
   while (platform.recordResponses() < 2) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -91,17 +96,7 @@ t.test('ogd-gateway cancel stops a run going on in another process', async (t) =
 });
 
 t.test('SIGTERM stops serve promptly, cancelling the harvest it was running', async (t) => {
-  const many = Array.from({ length: 40 }, (_, i) => ({ ...records[0]!, identifier: `A41000000G-${String(i).padStart(6, '0')}` }));
-  const platform = await startFixturePlatform(many);
-  platform.faults.delayMs = 200;
-  const { dir, cleanup } = tempDir();
-  t.teardown(async () => {
-    await platform.close();
-    cleanup();
-  });
-  const config = writeConfig(dir, [
-    { id: 'slow', name: 'Slow', type: 'crossplatform', url: platform.url, schedule: '0 3 * * *', options: { pageSize: 2, concurrency: 1 } },
-  ]);
+  const { platform, config } = await slowSource(t, 40, 200, 2);
   const port = await freePort();
   const child = spawn(process.execPath, [CLI, 'serve', '--config', config], {
     cwd: projectPath(),
