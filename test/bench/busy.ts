@@ -45,9 +45,10 @@ import { request } from 'undici';
 import { countDatasets } from '../../src/store/catalogue.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { lastRun, type RunRow } from '../../src/store/runs.js';
+import { freePort } from '../helpers/free-port.js';
 import { tempDir } from '../helpers/gateway.js';
 import { benchIdentifier, HARVEST_ORG_CODE } from './hostile-records.js';
-import { freePort, load, machineCpuMs, percentile, processCpuMs, processPeakRssMB, sleep, startGatedPlatform, startServe, waitFor } from './serve-child.js';
+import { load, machineCpuMs, percentile, processCpuMs, processPeakRssMB, sleep, startGatedPlatform, startServe, waitFor } from './serve-child.js';
 import { envInt, machine, median, platformHeld, platformStats, progress, round, startPlatform, stopChild } from './shared.js';
 
 const TARGET_P99_MS = 50;

@@ -40,22 +40,11 @@ import { Worker } from 'node:worker_threads';
 import { Agent, request } from 'undici';
 import { openDatabase } from '../../src/store/database.js';
 import { listRuns } from '../../src/store/runs.js';
+import { freePort } from '../helpers/free-port.js';
 import { tempDir } from '../helpers/gateway.js';
 import { benchIdentifier, benchRecord, HARVEST_ORG_CODE, PUSH_ORG_CODE } from './hostile-records.js';
 import type { ProbeMessage, ProbeWindow } from './latency-probe.js';
-import {
-  freePort,
-  load,
-  percentile,
-  processCpuMs,
-  processPeakRssMB,
-  runCli,
-  sleep,
-  startGatedPlatform,
-  startServe,
-  waitFor,
-  type LoadFigures,
-} from './serve-child.js';
+import { load, percentile, processCpuMs, processPeakRssMB, runCli, sleep, startGatedPlatform, startServe, waitFor, type LoadFigures } from './serve-child.js';
 import { envInt, machine, median, progress, round, stopChild } from './shared.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

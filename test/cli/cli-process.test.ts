@@ -1,6 +1,5 @@
 import t, { type Test } from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectPath } from '../../src/model/project-root.js';
@@ -9,6 +8,7 @@ import { startFixturePlatform } from '../helpers/crossplatform-server.js';
 import { runCli } from '../helpers/in-process-cli.js';
 import { CLI, spawnCli } from '../helpers/spawned-cli.js';
 import { tempDir } from '../helpers/gateway.js';
+import { freePort } from '../helpers/free-port.js';
 import { records, writeConfig } from './cli-fixtures.js';
 
 /**
@@ -16,14 +16,6 @@ import { records, writeConfig } from './cli-fixtures.js';
  * process, `serve` as installed, the bin's exit statuses, a store of another user. What the
  * test reads afterwards (runs, a cancel) runs in this process. Everything else: cli.test.ts.
  */
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * A platform of `count` records that answers each record after `delayMs`, and a configuration

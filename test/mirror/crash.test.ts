@@ -1,9 +1,9 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { projectPath } from '../../src/model/project-root.js';
+import { freePort } from '../helpers/free-port.js';
 import { tempDir } from '../helpers/gateway.js';
 import { runCli } from '../helpers/in-process-cli.js';
 import { CLI } from '../helpers/spawned-cli.js';
@@ -135,11 +135,3 @@ t.test('kill -9 between the last page and resolution: the next `mirror --once` a
     'serve resolved the killed store at start-up, before listening',
   );
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
