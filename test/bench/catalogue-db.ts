@@ -12,6 +12,7 @@ import { contentHash, writeRecordPage, type MappedRecord } from '../../src/store
 import { queueRun } from '../../src/store/runs.js';
 import { refreshSearchIndex } from '../../src/store/search-index.js';
 import { syncSources } from '../../src/store/sources.js';
+import { fileSource } from '../helpers/file-source.js';
 import type { SourceConfig } from '../../src/config/types.js';
 import { syntheticRecord } from './synthetic-catalogue.js';
 import { progress, round } from './shared.js';
@@ -19,18 +20,7 @@ import { progress, round } from './shared.js';
 const PAGE = 1000;
 
 /** The one source the synthetic catalogue belongs to. */
-export const SOURCE: SourceConfig = {
-  id: 'agency',
-  name: 'agency',
-  type: 'file',
-  url: 'file:///bench/agency',
-  schedule: '0 3 * * *',
-  priority: 0,
-  enabled: true,
-  withdrawAfterHours: 72,
-  maxMissingShare: 0.5,
-  options: {},
-};
+export const SOURCE: SourceConfig = fileSource('agency', 0, { url: 'file:///bench/agency', maxMissingShare: 0.5 });
 
 export interface BuiltCatalogue {
   records: number;

@@ -25,6 +25,7 @@ import { contentHash, writeRecordPage, type MappedRecord } from '../../src/store
 import { queueRun } from '../../src/store/runs.js';
 import { syncSources } from '../../src/store/sources.js';
 import type { SourceConfig } from '../../src/config/types.js';
+import { fileSource } from '../helpers/file-source.js';
 import { tempDir } from '../helpers/gateway.js';
 import { syntheticRecord, type GenRecord } from './synthetic-catalogue.js';
 import { progress, round } from './shared.js';
@@ -44,18 +45,7 @@ export interface IdentityBenchResult {
 }
 
 function source(id: string, priority: number): SourceConfig {
-  return {
-    id,
-    name: id,
-    type: 'file',
-    url: `file:///bench/${id}`,
-    schedule: '0 3 * * *',
-    priority,
-    enabled: true,
-    withdrawAfterHours: 72,
-    maxMissingShare: 0.5,
-    options: {},
-  };
+  return fileSource(id, priority, { url: `file:///bench/${id}`, maxMissingShare: 0.5 });
 }
 
 /** data.gov.tw's copy of an agency record: gen-2 keys and its own spellings. */

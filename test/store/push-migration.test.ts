@@ -8,6 +8,7 @@ import { ensurePushSource, PUSH_SOURCE_PRIORITY } from '../../src/store/push-sou
 import { assignPushDatasetId, PUSH_DATASET_ID_BASE, pushedRecordOfDatasetId } from '../../src/store/push-records.js';
 import { syncSources } from '../../src/store/sources.js';
 import { isIdentityDirty, clearIdentityDirty } from '../../src/store/identity.js';
+import { fileSource } from '../helpers/file-source.js';
 import { tempDir } from '../helpers/gateway.js';
 
 const PUSH_MIGRATION = MIGRATIONS.find((m) => /agency push/.test(m.description))!;
@@ -75,20 +76,7 @@ t.test('keys and push sources as stored: a key needs its source, which syncSourc
     priority: PUSH_SOURCE_PRIORITY,
   });
 
-  syncSources(db, [
-    {
-      id: 'agency',
-      name: 'Agency',
-      type: 'crossplatform',
-      url: 'https://example.gov.tw',
-      schedule: '0 3 * * *',
-      priority: 0,
-      enabled: true,
-      withdrawAfterHours: 168,
-      maxMissingShare: 1,
-      options: {},
-    },
-  ]);
+  syncSources(db, [fileSource('agency', 0, { name: 'Agency', type: 'crossplatform', url: 'https://example.gov.tw', withdrawAfterHours: 168 })]);
   t.same(
     db.prepare('SELECT id FROM sources ORDER BY id').pluck().all(),
     ['agency', 'push:A41000000G'],

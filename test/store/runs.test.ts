@@ -7,20 +7,9 @@ import { MIGRATIONS } from '../../src/store/migrations.js';
 import { closeCrashedRuns, lastRun, markRunStarted, queueRun, requestCancel, SourceBusyError } from '../../src/store/runs.js';
 import { syncSources } from '../../src/store/sources.js';
 import { tempDir } from '../helpers/gateway.js';
-import type { SourceConfig } from '../../src/config/types.js';
+import { fileSource } from '../helpers/file-source.js';
 
-const source: SourceConfig = {
-  id: 'agency',
-  name: 'Agency',
-  type: 'crossplatform',
-  url: 'https://example.gov.tw',
-  schedule: '0 3 * * *',
-  priority: 0,
-  enabled: true,
-  withdrawAfterHours: 72,
-  maxMissingShare: 0.5,
-  options: {},
-};
+const source = fileSource('agency', 0, { name: 'Agency', type: 'crossplatform', url: 'https://example.gov.tw', maxMissingShare: 0.5 });
 
 function openFresh(t: Tap): ReturnType<typeof openDatabase> {
   const { dir, cleanup } = tempDir();

@@ -7,21 +7,10 @@ import { failRunOnStoreError, lastRun, markRunStarted, queueRun, closeCrashedRun
 import { syncSources } from '../../src/store/sources.js';
 import { openErrorOf, StoreUnavailableError, storeErrorOf } from '../../src/store/store-errors.js';
 import { emptyCounts } from '../../src/harvest/run.js';
-import type { SourceConfig } from '../../src/config/types.js';
+import { fileSource } from '../helpers/file-source.js';
 import { tempDir } from '../helpers/gateway.js';
 
-const source: SourceConfig = {
-  id: 'agency',
-  name: 'Agency',
-  type: 'crossplatform',
-  url: 'https://example.gov.tw',
-  schedule: '0 3 * * *',
-  priority: 0,
-  enabled: true,
-  withdrawAfterHours: 72,
-  maxMissingShare: 0.5,
-  options: {},
-};
+const source = fileSource('agency', 0, { name: 'Agency', type: 'crossplatform', url: 'https://example.gov.tw', maxMissingShare: 0.5 });
 
 /** An error as better-sqlite3 (or node:fs) throws it: only its code matters to the classification. */
 function raw(code: string, message = 'raw'): Error {
