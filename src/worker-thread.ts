@@ -3,7 +3,7 @@
  * share: how one is started and how it is ended. Each thread's own file says what it does and
  * what its messages are.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 export interface WorkerHandlers<Reply> {
   message(reply: Reply): void;
@@ -14,9 +14,11 @@ export interface WorkerHandlers<Reply> {
 /**
  * Start the compiled worker file `url` (a sibling .js in dist) with `workerData`. It starts
  * unref'd: it holds the process open only while its owner `ref()`s it for pending work.
+ * `resourceLimits` caps its heap: past the cap the thread ends with ERR_WORKER_OUT_OF_MEMORY
+ * (handlers.ended), not the process.
  */
-export function startWorker<Reply>(url: URL, workerData: unknown, name: string, handlers: WorkerHandlers<Reply>): Worker {
-  const worker = new Worker(url, { workerData });
+export function startWorker<Reply>(url: URL, workerData: unknown, name: string, handlers: WorkerHandlers<Reply>, resourceLimits?: ResourceLimits): Worker {
+  const worker = new Worker(url, { workerData, ...(resourceLimits ? { resourceLimits } : {}) });
   worker.unref();
   worker.on('message', (reply: Reply) => handlers.message(reply));
   worker.on('error', (err) => handlers.ended(err));

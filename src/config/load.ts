@@ -24,6 +24,16 @@ export class ConfigError extends Error {
 export const DEFAULT_WITHDRAW_AFTER_HOURS = 72;
 
 /**
+ * The harvest thread's heap cap. V8 lets a heap grow to about four times what is live between full
+ * collections when its cap is 2 GiB or more (Node's default here is about 4 GiB), and 1.3–2 times
+ * below: a full harvest of 100,000 CKAN packages keeps 25–50 MB live but let its heap reach 244 MB
+ * (process peak RSS 358 MB); capped at 1 GiB, 125 MB (234 MB). Identity resolution of 100,000
+ * records, the largest live set of a run, keeps at most 77 MB live, so the cap leaves room for
+ * catalogues ten times that size (docs/benchmarks.md, issue 15).
+ */
+export const DEFAULT_HARVEST_HEAP_LIMIT_MB = 1024;
+
+/**
  * How the API answers over HTTP when the configuration says nothing. 1200 requests a minute per
  * client is 20 a second sustained: far above what a person or a web page makes, and enough for a
  * harvester fetching records one by one to read 100,000 in under 1.5 hours (clients that honour
@@ -106,6 +116,7 @@ export function parseConfig(raw: unknown, origin: string, env: NodeJS.ProcessEnv
       maxRetryAfterMs: 120_000,
       runOnStart: true,
       maxConcurrentRuns: 2,
+      heapLimitMB: DEFAULT_HARVEST_HEAP_LIMIT_MB,
       userAgent: 'ogd-gateway/0.1 (metadata harvester)',
       ...input.harvest,
     },

@@ -68,6 +68,7 @@ export const configSchema = {
         ...httpLimits,
         runOnStart: { type: 'boolean' },
         maxConcurrentRuns: { type: 'integer', minimum: 1, maximum: 64 },
+        heapLimitMB: { type: 'integer', minimum: 64, maximum: 1_048_576 },
         userAgent: { type: 'string', minLength: 1 },
       },
     },

@@ -78,7 +78,13 @@ export interface GatewayConfig {
   server: { port: number; host: string; publicUrl: string } & ServerHttpSettings;
   database: { path: string };
   log: { level: string };
-  harvest: HttpLimits & { runOnStart: boolean; userAgent: string; maxConcurrentRuns: number };
+  harvest: HttpLimits & {
+    runOnStart: boolean;
+    userAgent: string;
+    maxConcurrentRuns: number;
+    /** The harvest thread's JavaScript heap cap (MiB): `serve`'s harvests and their resolution run under it. */
+    heapLimitMB: number;
+  };
   sources: SourceConfig[];
   /** Where the configuration was read from, for messages. */
   origin: string;

@@ -89,10 +89,14 @@ export class HarvestThread implements HarvestRunner {
 
   private start(): Worker {
     const workerData: HarvestWorkerData = { config: this.config, processToken: processToken(), resolutionGateForTests: this.testHooks.resolutionGate };
-    const worker: Worker = startWorker<HarvestReply>(new URL('./harvest-worker.js', import.meta.url), workerData, 'harvest thread', {
-      message: (reply) => this.answer(worker, reply),
-      ended: (err) => this.died(worker, err),
-    });
+    // The cap also makes V8 collect sooner: see DEFAULT_HARVEST_HEAP_LIMIT_MB (src/config/load.ts).
+    const worker: Worker = startWorker<HarvestReply>(
+      new URL('./harvest-worker.js', import.meta.url),
+      workerData,
+      'harvest thread',
+      { message: (reply) => this.answer(worker, reply), ended: (err) => this.died(worker, err) },
+      { maxOldGenerationSizeMb: this.config.harvest.heapLimitMB },
+    );
     this.worker = worker;
     return worker;
   }
@@ -134,7 +138,10 @@ export class HarvestThread implements HarvestRunner {
     this.pending.clear();
     if (lost.length === 0) return;
     const runIds = lost.flatMap((run) => (run.runId === undefined ? [] : [run.runId]));
-    const message = `the harvest thread ended before the run finished (${err.message}); closed as failed`;
+    const outOfMemory = (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
+    const message = outOfMemory
+      ? `the harvest thread ran out of its ${this.config.harvest.heapLimitMB} MiB heap (harvest.heapLimitMB) before the run finished; closed as failed: raise harvest.heapLimitMB, or lower harvest.maxConcurrentRuns`
+      : `the harvest thread ended before the run finished (${err.message}); closed as failed`;
     this.log.error({ err, sources: lost.map((run) => run.sourceId), runs: runIds }, 'the harvest thread ended during runs');
     // The callers hear of it once their runs are closed: a caller that looks at the run sees it failed.
     void this.store.runs

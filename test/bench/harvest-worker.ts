@@ -5,8 +5,9 @@
  * Usage: node harvest-worker.js PLATFORM_URL SHAPE RECORDS TRIALS WARMUPS [UNCHANGED_REPEATS]
  * (SHAPE: crossplatform or ckan, the API the platform child speaks and the bench source's type)
  *
- * Each trial (warm-ups first, untimed) opens a FRESH SQLite file and runs the real Harvester
- * three times against the platform child:
+ * Each trial (warm-ups first, untimed) opens a FRESH SQLite file and runs the real harvester
+ * three times against the platform child, in a harvest thread (src/harvest/harvest-thread.ts) as
+ * `serve` runs it, under its heap cap (`harvest.heapLimitMB`):
  *   1. full: the first run of the source (nothing stored, no base: lists and fetches everything;
  *      for CKAN, package_search pages carry the whole packages, so there is no package_show);
  *   2. unchanged: the next ordinary run, nothing having changed at the platform (incremental:
@@ -26,7 +27,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import { Harvester } from '../../src/harvest/harvester.js';
+import { HarvestThread } from '../../src/harvest/harvest-thread.js';
+import type { HarvestRunner } from '../../src/harvest/harvester.js';
 import type { RunSummary } from '../../src/harvest/run.js';
 import { openDatabase } from '../../src/store/database.js';
 import { syncSources } from '../../src/store/sources.js';
@@ -88,7 +90,7 @@ function trafficProblem(delta: PlatformStats, records: number, kind: RunKind): s
   return undefined;
 }
 
-async function timed(harvester: Harvester, platformUrl: string, records: number, kind: RunKind): Promise<TimedRun> {
+async function timed(harvester: HarvestRunner, platformUrl: string, records: number, kind: RunKind): Promise<TimedRun> {
   const before = await platformStats(platformUrl);
   const cpuBefore = process.cpuUsage();
   const start = performance.now();
@@ -118,7 +120,7 @@ async function timed(harvester: Harvester, platformUrl: string, records: number,
 }
 
 /** The unchanged run `repeats` times in a row (each asks what changed since the one before): the run of median rate, with every rate. */
-async function timedRepeats(harvester: Harvester, platformUrl: string, records: number, repeats: number): Promise<TimedRun> {
+async function timedRepeats(harvester: HarvestRunner, platformUrl: string, records: number, repeats: number): Promise<TimedRun> {
   const runs: TimedRun[] = [];
   for (let repeat = 0; repeat < repeats; repeat += 1) runs.push(await timed(harvester, platformUrl, records, 'unchanged'));
   if (repeats === 1) return runs[0]!;
@@ -150,16 +152,22 @@ async function main(): Promise<void> {
   for (let trial = -warmups; trial < trials; trial += 1) {
     const { dir, cleanup } = tempDir('ogd-bench-');
     try {
-      const config = benchConfig(join(dir, 'catalog.db'), platformUrl, shape);
+      // The thread logs to stdout, which carries this process's JSON: silent.
+      const config = { ...benchConfig(join(dir, 'catalog.db'), platformUrl, shape), log: { level: 'silent' } };
       const db = openDatabase(config.database.path);
       try {
         syncSources(db, config.sources);
-        const harvester = new Harvester(sqliteStoreOn(db), config, log);
-        const runs: Record<RunKind, TimedRun> = {
-          full: await timed(harvester, platformUrl, records, 'full'),
-          unchanged: await timedRepeats(harvester, platformUrl, records, unchangedRepeats),
-          fullReharvest: await timed(harvester, platformUrl, records, 'fullReharvest'),
-        };
+        const harvester = new HarvestThread(config, sqliteStoreOn(db), log);
+        let runs: Record<RunKind, TimedRun>;
+        try {
+          runs = {
+            full: await timed(harvester, platformUrl, records, 'full'),
+            unchanged: await timedRepeats(harvester, platformUrl, records, unchangedRepeats),
+            fullReharvest: await timed(harvester, platformUrl, records, 'fullReharvest'),
+          };
+        } finally {
+          await harvester.shutdown();
+        }
         const rates = `full ${Math.round(runs.full.datasetsPerSecond)}, unchanged ${Math.round(runs.unchanged.datasetsPerSecond)}, full re-harvest ${Math.round(runs.fullReharvest.datasetsPerSecond)} datasets/s`;
         if (trial < 0) {
           progress(`${shape} ${records}: warm-up: ${rates} (not counted)`);
