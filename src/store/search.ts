@@ -197,9 +197,9 @@ function filters(query: SearchQuery): boolean {
 }
 
 /**
- * A page of the whole live catalogue in identifier order (a DCAT catalogue page, a CKAN
- * package_list): a walk along the snapshot's identifier order from the page's start, skipping
- * datasets not live. The general path lists every live docid first (100,000 of them) and picks
+ * A page of the whole live catalogue in identifier order, without facets (a DCAT catalogue
+ * page without filters): a walk along the snapshot's identifier order from the page's start,
+ * skipping datasets not live. The general path lists every live docid first (100,000 of them) and picks
  * the page from that list; here a page costs its offset and its length. Same answer.
  */
 function everyLive(snapshot: SearchSnapshot, query: SearchQuery): SearchResult {
