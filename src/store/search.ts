@@ -154,6 +154,8 @@ function answer(db: Db, query: SearchQuery): SearchResult {
   const snapshot = currentSnapshot(db);
   const { terms } = parseQuery(query.q ?? '');
   const sort = query.sort ?? (terms.length > 0 ? 'relevance' : 'identifier');
+  // Relevance without a query ranks every dataset alike: identifier order.
+  if (terms.length === 0 && (sort === 'identifier' || sort === 'relevance') && !query.facets && !filters(query)) return everyLive(snapshot, query);
   const candidates: Matches =
     terms.length > 0 ? matchText(db, snapshot, terms, sort === 'relevance', query.after?.statistics) : { docids: liveDocids(snapshot), scores: undefined };
   const matches = applyFilters(snapshot, candidates, query);
@@ -181,6 +183,62 @@ function answer(db: Db, query: SearchQuery): SearchResult {
   }
   if (query.facets) result.facets = countFacets(snapshot, matches.docids);
   return result;
+}
+
+/** Whether the query filters at all (applyFilters has a test for it, or finds it impossible). */
+function filters(query: SearchQuery): boolean {
+  return (
+    conditionsOf(query).length > 0 ||
+    query.modifiedSince !== undefined ||
+    query.modifiedAfter !== undefined ||
+    query.modifiedUntil !== undefined ||
+    query.modifiedBefore !== undefined
+  );
+}
+
+/**
+ * A page of the whole live catalogue in identifier order, without facets (a DCAT catalogue
+ * page without filters): a walk along the snapshot's identifier order from the page's start,
+ * skipping datasets not live. The general path lists every live docid first (100,000 of them) and picks
+ * the page from that list; here a page costs its offset and its length. Same answer.
+ */
+function everyLive(snapshot: SearchSnapshot, query: SearchQuery): SearchResult {
+  const order = snapshot.identifierOrder;
+  const offset = wholeNumber(query.offset);
+  const limit = wholeNumber(query.limit);
+  if (query.after !== undefined && query.after.order !== 'identifier') {
+    throw new SearchPositionError(`the position is in ${query.after.order} order, the query in identifier order`);
+  }
+  let n = query.after === undefined ? 0 : firstAfter(snapshot, query.after.identifier);
+  let skipped = 0;
+  const page: number[] = [];
+  for (; n < order.length && page.length < limit; n += 1) {
+    const docid = order[n]!;
+    if (snapshot.live[docid] !== 1) continue;
+    if (skipped < offset) skipped += 1;
+    else page.push(docid);
+  }
+  const result: SearchResult = { total: snapshot.liveCount, identifiers: page.map((docid) => snapshot.identifier[docid]!) };
+  const lastDocid = page.at(-1);
+  if (lastDocid !== undefined) {
+    // More follow when a live dataset comes after the page's last.
+    while (n < order.length && snapshot.live[order[n]!] !== 1) n += 1;
+    if (n < order.length) result.last = { order: 'identifier', key: null, identifier: snapshot.identifier[lastDocid]! };
+  }
+  return result;
+}
+
+/** The index in the identifier order of the first identifier after `identifier` (code-unit order, as afterTest compares). */
+function firstAfter(snapshot: SearchSnapshot, identifier: string): number {
+  const order = snapshot.identifierOrder;
+  let low = 0;
+  let high = order.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (snapshot.identifier[order[mid]!]! > identifier) high = mid;
+    else low = mid + 1;
+  }
+  return low;
 }
 
 /** A position that cannot be in this query's order (a cursor of another query). */

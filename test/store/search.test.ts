@@ -627,6 +627,49 @@ t.test('datasets added after a search take their place in identifier order, and 
   t.end();
 });
 
+t.test('an unfiltered page in identifier order (the walk along the identifier order) is the page of the general path', async (t) => {
+  const c = await catalogue(
+    t,
+    Array.from({ length: 23 }, (_, i) => record(String(((i * 7) % 23) + 1).padStart(6, '0'))),
+  );
+  await c.withdraw('city', [id('000004'), id('000005'), id('000023')]);
+  // Facets take the general path (they count every match); without them an unfiltered page is a walk.
+  const general = (query: Partial<SearchQuery>): SearchResult => {
+    const { facets: _facets, ...result } = c.search({ ...query, facets: true });
+    return result;
+  };
+  t.equal(c.search({}).total, 20);
+  let checked = 0;
+  for (const sort of [undefined, 'identifier', 'relevance'] as const) {
+    for (const limit of [0, 1, 3, 19, 20, 21, 1000]) {
+      for (const offset of [0, 1, 2, 17, 19, 20, 25]) {
+        t.same(c.search({ sort, limit, offset }), general({ sort, limit, offset }), `sort ${sort}, limit ${limit}, offset ${offset}`);
+        checked += 1;
+      }
+    }
+  }
+  // Keyset paging: from a live dataset, a withdrawn one, before the first and after the last.
+  for (const after of [id('000003'), id('000004'), id('000022'), id('000023'), 'A', 'Z']) {
+    const position = { order: 'identifier' as const, key: null, identifier: after };
+    for (const limit of [1, 5, 100]) {
+      t.same(c.search({ after: position, limit, offset: 0 }), general({ after: position, limit, offset: 0 }), `after ${after}, limit ${limit}`);
+      t.same(c.search({ after: position, limit, offset: 2 }), general({ after: position, limit, offset: 2 }), `after ${after}, limit ${limit}, offset 2`);
+    }
+  }
+  // Walking the next positions from the first page sees every live dataset once, in order.
+  const walked: string[] = [];
+  let page = c.search({ limit: 6 });
+  walked.push(...page.identifiers);
+  while (page.last !== undefined) {
+    page = c.search({ limit: 6, after: page.last });
+    walked.push(...page.identifiers);
+  }
+  t.same(walked, general({ limit: 1000 }).identifiers);
+  t.throws(() => c.search({ after: { order: 'modified', key: 0, identifier: id('000001') } }), { name: 'SearchPositionError' });
+  t.ok(checked > 100);
+  t.end();
+});
+
 t.test('withdrawn datasets are never returned; a reinstated one is again', async (t) => {
   const c = await catalogue(t, FIXTURE);
   await c.withdraw('city', [id('000002')]);

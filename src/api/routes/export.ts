@@ -16,8 +16,18 @@ import { CATALOGUE_DATASET_SEPARATOR, CATALOGUE_DOCUMENT_CLOSING, catalogueDatas
  * slows its own download. A HEAD request gets the headers without the catalogue being read.
  */
 
-/** Datasets rendered per chunk: big enough to amortise the work, small enough to interleave with other requests. */
-const DATASETS_PER_CHUNK = 200;
+/**
+ * Datasets read per store call and rendered per chunk. Small on purpose: what a chunk holds (its
+ * parsed records, its text) must die young. A chunk of 200 CSV rows is a string of about 250,000
+ * characters, which V8 allocates outside the young generation, and 500 parsed records outlive
+ * several scavenges while they are rendered; either way the garbage reaches the old generation,
+ * which V8 lets grow by about 100 MB between full collections. At 50 (about 60,000 characters
+ * of CSV) the whole-catalogue export of 100,000 datasets stays within a few MB of the process's
+ * size before it, and takes no longer (docs/benchmarks.md, "Issue 15: serve targets").
+ */
+const DATASETS_PER_CHUNK = 50;
+/** The JSON-LD nodes are about five times a CSV row: fewer per chunk, for the same reason. */
+const JSONLD_DATASETS_PER_CHUNK = 10;
 
 const CSV_TYPE = 'text/csv; charset=utf-8; header=present';
 const JSONLD_TYPE = 'application/ld+json; charset=utf-8';
@@ -81,7 +91,8 @@ function streamDownload(
 
 async function* csvChunks(store: Store, log: FastifyBaseLogger): AsyncGenerator<string> {
   yield exportCsvHeader();
-  for await (const batch of batches(store.catalogue.liveDatasetsInIdentifierOrder({ onUnreadable: unreadableReporter(log) }))) {
+  const datasets = store.catalogue.liveDatasetsInIdentifierOrder({ pageSize: DATASETS_PER_CHUNK, onUnreadable: unreadableReporter(log) });
+  for await (const batch of batches(datasets, DATASETS_PER_CHUNK)) {
     yield exportCsvRows(batch);
     await nextTurn();
   }
@@ -91,7 +102,8 @@ async function* jsonLdChunks(store: Store, publicUrl: string, log: FastifyBaseLo
   const options = { baseUrl: publicUrl, modified: await store.catalogue.lastCatalogueChange() };
   yield catalogueDocumentOpening(options);
   let first = true;
-  for await (const batch of batches(store.catalogue.liveDatasetsInIdentifierOrder({ onUnreadable: unreadableReporter(log) }))) {
+  const datasets = store.catalogue.liveDatasetsInIdentifierOrder({ pageSize: DATASETS_PER_CHUNK, onUnreadable: unreadableReporter(log) });
+  for await (const batch of batches(datasets, JSONLD_DATASETS_PER_CHUNK)) {
     const nodes = batch.map((dataset) => catalogueDatasetJson(dataset.record, options)).join(CATALOGUE_DATASET_SEPARATOR);
     yield first ? nodes : CATALOGUE_DATASET_SEPARATOR + nodes;
     first = false;
@@ -100,11 +112,11 @@ async function* jsonLdChunks(store: Store, publicUrl: string, log: FastifyBaseLo
   yield CATALOGUE_DOCUMENT_CLOSING;
 }
 
-async function* batches(datasets: AsyncIterable<StreamedDataset>): AsyncGenerator<StreamedDataset[]> {
+async function* batches(datasets: AsyncIterable<StreamedDataset>, size: number): AsyncGenerator<StreamedDataset[]> {
   let batch: StreamedDataset[] = [];
   for await (const dataset of datasets) {
     batch.push(dataset);
-    if (batch.length === DATASETS_PER_CHUNK) {
+    if (batch.length === size) {
       yield batch;
       batch = [];
     }
