@@ -412,4 +412,19 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO store_state (key, value) VALUES ('identity_dirty', '1') ON CONFLICT(key) DO UPDATE SET value = '1';
     `,
   },
+  {
+    version: 10,
+    description: 'a full-text index of titles alone, so that relevance learns which datasets hold a term in their title without a column filter',
+    // A column filter on dataset_search ({title} : …) evaluates the phrase over every row's whole
+    // text and then drops the other column's hits: at 100,000 datasets it cost as much as the
+    // body's (13 ms for 人口統計, against about 1 ms in an index of titles alone), and relevance
+    // asks it for every term (src/store/search-match.ts). The titles' text is only in the
+    // contentless index, so every live dataset is queued for indexing again (refreshSearchIndex).
+    sql: `
+      CREATE VIRTUAL TABLE dataset_search_title USING fts5(
+        title, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
+      INSERT INTO search_pending (identifier) SELECT identifier FROM search_docs WHERE live = 1
+        AND NOT EXISTS (SELECT 1 FROM search_pending p WHERE p.identifier = search_docs.identifier);
+    `,
+  },
 ];

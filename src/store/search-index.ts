@@ -53,7 +53,11 @@ export function refreshSearchIndex(db: Db, options: RefreshOptions = {}): number
     if (!done) break;
     total += done;
   }
-  if (total >= OPTIMIZE_MIN && total >= OPTIMIZE_SHARE * (statements.liveDocs.get() as number)) write(() => statements.optimize.run());
+  if (total >= OPTIMIZE_MIN && total >= OPTIMIZE_SHARE * (statements.liveDocs.get() as number))
+    write(() => {
+      statements.optimize.run();
+      statements.optimizeTitles.run();
+    });
   return total;
 }
 
@@ -137,8 +141,14 @@ function indexBatch(db: Db, s: Statements, batch: number): number {
         s.unqueue.run(identifier);
       }
       // A dataset's old text goes before its new text under the same docid.
-      for (const docid of staleText) s.deleteText.run(docid);
-      for (const { docid, titleText, bodyText } of newText) s.insertText.run(docid, titleText, bodyText);
+      for (const docid of staleText) {
+        s.deleteText.run(docid);
+        s.deleteTitleText.run(docid);
+      }
+      for (const { docid, titleText, bodyText } of newText) {
+        s.insertText.run(docid, titleText, bodyText);
+        s.insertTitleText.run(docid, titleText);
+      }
       return identifiers.length;
     })
     .immediate();
@@ -181,11 +191,14 @@ interface Statements {
   dataset: Statement;
   existing: Statement;
   deleteText: Statement;
+  deleteTitleText: Statement;
   upsertDoc: Statement;
   insertText: Statement;
+  insertTitleText: Statement;
   retireDoc: Statement;
   unqueue: Statement;
   optimize: Statement;
+  optimizeTitles: Statement;
   liveDocs: Statement;
 }
 
@@ -201,6 +214,7 @@ function prepared(db: Db): Statements {
     dataset: db.prepare('SELECT record, withdrawn_at, modified_at FROM datasets WHERE identifier = ?').raw(),
     existing: db.prepare('SELECT docid, live FROM search_docs WHERE identifier = ?').raw(),
     deleteText: db.prepare('DELETE FROM dataset_search WHERE rowid = ?'),
+    deleteTitleText: db.prepare('DELETE FROM dataset_search_title WHERE rowid = ?'),
     upsertDoc: db
       .prepare(
         `INSERT INTO search_docs (identifier, version, live, title, modified_at, publisher, category, license, license_url, formats, keywords, title_tokens, body_tokens)
@@ -212,12 +226,15 @@ function prepared(db: Db): Statements {
       )
       .pluck(),
     insertText: db.prepare('INSERT INTO dataset_search (rowid, title, body) VALUES (?, ?, ?)'),
+    // Titles alone too (migration 10): relevance's question "which hold the term in their title".
+    insertTitleText: db.prepare('INSERT INTO dataset_search_title (rowid, title) VALUES (?, ?)'),
     retireDoc: db.prepare(
       `UPDATE search_docs SET version = ?, live = 0, publisher = NULL, category = NULL, license = NULL, license_url = NULL, formats = '[]', keywords = '[]',
          title_tokens = 0, body_tokens = 0 WHERE docid = ?`,
     ),
     unqueue: db.prepare('DELETE FROM search_pending WHERE identifier = ?'),
     optimize: db.prepare("INSERT INTO dataset_search (dataset_search) VALUES ('optimize')"),
+    optimizeTitles: db.prepare("INSERT INTO dataset_search_title (dataset_search_title) VALUES ('optimize')"),
     liveDocs: db.prepare('SELECT count(*) FROM search_docs WHERE live = 1').pluck(),
   };
   cache.set(db, statements);

@@ -182,3 +182,44 @@ t.test('migration 8 looks identifiers up ignoring case: a version-7 store, recor
   t.same(await findServedDataset(served, 'A41000000g-000002'), { status: 301, movedTo: 'A41000000G-000002' }, 'a third case goes to the live one of the pair');
   t.end();
 });
+
+t.test('migration 10 gives titles a full-text index of their own: a version-9 store is re-indexed at the first search, and ranks as before', (t) => {
+  const { dir, cleanup } = tempDir();
+  t.teardown(cleanup);
+  const path = join(dir, 'catalog.db');
+  const before = openDatabase(path);
+  before.prepare("INSERT INTO sources (id, name, type, url, updated_at) VALUES ('city', 'city', 'file', 'file:///x', '2026-01-01T00:00:00Z')").run();
+  const insert = before.prepare(
+    `INSERT INTO dataset_entries (identifier, source_id, native_id, priority, title, modified_at, record, issues, created_at, updated_at, withdrawn_at)
+     VALUES (?, 'city', ?, 0, ?, '2026-01-01T00:00:00Z', ?, '[]', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?)`,
+  );
+  const add = (identifier: string, title: string, description: string, withdrawn: string | null): void => {
+    insert.run(identifier, identifier, title, JSON.stringify({ identifier, title, description }), withdrawn);
+  };
+  add('A41000000G-000001', '河川水位', '每小時更新的空氣品質與水位', null);
+  add('A41000000G-000002', '空氣品質監測', '測站資料', null);
+  add('A41000000G-000003', '空氣品質舊版', '已停止', '2026-01-02T00:00:00Z');
+  const ranked = searchDatasets(before, { q: '空氣品質', limit: 10, offset: 0 }).identifiers;
+  t.same(ranked, ['A41000000G-000002', 'A41000000G-000001'], 'the title match first');
+  // As version 9 left it: no index of titles, nothing queued.
+  before.exec('DROP TABLE dataset_search_title; DELETE FROM search_pending;');
+  before.pragma('user_version = 9');
+  before.close();
+
+  const db = openDatabase(path);
+  t.teardown(() => db.close());
+  t.equal(schemaVersion(db), MIGRATIONS.at(-1)!.version);
+  t.same(
+    db.prepare('SELECT identifier FROM search_pending ORDER BY identifier').pluck().all(),
+    ['A41000000G-000001', 'A41000000G-000002'],
+    'every live dataset queued, not the withdrawn one',
+  );
+  t.same(searchDatasets(db, { q: '空氣品質', limit: 10, offset: 0 }).identifiers, ranked, 'the first search indexes them and ranks as before');
+  t.equal(
+    db.prepare('SELECT count(*) FROM dataset_search_title WHERE dataset_search_title MATCH \'"空氣 氣品 品質"\'').pluck().get(),
+    1,
+    'the live title indexed',
+  );
+  t.equal(db.prepare('SELECT count(*) FROM search_pending').pluck().get(), 0);
+  t.end();
+});
