@@ -19,6 +19,7 @@ import type { HttpValidators, MappedRecord, StoredState } from '../store/records
 import { storeErrorOf } from '../store/store-errors.js';
 import type { FinalRunStatus, RunCounts, RunErrorRecord } from '../store/runs.js';
 import { resolveAfterRun } from './resolve-after-run.js';
+import { readAhead } from './read-ahead.js';
 import { HttpError, MalformedBodyError, type HttpClient } from '../http/http-client.js';
 
 /** Incremental runs ask for changes since the last good run minus this, to cover clock skew and slow commits. */
@@ -104,7 +105,11 @@ export async function runHarvest(options: HarvestRunOptions): Promise<RunSummary
   let status: FinalRunStatus;
   let message: string | null = null;
   try {
-    for await (const page of connector.harvest({ http: options.http, since, known, signal, log: runLog })) {
+    // The next page is fetched while this one is mapped and written (read-ahead.ts); leaving the
+    // loop early aborts it through `abandoned`, which does not make the run cancelled.
+    const abandoned = new AbortController();
+    const pages = connector.harvest({ http: options.http, since, known, signal: AbortSignal.any([signal, abandoned.signal]), log: runLog });
+    for await (const page of readAhead(pages, () => abandoned.abort())) {
       sourceFailures += page.failures.length;
       for (const part of boundedPages(page)) {
         await processPage(store, source, runId, part, counts, limits, map);
