@@ -14,6 +14,7 @@ import { RdfXmlParser } from 'rdfxml-streaming-parser';
 import { SourceProtocolError } from '../connector.js';
 import type { RdfFormat } from './formats.js';
 import { localDocumentLoader } from './jsonld-loader.js';
+import { PageGraph, type TermLike } from './page-graph.js';
 import type { JsonLdQuad, JsonLdTerm } from '../../src/model/jsonld-quad.js';
 
 const { namedNode, blankNode, literal, quad, defaultGraph } = DataFactory;
@@ -45,27 +46,64 @@ export interface PageToParse {
   format: RdfFormat;
 }
 
+/** Each triple as the parser reads it (any graph name dropped: a page is read as one graph). */
+type QuadSink = (subject: TermLike, predicate: TermLike, object: TermLike) => void;
+
+/** The page's quads as n3 quads (tests, and whoever wants them all). */
 export async function parseRdf(page: PageToParse): Promise<Quad[]> {
+  const quads: Quad[] = [];
+  await parseInto(page, (s, p, o) => quads.push(quad(rebuild(s) as Quad['subject'], namedNode(p.value), rebuild(o) as Quad['object'], defaultGraph())));
+  return quads;
+}
+
+/**
+ * The page straight into a PageGraph, quad by quad as the parser reads them: no array of every
+ * quad, no second copy of the terms.
+ */
+export async function parsePage(page: PageToParse): Promise<PageGraph> {
+  const graph = new PageGraph();
+  await parseInto(page, (s, p, o) => graph.add(s, p, o));
+  return graph;
+}
+
+function parseInto(page: PageToParse, sink: QuadSink): Promise<void> {
   switch (page.format) {
     case 'turtle':
-      return parseTurtle(page);
+      return parseTurtle(page, sink);
     case 'rdfxml':
-      return parseRdfXml(page);
+      return parseRdfXml(page, sink);
     case 'jsonld':
-      return parseJsonLd(page);
+      return parseJsonLd(page, sink);
   }
 }
 
-function parseTurtle(page: PageToParse): Quad[] {
-  try {
-    return new TurtleParser({ baseIRI: page.url, format: 'text/turtle' }).parse(page.body);
-  } catch (err) {
-    const line = (err as { context?: { line?: unknown } }).context?.line;
-    throw new DcatParseError(page.sourceId, page.url, 'turtle', 'malformed-turtle', typeof line === 'number' ? line : undefined, (err as Error).message);
-  }
+/** n3 hands a string's quads to the callback from a microtask, then null at the end (or one error). */
+function parseTurtle(page: PageToParse, sink: QuadSink): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const fail = (err: unknown): void => {
+      if (done) return;
+      done = true;
+      const line = (err as { context?: { line?: unknown } }).context?.line;
+      reject(new DcatParseError(page.sourceId, page.url, 'turtle', 'malformed-turtle', typeof line === 'number' ? line : undefined, (err as Error).message));
+    };
+    try {
+      new TurtleParser({ baseIRI: page.url, format: 'text/turtle' }).parse(page.body, (error, q) => {
+        if (done) return;
+        if (error) fail(error);
+        else if (q) sink(q.subject, q.predicate, q.object);
+        else {
+          done = true;
+          resolve();
+        }
+      });
+    } catch (err) {
+      fail(err);
+    }
+  });
 }
 
-function parseRdfXml(page: PageToParse): Promise<Quad[]> {
+function parseRdfXml(page: PageToParse, sink: QuadSink): Promise<void> {
   const doctype = /<!(DOCTYPE|ENTITY)\b/i.exec(page.body);
   if (doctype) {
     const line = lineAt(page.body, doctype.index);
@@ -81,17 +119,18 @@ function parseRdfXml(page: PageToParse): Promise<Quad[]> {
     );
   }
   return new Promise((resolve, reject) => {
-    const quads: Quad[] = [];
     const parser = new RdfXmlParser({ baseIRI: page.url, trackPosition: true });
     let failed = false;
-    parser.on('data', (q: Quad) => quads.push(toN3Quad(q)));
+    parser.on('data', (q: Quad) => {
+      if (!failed) sink(q.subject, q.predicate, q.object);
+    });
     parser.on('error', (err: Error) => {
       if (failed) return;
       failed = true;
       reject(new DcatParseError(page.sourceId, page.url, 'rdfxml', 'malformed-rdfxml', xmlErrorLine(err.message), err.message));
     });
     parser.on('end', () => {
-      if (!failed) resolve(quads);
+      if (!failed) resolve();
     });
     parser.write(page.body);
     // The parser never tells its XML tokenizer the document ended, so a body cut short (a
@@ -127,7 +166,7 @@ function xmlErrorLine(message: string): number | undefined {
   return match?.[1] !== undefined ? Number(match[1]) : undefined;
 }
 
-async function parseJsonLd(page: PageToParse): Promise<Quad[]> {
+async function parseJsonLd(page: PageToParse, sink: QuadSink): Promise<void> {
   let document: unknown;
   try {
     document = JSON.parse(page.body);
@@ -156,7 +195,10 @@ async function parseJsonLd(page: PageToParse): Promise<Quad[]> {
   }
   if (!Array.isArray(dataset))
     throw new DcatParseError(page.sourceId, page.url, 'jsonld', 'malformed-jsonld', undefined, 'the JSON-LD processor returned no RDF dataset');
-  return (dataset as JsonLdQuad[]).map(fromJsonLdQuad);
+  for (const q of dataset as JsonLdQuad[]) {
+    const converted = fromJsonLdQuad(q);
+    sink(converted.subject, converted.predicate, converted.object);
+  }
 }
 
 function jsonLdErrorText(err: unknown): string {
@@ -178,14 +220,11 @@ function jsonLdTerm(term: JsonLdTerm): Term {
   return namedNode(term.value);
 }
 
-/** rdfxml-streaming-parser builds RDF/JS terms of its own factory: rebuilt as n3 terms, default graph. */
-function toN3Quad(q: Quad): Quad {
-  return quad(rebuild(q.subject) as Quad['subject'], namedNode(q.predicate.value), rebuild(q.object) as Quad['object'], defaultGraph());
-}
-
-function rebuild(term: Term): Term {
+/** Parsers build RDF/JS terms of their own factories: rebuilt as n3 terms. */
+function rebuild(term: TermLike): Term {
   if (term.termType === 'BlankNode') return blankNode(term.value);
-  if (term.termType === 'Literal') return term.language ? literal(term.value, term.language) : literal(term.value, namedNode(term.datatype.value));
+  if (term.termType === 'Literal')
+    return term.language ? literal(term.value, term.language) : literal(term.value, term.datatype ? namedNode(term.datatype.value) : undefined);
   return namedNode(term.value);
 }
 
