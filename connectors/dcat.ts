@@ -30,6 +30,9 @@ interface DcatOptions {
 
 const DEFAULTS: DcatOptions = { maxPages: 1000, maxQuadsPerDataset: 20_000 };
 
+/** What format sniffing reads of a document: enough for any prolog, comment lines or byte-order mark before the first statement. */
+const SNIFF_BYTES = 1024 * 1024;
+
 /** Records per RecordPage (one store transaction each). */
 export const RECORDS_PER_PAGE = 250;
 
@@ -110,13 +113,16 @@ class DcatConnector implements Connector {
   private async readPage(context: HarvestContext, url: string, first: boolean): Promise<PageGraph> {
     const response = await context.http.get(url, { signal: context.signal, headers: { accept: ACCEPT_RDF } });
     const contentType = header(response.headers['content-type']);
-    const choice = chooseFormat(url, contentType, response.body, this.options.format);
+    // The format from the document's first bytes (and what the server says): the rest is parsed
+    // from the bytes as they are, never decoded whole (JSON-LD excepted: JSON.parse needs it all).
+    const choice = chooseFormat(url, contentType, response.bytes.subarray(0, SNIFF_BYTES).toString('utf8'), this.options.format);
     if ('refused' in choice) {
       throw new DcatParseError(this.sourceId, url, undefined, 'not-rdf', undefined, `${choice.reason}; not an RDF catalogue`);
     }
     if (choice.contradicted)
       context.log.warn({ source: this.sourceId, page: url, reason: choice.reason }, 'content type contradicts the body; read as the body shows');
-    const graph = await parsePage({ sourceId: this.sourceId, url, body: response.body, format: choice.format });
+    const body = choice.format === 'jsonld' ? response.body : response.bytes;
+    const graph = await parsePage({ sourceId: this.sourceId, url, body, format: choice.format });
     if (first && graph.size === 0) {
       // An empty first page would "list" an empty catalogue and withdraw everything.
       throw new DcatParseError(this.sourceId, url, choice.format, 'no-triples', undefined, 'the document holds no RDF triples; not a catalogue');

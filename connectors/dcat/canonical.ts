@@ -36,9 +36,16 @@ function escapeIri(text: string): string {
   return IRI_ESCAPE.test(text) ? text.replace(IRI_ESCAPE, uchar) : text;
 }
 
+/** IRIs as written, per term object: a page's terms are shared (PageGraph), so most are written many times. */
+const iriTexts = new WeakMap<Term, string>();
+
 /** One term as canonical N-Quads writes it; a blank node by the label `blank` gives it. */
 function termText(t: Term, blank: (node: Term) => string): string {
-  if (t.termType === 'NamedNode') return `<${escapeIri(t.value)}>`;
+  if (t.termType === 'NamedNode') {
+    let text = iriTexts.get(t);
+    if (text === undefined) iriTexts.set(t, (text = `<${escapeIri(t.value)}>`));
+    return text;
+  }
   if (t.termType === 'BlankNode') return `_:${blank(t)}`;
   if (t.termType !== 'Literal') return `<${escapeIri(t.value)}>`;
   const datatype = t.datatype.value;

@@ -11,7 +11,7 @@
  * garbage) and most of its peak memory (docs/benchmarks.md, "Issue 15: DCAT, CSW and OAI-PMH
  * shapes").
  */
-import { DataFactory, type Quad, type Term } from 'n3';
+import { DataFactory, Literal, type Quad, type Term } from 'n3';
 import { RDF_TYPE, term } from '../../src/mapping/dcat/vocab.js';
 
 const { namedNode, blankNode, literal } = DataFactory;
@@ -35,12 +35,14 @@ export interface TermLike {
 interface Description {
   /** predicate, object, predicate, object … */
   pairs: Term[];
-  /** Set of `predicate id * 2^26 + object id`, once the description is long. */
-  seen?: Set<number>;
+  /** The pairs as keys (pairKey), once the description is long. */
+  seen?: Set<number | string>;
 }
 
 export class PageGraph {
-  private readonly terms = new Map<string, Term>();
+  /** IRIs and blank nodes by their value (the key is the term's own string: no copy). Literals are not shared: they rarely repeat. */
+  private readonly named = new Map<string, Term>();
+  private readonly blank = new Map<string, Term>();
   private readonly ids = new Map<Term, number>();
   private readonly described = new Map<Term, Description>();
   /** Blank node → the (subject, predicate) pairs that point at it. */
@@ -136,7 +138,8 @@ export class PageGraph {
   private addPair(description: Description, p: Term, o: Term): boolean {
     const { pairs } = description;
     if (description.seen === undefined) {
-      for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === p && pairs[i + 1] === o) return false;
+      const literal = o.termType === 'Literal';
+      for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === p && (pairs[i + 1] === o || (literal && o.equals(pairs[i + 1]!)))) return false;
       pairs.push(p, o);
       if (pairs.length > SCAN_LIMIT * 2) {
         description.seen = new Set();
@@ -151,17 +154,20 @@ export class PageGraph {
     return true;
   }
 
-  private pairKey(p: Term, o: Term): number {
+  private pairKey(p: Term, o: Term): number | string {
+    if (o.termType === 'Literal') return `${this.ids.get(p)!}\u0000${o.language}\u0000${o.datatype.value}\u0000${o.value}`;
     return this.ids.get(p)! * 2 ** 26 + this.ids.get(o)!;
   }
 
-  /** One shared n3 term per distinct term. */
+  /** One shared n3 term per distinct IRI or blank node; a literal as an n3 term of its own. */
   private intern(t: TermLike): Term {
-    const key = termKey(t);
-    let interned = this.terms.get(key);
+    // n3's own literals are kept as the parser made them (the other parsers' are rebuilt).
+    if (t.termType === 'Literal') return t instanceof Literal ? t : build(t);
+    const table = t.termType === 'BlankNode' ? this.blank : this.named;
+    let interned = table.get(t.value);
     if (interned === undefined) {
       interned = build(t);
-      this.terms.set(key, interned);
+      table.set(t.value, interned);
       this.ids.set(interned, this.ids.size);
     }
     return interned;
@@ -172,19 +178,6 @@ function push(index: Map<Term, Term[]>, key: Term, ...values: Term[]): void {
   const list = index.get(key);
   if (list === undefined) index.set(key, values);
   else list.push(...values);
-}
-
-function termKey(t: TermLike): string {
-  switch (t.termType) {
-    case 'NamedNode':
-      return `<${t.value}`;
-    case 'BlankNode':
-      return `_${t.value}`;
-    case 'Literal':
-      return t.language ? `@${t.language}\u0000${t.value}` : `^${t.datatype?.value ?? ''}\u0000${t.value}`;
-    default:
-      return `${t.termType}\u0000${t.value}`;
-  }
 }
 
 function build(t: TermLike): Term {
