@@ -12,7 +12,9 @@
  */
 import { createHash } from 'node:crypto';
 import jsonld from 'jsonld';
-import { Writer, type Quad, type Term } from 'n3';
+import { DataFactory, Writer, type Quad, type Term } from 'n3';
+
+const { blankNode, quad } = DataFactory;
 
 const RDF_LANG_STRING = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#langString';
 const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string';
@@ -88,17 +90,36 @@ function firstDegreeLabels(quads: readonly Quad[]): Map<Term, string> | undefine
   return labels;
 }
 
-/** Sorted canonical lines, each quad once. */
-function sortedLines(quads: readonly Quad[], blank: (node: Term) => string): string {
-  const lines = [...new Set(quads.map((q) => line(q, blank)))].sort();
-  return lines.join('');
+/** Sorted canonical lines, each quad once; and the quads in that order, blank nodes under their canonical labels. */
+function sortedLines(quads: readonly Quad[], blank: (node: Term) => string): CanonicalForm {
+  const byLine = new Map<string, Quad>();
+  for (const q of quads) byLine.set(line(q, blank), q);
+  const lines = [...byLine.keys()].sort();
+  const relabel = <T extends Term>(t: T): T => (t.termType === 'BlankNode' ? (blankNode(blank(t)) as unknown as T) : t);
+  return {
+    text: lines.join(''),
+    quads: lines.map((text) => {
+      const q = byLine.get(text)!;
+      return quad(relabel(q.subject), q.predicate, relabel(q.object));
+    }),
+  };
+}
+
+export interface CanonicalForm {
+  text: string;
+  /**
+   * The quads of `text` in its order, as parsing it would give them (blank nodes labelled
+   * c14n…): the mapping takes them instead of parsing the text again. Undefined when
+   * jsonld.canonize wrote the text.
+   */
+  quads?: Quad[];
 }
 
 /**
  * `quads` (one subgraph, default graph) as canonical N-Quads. Blank nodes are compared by label:
  * within one page a label names one node.
  */
-export async function canonicalNQuads(quads: readonly Quad[]): Promise<string> {
+export async function canonicalForm(quads: readonly Quad[]): Promise<CanonicalForm> {
   if (!quads.some((q) => q.subject.termType === 'BlankNode' || q.object.termType === 'BlankNode')) {
     return sortedLines(quads, (node) => node.value);
   }
@@ -109,18 +130,24 @@ export async function canonicalNQuads(quads: readonly Quad[]): Promise<string> {
   }
   const nquads = new Writer({ format: 'N-Quads' }).quadsToString([...quads]);
   try {
-    return await canonize(nquads, { inputFormat: 'application/n-quads', format: 'application/n-quads', algorithm: 'RDFC-1.0' });
+    return { text: await canonize(nquads, { inputFormat: 'application/n-quads', format: 'application/n-quads', algorithm: 'RDFC-1.0' }) };
   } catch {
     // Canonicalisation refuses pathological blank-node graphs (its work cap): keep the parser's
     // labels, sorted. The record still maps; it may only hash differently on the next run.
-    return (
-      nquads
-        .split('\n')
-        .filter((text) => text !== '')
-        .sort()
-        .join('\n') + '\n'
-    );
+    return {
+      text:
+        nquads
+          .split('\n')
+          .filter((text) => text !== '')
+          .sort()
+          .join('\n') + '\n',
+    };
   }
+}
+
+/** The canonical text alone. */
+export async function canonicalNQuads(quads: readonly Quad[]): Promise<string> {
+  return (await canonicalForm(quads)).text;
 }
 
 /** What jsonld.canonize writes for the same quads (the reference the tests compare with). */

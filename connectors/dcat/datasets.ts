@@ -12,9 +12,9 @@
  */
 import { createHash } from 'node:crypto';
 import { DataFactory, type Quad, type Term } from 'n3';
-import { BLANK_DATASET_IRI, type DcatPayload } from '../../src/mapping/dcat/payload.js';
+import { BLANK_DATASET_IRI, rememberPayloadQuads, type DcatPayload } from '../../src/mapping/dcat/payload.js';
 import { RDF_TYPE, RECORD_CLASSES, STANDALONE_CLASSES, term } from '../../src/mapping/dcat/vocab.js';
-import { canonicalNQuads } from './canonical.js';
+import { canonicalForm } from './canonical.js';
 import type { PageGraph } from './page-graph.js';
 
 const { namedNode, quad } = DataFactory;
@@ -156,5 +156,8 @@ async function payloadOf(subject: Term, quads: Quad[]): Promise<DcatPayload> {
     subject.termType === 'NamedNode'
       ? quads
       : quads.map((q) => quad(q.subject.equals(subject) ? root : q.subject, q.predicate, q.object.equals(subject) ? root : q.object, q.graph));
-  return { subject: rootIri, nquads: await canonicalNQuads(renamed) };
+  const canonical = await canonicalForm(renamed);
+  const payload: DcatPayload = { subject: rootIri, nquads: canonical.text };
+  if (canonical.quads) rememberPayloadQuads(payload, canonical.quads);
+  return payload;
 }

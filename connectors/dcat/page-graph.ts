@@ -69,6 +69,10 @@ export class PageGraph {
     const s = this.intern(subject);
     const p = this.intern(predicate);
     const o = this.intern(object);
+    // An n3 literal's text is a concatenation over a slice of the parser's input piece: reading
+    // it once makes V8 copy it flat, so the pieces of the document are not all kept alive by
+    // the literals of datasets whose payloads are not built yet.
+    if (o.termType === 'Literal') void o.value;
     let description = this.described.get(s);
     if (description === undefined) this.described.set(s, (description = { pairs: [] }));
     if (!this.addPair(description, p, o)) return;
@@ -166,8 +170,9 @@ export class PageGraph {
     const table = t.termType === 'BlankNode' ? this.blank : this.named;
     let interned = table.get(t.value);
     if (interned === undefined) {
-      interned = build(t);
-      table.set(t.value, interned);
+      // A copy of the text: the parser's is a slice of its input piece and would keep it alive.
+      interned = build({ termType: t.termType, value: detached(t.value) });
+      table.set(interned.value, interned);
       this.ids.set(interned, this.ids.size);
     }
     return interned;
@@ -178,6 +183,11 @@ function push(index: Map<Term, Term[]>, key: Term, ...values: Term[]): void {
   const list = index.get(key);
   if (list === undefined) index.set(key, values);
   else list.push(...values);
+}
+
+/** The same text in a string of its own (through UTF-16 bytes: lossless, lone surrogates included). */
+function detached(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le');
 }
 
 function build(t: TermLike): Term {

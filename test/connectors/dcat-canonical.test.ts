@@ -5,6 +5,7 @@ import { canonicalNQuads, referenceCanonicalNQuads } from '../../connectors/dcat
 import { datasetsOf } from '../../connectors/dcat/datasets.js';
 import { chooseFormat } from '../../connectors/dcat/formats.js';
 import { parsePage } from '../../connectors/dcat/parse.js';
+import { mapDcatRecord } from '../../src/mapping/dcat.js';
 import { projectPath } from '../../src/model/project-root.js';
 import { dcatDocumentBytes } from '../bench/synthetic-dcat.js';
 
@@ -17,11 +18,15 @@ import { dcatDocumentBytes } from '../bench/synthetic-dcat.js';
 
 const { blankNode, literal, namedNode, quad } = DataFactory;
 
-async function payloadsOf(url: string, body: string): Promise<Array<{ nativeId: string; nquads: string }>> {
+/** Payloads as the connector makes them; and, as a check of the quads it hands the mapping, that a fresh payload maps as one read back from the store (a copy, parsed). */
+async function payloadsOf(t: Test, url: string, body: string): Promise<Array<{ nativeId: string; nquads: string }>> {
   const choice = chooseFormat(url, undefined, body);
   if ('refused' in choice) throw new Error(choice.reason);
   const graph = await parsePage({ sourceId: 'test', url, body, format: choice.format });
-  return (await datasetsOf(graph, { maxQuadsPerDataset: 20_000 })).map((dataset) => ({ nativeId: dataset.nativeId, nquads: dataset.payload.nquads }));
+  const found = await datasetsOf(graph, { maxQuadsPerDataset: 20_000 });
+  for (const dataset of found)
+    t.same(mapDcatRecord(dataset.payload), mapDcatRecord({ ...dataset.payload }), `${dataset.nativeId}: maps the same fresh and stored`);
+  return found.map((dataset) => ({ nativeId: dataset.nativeId, nquads: dataset.payload.nquads }));
 }
 
 async function sameAsJsonLd(t: Test, label: string, payloads: ReadonlyArray<{ nativeId: string; nquads: string }>): Promise<void> {
@@ -37,7 +42,7 @@ t.test('every DCAT fixture in Turtle: each dataset payload is RDFC-1.0 as jsonld
       const body = readFileSync(projectPath('test', 'fixtures', 'dcat', folder, file), 'utf8');
       let payloads: Array<{ nativeId: string; nquads: string }>;
       try {
-        payloads = await payloadsOf(`https://fixtures.test/${folder}/${file}`, body);
+        payloads = await payloadsOf(t, `https://fixtures.test/${folder}/${file}`, body);
       } catch {
         continue; // The examples published as invalid Turtle (dcat.test.ts covers them).
       }
@@ -48,7 +53,7 @@ t.test('every DCAT fixture in Turtle: each dataset payload is RDFC-1.0 as jsonld
 
 t.test('the bench catalogue (blank contact points and periods): the same', async (t) => {
   const body = dcatDocumentBytes(40, 'turtle').toString('utf8');
-  const payloads = await payloadsOf('https://data.example.gov.tw/catalog.ttl', body);
+  const payloads = await payloadsOf(t, 'https://data.example.gov.tw/catalog.ttl', body);
   t.equal(payloads.length, 40);
   t.ok(
     payloads.some((payload) => payload.nquads.includes('_:c14n1')),

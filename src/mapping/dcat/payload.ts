@@ -24,7 +24,22 @@ export function isDcatPayload(value: unknown): value is DcatPayload {
 
 /** The payload's graph (blank labels kept as stored, so the mapping is deterministic); throws on N-Quads that do not parse (only a corrupted store can cause it). */
 export function payloadGraph(payload: DcatPayload): PayloadGraph {
+  const known = parsedPayloads.get(payload);
+  // The text is compared too: the record door repairs ill-formed strings in place.
+  if (known !== undefined && known.nquads === payload.nquads) return new PayloadGraph(known.quads);
   return new PayloadGraph(new Parser({ format: 'N-Quads', blankNodePrefix: '' }).parse(payload.nquads));
+}
+
+/** Payloads the DCAT connector has just written, with the quads their text parses to. */
+const parsedPayloads = new WeakMap<DcatPayload, { nquads: string; quads: readonly Quad[] }>();
+
+/**
+ * The connector hands over the quads a payload's text parses to (in the text's order, blank
+ * nodes under the labels the text gives them), so the mapping of a freshly harvested record does
+ * not parse the text it was just written from. A payload read back from the store is parsed.
+ */
+export function rememberPayloadQuads(payload: DcatPayload, quads: readonly Quad[]): void {
+  parsedPayloads.set(payload, { nquads: payload.nquads, quads });
 }
 
 /**
