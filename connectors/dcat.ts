@@ -1,19 +1,22 @@
-import { Store } from 'n3';
 import { FOREIGN_MAPPING_CONTEXT, type MappingContext } from '../src/mapping/context.js';
 import type { Connector, ConnectorDefinition, HarvestContext, RawRecord, RecordPage, SourceFailure } from './connector.js';
 import type { SourceConfig } from '../src/config/types.js';
 import { mapDcatRecord } from '../src/mapping/dcat.js';
 import type { MappingResult } from '../src/model/record.js';
-import { datasetsOf } from './dcat/datasets.js';
+import { datasetPayload, datasetRefs, type DatasetRef } from './dcat/datasets.js';
 import { ACCEPT_RDF, RDF_FORMATS, chooseFormat, type RdfFormat } from './dcat/formats.js';
 import { nextPageOf, pageKey } from './dcat/hydra.js';
-import { DcatParseError, parseRdf } from './dcat/parse.js';
+import type { PageGraph } from './dcat/page-graph.js';
+import { DcatParseError, parsePage } from './dcat/parse.js';
 
 /**
  * DCAT catalogues (W3C DCAT 2/3, DCAT-AP, GeoDCAT-AP) published as one RDF document or as Hydra
  * pages: `url` is the catalogue document (Turtle, RDF/XML or JSON-LD). Each page yields one
  * record per dcat:Dataset / dcat:DatasetSeries; the payload is that dataset's own subgraph as
- * canonical N-Quads (connectors/dcat/datasets.ts), mapped by src/mapping/dcat.ts.
+ * canonical N-Quads (connectors/dcat/datasets.ts), mapped by src/mapping/dcat.ts. A catalogue
+ * page's records go to the run RECORDS_PER_PAGE at a time, each part's payloads built only when
+ * it is yielded: a national file of thousands of datasets never has every payload (nor every
+ * mapped record) alive at once.
  * docs/connectors/dcat.md has the whole story.
  */
 interface DcatOptions {
@@ -26,6 +29,12 @@ interface DcatOptions {
 }
 
 const DEFAULTS: DcatOptions = { maxPages: 1000, maxQuadsPerDataset: 20_000 };
+
+/** What format sniffing reads of a document: enough for any prolog, comment lines or byte-order mark before the first statement. */
+const SNIFF_BYTES = 1024 * 1024;
+
+/** Records per RecordPage (one store transaction each). */
+export const RECORDS_PER_PAGE = 250;
 
 export const dcatConnector: ConnectorDefinition = {
   type: 'dcat',
@@ -78,62 +87,83 @@ class DcatConnector implements Connector {
         return;
       }
       seenPages.add(pageKey(pageUrl));
-      const { page, store } = await this.readPage(context, pageUrl, listed, seenPages.size === 1);
-      const next = nextPageOf(store, pageUrl);
+      const graph = await this.readPage(context, pageUrl, seenPages.size === 1);
+      const next = nextPageOf(graph, pageUrl);
       if (next && next.alternatives.length > 0) {
         context.log.warn({ source: this.sourceId, page: pageUrl, next: next.url, ignored: next.alternatives }, 'page has several next links; following one');
       }
-      if (next && seenPages.has(pageKey(next.url))) {
-        page.failures.push({
-          stage: 'list',
-          rule: 'paging-loop',
-          message: `${pageUrl} links to ${next.url} as its next page, which was already read; paging stopped`,
-        });
+      const loop = next !== undefined && seenPages.has(pageKey(next.url));
+      const parts = this.recordPages(context, pageUrl, graph, listed);
+      for await (const { page, last } of parts) {
+        if (last && loop) {
+          page.failures.push({
+            stage: 'list',
+            rule: 'paging-loop',
+            message: `${pageUrl} links to ${next.url} as its next page, which was already read; paging stopped`,
+          });
+        }
         yield page;
-        return;
       }
-      yield page;
+      if (loop) return;
       pageUrl = next?.url;
     }
   }
 
-  private async readPage(context: HarvestContext, url: string, listed: Set<string>, first: boolean): Promise<{ page: RecordPage; store: Store }> {
+  /** The page's document, parsed into a PageGraph; a first page without triples fails the run. */
+  private async readPage(context: HarvestContext, url: string, first: boolean): Promise<PageGraph> {
     const response = await context.http.get(url, { signal: context.signal, headers: { accept: ACCEPT_RDF } });
     const contentType = header(response.headers['content-type']);
-    const choice = chooseFormat(url, contentType, response.body, this.options.format);
+    // The format from the document's first bytes (and what the server says): the rest is parsed
+    // from the bytes as they are, never decoded whole (JSON-LD excepted: JSON.parse needs it all).
+    const choice = chooseFormat(url, contentType, response.bytes.subarray(0, SNIFF_BYTES).toString('utf8'), this.options.format);
     if ('refused' in choice) {
       throw new DcatParseError(this.sourceId, url, undefined, 'not-rdf', undefined, `${choice.reason}; not an RDF catalogue`);
     }
     if (choice.contradicted)
       context.log.warn({ source: this.sourceId, page: url, reason: choice.reason }, 'content type contradicts the body; read as the body shows');
-    const quads = await parseRdf({ sourceId: this.sourceId, url, body: response.body, format: choice.format });
-    if (first && quads.length === 0) {
+    const body = choice.format === 'jsonld' ? response.body : response.bytes;
+    const graph = await parsePage({ sourceId: this.sourceId, url, body, format: choice.format });
+    if (first && graph.size === 0) {
       // An empty first page would "list" an empty catalogue and withdraw everything.
       throw new DcatParseError(this.sourceId, url, choice.format, 'no-triples', undefined, 'the document holds no RDF triples; not a catalogue');
     }
-    const store = new Store(quads);
-    const found = await datasetsOf(store, { maxQuadsPerDataset: this.options.maxQuadsPerDataset });
+    return graph;
+  }
 
-    const records: RawRecord[] = [];
-    const failures: SourceFailure[] = [];
-    for (const dataset of found) {
-      if (listed.has(dataset.nativeId)) {
-        context.log.warn({ source: this.sourceId, page: url, nativeId: dataset.nativeId }, 'dataset described on more than one page; the first is kept');
+  /**
+   * The page's datasets as RecordPages of RECORDS_PER_PAGE, in nativeId order; `last` marks the
+   * final one (there is always one, if empty, so a page's failures have a page to travel in).
+   */
+  private async *recordPages(context: HarvestContext, url: string, graph: PageGraph, listed: Set<string>): AsyncIterable<{ page: RecordPage; last: boolean }> {
+    const limits = { maxQuadsPerDataset: this.options.maxQuadsPerDataset };
+    const fresh: DatasetRef[] = [];
+    for (const ref of await datasetRefs(graph, limits)) {
+      if (listed.has(ref.nativeId)) {
+        context.log.warn({ source: this.sourceId, page: url, nativeId: ref.nativeId }, 'dataset described on more than one page; the first is kept');
         continue;
       }
-      listed.add(dataset.nativeId);
-      if (dataset.truncated) {
-        failures.push({
-          nativeId: dataset.nativeId,
-          stage: 'parse',
-          rule: 'too-many-triples',
-          message: `${dataset.nativeId} on ${url} has more than ${this.options.maxQuadsPerDataset} triples (options.maxQuadsPerDataset); not harvested`,
-        });
-        continue;
-      }
-      records.push({ nativeId: dataset.nativeId, payload: dataset.payload });
+      listed.add(ref.nativeId);
+      fresh.push(ref);
     }
-    return { page: { records, unchanged: [], failures }, store };
+    for (let start = 0; start === 0 || start < fresh.length; start += RECORDS_PER_PAGE) {
+      const records: RawRecord[] = [];
+      const failures: SourceFailure[] = [];
+      for (const ref of fresh.slice(start, start + RECORDS_PER_PAGE)) {
+        if (context.signal.aborted) return;
+        const { payload, truncated } = ref.built ?? (await datasetPayload(graph, ref.subject, limits));
+        if (truncated) {
+          failures.push({
+            nativeId: ref.nativeId,
+            stage: 'parse',
+            rule: 'too-many-triples',
+            message: `${ref.nativeId} on ${url} has more than ${this.options.maxQuadsPerDataset} triples (options.maxQuadsPerDataset); not harvested`,
+          });
+          continue;
+        }
+        records.push({ nativeId: ref.nativeId, payload });
+      }
+      yield { page: { records, unchanged: [], failures }, last: start + RECORDS_PER_PAGE >= fresh.length };
+    }
   }
 }
 

@@ -11,18 +11,21 @@
  * describe this dataset's metadata.
  */
 import { createHash } from 'node:crypto';
-import jsonld from 'jsonld';
-import { DataFactory, Store, Writer, type Quad, type Term } from 'n3';
-import { BLANK_DATASET_IRI, type DcatPayload } from '../../src/mapping/dcat/payload.js';
+import { DataFactory, type Quad, type Term } from 'n3';
+import { BLANK_DATASET_IRI, rememberPayloadQuads, type DcatPayload } from '../../src/mapping/dcat/payload.js';
 import { RDF_TYPE, RECORD_CLASSES, STANDALONE_CLASSES, term } from '../../src/mapping/dcat/vocab.js';
+import { canonicalForm } from './canonical.js';
+import type { PageGraph } from './page-graph.js';
 
 const { namedNode, quad } = DataFactory;
 
-/** jsonld.canonize with N-Quads in and out (its published types only know JSON-LD input). */
-const canonize = jsonld.canonize as unknown as (input: string, options: Record<string, unknown>) => Promise<string>;
-
 /** Hops from the dataset: dataset → distribution → data service → its contact point. */
 const MAX_DEPTH = 4;
+const RECORD_TYPES: ReadonlySet<string> = new Set(RECORD_CLASSES);
+const STANDALONE_TYPES: ReadonlySet<string> = new Set(STANDALONE_CLASSES);
+const DCAT_DATASET = term('dcat', 'dataset');
+const DCAT_CATALOG = term('dcat', 'Catalog');
+const DCT_IDENTIFIER = term('dct', 'identifier');
 
 export interface DatasetLimits {
   /** A dataset whose subgraph passes this is cut there (and reported): one record must stay small. */
@@ -36,35 +39,61 @@ export interface FoundDataset {
   truncated: boolean;
 }
 
-/** Every dcat:Dataset / dcat:DatasetSeries on the page, in a stable order (by IRI / identifier). */
-export async function datasetsOf(store: Store, limits: DatasetLimits): Promise<FoundDataset[]> {
-  const subjects = new Map<string, Term>();
-  for (const cls of RECORD_CLASSES) {
-    for (const subject of store.getSubjects(RDF_TYPE, namedNode(cls), null)) {
-      if (subject.termType === 'BlankNode' && isNestedPart(store, subject)) continue;
-      subjects.set(`${subject.termType}:${subject.value}`, subject);
+/** A dataset of the page, named; its payload is built when its record page is (datasetPayload). */
+export interface DatasetRef {
+  subject: Term;
+  nativeId: string;
+  /** Built already: a blank node without dct:identifier is named by its content. */
+  built?: { payload: DcatPayload; truncated: boolean };
+}
+
+/** Every dcat:Dataset / dcat:DatasetSeries on the page, named, in a stable order (by IRI / identifier). */
+export async function datasetRefs(graph: PageGraph, limits: DatasetLimits): Promise<DatasetRef[]> {
+  const refs: DatasetRef[] = [];
+  for (const subject of graph.subjectsOfType(RECORD_TYPES)) {
+    if (subject.termType === 'BlankNode' && isNestedPart(graph, subject)) continue;
+    const named = nameOf(graph, subject);
+    if (named !== undefined) {
+      refs.push({ subject, nativeId: named });
+      continue;
     }
+    const built = await datasetPayload(graph, subject, limits);
+    refs.push({ subject, nativeId: `unidentified-dataset:${createHash('sha256').update(built.payload.nquads).digest('hex').slice(0, 16)}`, built });
   }
+  refs.sort((a, b) => (a.nativeId < b.nativeId ? -1 : a.nativeId > b.nativeId ? 1 : 0));
+  return refs;
+}
+
+/** Every dataset of the page with its payload, in datasetRefs' order. */
+export async function datasetsOf(graph: PageGraph, limits: DatasetLimits): Promise<FoundDataset[]> {
   const found: FoundDataset[] = [];
-  for (const subject of subjects.values()) {
-    const { quads, truncated } = subgraphOf(store, subject, limits.maxQuadsPerDataset);
-    const payload = await payloadOf(subject, quads);
-    found.push({ nativeId: nativeIdOf(store, subject, payload), payload, truncated });
+  for (const ref of await datasetRefs(graph, limits)) {
+    const { payload, truncated } = ref.built ?? (await datasetPayload(graph, ref.subject, limits));
+    found.push({ nativeId: ref.nativeId, payload, truncated });
   }
-  found.sort((a, b) => (a.nativeId < b.nativeId ? -1 : a.nativeId > b.nativeId ? 1 : 0));
   return found;
+}
+
+/** One dataset's payload: its subgraph, canonical. */
+export async function datasetPayload(graph: PageGraph, subject: Term, limits: DatasetLimits): Promise<{ payload: DcatPayload; truncated: boolean }> {
+  const { quads, truncated } = subgraphOf(graph, subject, limits.maxQuadsPerDataset);
+  return { payload: await payloadOf(subject, quads), truncated };
 }
 
 /**
  * The dataset IRI; for a blank node, its dct:identifier (the only stable name it has); for a
- * blank node without one, a name made of its content. The mapping rejects that last kind (no
- * usable identifier), which the run counts as a record sent broken, not as a failed fetch.
+ * blank node without one, undefined: it is named by its content (`unidentified-dataset:…`). The
+ * mapping rejects that last kind (no usable identifier), which the run counts as a record sent
+ * broken, not as a failed fetch.
  */
-function nativeIdOf(store: Store, subject: Term, payload: DcatPayload): string {
+function nameOf(graph: PageGraph, subject: Term): string | undefined {
   if (subject.termType === 'NamedNode') return subject.value;
-  const identifier = firstLiteral(store, subject, term('dct', 'identifier'));
-  if (identifier !== undefined && identifier.trim() !== '') return identifier.trim();
-  return `unidentified-dataset:${createHash('sha256').update(payload.nquads).digest('hex').slice(0, 16)}`;
+  const identifier = graph
+    .objectsOf(subject, DCT_IDENTIFIER)
+    .filter((object) => object.termType === 'Literal')
+    .map((object) => object.value)
+    .sort()[0];
+  return identifier !== undefined && identifier.trim() !== '' ? identifier.trim() : undefined;
 }
 
 /**
@@ -72,49 +101,42 @@ function nativeIdOf(store: Store, subject: Term, payload: DcatPayload): string {
  * of that node's description, not a record: it has no name to be found by. Only the catalogue's
  * own dcat:dataset links (or none at all) make a blank-node dataset a record.
  */
-function isNestedPart(store: Store, node: Term): boolean {
-  const catalogue = namedNode(term('dcat', 'Catalog'));
-  return store
-    .getQuads(null, null, node, null)
-    .some((q) => !(q.predicate.value === term('dcat', 'dataset') && store.has(quad(q.subject, namedNode(RDF_TYPE), catalogue))));
+function isNestedPart(graph: PageGraph, node: Term): boolean {
+  const referrers = graph.referrersOf(node);
+  for (let i = 0; i < referrers.length; i += 2) {
+    const subject = referrers[i]!;
+    const predicate = referrers[i + 1]!;
+    if (!(predicate.value === DCAT_DATASET && graph.typesOf(subject).includes(DCAT_CATALOG))) return true;
+  }
+  return false;
 }
 
-function firstLiteral(store: Store, subject: Term, predicate: string): string | undefined {
-  const values = store
-    .getObjects(subject, namedNode(predicate), null)
-    .filter((object) => object.termType === 'Literal')
-    .map((object) => object.value)
-    .sort();
-  return values[0];
-}
-
-function subgraphOf(store: Store, root: Term, maxQuads: number): { quads: Quad[]; truncated: boolean } {
-  const standalone = new Set<string>(STANDALONE_CLASSES);
-  const isStandalone = (node: Term): boolean => store.getObjects(node, namedNode(RDF_TYPE), null).some((type) => standalone.has(type.value));
-  const key = (node: Term): string => `${node.termType}:${node.value}`;
-
+function subgraphOf(graph: PageGraph, root: Term, maxQuads: number): { quads: Quad[]; truncated: boolean } {
+  const isStandalone = (node: Term): boolean => graph.typesOf(node).some((type) => STANDALONE_TYPES.has(type));
   const quads: Quad[] = [];
-  const visited = new Set<string>([key(root)]);
+  const visited = new Set<Term>([root]);
   const queue: Array<{ node: Term; depth: number }> = [{ node: root, depth: 0 }];
   // Catalogue records about this dataset describe its metadata: they belong with it.
-  for (const record of store.getSubjects(namedNode(term('foaf', 'primaryTopic')), root, null)) {
-    if (!visited.has(key(record))) {
-      visited.add(key(record));
+  for (const record of graph.recordsAbout(root)) {
+    if (!visited.has(record)) {
+      visited.add(record);
       queue.push({ node: record, depth: 1 });
     }
   }
-  while (queue.length > 0) {
-    const { node, depth } = queue.shift()!;
-    for (const q of store.getQuads(node, null, null, null)) {
+  for (let next = 0; next < queue.length; next += 1) {
+    const { node, depth } = queue[next]!;
+    const pairs = graph.pairsOf(node);
+    for (let i = 0; i < pairs.length; i += 2) {
       if (quads.length >= maxQuads) return { quads, truncated: true };
-      quads.push(q);
-      const object = q.object;
+      const predicate = pairs[i]!;
+      const object = pairs[i + 1]!;
+      quads.push(quad(node as Quad['subject'], predicate as Quad['predicate'], object as Quad['object']));
       if (object.termType !== 'NamedNode' && object.termType !== 'BlankNode') continue;
       // Blank nodes belong to the node that writes them, at any depth; IRIs are followed a few hops.
-      if (visited.has(key(object)) || q.predicate.value === RDF_TYPE) continue;
+      if (visited.has(object) || predicate.value === RDF_TYPE) continue;
       if (object.termType === 'NamedNode' && depth + 1 > MAX_DEPTH) continue;
-      if (object.termType === 'NamedNode' && (isStandalone(object) || store.countQuads(object, null, null, null) === 0)) continue;
-      visited.add(key(object));
+      if (object.termType === 'NamedNode' && (isStandalone(object) || !graph.isDescribed(object))) continue;
+      visited.add(object);
       queue.push({ node: object, depth: depth + 1 });
     }
   }
@@ -122,9 +144,10 @@ function subgraphOf(store: Store, root: Term, maxQuads: number): { quads: Quad[]
 }
 
 /**
- * Canonical N-Quads (RDFC-1.0): sorted lines, blank nodes named by content, so a dataset that
- * did not change serialises to the same text. A blank-node dataset is renamed to a fixed IRI
- * first: canonical blank labels say nothing about which node is the dataset.
+ * Canonical N-Quads (RDFC-1.0, connectors/dcat/canonical.ts): sorted lines, blank nodes named
+ * by content, so a dataset that did not change serialises to the same text. A blank-node
+ * dataset is renamed to a fixed IRI first: canonical blank labels say nothing about which node
+ * is the dataset.
  */
 async function payloadOf(subject: Term, quads: Quad[]): Promise<DcatPayload> {
   const rootIri = subject.termType === 'NamedNode' ? subject.value : BLANK_DATASET_IRI;
@@ -133,19 +156,8 @@ async function payloadOf(subject: Term, quads: Quad[]): Promise<DcatPayload> {
     subject.termType === 'NamedNode'
       ? quads
       : quads.map((q) => quad(q.subject.equals(subject) ? root : q.subject, q.predicate, q.object.equals(subject) ? root : q.object, q.graph));
-  const nquads = new Writer({ format: 'N-Quads' }).quadsToString(renamed);
-  let canonical: string;
-  try {
-    canonical = await canonize(nquads, { inputFormat: 'application/n-quads', format: 'application/n-quads', algorithm: 'RDFC-1.0' });
-  } catch {
-    // Canonicalisation refuses pathological blank-node graphs (its work cap): keep the parser's
-    // labels, sorted. The record still maps; it may only hash differently on the next run.
-    canonical =
-      nquads
-        .split('\n')
-        .filter((line) => line !== '')
-        .sort()
-        .join('\n') + '\n';
-  }
-  return { subject: rootIri, nquads: canonical };
+  const canonical = await canonicalForm(renamed);
+  const payload: DcatPayload = { subject: rootIri, nquads: canonical.text };
+  if (canonical.quads) rememberPayloadQuads(payload, canonical.quads);
+  return payload;
 }

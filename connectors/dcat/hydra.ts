@@ -3,12 +3,7 @@
  * portals publish — hydra:PagedCollection with hydra:nextPage (piveau, the EU data portal) and
  * hydra:PartialCollectionView with hydra:next (Hydra Core today).
  */
-import { DataFactory, type Store } from 'n3';
-import { term } from '../../src/mapping/dcat/vocab.js';
-
-const { namedNode } = DataFactory;
-
-const NEXT_PREDICATES = [term('hydra', 'next'), term('hydra', 'nextPage')];
+import type { PageGraph } from './page-graph.js';
 
 export interface NextPage {
   url: string;
@@ -20,14 +15,13 @@ export interface NextPage {
  * The next page after `pageUrl`, absolute; undefined on the last page. A link naming the page
  * itself is returned as is: the caller's loop guard reports it.
  */
-export function nextPageOf(store: Store, pageUrl: string): NextPage | undefined {
+export function nextPageOf(graph: PageGraph, pageUrl: string): NextPage | undefined {
   const links = new Set<string>();
-  for (const predicate of NEXT_PREDICATES) {
-    for (const object of store.getObjects(null, namedNode(predicate), null)) {
-      // Parsers resolve relative IRIs against the page already; a literal link is resolved here.
-      const resolved = resolveUrl(object.value, pageUrl);
-      if (resolved !== undefined) links.add(resolved);
-    }
+  // hydra:next and hydra:nextPage, whoever states them (PageGraph gathers them as it is filled).
+  for (const object of graph.nextLinks()) {
+    // Parsers resolve relative IRIs against the page already; a literal link is resolved here.
+    const resolved = resolveUrl(object.value, pageUrl);
+    if (resolved !== undefined) links.add(resolved);
   }
   const sorted = [...links].sort();
   // Prefer a link that is not the page itself, so a view that also states its own URL still pages.

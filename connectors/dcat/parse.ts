@@ -7,6 +7,8 @@
  * DOCTYPE declarations (the door to external and expanding entities) are refused outright;
  * JSON-LD contexts come only from mappings/jsonld-contexts.
  */
+import { EventEmitter } from 'node:events';
+import { StringDecoder } from 'node:string_decoder';
 import jsonld from 'jsonld';
 import type { JsonLdDocument } from 'jsonld';
 import { DataFactory, Parser as TurtleParser, type Quad, type Term } from 'n3';
@@ -14,6 +16,7 @@ import { RdfXmlParser } from 'rdfxml-streaming-parser';
 import { SourceProtocolError } from '../connector.js';
 import type { RdfFormat } from './formats.js';
 import { localDocumentLoader } from './jsonld-loader.js';
+import { PageGraph, type TermLike } from './page-graph.js';
 import type { JsonLdQuad, JsonLdTerm } from '../../src/model/jsonld-quad.js';
 
 const { namedNode, blankNode, literal, quad, defaultGraph } = DataFactory;
@@ -41,34 +44,109 @@ export const FORMAT_NAMES: Readonly<Record<RdfFormat, string>> = { turtle: 'Turt
 export interface PageToParse {
   sourceId: string;
   url: string;
-  body: string;
+  /**
+   * The document: its text, or its bytes (UTF-8), which Turtle and RDF/XML are read from in
+   * pieces, so that a big document is never also held whole as a string.
+   */
+  body: string | Buffer;
   format: RdfFormat;
 }
 
+/** Pieces of a document given as bytes, decoded as the parsers take them. */
+const PIECE_BYTES = 256 * 1024;
+
+function* textPieces(body: string | Buffer): Generator<string> {
+  if (typeof body === 'string') {
+    yield body;
+    return;
+  }
+  const decoder = new StringDecoder('utf8');
+  for (let at = 0; at < body.length; at += PIECE_BYTES) yield decoder.write(body.subarray(at, at + PIECE_BYTES));
+  const rest = decoder.end();
+  if (rest !== '') yield rest;
+}
+
+/**
+ * The pieces as the stream n3's lexer reads (`data`, then `end`), one piece per turn of the event
+ * loop: a big document does not hold the loop for its whole parse.
+ */
+function pieceStream(body: Buffer): EventEmitter {
+  const stream = new EventEmitter();
+  const pieces = textPieces(body);
+  const next = (): void => {
+    const piece = pieces.next();
+    if (piece.done) stream.emit('end');
+    else {
+      stream.emit('data', piece.value);
+      setImmediate(next);
+    }
+  };
+  setImmediate(next);
+  return stream;
+}
+
+/** Each triple as the parser reads it (any graph name dropped: a page is read as one graph). */
+type QuadSink = (subject: TermLike, predicate: TermLike, object: TermLike) => void;
+
+/** The page's quads as n3 quads (tests, and whoever wants them all). */
 export async function parseRdf(page: PageToParse): Promise<Quad[]> {
+  const quads: Quad[] = [];
+  await parseInto(page, (s, p, o) => quads.push(quad(rebuild(s) as Quad['subject'], namedNode(p.value), rebuild(o) as Quad['object'], defaultGraph())));
+  return quads;
+}
+
+/**
+ * The page straight into a PageGraph, quad by quad as the parser reads them: no array of every
+ * quad, no second copy of the terms.
+ */
+export async function parsePage(page: PageToParse): Promise<PageGraph> {
+  const graph = new PageGraph();
+  await parseInto(page, (s, p, o) => graph.add(s, p, o));
+  return graph;
+}
+
+function parseInto(page: PageToParse, sink: QuadSink): Promise<void> {
   switch (page.format) {
     case 'turtle':
-      return parseTurtle(page);
+      return parseTurtle(page, sink);
     case 'rdfxml':
-      return parseRdfXml(page);
+      return parseRdfXml(page, sink);
     case 'jsonld':
-      return parseJsonLd(page);
+      return parseJsonLd(page, sink);
   }
 }
 
-function parseTurtle(page: PageToParse): Quad[] {
-  try {
-    return new TurtleParser({ baseIRI: page.url, format: 'text/turtle' }).parse(page.body);
-  } catch (err) {
-    const line = (err as { context?: { line?: unknown } }).context?.line;
-    throw new DcatParseError(page.sourceId, page.url, 'turtle', 'malformed-turtle', typeof line === 'number' ? line : undefined, (err as Error).message);
-  }
+/** n3 hands a string's quads to the callback from a microtask, then null at the end (or one error). */
+function parseTurtle(page: PageToParse, sink: QuadSink): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const fail = (err: unknown): void => {
+      if (done) return;
+      done = true;
+      const line = (err as { context?: { line?: unknown } }).context?.line;
+      reject(new DcatParseError(page.sourceId, page.url, 'turtle', 'malformed-turtle', typeof line === 'number' ? line : undefined, (err as Error).message));
+    };
+    try {
+      const input = typeof page.body === 'string' ? page.body : (pieceStream(page.body) as unknown as string);
+      new TurtleParser({ baseIRI: page.url, format: 'text/turtle' }).parse(input, (error, q) => {
+        if (done) return;
+        if (error) fail(error);
+        else if (q) sink(q.subject, q.predicate, q.object);
+        else {
+          done = true;
+          resolve();
+        }
+      });
+    } catch (err) {
+      fail(err);
+    }
+  });
 }
 
-function parseRdfXml(page: PageToParse): Promise<Quad[]> {
-  const doctype = /<!(DOCTYPE|ENTITY)\b/i.exec(page.body);
+function parseRdfXml(page: PageToParse, sink: QuadSink): Promise<void> {
+  const doctype = findDoctype(page.body);
   if (doctype) {
-    const line = lineAt(page.body, doctype.index);
+    const line = doctype.line;
     return Promise.reject(
       new DcatParseError(
         page.sourceId,
@@ -76,24 +154,25 @@ function parseRdfXml(page: PageToParse): Promise<Quad[]> {
         'rdfxml',
         'xml-doctype',
         line,
-        `XML <!${doctype[1]}> declarations are refused: entities are never expanded or fetched`,
+        `XML <!${doctype.keyword}> declarations are refused: entities are never expanded or fetched`,
       ),
     );
   }
   return new Promise((resolve, reject) => {
-    const quads: Quad[] = [];
     const parser = new RdfXmlParser({ baseIRI: page.url, trackPosition: true });
     let failed = false;
-    parser.on('data', (q: Quad) => quads.push(toN3Quad(q)));
+    parser.on('data', (q: Quad) => {
+      if (!failed) sink(q.subject, q.predicate, q.object);
+    });
     parser.on('error', (err: Error) => {
       if (failed) return;
       failed = true;
       reject(new DcatParseError(page.sourceId, page.url, 'rdfxml', 'malformed-rdfxml', xmlErrorLine(err.message), err.message));
     });
     parser.on('end', () => {
-      if (!failed) resolve(quads);
+      if (!failed) resolve();
     });
-    parser.write(page.body);
+    for (const piece of textPieces(page.body)) parser.write(piece);
     // The parser never tells its XML tokenizer the document ended, so a body cut short (a
     // truncated download) would parse "fine" up to the cut. Closing the tokenizer reports
     // every unclosed element as an error.
@@ -127,14 +206,38 @@ function xmlErrorLine(message: string): number | undefined {
   return match?.[1] !== undefined ? Number(match[1]) : undefined;
 }
 
-async function parseJsonLd(page: PageToParse): Promise<Quad[]> {
+/** `<!DOCTYPE` or `<!ENTITY` (any case, then a word boundary) and its line, in text or in bytes. */
+function findDoctype(body: string | Buffer): { keyword: string; line: number } | undefined {
+  if (typeof body === 'string') {
+    const found = /<!(DOCTYPE|ENTITY)\b/i.exec(body);
+    return found ? { keyword: found[1]!, line: lineAt(body, found.index) } : undefined;
+  }
+  for (let at = body.indexOf('<!'); at !== -1; at = body.indexOf('<!', at + 2)) {
+    for (const keyword of ['DOCTYPE', 'ENTITY']) {
+      const word = body.toString('latin1', at + 2, at + 2 + keyword.length);
+      const after = body[at + 2 + keyword.length];
+      const boundary = after === undefined || !/[A-Za-z0-9_]/.test(String.fromCharCode(after));
+      if (word.toUpperCase() === keyword && boundary) return { keyword: word, line: countNewlines(body, at) + 1 };
+    }
+  }
+  return undefined;
+}
+
+function countNewlines(bytes: Buffer, end: number): number {
+  let count = 0;
+  for (let at = bytes.indexOf(10); at !== -1 && at < end; at = bytes.indexOf(10, at + 1)) count += 1;
+  return count;
+}
+
+async function parseJsonLd(page: PageToParse, sink: QuadSink): Promise<void> {
+  const text = typeof page.body === 'string' ? page.body : page.body.toString('utf8');
   let document: unknown;
   try {
-    document = JSON.parse(page.body);
+    document = JSON.parse(text);
   } catch (err) {
     const message = (err as Error).message;
     const position = /position (\d+)/.exec(message)?.[1];
-    const line = position !== undefined ? lineAt(page.body, Number(position)) : lineAt(page.body, page.body.length);
+    const line = position !== undefined ? lineAt(text, Number(position)) : lineAt(text, text.length);
     throw new DcatParseError(page.sourceId, page.url, 'jsonld', 'malformed-jsonld', line, `not valid JSON: ${message}`);
   }
   const loader = localDocumentLoader();
@@ -156,7 +259,10 @@ async function parseJsonLd(page: PageToParse): Promise<Quad[]> {
   }
   if (!Array.isArray(dataset))
     throw new DcatParseError(page.sourceId, page.url, 'jsonld', 'malformed-jsonld', undefined, 'the JSON-LD processor returned no RDF dataset');
-  return (dataset as JsonLdQuad[]).map(fromJsonLdQuad);
+  for (const q of dataset as JsonLdQuad[]) {
+    const converted = fromJsonLdQuad(q);
+    sink(converted.subject, converted.predicate, converted.object);
+  }
 }
 
 function jsonLdErrorText(err: unknown): string {
@@ -178,14 +284,11 @@ function jsonLdTerm(term: JsonLdTerm): Term {
   return namedNode(term.value);
 }
 
-/** rdfxml-streaming-parser builds RDF/JS terms of its own factory: rebuilt as n3 terms, default graph. */
-function toN3Quad(q: Quad): Quad {
-  return quad(rebuild(q.subject) as Quad['subject'], namedNode(q.predicate.value), rebuild(q.object) as Quad['object'], defaultGraph());
-}
-
-function rebuild(term: Term): Term {
+/** Parsers build RDF/JS terms of their own factories: rebuilt as n3 terms. */
+function rebuild(term: TermLike): Term {
   if (term.termType === 'BlankNode') return blankNode(term.value);
-  if (term.termType === 'Literal') return term.language ? literal(term.value, term.language) : literal(term.value, namedNode(term.datatype.value));
+  if (term.termType === 'Literal')
+    return term.language ? literal(term.value, term.language) : literal(term.value, term.datatype ? namedNode(term.datatype.value) : undefined);
   return namedNode(term.value);
 }
 

@@ -48,8 +48,12 @@ export interface HttpResponse {
   url: string;
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** The body decoded as UTF-8; empty on a 304. */
-  body: string;
+  /**
+   * The body decoded as UTF-8; empty on a 304. Decoded when first read: a connector that parses
+   * the bytes as they are (the DCAT connector's Turtle and RDF/XML) never holds a second copy of
+   * a big document as a string.
+   */
+  readonly body: string;
   /** The body's raw bytes, for a source that is not UTF-8 (Big5 exports); empty on a 304. */
   bytes: Buffer;
   /** 304: the caller's validators still hold; keep what it has. */
@@ -195,7 +199,18 @@ export class HttpClient {
         throw this.statusError(url, status, res.headers, limiter);
       }
       const bytes = await this.readCapped(res, url);
-      return { url, status, headers: res.headers, body: bytes.toString('utf8'), bytes, notModified: false, validators: validatorsOf(res.headers) };
+      let text: string | undefined;
+      return {
+        url,
+        status,
+        headers: res.headers,
+        get body() {
+          return (text ??= bytes.toString('utf8'));
+        },
+        bytes,
+        notModified: false,
+        validators: validatorsOf(res.headers),
+      };
     } catch (err) {
       throw this.classify(err, url, signal, controller.signal);
     } finally {

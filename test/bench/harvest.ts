@@ -14,8 +14,19 @@
  * HTTP) and compares every shape with it. The targets are evaluated per shape. Last, the
  * identity-resolution bench (identity-resolution.ts, issue 5) runs in a child of its own.
  *
- *   BENCH_SIZES    catalogue sizes, comma-separated (default 10000,100000; each at most 999999)
- *   BENCH_SHAPES   catalogue shapes, comma-separated (default crossplatform,ckan)
+ * Issue 15 adds paged XML shapes (csw: GetRecords with csw:Record; oai-pmh: ListRecords with
+ * resumptionToken, oai_dc; synthetic-xml-records.ts), compared with the floor like the others but
+ * at sizes of their own, and two DCAT shapes (dcat-turtle, dcat-rdfxml: the whole catalogue as ONE
+ * DCAT-AP document, synthetic-dcat.ts). A DCAT shape is compared not with the floor but with a
+ * streaming parse of the same document (dcat-parse.ts: n3's StreamParser, rdfxml-streaming-parser)
+ * in a child of its own, in the same run, at two document sizes, so that both the rate ratio and
+ * whether the harvesting child's peak RSS stays flat as the file grows are visible.
+ *
+ *   BENCH_SIZES    sizes of the crossplatform and ckan shapes, comma-separated (default 10000,100000; each at most 999999)
+ *   BENCH_XML_SIZES  sizes of the csw and oai-pmh shapes (default 10000; 3 trials after 1 warm-up each)
+ *   BENCH_DCAT_SIZES datasets in the DCAT document (default 5181,20724: issue 15's national file and 4×;
+ *                  3 trials after 1 warm-up each, the parse likewise)
+ *   BENCH_SHAPES   catalogue shapes, comma-separated (default all: crossplatform,ckan,csw,oai-pmh,dcat-turtle,dcat-rdfxml)
  *   BENCH_TRIALS   timed trials per size, one number or one per size (default 3,3)
  *   BENCH_WARMUPS  untimed warm-up trials per size, likewise (default 1,0)
  *   BENCH_UNCHANGED_REPEATS  runs of the unchanged re-harvest per trial, the one of median rate
@@ -33,7 +44,22 @@ import { syntheticRecord } from './synthetic-catalogue.js';
 import { syntheticPackage } from './synthetic-ckan.js';
 import type { RunKind, TimedRun, WorkerResult } from './harvest-worker.js';
 import type { IdentityBenchResult } from './identity-resolution.js';
-import { benchFloor, CONNECTORS, machine, median, progress, round, SHAPES, startPlatform, type Platform, type Shape } from './shared.js';
+import type { ParseResult } from './dcat-parse.js';
+import { DCAT_PATHS } from './synthetic-dcat.js';
+import {
+  benchFloor,
+  CONNECTORS,
+  DCAT_SHAPES,
+  machine,
+  median,
+  progress,
+  round,
+  SHAPES,
+  startPlatform,
+  XML_SHAPES,
+  type Platform,
+  type Shape,
+} from './shared.js';
 
 const TARGETS = {
   fullDatasetsPerSecond: 5000,
@@ -43,7 +69,12 @@ const TARGETS = {
   rssSpread: 0.2,
   /** Issue 5: identity resolution of 100,000 records with 20 % duplicates. */
   identitySeconds: 10,
+  /** Issue 15: a DCAT file's full harvest at least this share of the streaming parse rate of the same file. */
+  dcatToParse: 0.3,
+  dcatPeakRssMB: 200,
 };
+/** Trials (after one untimed warm-up) of the csw, oai-pmh and DCAT shapes, and of the DCAT parse. */
+const DOCUMENT_TRIALS = 3;
 const FLOOR_TRIALS = 3;
 const IDENTITY_DUPLICATE_SHARE = 0.2;
 
@@ -105,7 +136,8 @@ function runWorker(
   return runJsonChild<WorkerResult>('harvest-worker.js', args, `the harvesting process for ${shape} ${records} records`, track);
 }
 
-function summarise(runs: readonly TimedRun[]): Record<string, unknown> {
+function summarise(runs: readonly TimedRun[]): Record<string, unknown> | undefined {
+  if (runs.length === 0) return undefined;
   return {
     datasetsPerSecond: Math.round(median(runs.map((r) => r.datasetsPerSecond))),
     seconds: round(median(runs.map((r) => r.seconds)), 3),
@@ -161,6 +193,7 @@ interface SizeRun {
 }
 
 const rateOf = (w: WorkerResult, kind: RunKind): number => median(w.trials[kind].map((r) => r.datasetsPerSecond));
+const hasRuns = (w: WorkerResult, kind: RunKind): boolean => w.trials[kind].length > 0;
 
 /** One shape at one size, against that size's floor. */
 function shapeReport({ worker: w, catalogue }: ShapeRun, floorRate: number): Record<string, unknown> {
@@ -168,14 +201,14 @@ function shapeReport({ worker: w, catalogue }: ShapeRun, floorRate: number): Rec
     catalogue,
     trials: w.trials.full.length,
     full: summarise(w.trials.full),
-    unchanged: summarise(w.trials.unchanged),
+    unchanged: summarise(w.trials.unchanged) ?? 'not run for this shape',
     fullReharvest: summarise(w.trials.fullReharvest),
     peakRssMB: w.peakRssMB,
     rssBeforeHarvestMB: w.rssBeforeHarvestMB,
     databaseMB: w.databaseMB,
     ratios: {
       fullToFloor: round(rateOf(w, 'full') / floorRate, 4),
-      unchangedToFloor: round(rateOf(w, 'unchanged') / floorRate, 4),
+      ...(hasRuns(w, 'unchanged') ? { unchangedToFloor: round(rateOf(w, 'unchanged') / floorRate, 4) } : {}),
       fullReharvestToFloor: round(rateOf(w, 'fullReharvest') / floorRate, 4),
     },
   };
@@ -186,7 +219,7 @@ function shapeTargets(runs: readonly ShapeRun[]): Record<string, unknown> {
   const bySize = (value: (w: WorkerResult) => number): Record<string, number> =>
     Object.fromEntries(runs.map(({ records, worker }) => [String(records), value(worker)]));
   const full = bySize((w) => Math.round(rateOf(w, 'full')));
-  const unchanged = bySize((w) => Math.round(rateOf(w, 'unchanged')));
+  const unchanged = bySize((w) => (hasRuns(w, 'unchanged') ? Math.round(rateOf(w, 'unchanged')) : Number.NaN));
   const rss = bySize((w) => w.peakRssMB);
   const smallest = runs[0]!.worker.peakRssMB;
   const largest = runs[runs.length - 1]!.worker.peakRssMB;
@@ -197,11 +230,13 @@ function shapeTargets(runs: readonly ShapeRun[]): Record<string, unknown> {
       datasetsPerSecond: full,
       met: Object.values(full).every((v) => v >= TARGETS.fullDatasetsPerSecond),
     },
-    unchangedReharvest: {
-      target: `>= ${TARGETS.unchangedDatasetsPerSecond} datasets/s`,
-      datasetsPerSecond: unchanged,
-      met: Object.values(unchanged).every((v) => v >= TARGETS.unchangedDatasetsPerSecond),
-    },
+    unchangedReharvest: runs.every(({ worker }) => hasRuns(worker, 'unchanged'))
+      ? {
+          target: `>= ${TARGETS.unchangedDatasetsPerSecond} datasets/s`,
+          datasetsPerSecond: unchanged,
+          met: Object.values(unchanged).every((v) => v >= TARGETS.unchangedDatasetsPerSecond),
+        }
+      : 'not run for this shape',
     peakRss: { target: `<= ${TARGETS.peakRssMB} MB`, peakRssMB: rss, met: Object.values(rss).every((v) => v <= TARGETS.peakRssMB) },
     rssSpread: {
       target: `largest size's peak RSS within ${TARGETS.rssSpread * 100} % of the smallest's`,
@@ -224,12 +259,99 @@ const RUNS: Readonly<Record<Shape, Record<RunKind, string>>> = {
       'the next ordinary run, nothing changed: incremental, package_search fq=metadata_modified:[since TO *] (empty), then every id with fl=id, no package_show',
     fullReharvest: 'a full: true run on the same database: every package paged again, every hash matches',
   },
+  csw: {
+    full: 'first run into a fresh SQLite file: GetRecords pages of 100 csw:Record (the connector default), nextRecord to the end',
+    unchanged: 'not run (the CSW connector is not incremental by default)',
+    fullReharvest: 'a full: true run on the same database: every page read again, every hash matches',
+  },
+  'oai-pmh': {
+    full: 'first run into a fresh SQLite file: ListRecords oai_dc, pages of 100 along resumptionToken',
+    unchanged: 'not run (the bench platform implements no from)',
+    fullReharvest: 'a full: true run on the same database: every page read again, every hash matches',
+  },
+  'dcat-turtle': {
+    full: 'first run into a fresh SQLite file: GET the one Turtle document, every dataset a record',
+    unchanged: 'not run (DCAT has no incremental harvest: every run reads the whole document)',
+    fullReharvest: 'a full: true run on the same database: the document read again, every hash matches',
+  },
+  'dcat-rdfxml': {
+    full: 'first run into a fresh SQLite file: GET the one RDF/XML document, every dataset a record',
+    unchanged: 'not run (DCAT has no incremental harvest: every run reads the whole document)',
+    fullReharvest: 'a full: true run on the same database: the document read again, every hash matches',
+  },
 };
+
+/** One DCAT shape at one document size: the harvest and the streaming parse of the same document. */
+interface DcatRun {
+  shape: Shape;
+  datasets: number;
+  worker: WorkerResult;
+  parse: ParseResult;
+}
+
+function dcatReport({ worker: w, parse, datasets }: DcatRun): Record<string, unknown> {
+  const parseSeconds = median(parse.seconds);
+  const parseRate = datasets / parseSeconds;
+  return {
+    document: {
+      datasets,
+      bytes: parse.bytes,
+      MB: round(parse.bytes / 1024 / 1024, 1),
+      triples: parse.quads,
+      triplesPerDataset: round(parse.quads / datasets, 1),
+    },
+    parse: {
+      parser: parse.parser,
+      seconds: parseSeconds,
+      datasetsPerSecond: Math.round(parseRate),
+      triplesPerSecond: Math.round(parse.quads / parseSeconds),
+      trials: parse.seconds,
+      peakRssMB: parse.peakRssMB,
+    },
+    trials: w.trials.full.length,
+    full: summarise(w.trials.full),
+    fullReharvest: summarise(w.trials.fullReharvest),
+    peakRssMB: w.peakRssMB,
+    rssBeforeHarvestMB: w.rssBeforeHarvestMB,
+    databaseMB: w.databaseMB,
+    ratios: {
+      fullToParse: round(rateOf(w, 'full') / parseRate, 4),
+      fullReharvestToParse: round(rateOf(w, 'fullReharvest') / parseRate, 4),
+    },
+  };
+}
+
+/** Issue 15's DCAT row for one shape, over its document sizes from the smallest to the largest. */
+function dcatTargets(runs: readonly DcatRun[]): Record<string, unknown> {
+  const bySize = (value: (run: DcatRun) => number): Record<string, number> => Object.fromEntries(runs.map((run) => [String(run.datasets), value(run)]));
+  const ratio = bySize((run) => round(rateOf(run.worker, 'full') / (run.datasets / median(run.parse.seconds)), 3));
+  const rss = bySize((run) => run.worker.peakRssMB);
+  const smallest = runs[0]!.worker.peakRssMB;
+  const spread = round((runs[runs.length - 1]!.worker.peakRssMB - smallest) / smallest, 3);
+  return {
+    fullToParse: {
+      target: `full harvest >= ${TARGETS.dcatToParse} x the streaming parse rate of the same document`,
+      ratio,
+      met: Object.values(ratio).every((v) => v >= TARGETS.dcatToParse),
+    },
+    peakRss: { target: `<= ${TARGETS.dcatPeakRssMB} MB`, peakRssMB: rss, met: Object.values(rss).every((v) => v <= TARGETS.dcatPeakRssMB) },
+    rssFlat: {
+      target: `largest document's peak RSS within ${TARGETS.rssSpread * 100} % of the smallest's`,
+      spread,
+      met: runs.length > 1 && Math.abs(spread) <= TARGETS.rssSpread,
+    },
+  };
+}
 
 async function main(): Promise<void> {
   const began = performance.now();
   const sizes = envList('BENCH_SIZES', [10_000, 100_000], undefined, 1, 999_999);
+  const xmlSizes = envList('BENCH_XML_SIZES', [10_000], undefined, 1, 999_999);
+  const dcatSizes = envList('BENCH_DCAT_SIZES', [5181, 20_724], undefined, 1, 999_999);
   const shapes = envShapes();
+  const jsonShapes = shapes.filter((shape) => !XML_SHAPES.includes(shape) && !DCAT_SHAPES.includes(shape));
+  const xmlShapes = shapes.filter((shape) => XML_SHAPES.includes(shape));
+  const dcatShapes = shapes.filter((shape) => DCAT_SHAPES.includes(shape));
   const trials = envList('BENCH_TRIALS', [3, 3], sizes.length, 1, 100);
   const warmups = envList('BENCH_WARMUPS', [1, 0], sizes.length, 0, 10);
   const unchangedRepeats = envList('BENCH_UNCHANGED_REPEATS', [5], 1, 1, 99)[0]!;
@@ -241,16 +363,28 @@ async function main(): Promise<void> {
     void platform?.stop().finally(() => process.exit(130));
   });
 
+  /** Every (size, shapes, trials, warm-ups) compared with the floor: the JSON shapes' sizes, then the XML shapes'. */
+  const floorJobs = new Map<number, { shapes: Shape[]; trials: Map<Shape, [number, number]> }>();
+  const addJob = (records: number, shape: Shape, shapeTrials: number, shapeWarmups: number): void => {
+    const job = floorJobs.get(records) ?? { shapes: [] as Shape[], trials: new Map<Shape, [number, number]>() };
+    job.shapes.push(shape);
+    job.trials.set(shape, [shapeTrials, shapeWarmups]);
+    floorJobs.set(records, job);
+  };
+  for (const [index, records] of sizes.entries()) for (const shape of jsonShapes) addJob(records, shape, trials[index]!, warmups[index]!);
+  for (const records of xmlSizes) for (const shape of xmlShapes) addJob(records, shape, DOCUMENT_TRIALS, 1);
+
   const perSize: SizeRun[] = [];
-  for (const [index, records] of sizes.entries()) {
+  for (const [records, job] of floorJobs) {
     const harvested: Array<{ shape: Shape; worker: WorkerResult }> = [];
-    for (const shape of shapes) {
+    for (const shape of job.shapes) {
+      const [shapeTrials, shapeWarmups] = job.trials.get(shape)!;
       progress(`${shape} ${records}: starting the platform process`);
       platform = await startPlatform(records, shape);
       let result: WorkerResult;
       try {
-        progress(`${shape} ${records}: harvesting process: ${warmups[index]} warm-up + ${trials[index]} trials of full, unchanged, full re-harvest`);
-        result = await runWorker(platform.url, shape, records, trials[index]!, warmups[index]!, unchangedRepeats, (child) => (worker = child));
+        progress(`${shape} ${records}: harvesting process: ${shapeWarmups} warm-up + ${shapeTrials} trials`);
+        result = await runWorker(platform.url, shape, records, shapeTrials, shapeWarmups, unchangedRepeats, (child) => (worker = child));
       } finally {
         await platform.stop();
         platform = undefined;
@@ -270,6 +404,32 @@ async function main(): Promise<void> {
     perSize.push({ records, floor, shapes: shapeRuns });
   }
 
+  const dcatRuns: DcatRun[] = [];
+  for (const datasets of dcatSizes) {
+    for (const shape of dcatShapes) {
+      progress(`${shape} ${datasets}: starting the platform process (it builds the document)`);
+      platform = await startPlatform(datasets, shape);
+      try {
+        const syntax = shape === 'dcat-turtle' ? 'turtle' : 'rdfxml';
+        progress(`${shape} ${datasets}: streaming parse of the document in a process of its own: 1 warm-up + ${DOCUMENT_TRIALS} trials`);
+        const parse = await runJsonChild<ParseResult>(
+          'dcat-parse.js',
+          [`${platform.url}${DCAT_PATHS[syntax]}`, syntax, String(DOCUMENT_TRIALS)],
+          `the parse process for ${shape} ${datasets}`,
+          (child) => (worker = child),
+        );
+        progress(
+          `${shape} ${datasets}: parse ${parse.seconds.join(', ')} s (${parse.quads} triples); harvesting process: 1 warm-up + ${DOCUMENT_TRIALS} trials`,
+        );
+        const result = await runWorker(platform.url, shape, datasets, DOCUMENT_TRIALS, 1, unchangedRepeats, (child) => (worker = child));
+        dcatRuns.push({ shape, datasets, worker: result, parse });
+      } finally {
+        await platform.stop();
+        platform = undefined;
+      }
+    }
+  }
+
   const identityRecords = envList('BENCH_IDENTITY_RECORDS', [100_000], 1, 0, 999_999)[0]!;
   let identity: IdentityBenchResult | undefined;
   if (identityRecords > 0) {
@@ -285,7 +445,8 @@ async function main(): Promise<void> {
       shapes: Object.fromEntries(runs.map((run) => [run.shape, shapeReport(run, floorRate)])),
     };
   }
-  const runsOf = (shape: Shape): ShapeRun[] => perSize.map((size) => size.shapes.find((run) => run.shape === shape)!);
+  const runsOf = (shape: Shape): ShapeRun[] => perSize.flatMap((size) => size.shapes.filter((run) => run.shape === shape));
+  const dcatRunsOf = (shape: Shape): DcatRun[] => dcatRuns.filter((run) => run.shape === shape);
 
   const report = {
     benchmark: 'ogd-gateway harvest',
@@ -293,7 +454,10 @@ async function main(): Promise<void> {
     machine: machine(),
     parameters: {
       sizes,
+      xmlSizes,
+      dcatSizes,
       shapes,
+      documentTrials: `${DOCUMENT_TRIALS} after 1 warm-up (csw, oai-pmh, DCAT shapes and the DCAT parse)`,
       trials,
       warmups,
       unchangedRepeats,
@@ -304,9 +468,11 @@ async function main(): Promise<void> {
       runs: Object.fromEntries(shapes.map((shape) => [shape, RUNS[shape]])),
     },
     sizes: sizeReports,
+    dcat: Object.fromEntries(dcatShapes.map((shape) => [shape, Object.fromEntries(dcatRunsOf(shape).map((run) => [String(run.datasets), dcatReport(run)]))])),
     identity: identity ?? 'skipped (BENCH_IDENTITY_RECORDS=0)',
     targets: {
-      ...Object.fromEntries(shapes.map((shape) => [shape, shapeTargets(runsOf(shape))])),
+      ...Object.fromEntries([...jsonShapes, ...xmlShapes].map((shape) => [shape, shapeTargets(runsOf(shape))])),
+      ...Object.fromEntries(dcatShapes.map((shape) => [shape, dcatTargets(dcatRunsOf(shape))])),
       ...(identity
         ? {
             identityResolution: {

@@ -25,7 +25,12 @@
  * GET /__bench/release, so the orchestrator decides when a harvest that `serve` started on its
  * own gets its records (bench:busy measures the idle API first), as hostile-platform.ts does.
  *
- * Usage: node platform-process.js N [crossplatform|ckan] [gated]. Listens on 127.0.0.1:0 and prints
+ * `csw` (CSW 2.0.2 GetRecords, csw:Record pages), `oai-pmh` (ListRecords with resumptionToken,
+ * oai_dc) and `dcat-turtle` / `dcat-rdfxml` (the whole catalogue as ONE DCAT-AP document at
+ * /catalog.ttl or /catalog.rdf): see the functions below; for these a listing request is one
+ * page or the document, and recordsServed counts the records in it.
+ *
+ * Usage: node platform-process.js N [crossplatform|ckan|csw|oai-pmh|dcat-turtle|dcat-rdfxml] [gated]. Listens on 127.0.0.1:0 and prints
  * the port as its first stdout line. Every record is serialised once up front, so serving costs
  * little more than a socket write (a package_search page is a concatenation of ready buffers).
  * Exits when stdin closes (the orchestrator died) or on SIGTERM.
@@ -35,10 +40,14 @@ import { stopWhenParentGoes } from './child-lifetime.js';
 import type { AddressInfo } from 'node:net';
 import { modifiedEpoch, syntheticCatalogue } from './synthetic-catalogue.js';
 import { syntheticPackage } from './synthetic-ckan.js';
+import { DCAT_MEDIA_TYPES, DCAT_PATHS, dcatDocumentBytes, type DcatSyntax } from './synthetic-dcat.js';
+import { cswRecordXml, oaiRecordXml } from './synthetic-xml-records.js';
 
 interface Answer {
   status: number;
   body: Buffer;
+  /** JSON unless said. */
+  contentType?: string;
 }
 
 /** Answers a request path and query string; undefined: not this API's path. */
@@ -243,10 +252,128 @@ function ckanApi(count: number, counters: Counters): Api {
 }
 
 // ---------------------------------------------------------------------------------------------
+// One DCAT catalogue document
+// ---------------------------------------------------------------------------------------------
+
+/** GET /catalog.ttl or /catalog.rdf: the whole catalogue in one document, built once (synthetic-dcat.ts). */
+function dcatApi(syntax: DcatSyntax): (count: number, counters: Counters) => Api {
+  return (count, counters) => {
+    const body = dcatDocumentBytes(count, syntax);
+    const answer: Answer = { status: 200, body, contentType: DCAT_MEDIA_TYPES[syntax] };
+    return (path) => {
+      if (path !== DCAT_PATHS[syntax]) return undefined;
+      counters.listRequests += 1;
+      counters.recordsServed += count;
+      return answer;
+    };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paged XML: CSW GetRecords and OAI-PMH ListRecords
+// ---------------------------------------------------------------------------------------------
+
+const XML = 'application/xml; charset=utf-8';
+const xmlAnswer = (status: number, text: string): Answer => ({ status, body: Buffer.from(text), contentType: XML });
+const CSW_NS =
+  'xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dct="http://purl.org/dc/terms/" xmlns:ows="http://www.opengis.net/ows"';
+/** pycsw's and GeoNetwork's own cap on maxRecords is lower; the connector asks for 100 by default. */
+const CSW_MAX_RECORDS = 1000;
+
+function cswException(code: string, locator: string, text: string): Answer {
+  return xmlAnswer(
+    400,
+    `<?xml version="1.0" encoding="UTF-8"?><ows:ExceptionReport xmlns:ows="http://www.opengis.net/ows" version="1.2.0"><ows:Exception exceptionCode="${code}" locator="${locator}"><ows:ExceptionText>${text}</ows:ExceptionText></ows:Exception></ows:ExceptionReport>`,
+  );
+}
+
+/**
+ * GET /csw?service=CSW&request=GetRecords&typeNames=csw:Record&outputSchema=…csw/2.0.2&startPosition=&maxRecords=
+ * (what connectors/csw.ts sends for outputSchema dc, without a constraint): csw:Record pages in
+ * identifier order, nextRecord 0 on the last. Anything else is an ows:ExceptionReport.
+ */
+function cswApi(count: number, counters: Counters): Api {
+  const records = Array.from({ length: count }, (_, n) => Buffer.from(cswRecordXml(n + 1)));
+  return (path, query) => {
+    if (path !== '/csw') return undefined;
+    counters.listRequests += 1;
+    const params = new URLSearchParams(query);
+    if (params.get('request') !== 'GetRecords') return cswException('OperationNotSupported', 'request', `the bench platform implements GetRecords only`);
+    if (params.get('typeNames') !== 'csw:Record' || params.get('outputSchema') !== 'http://www.opengis.net/cat/csw/2.0.2')
+      return cswException('InvalidParameterValue', 'outputSchema', 'the bench platform serves csw:Record only');
+    if (params.has('constraint')) return cswException('InvalidParameterValue', 'constraint', 'the bench platform implements no constraint');
+    const start = Number(params.get('startPosition') ?? 1);
+    const max = Math.min(Number(params.get('maxRecords') ?? 10), CSW_MAX_RECORDS);
+    if (!Number.isInteger(start) || start < 1 || !Number.isInteger(max) || max < 1) return cswException('InvalidParameterValue', 'startPosition', 'bad paging');
+    const page = records.slice(start - 1, start - 1 + max);
+    counters.recordsServed += page.length;
+    const last = start - 1 + page.length;
+    const next = last >= count ? 0 : last + 1;
+    const head = Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?><csw:GetRecordsResponse ${CSW_NS} version="2.0.2"><csw:SearchStatus timestamp="2026-01-01T00:00:00Z"/>` +
+        `<csw:SearchResults numberOfRecordsMatched="${count}" numberOfRecordsReturned="${page.length}" nextRecord="${next}" recordSchema="http://www.opengis.net/cat/csw/2.0.2" elementSet="full">`,
+    );
+    return { status: 200, body: Buffer.concat([head, ...page, Buffer.from('</csw:SearchResults></csw:GetRecordsResponse>')]), contentType: XML };
+  };
+}
+
+/** Records per ListRecords answer: DSpace's and OJS's default. */
+const OAI_PAGE = 100;
+
+function oaiError(code: string, text: string): Answer {
+  return xmlAnswer(
+    200,
+    `<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-01-01T00:00:00Z</responseDate><request>http://127.0.0.1/oai</request><error code="${code}">${text}</error></OAI-PMH>`,
+  );
+}
+
+/**
+ * GET /oai?verb=ListRecords&metadataPrefix=oai_dc, then &resumptionToken=…: oai_dc records in
+ * pages of 100, the token the next offset; no token on the last page. Identify for incremental
+ * runs; anything else is an OAI-PMH error.
+ */
+function oaiPmhApi(count: number, counters: Counters): Api {
+  const records = Array.from({ length: count }, (_, n) => Buffer.from(oaiRecordXml(n + 1).xml));
+  return (path, query) => {
+    if (path !== '/oai') return undefined;
+    counters.listRequests += 1;
+    const params = new URLSearchParams(query);
+    const verb = params.get('verb');
+    if (verb === 'Identify') {
+      return xmlAnswer(
+        200,
+        `<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-01-01T00:00:00Z</responseDate><request verb="Identify">http://127.0.0.1/oai</request><Identify><repositoryName>bench</repositoryName><baseURL>http://127.0.0.1/oai</baseURL><protocolVersion>2.0</protocolVersion><adminEmail>bench@example.gov.tw</adminEmail><earliestDatestamp>2013-01-01T00:00:00Z</earliestDatestamp><deletedRecord>no</deletedRecord><granularity>YYYY-MM-DDThh:mm:ssZ</granularity></Identify></OAI-PMH>`,
+      );
+    }
+    if (verb !== 'ListRecords') return oaiError('badVerb', 'the bench platform implements Identify and ListRecords');
+    const token = params.get('resumptionToken');
+    if (token === null && params.get('metadataPrefix') !== 'oai_dc') return oaiError('cannotDisseminateFormat', 'oai_dc only');
+    if (token === null && (params.has('from') || params.has('set'))) return oaiError('badArgument', 'the bench platform implements neither from nor set');
+    const offset = token === null ? 0 : Number(token);
+    if (!Number.isInteger(offset) || offset < 0 || offset >= count) return oaiError('badResumptionToken', `unknown token ${token}`);
+    const page = records.slice(offset, offset + OAI_PAGE);
+    counters.recordsServed += page.length;
+    const next = offset + page.length;
+    const tail = next < count ? `<resumptionToken completeListSize="${count}" cursor="${offset}">${next}</resumptionToken>` : '';
+    const head = Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-01-01T00:00:00Z</responseDate><request verb="ListRecords" metadataPrefix="oai_dc">http://127.0.0.1/oai</request><ListRecords>`,
+    );
+    return { status: 200, body: Buffer.concat([head, ...page, Buffer.from(`${tail}</ListRecords></OAI-PMH>`)]), contentType: XML };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // The server
 // ---------------------------------------------------------------------------------------------
 
-const APIS: Readonly<Record<string, (count: number, counters: Counters) => Api>> = { crossplatform: crossPlatformApi, ckan: ckanApi };
+const APIS: Readonly<Record<string, (count: number, counters: Counters) => Api>> = {
+  crossplatform: crossPlatformApi,
+  ckan: ckanApi,
+  csw: cswApi,
+  'oai-pmh': oaiPmhApi,
+  'dcat-turtle': dcatApi('turtle'),
+  'dcat-rdfxml': dcatApi('rdfxml'),
+};
 
 function fail(message: string): never {
   process.stderr.write(`platform-process: ${message}\n`);
@@ -265,8 +392,8 @@ const counters: Counters = { recordRequests: 0, listRequests: 0, recordsServed: 
 const api = makeApi(count, counters);
 const notFound: Answer = { status: 404, body: json({ success: false, error: { message: 'not found' } }) };
 
-function send(res: ServerResponse, { status, body }: Answer): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
+function send(res: ServerResponse, { status, body, contentType }: Answer): void {
+  res.writeHead(status, { 'content-type': contentType ?? 'application/json; charset=utf-8', 'content-length': body.length });
   res.end(body);
 }
 

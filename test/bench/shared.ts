@@ -21,8 +21,18 @@ export const SOURCE_ID = 'bench';
 export const CONNECTOR_DEFAULTS = { pageSize: 1000, concurrency: 4 };
 
 /** The API the platform child speaks, and so the connector the bench source uses. */
-export type Shape = 'crossplatform' | 'ckan';
-export const SHAPES: readonly Shape[] = ['crossplatform', 'ckan'];
+export type Shape = 'crossplatform' | 'ckan' | 'csw' | 'oai-pmh' | 'dcat-turtle' | 'dcat-rdfxml';
+export const SHAPES: readonly Shape[] = ['crossplatform', 'ckan', 'csw', 'oai-pmh', 'dcat-turtle', 'dcat-rdfxml'];
+/** The shapes that serve the whole catalogue as one DCAT document (measured against a streaming parse of it). */
+export const DCAT_SHAPES: readonly Shape[] = ['dcat-turtle', 'dcat-rdfxml'];
+/** Paged XML shapes (their own sizes: they are slower per record than the JSON ones). */
+export const XML_SHAPES: readonly Shape[] = ['csw', 'oai-pmh'];
+
+/**
+ * The DCAT bench source's response cap: the default (50 MB) is smaller than the larger bench
+ * document (about 75 MB of RDF/XML at 20,724 datasets), as it would be for a big national file.
+ */
+export const DCAT_HTTP = { maxResponseBytes: 512 * 1024 * 1024 };
 
 /**
  * The CKAN bench source's options: full pages of 1000 (CKAN's default rows_max) rather than the
@@ -35,6 +45,21 @@ export const CONNECTORS: Readonly<Record<Shape, Record<string, unknown>>> = {
   crossplatform: { type: 'crossplatform', ...CONNECTOR_DEFAULTS },
   // connectors/ckan.ts's defaults for the rest.
   ckan: { type: 'ckan', ...CKAN_OPTIONS, idPageSize: 1000, concurrency: 4, incremental: true, listAllOnIncremental: true },
+  // connectors/csw.ts's and oai-pmh.ts's defaults: 100 records a request (the platform's OAI pages are 100 too).
+  csw: { type: 'csw', url: '/csw', outputSchema: 'dc', pageSize: 100, incremental: false },
+  'oai-pmh': { type: 'oai-pmh', url: '/oai', metadataPrefix: 'oai_dc', incremental: true },
+  'dcat-turtle': { type: 'dcat', url: '/catalog.ttl', http: DCAT_HTTP },
+  'dcat-rdfxml': { type: 'dcat', url: '/catalog.rdf', http: DCAT_HTTP },
+};
+
+/** The bench source's connector type, path below the platform's URL and options, per shape. */
+const SOURCES: Readonly<Record<Shape, { type: string; path: string; options?: Record<string, unknown> }>> = {
+  crossplatform: { type: 'crossplatform', path: '' },
+  ckan: { type: 'ckan', path: '', options: CKAN_OPTIONS },
+  csw: { type: 'csw', path: '/csw' },
+  'oai-pmh': { type: 'oai-pmh', path: '/oai' },
+  'dcat-turtle': { type: 'dcat', path: '/catalog.ttl', options: { http: DCAT_HTTP } },
+  'dcat-rdfxml': { type: 'dcat', path: '/catalog.rdf', options: { http: DCAT_HTTP } },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -177,12 +202,13 @@ export async function startPlatform(records: number, shape: Shape = 'crossplatfo
 // ---------------------------------------------------------------------------------------------
 
 export function benchConfig(dbPath: string, platformUrl: string, shape: Shape = 'crossplatform'): GatewayConfig {
-  const source = { id: SOURCE_ID, name: 'Synthetic platform', type: shape, url: platformUrl, schedule: '0 3 * * *' };
+  const { type, path, options } = SOURCES[shape];
+  const source = { id: SOURCE_ID, name: 'Synthetic platform', type, url: `${platformUrl}${path}`, schedule: '0 3 * * *' };
   return parseConfig(
     {
       database: { path: dbPath },
       harvest: { allowPrivateAddresses: true },
-      sources: [shape === 'ckan' ? { ...source, options: CKAN_OPTIONS } : source],
+      sources: [options ? { ...source, options } : source],
     },
     'bench config',
   );

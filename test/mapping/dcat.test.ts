@@ -1,6 +1,6 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { Store } from 'n3';
+import { PageGraph } from '../../connectors/dcat/page-graph.js';
 import { datasetsOf } from '../../connectors/dcat/datasets.js';
 import { chooseFormat } from '../../connectors/dcat/formats.js';
 import { parseRdf } from '../../connectors/dcat/parse.js';
@@ -26,7 +26,7 @@ async function mappedFile(folder: string, file: string, body?: string): Promise<
   const choice = chooseFormat(url, undefined, text);
   if ('refused' in choice) throw new Error(choice.reason);
   const quads = await parseRdf({ sourceId: 'test', url, body: text, format: choice.format });
-  const found = await datasetsOf(new Store(quads), { maxQuadsPerDataset: 20_000 });
+  const found = await datasetsOf(PageGraph.of(quads), { maxQuadsPerDataset: 20_000 });
   return new Map(found.map((dataset) => [dataset.nativeId, mapDcatRecord(dataset.payload)]));
 }
 

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { Store } from 'n3';
+import { PageGraph } from '../../connectors/dcat/page-graph.js';
 import { datasetsOf } from '../../connectors/dcat/datasets.js';
 import { chooseFormat } from '../../connectors/dcat/formats.js';
 import { parseRdf as parseDcatPage } from '../../connectors/dcat/parse.js';
@@ -104,7 +104,7 @@ async function dcatRecords(folder: string, file: string): Promise<MappingResult[
   const body = readFileSync(projectPath('test', 'fixtures', 'dcat', folder, file), 'utf8');
   const choice = chooseFormat(url, undefined, body);
   if ('refused' in choice) throw new Error(choice.reason);
-  const store = new Store(await parseDcatPage({ sourceId: 'test', url, body, format: choice.format }));
+  const store = PageGraph.of(await parseDcatPage({ sourceId: 'test', url, body, format: choice.format }));
   return (await datasetsOf(store, { maxQuadsPerDataset: 20_000 })).map((dataset) => mapDcatRecord(dataset.payload));
 }
 

@@ -4,7 +4,8 @@
  * each with the tag the source gave it.
  */
 import t from 'tap';
-import { Parser, Store } from 'n3';
+import { Parser } from 'n3';
+import { PageGraph } from '../../connectors/dcat/page-graph.js';
 import { datasetsOf } from '../../connectors/dcat/datasets.js';
 import { parseRdf } from '../../connectors/dcat/parse.js';
 import { mapDcatRecord } from '../../src/mapping/dcat.js';
@@ -28,7 +29,7 @@ const TURTLE = `
 
 async function mapped(context: MappingContext): Promise<NationalRecord> {
   const quads = await parseRdf({ sourceId: 'comune', url: 'https://dati.comune.test/catalog.ttl', body: TURTLE, format: 'turtle' });
-  const [dataset] = await datasetsOf(new Store(quads), { maxQuadsPerDataset: 20_000 });
+  const [dataset] = await datasetsOf(PageGraph.of(quads), { maxQuadsPerDataset: 20_000 });
   const result = mapDcatRecord(dataset!.payload, context);
   if (!result.ok) throw new Error(JSON.stringify(result.issues));
   return result.record;

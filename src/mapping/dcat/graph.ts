@@ -6,10 +6,9 @@
  * (`{"@id": …}` for IRIs, strings for plain literals, `{"@value", "@language" | "@type"}`
  * otherwise), keyed by compact IRI. Nothing is dropped silently.
  */
-import { DataFactory, type Store, type Term } from 'n3';
+import type { Term } from 'n3';
+import type { PayloadGraph } from './payload.js';
 import { RDF_LANG_STRING, RDF_TYPE, XSD_STRING, compactIri, term } from './vocab.js';
-
-const { namedNode } = DataFactory;
 
 /** Nested descriptions in extras stop here: deeper nodes are given by @id (or not at all, for blank ones). */
 const MAX_EXTRAS_DEPTH = 4;
@@ -29,14 +28,14 @@ export class DatasetGraph {
 
   /** `root` (the dataset) is never described inside extras: a link back to it stays an @id. */
   constructor(
-    readonly store: Store,
+    readonly store: PayloadGraph,
     private readonly root: Term,
   ) {}
 
   /** The objects of `node predicate ?`, in a stable order; marks the property consumed. */
   objects(node: Term, predicate: string): Term[] {
     this.consumed.add(consumedKey(node, predicate));
-    return sortTerms(this.store.getObjects(node, namedNode(predicate), null));
+    return sortTerms(this.store.objects(node, predicate));
   }
 
   /** The first property (in the order given) that has values, marking all of them consumed. */
@@ -51,18 +50,18 @@ export class DatasetGraph {
 
   types(node: Term): string[] {
     return this.store
-      .getObjects(node, namedNode(RDF_TYPE), null)
+      .objects(node, RDF_TYPE)
       .map((type) => type.value)
       .sort();
   }
 
   /** Nodes that point at `node` with `predicate` (catalogue records about the dataset). */
   subjectsPointingAt(node: Term, predicate: string): Term[] {
-    return sortTerms(this.store.getSubjects(namedNode(predicate), node, null));
+    return sortTerms(this.store.subjects(predicate, node));
   }
 
   isDescribed(node: Term): boolean {
-    return (node.termType === 'NamedNode' || node.termType === 'BlankNode') && this.store.countQuads(node, null, null, null) > 0;
+    return (node.termType === 'NamedNode' || node.termType === 'BlankNode') && this.store.isDescribed(node);
   }
 
   consume(node: Term, predicate: string): void {
@@ -72,10 +71,10 @@ export class DatasetGraph {
   /** The properties of `node` no reader consumed, as extras (compact IRI → value; rdf:type as @type). */
   leftovers(node: Term): Record<string, unknown> {
     const extras: Record<string, unknown> = {};
-    const predicates = [...new Set(this.store.getQuads(node, null, null, null).map((q) => q.predicate.value))].sort();
+    const predicates = [...new Set(this.store.quadsOf(node).map((q) => q.predicate.value))].sort();
     for (const predicate of predicates) {
       if (this.consumed.has(consumedKey(node, predicate))) continue;
-      const objects = this.store.getObjects(node, namedNode(predicate), null);
+      const objects = this.store.objects(node, predicate);
       if (predicate === RDF_TYPE) {
         const types = objects.map((type) => type.value).filter((type) => !EXPECTED_TYPES.has(type));
         if (types.length > 0) extras['@type'] = singleOrList(types.map(compactIri).sort());
@@ -114,9 +113,9 @@ export class DatasetGraph {
     if (!described) return term.termType === 'NamedNode' ? { '@id': term.value } : {};
     const inner = new Set(path).add(key);
     const json: Record<string, unknown> = term.termType === 'NamedNode' ? { '@id': term.value } : {};
-    const predicates = [...new Set(this.store.getQuads(term, null, null, null).map((q) => q.predicate.value))].sort();
+    const predicates = [...new Set(this.store.quadsOf(term).map((q) => q.predicate.value))].sort();
     for (const predicate of predicates) {
-      const objects = this.store.getObjects(term, namedNode(predicate), null);
+      const objects = this.store.objects(term, predicate);
       json[predicate === RDF_TYPE ? '@type' : compactIri(predicate)] =
         predicate === RDF_TYPE ? singleOrList(objects.map((type) => compactIri(type.value)).sort()) : this.toJson(objects, inner, depth + 1);
     }
