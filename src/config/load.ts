@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import cron from 'node-cron';
 import ipaddr from 'ipaddr.js';
 import { configSchema } from './schema.js';
@@ -48,8 +48,12 @@ export function defaultServerHttpSettings(): ServerHttpSettings {
 /** proxy-addr's names for ranges, accepted in `server.trustProxy`. */
 const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
-const ajv = new Ajv({ allErrors: false, strict: true });
-const validateShape = ajv.compile(configSchema);
+/**
+ * Compiled on the first configuration checked, not at import: the compile takes about 0.1 s, and
+ * every harvest thread and test process imports this module (for ConfigError) without one.
+ */
+let validateShape: ValidateFunction | undefined;
+const shapeValidator = (): ValidateFunction => (validateShape ??= new Ajv({ allErrors: false, strict: true }).compile(configSchema));
 
 export interface LoadConfigOptions {
   /** --config FILE; else OGD_CONFIG; else config/default.json of the installation. */
@@ -81,8 +85,9 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
 
 /** Validate a configuration object, apply the environment and the defaults. */
 export function parseConfig(raw: unknown, origin: string, env: NodeJS.ProcessEnv = {}): GatewayConfig {
-  if (!validateShape(raw)) {
-    const first = validateShape.errors?.[0];
+  const validate = shapeValidator();
+  if (!validate(raw)) {
+    const first = validate.errors?.[0];
     throw new ConfigError(origin, fieldOf(first), describe(first));
   }
   const input = raw as Partial<{

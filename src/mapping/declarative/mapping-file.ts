@@ -4,7 +4,7 @@
  * ConfigError naming the file and the field, so an operator sees it before any harvest.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { ConfigError } from '../../config/load.js';
 import { projectPath } from '../../model/project-root.js';
 import { PathSyntaxError, parsePath, type ParsedPath } from './path.js';
@@ -131,8 +131,13 @@ export const MAPPING_NAME_PATTERN = '^[a-z0-9][a-z0-9_-]{0,63}$';
 
 const DEFAULT_MAX_PAGES = 10_000;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateFile = ajv.compile<MappingFileJson>(JSON.parse(readFileSync(MAPPING_FILE_SCHEMA_FILE, 'utf8')) as object);
+/**
+ * Compiled on the first mapping file checked, not at import: every process that imports the
+ * connectors imports this module, and only sources of type mapped-json read a mapping file.
+ */
+let validateFile: ValidateFunction<MappingFileJson> | undefined;
+const fileValidator = (): ValidateFunction<MappingFileJson> =>
+  (validateFile ??= new Ajv({ allErrors: true, strict: false }).compile<MappingFileJson>(JSON.parse(readFileSync(MAPPING_FILE_SCHEMA_FILE, 'utf8')) as object));
 
 /** The mapping file `mappings/city/<name>.json`. */
 export function loadNamedMapping(name: string): CompiledMapping {
@@ -164,8 +169,9 @@ export function loadMappingFile(file: string): CompiledMapping {
 
 /** Check a parsed mapping file and compile it; `file` names it in errors. */
 export function compileMapping(json: unknown, file: string): CompiledMapping {
-  if (!validateFile(json)) {
-    const error = mostSpecific(validateFile.errors ?? []);
+  const validate = fileValidator();
+  if (!validate(json)) {
+    const error = mostSpecific(validate.errors ?? []);
     throw new ConfigError(file, fieldOf(error), describe(error));
   }
   const mapping = json;
