@@ -420,8 +420,9 @@ export const MIGRATIONS: readonly Migration[] = [
     // body's (13 ms for 人口統計, against about 1 ms in an index of titles alone), and relevance
     // asks it for every term (src/store/search-match.ts). The titles' text is only in the
     // contentless index, so every live dataset is queued for indexing again (refreshSearchIndex).
+    // IF NOT EXISTS: a store set back to an older user_version (tests of earlier migrations) still opens.
     sql: `
-      CREATE VIRTUAL TABLE dataset_search_title USING fts5(
+      CREATE VIRTUAL TABLE IF NOT EXISTS dataset_search_title USING fts5(
         title, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2');
       INSERT INTO search_pending (identifier) SELECT identifier FROM search_docs WHERE live = 1
         AND NOT EXISTS (SELECT 1 FROM search_pending p WHERE p.identifier = search_docs.identifier);
