@@ -5,9 +5,12 @@
  * Usage: node harvest-worker.js PLATFORM_URL SHAPE RECORDS TRIALS WARMUPS [UNCHANGED_REPEATS]
  * (SHAPE: one of shared.ts's SHAPES, the API the platform child speaks and so the bench source's type)
  *
- * Each trial (warm-ups first, untimed) opens a FRESH SQLite file and runs the real harvester
- * three times against the platform child, in a harvest thread (src/harvest/harvest-thread.ts) as
- * `serve` runs it, under its heap cap (`harvest.heapLimitMB`):
+ * Each trial (warm-ups first, untimed) opens a FRESH SQLite file and runs the real Harvester
+ * three times against the platform child. harvest.ts starts this process with the heap cap of
+ * `serve`'s harvest thread (`--max-old-space-size` = harvest.heapLimitMB's default), which also
+ * sets how soon V8 collects; the harvest runs on this process's main thread rather than in a
+ * harvest thread so that the trials share one warmed-up JIT, as the runs of serve's long-lived
+ * thread do (a thread per trial started every trial cold):
  *   1. full: the first run of the source (nothing stored, no base: lists and fetches everything;
  *      for CKAN, package_search pages carry the whole packages, so there is no package_show);
  *   2. unchanged: the next ordinary run, nothing having changed at the platform (incremental:
@@ -28,8 +31,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import { HarvestThread } from '../../src/harvest/harvest-thread.js';
-import type { HarvestRunner } from '../../src/harvest/harvester.js';
+import { Harvester, type HarvestRunner } from '../../src/harvest/harvester.js';
 import type { RunSummary } from '../../src/harvest/run.js';
 import { openDatabase } from '../../src/store/database.js';
 import { syncSources } from '../../src/store/sources.js';
@@ -167,20 +169,15 @@ async function main(): Promise<void> {
   for (let trial = -warmups; trial < trials; trial += 1) {
     const { dir, cleanup } = tempDir('ogd-bench-');
     try {
-      // The thread logs to stdout, which carries this process's JSON: silent.
-      const config = { ...benchConfig(join(dir, 'catalog.db'), platformUrl, shape), log: { level: 'silent' } };
+      const config = benchConfig(join(dir, 'catalog.db'), platformUrl, shape);
       const db = openDatabase(config.database.path);
       try {
         syncSources(db, config.sources);
-        const harvester = new HarvestThread(config, sqliteStoreOn(db), log);
+        const harvester = new Harvester(sqliteStoreOn(db), config, log);
         const runs: Partial<Record<RunKind, TimedRun>> = {};
-        try {
-          for (const kind of RUN_KINDS[shape]) {
-            runs[kind] =
-              kind === 'unchanged' ? await timedRepeats(harvester, platformUrl, records, unchangedRepeats) : await timed(harvester, platformUrl, records, kind);
-          }
-        } finally {
-          await harvester.shutdown();
+        for (const kind of RUN_KINDS[shape]) {
+          runs[kind] =
+            kind === 'unchanged' ? await timedRepeats(harvester, platformUrl, records, unchangedRepeats) : await timed(harvester, platformUrl, records, kind);
         }
         const rates = `${(Object.entries(runs) as Array<[RunKind, TimedRun]>).map(([kind, run]) => `${kind} ${Math.round(run.datasetsPerSecond)}`).join(', ')} datasets/s`;
         if (trial < 0) {

@@ -46,6 +46,7 @@ import type { RunKind, TimedRun, WorkerResult } from './harvest-worker.js';
 import type { IdentityBenchResult } from './identity-resolution.js';
 import type { ParseResult } from './dcat-parse.js';
 import { DCAT_PATHS } from './synthetic-dcat.js';
+import { DEFAULT_HARVEST_HEAP_LIMIT_MB } from '../../src/config/load.js';
 import {
   benchFloor,
   CONNECTORS,
@@ -107,8 +108,14 @@ function envShapes(): Shape[] {
  * Run a bench child (a script beside this one) to its end and parse the JSON of its last stdout
  * line. Its stdin is a pipe this process holds: a child that watches it dies with us.
  */
-async function runJsonChild<T>(script: string, args: readonly string[], what: string, track: (child: ChildProcess | undefined) => void): Promise<T> {
-  const child = spawn(process.execPath, [join(here, script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function runJsonChild<T>(
+  script: string,
+  args: readonly string[],
+  what: string,
+  track: (child: ChildProcess | undefined) => void,
+  nodeOptions: readonly string[] = [],
+): Promise<T> {
+  const child = spawn(process.execPath, [...nodeOptions, join(here, script), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   track(child);
   let stdout = '';
   child.stdout.setEncoding('utf8');
@@ -133,7 +140,9 @@ function runWorker(
   track: (child: ChildProcess | undefined) => void,
 ): Promise<WorkerResult> {
   const args = [platformUrl, shape, String(records), String(trials), String(warmups), String(unchangedRepeats)];
-  return runJsonChild<WorkerResult>('harvest-worker.js', args, `the harvesting process for ${shape} ${records} records`, track);
+  // The heap cap of serve's harvest thread (src/harvest/harvest-thread.ts), so the peak RSS is the one serve's harvests have.
+  const heapCap = [`--max-old-space-size=${DEFAULT_HARVEST_HEAP_LIMIT_MB}`];
+  return runJsonChild<WorkerResult>('harvest-worker.js', args, `the harvesting process for ${shape} ${records} records`, track, heapCap);
 }
 
 function summarise(runs: readonly TimedRun[]): Record<string, unknown> | undefined {
