@@ -154,11 +154,11 @@ t.test('a harvest thread that dies closes its runs as failed, and the next run s
 
 t.test('the harvest thread runs under harvest.heapLimitMB: past it the thread ends, not the process, and the run says why', async (t) => {
   t.equal(testConfig('x.db', 'http://127.0.0.1:1').harvest.heapLimitMB, 1024, 'the default cap');
-  const s = await setup(t, heavyRecords(8), { pageSize: 8, concurrency: 4 });
+  const s = await setup(t, heavyRecords(7), { pageSize: 7, concurrency: 4 });
   const capped: GatewayConfig = { ...s.config, harvest: { ...s.config.harvest, heapLimitMB: 64 } };
   const thread = new HarvestThread(capped, sqliteStoreOn(s.db), silentLog);
   t.teardown(() => thread.shutdown());
-  // A page of 8 records of 10,000 distributions each holds more than 64 MiB while it is mapped.
+  // A page of 7 records of 10,000 distributions each holds more than 64 MiB while it is mapped.
   await t.rejects(thread.run('fixture'), { code: 'ERR_WORKER_OUT_OF_MEMORY' });
   t.match(lastRun(s.db, 'fixture'), { status: 'failed', message: /ran out of its 64 MiB heap \(harvest\.heapLimitMB\)/ });
   t.equal(s.db.prepare('SELECT COUNT(*) FROM source_records').pluck().get(), 0, 'nothing of the page was written');
