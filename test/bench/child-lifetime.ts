@@ -18,3 +18,21 @@ export function stopWhenParentGoes(server: Server): void {
   process.stdin.on('error', stop);
   process.stdin.resume();
 }
+
+/**
+ * The end of a bench child that prints its figures and exits (harvest-worker.ts, dcat-parse.ts):
+ * it exits when the bench stops holding its stdin (the bench went away), 0 when `main` settles,
+ * 1 with `what failed: …` on stderr when it throws.
+ */
+export function runChildMain(what: string, main: () => Promise<void>): void {
+  process.stdin.on('end', () => process.exit(1));
+  process.stdin.on('error', () => process.exit(1));
+  process.stdin.resume();
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -17,6 +17,7 @@ import { StreamParser } from 'n3';
 import { RdfXmlParser } from 'rdfxml-streaming-parser';
 import { request } from 'undici';
 import { round } from './shared.js';
+import { runChildMain } from './child-lifetime.js';
 
 export interface ParseResult {
   syntax: 'turtle' | 'rdfxml';
@@ -77,15 +78,4 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(result)}\n`, () => resolve()));
 }
 
-// The orchestrator holds our stdin: if it dies, so do we.
-process.stdin.on('end', () => process.exit(1));
-process.stdin.on('error', () => process.exit(1));
-process.stdin.resume();
-
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`dcat parse failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runChildMain('dcat parse', main);

@@ -38,6 +38,7 @@ import { syncSources } from '../../src/store/sources.js';
 import { tempDir } from '../helpers/gateway.js';
 import { benchConfig, platformStats, progress, round, SHAPES, SOURCE_ID, type PlatformStats, type Shape } from './shared.js';
 import { sqliteStoreOn } from '../../src/store/sqlite-store.js';
+import { runChildMain } from './child-lifetime.js';
 
 export type RunKind = 'full' | 'unchanged' | 'fullReharvest';
 
@@ -205,15 +206,4 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(output)}\n`, () => resolve()));
 }
 
-// The orchestrator holds our stdin: if it dies, so do we.
-process.stdin.on('end', () => process.exit(1));
-process.stdin.on('error', () => process.exit(1));
-process.stdin.resume();
-
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`harvest worker failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runChildMain('harvest worker', main);
