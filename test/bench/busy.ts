@@ -50,6 +50,7 @@ import { tempDir } from '../helpers/gateway.js';
 import { benchIdentifier, HARVEST_ORG_CODE } from './hostile-records.js';
 import { load, machineCpuMs, percentile, processCpuMs, processPeakRssMB, sleep, startGatedPlatform, startServe, waitFor } from './serve-child.js';
 import { envInt, machine, median, platformHeld, platformStats, progress, round, startPlatform, stopChild } from './shared.js';
+import { runBenchMain, withStopOnSignal } from './child-lifetime.js';
 
 const TARGET_P99_MS = 50;
 const TARGET_SHARE_OF_IDLE = 0.5;
@@ -232,13 +233,7 @@ async function main(): Promise<void> {
     await Promise.all(stops.map((stop) => stop().catch(() => undefined)));
     cleanup();
   };
-  const onSignal = (): void => {
-    void stopAll().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-
-  try {
+  await withStopOnSignal(stopAll, async () => {
     progress(`busy: platforms (${small} small records; ${records} synthetic cross-platform records, gated)`);
     const smallPlatform = await startGatedPlatform({ orgCode: HARVEST_ORG_CODE, groups: [{ from: 1, count: small, distributions: 2 }] });
     stops.push(() => stopChild(smallPlatform.child));
@@ -373,14 +368,7 @@ async function main(): Promise<void> {
       durationSeconds: round((performance.now() - began) / 1000, 1),
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    await stopAll();
-  }
+  });
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench:busy failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exitCode = 1;
-});
+runBenchMain('bench:busy', main);

@@ -1,3 +1,4 @@
+/** How the bench's processes end: children with their parent, orchestrators on a signal or a failure. */
 import type { Server } from 'node:http';
 
 /**
@@ -31,8 +32,40 @@ export function runChildMain(what: string, main: () => Promise<void>): void {
   main().then(
     () => process.exit(0),
     (err: unknown) => {
-      process.stderr.write(`${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      reportFailure(what, err);
       process.exit(1);
     },
   );
+}
+
+/** `what failed: …` on stderr, with the stack when there is one. */
+function reportFailure(what: string, err: unknown): void {
+  process.stderr.write(`${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+}
+
+/** A bench's orchestrator (`npm run bench*`): a failure is reported and the exit status is 1. */
+export function runBenchMain(what: string, main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    reportFailure(what, err);
+    process.exitCode = 1;
+  });
+}
+
+/**
+ * `work`, then `stopAll` (the bench's children, its files) however it ends; on SIGINT or SIGTERM
+ * meanwhile, `stopAll` and exit 130, so an interrupted bench leaves no child process behind.
+ */
+export async function withStopOnSignal(stopAll: () => Promise<void>, work: () => Promise<void>): Promise<void> {
+  const onSignal = (): void => {
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await work();
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await stopAll();
+  }
 }

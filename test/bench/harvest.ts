@@ -61,6 +61,7 @@ import {
   type Platform,
   type Shape,
 } from './shared.js';
+import { runBenchMain } from './child-lifetime.js';
 
 const TARGETS = {
   fullDatasetsPerSecond: 5000,
@@ -507,7 +508,4 @@ function runIdentityBench(records: number, track: (child: ChildProcess | undefin
   );
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench:harvest failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exitCode = 1;
-});
+runBenchMain('bench:harvest', main);

@@ -46,6 +46,7 @@ import { benchIdentifier, benchRecord, HARVEST_ORG_CODE, PUSH_ORG_CODE } from '.
 import type { ProbeMessage, ProbeWindow } from './latency-probe.js';
 import { load, percentile, processCpuMs, processPeakRssMB, runCli, sleep, startGatedPlatform, startServe, waitFor, type LoadFigures } from './serve-child.js';
 import { envInt, machine, median, progress, round, stopChild } from './shared.js';
+import { runBenchMain, withStopOnSignal } from './child-lifetime.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TARGET_MAX_STALL_MS = 100;
@@ -225,13 +226,7 @@ async function main(): Promise<void> {
     await Promise.all(children.map((child) => stopChild(child).catch(() => undefined)));
     cleanup();
   };
-  const onSignal = (): void => {
-    void stopAll().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-
-  try {
+  await withStopOnSignal(stopAll, async () => {
     progress(`hostile: platforms (${heavy} records of ${distributions} distributions each, + ${small} small; then ${heavy} more)`);
     const platformA = await startGatedPlatform({
       orgCode: HARVEST_ORG_CODE,
@@ -395,14 +390,7 @@ async function main(): Promise<void> {
       durationSeconds: round((performance.now() - began) / 1000, 1),
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    await stopAll();
-  }
+  });
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench:hostile failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exitCode = 1;
-});
+runBenchMain('bench:hostile', main);

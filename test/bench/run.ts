@@ -35,6 +35,7 @@ import { toGen1Json } from '../../src/views/gen1.js';
 import { prng, syntheticCatalogue, syntheticIdentifier } from './synthetic-catalogue.js';
 import { tempDir } from '../helpers/gateway.js';
 import { benchConfig, benchFloor, CONNECTOR_DEFAULTS, envInt, machine, median, progress, round, SOURCE_ID, startPlatform, type Platform } from './shared.js';
+import { runBenchMain } from './child-lifetime.js';
 
 const API_GET_REQUESTS = 1000;
 const API_LIST_REQUESTS = 50;
@@ -351,7 +352,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exitCode = 1;
-});
+runBenchMain('bench', main);

@@ -32,6 +32,7 @@ import { tempDir } from '../helpers/gateway.js';
 import { buildSyntheticCatalogue } from './catalogue-db.js';
 import { discardingLoad } from './discarding-load.js';
 import { envInt, machine, median, progress, round } from './shared.js';
+import { runBenchMain } from './child-lifetime.js';
 import { syntheticIdentifier } from './synthetic-catalogue.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -214,7 +215,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench:serve failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exitCode = 1;
-});
+runBenchMain('bench:serve', main);
