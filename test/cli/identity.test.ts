@@ -1,10 +1,10 @@
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startFixturePlatform } from '../helpers/crossplatform-server.js';
 import { tempDir } from '../helpers/gateway.js';
 import { runCli } from '../helpers/in-process-cli.js';
+import { writeConfig } from './cli-fixtures.js';
 
 /** `ogd-gateway identity …` as an operator runs it (in this process: src/cli/main.ts) on a real store. */
 
@@ -25,18 +25,10 @@ t.test('identity show, split, overrides, unset and join from the command line', 
     await portal.close();
     cleanup();
   });
-  const config = join(dir, 'config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      database: { path: join(dir, 'catalog.db') },
-      harvest: { allowPrivateAddresses: true, retries: 0, timeoutMs: 3000 },
-      sources: [
-        { id: 'city', name: 'City', type: 'crossplatform', url: city.url, schedule: '0 3 * * *', priority: 10 },
-        { id: 'portal', name: 'Portal', type: 'crossplatform', url: portal.url, schedule: '0 3 * * *' },
-      ],
-    }),
-  );
+  const config = writeConfig(dir, [
+    { id: 'city', name: 'City', type: 'crossplatform', url: city.url, schedule: '0 3 * * *', priority: 10 },
+    { id: 'portal', name: 'Portal', type: 'crossplatform', url: portal.url, schedule: '0 3 * * *' },
+  ]);
   t.equal((await runCli(['harvest', '--config', config])).code, 0);
 
   const shown = await runCli(['identity', 'show', '379000000A-000001', '--json', '--config', config]);
@@ -78,8 +70,7 @@ t.test('identity show, split, overrides, unset and join from the command line', 
 t.test('identity refuses what it cannot do, naming why', async (t) => {
   const { dir, cleanup } = tempDir();
   t.teardown(cleanup);
-  const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ database: { path: join(dir, 'catalog.db') }, sources: [] }));
+  const config = writeConfig(dir, []);
 
   const none = await runCli(['identity', '--config', config]);
   t.equal(none.code, 2);
